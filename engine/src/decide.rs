@@ -1,0 +1,412 @@
+//! Deciding a batch: check each application, apply the pack's preconditions, run its clause,
+//! cap and round the amount, then enforce count limits across the batch.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::input::RawApplication;
+use crate::money;
+use crate::pack::{Clause, Pack};
+use crate::script::{Facts, FactsView, Outcome, ParamsView, ScriptError, ScriptHost, Trace};
+use crate::validate::{self, kind_text};
+use crate::value::Value;
+
+/// What became of an application
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// An amount is awarded (possibly cut down by a per-item cap)
+    Awarded,
+    /// The rules give nothing
+    Ineligible,
+    /// Eligible, but a count limit was reached, so nothing is awarded
+    Capped,
+    /// The application or its clause's script is faulty; nothing is decided
+    Error,
+}
+
+impl Status {
+    /// The status as written in the output
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Awarded => "awarded",
+            Status::Ineligible => "ineligible",
+            Status::Capped => "capped",
+            Status::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The decision on one application
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The application's id; `null` if it had none
+    pub id: Option<String>,
+    /// Its kind as written; `null` if it had none
+    pub kind: Option<String>,
+    /// The clause that decided it; `null` if none could
+    pub clause: Option<String>,
+    /// What became of it
+    pub status: Status,
+    /// Yuan awarded, rounded by the pack's rule; zero unless awarded
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// Why, in words, citing the article
+    pub reasons: Vec<String>,
+    /// Where it stood under its clause's count limit, if the clause has one
+    #[serde(skip)]
+    pub rank: Option<Rank>,
+}
+
+fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+/// An application's place under a count limit
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rank {
+    /// The group, e.g. `year=2025`
+    pub group: String,
+    /// Its place in the group, from 1
+    pub place: usize,
+    /// How many eligible applications the group has
+    pub of: usize,
+    /// The limit
+    pub max: i64,
+    /// The field ranked by
+    pub rank_by: String,
+}
+
+/// Totals over a batch of decisions
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Applications decided
+    pub applications: usize,
+    /// Applications awarded
+    pub awarded: usize,
+    /// Total yuan awarded
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+}
+
+/// Sums a batch of decisions
+pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
+    let awarded: Vec<&Decision> = decisions
+        .iter()
+        .filter(|d| d.status == Status::Awarded)
+        .collect();
+    Totals {
+        applications: decisions.len(),
+        awarded: awarded.len(),
+        amount: rounding.apply(awarded.iter().map(|d| d.amount).sum()),
+    }
+}
+
+/// An application that passed its checks, with what the decision needs of it
+pub(crate) struct Checked {
+    pub(crate) facts: Arc<Facts>,
+    pub(crate) clause: usize,
+}
+
+fn error_decision(raw: &RawApplication, kind: Option<String>, clause: Option<String>, reasons: Vec<String>) -> Decision {
+    Decision {
+        id: raw.id().map(str::to_string),
+        kind,
+        clause,
+        status: Status::Error,
+        amount: Decimal::ZERO,
+        reasons,
+        rank: None,
+    }
+}
+
+fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
+    let file = clause
+        .script_path()
+        .strip_prefix(&pack.dir)
+        .unwrap_or(clause.script_path())
+        .display()
+        .to_string();
+    match e.pos {
+        Some(p) => format!("clause script {file}:{}:{}: {}", p.line, p.col, e.message),
+        None => format!("clause script {file}: {}", e.message),
+    }
+}
+
+/// Decides one checked application by its clause, before count limits. With `trace`, also
+/// returns what the script read and computed and the engine's own steps.
+pub(crate) fn decide_one(
+    pack: &Pack,
+    host: &ScriptHost,
+    checked: &Checked,
+    trace: bool,
+) -> (Decision, Option<Trace>) {
+    let clause = &pack.clauses[checked.clause];
+    let facts = &checked.facts;
+    let mut decision = Decision {
+        id: Some(facts.id.clone()),
+        kind: Some(facts.kind.clone()),
+        clause: Some(clause.id.clone()),
+        status: Status::Ineligible,
+        amount: Decimal::ZERO,
+        reasons: Vec::new(),
+        rank: None,
+    };
+    for p in &pack.preconditions {
+        if facts.get(&p.field) != Some(&p.equals) {
+            decision.reasons.push(p.reason.clone());
+            let t = trace.then(|| Trace {
+                facts: vec![(p.field.clone(), facts.get(&p.field).cloned())],
+                ..Trace::default()
+            });
+            return (decision, t);
+        }
+    }
+    let params = ParamsView {
+        clause: clause.id.as_str().into(),
+        params: clause.parameters.clone(),
+    };
+    let (outcome, mut recorded) =
+        host.run(&clause.script, FactsView::new(facts.clone()), params, trace);
+    let head = format!("{} {}", clause.article, clause.title);
+    match outcome {
+        Err(e) => {
+            decision.status = Status::Error;
+            decision.reasons.push(script_reason(clause, &e, pack));
+        }
+        Ok(Outcome::Ineligible { reason }) => {
+            decision.reasons.push(format!("{head}：{reason}"));
+        }
+        Ok(Outcome::Award { amount, reason }) => {
+            if amount.is_sign_negative() && !amount.is_zero() {
+                decision.status = Status::Error;
+                decision.reasons.push(script_reason(
+                    clause,
+                    &ScriptError {
+                        message: format!("the script awarded a negative amount ({amount})"),
+                        pos: None,
+                    },
+                    pack,
+                ));
+                return (decision, recorded);
+            }
+            decision.status = Status::Awarded;
+            decision.reasons.push(format!("{head}：{reason}"));
+            let mut steps = Vec::new();
+            let mut capped = amount;
+            if let Some(cap_name) = &clause.cap {
+                if let Some(Value::Decimal(cap)) = clause.parameter(cap_name).map(|p| &p.value) {
+                    steps.push(format!("min({amount}, {cap_name} {cap}) = {}", amount.min(*cap)));
+                    if amount > *cap {
+                        decision.reasons.push(format!(
+                            "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
+                            money::group_thousands(amount.normalize()),
+                            money::group_thousands(*cap),
+                            clause.id,
+                            cap_name
+                        ));
+                        capped = *cap;
+                    }
+                    if let Some(t) = recorded.as_mut() {
+                        if !t.params.contains(cap_name) {
+                            t.params.push(cap_name.clone());
+                        }
+                    }
+                }
+            }
+            let rounded = pack.rounding.apply(capped);
+            steps.push(format!(
+                "{} {} → {}",
+                pack.rounding.describe(),
+                capped.normalize(),
+                rounded
+            ));
+            if rounded != capped {
+                decision.reasons.push(format!(
+                    "金额 {} 元{}为 {} 元",
+                    money::group_thousands(capped.normalize()),
+                    pack.rounding.describe(),
+                    money::group_thousands(rounded)
+                ));
+            }
+            decision.amount = rounded;
+            if let Some(t) = recorded.as_mut() {
+                t.steps.extend(steps);
+            }
+        }
+    }
+    decision.amount = pack.rounding.apply(decision.amount);
+    (decision, recorded)
+}
+
+/// Checks every application, in order; duplicates of an earlier id are refused
+pub(crate) fn check_all(
+    pack: &Pack,
+    apps: &[RawApplication],
+) -> Vec<Result<Checked, Decision>> {
+    let mut first_seen: HashMap<&str, &RawApplication> = HashMap::new();
+    apps.iter()
+        .map(|raw| {
+            if let Some(id) = raw.id() {
+                if let Some(first) = first_seen.get(id) {
+                    let where_first = match first.pos {
+                        Some(p) => format!("application #{} (line {})", first.index + 1, p.line),
+                        None => format!("application #{}", first.index + 1),
+                    };
+                    let kind = kind_text(raw);
+                    let clause = kind
+                        .as_deref()
+                        .and_then(|k| pack.clause_for_kind(k))
+                        .map(|c| c.id.clone());
+                    return Err(error_decision(
+                        raw,
+                        kind,
+                        clause,
+                        vec![format!(
+                            "duplicate id `{id}`: {where_first} has it already; only the first is decided"
+                        )],
+                    ));
+                }
+                first_seen.insert(id, raw);
+            }
+            match validate::validate(pack, raw) {
+                Err(invalid) => {
+                    let clause = invalid
+                        .kind
+                        .as_deref()
+                        .and_then(|k| pack.clause_for_kind(k))
+                        .map(|c| c.id.clone());
+                    Err(error_decision(raw, invalid.kind, clause, invalid.problems))
+                }
+                Ok(facts) => match pack.clauses.iter().position(|c| c.kind == facts.kind) {
+                    Some(clause) => Ok(Checked { facts, clause }),
+                    None => Err(error_decision(
+                        raw,
+                        Some(facts.kind.clone()),
+                        None,
+                        vec![format!("no clause of this pack decides kind `{}`", facts.kind)],
+                    )),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Decides a batch: every application gets exactly one decision, in input order
+pub(crate) fn decide_all(pack: &Pack, host: &ScriptHost, apps: &[RawApplication]) -> Vec<Decision> {
+    let checked = check_all(pack, apps);
+    let mut decisions: Vec<Decision> = checked
+        .iter()
+        .map(|c| match c {
+            Ok(c) => decide_one(pack, host, c, false).0,
+            Err(d) => d.clone(),
+        })
+        .collect();
+    apply_count_limits(pack, &checked, &mut decisions);
+    decisions
+}
+
+/// A comparable rank value; decimals and integers compare as numbers
+fn rank_value(facts: &Facts, field: &str) -> Decimal {
+    match facts.get(field) {
+        Some(Value::Decimal(d)) => *d,
+        Some(Value::Int(i)) => Decimal::from(*i),
+        _ => Decimal::MIN,
+    }
+}
+
+/// Enforces "no more than N per group": awarded applications of a limited clause are grouped,
+/// ranked by the clause's field (highest first, ties by id ascending), and those past N capped.
+pub(crate) fn apply_count_limits(
+    pack: &Pack,
+    checked: &[Result<Checked, Decision>],
+    decisions: &mut [Decision],
+) {
+    for (ci, clause) in pack.clauses.iter().enumerate() {
+        let Some(limit) = &clause.count_limit else {
+            continue;
+        };
+        let max = match clause.parameter(&limit.max).map(|p| &p.value) {
+            Some(Value::Int(n)) => *n,
+            _ => continue,
+        };
+        // Group key: the `per` fields' values, in order, as text.
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in checked.iter().enumerate() {
+            let Ok(c) = c else { continue };
+            if c.clause != ci || decisions[i].status != Status::Awarded {
+                continue;
+            }
+            let key: Vec<String> = limit
+                .per
+                .iter()
+                .map(|f| {
+                    let v = c.facts.get(f).map(|v| v.to_string()).unwrap_or_default();
+                    format!("{f}={v}")
+                })
+                .collect();
+            groups.entry(key.join(", ")).or_default().push(i);
+        }
+        let mut keys: Vec<&String> = groups.keys().collect();
+        keys.sort();
+        for key in keys {
+            let members = &groups[key];
+            let mut ranked: Vec<usize> = members.clone();
+            let facts_of = |i: usize| match &checked[i] {
+                Ok(c) => Some(c.facts.clone()),
+                Err(_) => None,
+            };
+            ranked.sort_by(|&a, &b| {
+                let (Some(fa), Some(fb)) = (facts_of(a), facts_of(b)) else {
+                    return Ordering::Equal;
+                };
+                rank_value(&fb, &limit.rank_by)
+                    .cmp(&rank_value(&fa, &limit.rank_by))
+                    .then_with(|| fa.id.cmp(&fb.id))
+            });
+            let of = ranked.len();
+            for (place0, &i) in ranked.iter().enumerate() {
+                let place = place0 + 1;
+                let rank_by_value = facts_of(i)
+                    .and_then(|f| f.get(&limit.rank_by).map(|v| v.to_string()))
+                    .unwrap_or_default();
+                let d = &mut decisions[i];
+                d.rank = Some(Rank {
+                    group: key.clone(),
+                    place,
+                    of,
+                    max,
+                    rank_by: limit.rank_by.clone(),
+                });
+                let standing = format!(
+                    "{} 组内按 {}（本项 {}）从高到低排名、同分按编号，本项第 {} 名，共 {} 项",
+                    key, limit.rank_by, rank_by_value, place, of
+                );
+                if (place as i64) > max {
+                    d.status = Status::Capped;
+                    d.amount = pack.rounding.apply(Decimal::ZERO);
+                    d.reasons.push(format!(
+                        "{}：{}，超过每组不超过 {} 项的限额（{}.{}），不予奖励",
+                        clause.article, standing, max, clause.id, limit.max
+                    ));
+                } else {
+                    d.reasons.push(format!(
+                        "{}：{}，在限额 {} 项（{}.{}）之内",
+                        clause.article, standing, max, clause.id, limit.max
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Explaining one decision: the clause and its text, every parameter and fact read, the
+//! arithmetic, and the limit applied.
+
+use serde::Serialize;
+
+use crate::decide::{self, Decision, Rank};
+use crate::input::RawApplication;
+use crate::pack::Pack;
+use crate::script::ScriptHost;
+
+/// Why one application got what it got
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The decision explained
+    pub decision: Decision,
+    /// The clause that decided, if one did
+    pub clause: Option<ClauseCited>,
+    /// Parameters read, with their values
+    pub parameters: Vec<ParameterRead>,
+    /// Facts of the application read, with their values (`null` where absent)
+    pub facts: Vec<FactRead>,
+    /// The arithmetic, step by step, ending with the rounding
+    pub steps: Vec<String>,
+    /// Its place under a count limit, if the clause has one
+    pub limit: Option<LimitApplied>,
+    /// What the script printed
+    pub printed: Vec<String>,
+}
+
+/// The clause that decided, with the text it encodes
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClauseCited {
+    /// Clause id
+    pub id: String,
+    /// Title
+    pub title: String,
+    /// Article
+    pub article: String,
+    /// The original sentence
+    pub text: String,
+}
+
+/// A parameter that was read
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParameterRead {
+    /// `clause-id.name`
+    pub name: String,
+    /// Its value as written
+    pub value: String,
+    /// Its unit
+    pub unit: String,
+    /// Its value for people, with the unit
+    pub shown: String,
+    /// What it means
+    pub description: String,
+}
+
+/// A fact that was read
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactRead {
+    /// The field
+    pub field: String,
+    /// Its value, `None` where the application leaves it out
+    pub value: Option<String>,
+}
+
+/// A count limit as applied to this application
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimitApplied {
+    /// The group
+    pub group: String,
+    /// The field ranked by, highest first, ties by id
+    pub rank_by: String,
+    /// Place in the group, from 1
+    pub place: usize,
+    /// Applications ranked in the group
+    pub of: usize,
+    /// The limit
+    pub max: i64,
+}
+
+impl From<&Rank> for LimitApplied {
+    fn from(r: &Rank) -> Self {
+        LimitApplied {
+            group: r.group.clone(),
+            rank_by: r.rank_by.clone(),
+            place: r.place,
+            of: r.of,
+            max: r.max,
+        }
+    }
+}
+
+pub(crate) fn explain(
+    pack: &Pack,
+    host: &ScriptHost,
+    apps: &[RawApplication],
+    id: &str,
+) -> Option<Explanation> {
+    let index = apps.iter().position(|a| a.id() == Some(id))?;
+    let checked = decide::check_all(pack, apps);
+    let mut decisions: Vec<Decision> = checked
+        .iter()
+        .map(|c| match c {
+            Ok(c) => decide::decide_one(pack, host, c, false).0,
+            Err(d) => d.clone(),
+        })
+        .collect();
+    decide::apply_count_limits(pack, &checked, &mut decisions);
+    let decision = decisions.swap_remove(index);
+    let Ok(c) = &checked[index] else {
+        return Some(Explanation {
+            clause: decision
+                .clause
+                .as_deref()
+                .and_then(|cid| pack.clause(cid))
+                .map(cite),
+            decision,
+            parameters: Vec::new(),
+            facts: Vec::new(),
+            steps: Vec::new(),
+            limit: None,
+            printed: Vec::new(),
+        });
+    };
+    let clause = &pack.clauses[c.clause];
+    let (_, trace) = decide::decide_one(pack, host, c, true);
+    let trace = trace.unwrap_or_default();
+    let mut param_names = trace.params.clone();
+    let mut fact_names: Vec<(String, Option<String>)> = trace
+        .facts
+        .iter()
+        .map(|(n, v)| (n.clone(), v.as_ref().map(|v| v.to_string())))
+        .collect();
+    if let (Some(limit), Some(_)) = (&clause.count_limit, &decision.rank) {
+        if !param_names.contains(&limit.max) {
+            param_names.push(limit.max.clone());
+        }
+        for f in limit.per.iter().chain([&limit.rank_by]) {
+            if !fact_names.iter().any(|(n, _)| n == f) {
+                fact_names.push((f.clone(), c.facts.get(f).map(|v| v.to_string())));
+            }
+        }
+    }
+    let parameters = param_names
+        .iter()
+        .filter_map(|n| clause.parameter(n))
+        .map(|p| ParameterRead {
+            name: format!("{}.{}", clause.id, p.name),
+            value: p.value.to_string(),
+            unit: p.unit.name().to_string(),
+            shown: p.display(),
+            description: p.description.clone(),
+        })
+        .collect();
+    Some(Explanation {
+        clause: Some(cite(clause)),
+        parameters,
+        facts: fact_names
+            .into_iter()
+            .map(|(field, value)| FactRead { field, value })
+            .collect(),
+        steps: trace.steps,
+        limit: decision.rank.as_ref().map(LimitApplied::from),
+        printed: trace.printed,
+        decision,
+    })
+}
+
+fn cite(c: &crate::pack::Clause) -> ClauseCited {
+    ClauseCited {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        article: c.article.clone(),
+        text: c.text.clone(),
+    }
+}

@@ -1,0 +1,240 @@
+//! Exact decimal numbers: reading them from text, and the one rounding rule of a pack.
+//!
+//! Every number that can reach an amount is read here from the text that was written, never
+//! through a binary float. Rounding happens in exactly one place, [`Rounding::apply`], on the
+//! final amount of a decision.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
+
+/// Why a text is not an exact decimal number
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not a number at all
+    NotANumber,
+    /// More digits than a 96-bit decimal holds (28)
+    TooManyDigits,
+}
+
+impl fmt::Display for NumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumberError::NotANumber => f.write_str("not a decimal number"),
+            NumberError::TooManyDigits => {
+                f.write_str("too many digits to hold exactly (at most 28 significant digits)")
+            }
+        }
+    }
+}
+
+/// Reads a decimal number exactly: `123`, `-4.50`, `1234567.85`, `1.5e3`
+///
+/// No thousands separators, spaces, `NaN` or infinities; a number that cannot be held exactly is
+/// an error, never rounded.
+pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    let (int_part, frac_part) = match unsigned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    let digits_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_ok(int_part) || !frac_part.is_none_or(digits_ok) {
+        return Err(NumberError::NotANumber);
+    }
+    let significant = unsigned
+        .trim_start_matches(['0', '.'])
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    if significant > 28 {
+        return Err(NumberError::TooManyDigits);
+    }
+    let base = Decimal::from_str_exact(mantissa).map_err(|_| NumberError::TooManyDigits)?;
+    match exponent {
+        None => Ok(base),
+        Some(e) => {
+            let e_digits = e.strip_prefix(['-', '+']).unwrap_or(e);
+            if !digits_ok(e_digits) || e_digits.len() > 3 {
+                return Err(NumberError::NotANumber);
+            }
+            let exp: i64 = e.parse().map_err(|_| NumberError::NotANumber)?;
+            scale_by_power_of_ten(base, exp)
+        }
+    }
+}
+
+fn scale_by_power_of_ten(mut d: Decimal, exp: i64) -> Result<Decimal, NumberError> {
+    let ten = Decimal::TEN;
+    if exp >= 0 {
+        for _ in 0..exp {
+            d = d.checked_mul(ten).ok_or(NumberError::TooManyDigits)?;
+        }
+    } else {
+        for _ in 0..(-exp) {
+            // Division by ten is exact until the 28-digit scale limit.
+            if d.scale() >= 28 {
+                return Err(NumberError::TooManyDigits);
+            }
+            d = d.checked_div(ten).ok_or(NumberError::TooManyDigits)?;
+        }
+    }
+    Ok(d.normalize())
+}
+
+/// How the final amount of a decision is rounded: to `scale` decimals (2 = the fen) by `mode`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    /// Decimals kept: 2 rounds to the fen
+    pub scale: u32,
+    /// How a dropped remainder is rounded
+    pub mode: RoundingMode,
+}
+
+/// The rounding rules a pack may choose
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundingMode {
+    /// 四舍五入: a remainder of one half or more rounds away from zero
+    HalfUp,
+    /// Banker's rounding: a half rounds to the even neighbour
+    HalfEven,
+    /// Truncate: the remainder is dropped
+    Down,
+}
+
+impl Default for Rounding {
+    fn default() -> Self {
+        Rounding {
+            scale: 2,
+            mode: RoundingMode::HalfUp,
+        }
+    }
+}
+
+impl Rounding {
+    /// Rounds an amount by this rule and fixes its scale, so it prints with exactly `scale`
+    /// decimals (`0.00`, `123456.79`)
+    pub fn apply(&self, amount: Decimal) -> Decimal {
+        let strategy = match self.mode {
+            RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+            RoundingMode::Down => RoundingStrategy::ToZero,
+        };
+        let mut r = amount.round_dp_with_strategy(self.scale, strategy);
+        r.rescale(self.scale);
+        r
+    }
+
+    /// The rule in words, for reasons and explanations
+    pub fn describe(&self) -> String {
+        let mode = match self.mode {
+            RoundingMode::HalfUp => "四舍五入",
+            RoundingMode::HalfEven => "银行家舍入",
+            RoundingMode::Down => "舍去",
+        };
+        let unit = match self.scale {
+            0 => "元".to_string(),
+            1 => "角".to_string(),
+            2 => "分".to_string(),
+            n => format!("{n} 位小数"),
+        };
+        format!("{mode}到{unit}")
+    }
+}
+
+/// An amount in yuan written for people: `1,234,567.85 元（123.456785 万元）`
+pub fn yuan_words(amount: Decimal) -> String {
+    let wan = (amount / Decimal::from(10_000)).normalize();
+    format!("{} 元（{} 万元）", group_thousands(amount), wan)
+}
+
+/// `1234567.85` as `1,234,567.85`
+pub fn group_thousands(amount: Decimal) -> String {
+    let text = amount.to_string();
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int_part, frac) = match unsigned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Parses a plain decimal literal that is known to be valid (constants in tests)
+#[cfg(test)]
+pub(crate) fn literal(text: &str) -> Option<Decimal> {
+    Decimal::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        literal(s).unwrap()
+    }
+
+    #[test]
+    fn reads_exactly() {
+        assert_eq!(parse_decimal("1234567.85"), Ok(d("1234567.85")));
+        assert_eq!(parse_decimal("0.10").unwrap().to_string(), "0.10");
+        assert_eq!(parse_decimal("1.5e3"), Ok(d("1500")));
+        assert_eq!(parse_decimal("25E-2"), Ok(d("0.25")));
+        assert_eq!(parse_decimal("-4"), Ok(d("-4")));
+    }
+
+    #[test]
+    fn refuses_what_is_not_exact_or_not_a_number() {
+        assert_eq!(
+            parse_decimal("123456789012345678901234567890.12"),
+            Err(NumberError::TooManyDigits)
+        );
+        for bad in ["", "1,000", "1_000", " 1", "abc", "NaN", "inf", "1.", ".5", "0x10", "1e"] {
+            assert_eq!(parse_decimal(bad), Err(NumberError::NotANumber), "{bad}");
+        }
+    }
+
+    #[test]
+    fn half_up_to_the_fen_where_bankers_rounding_differs() {
+        let r = Rounding::default();
+        // 10% of 0.25 and of 4.45: banker's rounding gives 0.02 and 0.44.
+        assert_eq!(r.apply(d("0.025")).to_string(), "0.03");
+        assert_eq!(r.apply(d("0.445")).to_string(), "0.45");
+        assert_eq!(r.apply(d("123456.785")).to_string(), "123456.79");
+        assert_eq!(r.apply(d("123456.784999")).to_string(), "123456.78");
+        assert_eq!(r.apply(Decimal::ZERO).to_string(), "0.00");
+        assert_eq!(r.apply(d("200000")).to_string(), "200000.00");
+        let even = Rounding {
+            scale: 2,
+            mode: RoundingMode::HalfEven,
+        };
+        assert_eq!(even.apply(d("0.025")).to_string(), "0.02");
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(yuan_words(d("2000000.00")), "2,000,000.00 元（200 万元）");
+        assert_eq!(group_thousands(d("123456.79")), "123,456.79");
+        assert_eq!(group_thousands(d("999")), "999");
+    }
+}

@@ -1,0 +1,923 @@
+//! The policy pack: what a pack directory holds once it is read, checked and compiled.
+//!
+//! A pack is `pack.yaml` (identity, rounding, the kinds of application with their fields, rules
+//! every clause shares) and, per clause, `clauses/<id>.yaml` (metadata and parameters) beside
+//! `clauses/<id>.rhai` (the logic). The format is documented in `policies/README.md`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{LoadError, LoadErrors};
+use crate::money::{self, Rounding};
+use crate::script::{Script, ScriptHost};
+use crate::suggest;
+use crate::value::{FieldType, Value};
+use crate::yaml::{self, Node, Pos, YamlLimits};
+
+/// A loaded, checked pack with every clause script compiled
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Pack {
+    /// The pack's id, e.g. `suzhou-future-industries`
+    pub id: String,
+    /// Title of the policy
+    pub title: String,
+    /// Who issues the policy
+    pub issuer: String,
+    /// Its status, e.g. `征求意见稿 (draft for comment)`
+    pub status: String,
+    /// The pack's version
+    pub version: String,
+    /// The document the clauses encode
+    pub source: Source,
+    /// How final amounts are rounded
+    pub rounding: Rounding,
+    /// Conditions every application must meet before any clause looks at it
+    pub preconditions: Vec<Precondition>,
+    /// The kinds of application, each with all its fields (shared ones first)
+    pub kinds: Vec<Kind>,
+    /// The clauses, in file-name order
+    pub clauses: Vec<Clause>,
+    /// `sha256:` of every file that decides (metadata, scripts, source)
+    pub fingerprint: String,
+    /// The directory the pack was read from
+    pub dir: PathBuf,
+}
+
+/// The source document of a pack
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Source {
+    /// Its title
+    pub title: String,
+    /// The path of its text inside the pack, if the pack carries it
+    pub file: Option<String>,
+    /// Where it was published
+    pub url: Option<String>,
+}
+
+/// A rule every application must pass before its clause runs
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Precondition {
+    /// The field tested
+    pub field: String,
+    /// The value it must have
+    pub equals: Value,
+    /// Why an application that fails it gets nothing
+    pub reason: String,
+}
+
+/// One kind of application and the facts it carries
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Kind {
+    /// The name used in the `kind` field of an application
+    pub name: String,
+    /// What it is, in words
+    pub title: String,
+    /// Every field an application of this kind may have: shared fields, then its own
+    pub fields: Arc<Vec<Field>>,
+}
+
+/// A field of an application
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Field {
+    /// Dotted name: `applicant.in_city` is `in_city` inside `applicant`
+    pub name: String,
+    /// What values it takes
+    pub ty: FieldType,
+    /// Whether an application must have it
+    pub required: bool,
+    /// What it means
+    pub description: Option<String>,
+}
+
+/// One clause: metadata, parameters and its compiled script
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Clause {
+    /// Clause id, e.g. `tech-transfer`
+    pub id: String,
+    /// Title
+    pub title: String,
+    /// The article it encodes, e.g. `四(四)8`
+    pub article: String,
+    /// The exact sentence of the source it encodes
+    pub text: String,
+    /// The kind of application it decides
+    pub kind: String,
+    /// Notes: readings of the text the pack chose
+    pub notes: Option<String>,
+    /// Parameters, in the order written
+    pub parameters: Arc<Vec<Parameter>>,
+    /// The parameter (in yuan) that caps one award, if any
+    pub cap: Option<String>,
+    /// A limit on how many applications may be awarded, if any
+    pub count_limit: Option<CountLimit>,
+    /// Path of the metadata file, as the pack was opened
+    pub meta_path: PathBuf,
+    pub(crate) script: Script,
+}
+
+/// A parameter of a clause: a value drafters change without touching the logic
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Parameter {
+    /// Name, addressed from outside as `clause-id.name`
+    pub name: String,
+    /// Its value
+    pub value: Value,
+    /// Its unit, which fixes its type
+    pub unit: Unit,
+    /// What it means
+    pub description: String,
+}
+
+/// Units a parameter can have
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    /// Money, in yuan (a decimal)
+    Yuan,
+    /// A share, `0.10` is ten percent (a decimal)
+    Ratio,
+    /// A whole number of things
+    Count,
+}
+
+impl Unit {
+    /// The unit's name as written in YAML
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Yuan => "yuan",
+            Unit::Ratio => "ratio",
+            Unit::Count => "count",
+        }
+    }
+}
+
+/// "No more than N per group": ranks a clause's awards and caps those past the limit
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CountLimit {
+    /// The count parameter that holds N
+    pub max: String,
+    /// Fields whose values form a group (e.g. `year`)
+    pub per: Vec<String>,
+    /// The numeric field that ranks applications within a group, highest first
+    pub rank_by: String,
+}
+
+impl Parameter {
+    /// The value with its unit, for people: `500000 元`, `0.10（10%）`, `10 项`
+    pub fn display(&self) -> String {
+        match (&self.value, self.unit) {
+            (Value::Decimal(d), Unit::Yuan) => money::yuan_words(*d),
+            (Value::Decimal(d), Unit::Ratio) => {
+                format!("{d}（{}%）", (*d * Decimal::ONE_HUNDRED).normalize())
+            }
+            (v, _) => v.to_string(),
+        }
+    }
+}
+
+impl Pack {
+    /// The clause with this id
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+
+    /// The kind with this name
+    pub fn kind(&self, name: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// The clause that decides applications of a kind
+    pub fn clause_for_kind(&self, kind: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.kind == kind)
+    }
+}
+
+impl Clause {
+    /// The parameter with this name
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.name == name)
+    }
+
+    /// Path of the script file, as the pack was opened
+    pub fn script_path(&self) -> &Path {
+        &self.script.path
+    }
+
+    /// The script's source text
+    pub fn script_source(&self) -> &str {
+        &self.script.source
+    }
+}
+
+// --- the files as written -----------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    id: String,
+    title: String,
+    issuer: String,
+    status: String,
+    version: String,
+    source: SourceFile,
+    rounding: Rounding,
+    #[serde(default)]
+    preconditions: Vec<PreconditionFile>,
+    #[serde(default)]
+    fields: IndexMap<String, FieldFile>,
+    kinds: IndexMap<String, KindFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    title: String,
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreconditionFile {
+    field: String,
+    equals: RawScalar,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindFile {
+    title: String,
+    #[serde(default)]
+    fields: IndexMap<String, FieldFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldFile {
+    #[serde(rename = "type")]
+    ty: FieldTypeName,
+    #[serde(default = "yes")]
+    required: bool,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    values: Option<Vec<String>>,
+    #[serde(default)]
+    min: Option<RawScalar>,
+    #[serde(default)]
+    max: Option<RawScalar>,
+    #[serde(default)]
+    format: Option<TextFormat>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum FieldTypeName {
+    Bool,
+    Integer,
+    Decimal,
+    Money,
+    Text,
+    OneOf,
+}
+
+/// Formats a text field can be checked against
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextFormat {
+    /// 统一社会信用代码 (GB 32100-2015): 18 characters with a check character
+    CreditCode,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClauseFile {
+    id: String,
+    title: String,
+    article: String,
+    text: String,
+    kind: String,
+    #[serde(default)]
+    notes: Option<String>,
+    #[serde(default)]
+    parameters: IndexMap<String, ParamFile>,
+    #[serde(default)]
+    cap: Option<String>,
+    #[serde(default)]
+    count_limit: Option<CountLimitFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParamFile {
+    value: RawScalar,
+    unit: Unit,
+    description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountLimitFile {
+    max: String,
+    per: Vec<String>,
+    rank_by: String,
+}
+
+/// A scalar kept as the text written, so numbers are parsed exactly later
+struct RawScalar(String);
+
+impl<'de> Deserialize<'de> for RawScalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawScalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a single value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawScalar, E> {
+                Ok(RawScalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawScalar, E> {
+                Ok(RawScalar(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<RawScalar, E> {
+                Ok(RawScalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+// --- loading --------------------------------------------------------------------------------
+
+/// Everything read from disk, kept for the fingerprint
+struct Files {
+    hasher: Sha256,
+}
+
+impl Files {
+    fn read(&mut self, dir: &Path, rel: &str, errors: &mut LoadErrors) -> Option<String> {
+        let path = dir.join(rel);
+        match std::fs::read(&path) {
+            Err(e) => {
+                errors.push(LoadError::new(&path, None, format!("cannot read: {e}")));
+                None
+            }
+            Ok(bytes) => {
+                // Length-prefixed so that two different packs cannot hash the same.
+                self.hasher.update((rel.len() as u64).to_le_bytes());
+                self.hasher.update(rel.as_bytes());
+                self.hasher.update((bytes.len() as u64).to_le_bytes());
+                self.hasher.update(&bytes);
+                match String::from_utf8(bytes) {
+                    Ok(text) => Some(text),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        errors.push(LoadError::new(
+                            &path,
+                            None,
+                            format!("not valid UTF-8 (at byte {at})"),
+                        ));
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parse_yaml<'a, T: Deserialize<'a>>(
+    path: &Path,
+    text: &str,
+    node: &'a mut Option<Node>,
+    errors: &mut LoadErrors,
+) -> Option<T> {
+    match yaml::parse(text, YamlLimits::default()) {
+        Err(e) => {
+            errors.push(LoadError::new(path, e.pos, format!("YAML syntax: {}", e.message)));
+            None
+        }
+        Ok(n) => {
+            let n = node.insert(n);
+            match yaml::from_node::<T>(n) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.push(LoadError::new(path, e.pos, e.message));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Position of the node at a path of keys, for errors found after deserializing
+fn pos_at(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
+    let mut n = root.as_ref()?;
+    for k in keys {
+        n = n.get(k)?;
+    }
+    n.pos
+}
+
+pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
+    let mut errors = LoadErrors::default();
+    let mut files = Files {
+        hasher: Sha256::new(),
+    };
+    let pack_path = dir.join("pack.yaml");
+    if !dir.is_dir() {
+        errors.push(LoadError::new(dir, None, "not a directory".into()));
+        return Err(errors);
+    }
+    let mut pack_node = None;
+    let pack_file: Option<PackFile> = files
+        .read(dir, "pack.yaml", &mut errors)
+        .and_then(|t| parse_yaml(&pack_path, &t, &mut pack_node, &mut errors));
+    let Some(pf) = pack_file else {
+        return Err(errors);
+    };
+
+    let mut source_text = None;
+    if let Some(file) = &pf.source.file {
+        source_text = files.read(dir, file, &mut errors);
+    }
+
+    // Fields shared by every kind, then each kind's own.
+    let mut shared = Vec::new();
+    for (name, f) in &pf.fields {
+        let at = pos_at(&pack_node, &["fields", name]);
+        if let Some(field) = build_field(name, f, &pack_path, at, &mut errors) {
+            shared.push(field);
+        }
+    }
+    let mut kinds = Vec::new();
+    for (kname, k) in &pf.kinds {
+        let mut fields = shared.clone();
+        for (name, f) in &k.fields {
+            let at = pos_at(&pack_node, &["kinds", kname, "fields", name]);
+            if fields.iter().any(|x: &Field| &x.name == name) {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("kind `{kname}` declares `{name}` again: it is a shared field"),
+                ));
+            } else if let Some(field) = build_field(name, f, &pack_path, at, &mut errors) {
+                fields.push(field);
+            }
+        }
+        kinds.push(Kind {
+            name: kname.clone(),
+            title: k.title.clone(),
+            fields: Arc::new(fields),
+        });
+    }
+
+    let mut preconditions = Vec::new();
+    for (i, p) in pf.preconditions.iter().enumerate() {
+        let at = pos_at(&pack_node, &["preconditions"])
+            .and_then(|_| pack_node.as_ref()?.get("preconditions")?.as_seq_item(i)?.pos);
+        let Some(field) = shared.iter().find(|f| f.name == p.field) else {
+            let hint = did_you_mean(&p.field, shared.iter().map(|f| f.name.as_str()));
+            errors.push(LoadError::new(
+                &pack_path,
+                at,
+                format!("precondition on `{}`, which is not a shared field{hint}", p.field),
+            ));
+            continue;
+        };
+        match field.ty.parse_text(&p.equals.0) {
+            Ok(v) => preconditions.push(Precondition {
+                field: p.field.clone(),
+                equals: v,
+                reason: p.reason.clone(),
+            }),
+            Err(e) => errors.push(LoadError::new(
+                &pack_path,
+                at,
+                format!("precondition on `{}`: `equals` {e}", p.field),
+            )),
+        }
+    }
+
+    let clauses = load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
+
+    for k in &kinds {
+        let handlers: Vec<&str> = clauses
+            .iter()
+            .filter(|c| c.kind == k.name)
+            .map(|c| c.id.as_str())
+            .collect();
+        if handlers.len() > 1 {
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["kinds", &k.name]),
+                format!(
+                    "kind `{}` is decided by more than one clause ({}); one clause decides a kind",
+                    k.name,
+                    handlers.join(", ")
+                ),
+            ));
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let fingerprint = format!("sha256:{:x}", files.hasher.finalize());
+    Ok(Pack {
+        id: pf.id,
+        title: pf.title,
+        issuer: pf.issuer,
+        status: pf.status,
+        version: pf.version,
+        source: Source {
+            title: pf.source.title,
+            file: pf.source.file,
+            url: pf.source.url,
+        },
+        rounding: pf.rounding,
+        preconditions,
+        kinds,
+        clauses,
+        fingerprint,
+        dir: dir.to_path_buf(),
+    })
+}
+
+fn did_you_mean<'a>(wrong: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    match suggest::nearest(wrong, names) {
+        Some(n) => format!("; did you mean `{n}`?"),
+        None => String::new(),
+    }
+}
+
+fn build_field(
+    name: &str,
+    f: &FieldFile,
+    path: &Path,
+    at: Option<Pos>,
+    errors: &mut LoadErrors,
+) -> Option<Field> {
+    let valid_name = !name.is_empty()
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+        });
+    if !valid_name || name == "id" || name == "kind" {
+        errors.push(LoadError::new(
+            path,
+            at,
+            format!("`{name}` cannot name a field: use letters, digits and `_`, parts joined by `.`; `id` and `kind` are built in"),
+        ));
+        return None;
+    }
+    let mut bad = |msg: String| {
+        errors.push(LoadError::new(path, at, format!("field `{name}`: {msg}")));
+    };
+    let number = |raw: &Option<RawScalar>| -> Result<Option<Decimal>, String> {
+        match raw {
+            None => Ok(None),
+            Some(r) => money::parse_decimal(&r.0)
+                .map(Some)
+                .map_err(|e| format!("`{}` is {e}", r.0)),
+        }
+    };
+    let (min, max) = match (number(&f.min), number(&f.max)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            bad(e);
+            return None;
+        }
+    };
+    let takes_bounds = matches!(
+        f.ty,
+        FieldTypeName::Integer | FieldTypeName::Decimal | FieldTypeName::Money
+    );
+    if (min.is_some() || max.is_some()) && !takes_bounds {
+        bad("`min` and `max` apply to integer, decimal and money fields only".into());
+        return None;
+    }
+    if f.values.is_some() != matches!(f.ty, FieldTypeName::OneOf) {
+        bad("`values` goes with `type: one-of`, and one-of needs `values`".into());
+        return None;
+    }
+    if f.format.is_some() && !matches!(f.ty, FieldTypeName::Text) {
+        bad("`format` applies to text fields only".into());
+        return None;
+    }
+    let ty = match f.ty {
+        FieldTypeName::Bool => FieldType::Bool,
+        FieldTypeName::Integer => FieldType::Integer { min, max },
+        FieldTypeName::Decimal => FieldType::Decimal { min, max },
+        FieldTypeName::Money => FieldType::Money { max },
+        FieldTypeName::Text => FieldType::Text { format: f.format },
+        FieldTypeName::OneOf => {
+            let values = f.values.clone().unwrap_or_default();
+            if values.is_empty() {
+                bad("`values` is empty".into());
+                return None;
+            }
+            FieldType::OneOf { values }
+        }
+    };
+    if matches!(f.ty, FieldTypeName::Money) && min.is_some() {
+        bad("money is never negative; `min` does not apply".into());
+        return None;
+    }
+    Some(Field {
+        name: name.to_string(),
+        ty,
+        required: f.required,
+        description: f.description.clone(),
+    })
+}
+
+fn load_clauses(
+    dir: &Path,
+    kinds: &[Kind],
+    host: &ScriptHost,
+    files: &mut Files,
+    source_text: &Option<String>,
+    errors: &mut LoadErrors,
+) -> Vec<Clause> {
+    let clause_dir = dir.join("clauses");
+    let entries = match std::fs::read_dir(&clause_dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(LoadError::new(&clause_dir, None, format!("cannot read: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    // Sorted, so the fingerprint and every listing are the same on every file system.
+    names.sort();
+    for n in &names {
+        let is_yaml = n.ends_with(".yaml");
+        let is_rhai = n.ends_with(".rhai");
+        let stem = n.trim_end_matches(".yaml").trim_end_matches(".rhai");
+        let partner = if is_yaml {
+            format!("{stem}.rhai")
+        } else {
+            format!("{stem}.yaml")
+        };
+        if (is_yaml || is_rhai) && !names.contains(&partner) {
+            errors.push(LoadError::new(
+                &clause_dir.join(n),
+                None,
+                format!("has no `{partner}` beside it: a clause is a `.yaml` and a `.rhai` of the same name"),
+            ));
+        } else if !is_yaml && !is_rhai && !n.starts_with('.') {
+            errors.push(LoadError::new(
+                &clause_dir.join(n),
+                None,
+                "unexpected file: `clauses/` holds `<clause-id>.yaml` and `<clause-id>.rhai` pairs".into(),
+            ));
+        }
+    }
+    let normalized_source = source_text.as_deref().map(squeeze);
+    let mut clauses: Vec<Clause> = Vec::new();
+    for n in names.iter().filter(|n| n.ends_with(".yaml")) {
+        let stem = n.trim_end_matches(".yaml");
+        if !names.contains(&format!("{stem}.rhai")) {
+            continue;
+        }
+        let meta_path = clause_dir.join(n);
+        let rel = format!("clauses/{n}");
+        let mut node = None;
+        let Some(cf) = files
+            .read(dir, &rel, errors)
+            .and_then(|t| parse_yaml::<ClauseFile>(&meta_path, &t, &mut node, errors))
+        else {
+            continue;
+        };
+        let before = errors.len();
+        if cf.id != stem {
+            errors.push(LoadError::new(
+                &meta_path,
+                pos_at(&node, &["id"]),
+                format!("clause id `{}` differs from its file name `{stem}`", cf.id),
+            ));
+        }
+        let Some(kind) = kinds.iter().find(|k| k.name == cf.kind) else {
+            let hint = did_you_mean(&cf.kind, kinds.iter().map(|k| k.name.as_str()));
+            errors.push(LoadError::new(
+                &meta_path,
+                pos_at(&node, &["kind"]),
+                format!("kind `{}` is not declared in pack.yaml{hint}", cf.kind),
+            ));
+            continue;
+        };
+        if let Some(src) = &normalized_source {
+            if !src.contains(&squeeze(&cf.text)) {
+                errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["text"]),
+                    "`text` is not found word for word in the pack's source document".into(),
+                ));
+            }
+        }
+        let mut parameters = Vec::new();
+        for (pname, p) in &cf.parameters {
+            let at = pos_at(&node, &["parameters", pname, "value"]);
+            if !is_identifier(pname) {
+                errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["parameters", pname]),
+                    format!("`{pname}` cannot name a parameter: use letters, digits and `_`"),
+                ));
+                continue;
+            }
+            match parse_param_value(&p.value.0, p.unit) {
+                Ok(value) => parameters.push(Parameter {
+                    name: pname.clone(),
+                    value,
+                    unit: p.unit,
+                    description: p.description.clone(),
+                }),
+                Err(e) => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!("parameter `{pname}`: {e}"),
+                )),
+            }
+        }
+        let param_names = || parameters.iter().map(|p| p.name.as_str());
+        if let Some(cap) = &cf.cap {
+            match parameters.iter().find(|p| &p.name == cap) {
+                Some(p) if p.unit == Unit::Yuan => {}
+                Some(_) => errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["cap"]),
+                    format!("`cap` names `{cap}`, which is not in yuan"),
+                )),
+                None => errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["cap"]),
+                    format!(
+                        "`cap` names `{cap}`, which is not a parameter of this clause{}",
+                        did_you_mean(cap, param_names())
+                    ),
+                )),
+            }
+        }
+        let mut count_limit = None;
+        if let Some(cl) = &cf.count_limit {
+            let at = pos_at(&node, &["count_limit"]);
+            let field_names = || kind.fields.iter().map(|f| f.name.as_str());
+            match parameters.iter().find(|p| p.name == cl.max) {
+                Some(p) if p.unit == Unit::Count => {}
+                Some(_) => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!("count_limit `max` names `{}`, which is not a count", cl.max),
+                )),
+                None => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!(
+                        "count_limit `max` names `{}`, which is not a parameter of this clause{}",
+                        cl.max,
+                        did_you_mean(&cl.max, param_names())
+                    ),
+                )),
+            }
+            for f in &cl.per {
+                if !kind.fields.iter().any(|x| &x.name == f) {
+                    errors.push(LoadError::new(
+                        &meta_path,
+                        at,
+                        format!(
+                            "count_limit `per` names `{f}`, which is not a field of kind `{}`{}",
+                            kind.name,
+                            did_you_mean(f, field_names())
+                        ),
+                    ));
+                }
+            }
+            match kind.fields.iter().find(|x| x.name == cl.rank_by) {
+                Some(f)
+                    if matches!(
+                        f.ty,
+                        FieldType::Integer { .. } | FieldType::Decimal { .. } | FieldType::Money { .. }
+                    ) && f.required => {}
+                Some(_) => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!(
+                        "count_limit `rank_by` names `{}`, which must be a required number field",
+                        cl.rank_by
+                    ),
+                )),
+                None => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!(
+                        "count_limit `rank_by` names `{}`, which is not a field of kind `{}`{}",
+                        cl.rank_by,
+                        kind.name,
+                        did_you_mean(&cl.rank_by, field_names())
+                    ),
+                )),
+            }
+            count_limit = Some(CountLimit {
+                max: cl.max.clone(),
+                per: cl.per.clone(),
+                rank_by: cl.rank_by.clone(),
+            });
+        }
+        let script_rel = format!("clauses/{stem}.rhai");
+        let script_path = clause_dir.join(format!("{stem}.rhai"));
+        let Some(source) = files.read(dir, &script_rel, errors) else {
+            continue;
+        };
+        let script = match host.compile(&script_path, source) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if errors.len() > before {
+            continue;
+        }
+        clauses.push(Clause {
+            id: cf.id,
+            title: cf.title,
+            article: cf.article,
+            text: cf.text,
+            kind: cf.kind,
+            notes: cf.notes,
+            parameters: Arc::new(parameters),
+            cap: cf.cap,
+            count_limit,
+            meta_path,
+            script,
+        });
+    }
+    if clauses.is_empty() && errors.is_empty() {
+        errors.push(LoadError::new(&clause_dir, None, "the pack has no clauses".into()));
+    }
+    clauses
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whitespace does not count when a clause's text is looked up in its source
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String> {
+    match unit {
+        Unit::Count => match text.parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(Value::Int(n)),
+            _ => Err(format!("`{text}` is not a whole number of things (unit count)")),
+        },
+        Unit::Yuan | Unit::Ratio => {
+            let d = money::parse_decimal(text).map_err(|e| format!("`{text}` is {e}"))?;
+            if d.is_sign_negative() {
+                return Err(format!("`{text}` is negative"));
+            }
+            Ok(Value::Decimal(d))
+        }
+    }
+}
+
+impl Node {
+    fn as_seq_item(&self, i: usize) -> Option<&Node> {
+        match &self.value {
+            yaml::NodeValue::Seq(items) => items.get(i),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Checking one application against its kind: every field typed, every problem named.
+
+use std::sync::Arc;
+
+use crate::input::RawApplication;
+use crate::pack::{Kind, Pack};
+use crate::script::Facts;
+use crate::suggest;
+use crate::value::Value;
+use crate::yaml::{Node, NodeValue};
+
+/// An application that failed its checks: every problem found, each naming the field
+pub(crate) struct Invalid {
+    pub(crate) kind: Option<String>,
+    pub(crate) problems: Vec<String>,
+}
+
+fn at(node: &Node) -> String {
+    node.pos
+        .map(|p| format!(" (line {}, column {})", p.line, p.col))
+        .unwrap_or_default()
+}
+
+/// The `kind` as written, if it is a text
+pub(crate) fn kind_text(raw: &RawApplication) -> Option<String> {
+    let n = raw.node.get("kind")?;
+    match n.as_scalar() {
+        Some((t, _)) if !n.is_null() => Some(t.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, Invalid> {
+    let kind_written = kind_text(raw);
+    let invalid = |problems: Vec<String>| Invalid {
+        kind: kind_written.clone(),
+        problems,
+    };
+    let Some(entries) = raw.node.as_map() else {
+        return Err(invalid(vec![format!(
+            "an application must be a mapping of fields, found {}{}",
+            raw.node.describe(),
+            at(&raw.node)
+        )]));
+    };
+    let mut problems = Vec::new();
+    let id = match raw.node.get("id") {
+        None => {
+            problems.push("missing `id`".to_string());
+            String::new()
+        }
+        Some(n) => match raw.id() {
+            Some(id) => id.to_string(),
+            None => {
+                problems.push(format!(
+                    "field `id`{}: expected a text, found {}",
+                    at(n),
+                    n.describe()
+                ));
+                String::new()
+            }
+        },
+    };
+    let kind: Option<&Kind> = match raw.node.get("kind") {
+        None => {
+            problems.push(format!(
+                "missing `kind`: expected one of {}",
+                kind_list(pack)
+            ));
+            None
+        }
+        Some(n) => match kind_written.as_deref().and_then(|k| pack.kind(k)) {
+            Some(k) => Some(k),
+            None => {
+                let hint = kind_written
+                    .as_deref()
+                    .and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "field `kind`{}: unknown kind {}{hint} (expected one of {})",
+                    at(n),
+                    n.describe(),
+                    kind_list(pack)
+                ));
+                None
+            }
+        },
+    };
+    let Some(kind) = kind else {
+        return Err(invalid(problems));
+    };
+
+    // Nested mappings become dotted names: `applicant: {in_city: true}` is `applicant.in_city`.
+    let mut flat: Vec<(String, &Node)> = Vec::new();
+    flatten(entries, "", kind, &mut flat, &mut problems);
+
+    let mut values: Vec<Option<Value>> = Vec::with_capacity(kind.fields.len());
+    for field in kind.fields.iter() {
+        let node = flat
+            .iter()
+            .find(|(n, _)| *n == field.name)
+            .map(|(_, node)| *node);
+        match node {
+            None => {
+                if field.required {
+                    problems.push(format!(
+                        "missing field `{}`: expected {}",
+                        field.name,
+                        field.ty.expectation()
+                    ));
+                }
+                values.push(None);
+            }
+            Some(n) if n.is_null() && !field.required => values.push(None),
+            Some(n) => match field.ty.parse_node(n) {
+                Ok(v) => values.push(Some(v)),
+                Err(e) => {
+                    problems.push(format!("field `{}`{}: {e}", field.name, at(n)));
+                    values.push(None);
+                }
+            },
+        }
+    }
+    for (name, node) in &flat {
+        if name == "id" || name == "kind" || kind.fields.iter().any(|f| &f.name == name) {
+            continue;
+        }
+        let hint = suggest::nearest(name, kind.fields.iter().map(|f| f.name.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        problems.push(format!(
+            "unknown field `{name}`{} for kind `{}`{hint}",
+            at(node),
+            kind.name
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    Ok(Arc::new(Facts {
+        id,
+        kind: kind.name.clone(),
+        fields: kind.fields.clone(),
+        values,
+    }))
+}
+
+fn flatten<'a>(
+    entries: &'a [(Node, Node)],
+    prefix: &str,
+    kind: &Kind,
+    out: &mut Vec<(String, &'a Node)>,
+    problems: &mut Vec<String>,
+) {
+    for (k, v) in entries {
+        let Some((key, _)) = k.as_scalar() else {
+            problems.push(format!("a field name must be a text{}", at(k)));
+            continue;
+        };
+        let name = format!("{prefix}{key}");
+        let group = format!("{name}.");
+        let is_group = kind.fields.iter().any(|f| f.name.starts_with(&group));
+        match (&v.value, is_group) {
+            (NodeValue::Map(inner), true) => flatten(inner, &group, kind, out, problems),
+            (_, true) if v.is_null() => {}
+            (_, true) => problems.push(format!(
+                "field `{name}`{}: expected a mapping of {}, found {}",
+                at(v),
+                group_members(kind, &group),
+                v.describe()
+            )),
+            _ => out.push((name, v)),
+        }
+    }
+}
+
+fn group_members(kind: &Kind, group: &str) -> String {
+    let names: Vec<String> = kind
+        .fields
+        .iter()
+        .filter_map(|f| f.name.strip_prefix(group))
+        .map(|n| format!("`{n}`"))
+        .collect();
+    names.join(", ")
+}
+
+fn kind_list(pack: &Pack) -> String {
+    let names: Vec<String> = pack.kinds.iter().map(|k| format!("`{}`", k.name)).collect();
+    names.join(", ")
+}
