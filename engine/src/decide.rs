@@ -119,7 +119,12 @@ pub(crate) struct Checked {
     pub(crate) clause: usize,
 }
 
-fn error_decision(raw: &RawApplication, kind: Option<String>, clause: Option<String>, reasons: Vec<String>) -> Decision {
+fn error_decision(
+    raw: &RawApplication,
+    kind: Option<String>,
+    clause: Option<String>,
+    reasons: Vec<String>,
+) -> Decision {
     Decision {
         id: raw.id().map(str::to_string),
         kind,
@@ -207,7 +212,11 @@ pub(crate) fn decide_one(
             let mut capped = amount;
             if let Some(cap_name) = &clause.cap {
                 if let Some(Value::Decimal(cap)) = clause.parameter(cap_name).map(|p| &p.value) {
-                    steps.push(format!("min({amount}, {cap_name} {cap}) = {}", amount.min(*cap)));
+                    steps.push(format!(
+                        "min({}, {cap_name} {cap}) = {}",
+                        amount.normalize(),
+                        amount.min(*cap).normalize()
+                    ));
                     if amount > *cap {
                         decision.reasons.push(format!(
                             "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
@@ -254,7 +263,7 @@ pub(crate) fn decide_one(
 pub(crate) fn check_all(
     pack: &Pack,
     apps: &[RawApplication],
-) -> Vec<Result<Checked, Decision>> {
+) -> Vec<Result<Checked, Box<Decision>>> {
     let mut first_seen: HashMap<&str, &RawApplication> = HashMap::new();
     apps.iter()
         .map(|raw| {
@@ -269,14 +278,14 @@ pub(crate) fn check_all(
                         .as_deref()
                         .and_then(|k| pack.clause_for_kind(k))
                         .map(|c| c.id.clone());
-                    return Err(error_decision(
+                    return Err(Box::new(error_decision(
                         raw,
                         kind,
                         clause,
                         vec![format!(
                             "duplicate id `{id}`: {where_first} has it already; only the first is decided"
                         )],
-                    ));
+                    )));
                 }
                 first_seen.insert(id, raw);
             }
@@ -287,16 +296,21 @@ pub(crate) fn check_all(
                         .as_deref()
                         .and_then(|k| pack.clause_for_kind(k))
                         .map(|c| c.id.clone());
-                    Err(error_decision(raw, invalid.kind, clause, invalid.problems))
+                    Err(Box::new(error_decision(
+                        raw,
+                        invalid.kind,
+                        clause,
+                        invalid.problems,
+                    )))
                 }
                 Ok(facts) => match pack.clauses.iter().position(|c| c.kind == facts.kind) {
                     Some(clause) => Ok(Checked { facts, clause }),
-                    None => Err(error_decision(
+                    None => Err(Box::new(error_decision(
                         raw,
                         Some(facts.kind.clone()),
                         None,
                         vec![format!("no clause of this pack decides kind `{}`", facts.kind)],
-                    )),
+                    ))),
                 },
             }
         })
@@ -305,19 +319,31 @@ pub(crate) fn check_all(
 
 /// Decides a batch: every application gets exactly one decision, in input order
 pub(crate) fn decide_all(pack: &Pack, host: &ScriptHost, apps: &[RawApplication]) -> Vec<Decision> {
-    let checked = check_all(pack, apps);
+    decide_all_checked(pack, host, &check_all(pack, apps))
+}
+
+/// Decides applications already checked, then applies the count limits
+pub(crate) fn decide_all_checked(
+    pack: &Pack,
+    host: &ScriptHost,
+    checked: &[Result<Checked, Box<Decision>>],
+) -> Vec<Decision> {
     let mut decisions: Vec<Decision> = checked
         .iter()
         .map(|c| match c {
             Ok(c) => decide_one(pack, host, c, false).0,
-            Err(d) => d.clone(),
+            Err(d) => (**d).clone(),
         })
         .collect();
-    apply_count_limits(pack, &checked, &mut decisions);
+    apply_count_limits(pack, checked, &mut decisions);
+    // Every amount, awarded or zero, leaves with the pack's scale: `0.00`, never `0`.
+    for d in &mut decisions {
+        d.amount = pack.rounding.apply(d.amount);
+    }
     decisions
 }
 
-/// A comparable rank value; decimals and integers compare as numbers
+/// A comparable rank value; decimals and integers compare as numbers, a missing one ranks last
 fn rank_value(facts: &Facts, field: &str) -> Decimal {
     match facts.get(field) {
         Some(Value::Decimal(d)) => *d,
@@ -330,7 +356,7 @@ fn rank_value(facts: &Facts, field: &str) -> Decimal {
 /// ranked by the clause's field (highest first, ties by id ascending), and those past N capped.
 pub(crate) fn apply_count_limits(
     pack: &Pack,
-    checked: &[Result<Checked, Decision>],
+    checked: &[Result<Checked, Box<Decision>>],
     decisions: &mut [Decision],
 ) {
     for (ci, clause) in pack.clauses.iter().enumerate() {

@@ -99,15 +99,7 @@ pub(crate) fn explain(
 ) -> Option<Explanation> {
     let index = apps.iter().position(|a| a.id() == Some(id))?;
     let checked = decide::check_all(pack, apps);
-    let mut decisions: Vec<Decision> = checked
-        .iter()
-        .map(|c| match c {
-            Ok(c) => decide::decide_one(pack, host, c, false).0,
-            Err(d) => d.clone(),
-        })
-        .collect();
-    decide::apply_count_limits(pack, &checked, &mut decisions);
-    let decision = decisions.swap_remove(index);
+    let decision = decide::decide_all_checked(pack, host, &checked).swap_remove(index);
     let Ok(c) = &checked[index] else {
         return Some(Explanation {
             clause: decision
@@ -132,6 +124,12 @@ pub(crate) fn explain(
         .iter()
         .map(|(n, v)| (n.clone(), v.as_ref().map(|v| v.to_string())))
         .collect();
+    for p in pack.preconditions.iter().rev() {
+        if !fact_names.iter().any(|(n, _)| n == &p.field) {
+            let v = c.facts.get(&p.field).map(|v| v.to_string());
+            fact_names.insert(0, (p.field.clone(), v));
+        }
+    }
     if let (Some(limit), Some(_)) = (&clause.count_limit, &decision.rank) {
         if !param_names.contains(&limit.max) {
             param_names.push(limit.max.clone());

@@ -83,20 +83,19 @@ pub fn read_applications(
         pos,
         message,
     };
-    let format = format.or_else(|| InputFormat::from_path(path)).ok_or_else(|| {
-        fail(
-            None,
-            "unknown input format: name the file .yaml, .yml or .json".into(),
-        )
-    })?;
+    let format = format
+        .or_else(|| InputFormat::from_path(path))
+        .ok_or_else(|| {
+            fail(
+                None,
+                "unknown input format: name the file .yaml, .yml or .json".into(),
+            )
+        })?;
     let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(
             None,
-            format!(
-                "not valid UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            ),
+            format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
         )
     })?;
     parse_applications(&text, format).map_err(|(pos, m)| fail(pos, m))
@@ -139,10 +138,7 @@ pub fn parse_applications(
             .collect()),
         _ => Err((
             root.pos,
-            format!(
-                "expected a list of applications, found {}",
-                root.describe()
-            ),
+            format!("expected a list of applications, found {}", root.describe()),
         )),
     }
 }

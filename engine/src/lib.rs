@@ -55,7 +55,9 @@ pub use error::{LoadError, LoadErrors};
 pub use explain::{ClauseCited, Explanation, FactRead, LimitApplied, ParameterRead};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use money::{group_thousands, parse_decimal, yuan_words, NumberError, Rounding, RoundingMode};
-pub use pack::{Clause, CountLimit, Field, Kind, Pack, Parameter, Precondition, Source, TextFormat, Unit};
+pub use pack::{
+    Clause, CountLimit, Field, Kind, Pack, Parameter, Precondition, Source, TextFormat, Unit,
+};
 pub use script::{ScriptError, ScriptLimits};
 pub use value::{FieldType, Value};
 pub use yaml::Pos;

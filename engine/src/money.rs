@@ -5,7 +5,6 @@
 //! final amount of a decision.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
@@ -183,7 +182,7 @@ pub fn group_thousands(amount: Decimal) -> String {
 /// Parses a plain decimal literal that is known to be valid (constants in tests)
 #[cfg(test)]
 pub(crate) fn literal(text: &str) -> Option<Decimal> {
-    Decimal::from_str(text).ok()
+    <Decimal as std::str::FromStr>::from_str(text).ok()
 }
 
 #[cfg(test)]
@@ -209,7 +208,9 @@ mod tests {
             parse_decimal("123456789012345678901234567890.12"),
             Err(NumberError::TooManyDigits)
         );
-        for bad in ["", "1,000", "1_000", " 1", "abc", "NaN", "inf", "1.", ".5", "0x10", "1e"] {
+        for bad in [
+            "", "1,000", "1_000", " 1", "abc", "NaN", "inf", "1.", ".5", "0x10", "1e",
+        ] {
             assert_eq!(parse_decimal(bad), Err(NumberError::NotANumber), "{bad}");
         }
     }

@@ -414,7 +414,11 @@ fn parse_yaml<'a, T: Deserialize<'a>>(
 ) -> Option<T> {
     match yaml::parse(text, YamlLimits::default()) {
         Err(e) => {
-            errors.push(LoadError::new(path, e.pos, format!("YAML syntax: {}", e.message)));
+            errors.push(LoadError::new(
+                path,
+                e.pos,
+                format!("YAML syntax: {}", e.message),
+            ));
             None
         }
         Ok(n) => {
@@ -494,14 +498,22 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
 
     let mut preconditions = Vec::new();
     for (i, p) in pf.preconditions.iter().enumerate() {
-        let at = pos_at(&pack_node, &["preconditions"])
-            .and_then(|_| pack_node.as_ref()?.get("preconditions")?.as_seq_item(i)?.pos);
+        let at = pos_at(&pack_node, &["preconditions"]).and_then(|_| {
+            pack_node
+                .as_ref()?
+                .get("preconditions")?
+                .as_seq_item(i)?
+                .pos
+        });
         let Some(field) = shared.iter().find(|f| f.name == p.field) else {
             let hint = did_you_mean(&p.field, shared.iter().map(|f| f.name.as_str()));
             errors.push(LoadError::new(
                 &pack_path,
                 at,
-                format!("precondition on `{}`, which is not a shared field{hint}", p.field),
+                format!(
+                    "precondition on `{}`, which is not a shared field{hint}",
+                    p.field
+                ),
             ));
             continue;
         };
@@ -581,9 +593,7 @@ fn build_field(
     let valid_name = !name.is_empty()
         && name.split('.').all(|part| {
             !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && !part.starts_with(|c: char| c.is_ascii_digit())
         });
     if !valid_name || name == "id" || name == "kind" {
@@ -667,7 +677,11 @@ fn load_clauses(
     let entries = match std::fs::read_dir(&clause_dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(LoadError::new(&clause_dir, None, format!("cannot read: {e}")));
+            errors.push(LoadError::new(
+                &clause_dir,
+                None,
+                format!("cannot read: {e}"),
+            ));
             return Vec::new();
         }
     };
@@ -696,7 +710,8 @@ fn load_clauses(
             errors.push(LoadError::new(
                 &clause_dir.join(n),
                 None,
-                "unexpected file: `clauses/` holds `<clause-id>.yaml` and `<clause-id>.rhai` pairs".into(),
+                "unexpected file: `clauses/` holds `<clause-id>.yaml` and `<clause-id>.rhai` pairs"
+                    .into(),
             ));
         }
     }
@@ -824,13 +839,15 @@ fn load_clauses(
                 Some(f)
                     if matches!(
                         f.ty,
-                        FieldType::Integer { .. } | FieldType::Decimal { .. } | FieldType::Money { .. }
-                    ) && f.required => {}
+                        FieldType::Integer { .. }
+                            | FieldType::Decimal { .. }
+                            | FieldType::Money { .. }
+                    ) => {}
                 Some(_) => errors.push(LoadError::new(
                     &meta_path,
                     at,
                     format!(
-                        "count_limit `rank_by` names `{}`, which must be a required number field",
+                        "count_limit `rank_by` names `{}`, which must be a number field",
                         cl.rank_by
                     ),
                 )),
@@ -881,7 +898,11 @@ fn load_clauses(
         });
     }
     if clauses.is_empty() && errors.is_empty() {
-        errors.push(LoadError::new(&clause_dir, None, "the pack has no clauses".into()));
+        errors.push(LoadError::new(
+            &clause_dir,
+            None,
+            "the pack has no clauses".into(),
+        ));
     }
     clauses
 }
@@ -901,7 +922,9 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
     match unit {
         Unit::Count => match text.parse::<i64>() {
             Ok(n) if n >= 0 => Ok(Value::Int(n)),
-            _ => Err(format!("`{text}` is not a whole number of things (unit count)")),
+            _ => Err(format!(
+                "`{text}` is not a whole number of things (unit count)"
+            )),
         },
         Unit::Yuan | Unit::Ratio => {
             let d = money::parse_decimal(text).map_err(|e| format!("`{text}` is {e}"))?;

@@ -231,7 +231,7 @@ fn award(amount: Decimal, reason: &str) -> Outcome {
 
 /// `1234567.85` → `1,234,567.85`, for reasons a person reads
 fn yuan(d: Decimal) -> String {
-    crate::money::group_thousands(d)
+    crate::money::group_thousands(d.normalize())
 }
 
 fn percent(d: Decimal) -> String {
@@ -290,7 +290,10 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.set_max_variables(limits.max_variables);
     e.on_print(|s| record(|t| t.printed.push(s.to_string())));
     e.on_debug(|s, _, pos| {
-        let at = pos.line().map(|l| format!("line {l}: ")).unwrap_or_default();
+        let at = pos
+            .line()
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
         record(|t| t.printed.push(format!("{at}{s}")));
     });
 
@@ -328,8 +331,12 @@ fn register_traced_arithmetic(e: &mut rhai::Engine) {
     op!("-", "−", Decimal::checked_sub);
     op!("*", "×", Decimal::checked_mul);
     op!("/", "÷", Decimal::checked_div);
-    e.register_fn("min", |a: Decimal, b: Decimal| traced_pick("min", a, b, a <= b));
-    e.register_fn("max", |a: Decimal, b: Decimal| traced_pick("max", a, b, a >= b));
+    e.register_fn("min", |a: Decimal, b: Decimal| {
+        traced_pick("min", a, b, a <= b)
+    });
+    e.register_fn("max", |a: Decimal, b: Decimal| {
+        traced_pick("max", a, b, a >= b)
+    });
 }
 
 fn register_min_max(e: &mut rhai::Engine) {
@@ -368,7 +375,10 @@ impl ScriptHost {
     }
 
     pub(crate) fn compile(&self, path: &Path, source: String) -> Result<Script, LoadError> {
-        match self.fast.compile_with_scope(&Self::compile_scope(), &source) {
+        match self
+            .fast
+            .compile_with_scope(&Self::compile_scope(), &source)
+        {
             Ok(ast) => Ok(Script {
                 path: path.to_path_buf(),
                 source,
@@ -545,12 +555,18 @@ mod tests {
 
     #[test]
     fn traced_run_records_arithmetic() {
-        let (o, t) = run("let a = min(2000.50, 1000.25);\naward(a * 0.10, \"x\")", true);
+        let (o, t) = run(
+            "let a = min(2000.50, 1000.25);\naward(a * 0.10, \"x\")",
+            true,
+        );
         assert!(o.is_ok());
         let t = t.unwrap();
         assert_eq!(
             t.steps,
-            vec!["min(2000.50, 1000.25) = 1000.25", "1000.25 × 0.10 = 100.025"]
+            vec![
+                "min(2000.50, 1000.25) = 1000.25",
+                "1000.25 × 0.10 = 100.025"
+            ]
         );
     }
 

@@ -1,7 +1,10 @@
 //! "Did you mean": the nearest known name to a misspelt one.
 
 /// The candidate closest to `wrong`, if one is close enough to be a likely misspelling
-pub(crate) fn nearest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(&str, usize)> = None;
     for c in candidates {
         let d = strsim::damerau_levenshtein(wrong, c);

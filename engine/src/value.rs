@@ -106,7 +106,11 @@ impl FieldType {
     pub fn parse_node(&self, node: &Node) -> Result<Value, String> {
         let found = || node.describe();
         let Some((text, quoted)) = node.as_scalar() else {
-            return Err(format!("expected {}, found {}", self.expectation(), found()));
+            return Err(format!(
+                "expected {}, found {}",
+                self.expectation(),
+                found()
+            ));
         };
         match self {
             FieldType::Bool => node
@@ -121,13 +125,21 @@ impl FieldType {
             }
             FieldType::Decimal { .. } | FieldType::Money { .. } => {
                 if node.as_bool().is_some() || node.is_null() {
-                    return Err(format!("expected {}, found {}", self.expectation(), found()));
+                    return Err(format!(
+                        "expected {}, found {}",
+                        self.expectation(),
+                        found()
+                    ));
                 }
                 self.parse_text(text)
             }
             FieldType::Text { .. } | FieldType::OneOf { .. } => {
                 if !quoted && (node.is_null() || node.as_bool().is_some()) {
-                    return Err(format!("expected {}, found {}", self.expectation(), found()));
+                    return Err(format!(
+                        "expected {}, found {}",
+                        self.expectation(),
+                        found()
+                    ));
                 }
                 self.parse_text(text)
             }
@@ -225,7 +237,9 @@ fn shorten(text: &str) -> String {
 /// GB 32100-2015: 18 characters from a 31-symbol alphabet, the last a check character
 fn check_credit_code(code: &str) -> Result<(), String> {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
         return Err(format!(
@@ -277,8 +291,14 @@ mod tests {
             Ok(Value::Decimal(Decimal::from(3_000_000)))
         );
         assert!(m.parse_node(&node("-10")).unwrap_err().contains("negative"));
-        assert!(m.parse_node(&node("1.005")).unwrap_err().contains("2 decimals"));
-        assert!(m.parse_node(&node("abc")).unwrap_err().contains("expected an amount"));
+        assert!(m
+            .parse_node(&node("1.005"))
+            .unwrap_err()
+            .contains("2 decimals"));
+        assert!(m
+            .parse_node(&node("abc"))
+            .unwrap_err()
+            .contains("expected an amount"));
         assert!(m.parse_node(&node("true")).is_err());
         assert!(m.parse_node(&node("~")).is_err());
         assert!(m
@@ -289,7 +309,10 @@ mod tests {
 
     #[test]
     fn booleans_are_not_texts() {
-        assert_eq!(FieldType::Bool.parse_node(&node("true")), Ok(Value::Bool(true)));
+        assert_eq!(
+            FieldType::Bool.parse_node(&node("true")),
+            Ok(Value::Bool(true))
+        );
         assert!(FieldType::Bool.parse_node(&node("\"true\"")).is_err());
         assert!(FieldType::Bool.parse_node(&node("1")).is_err());
         assert!(FieldType::Bool.parse_node(&node("yes")).is_err());
@@ -324,6 +347,8 @@ mod tests {
         assert!(check_credit_code("91110000600037341L").is_ok());
         assert!(check_credit_code("91110000600037341M").is_err());
         assert!(check_credit_code("12345").unwrap_err().contains("18"));
-        assert!(check_credit_code("9111000060003734IL").unwrap_err().contains("`I`"));
+        assert!(check_credit_code("9111000060003734IL")
+            .unwrap_err()
+            .contains("`I`"));
     }
 }

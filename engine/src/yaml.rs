@@ -147,7 +147,13 @@ pub fn parse(text: &str, limits: YamlLimits) -> Result<Node, YamlError> {
 
 enum Open {
     Seq(Node, usize, Vec<Node>),
-    Map(Node, usize, Vec<(Node, Node)>, Option<Node>, HashSet<String>),
+    Map(
+        Node,
+        usize,
+        Vec<(Node, Node)>,
+        Option<Node>,
+        HashSet<String>,
+    ),
 }
 
 struct Builder {
@@ -267,8 +273,13 @@ impl MarkedEventReceiver for Builder {
                 if matches!(ev, Event::SequenceStart(..)) {
                     self.stack.push(Open::Seq(placeholder, anchor, Vec::new()));
                 } else {
-                    self.stack
-                        .push(Open::Map(placeholder, anchor, Vec::new(), None, HashSet::new()));
+                    self.stack.push(Open::Map(
+                        placeholder,
+                        anchor,
+                        Vec::new(),
+                        None,
+                        HashSet::new(),
+                    ));
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
@@ -454,9 +465,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
         let n = self.0;
         let r = match &n.value {
-            NodeValue::Seq(items) => v.visit_seq(SeqDe {
-                iter: items.iter(),
-            }),
+            NodeValue::Seq(items) => v.visit_seq(SeqDe { iter: items.iter() }),
             NodeValue::Map(entries) => v.visit_map(MapDe {
                 iter: entries.iter(),
                 value: None,
@@ -560,7 +569,10 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
     ) -> Result<Option<T::Value>, DeError> {
         match self.iter.next() {
             None => Ok(None),
-            Some(n) => seed.deserialize(NodeDe(n)).map(Some).map_err(|e| e.at(n.pos)),
+            Some(n) => seed
+                .deserialize(NodeDe(n))
+                .map(Some)
+                .map_err(|e| e.at(n.pos)),
         }
     }
 }
@@ -580,7 +592,9 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
             None => Ok(None),
             Some((k, v)) => {
                 self.value = Some(v);
-                seed.deserialize(NodeDe(k)).map(Some).map_err(|e| e.at(k.pos))
+                seed.deserialize(NodeDe(k))
+                    .map(Some)
+                    .map_err(|e| e.at(k.pos))
             }
         }
     }
@@ -599,8 +613,11 @@ mod tests {
 
     #[test]
     fn numbers_stay_text() {
-        let n = parse("a: 123456789012345678.12\nb: '0.10'\nc: 0.10", YamlLimits::default())
-            .unwrap();
+        let n = parse(
+            "a: 123456789012345678.12\nb: '0.10'\nc: 0.10",
+            YamlLimits::default(),
+        )
+        .unwrap();
         assert_eq!(
             n.get("a").unwrap().as_scalar(),
             Some(("123456789012345678.12", false))
