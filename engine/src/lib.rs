@@ -43,6 +43,7 @@ mod input;
 mod money;
 mod pack;
 mod script;
+mod script_refs;
 mod suggest;
 mod validate;
 mod value;

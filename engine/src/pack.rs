@@ -873,6 +873,15 @@ fn load_clauses(
         let Some(source) = files.read(dir, &script_rel, errors) else {
             continue;
         };
+        let refs = References {
+            script_path: &script_path,
+            meta_path: &meta_path,
+            meta: &node,
+            kind,
+            clause_id: &cf.id,
+            parameters: &parameters,
+        };
+        refs.check(&source, errors);
         let script = match host.compile(&script_path, source) {
             Ok(s) => s,
             Err(e) => {
@@ -905,6 +914,117 @@ fn load_clauses(
         ));
     }
     clauses
+}
+
+/// Every `params.x` the script reads must be a parameter of its clause, and every `app.x` a
+/// field of its kind: a misspelling is caught when the pack is checked
+struct References<'a> {
+    script_path: &'a Path,
+    meta_path: &'a Path,
+    meta: &'a Option<Node>,
+    kind: &'a Kind,
+    clause_id: &'a str,
+    parameters: &'a [Parameter],
+}
+
+impl References<'_> {
+    fn check(&self, source: &str, errors: &mut LoadErrors) {
+        let refs = crate::script_refs::references(source);
+        let read: Vec<&str> = refs
+            .iter()
+            .filter(|r| r.root == "params")
+            .map(|r| r.chain[0].as_str())
+            .collect();
+        let unread: Vec<&str> = self
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .filter(|n| !read.contains(n))
+            .collect();
+        // Each wrong name is reported once, at its first use.
+        let mut reported = std::collections::HashSet::new();
+        for r in &refs {
+            if !reported.insert((r.root, r.chain.join("."))) {
+                continue;
+            }
+            if r.root == "app" {
+                if let Some(message) = app_field_error(self.kind, &r.chain) {
+                    errors.push(LoadError::new(self.script_path, Some(r.pos), message));
+                }
+                continue;
+            }
+            let name = &r.chain[0];
+            if self.parameters.iter().any(|p| &p.name == name) {
+                continue;
+            }
+            let script = self.script_path.file_name().map(|f| f.to_string_lossy());
+            let script = script.as_deref().unwrap_or("the script");
+            // A declared parameter that nothing reads, close to what the script reads, is
+            // most likely the misspelt one: point at its line in the YAML as well.
+            if let Some(declared) = suggest::nearest(name, unread.iter().copied()) {
+                errors.push(LoadError::new(
+                    self.meta_path,
+                    key_pos(self.meta, &["parameters", declared]),
+                    format!(
+                        "parameter `{declared}` is never read, but {script} reads `params.{name}` (line {}); did you mean `{name}`?",
+                        r.pos.line
+                    ),
+                ));
+            }
+            errors.push(LoadError::new(
+                self.script_path,
+                Some(r.pos),
+                format!(
+                    "`params.{name}` is not a parameter of clause `{}`{}",
+                    self.clause_id,
+                    did_you_mean(name, self.parameters.iter().map(|p| p.name.as_str()))
+                ),
+            ));
+        }
+    }
+}
+
+/// Position of the key at the end of a path, e.g. the `provincial:` of a parameter
+fn key_pos(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
+    let (last, parents) = keys.split_last()?;
+    let mut n = root.as_ref()?;
+    for k in parents {
+        n = n.get(k)?;
+    }
+    n.as_map()?
+        .iter()
+        .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(*last))
+        .and_then(|(k, _)| k.pos)
+}
+
+fn app_field_error(kind: &Kind, chain: &[String]) -> Option<String> {
+    let mut name = String::new();
+    for prop in chain {
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(prop);
+        if name == "id" || name == "kind" || kind.fields.iter().any(|f| f.name == name) {
+            return None;
+        }
+        let group = format!("{name}.");
+        if !kind.fields.iter().any(|f| f.name.starts_with(&group)) {
+            break;
+        }
+    }
+    let is_group = kind
+        .fields
+        .iter()
+        .any(|f| f.name.starts_with(&format!("{name}.")));
+    if is_group {
+        // `app.applicant` alone reads the group; that is allowed.
+        return None;
+    }
+    Some(format!(
+        "`app.{name}` is not a field of kind `{}`{}",
+        kind.name,
+        did_you_mean(&name, kind.fields.iter().map(|f| f.name.as_str()))
+    ))
 }
 
 fn is_identifier(s: &str) -> bool {

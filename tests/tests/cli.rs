@@ -281,3 +281,40 @@ fn json_input_decides_like_yaml() {
     assert_eq!(doc["decisions"][1]["amount"], "0.45");
     assert_eq!(doc["totals"]["amount"], "123457.24");
 }
+
+#[test]
+fn misspelt_parameter_names_the_yaml_line_and_the_right_name() {
+    let dir = broken_copy(|p| {
+        replace_in(
+            &p.join("clauses/rd-platform.yaml"),
+            "  provincial:",
+            "  provincal:",
+        )
+    });
+    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("<pack>/clauses/rd-platform.yaml:13:3: parameter `provincal` is never read"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `provincial`?"), "{err}");
+    insta::assert_snapshot!("check_misspelt_parameter", err);
+}
+
+#[test]
+fn misspelt_field_in_a_script_is_caught_by_check() {
+    let dir = broken_copy(|p| {
+        replace_in(
+            &p.join("clauses/tech-transfer.rhai"),
+            "app.seller_in_city",
+            "app.seller_in_cty",
+        )
+    });
+    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("<pack>/clauses/tech-transfer.rhai:5:8:"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `seller_in_city`?"), "{err}");
+}
