@@ -873,7 +873,9 @@ fn load_clauses(
         let Some(source) = files.read(dir, &script_rel, errors) else {
             continue;
         };
+        let declared: Vec<&str> = cf.parameters.keys().map(String::as_str).collect();
         let refs = References {
+            declared: &declared,
             script_path: &script_path,
             meta_path: &meta_path,
             meta: &node,
@@ -919,6 +921,8 @@ fn load_clauses(
 /// Every `params.x` the script reads must be a parameter of its clause, and every `app.x` a
 /// field of its kind: a misspelling is caught when the pack is checked
 struct References<'a> {
+    /// Every parameter the YAML declares, including any whose value was refused
+    declared: &'a [&'a str],
     script_path: &'a Path,
     meta_path: &'a Path,
     meta: &'a Option<Node>,
@@ -954,7 +958,7 @@ impl References<'_> {
                 continue;
             }
             let name = &r.chain[0];
-            if self.parameters.iter().any(|p| &p.name == name) {
+            if self.declared.contains(&name.as_str()) {
                 continue;
             }
             let script = self.script_path.file_name().map(|f| f.to_string_lossy());
