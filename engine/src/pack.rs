@@ -41,7 +41,7 @@ pub struct Pack {
     pub preconditions: Vec<Precondition>,
     /// The kinds of application, each with all its fields (shared ones first)
     pub kinds: Vec<Kind>,
-    /// The clauses, in file-name order
+    /// The clauses, in the order `pack.yaml` lists them (else file-name order)
     pub clauses: Vec<Clause>,
     /// `sha256:` of every file that decides (metadata, scripts, source)
     pub fingerprint: String,
@@ -239,6 +239,8 @@ struct PackFile {
     #[serde(default)]
     fields: IndexMap<String, FieldFile>,
     kinds: IndexMap<String, KindFile>,
+    #[serde(default)]
+    clauses: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -531,7 +533,31 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         }
     }
 
-    let clauses = load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
+    let mut clauses = load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
+    if let Some(order) = &pf.clauses {
+        // `clauses:` in pack.yaml lists every clause in the order people read them (article
+        // order); a clause file not listed, or listed without a file, is an error.
+        let at = pos_at(&pack_node, &["clauses"]);
+        for id in order {
+            if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("`clauses` lists `{id}`, but there is no clauses/{id}.yaml"),
+                ));
+            }
+        }
+        for c in &clauses {
+            if !order.contains(&c.id) {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("clauses/{}.yaml is not listed in `clauses`", c.id),
+                ));
+            }
+        }
+        clauses.sort_by_key(|c| order.iter().position(|id| id == &c.id));
+    }
 
     for k in &kinds {
         let handlers: Vec<&str> = clauses
