@@ -101,11 +101,11 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
     ]);
     let mut add = |label: String, article: String, of: Vec<&Decision>| {
         let count = |st: Status| of.iter().filter(|d| d.status == st).count().to_string();
-        let amount: Decimal = of
-            .iter()
-            .filter(|d| d.status == Status::Awarded)
-            .map(|d| d.amount)
-            .sum();
+        let amount = policy_engine::sum(
+            of.iter()
+                .filter(|d| d.status == Status::Awarded)
+                .map(|d| d.amount),
+        );
         let amount = pack.rounding.apply(amount);
         s.row(vec![
             label,

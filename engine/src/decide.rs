@@ -100,6 +100,14 @@ pub struct Totals {
     pub amount: Decimal,
 }
 
+/// Adds amounts; with every award at most [`max_award`] the sum cannot overflow, but a sum
+/// that somehow would is held at the largest decimal rather than panicking
+pub fn sum(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
+    amounts.into_iter().fold(Decimal::ZERO, |a, b| {
+        a.checked_add(b).unwrap_or(Decimal::MAX)
+    })
+}
+
 /// Sums a batch of decisions
 pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
     let awarded: Vec<&Decision> = decisions
@@ -109,8 +117,14 @@ pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
     Totals {
         applications: decisions.len(),
         awarded: awarded.len(),
-        amount: rounding.apply(awarded.iter().map(|d| d.amount).sum()),
+        amount: rounding.apply(sum(awarded.iter().map(|d| d.amount))),
     }
+}
+
+/// The largest amount one decision may award: 10^18 yuan. Far above any real award, it keeps
+/// every total of up to 10^10 decisions inside `Decimal`'s 28 digits, so sums never overflow.
+pub(crate) fn max_award() -> Decimal {
+    Decimal::from(1_000_000_000_000_000_000_i64)
 }
 
 /// An application that passed its checks, with what the decision needs of it
@@ -194,6 +208,21 @@ pub(crate) fn decide_one(
             decision.reasons.push(format!("{head}：{reason}"));
         }
         Ok(Outcome::Award { amount, reason }) => {
+            if amount > max_award() {
+                decision.status = Status::Error;
+                decision.reasons.push(script_reason(
+                    clause,
+                    &ScriptError {
+                        message: format!(
+                            "the script awarded {amount}, above the engine's ceiling of {} for one award",
+                            max_award()
+                        ),
+                        pos: None,
+                    },
+                    pack,
+                ));
+                return (decision, recorded);
+            }
             if amount.is_sign_negative() && !amount.is_zero() {
                 decision.status = Status::Error;
                 decision.reasons.push(script_reason(
@@ -250,6 +279,14 @@ pub(crate) fn decide_one(
                 ));
             }
             decision.amount = rounded;
+            if rounded.is_zero() {
+                // "0.00" means nothing was awarded: such an outcome is not an award.
+                decision.status = Status::Ineligible;
+                decision.reasons.push(format!(
+                    "金额{}为 0，无可发放金额",
+                    pack.rounding.describe()
+                ));
+            }
             if let Some(t) = recorded.as_mut() {
                 t.steps.extend(steps);
             }

@@ -107,8 +107,15 @@ pub fn parse_applications(
     format: InputFormat,
 ) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
     let root = match format {
-        InputFormat::Yaml => yaml::parse(text, YamlLimits::default())
-            .map_err(|e| (e.pos, format!("YAML syntax: {}", e.message)))?,
+        InputFormat::Yaml => yaml::parse(
+            text,
+            YamlLimits {
+                // A repeated key costs its own application, not the whole file.
+                reject_duplicate_keys: false,
+                ..YamlLimits::default()
+            },
+        )
+        .map_err(|e| (e.pos, format!("YAML syntax: {}", e.message)))?,
         InputFormat::Json => {
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let mut de = serde_json::Deserializer::from_str(text);
@@ -144,8 +151,8 @@ pub fn parse_applications(
 }
 
 /// A JSON value read into a [`Node`]: numbers keep their text (serde_json's
-/// `arbitrary_precision`), strings are quoted scalars, and a repeated key is an error rather
-/// than a silent overwrite.
+/// `arbitrary_precision`), strings are quoted scalars, and a repeated key is kept twice (never
+/// a silent overwrite), so checking that application refuses it.
 struct JsonNode(Node);
 
 // serde_json hands an arbitrary-precision number over as a one-entry map under this key.
@@ -203,14 +210,10 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonNode, A::Error> {
         let mut entries: Vec<(Node, Node)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             if key == JSON_NUMBER_KEY {
                 let text: String = map.next_value()?;
                 return Ok(JsonNode(Node::scalar(text, false)));
-            }
-            if !seen.insert(key.clone()) {
-                return Err(de::Error::custom(format!("duplicate key `{key}`")));
             }
             let JsonNode(v) = map.next_value()?;
             entries.push((Node::scalar(key, true), v));
@@ -246,9 +249,11 @@ mod tests {
     }
 
     #[test]
-    fn json_duplicate_keys_are_errors() {
-        let e = parse_applications(r#"[{"id": "a", "id": "b"}]"#, InputFormat::Json).unwrap_err();
-        assert!(e.1.contains("duplicate key `id`"), "{e:?}");
+    fn duplicate_keys_are_kept_for_the_application_check() {
+        let apps = parse_applications(r#"[{"id": "a", "id": "b"}]"#, InputFormat::Json).unwrap();
+        assert_eq!(apps[0].node.as_map().map(|m| m.len()), Some(2));
+        let apps = parse_applications("- id: a\n  id: b\n", InputFormat::Yaml).unwrap();
+        assert_eq!(apps[0].node.as_map().map(|m| m.len()), Some(2));
     }
 
     #[test]

@@ -51,7 +51,7 @@ mod yaml;
 
 use std::path::Path;
 
-pub use decide::{totals, Decision, Rank, Status, Totals};
+pub use decide::{sum, totals, Decision, Rank, Status, Totals};
 pub use error::{LoadError, LoadErrors};
 pub use explain::{ClauseCited, Explanation, FactRead, LimitApplied, ParameterRead};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};

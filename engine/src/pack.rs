@@ -465,7 +465,29 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
 
     let mut source_text = None;
     if let Some(file) = &pf.source.file {
-        source_text = files.read(dir, file, &mut errors);
+        // The source lives inside the pack: no absolute path, no `..`.
+        let inside = Path::new(file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if inside {
+            source_text = files.read(dir, file, &mut errors);
+        } else {
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["source", "file"]),
+                format!("`source.file` `{file}` must be a path inside the pack"),
+            ));
+        }
+    }
+    if pf.rounding.scale > 10 {
+        errors.push(LoadError::new(
+            &pack_path,
+            pos_at(&pack_node, &["rounding", "scale"]),
+            format!(
+                "`rounding.scale` {} is more decimals than money needs (at most 10)",
+                pf.rounding.scale
+            ),
+        ));
     }
 
     // Fields shared by every kind, then each kind's own.

@@ -40,6 +40,9 @@ pub struct ScriptLimits {
     pub max_map_size: usize,
     /// Most variables alive at once
     pub max_variables: usize,
+    /// Wall-clock time one decision may take, in milliseconds: a backstop for scripts whose
+    /// operations are each expensive (the operation limit is the deterministic bound)
+    pub max_millis: u64,
 }
 
 impl Default for ScriptLimits {
@@ -48,10 +51,11 @@ impl Default for ScriptLimits {
             max_operations: 100_000,
             max_call_levels: 32,
             max_expr_depth: 64,
-            max_string_size: 16 * 1024,
+            max_string_size: 4 * 1024,
             max_array_size: 1024,
             max_map_size: 1024,
             max_variables: 256,
+            max_millis: 1_000,
         }
     }
 }
@@ -97,7 +101,12 @@ pub(crate) struct Trace {
 thread_local! {
     // Rhai callbacks cannot borrow the caller's state; a traced run owns this slot meanwhile.
     static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
+    // When the current run must stop, for the progress callback.
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
 }
+
+/// The token a run stopped by its deadline terminates with
+const DEADLINE_TOKEN: &str = "deadline";
 
 fn record(f: impl FnOnce(&mut Trace)) {
     TRACE.with(|t| {
@@ -234,8 +243,9 @@ fn yuan(d: Decimal) -> String {
     crate::money::group_thousands(d.normalize())
 }
 
-fn percent(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).normalize())
+fn percent(d: Decimal) -> Result<String, Box<EvalAltResult>> {
+    let p = d.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(overflow)?;
+    Ok(format!("{}%", p.normalize()))
 }
 
 fn overflow() -> Box<EvalAltResult> {
@@ -288,6 +298,14 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.set_max_array_size(limits.max_array_size);
     e.set_max_map_size(limits.max_map_size);
     e.set_max_variables(limits.max_variables);
+    e.on_progress(|ops| {
+        // Checking the clock every 1024 operations keeps its cost out of the profile.
+        if ops % 1024 != 0 {
+            return None;
+        }
+        let late = DEADLINE.with(|d| d.get().is_some_and(|at| std::time::Instant::now() > at));
+        late.then(|| Dynamic::from(DEADLINE_TOKEN))
+    });
     e.on_print(|s| record(|t| t.printed.push(s.to_string())));
     e.on_debug(|s, _, pos| {
         let at = pos
@@ -410,7 +428,11 @@ impl ScriptHost {
         let mut scope = Scope::new();
         scope.push_constant("app", facts);
         scope.push_constant("params", params);
+        let deadline =
+            std::time::Instant::now() + std::time::Duration::from_millis(self.limits.max_millis);
+        DEADLINE.with(|d| d.set(Some(deadline)));
         let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
+        DEADLINE.with(|d| d.set(None));
         let recorded = if trace {
             TRACE.with(|t| t.borrow_mut().take())
         } else {
@@ -443,6 +465,10 @@ impl ScriptHost {
             EvalAltResult::ErrorTooManyOperations(_) => format!(
                 "stopped after {} operations: the script does not finish (an endless loop?)",
                 self.limits.max_operations
+            ),
+            EvalAltResult::ErrorTerminated(..) => format!(
+                "stopped after {} ms: the script takes too long",
+                self.limits.max_millis
             ),
             EvalAltResult::ErrorStackOverflow(_) => format!(
                 "calls nested deeper than {} levels (endless recursion?)",

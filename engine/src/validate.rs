@@ -94,6 +94,17 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
     // Nested mappings become dotted names: `applicant: {in_city: true}` is `applicant.in_city`.
     let mut flat: Vec<(String, &Node)> = Vec::new();
     flatten(entries, "", kind, &mut flat, &mut problems);
+    // A field given twice (a repeated key, or `applicant.in_city` beside `applicant: {in_city}`)
+    // is refused: which one counts must never depend on the order written.
+    for (i, (name, node)) in flat.iter().enumerate() {
+        if let Some((_, first)) = flat[..i].iter().find(|(n, _)| n == name) {
+            problems.push(format!(
+                "field `{name}` is given twice{}{}: give it once",
+                at(first),
+                at(node)
+            ));
+        }
+    }
 
     let mut values: Vec<Option<Value>> = Vec::with_capacity(kind.fields.len());
     for field in kind.fields.iter() {

@@ -69,6 +69,9 @@ pub struct YamlLimits {
     pub max_depth: usize,
     /// Most nodes in one document, counting every copy an alias makes
     pub max_nodes: usize,
+    /// Whether a key repeated in one mapping is a syntax error (metadata); when false both
+    /// entries are kept, so the reader of one application can refuse that application alone
+    pub reject_duplicate_keys: bool,
 }
 
 impl Default for YamlLimits {
@@ -76,6 +79,7 @@ impl Default for YamlLimits {
         YamlLimits {
             max_depth: 64,
             max_nodes: 5_000_000,
+            reject_duplicate_keys: true,
         }
     }
 }
@@ -114,24 +118,44 @@ pub fn parse(text: &str, limits: YamlLimits) -> Result<Node, YamlError> {
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
-    // The parser is third-party code fed by hostile input; a panic in it must become an error.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parser.load(&mut builder, false)
-    }));
-    match outcome {
-        Err(_) => {
-            return Err(YamlError {
-                message: "the YAML parser failed on this document".into(),
-                pos: None,
-            })
+    // Events are pulled one at a time: yaml-rust2's `load` recurses once per nesting level and
+    // a deeply nested document would overflow the stack before any limit here could act.
+    let mut documents = 0usize;
+    loop {
+        // The parser is third-party code fed by hostile input; a panic in it becomes an error.
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.next_token()));
+        let (event, mark) = match next {
+            Err(_) => {
+                return Err(YamlError {
+                    message: "the YAML parser failed on this document".into(),
+                    pos: None,
+                })
+            }
+            Ok(Err(e)) => {
+                return Err(YamlError {
+                    message: e.info().to_string(),
+                    pos: Some(Pos::from_marker(e.marker())),
+                })
+            }
+            Ok(Ok(ev)) => ev,
+        };
+        match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(YamlError {
+                        message: "a second YAML document (after `---`): a file holds one document"
+                            .into(),
+                        pos: Some(Pos::from_marker(&mark)),
+                    });
+                }
+            }
+            ev => builder.on_event(ev, mark),
         }
-        Ok(Err(e)) => {
-            return Err(YamlError {
-                message: e.info().to_string(),
-                pos: Some(Pos::from_marker(e.marker())),
-            })
+        if builder.error.is_some() {
+            break;
         }
-        Ok(Ok(())) => {}
     }
     if let Some(e) = builder.error {
         return Err(e);
@@ -201,7 +225,7 @@ impl Builder {
                 None => *key = Some(node),
                 Some(k) => {
                     let fresh = scalar_text(&k).is_none_or(|t| seen.insert(t.to_string()));
-                    if fresh {
+                    if fresh || !self.limits.reject_duplicate_keys {
                         entries.push((k, node));
                     } else {
                         let pos = k.pos.unwrap_or(Pos { line: 1, col: 1 });
@@ -245,9 +269,10 @@ impl MarkedEventReceiver for Builder {
                 if !self.count(1, pos) {
                     return;
                 }
-                let tagged_str = tag
-                    .as_ref()
-                    .is_some_and(|t| t.handle == "!!" && t.suffix == "str");
+                // `!!str` arrives expanded to its full handle.
+                let tagged_str = tag.as_ref().is_some_and(|t| {
+                    t.suffix == "str" && (t.handle == "!!" || t.handle == "tag:yaml.org,2002:")
+                });
                 let quoted = !matches!(style, TScalarStyle::Plain) || tagged_str;
                 let node = Node {
                     value: NodeValue::Scalar { text, quoted },
@@ -661,5 +686,22 @@ mod tests {
         assert!(e.message.contains("nested deeper than 64"), "{e}");
         // Far deeper: the scanner's own limit answers first, still an error, not a crash.
         assert!(parse(&"[".repeat(100_000), YamlLimits::default()).is_err());
+        // Block style, which yaml-rust2 would load by recursion.
+        let block = format!("{}x", "- ".repeat(20_000));
+        let e = parse(&block, YamlLimits::default()).unwrap_err();
+        assert!(e.message.contains("nested deeper than 64"), "{e}");
+    }
+
+    #[test]
+    fn a_second_document_is_an_error_not_dropped() {
+        let e = parse("- a\n---\n- b\n", YamlLimits::default()).unwrap_err();
+        assert!(e.message.contains("second YAML document"), "{e}");
+        assert_eq!(e.pos.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn str_tag_makes_text() {
+        let n = parse("a: !!str 2025\n", YamlLimits::default()).unwrap();
+        assert_eq!(n.get("a").unwrap().as_scalar(), Some(("2025", true)));
     }
 }
