@@ -40,3 +40,23 @@ pub fn policy(args: &[&str]) -> (u8, String, String) {
         |b: Vec<u8>| String::from_utf8_lossy(&b).replace(&format!("{}/", root().display()), "");
     (code, clean(out), clean(err))
 }
+
+/// A copy of the Suzhou pack in a temporary directory, to break on purpose
+pub fn pack_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&suzhou_pack(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use policy_tests::{policy, suzhou_pack};
+use policy_tests::{pack_copy, policy};
 
 const PACK: &str = "policies/suzhou-future-industries";
 const INPUT: &str = "policies/suzhou-future-industries/examples/applications.yaml";
@@ -66,25 +66,11 @@ fn clauses_and_check() {
     assert!(out.starts_with("ok: suzhou-future-industries"), "{out}");
 }
 
-/// A copy of the Suzhou pack in a temporary directory, to break on purpose
+/// A copy of the Suzhou pack in a temporary directory, broken by `edit`
 fn broken_copy(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&suzhou_pack(), dir.path());
+    let dir = pack_copy();
     edit(dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 /// Runs `policy` on a broken copy, with the temporary path replaced by `<pack>`

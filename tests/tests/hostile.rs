@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use policy_tests::{policy, suzhou_pack};
+use policy_tests::{pack_copy, policy, suzhou_pack};
 
 const PACK: &str = "policies/suzhou-future-industries";
 
@@ -114,28 +114,6 @@ fn an_award_that_rounds_to_nothing_is_not_an_award() {
     assert_eq!(doc["decisions"][0]["status"], "ineligible");
     assert_eq!(doc["decisions"][0]["amount"], "0.00");
     assert_eq!(doc["totals"]["awarded"], 0);
-}
-
-fn pack_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("dir");
-    let copy = |from: &Path, to: &Path| -> std::io::Result<()> {
-        fn walk(from: &Path, to: &Path) -> std::io::Result<()> {
-            fs::create_dir_all(to)?;
-            for e in fs::read_dir(from)? {
-                let e = e?;
-                let t = to.join(e.file_name());
-                if e.path().is_dir() {
-                    walk(&e.path(), &t)?;
-                } else {
-                    fs::copy(e.path(), t)?;
-                }
-            }
-            Ok(())
-        }
-        walk(from, to)
-    };
-    copy(&suzhou_pack(), dir.path()).expect("copy");
-    dir
 }
 
 #[test]
