@@ -255,7 +255,7 @@ pub fn clauses_text(pack: &Pack) -> String {
                 id,
                 article,
                 p.name.clone(),
-                p.value.to_string(),
+                p.written(),
                 p.unit.name().to_string(),
                 p.description.clone(),
             ]);

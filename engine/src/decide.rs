@@ -192,9 +192,11 @@ pub(crate) fn decide_one(
             return (decision, t);
         }
     }
+    let period = pack.period_of(facts);
     let params = ParamsView {
         clause: clause.id.as_str().into(),
         params: clause.parameters.clone(),
+        period,
     };
     let (outcome, mut recorded) =
         host.run(&clause.script, FactsView::new(facts.clone()), params, trace);
@@ -240,21 +242,36 @@ pub(crate) fn decide_one(
             let mut steps = Vec::new();
             let mut capped = amount;
             if let Some(cap_name) = &clause.cap {
-                if let Some(Value::Decimal(cap)) = clause.parameter(cap_name).map(|p| &p.value) {
+                let cap = match clause.parameter(cap_name).map(|p| p.value_for(period)) {
+                    Some(Some(Value::Decimal(cap))) => Some(*cap),
+                    _ => None,
+                };
+                let Some(cap) = cap else {
+                    decision.status = Status::Error;
+                    decision.reasons.push(format!(
+                        "`{}.{cap_name}` has no value in force for this application's period ({})",
+                        clause.id,
+                        period
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "none".into())
+                    ));
+                    return (decision, recorded);
+                };
+                {
                     steps.push(format!(
                         "min({}, {cap_name} {cap}) = {}",
                         amount.normalize(),
-                        amount.min(*cap).normalize()
+                        amount.min(cap).normalize()
                     ));
-                    if amount > *cap {
+                    if amount > cap {
                         decision.reasons.push(format!(
                             "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
                             money::group_thousands(amount.normalize()),
-                            money::group_thousands(*cap),
+                            money::group_thousands(cap),
                             clause.id,
                             cap_name
                         ));
-                        capped = *cap;
+                        capped = cap;
                     }
                     if let Some(t) = recorded.as_mut() {
                         if !t.params.contains(cap_name) {
@@ -400,9 +417,8 @@ pub(crate) fn apply_count_limits(
         let Some(limit) = &clause.count_limit else {
             continue;
         };
-        let max = match clause.parameter(&limit.max).map(|p| &p.value) {
-            Some(Value::Int(n)) => *n,
-            _ => continue,
+        let Some(max_param) = clause.parameter(&limit.max) else {
+            continue;
         };
         // Group key: the `per` fields' values, in order, as text.
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
@@ -439,6 +455,31 @@ pub(crate) fn apply_count_limits(
                     .then_with(|| fa.id.cmp(&fb.id))
             });
             let of = ranked.len();
+            // The limit in force for the group's period (its first member's; a group per year
+            // shares one).
+            let period = ranked
+                .first()
+                .and_then(|&i| facts_of(i))
+                .and_then(|f| pack.period_of(&f));
+            let max = match max_param.value_for(period) {
+                Some(Value::Int(n)) => *n,
+                _ => {
+                    for &i in &ranked {
+                        let d = &mut decisions[i];
+                        d.status = Status::Error;
+                        d.amount = pack.rounding.apply(Decimal::ZERO);
+                        d.reasons.push(format!(
+                            "`{}.{}` has no value in force for period {}",
+                            clause.id,
+                            limit.max,
+                            period
+                                .map(|p| p.to_string())
+                                .unwrap_or_else(|| "none".into())
+                        ));
+                    }
+                    continue;
+                }
+            };
             for (place0, &i) in ranked.iter().enumerate() {
                 let place = place0 + 1;
                 let rank_by_value = facts_of(i)

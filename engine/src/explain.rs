@@ -45,8 +45,10 @@ pub struct ClauseCited {
 pub struct ParameterRead {
     /// `clause-id.name`
     pub name: String,
-    /// Its value as written
+    /// The value in force for this application, as written
     pub value: String,
+    /// The whole timeline, when the value changes over time (`2025: 400000, 2027: 600000`)
+    pub timeline: Option<String>,
     /// Its unit
     pub unit: String,
     /// Its value for people, with the unit
@@ -140,15 +142,22 @@ pub(crate) fn explain(
             }
         }
     }
+    let period = pack.period_of(&c.facts);
     let parameters = param_names
         .iter()
         .filter_map(|n| clause.parameter(n))
-        .map(|p| ParameterRead {
-            name: format!("{}.{}", clause.id, p.name),
-            value: p.value.to_string(),
-            unit: p.unit.name().to_string(),
-            shown: p.display(),
-            description: p.description.clone(),
+        .map(|p| {
+            let value = p.value_for(period);
+            ParameterRead {
+                name: format!("{}.{}", clause.id, p.name),
+                value: value.map(|v| v.to_string()).unwrap_or_default(),
+                timeline: p.is_timeline().then(|| p.written()),
+                unit: p.unit.name().to_string(),
+                shown: value
+                    .map(|v| p.show(v))
+                    .unwrap_or_else(|| "(none in force)".into()),
+                description: p.description.clone(),
+            }
         })
         .collect();
     Some(Explanation {

@@ -20,7 +20,7 @@ use crate::value::{FieldType, Value};
 use crate::yaml::{self, Node, Pos, YamlLimits};
 
 /// A loaded, checked pack with every clause script compiled
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Pack {
     /// The pack's id, e.g. `suzhou-future-industries`
@@ -37,6 +37,9 @@ pub struct Pack {
     pub source: Source,
     /// How final amounts are rounded
     pub rounding: Rounding,
+    /// The shared integer field that gives an application's period (its year), which picks
+    /// values from parameter timelines
+    pub period: Option<String>,
     /// Conditions every application must meet before any clause looks at it
     pub preconditions: Vec<Precondition>,
     /// The kinds of application, each with all its fields (shared ones first)
@@ -100,7 +103,7 @@ pub struct Field {
 }
 
 /// One clause: metadata, parameters and its compiled script
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Clause {
     /// Clause id, e.g. `tech-transfer`
@@ -127,17 +130,28 @@ pub struct Clause {
 }
 
 /// A parameter of a clause: a value drafters change without touching the logic
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Parameter {
     /// Name, addressed from outside as `clause-id.name`
     pub name: String,
-    /// Its value
-    pub value: Value,
+    /// Its values: one plain value (`from: None`), or a timeline of values each in force from a
+    /// year on, sorted by year
+    pub values: Vec<Dated>,
     /// Its unit, which fixes its type
     pub unit: Unit,
     /// What it means
     pub description: String,
+}
+
+/// A parameter value and the year from which it is in force (`None`: always)
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Dated {
+    /// First year in force; `None` for a plain value
+    pub from: Option<i64>,
+    /// The value
+    pub value: Value,
 }
 
 /// Units a parameter can have
@@ -176,19 +190,85 @@ pub struct CountLimit {
 }
 
 impl Parameter {
-    /// The value with its unit, for people: `500000 元`, `0.10（10%）`, `10 项`
-    pub fn display(&self) -> String {
-        match (&self.value, self.unit) {
-            (Value::Decimal(d), Unit::Yuan) => money::yuan_words(*d),
-            (Value::Decimal(d), Unit::Ratio) => {
-                format!("{d}（{}%）", (*d * Decimal::ONE_HUNDRED).normalize())
+    /// A parameter with one plain value
+    pub fn plain(name: &str, value: Value, unit: Unit, description: &str) -> Parameter {
+        Parameter {
+            name: name.to_string(),
+            values: vec![Dated { from: None, value }],
+            unit,
+            description: description.to_string(),
+        }
+    }
+
+    /// The value in force for a period (the application's year): a plain value always; on a
+    /// timeline, the latest entry from that year or before; `None` before the first entry
+    pub fn value_for(&self, period: Option<i64>) -> Option<&Value> {
+        match self.values.as_slice() {
+            [Dated { from: None, value }] => Some(value),
+            entries => {
+                let year = period?;
+                entries
+                    .iter()
+                    .rev()
+                    .find(|d| d.from.is_some_and(|f| f <= year))
+                    .map(|d| &d.value)
             }
+        }
+    }
+
+    /// Whether the value changes over time
+    pub fn is_timeline(&self) -> bool {
+        self.values.iter().any(|d| d.from.is_some())
+    }
+
+    /// The value as written (plain), or the timeline as `2025: 400000, 2027: 600000`
+    pub fn written(&self) -> String {
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|d| match d.from {
+                None => d.value.to_string(),
+                Some(y) => format!("{y}: {}", d.value),
+            })
+            .collect();
+        parts.join(", ")
+    }
+
+    /// One value with this parameter's unit, for people: `500,000 元（50 万元）`, `0.10（10%）`
+    pub fn show(&self, value: &Value) -> String {
+        match (value, self.unit) {
+            (Value::Decimal(d), Unit::Yuan) => money::yuan_words(*d),
+            (Value::Decimal(d), Unit::Ratio) => match d.checked_mul(Decimal::ONE_HUNDRED) {
+                Some(p) => format!("{d}（{}%）", p.normalize()),
+                None => d.to_string(),
+            },
             (v, _) => v.to_string(),
         }
+    }
+
+    /// All values with the unit, for people; a timeline as `2025 年起 …；2027 年起 …`
+    pub fn display(&self) -> String {
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|d| match d.from {
+                None => self.show(&d.value),
+                Some(y) => format!("{y} 年起 {}", self.show(&d.value)),
+            })
+            .collect();
+        parts.join("；")
     }
 }
 
 impl Pack {
+    /// An application's period (year), from the pack's `period` field
+    pub(crate) fn period_of(&self, facts: &crate::script::Facts) -> Option<i64> {
+        match facts.get(self.period.as_deref()?) {
+            Some(Value::Int(y)) => Some(*y),
+            _ => None,
+        }
+    }
+
     /// The clause with this id
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| c.id == id)
@@ -241,6 +321,8 @@ struct PackFile {
     kinds: IndexMap<String, KindFile>,
     #[serde(default)]
     clauses: Option<Vec<String>>,
+    #[serde(default)]
+    period: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -332,7 +414,10 @@ struct ClauseFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ParamFile {
-    value: RawScalar,
+    #[serde(default)]
+    value: Option<RawScalar>,
+    #[serde(default)]
+    values: Option<IndexMap<String, RawScalar>>,
     unit: Unit,
     description: String,
 }
@@ -555,6 +640,18 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         }
     }
 
+    if let Some(period) = &pf.period {
+        let ok = shared
+            .iter()
+            .any(|f| &f.name == period && matches!(f.ty, FieldType::Integer { .. }) && f.required);
+        if !ok {
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["period"]),
+                format!("`period` names `{period}`, which must be a required integer field shared by every kind"),
+            ));
+        }
+    }
     let mut clauses = load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
     if let Some(order) = &pf.clauses {
         // `clauses:` in pack.yaml lists every clause in the order people read them (article
@@ -616,6 +713,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
             url: pf.source.url,
         },
         rounding: pf.rounding,
+        period: pf.period,
         preconditions,
         kinds,
         clauses,
@@ -816,18 +914,29 @@ fn load_clauses(
                 ));
                 continue;
             }
-            match parse_param_value(&p.value.0, p.unit) {
-                Ok(value) => parameters.push(Parameter {
+            let values = match (&p.value, &p.values) {
+                (Some(v), None) => parse_param_value(&v.0, p.unit)
+                    .map(|value| vec![Dated { from: None, value }])
+                    .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
+                (None, Some(timeline)) => {
+                    parse_timeline(timeline, p.unit).map_err(|(year, e)| {
+                        let at = pos_at(&node, &["parameters", pname, "values", &year]);
+                        (at, format!("parameter `{pname}`, year `{year}`: {e}"))
+                    })
+                }
+                _ => Err((
+                    pos_at(&node, &["parameters", pname]),
+                    format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
+                )),
+            };
+            match values {
+                Ok(values) => parameters.push(Parameter {
                     name: pname.clone(),
-                    value,
+                    values,
                     unit: p.unit,
                     description: p.description.clone(),
                 }),
-                Err(e) => errors.push(LoadError::new(
-                    &meta_path,
-                    at,
-                    format!("parameter `{pname}`: {e}"),
-                )),
+                Err((at, e)) => errors.push(LoadError::new(&meta_path, at, e)),
             }
         }
         let param_names = || parameters.iter().map(|p| p.name.as_str());
@@ -1090,6 +1199,37 @@ fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A timeline `{2025: 400000, 2027: 600000}`: years ascending, each with a value; `Err` names
+/// the year at fault
+fn parse_timeline(
+    timeline: &IndexMap<String, RawScalar>,
+    unit: Unit,
+) -> Result<Vec<Dated>, (String, String)> {
+    if timeline.is_empty() {
+        return Err((String::new(), "the timeline is empty".into()));
+    }
+    let mut out: Vec<Dated> = Vec::new();
+    for (year, raw) in timeline {
+        let y: i64 = year.parse().map_err(|_| {
+            (
+                year.clone(),
+                "a timeline is keyed by year, e.g. `2027:`".to_string(),
+            )
+        })?;
+        if out.last().is_some_and(|d| d.from >= Some(y)) {
+            return Err((year.clone(), "years must be in ascending order".into()));
+        }
+        let value = parse_param_value(&raw.0, unit).map_err(|e| (year.clone(), e))?;
+        out.push(Dated {
+            from: Some(y),
+            value,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads one parameter value in its unit. Yuan may be written `600000`, `60万` or `600000元`;
+/// a ratio `0.15` or `15%`; a count as a whole number. Always exact.
 pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String> {
     match unit {
         Unit::Count => match text.parse::<i64>() {
@@ -1099,7 +1239,28 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
             )),
         },
         Unit::Yuan | Unit::Ratio => {
-            let d = money::parse_decimal(text).map_err(|e| format!("`{text}` is {e}"))?;
+            let (number, scale) = match unit {
+                Unit::Yuan => match text.strip_suffix('万') {
+                    Some(n) => (n, Decimal::from(10_000)),
+                    None => (text.strip_suffix('元').unwrap_or(text), Decimal::ONE),
+                },
+                _ => match text.strip_suffix('%') {
+                    Some(n) => (n, Decimal::new(1, 2)),
+                    None => (text, Decimal::ONE),
+                },
+            };
+            let d = money::parse_decimal(number.trim_end())
+                .ok()
+                .and_then(|d| d.checked_mul(scale))
+                .ok_or_else(|| {
+                    format!(
+                        "`{text}` is not {}",
+                        match unit {
+                            Unit::Yuan => "an amount in yuan (e.g. `600000` or `60万`)",
+                            _ => "a ratio (e.g. `0.15` or `15%`)",
+                        }
+                    )
+                })?;
             if d.is_sign_negative() {
                 return Err(format!("`{text}` is negative"));
             }

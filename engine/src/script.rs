@@ -61,6 +61,7 @@ impl Default for ScriptLimits {
 }
 
 /// A compiled clause script
+#[derive(Clone)]
 pub(crate) struct Script {
     pub(crate) path: PathBuf,
     pub(crate) source: String,
@@ -154,6 +155,8 @@ impl FactsView {
 pub(crate) struct ParamsView {
     pub(crate) clause: Arc<str>,
     pub(crate) params: Arc<Vec<Parameter>>,
+    /// The application's period (year), which picks a value from a timeline
+    pub(crate) period: Option<i64>,
 }
 
 fn to_dynamic(v: &Value) -> Dynamic {
@@ -217,7 +220,16 @@ fn param_get(view: &mut ParamsView, name: &str) -> Result<Dynamic, Box<EvalAltRe
                     t.params.push(name.to_string());
                 }
             });
-            Ok(to_dynamic(&p.value))
+            match p.value_for(view.period) {
+                Some(v) => Ok(to_dynamic(v)),
+                None => Err(runtime_error(format!(
+                    "`params.{name}` has no value in force for period {} (its timeline: {})",
+                    view.period
+                        .map(|y| y.to_string())
+                        .unwrap_or_else(|| "none".into()),
+                    p.written()
+                ))),
+            }
         }
         None => {
             let hint = suggest::nearest(name, view.params.iter().map(|p| p.name.as_str()))
@@ -531,6 +543,7 @@ mod tests {
         ParamsView {
             clause: "c".into(),
             params: Arc::new(Vec::new()),
+            period: None,
         }
     }
 
