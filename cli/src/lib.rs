@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use policy_engine::{read_applications, Engine, Status};
+use policy_engine::{read_applications, Engine, Scenario, Status};
 
 #[derive(Parser)]
 #[command(
@@ -34,24 +34,20 @@ enum Command {
     },
     /// Decide every application of an input file
     Run {
-        /// The pack directory
-        #[arg(long)]
-        pack: PathBuf,
-        /// The applications: .yaml, .yml or .json
-        #[arg(long)]
-        input: PathBuf,
+        #[command(flatten)]
+        batch: Batch,
+        #[command(flatten)]
+        changes: Changes,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Explain the decision on one application: clause, text, parameters, facts, arithmetic
     Explain {
-        /// The pack directory
-        #[arg(long)]
-        pack: PathBuf,
-        /// The applications: .yaml, .yml or .json
-        #[arg(long)]
-        input: PathBuf,
+        #[command(flatten)]
+        batch: Batch,
+        #[command(flatten)]
+        changes: Changes,
         /// The application's id
         #[arg(long)]
         id: String,
@@ -59,11 +55,65 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// List the clauses with their articles, parameters, values and units
+    /// List the clauses with their articles, parameters, values (and timelines) and units
     Clauses {
         /// The pack directory
         pack: PathBuf,
     },
+    /// Baseline against each scenario (each --scenario file; all --set together as one):
+    /// cost per clause and per year, winners and losers
+    Compare {
+        #[command(flatten)]
+        batch: Batch,
+        #[command(flatten)]
+        changes: Changes,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// The budget for each value of one parameter, from A to B by S
+    Sweep {
+        #[command(flatten)]
+        batch: Batch,
+        /// The parameter, `clause-id.param`
+        #[arg(long)]
+        param: String,
+        /// First value
+        #[arg(long)]
+        from: String,
+        /// Last value (included when the steps reach it)
+        #[arg(long)]
+        to: String,
+        /// Step between values
+        #[arg(long)]
+        step: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+}
+
+/// The pack and the applications to decide
+#[derive(clap::Args)]
+struct Batch {
+    /// The pack directory
+    #[arg(long)]
+    pack: PathBuf,
+    /// The applications: .yaml, .yml or .json
+    #[arg(long)]
+    input: PathBuf,
+}
+
+/// What-if changes to the pack
+#[derive(clap::Args)]
+struct Changes {
+    /// Override a parameter: `clause-id.param=value` (`60万`, `15%` allowed); `@year` sets one
+    /// year of a timeline. Repeatable
+    #[arg(long = "set", value_name = "CLAUSE.PARAM=VALUE")]
+    set: Vec<String>,
+    /// A scenario file (name, description, set / disable / replace). Repeatable
+    #[arg(long, value_name = "FILE")]
+    scenario: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -74,6 +124,16 @@ enum Format {
     Json,
     /// YAML
     Yaml,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    /// Aligned text for people
+    Table,
+    /// JSON
+    Json,
+    /// CSV, one row per line of the tables
+    Csv,
 }
 
 /// Every application decided
@@ -123,17 +183,30 @@ where
     let result = match cli.command {
         Command::Check { pack } => check(&mut io, &pack),
         Command::Run {
-            pack,
-            input,
+            batch,
+            changes,
             format,
-        } => run(&mut io, &pack, &input, format),
+        } => run(&mut io, &batch, &changes, format),
         Command::Explain {
-            pack,
-            input,
+            batch,
+            changes,
             id,
             format,
-        } => explain(&mut io, &pack, &input, &id, format),
+        } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Compare {
+            batch,
+            changes,
+            format,
+        } => compare(&mut io, &batch, &changes, format),
+        Command::Sweep {
+            batch,
+            param,
+            from,
+            to,
+            step,
+            format,
+        } => sweep(&mut io, &batch, &param, [&from, &to, &step], format),
     };
     match result {
         Ok(code) => code,
@@ -167,9 +240,26 @@ fn read_input(input: &Path) -> Result<Vec<policy_engine::RawApplication>, String
     read_applications(input, None).map_err(|e| format!("error: {e}"))
 }
 
-fn run(io: &mut Io<'_>, pack: &Path, input: &Path, format: Format) -> Result<u8, String> {
-    let engine = load(pack)?;
-    let apps = read_input(input)?;
+/// The base engine with every scenario file, then every `--set`, applied in order
+fn load_changed(batch: &Batch, changes: &Changes) -> Result<Engine, String> {
+    let mut engine = load(&batch.pack)?;
+    for file in &changes.scenario {
+        let scenario = Scenario::load(file).map_err(|e| render::load_errors(&e))?;
+        engine = engine
+            .with_scenario(&scenario)
+            .map_err(|e| render::load_errors(&e))?;
+    }
+    if !changes.set.is_empty() {
+        engine = engine
+            .with_sets(&changes.set)
+            .map_err(|e| render::load_errors(&e))?;
+    }
+    Ok(engine)
+}
+
+fn run(io: &mut Io<'_>, batch: &Batch, changes: &Changes, format: Format) -> Result<u8, String> {
+    let engine = load_changed(batch, changes)?;
+    let apps = read_input(&batch.input)?;
     let decisions = engine.decide(&apps);
     let totals = engine.totals(&decisions);
     let text = match format {
@@ -194,17 +284,17 @@ fn run(io: &mut Io<'_>, pack: &Path, input: &Path, format: Format) -> Result<u8,
 
 fn explain(
     io: &mut Io<'_>,
-    pack: &Path,
-    input: &Path,
+    batch: &Batch,
+    changes: &Changes,
     id: &str,
     format: Format,
 ) -> Result<u8, String> {
-    let engine = load(pack)?;
-    let apps = read_input(input)?;
+    let engine = load_changed(batch, changes)?;
+    let apps = read_input(&batch.input)?;
     let Some(explanation) = engine.explain(&apps, id) else {
         return Err(format!(
             "error: no application with id `{id}` in {}",
-            input.display()
+            batch.input.display()
         ));
     };
     let text = match format {
@@ -223,5 +313,93 @@ fn explain(
 fn clauses(io: &mut Io<'_>, pack: &Path) -> Result<u8, String> {
     let engine = load(pack)?;
     io.emit(&render::clauses_text(engine.pack()));
+    Ok(EXIT_OK)
+}
+
+fn compare(
+    io: &mut Io<'_>,
+    batch: &Batch,
+    changes: &Changes,
+    format: TableFormat,
+) -> Result<u8, String> {
+    let base = load(&batch.pack)?;
+    // Every scenario is checked before anything is decided.
+    let mut variants: Vec<(String, Engine)> = Vec::new();
+    let mut problems = Vec::new();
+    for file in &changes.scenario {
+        match Scenario::load(file).and_then(|s| Ok((s.name.clone(), base.with_scenario(&s)?))) {
+            Ok(v) => variants.push(v),
+            Err(e) => problems.push(render::load_errors(&e)),
+        }
+    }
+    if !changes.set.is_empty() {
+        match base.with_sets(&changes.set) {
+            Ok(e) => variants.push((changes.set.join(" "), e)),
+            Err(e) => problems.push(render::load_errors(&e)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
+    if variants.is_empty() {
+        return Err(
+            "error: nothing to compare: give --scenario <file> or --set clause.param=value".into(),
+        );
+    }
+    let apps = read_input(&batch.input)?;
+    let pairs: Vec<(&str, &Engine)> = variants.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    let comparisons = base.compare(&apps, &pairs);
+    let text = match format {
+        TableFormat::Json => render::comparisons_json(base.pack(), &comparisons)?,
+        TableFormat::Csv => render::comparisons_csv(&comparisons)?,
+        TableFormat::Table => render::comparisons_table(base.pack(), &comparisons),
+    };
+    io.emit(&text);
+    Ok(EXIT_OK)
+}
+
+/// Values from `from` to `to` by `step`, exact; at most 1000 of them
+fn sweep_values(from: &str, to: &str, step: &str) -> Result<Vec<String>, String> {
+    let num = |name: &str, t: &str| {
+        policy_engine::parse_decimal(t).map_err(|e| format!("error: --{name} `{t}`: {e}"))
+    };
+    let (from, to, step) = (num("from", from)?, num("to", to)?, num("step", step)?);
+    if step <= rust_decimal::Decimal::ZERO {
+        return Err("error: --step must be above zero".into());
+    }
+    if to < from {
+        return Err("error: --to must not be below --from".into());
+    }
+    let mut values = Vec::new();
+    let mut v = from;
+    while v <= to {
+        if values.len() == 1000 {
+            return Err("error: more than 1000 values: use a larger --step".into());
+        }
+        values.push(v.normalize().to_string());
+        v = v.checked_add(step).ok_or("error: the sweep overflows")?;
+    }
+    Ok(values)
+}
+
+fn sweep(
+    io: &mut Io<'_>,
+    batch: &Batch,
+    param: &str,
+    [from, to, step]: [&String; 3],
+    format: TableFormat,
+) -> Result<u8, String> {
+    let engine = load(&batch.pack)?;
+    let values = sweep_values(from, to, step)?;
+    let apps = read_input(&batch.input)?;
+    let points = engine
+        .sweep(&apps, param, &values)
+        .map_err(|e| render::load_errors(&e))?;
+    let text = match format {
+        TableFormat::Json => render::sweep_json(engine.pack(), param, &points)?,
+        TableFormat::Csv => render::sweep_csv(engine.pack(), &points)?,
+        TableFormat::Table => render::sweep_table(engine.pack(), param, &points),
+    };
+    io.emit(&text);
     Ok(EXIT_OK)
 }

@@ -4,7 +4,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use policy_engine::{group_thousands, Decision, Explanation, LoadErrors, Pack, Status, Totals};
+use policy_engine::{
+    group_thousands, Comparison, Decision, Explanation, Line, LoadErrors, Pack, Status, SweepPoint,
+    Totals,
+};
 
 use crate::table::{Align, Table};
 
@@ -307,9 +310,231 @@ pub fn load_errors(errors: &LoadErrors) -> String {
         ));
     }
     let n = errors.0.len();
-    out.push_str(&format!(
-        "{n} error{} in the pack",
-        if n == 1 { "" } else { "s" }
-    ));
+    out.push_str(&format!("{n} error{}", if n == 1 { "" } else { "s" }));
     out
+}
+
+#[derive(Serialize)]
+struct ComparisonsDoc<'a> {
+    baseline: PackRef<'a>,
+    comparisons: &'a [Comparison],
+}
+
+pub fn comparisons_json(pack: &Pack, comparisons: &[Comparison]) -> Result<String, String> {
+    to_json(&ComparisonsDoc {
+        baseline: PackRef {
+            id: &pack.id,
+            version: &pack.version,
+            fingerprint: &pack.fingerprint,
+        },
+        comparisons,
+    })
+}
+
+fn percent(p: Option<Decimal>) -> String {
+    match p {
+        Some(p) if p > Decimal::ZERO => format!("+{p}%"),
+        Some(p) => format!("{p}%"),
+        None => "-".into(),
+    }
+}
+
+fn signed(d: Decimal) -> String {
+    if d > Decimal::ZERO {
+        format!("+{}", group_thousands(d))
+    } else {
+        group_thousands(d)
+    }
+}
+
+fn lines_table(first: &str, lines: &[&Line]) -> String {
+    let mut t = Table::new(&[
+        (first, Align::Left),
+        ("基线奖励数", Align::Right),
+        ("情景奖励数", Align::Right),
+        ("基线金额（元）", Align::Right),
+        ("情景金额（元）", Align::Right),
+        ("变化（元）", Align::Right),
+        ("变化 %", Align::Right),
+    ]);
+    for l in lines {
+        t.row(vec![
+            l.key.clone(),
+            l.baseline_awarded.to_string(),
+            l.scenario_awarded.to_string(),
+            group_thousands(l.baseline_amount),
+            group_thousands(l.scenario_amount),
+            signed(l.change),
+            percent(l.percent),
+        ]);
+    }
+    t.render()
+}
+
+pub fn comparisons_table(pack: &Pack, comparisons: &[Comparison]) -> String {
+    let mut out = format!(
+        "基线 baseline: {} {} {}\n",
+        pack.id, pack.version, pack.fingerprint
+    );
+    for c in comparisons {
+        out.push_str(&format!("\n情景 scenario: {}\n", c.scenario));
+        out.push_str(&format!("fingerprint {}\n", c.fingerprint));
+        out.push_str(&format!(
+            "改动条款 clauses changed: {}\n\n",
+            if c.changed_clauses.is_empty() {
+                "(none)".to_string()
+            } else {
+                c.changed_clauses.join(", ")
+            }
+        ));
+        let mut by_clause: Vec<&Line> = c.by_clause.iter().collect();
+        by_clause.push(&c.total);
+        out.push_str("按条款 by clause\n");
+        out.push_str(&lines_table("条款 clause", &by_clause));
+        let mut by_year: Vec<&Line> = c.by_year.iter().collect();
+        by_year.push(&c.total);
+        out.push_str("\n按年度 by year\n");
+        out.push_str(&lines_table("年度 year", &by_year));
+        out.push_str(&format!(
+            "\n获益 winners {}，受损 losers {}，不变 unchanged {}\n",
+            c.winners, c.losers, c.unchanged
+        ));
+        if !c.largest.is_empty() {
+            out.push_str(&format!(
+                "\n变化最大的申报 largest changes (top {})\n",
+                c.largest.len()
+            ));
+            let mut t = Table::new(&[
+                ("编号 id", Align::Left),
+                ("条款 clause", Align::Left),
+                ("基线", Align::Left),
+                ("情景", Align::Left),
+                ("基线金额", Align::Right),
+                ("情景金额", Align::Right),
+                ("变化（元）", Align::Right),
+            ]);
+            for a in &c.largest {
+                t.row(vec![
+                    a.id.clone().unwrap_or_else(|| "(no id)".into()),
+                    a.clause.clone().unwrap_or_else(|| "-".into()),
+                    a.baseline_status.to_string(),
+                    a.scenario_status.to_string(),
+                    group_thousands(a.baseline_amount),
+                    group_thousands(a.scenario_amount),
+                    signed(a.change),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
+    }
+    out
+}
+
+fn csv_text(rows: Vec<Vec<String>>) -> Result<String, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r)
+            .map_err(|e| format!("error: cannot write CSV: {e}"))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| format!("error: cannot write CSV: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("error: cannot write CSV: {e}"))
+}
+
+pub fn comparisons_csv(comparisons: &[Comparison]) -> Result<String, String> {
+    let mut rows = vec![[
+        "scenario",
+        "group",
+        "key",
+        "baseline_awarded",
+        "scenario_awarded",
+        "baseline_amount",
+        "scenario_amount",
+        "change",
+        "percent",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for c in comparisons {
+        let groups = c
+            .by_clause
+            .iter()
+            .map(|l| ("clause", l))
+            .chain(c.by_year.iter().map(|l| ("year", l)))
+            .chain(std::iter::once(("total", &c.total)));
+        for (group, l) in groups {
+            rows.push(vec![
+                c.scenario.clone(),
+                group.to_string(),
+                l.key.clone(),
+                l.baseline_awarded.to_string(),
+                l.scenario_awarded.to_string(),
+                l.baseline_amount.to_string(),
+                l.scenario_amount.to_string(),
+                l.change.to_string(),
+                l.percent.map(|p| p.to_string()).unwrap_or_default(),
+            ]);
+        }
+    }
+    csv_text(rows)
+}
+
+#[derive(Serialize)]
+struct SweepDoc<'a> {
+    pack: PackRef<'a>,
+    param: &'a str,
+    points: &'a [SweepPoint],
+}
+
+pub fn sweep_json(pack: &Pack, param: &str, points: &[SweepPoint]) -> Result<String, String> {
+    to_json(&SweepDoc {
+        pack: PackRef {
+            id: &pack.id,
+            version: &pack.version,
+            fingerprint: &pack.fingerprint,
+        },
+        param,
+        points,
+    })
+}
+
+pub fn sweep_csv(pack: &Pack, points: &[SweepPoint]) -> Result<String, String> {
+    let mut header = vec!["value".to_string(), "awarded".into(), "amount".into()];
+    header.extend(pack.clauses.iter().map(|c| c.id.clone()));
+    let mut rows = vec![header];
+    for p in points {
+        let mut row = vec![p.value.clone(), p.awarded.to_string(), p.amount.to_string()];
+        row.extend(p.by_clause.iter().map(|c| c.amount.to_string()));
+        rows.push(row);
+    }
+    csv_text(rows)
+}
+
+pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
+    let mut header: Vec<(String, Align)> = vec![
+        (param.to_string(), Align::Right),
+        ("奖励数".into(), Align::Right),
+        ("总金额（元）".into(), Align::Right),
+        ("万元".into(), Align::Right),
+    ];
+    header.extend(pack.clauses.iter().map(|c| (c.id.clone(), Align::Right)));
+    let refs: Vec<(&str, Align)> = header.iter().map(|(h, a)| (h.as_str(), *a)).collect();
+    let mut t = Table::new(&refs);
+    for p in points {
+        let mut row = vec![
+            p.value.clone(),
+            p.awarded.to_string(),
+            group_thousands(p.amount),
+            wan(p.amount),
+        ];
+        row.extend(p.by_clause.iter().map(|c| group_thousands(c.amount)));
+        t.row(row);
+    }
+    format!(
+        "{} {} 预算随 {param} 变化 budget by {param}\n\n{}",
+        pack.id,
+        pack.version,
+        t.render()
+    )
 }

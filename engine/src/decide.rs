@@ -192,6 +192,13 @@ pub(crate) fn decide_one(
             return (decision, t);
         }
     }
+    if !clause.enabled {
+        decision.reasons.push(format!(
+            "{} {}：本情景停用此条款（{}），不予支持",
+            clause.article, clause.title, clause.id
+        ));
+        return (decision, trace.then(Trace::default));
+    }
     let period = pack.period_of(facts);
     let params = ParamsView {
         clause: clause.id.as_str().into(),
@@ -389,7 +396,7 @@ pub(crate) fn decide_all_checked(
             Err(d) => (**d).clone(),
         })
         .collect();
-    apply_count_limits(pack, checked, &mut decisions);
+    apply_count_limits(pack, checked, &mut decisions, None);
     // Every amount, awarded or zero, leaves with the pack's scale: `0.00`, never `0`.
     for d in &mut decisions {
         d.amount = pack.rounding.apply(d.amount);
@@ -412,11 +419,15 @@ pub(crate) fn apply_count_limits(
     pack: &Pack,
     checked: &[Result<Checked, Box<Decision>>],
     decisions: &mut [Decision],
+    only: Option<&[bool]>,
 ) {
     for (ci, clause) in pack.clauses.iter().enumerate() {
         let Some(limit) = &clause.count_limit else {
             continue;
         };
+        if only.is_some_and(|o| !o.get(ci).copied().unwrap_or(false)) {
+            continue;
+        }
         let Some(max_param) = clause.parameter(&limit.max) else {
             continue;
         };

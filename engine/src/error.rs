@@ -18,7 +18,8 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn new(file: &Path, pos: Option<Pos>, message: String) -> LoadError {
+    /// An error in a file, at a position if known
+    pub fn new(file: &Path, pos: Option<Pos>, message: String) -> LoadError {
         LoadError {
             file: file.to_path_buf(),
             pos,

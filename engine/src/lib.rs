@@ -36,12 +36,14 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod compare;
 mod decide;
 mod error;
 mod explain;
 mod input;
 mod money;
 mod pack;
+mod scenario;
 mod script;
 mod script_refs;
 mod suggest;
@@ -51,23 +53,25 @@ mod yaml;
 
 use std::path::Path;
 
+pub use compare::{AppChange, ClauseBudget, Comparison, Line, SweepPoint, LARGEST};
 pub use decide::{sum, totals, Decision, Rank, Status, Totals};
 pub use error::{LoadError, LoadErrors};
 pub use explain::{ClauseCited, Explanation, FactRead, LimitApplied, ParameterRead};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use money::{group_thousands, parse_decimal, yuan_words, NumberError, Rounding, RoundingMode};
 pub use pack::{
-    Clause, CountLimit, Field, Kind, Pack, Parameter, Precondition, Source, TextFormat, Unit,
+    Clause, CountLimit, Dated, Field, Kind, Pack, Parameter, Precondition, Source, TextFormat, Unit,
 };
+pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
 pub use value::{FieldType, Value};
 pub use yaml::Pos;
 
 /// A loaded pack, ready to decide. `Send + Sync`: share one across threads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     pack: Pack,
-    host: script::ScriptHost,
+    host: std::sync::Arc<script::ScriptHost>,
 }
 
 impl Engine {
@@ -89,7 +93,23 @@ impl Engine {
     ) -> Result<Engine, LoadErrors> {
         let host = script::ScriptHost::new(limits);
         let pack = pack::load(dir.as_ref(), &host)?;
-        Ok(Engine { pack, host })
+        Ok(Engine {
+            pack,
+            host: std::sync::Arc::new(host),
+        })
+    }
+
+    /// This engine with a scenario's changes applied; the whole scenario is checked first
+    ///
+    /// # Errors
+    /// Every unknown clause or parameter (with the nearest name), every value not in its
+    /// parameter's unit, every replacement script that does not compile.
+    pub fn with_scenario(&self, scenario: &Scenario) -> Result<Engine, LoadErrors> {
+        let pack = scenario::apply(&self.pack, &self.host, scenario)?;
+        Ok(Engine {
+            pack,
+            host: self.host.clone(),
+        })
     }
 
     /// The loaded pack: its identity, kinds and clauses
@@ -106,6 +126,99 @@ impl Engine {
     /// whole batch (count limits rank it against the others); `None` if no application has it
     pub fn explain(&self, apps: &[RawApplication], id: &str) -> Option<Explanation> {
         explain::explain(&self.pack, &self.host, apps, id)
+    }
+
+    /// This engine with `--set` style overrides (`clause-id.param=value`, `@year` for one year
+    /// of a timeline) applied; every argument is checked, and every problem reported at once
+    ///
+    /// # Errors
+    /// Malformed arguments, unknown clauses or parameters (with the nearest name), values not
+    /// in their parameter's unit.
+    pub fn with_sets(&self, args: &[String]) -> Result<Engine, LoadErrors> {
+        let mut errors = LoadErrors::default();
+        let mut changes = Vec::new();
+        for a in args {
+            match Change::parse_set(a) {
+                Ok(c) => changes.push(c),
+                Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
+            }
+        }
+        let scenario = Scenario {
+            name: args.join(" "),
+            description: None,
+            changes,
+        };
+        match self.with_scenario(&scenario) {
+            Ok(engine) if errors.is_empty() => Ok(engine),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.0.extend(more.0);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Sets each scenario engine (made with [`Engine::with_scenario`] from this one) against
+    /// this one as the baseline, on the same applications. Applications of clauses a scenario
+    /// leaves unchanged are not decided again.
+    pub fn compare(
+        &self,
+        apps: &[RawApplication],
+        scenarios: &[(&str, &Engine)],
+    ) -> Vec<Comparison> {
+        let checked = decide::check_all(&self.pack, apps);
+        let baseline = decide::decide_all_checked(&self.pack, &self.host, &checked);
+        scenarios
+            .iter()
+            .map(|(name, variant)| {
+                let changed = compare::changed_clauses(&self.pack, &variant.pack);
+                let decided = compare::decide_variant(
+                    &variant.pack,
+                    &variant.host,
+                    &checked,
+                    &baseline,
+                    &changed,
+                );
+                compare::compare(
+                    name,
+                    &self.pack,
+                    &variant.pack,
+                    &checked,
+                    &baseline,
+                    &decided,
+                )
+            })
+            .collect()
+    }
+
+    /// The budget for each value of one parameter (`clause-id.param`), everything else as in
+    /// this engine
+    ///
+    /// # Errors
+    /// An unknown clause or parameter, or a value not in the parameter's unit.
+    pub fn sweep(
+        &self,
+        apps: &[RawApplication],
+        target: &str,
+        values: &[String],
+    ) -> Result<Vec<SweepPoint>, LoadErrors> {
+        let checked = decide::check_all(&self.pack, apps);
+        let baseline = decide::decide_all_checked(&self.pack, &self.host, &checked);
+        let mut points = Vec::new();
+        for v in values {
+            let scenario = Scenario::from_sets(&[format!("{target}={v}")])?;
+            let variant = self.with_scenario(&scenario)?;
+            let changed = compare::changed_clauses(&self.pack, &variant.pack);
+            let decided = compare::decide_variant(
+                &variant.pack,
+                &variant.host,
+                &checked,
+                &baseline,
+                &changed,
+            );
+            points.push(compare::budget(&variant.pack, v.clone(), &decided));
+        }
+        Ok(points)
     }
 
     /// Totals of a batch of decisions

@@ -126,6 +126,8 @@ pub struct Clause {
     pub count_limit: Option<CountLimit>,
     /// Path of the metadata file, as the pack was opened
     pub meta_path: PathBuf,
+    /// False when a scenario switches the clause off: its applications get nothing
+    pub enabled: bool,
     pub(crate) script: Script,
 }
 
@@ -431,7 +433,7 @@ struct CountLimitFile {
 }
 
 /// A scalar kept as the text written, so numbers are parsed exactly later
-struct RawScalar(String);
+pub(crate) struct RawScalar(pub(crate) String);
 
 impl<'de> Deserialize<'de> for RawScalar {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1062,6 +1064,7 @@ fn load_clauses(
             cap: cf.cap,
             count_limit,
             meta_path,
+            enabled: true,
             script,
         });
     }
@@ -1143,6 +1146,31 @@ impl References<'_> {
             ));
         }
     }
+}
+
+/// Checks a replacement script of clause `ci` against its parameters and kind
+pub(crate) fn check_script_references(
+    pack: &Pack,
+    ci: usize,
+    script_path: &Path,
+    source: &str,
+    errors: &mut LoadErrors,
+) {
+    let clause = &pack.clauses[ci];
+    let Some(kind) = pack.kind(&clause.kind) else {
+        return;
+    };
+    let declared: Vec<&str> = clause.parameters.iter().map(|p| p.name.as_str()).collect();
+    References {
+        declared: &declared,
+        script_path,
+        meta_path: &clause.meta_path,
+        meta: &None,
+        kind,
+        clause_id: &clause.id,
+        parameters: &clause.parameters,
+    }
+    .check(source, errors);
 }
 
 /// Position of the key at the end of a path, e.g. the `provincial:` of a parameter
