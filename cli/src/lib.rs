@@ -5,6 +5,7 @@
 //! is still decided and printed); 2 a usage, input-file or pack error.
 
 mod render;
+mod report;
 mod table;
 
 use std::ffi::OsString;
@@ -70,6 +71,22 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
+        /// Also write a self-contained HTML report with charts
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+    },
+    /// Progress toward the pack's stated targets, counted from the decisions
+    Targets {
+        #[command(flatten)]
+        batch: Batch,
+        #[command(flatten)]
+        changes: Changes,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        /// Also write a self-contained HTML report with a chart
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// The budget for each value of one parameter, from A to B by S
     Sweep {
@@ -90,6 +107,9 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
+        /// Also write a self-contained HTML report with the curve
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
 }
 
@@ -198,7 +218,14 @@ where
             batch,
             changes,
             format,
-        } => compare(&mut io, &batch, &changes, format),
+            report,
+        } => compare(&mut io, &batch, &changes, format, report.as_deref()),
+        Command::Targets {
+            batch,
+            changes,
+            format,
+            report,
+        } => targets(&mut io, &batch, &changes, format, report.as_deref()),
         Command::Sweep {
             batch,
             param,
@@ -206,7 +233,15 @@ where
             to,
             step,
             format,
-        } => sweep(&mut io, &batch, &param, [&from, &to, &step], format),
+            report,
+        } => sweep(
+            &mut io,
+            &batch,
+            &param,
+            [&from, &to, &step],
+            format,
+            report.as_deref(),
+        ),
     };
     match result {
         Ok(code) => code,
@@ -321,6 +356,7 @@ fn compare(
     batch: &Batch,
     changes: &Changes,
     format: TableFormat,
+    report: Option<&Path>,
 ) -> Result<u8, String> {
     let base = load(&batch.pack)?;
     // Every scenario is checked before anything is decided.
@@ -354,6 +390,35 @@ fn compare(
         TableFormat::Csv => render::comparisons_csv(&comparisons)?,
         TableFormat::Table => render::comparisons_table(base.pack(), &comparisons),
     };
+    if let Some(path) = report {
+        let (_, progress) = base.targets(&apps);
+        report::write_atomically(
+            path,
+            &report::compare_report(base.pack(), &comparisons, &progress),
+        )?;
+    }
+    io.emit(&text);
+    Ok(EXIT_OK)
+}
+
+fn targets(
+    io: &mut Io<'_>,
+    batch: &Batch,
+    changes: &Changes,
+    format: TableFormat,
+    report: Option<&Path>,
+) -> Result<u8, String> {
+    let engine = load_changed(batch, changes)?;
+    let apps = read_input(&batch.input)?;
+    let (_, progress) = engine.targets(&apps);
+    let text = match format {
+        TableFormat::Json => render::to_json(&progress)?,
+        TableFormat::Csv => render::targets_csv(&progress)?,
+        TableFormat::Table => render::targets_table(engine.pack(), &progress),
+    };
+    if let Some(path) = report {
+        report::write_atomically(path, &report::targets_report(engine.pack(), &progress))?;
+    }
     io.emit(&text);
     Ok(EXIT_OK)
 }
@@ -388,6 +453,7 @@ fn sweep(
     param: &str,
     [from, to, step]: [&String; 3],
     format: TableFormat,
+    report: Option<&Path>,
 ) -> Result<u8, String> {
     let engine = load(&batch.pack)?;
     let values = sweep_values(from, to, step)?;
@@ -400,6 +466,9 @@ fn sweep(
         TableFormat::Csv => render::sweep_csv(engine.pack(), &points)?,
         TableFormat::Table => render::sweep_table(engine.pack(), param, &points),
     };
+    if let Some(path) = report {
+        report::write_atomically(path, &report::sweep_report(engine.pack(), param, &points))?;
+    }
     io.emit(&text);
     Ok(EXIT_OK)
 }

@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use policy_engine::{
-    group_thousands, Comparison, Decision, Explanation, Line, LoadErrors, Pack, Status, SweepPoint,
-    Totals,
+    group_thousands, Comparison, Decision, Explanation, Line, LoadErrors, Pack, Progress, Status,
+    SweepPoint, TargetComparison, Totals,
 };
 
 use crate::table::{Align, Table};
@@ -537,4 +537,76 @@ pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
         pack.version,
         t.render()
     )
+}
+
+fn comparison_word(c: TargetComparison) -> &'static str {
+    match c {
+        TargetComparison::About => "左右 about",
+        TargetComparison::AtLeast => "以上 at least",
+        TargetComparison::Over => "突破 over",
+    }
+}
+
+pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
+    let mut t = Table::new(&[
+        ("目标 target", Align::Left),
+        ("目标值", Align::Right),
+        ("", Align::Left),
+        ("已达到 reached", Align::Right),
+        ("进度", Align::Right),
+        ("计量条款 counted from", Align::Left),
+    ]);
+    for p in progress {
+        t.row(vec![
+            p.title.clone(),
+            format!("{} {}", p.target, p.unit),
+            comparison_word(p.comparison).to_string(),
+            p.reached
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "-".into()),
+            p.percent
+                .map(|x| format!("{x}%"))
+                .unwrap_or_else(|| "-".into()),
+            if p.counted_from.is_empty() {
+                "(no clause measures it)".into()
+            } else {
+                p.counted_from.join(", ")
+            },
+        ]);
+    }
+    format!(
+        "{} 发展目标进度 progress toward the targets\n\n{}",
+        pack.id,
+        t.render()
+    )
+}
+
+pub fn targets_csv(progress: &[Progress]) -> Result<String, String> {
+    let mut rows = vec![[
+        "id",
+        "title",
+        "target",
+        "comparison",
+        "unit",
+        "by",
+        "reached",
+        "percent",
+        "met",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for p in progress {
+        rows.push(vec![
+            p.id.clone(),
+            p.title.clone(),
+            p.target.to_string(),
+            comparison_word(p.comparison).to_string(),
+            p.unit.clone(),
+            p.by.map(|b| b.to_string()).unwrap_or_default(),
+            p.reached.map(|r| r.to_string()).unwrap_or_default(),
+            p.percent.map(|x| x.to_string()).unwrap_or_default(),
+            p.met.map(|m| m.to_string()).unwrap_or_default(),
+        ]);
+    }
+    csv_text(rows)
 }

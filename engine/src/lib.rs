@@ -47,6 +47,7 @@ mod scenario;
 mod script;
 mod script_refs;
 mod suggest;
+mod targets;
 mod validate;
 mod value;
 mod yaml;
@@ -60,10 +61,12 @@ pub use explain::{ClauseCited, Explanation, FactRead, LimitApplied, ParameterRea
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use money::{group_thousands, parse_decimal, yuan_words, NumberError, Rounding, RoundingMode};
 pub use pack::{
-    Clause, CountLimit, Dated, Field, Kind, Pack, Parameter, Precondition, Source, TextFormat, Unit,
+    Clause, Comparison as TargetComparison, CountLimit, Counts, Dated, Field, Kind, Pack,
+    Parameter, Precondition, Source, Target, TextFormat, Unit,
 };
 pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
+pub use targets::Progress;
 pub use value::{FieldType, Value};
 pub use yaml::Pos;
 
@@ -219,6 +222,14 @@ impl Engine {
             points.push(compare::budget(&variant.pack, v.clone(), &decided));
         }
         Ok(points)
+    }
+
+    /// Decides the applications and counts progress toward each of the pack's targets
+    pub fn targets(&self, apps: &[RawApplication]) -> (Vec<Decision>, Vec<Progress>) {
+        let checked = decide::check_all(&self.pack, apps);
+        let decisions = decide::decide_all_checked(&self.pack, &self.host, &checked);
+        let progress = targets::progress(&self.pack, &checked, &decisions);
+        (decisions, progress)
     }
 
     /// Totals of a batch of decisions

@@ -44,6 +44,8 @@ pub struct Pack {
     pub preconditions: Vec<Precondition>,
     /// The kinds of application, each with all its fields (shared ones first)
     pub kinds: Vec<Kind>,
+    /// Development targets the policy states, with how decisions count toward them
+    pub targets: Vec<Target>,
     /// The clauses, in the order `pack.yaml` lists them (else file-name order)
     pub clauses: Vec<Clause>,
     /// `sha256:` of every file that decides (metadata, scripts, source)
@@ -154,6 +156,49 @@ pub struct Dated {
     pub from: Option<i64>,
     /// The value
     pub value: Value,
+}
+
+/// A development target the policy states (e.g. about 10 talent teams by 2030), and how to
+/// count progress toward it from decisions
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Target {
+    /// Id
+    pub id: String,
+    /// What is targeted, in words
+    pub title: String,
+    /// The figure
+    pub target: Decimal,
+    /// How the figure is meant: about, at least, over
+    pub comparison: Comparison,
+    /// Unit of the figure (家, 个, 亿元 …)
+    pub unit: String,
+    /// The year it is meant for
+    pub by: Option<i64>,
+    /// Which awarded decisions count toward it; `None` if no clause measures it
+    pub counts: Option<Counts>,
+}
+
+/// Which awarded decisions count toward a target
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Awards of these clauses count
+    pub clauses: Vec<String>,
+    /// Count distinct values of this field (e.g. `applicant.name`) rather than awards
+    pub distinct: Option<String>,
+}
+
+/// How a target's figure is meant
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Comparison {
+    /// 左右: about the figure
+    About,
+    /// 以上: at least the figure
+    AtLeast,
+    /// 突破: more than the figure
+    Over,
 }
 
 /// Units a parameter can have
@@ -325,6 +370,30 @@ struct PackFile {
     clauses: Option<Vec<String>>,
     #[serde(default)]
     period: Option<String>,
+    #[serde(default)]
+    targets: Vec<TargetFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    id: String,
+    title: String,
+    target: RawScalar,
+    comparison: Comparison,
+    unit: String,
+    #[serde(default)]
+    by: Option<i64>,
+    #[serde(default)]
+    counts: Option<CountsFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountsFile {
+    clauses: Vec<String>,
+    #[serde(default)]
+    distinct: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -699,6 +768,64 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         }
     }
 
+    let mut targets = Vec::new();
+    for (i, t) in pf.targets.iter().enumerate() {
+        let at = pack_node
+            .as_ref()
+            .and_then(|n| n.get("targets")?.as_seq_item(i)?.pos);
+        let figure = match money::parse_decimal(&t.target.0) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("target `{}`: `{}` is {e}", t.id, t.target.0),
+                ));
+                continue;
+            }
+        };
+        if let Some(c) = &t.counts {
+            for id in &c.clauses {
+                // Against the files, so a clause that failed to load is not reported twice.
+                if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+                    errors.push(LoadError::new(
+                        &pack_path,
+                        at,
+                        format!(
+                            "target `{}` counts clause `{id}`, which the pack does not have{}",
+                            t.id,
+                            did_you_mean(id, clauses.iter().map(|c| c.id.as_str()))
+                        ),
+                    ));
+                }
+            }
+            if let Some(f) = &c.distinct {
+                if !shared.iter().any(|x| &x.name == f) {
+                    errors.push(LoadError::new(
+                        &pack_path,
+                        at,
+                        format!(
+                            "target `{}` counts distinct `{f}`, which is not a shared field",
+                            t.id
+                        ),
+                    ));
+                }
+            }
+        }
+        targets.push(Target {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            target: figure,
+            comparison: t.comparison,
+            unit: t.unit.clone(),
+            by: t.by,
+            counts: t.counts.as_ref().map(|c| Counts {
+                clauses: c.clauses.clone(),
+                distinct: c.distinct.clone(),
+            }),
+        });
+    }
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -716,6 +843,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         },
         rounding: pf.rounding,
         period: pf.period,
+        targets,
         preconditions,
         kinds,
         clauses,

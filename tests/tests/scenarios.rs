@@ -367,3 +367,50 @@ fn explain_shows_the_overridden_value() {
         "{out}"
     );
 }
+
+#[test]
+fn targets_count_progress_from_the_decisions() {
+    let (code, table, _) = policy(&["targets", "--pack", PACK, "--input", INPUT]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("targets_table", table);
+    let (_, out, _) = policy(&[
+        "targets", "--pack", PACK, "--input", INPUT, "--format", "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    let get = |id: &str| {
+        doc.as_array()
+            .expect("list")
+            .iter()
+            .find(|t| t["id"] == id)
+            .cloned()
+            .expect("target")
+    };
+    // Three talent teams funded in the examples, against about 10.
+    assert_eq!(get("talent-teams")["reached"], 3);
+    assert_eq!(get("talent-teams")["percent"], "30.0");
+    // Two distinct high-tech enterprises (the out-of-city and erroneous ones do not count).
+    assert_eq!(get("high-tech-enterprises")["reached"], 2);
+    // No clause measures the number of S&T SMEs.
+    assert_eq!(get("tech-smes")["reached"], Value::Null);
+    // With 8 scenario cases a year, 9 count (8 in 2025, 1 in 2026).
+    let (_, out, _) = policy(&[
+        "targets",
+        "--pack",
+        PACK,
+        "--input",
+        INPUT,
+        "--format",
+        "json",
+        "--set",
+        "scenario-case.yearly_limit=8",
+    ]);
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    let sc = doc
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|t| t["id"] == "scenario-cases")
+        .cloned()
+        .expect("t");
+    assert_eq!(sc["reached"], 9);
+}
