@@ -56,6 +56,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Run the pack's tests (`tests/*.yaml`) and report outcome coverage; ends with
+    /// `N passed, M failed`
+    Test {
+        /// The pack directory
+        pack: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Fail when fewer than this percentage of clause outcomes are reached by a test
+        #[arg(long, value_name = "PERCENT")]
+        min_coverage: Option<String>,
+    },
     /// List the clauses with their articles, parameters, values (and timelines) and units
     Clauses {
         /// The pack directory
@@ -214,6 +226,11 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Test {
+            pack,
+            format,
+            min_coverage,
+        } => test(&mut io, &pack, format, min_coverage.as_deref()),
         Command::Compare {
             batch,
             changes,
@@ -471,4 +488,55 @@ fn sweep(
     }
     io.emit(&text);
     Ok(EXIT_OK)
+}
+
+fn test(
+    io: &mut Io<'_>,
+    pack: &Path,
+    format: Format,
+    min_coverage: Option<&str>,
+) -> Result<u8, String> {
+    let min = match min_coverage {
+        None => None,
+        Some(t) => Some(
+            policy_engine::parse_decimal(t.trim_end_matches('%'))
+                .map_err(|e| format!("error: --min-coverage `{t}`: {e}"))?,
+        ),
+    };
+    let engine = load(pack)?;
+    let report = engine.run_tests().map_err(|e| render::load_errors(&e))?;
+    let text = match format {
+        Format::Json => render::to_json(&report)?,
+        Format::Yaml => render::to_yaml(&report)?,
+        Format::Table => render::test_report(engine.pack(), &report),
+    };
+    io.emit(&text);
+    let mut failed = report.failed > 0;
+    if report.cases.is_empty() {
+        io.warn(&format!(
+            "error: no tests found in {}: write test cases in tests/*.yaml",
+            pack.join("tests").display()
+        ));
+        failed = true;
+    }
+    if let Some(min) = min {
+        if report.coverage.percent < min {
+            io.warn(&format!(
+                "error: outcome coverage {}% is below --min-coverage {min}%",
+                report.coverage.percent
+            ));
+            failed = true;
+        }
+    }
+    if matches!(format, Format::Table) {
+        io.emit(&format!(
+            "{} passed, {} failed\n",
+            report.passed, report.failed
+        ));
+    }
+    Ok(if failed {
+        EXIT_APPLICATION_ERRORS
+    } else {
+        EXIT_OK
+    })
 }

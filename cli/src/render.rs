@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use policy_engine::{
     group_thousands, Comparison, Decision, Explanation, Line, LoadErrors, Pack, Progress, Status,
-    SweepPoint, TargetComparison, Totals,
+    SweepPoint, TargetComparison, TestReport, Totals,
 };
 
 use crate::table::{Align, Table};
@@ -609,4 +609,48 @@ pub fn targets_csv(progress: &[Progress]) -> Result<String, String> {
         ]);
     }
     csv_text(rows)
+}
+
+/// A test run for people: each case, each failure with its explanation, the coverage; the
+/// closing `N passed, M failed` line is printed by the caller
+pub fn test_report(pack: &Pack, report: &TestReport) -> String {
+    let mut out = String::new();
+    for c in &report.cases {
+        let place = match c.line {
+            Some(l) => format!("{}:{l}", c.file),
+            None => c.file.clone(),
+        };
+        out.push_str(&format!(
+            "{} {place}  {} › {}\n",
+            if c.passed { "PASS" } else { "FAIL" },
+            c.suite,
+            c.case
+        ));
+        for f in &c.failures {
+            out.push_str(&format!("  {}: expected {}\n", f.id, f.expected));
+            out.push_str(&format!(
+                "  {}  actual   {}\n",
+                " ".repeat(f.id.chars().count()),
+                f.actual
+            ));
+            if let Some(e) = &f.explanation {
+                for line in explanation_text(pack, e).lines() {
+                    out.push_str(&format!("    | {line}\n").replace("    | \n", "    |\n"));
+                }
+            }
+        }
+    }
+    let cov = &report.coverage;
+    out.push_str(&format!(
+        "\ncoverage: {} of {} clause outcomes reached ({}%)\n",
+        cov.reached, cov.total, cov.percent
+    ));
+    let missing: Vec<_> = cov.outcomes.iter().filter(|o| !o.reached).collect();
+    if !missing.is_empty() {
+        out.push_str("not reached by any test:\n");
+        for o in missing {
+            out.push_str(&format!("  {:<22} {}\n", o.clause, o.description));
+        }
+    }
+    out
 }

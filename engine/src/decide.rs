@@ -17,7 +17,9 @@ use crate::validate::{self, kind_text};
 use crate::value::Value;
 
 /// What became of an application
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// An amount is awarded (possibly cut down by a per-item cap)
@@ -67,6 +69,10 @@ pub struct Decision {
     /// Where it stood under its clause's count limit, if the clause has one
     #[serde(skip)]
     pub rank: Option<Rank>,
+    /// The outcomes of its clause this decision reached, for test coverage: `award@14:5`,
+    /// `ineligible@9:12` (script call sites), `cap`, `count-limit`, `precondition:<field>`
+    #[serde(skip)]
+    pub reached: Vec<String>,
 }
 
 fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
@@ -121,6 +127,14 @@ pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
     }
 }
 
+/// The coverage key of a script outcome: `award@14:5`
+pub(crate) fn outcome_key(what: &str, at: Option<crate::yaml::Pos>) -> String {
+    match at {
+        Some(p) => format!("{what}@{}:{}", p.line, p.col),
+        None => what.to_string(),
+    }
+}
+
 /// The largest amount one decision may award: 10^18 yuan. Far above any real award, it keeps
 /// every total of up to 10^10 decisions inside `Decimal`'s 28 digits, so sums never overflow.
 pub(crate) fn max_award() -> Decimal {
@@ -147,6 +161,7 @@ fn error_decision(
         amount: Decimal::ZERO,
         reasons,
         rank: None,
+        reached: Vec::new(),
     }
 }
 
@@ -181,10 +196,12 @@ pub(crate) fn decide_one(
         amount: Decimal::ZERO,
         reasons: Vec::new(),
         rank: None,
+        reached: Vec::new(),
     };
     for p in &pack.preconditions {
         if facts.get(&p.field) != Some(&p.equals) {
             decision.reasons.push(p.reason.clone());
+            decision.reached.push(format!("precondition:{}", p.field));
             let t = trace.then(|| Trace {
                 facts: vec![(p.field.clone(), facts.get(&p.field).cloned())],
                 ..Trace::default()
@@ -213,10 +230,12 @@ pub(crate) fn decide_one(
             decision.status = Status::Error;
             decision.reasons.push(script_reason(clause, &e, pack));
         }
-        Ok(Outcome::Ineligible { reason }) => {
+        Ok(Outcome::Ineligible { reason, at }) => {
+            decision.reached.push(outcome_key("ineligible", at));
             decision.reasons.push(format!("{head}：{reason}"));
         }
-        Ok(Outcome::Award { amount, reason }) => {
+        Ok(Outcome::Award { amount, reason, at }) => {
+            decision.reached.push(outcome_key("award", at));
             if amount > max_award() {
                 decision.status = Status::Error;
                 decision.reasons.push(script_reason(
@@ -279,6 +298,7 @@ pub(crate) fn decide_one(
                             cap_name
                         ));
                         capped = cap;
+                        decision.reached.push("cap".into());
                     }
                     if let Some(t) = recorded.as_mut() {
                         if !t.params.contains(cap_name) {
@@ -510,6 +530,7 @@ pub(crate) fn apply_count_limits(
                 );
                 if (place as i64) > max {
                     d.status = Status::Capped;
+                    d.reached.push("count-limit".into());
                     d.amount = pack.rounding.apply(Decimal::ZERO);
                     d.reasons.push(format!(
                         "{}：{}，超过每组不超过 {} 项的限额（{}.{}），不予奖励",

@@ -133,6 +133,13 @@ pub fn parse_applications(
             node.0
         }
     };
+    applications_from_node(root)
+}
+
+/// The applications of a list node (a test case's `applications:`)
+pub(crate) fn applications_from_node(
+    root: Node,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
     match root.value {
         NodeValue::Seq(items) => Ok(items
             .into_iter()

@@ -48,6 +48,7 @@ mod script;
 mod script_refs;
 mod suggest;
 mod targets;
+mod testing;
 mod validate;
 mod value;
 mod yaml;
@@ -67,6 +68,7 @@ pub use pack::{
 pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
 pub use targets::Progress;
+pub use testing::{CaseResult, Coverage, Failure, OutcomeCovered, TestReport};
 pub use value::{FieldType, Value};
 pub use yaml::Pos;
 
@@ -230,6 +232,15 @@ impl Engine {
         let decisions = decide::decide_all_checked(&self.pack, &self.host, &checked);
         let progress = targets::progress(&self.pack, &checked, &decisions);
         (decisions, progress)
+    }
+
+    /// Runs the pack's own tests (`tests/*.yaml`) and measures which outcomes of each clause
+    /// they reach
+    ///
+    /// # Errors
+    /// A test file that cannot be read, or a case whose overrides or scenario do not apply.
+    pub fn run_tests(&self) -> Result<TestReport, LoadErrors> {
+        testing::run(self)
     }
 
     /// Totals of a batch of decisions

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rhai::packages::{Package, StandardPackage};
-use rhai::{Dynamic, EvalAltResult, ImmutableString, Position, Scope, AST, INT};
+use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, Position, Scope, AST, INT};
 use rust_decimal::Decimal;
 
 use crate::error::LoadError;
@@ -74,11 +74,18 @@ impl fmt::Debug for Script {
     }
 }
 
-/// What a script decided
+/// What a script decided, and where in the script (the `award`/`ineligible` call)
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Outcome {
-    Award { amount: Decimal, reason: String },
-    Ineligible { reason: String },
+    Award {
+        amount: Decimal,
+        reason: String,
+        at: Option<Pos>,
+    },
+    Ineligible {
+        reason: String,
+        at: Option<Pos>,
+    },
 }
 
 /// A script that failed: the message and where in the script
@@ -243,10 +250,11 @@ fn param_get(view: &mut ParamsView, name: &str) -> Result<Dynamic, Box<EvalAltRe
     }
 }
 
-fn award(amount: Decimal, reason: &str) -> Outcome {
+fn award(ctx: &NativeCallContext<'_>, amount: Decimal, reason: &str) -> Outcome {
     Outcome::Award {
         amount,
         reason: reason.to_string(),
+        at: to_pos(ctx.call_position()),
     }
 }
 
@@ -332,10 +340,18 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.register_type_with_name::<ParamsView>("Parameters");
     e.register_indexer_get(param_get);
     e.register_type_with_name::<Outcome>("Outcome");
-    e.register_fn("award", |a: Decimal, r: &str| award(a, r));
-    e.register_fn("award", |a: INT, r: &str| award(Decimal::from(a), r));
-    e.register_fn("ineligible", |r: &str| Outcome::Ineligible {
-        reason: r.to_string(),
+    e.register_fn(
+        "award",
+        |ctx: NativeCallContext<'_>, a: Decimal, r: &str| award(&ctx, a, r),
+    );
+    e.register_fn("award", |ctx: NativeCallContext<'_>, a: INT, r: &str| {
+        award(&ctx, Decimal::from(a), r)
+    });
+    e.register_fn("ineligible", |ctx: NativeCallContext<'_>, r: &str| {
+        Outcome::Ineligible {
+            reason: r.to_string(),
+            at: to_pos(ctx.call_position()),
+        }
     });
     e.register_fn("yuan", yuan);
     e.register_fn("yuan", |i: INT| yuan(Decimal::from(i)));
@@ -560,7 +576,8 @@ mod tests {
             o.unwrap(),
             Outcome::Award {
                 amount: crate::money::literal("123456.785").unwrap(),
-                reason: "x".into()
+                reason: "x".into(),
+                at: Some(Pos { line: 1, col: 1 }),
             }
         );
     }

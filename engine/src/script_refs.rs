@@ -72,8 +72,24 @@ fn is_ident_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
 
+/// Where a script calls `award(…)` or `ineligible(…)`: the outcomes a test can reach
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallSite {
+    pub(crate) name: &'static str,
+    pub(crate) pos: Pos,
+}
+
 /// Every `params.x` and `app.a.b` read in a script's code
 pub(crate) fn references(source: &str) -> Vec<Reference> {
+    scan(source).0
+}
+
+/// Every `award(` and `ineligible(` call in a script's code
+pub(crate) fn outcome_sites(source: &str) -> Vec<CallSite> {
+    scan(source).1
+}
+
+fn scan(source: &str) -> (Vec<Reference>, Vec<CallSite>) {
     let mut s = Scanner {
         chars: source.chars().collect(),
         i: 0,
@@ -81,6 +97,7 @@ pub(crate) fn references(source: &str) -> Vec<Reference> {
         col: 1,
     };
     let mut out = Vec::new();
+    let mut calls = Vec::new();
     // Each entry is the brace depth at which a `${` opened inside a template string.
     let mut templates: Vec<usize> = Vec::new();
     let mut depth = 0usize;
@@ -145,7 +162,22 @@ pub(crate) fn references(source: &str) -> Vec<Reference> {
                 prev_significant = Some('}');
             }
             c if is_ident_start(c) => {
+                let at = s.pos();
                 let word = s.ident();
+                if (word == "award" || word == "ineligible") && prev_significant != Some('.') {
+                    let mut k = 0;
+                    while s.peek(k).is_some_and(|c| c == ' ' || c == '\t') {
+                        k += 1;
+                    }
+                    if s.peek(k) == Some('(') {
+                        let name = if word == "award" {
+                            "award"
+                        } else {
+                            "ineligible"
+                        };
+                        calls.push(CallSite { name, pos: at });
+                    }
+                }
                 let is_root = (word == "params" || word == "app") && prev_significant != Some('.');
                 prev_significant = Some('a');
                 if !is_root || s.peek(0) != Some('.') {
@@ -181,7 +213,7 @@ pub(crate) fn references(source: &str) -> Vec<Reference> {
             }
         }
     }
-    out
+    (out, calls)
 }
 
 /// Skips template text up to its closing backtick (false) or an opening `${` (true)
@@ -233,6 +265,16 @@ let y = other.params.not_root;
                 "app.year"
             ]
         );
+    }
+
+    #[test]
+    fn finds_outcome_call_sites() {
+        let src = "// award(1)\nif x { return ineligible(\"a\"); }\naward (1, `award(${y})`)";
+        let sites: Vec<String> = outcome_sites(src)
+            .iter()
+            .map(|c| format!("{}@{}:{}", c.name, c.pos.line, c.pos.col))
+            .collect();
+        assert_eq!(sites, ["ineligible@2:15", "award@3:1"]);
     }
 
     #[test]
