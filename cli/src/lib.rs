@@ -24,6 +24,9 @@ use policy_engine::{read_applications, Engine, Scenario, Status};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How errors in packs are written: human (with the source line) or json (for editors)
+    #[arg(long, global = true, value_enum, default_value_t = render::ErrorFormat::Human)]
+    error_format: render::ErrorFormat,
 }
 
 #[derive(Subcommand)]
@@ -32,6 +35,9 @@ enum Command {
     Check {
         /// The pack directory
         pack: PathBuf,
+        /// Treat warnings (a parameter never read, a kind no clause decides …) as errors
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Decide every application of an input file
     Run {
@@ -212,8 +218,12 @@ where
             return EXIT_OK;
         }
     };
+    render::set_error_format(cli.error_format);
     let result = match cli.command {
-        Command::Check { pack } => check(&mut io, &pack),
+        Command::Check {
+            pack,
+            deny_warnings,
+        } => check(&mut io, &pack, deny_warnings),
         Command::Run {
             batch,
             changes,
@@ -273,19 +283,46 @@ fn load(pack: &Path) -> Result<Engine, String> {
     Engine::load(pack).map_err(|e| render::load_errors(&e))
 }
 
-fn check(io: &mut Io<'_>, pack: &Path) -> Result<u8, String> {
-    let engine = load(pack)?;
+fn check(io: &mut Io<'_>, pack: &Path, deny_warnings: bool) -> Result<u8, String> {
+    let json = render::error_format() == render::ErrorFormat::Json;
+    let engine = match Engine::load(pack) {
+        Ok(e) => e,
+        Err(e) if json => {
+            // For editors the diagnostics are the output.
+            io.emit(&format!("{}\n", render::diagnostics(&e.0, &[])));
+            return Ok(EXIT_FAILURE);
+        }
+        Err(e) => return Err(render::load_errors(&e)),
+    };
     let p = engine.pack();
-    io.emit(&format!(
-        "ok: {} {} ({}): {} clauses, {} kinds of application\nfingerprint {}\n",
-        p.id,
-        p.version,
-        p.status,
-        p.clauses.len(),
-        p.kinds.len(),
-        p.fingerprint
-    ));
-    Ok(EXIT_OK)
+    let failing = deny_warnings && !p.warnings.is_empty();
+    if json {
+        let (errors, warnings): (&[policy_engine::LoadError], &[policy_engine::LoadError]) =
+            if failing {
+                (&p.warnings, &[])
+            } else {
+                (&[], &p.warnings)
+            };
+        io.emit(&format!("{}\n", render::diagnostics(errors, warnings)));
+    } else {
+        if !p.warnings.is_empty() {
+            io.warn(&render::diagnostics(&[], &p.warnings));
+        }
+        if failing {
+            io.warn("error: warnings are denied (--deny-warnings)");
+        } else {
+            io.emit(&format!(
+                "ok: {} {} ({}): {} clauses, {} kinds of application\nfingerprint {}\n",
+                p.id,
+                p.version,
+                p.status,
+                p.clauses.len(),
+                p.kinds.len(),
+                p.fingerprint
+            ));
+        }
+    }
+    Ok(if failing { EXIT_FAILURE } else { EXIT_OK })
 }
 
 fn read_input(input: &Path) -> Result<Vec<policy_engine::RawApplication>, String> {

@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use policy_engine::{
-    group_thousands, Comparison, Decision, Explanation, Line, LoadErrors, Pack, Progress, Status,
-    SweepPoint, TargetComparison, TestReport, Totals,
+    group_thousands, Comparison, Decision, Explanation, Line, LoadError, LoadErrors, Pack,
+    Progress, Status, SweepPoint, TargetComparison, TestReport, Totals,
 };
 
 use crate::table::{Align, Table};
@@ -287,16 +287,96 @@ pub fn clauses_text(pack: &Pack) -> String {
     out
 }
 
-/// Pack errors as `error: file:line:col: message`, then the line with a caret under the column
-pub fn load_errors(errors: &LoadErrors) -> String {
+/// How errors and warnings about packs are written
+#[derive(Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// `error: file:line:col: message`, the source line and a caret
+    #[default]
+    Human,
+    /// One JSON document of diagnostics, for editors and other tools
+    Json,
+}
+
+thread_local! {
+    // Set once per invocation by `main_with`; every pack error printed follows it.
+    static ERROR_FORMAT: std::cell::Cell<ErrorFormat> = const { std::cell::Cell::new(ErrorFormat::Human) };
+}
+
+pub fn set_error_format(f: ErrorFormat) {
+    ERROR_FORMAT.with(|c| c.set(f));
+}
+
+pub fn error_format() -> ErrorFormat {
+    ERROR_FORMAT.with(|c| c.get())
+}
+
+/// One diagnostic for the JSON error format
+#[derive(Serialize)]
+struct Diagnostic {
+    severity: &'static str,
+    file: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+    hint: Option<String>,
+    source: Option<String>,
+}
+
+fn source_line(e: &LoadError) -> Option<String> {
+    let pos = e.pos?;
+    let text = std::fs::read_to_string(&e.file).ok()?;
+    text.lines()
+        .nth(pos.line.saturating_sub(1))
+        .map(str::to_string)
+}
+
+fn diagnostic(severity: &'static str, e: &LoadError) -> Diagnostic {
+    let (message, hint) = match e.message.split_once("; did you mean") {
+        Some((m, rest)) => (m.to_string(), Some(format!("did you mean{rest}"))),
+        None => (e.message.clone(), None),
+    };
+    Diagnostic {
+        severity,
+        file: e.file.display().to_string(),
+        line: e.pos.map(|p| p.line),
+        column: e.pos.map(|p| p.col),
+        message,
+        hint,
+        source: source_line(e),
+    }
+}
+
+/// Errors and warnings, human or JSON as set for this invocation
+pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError]) -> String {
+    if error_format() == ErrorFormat::Json {
+        let all: Vec<Diagnostic> = errors
+            .iter()
+            .map(|e| diagnostic("error", e))
+            .chain(warnings.iter().map(|w| diagnostic("warning", w)))
+            .collect();
+        #[derive(Serialize)]
+        struct Doc {
+            errors: usize,
+            warnings: usize,
+            diagnostics: Vec<Diagnostic>,
+        }
+        return to_json(&Doc {
+            errors: errors.len(),
+            warnings: warnings.len(),
+            diagnostics: all,
+        })
+        .unwrap_or_default()
+        .trim_end()
+        .to_string();
+    }
     let mut out = String::new();
-    for e in &errors.0 {
-        out.push_str(&format!("error: {e}\n"));
-        let Some(pos) = e.pos else { continue };
-        let Ok(text) = std::fs::read_to_string(&e.file) else {
-            continue;
-        };
-        let Some(line) = text.lines().nth(pos.line.saturating_sub(1)) else {
+    for (severity, e) in errors
+        .iter()
+        .map(|e| ("error", e))
+        .chain(warnings.iter().map(|w| ("warning", w)))
+    {
+        out.push_str(&format!("{severity}: {e}\n"));
+        let (Some(pos), Some(line)) = (e.pos, source_line(e)) else {
             continue;
         };
         let number = pos.line.to_string();
@@ -309,9 +389,18 @@ pub fn load_errors(errors: &LoadErrors) -> String {
             " ".repeat(indent)
         ));
     }
-    let n = errors.0.len();
-    out.push_str(&format!("{n} error{}", if n == 1 { "" } else { "s" }));
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors.len(), warnings.len()) {
+        (e, 0) => out.push_str(&plural(e, "error")),
+        (0, w) => out.push_str(&plural(w, "warning")),
+        (e, w) => out.push_str(&format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
+    }
     out
+}
+
+/// Pack errors, as [`diagnostics`] writes them
+pub fn load_errors(errors: &LoadErrors) -> String {
+    diagnostics(&errors.0, &[])
 }
 
 #[derive(Serialize)]

@@ -50,6 +50,8 @@ pub struct Pack {
     pub clauses: Vec<Clause>,
     /// `sha256:` of every file that decides (metadata, scripts, source)
     pub fingerprint: String,
+    /// What `policy check` warns about: legal, but most likely a mistake
+    pub warnings: Vec<LoadError>,
     /// The directory the pack was read from
     pub dir: PathBuf,
 }
@@ -830,6 +832,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         return Err(errors);
     }
     let fingerprint = format!("sha256:{:x}", files.hasher.finalize());
+    let warnings = lint(&pack_path, &pack_node, &kinds, &clauses);
     Ok(Pack {
         id: pf.id,
         title: pf.title,
@@ -844,6 +847,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         rounding: pf.rounding,
         period: pf.period,
         targets,
+        warnings,
         preconditions,
         kinds,
         clauses,
@@ -1008,6 +1012,21 @@ fn load_clauses(
             continue;
         };
         let before = errors.len();
+        for (key, value) in [
+            ("article", &cf.article),
+            ("text", &cf.text),
+            ("title", &cf.title),
+        ] {
+            if value.trim().is_empty() {
+                errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &[key]),
+                    format!(
+                        "`{key}` is empty: a clause cites its article and the sentence it encodes"
+                    ),
+                ));
+            }
+        }
         if cf.id != stem {
             errors.push(LoadError::new(
                 &meta_path,
@@ -1274,6 +1293,105 @@ impl References<'_> {
             ));
         }
     }
+}
+
+/// Mistakes that still load: a parameter nothing reads, a kind no clause decides, a ratio
+/// above 100%, a ratio or count awarded as if it were money
+fn lint(
+    pack_path: &Path,
+    pack_node: &Option<Node>,
+    kinds: &[Kind],
+    clauses: &[Clause],
+) -> Vec<LoadError> {
+    let mut warnings = Vec::new();
+    for k in kinds {
+        if !clauses.iter().any(|c| c.kind == k.name) {
+            warnings.push(LoadError::new(
+                pack_path,
+                key_pos(pack_node, &["kinds", &k.name]),
+                format!(
+                    "kind `{}` is decided by no clause: its applications will be errors",
+                    k.name
+                ),
+            ));
+        }
+    }
+    for c in clauses {
+        let source = c.script_source();
+        let refs = crate::script_refs::references(source);
+        let meta: Option<Node> = std::fs::read_to_string(&c.meta_path)
+            .ok()
+            .and_then(|t| yaml::parse(&t, YamlLimits::default()).ok());
+        for p in c.parameters.iter() {
+            let read_by_script = refs
+                .iter()
+                .any(|r| r.root == "params" && r.chain.first() == Some(&p.name));
+            let read_by_engine = c.cap.as_ref() == Some(&p.name)
+                || c.count_limit.as_ref().is_some_and(|l| l.max == p.name);
+            if !read_by_script && !read_by_engine {
+                warnings.push(LoadError::new(
+                    &c.meta_path,
+                    key_pos(&meta, &["parameters", &p.name]),
+                    format!(
+                        "parameter `{}.{}` is never read: not by {}, not as `cap` or `count_limit`",
+                        c.id,
+                        p.name,
+                        c.script_path()
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            if p.unit == Unit::Ratio {
+                for d in &p.values {
+                    if let Value::Decimal(v) = &d.value {
+                        if *v > Decimal::ONE {
+                            warnings.push(LoadError::new(
+                                &c.meta_path,
+                                key_pos(&meta, &["parameters", &p.name]),
+                                format!("ratio `{}.{}` is {v}, above 1 (100%): a share is written 0.10 for 10%", c.id, p.name),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // `award(params.x, …)` where x is not money pays a ratio or a count as yuan.
+        for site in crate::script_refs::outcome_sites(source)
+            .iter()
+            .filter(|s| s.name == "award")
+        {
+            let Some(line) = source.lines().nth(site.pos.line.saturating_sub(1)) else {
+                continue;
+            };
+            let after: String = line
+                .chars()
+                .skip(site.pos.col.saturating_sub(1) + "award".len())
+                .collect();
+            let arg = after.trim_start().trim_start_matches('(').trim_start();
+            let Some(rest) = arg.strip_prefix("params.") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+                .collect();
+            if let Some(p) = c.parameter(&name) {
+                if p.unit != Unit::Yuan {
+                    warnings.push(LoadError::new(
+                        c.script_path(),
+                        Some(site.pos),
+                        format!(
+                            "awards `params.{name}` as an amount, but its unit is {} (not yuan)",
+                            p.unit.name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    warnings
 }
 
 /// Checks a replacement script of clause `ci` against its parameters and kind

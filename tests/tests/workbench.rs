@@ -93,3 +93,126 @@ fn no_tests_is_a_failure_and_missing_coverage_is_named() {
     let (code, _, _) = policy(&["test", &pack]);
     assert_eq!(code, 0);
 }
+
+/// Runs `policy` on a copy, with the copy's path replaced by `<pack>`
+fn on(dir: &tempfile::TempDir, args: &[&str]) -> (u8, String, String) {
+    let pack = dir.path().to_string_lossy().into_owned();
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == "<pack>" { pack.as_str() } else { a })
+        .collect();
+    let (code, out, err) = policy(&args);
+    (
+        code,
+        out.replace(&pack, "<pack>"),
+        err.replace(&pack, "<pack>"),
+    )
+}
+
+#[test]
+fn check_warns_and_deny_warnings_fails() {
+    let dir = pack_copy();
+    replace_in(
+        &dir.path().join("clauses/tech-transfer.yaml"),
+        "value: 0.10",
+        "value: 1.5",
+    );
+    let meta = dir.path().join("clauses/high-tech-enterprise.yaml");
+    let mut text = fs::read_to_string(&meta).expect("read");
+    text.push_str("  third_time:\n    value: 50000\n    unit: yuan\n    description: 第三次认定\n");
+    fs::write(&meta, text).expect("write");
+    let (code, out, err) = on(&dir, &["check", "<pack>"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("ok:"), "{out}");
+    insta::assert_snapshot!("check_warnings", err);
+    let (code, out, err) = on(&dir, &["check", "<pack>", "--deny-warnings"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("warnings are denied"), "{err}");
+    let (code, out, _) = on(
+        &dir,
+        &[
+            "check",
+            "<pack>",
+            "--deny-warnings",
+            "--error-format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc["errors"], 2);
+}
+
+#[test]
+fn json_errors_for_editors() {
+    let dir = pack_copy();
+    replace_in(
+        &dir.path().join("clauses/rd-platform.yaml"),
+        "  provincial:",
+        "  provincal:",
+    );
+    let (code, out, _) = on(&dir, &["check", "<pack>", "--error-format", "json"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("check_json_errors", out);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let first = &doc["diagnostics"][0];
+    assert_eq!(first["file"], "<pack>/clauses/rd-platform.yaml");
+    assert_eq!(first["line"], 13);
+    assert_eq!(first["column"], 3);
+    assert_eq!(first["hint"], "did you mean `provincial`?");
+    // Other commands write the same document to stderr when the pack does not load.
+    let (code, _, err) = on(
+        &dir,
+        &[
+            "run",
+            "--pack",
+            "<pack>",
+            "--input",
+            "x.yaml",
+            "--error-format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&err).expect("JSON on stderr");
+    assert_eq!(doc["errors"], 2);
+}
+
+#[test]
+fn a_script_runtime_error_names_file_line_and_column() {
+    let dir = pack_copy();
+    replace_in(
+        &dir.path().join("clauses/talent-team.rhai"),
+        "let amount = switch app.tier {",
+        "let boom = 1 / (app.tier - app.tier);\nlet amount = switch app.tier {",
+    );
+    let (code, out, _) = on(
+        &dir,
+        &[
+            "run",
+            "--pack",
+            "<pack>",
+            "--input",
+            "policies/suzhou-future-industries/examples/applications.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let tt = doc["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .find(|d| d["id"] == "2025-TT-01")
+        .expect("2025-TT-01")
+        .clone();
+    assert_eq!(tt["status"], "error");
+    let reason = tt["reasons"][0].as_str().expect("reason");
+    assert!(
+        reason.starts_with("clause script clauses/talent-team.rhai:3:"),
+        "{reason}"
+    );
+    assert!(reason.contains("Division by zero"), "{reason}");
+}
