@@ -74,6 +74,20 @@ enum Command {
         #[arg(long, value_name = "PERCENT")]
         min_coverage: Option<String>,
     },
+    /// What a revision changed, old beside new (修改对照表); with --input, what it does to each
+    /// application and to the total
+    Diff {
+        /// The pack before
+        old: PathBuf,
+        /// The pack after
+        new: PathBuf,
+        /// Applications to decide under both
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Output format: table, json, or md (a Markdown table to paste into a document)
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+    },
     /// List the clauses with their articles, parameters, values (and timelines) and units
     Clauses {
         /// The pack directory
@@ -165,6 +179,16 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Aligned text for people
+    Table,
+    /// JSON
+    Json,
+    /// Markdown
+    Md,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum TableFormat {
     /// Aligned text for people
     Table,
@@ -236,6 +260,12 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Diff {
+            old,
+            new,
+            input,
+            format,
+        } => diff(&mut io, &old, &new, input.as_deref(), format),
         Command::Test {
             pack,
             format,
@@ -576,4 +606,29 @@ fn test(
     } else {
         EXIT_OK
     })
+}
+
+fn diff(
+    io: &mut Io<'_>,
+    old: &Path,
+    new: &Path,
+    input: Option<&Path>,
+    format: DiffFormat,
+) -> Result<u8, String> {
+    let (a, b) = (load(old)?, load(new)?);
+    let rows = policy_engine::diff(a.pack(), b.pack());
+    let effect = match input {
+        None => None,
+        Some(path) => {
+            let apps = read_input(path)?;
+            Some(render::Effect::of(&a, &b, &apps))
+        }
+    };
+    let text = match format {
+        DiffFormat::Json => render::diff_json(a.pack(), b.pack(), &rows, effect.as_ref())?,
+        DiffFormat::Md => render::diff_markdown(a.pack(), b.pack(), &rows, effect.as_ref()),
+        DiffFormat::Table => render::diff_table(a.pack(), b.pack(), &rows, effect.as_ref()),
+    };
+    io.emit(&text);
+    Ok(EXIT_OK)
 }

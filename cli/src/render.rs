@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use policy_engine::{
     group_thousands, Comparison, Decision, Explanation, Line, LoadError, LoadErrors, Pack,
-    Progress, Status, SweepPoint, TargetComparison, TestReport, Totals,
+    Progress, Revision, Status, SweepPoint, TargetComparison, TestReport, Totals,
 };
 
 use crate::table::{Align, Table};
@@ -740,6 +740,210 @@ pub fn test_report(pack: &Pack, report: &TestReport) -> String {
         for o in missing {
             out.push_str(&format!("  {:<22} {}\n", o.clause, o.description));
         }
+    }
+    out
+}
+
+/// What a revision does to a batch of applications
+#[derive(Serialize)]
+pub struct Effect {
+    /// Applications whose decision changes
+    pub changed: Vec<EffectRow>,
+    /// Totals before
+    pub old: Totals,
+    /// Totals after
+    pub new: Totals,
+}
+
+/// One application's decision before and after
+#[derive(Serialize)]
+pub struct EffectRow {
+    id: Option<String>,
+    clause: Option<String>,
+    old_status: Status,
+    new_status: Status,
+    old_amount: String,
+    new_amount: String,
+}
+
+impl Effect {
+    pub fn of(
+        a: &policy_engine::Engine,
+        b: &policy_engine::Engine,
+        apps: &[policy_engine::RawApplication],
+    ) -> Effect {
+        let (da, db) = (a.decide(apps), b.decide(apps));
+        let changed = da
+            .iter()
+            .zip(&db)
+            .filter(|(x, y)| x.status != y.status || x.amount != y.amount)
+            .map(|(x, y)| EffectRow {
+                id: x.id.clone(),
+                clause: y.clause.clone().or_else(|| x.clause.clone()),
+                old_status: x.status,
+                new_status: y.status,
+                old_amount: x.amount.to_string(),
+                new_amount: y.amount.to_string(),
+            })
+            .collect();
+        Effect {
+            changed,
+            old: a.totals(&da),
+            new: b.totals(&db),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DiffDoc<'a> {
+    old: PackRef<'a>,
+    new: PackRef<'a>,
+    changes: &'a [Revision],
+    effect: Option<&'a Effect>,
+}
+
+fn pack_ref(p: &Pack) -> PackRef<'_> {
+    PackRef {
+        id: &p.id,
+        version: &p.version,
+        fingerprint: &p.fingerprint,
+    }
+}
+
+pub fn diff_json(
+    old: &Pack,
+    new: &Pack,
+    rows: &[Revision],
+    effect: Option<&Effect>,
+) -> Result<String, String> {
+    to_json(&DiffDoc {
+        old: pack_ref(old),
+        new: pack_ref(new),
+        changes: rows,
+        effect,
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.replace('\n', " ")
+}
+
+pub fn diff_table(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Effect>) -> String {
+    let mut out = format!(
+        "修改对照表 revision table: {} {} → {}\n\n",
+        new.id, old.version, new.version
+    );
+    if rows.is_empty() {
+        out.push_str("no changes: the two packs decide alike\n");
+    } else {
+        let mut t = Table::new(&[
+            ("条款 clause", Align::Left),
+            ("条文", Align::Left),
+            ("修改项 item", Align::Left),
+            ("原 old", Align::Left),
+            ("新 new", Align::Left),
+        ]);
+        for r in rows {
+            let is_script = r.item == "script";
+            t.row(vec![
+                r.clause.clone().unwrap_or_else(|| "(pack)".into()),
+                r.article.clone().unwrap_or_default(),
+                r.item.clone(),
+                one_line(&r.old),
+                if is_script {
+                    "(see below)".into()
+                } else {
+                    one_line(&r.new)
+                },
+            ]);
+        }
+        out.push_str(&t.render());
+        for r in rows.iter().filter(|r| r.item == "script") {
+            out.push_str(&format!(
+                "\nscript of {}:\n{}\n",
+                r.clause.as_deref().unwrap_or("?"),
+                r.new
+            ));
+        }
+    }
+    if let Some(e) = effect {
+        out.push_str(&effect_text(e));
+    }
+    out
+}
+
+fn effect_text(e: &Effect) -> String {
+    let mut out = format!(
+        "\n对申报的影响 effect on the applications: {} of {} change\n",
+        e.changed.len(),
+        e.old.applications
+    );
+    if !e.changed.is_empty() {
+        let mut t = Table::new(&[
+            ("编号 id", Align::Left),
+            ("条款 clause", Align::Left),
+            ("原 old", Align::Left),
+            ("新 new", Align::Left),
+            ("原金额", Align::Right),
+            ("新金额", Align::Right),
+        ]);
+        for r in &e.changed {
+            t.row(vec![
+                r.id.clone().unwrap_or_else(|| "(no id)".into()),
+                r.clause.clone().unwrap_or_else(|| "-".into()),
+                r.old_status.to_string(),
+                r.new_status.to_string(),
+                r.old_amount.clone(),
+                r.new_amount.clone(),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    let change = e.new.amount - e.old.amount;
+    out.push_str(&format!(
+        "total: {} 元 → {} 元（{}{} 元）\n",
+        group_thousands(e.old.amount),
+        group_thousands(e.new.amount),
+        if change > Decimal::ZERO { "+" } else { "" },
+        group_thousands(change)
+    ));
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+pub fn diff_markdown(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Effect>) -> String {
+    let mut out = format!(
+        "# 修改对照表：{}\n\n{} → {}\n\n| 条款 | 条文 | 修改项 | 原 | 新 |\n|---|---|---|---|---|\n",
+        md_cell(&new.title),
+        md_cell(&old.version),
+        md_cell(&new.version)
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            md_cell(r.clause.as_deref().unwrap_or("（整体）")),
+            md_cell(r.article.as_deref().unwrap_or("")),
+            md_cell(&r.item),
+            md_cell(&r.old),
+            if r.item == "script" {
+                "见下方".to_string()
+            } else {
+                md_cell(&r.new)
+            }
+        ));
+    }
+    for r in rows.iter().filter(|r| r.item == "script") {
+        out.push_str(&format!(
+            "\n`{}` 脚本修改：\n\n```diff\n{}\n```\n",
+            r.clause.as_deref().unwrap_or("?"),
+            r.new
+        ));
+    }
+    if let Some(e) = effect {
+        out.push_str(&format!("\n```\n{}```\n", effect_text(e).trim_start()));
     }
     out
 }

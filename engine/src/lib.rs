@@ -43,6 +43,7 @@ mod explain;
 mod input;
 mod money;
 mod pack;
+mod revision;
 mod scenario;
 mod script;
 mod script_refs;
@@ -65,6 +66,7 @@ pub use pack::{
     Clause, Comparison as TargetComparison, CountLimit, Counts, Dated, Field, Kind, Pack,
     Parameter, Precondition, Source, Target, TextFormat, Unit,
 };
+pub use revision::{diff, Revision};
 pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
 pub use targets::Progress;

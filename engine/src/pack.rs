@@ -93,7 +93,7 @@ pub struct Kind {
 }
 
 /// A field of an application
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Field {
     /// Dotted name: `applicant.in_city` is `in_city` inside `applicant`

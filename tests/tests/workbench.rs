@@ -216,3 +216,35 @@ fn a_script_runtime_error_names_file_line_and_column() {
     );
     assert!(reason.contains("Division by zero"), "{reason}");
 }
+
+#[test]
+fn diff_shows_exactly_the_changed_amount() {
+    let dir = pack_copy();
+    replace_in(
+        &dir.path().join("clauses/rd-platform.yaml"),
+        "value: 400000",
+        "value: 600000",
+    );
+    let (code, out, _) = on(&dir, &["diff", PACK, "<pack>", "--format", "json"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let changes = doc["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["clause"], "rd-platform");
+    assert_eq!(changes[0]["item"], "parameter provincial");
+    assert_eq!(changes[0]["old"], "400000（yuan）");
+    assert_eq!(changes[0]["new"], "600000（yuan）");
+    let (_, table, _) = on(
+        &dir,
+        &[
+            "diff",
+            PACK,
+            "<pack>",
+            "--input",
+            "policies/suzhou-future-industries/examples/applications.yaml",
+        ],
+    );
+    insta::assert_snapshot!("diff_one_amount", table);
+    let (_, same, _) = policy(&["diff", PACK, PACK]);
+    assert!(same.contains("no changes"), "{same}");
+}
