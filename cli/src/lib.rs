@@ -6,6 +6,7 @@
 
 mod render;
 mod report;
+mod scaffold;
 mod table;
 
 use std::ffi::OsString;
@@ -88,6 +89,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
         format: DiffFormat,
     },
+    /// Scaffold something new in a pack
+    New {
+        #[command(subcommand)]
+        what: NewWhat,
+    },
     /// List the clauses with their articles, parameters, values (and timelines) and units
     Clauses {
         /// The pack directory
@@ -142,6 +148,29 @@ enum Command {
         /// Also write a self-contained HTML report with the curve
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewWhat {
+    /// A clause: its YAML, its script and a test, entered in pack.yaml
+    Clause {
+        /// The pack directory
+        pack: PathBuf,
+        /// The new clause's id, e.g. `tech-research`
+        id: String,
+        /// The kind of application it decides (a new kind is added to pack.yaml)
+        #[arg(long)]
+        kind: String,
+        /// The article it encodes, e.g. 四(一)2
+        #[arg(long)]
+        article: String,
+        /// Its title
+        #[arg(long)]
+        title: String,
+        /// The exact sentence of the source it encodes
+        #[arg(long)]
+        text: Option<String>,
     },
 }
 
@@ -260,6 +289,31 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::New {
+            what:
+                NewWhat::Clause {
+                    pack,
+                    id,
+                    kind,
+                    article,
+                    title,
+                    text,
+                },
+        } => scaffold::new_clause(&scaffold::NewClause {
+            pack: &pack,
+            id: &id,
+            kind: &kind,
+            article: &article,
+            title: &title,
+            text: text.as_deref(),
+        })
+        .map(|written| {
+            io.emit(&format!(
+                "wrote {}\nnext: edit the script and the test, then `policy check` and `policy test`\n",
+                written.join(", ")
+            ));
+            EXIT_OK
+        }),
         Command::Diff {
             old,
             new,

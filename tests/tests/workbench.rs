@@ -248,3 +248,74 @@ fn diff_shows_exactly_the_changed_amount() {
     let (_, same, _) = policy(&["diff", PACK, PACK]);
     assert!(same.contains("no changes"), "{same}");
 }
+
+#[test]
+fn new_clause_scaffolds_a_clause_that_checks_and_tests() {
+    let dir = pack_copy();
+    let (code, out, err) = on(
+        &dir,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "research-project",
+            "--kind",
+            "research_project",
+            "--article",
+            "四(一)2",
+            "--title",
+            "科技攻关项目",
+            "--text",
+            "每年组织实施一批科技攻关项目，支持企业联合高校和科研院所实施关键核心技术攻关。",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("<pack>/clauses/research-project.rhai"),
+        "{out}"
+    );
+    let (code, _, err) = on(&dir, &["check", "<pack>", "--deny-warnings"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = on(&dir, &["test", "<pack>", "--min-coverage", "100"]);
+    assert_eq!(code, 0, "{out}");
+    let (_, clauses, _) = on(&dir, &["clauses", "<pack>"]);
+    assert!(clauses.contains("research-project"), "{clauses}");
+    // Twice is refused, and so is a kind another clause decides.
+    let (code, _, err) = on(
+        &dir,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "research-project",
+            "--kind",
+            "x",
+            "--article",
+            "a",
+            "--title",
+            "t",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("already has a clause"), "{err}");
+    let (code, _, err) = on(
+        &dir,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "another",
+            "--kind",
+            "talent_team",
+            "--article",
+            "a",
+            "--title",
+            "t",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("already decided by clause `talent-team`"),
+        "{err}"
+    );
+}
