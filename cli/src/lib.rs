@@ -4,6 +4,7 @@
 //! Exit codes: 0 every application decided; 1 some applications had errors (every other one
 //! is still decided and printed); 2 a usage, input-file or pack error.
 
+mod doc;
 mod render;
 mod report;
 mod scaffold;
@@ -88,6 +89,15 @@ enum Command {
         /// Output format: table, json, or md (a Markdown table to paste into a document)
         #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
         format: DiffFormat,
+    },
+    /// The pack as a document: each article's text beside its parameters and script, with the
+    /// pack's tests as worked examples
+    Doc {
+        /// The pack directory
+        pack: PathBuf,
+        /// md (Markdown) or html (one self-contained page)
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
     },
     /// Scaffold something new in a pack
     New {
@@ -208,6 +218,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DocFormat {
+    /// Markdown
+    Md,
+    /// HTML
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum DiffFormat {
     /// Aligned text for people
     Table,
@@ -289,6 +307,14 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Doc { pack, format } => load(&pack).and_then(|engine| {
+            let examples = engine.examples().map_err(|e| render::load_errors(&e))?;
+            io.emit(&match format {
+                DocFormat::Md => doc::markdown(engine.pack(), &examples),
+                DocFormat::Html => doc::html(engine.pack(), &examples),
+            });
+            Ok(EXIT_OK)
+        }),
         Command::New {
             what:
                 NewWhat::Clause {

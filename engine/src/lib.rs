@@ -70,7 +70,7 @@ pub use revision::{diff, Revision};
 pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
 pub use targets::Progress;
-pub use testing::{CaseResult, Coverage, Failure, OutcomeCovered, TestReport};
+pub use testing::{CaseResult, Coverage, Example, ExampleRow, Failure, OutcomeCovered, TestReport};
 pub use value::{FieldType, Value};
 pub use yaml::Pos;
 
@@ -243,6 +243,14 @@ impl Engine {
     /// A test file that cannot be read, or a case whose overrides or scenario do not apply.
     pub fn run_tests(&self) -> Result<TestReport, LoadErrors> {
         testing::run(self)
+    }
+
+    /// The pack's test cases decided now, as worked examples for its documentation
+    ///
+    /// # Errors
+    /// As [`Engine::run_tests`].
+    pub fn examples(&self) -> Result<Vec<Example>, LoadErrors> {
+        testing::examples(self)
     }
 
     /// Totals of a batch of decisions

@@ -433,3 +433,85 @@ pub(crate) fn run(engine: &Engine) -> Result<TestReport, LoadErrors> {
         },
     })
 }
+
+/// A test case of the pack, decided, for documentation: what went in and what came out
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    /// The test file's `name`
+    pub suite: String,
+    /// The case's `name`
+    pub case: String,
+    /// Overrides the case applies (`clause.param=value`)
+    pub overrides: Vec<String>,
+    /// Each application with its facts and its decision
+    pub rows: Vec<ExampleRow>,
+}
+
+/// One application of a worked example
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExampleRow {
+    /// Its facts as `field = value`, in the kind's field order (shared fields left out)
+    pub facts: Vec<String>,
+    /// The decision the engine makes on it
+    pub decision: crate::decide::Decision,
+}
+
+/// The pack's test cases, decided now, as worked examples
+pub(crate) fn examples(engine: &Engine) -> Result<Vec<Example>, LoadErrors> {
+    let cases = read_suites(&engine.pack().dir)?;
+    let shared: Vec<String> = engine
+        .pack()
+        .kinds
+        .first()
+        .map(|k| {
+            k.fields
+                .iter()
+                .filter(|f| {
+                    engine
+                        .pack()
+                        .kinds
+                        .iter()
+                        .all(|o| o.fields.iter().any(|g| g.name == f.name))
+                })
+                .map(|f| f.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for case in cases {
+        let mut variant = engine.clone();
+        if let Some(file) = &case.scenario {
+            variant = variant.with_scenario(&Scenario::load(file)?)?;
+        }
+        if !case.sets.is_empty() {
+            variant = variant.with_sets(&case.sets)?;
+        }
+        let decisions = variant.decide(&case.applications);
+        let checked = crate::decide::check_all(variant.pack(), &case.applications);
+        let rows = decisions
+            .into_iter()
+            .zip(checked)
+            .map(|(decision, c)| {
+                let facts = match c {
+                    Ok(c) => c
+                        .facts
+                        .fields
+                        .iter()
+                        .zip(&c.facts.values)
+                        .filter(|(f, _)| !shared.contains(&f.name))
+                        .filter_map(|(f, v)| v.as_ref().map(|v| format!("{} = {v}", f.name)))
+                        .collect(),
+                    Err(_) => vec!["(not valid)".to_string()],
+                };
+                ExampleRow { facts, decision }
+            })
+            .collect();
+        out.push(Example {
+            suite: case.suite,
+            case: case.name,
+            overrides: case.sets,
+            rows,
+        });
+    }
+    Ok(out)
+}

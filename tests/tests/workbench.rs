@@ -319,3 +319,29 @@ fn new_clause_scaffolds_a_clause_that_checks_and_tests() {
         "{err}"
     );
 }
+
+#[test]
+fn doc_renders_law_beside_code_with_worked_examples() {
+    let (code, md, _) = policy(&["doc", PACK]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("doc_markdown", md);
+    let (code, html, _) = policy(&["doc", PACK, "--format", "html"]);
+    assert_eq!(code, 0);
+    for id in [
+        "scenario-case",
+        "rd-platform",
+        "tech-transfer",
+        "competition-award",
+    ] {
+        assert!(
+            html.contains(&format!("<section class=\"clause\" id=\"{id}\">")),
+            "{id}"
+        );
+    }
+    // A worked example from tests/tech-transfer.yaml, decided now.
+    assert!(
+        html.contains("awarded 123,456.79 元"),
+        "the rounding example is shown"
+    );
+    assert!(!html.contains("http://") && !html.contains("https://"));
+}

@@ -1,0 +1,233 @@
+//! `policy doc`: the pack as a document, each article's original text beside its parameters
+//! and its script, with the pack's tests decided now as worked examples.
+
+use policy_engine::{group_thousands, Clause, Example, Pack, Status};
+
+use crate::report::escape;
+
+fn param_rows(c: &Clause) -> Vec<[String; 4]> {
+    c.parameters
+        .iter()
+        .map(|p| {
+            [
+                format!("{}.{}", c.id, p.name),
+                p.display(),
+                p.unit.name().to_string(),
+                p.description.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn limits(c: &Clause) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(cap) = &c.cap {
+        out.push(format!(
+            "单项上限 cap：`{}.{cap}`（引擎在四舍五入前执行）",
+            c.id
+        ));
+    }
+    if let Some(l) = &c.count_limit {
+        out.push(format!(
+            "数量限额 count limit：每组（{}）按 `{}` 从高到低、同分按编号升序，不超过 `{}.{}` 项，超出者为 capped",
+            l.per.join(", "),
+            l.rank_by,
+            c.id,
+            l.max
+        ));
+    }
+    out
+}
+
+/// The example rows that this clause decided
+fn examples_of<'a>(
+    c: &Clause,
+    examples: &'a [Example],
+) -> Vec<(&'a Example, Vec<&'a policy_engine::ExampleRow>)> {
+    examples
+        .iter()
+        .map(|e| {
+            let rows: Vec<_> = e
+                .rows
+                .iter()
+                .filter(|r| r.decision.clause.as_deref() == Some(c.id.as_str()))
+                .collect();
+            (e, rows)
+        })
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect()
+}
+
+fn outcome(r: &policy_engine::ExampleRow) -> String {
+    let d = &r.decision;
+    match d.status {
+        Status::Awarded => format!("awarded {} 元", group_thousands(d.amount)),
+        s => s.to_string(),
+    }
+}
+
+pub fn markdown(pack: &Pack, examples: &[Example]) -> String {
+    let mut out = format!(
+        "# {}\n\n{} · {} · 版本 {}\n\n指纹 fingerprint `{}`\n\n",
+        pack.title, pack.issuer, pack.status, pack.version, pack.fingerprint
+    );
+    out.push_str("## 共同规则 rules every clause shares\n\n");
+    out.push_str(&format!("- 金额{}（rounding）\n", pack.rounding.describe()));
+    for p in &pack.preconditions {
+        out.push_str(&format!(
+            "- 前提 precondition：`{}` = {}；否则：{}\n",
+            p.field, p.equals, p.reason
+        ));
+    }
+    out.push('\n');
+    for c in &pack.clauses {
+        out.push_str(&format!("## {} {}（`{}`）\n\n", c.article, c.title, c.id));
+        out.push_str(&format!("> {}\n\n", c.text));
+        out.push_str(&format!("申报类别 kind：`{}`\n\n", c.kind));
+        out.push_str("| 参数 parameter | 取值 value | 单位 unit | 说明 |\n|---|---|---|---|\n");
+        for [name, value, unit, desc] in param_rows(c) {
+            out.push_str(&format!("| `{name}` | {value} | {unit} | {desc} |\n"));
+        }
+        out.push('\n');
+        for l in limits(c) {
+            out.push_str(&format!("- {l}\n"));
+        }
+        if let Some(n) = &c.notes {
+            out.push_str(&format!(
+                "\n解读 readings：{}\n",
+                n.trim().replace('\n', " ")
+            ));
+        }
+        out.push_str(&format!(
+            "\n```rhai\n// {}\n{}\n```\n\n",
+            c.script_path()
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            c.script_source().trim_end()
+        ));
+        let mine = examples_of(c, examples);
+        if !mine.is_empty() {
+            out.push_str("示例 worked examples（由本包测试用例现场计算）\n\n");
+            for (e, rows) in mine {
+                let over = if e.overrides.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", e.overrides.join(", "))
+                };
+                out.push_str(&format!("- {}{over}\n", e.case));
+                for r in rows {
+                    out.push_str(&format!(
+                        "  - `{}`：{} → **{}**；{}\n",
+                        r.decision.id.as_deref().unwrap_or("-"),
+                        r.facts.join("，"),
+                        outcome(r),
+                        r.decision.reasons.join("；")
+                    ));
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub fn html(pack: &Pack, examples: &[Example]) -> String {
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<p class=\"meta\">{} · {} · 版本 {} · {}</p>\n<section class=\"rules\"><h2>共同规则</h2><ul><li>金额{}</li>",
+        escape(&pack.issuer),
+        escape(&pack.status),
+        escape(&pack.version),
+        escape(&pack.fingerprint),
+        escape(&pack.rounding.describe())
+    ));
+    for p in &pack.preconditions {
+        body.push_str(&format!(
+            "<li>前提：<code>{}</code> = {}；否则：{}</li>",
+            escape(&p.field),
+            escape(&p.equals.to_string()),
+            escape(&p.reason)
+        ));
+    }
+    body.push_str("</ul></section>\n");
+    for c in &pack.clauses {
+        body.push_str(&format!(
+            "<section class=\"clause\" id=\"{id}\"><h2>{a} {t} <small>{id}</small></h2>\n<div class=\"side\"><div class=\"law\"><blockquote>{text}</blockquote>\n<table><thead><tr><th>参数</th><th>取值</th><th>单位</th><th>说明</th></tr></thead><tbody>",
+            id = escape(&c.id),
+            a = escape(&c.article),
+            t = escape(&c.title),
+            text = escape(&c.text)
+        ));
+        for [name, value, unit, desc] in param_rows(c) {
+            body.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&name),
+                escape(&value),
+                escape(&unit),
+                escape(&desc)
+            ));
+        }
+        body.push_str("</tbody></table>\n");
+        for l in limits(c) {
+            body.push_str(&format!("<p>{}</p>", escape(&l.replace('`', ""))));
+        }
+        if let Some(n) = &c.notes {
+            body.push_str(&format!(
+                "<p class=\"notes\">解读：{}</p>",
+                escape(n.trim())
+            ));
+        }
+        let mine = examples_of(c, examples);
+        if !mine.is_empty() {
+            body.push_str("<h3>示例</h3><ul>");
+            for (e, rows) in mine {
+                body.push_str(&format!("<li>{}", escape(&e.case)));
+                if !e.overrides.is_empty() {
+                    body.push_str(&format!("（{}）", escape(&e.overrides.join(", "))));
+                }
+                body.push_str("<ul>");
+                for r in rows {
+                    body.push_str(&format!(
+                        "<li><code>{}</code>：{} → <b>{}</b><br><small>{}</small></li>",
+                        escape(r.decision.id.as_deref().unwrap_or("-")),
+                        escape(&r.facts.join("，")),
+                        escape(&outcome(r)),
+                        escape(&r.decision.reasons.join("；"))
+                    ));
+                }
+                body.push_str("</ul></li>");
+            }
+            body.push_str("</ul>");
+        }
+        body.push_str(&format!(
+            "</div><pre class=\"code\"><code>{}</code></pre></div></section>\n",
+            escape(c.script_source().trim_end())
+        ));
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{t}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #222; }}
+.meta {{ color: #666; font-size: 0.85em; }}
+.side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; align-items: start; }}
+blockquote {{ margin: 0; padding: 0.6em 1em; background: #f6f3ea; border-left: 4px solid #c9a227; }}
+table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.8em 0; }}
+th, td {{ border: 1px solid #ddd; padding: 3px 6px; text-align: left; }}
+pre.code {{ background: #f4f5f7; padding: 0.8em; white-space: pre-wrap; font-size: 0.8em; margin: 0; }}
+h2 small {{ color: #888; font-weight: normal; font-size: 0.6em; }}
+section.clause {{ border-top: 1px solid #ddd; margin-top: 1.5em; }}
+</style>
+</head>
+<body>
+<h1>{t}</h1>
+{body}</body>
+</html>
+"#,
+        t = escape(&pack.title)
+    )
+}
