@@ -211,7 +211,7 @@ struct Changes {
 enum Format {
     /// Aligned text for people
     Table,
-    /// JSON (for `run`: the decisions document of POLICY.md section 3)
+    /// JSON (for `run`, the decisions document: pack, decisions, totals)
     Json,
     /// YAML
     Yaml,

@@ -11,7 +11,7 @@ use policy_engine::{
 
 use crate::table::{Align, Table};
 
-/// The decisions document of POLICY.md section 3
+/// The decisions document: pack, decisions, totals
 #[derive(Serialize)]
 struct DecisionsDoc<'a> {
     pack: PackRef<'a>,

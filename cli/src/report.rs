@@ -388,7 +388,7 @@ pub fn sweep_report(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
 pub fn targets_report(pack: &Pack, progress: &[Progress]) -> String {
     let mut body = progress_chart(progress);
     body.push_str(&progress_table(progress));
-    page("发展目标进度 progress toward the 2030 targets", pack, &body)
+    page("发展目标进度 progress toward the targets", pack, &body)
 }
 
 /// Writes a file through a temporary name and a rename, so a reader never sees half of it

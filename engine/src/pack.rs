@@ -726,6 +726,20 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         }
     }
     let mut clauses = load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
+    if pf.period.is_none() {
+        for c in &clauses {
+            for p in c.parameters.iter().filter(|p| p.is_timeline()) {
+                errors.push(LoadError::new(
+                    &c.meta_path,
+                    None,
+                    format!(
+                        "parameter `{}.{}` has values by year, but pack.yaml names no `period` field to pick them by",
+                        c.id, p.name
+                    ),
+                ));
+            }
+        }
+    }
     if let Some(order) = &pf.clauses {
         // `clauses:` in pack.yaml lists every clause in the order people read them (article
         // order); a clause file not listed, or listed without a file, is an error.
@@ -1272,7 +1286,12 @@ impl References<'_> {
             let script = script.as_deref().unwrap_or("the script");
             // A declared parameter that nothing reads, close to what the script reads, is
             // most likely the misspelt one: point at its line in the YAML as well.
-            if let Some(declared) = suggest::nearest(name, unread.iter().copied()) {
+            // Only for the pack's own scripts: a replacement script's typo is not the YAML's.
+            let suggestion = self
+                .meta
+                .as_ref()
+                .and_then(|_| suggest::nearest(name, unread.iter().copied()));
+            if let Some(declared) = suggestion {
                 errors.push(LoadError::new(
                     self.meta_path,
                     key_pos(self.meta, &["parameters", declared]),
@@ -1514,10 +1533,13 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
         },
         Unit::Yuan | Unit::Ratio => {
             let (number, scale) = match unit {
-                Unit::Yuan => match text.strip_suffix('万') {
-                    Some(n) => (n, Decimal::from(10_000)),
-                    None => (text.strip_suffix('元').unwrap_or(text), Decimal::ONE),
-                },
+                Unit::Yuan => {
+                    let t = text.strip_suffix('元').unwrap_or(text);
+                    match t.strip_suffix('万') {
+                        Some(n) => (n, Decimal::from(10_000)),
+                        None => (t, Decimal::ONE),
+                    }
+                }
                 _ => match text.strip_suffix('%') {
                     Some(n) => (n, Decimal::new(1, 2)),
                     None => (text, Decimal::ONE),

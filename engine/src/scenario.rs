@@ -279,8 +279,21 @@ pub(crate) fn apply(
             fail(&mut errors, format!("unknown clause `{clause_id}`{hint}"));
             continue;
         };
-        // Length-prefixed fields, so two different change lists never hash the same.
-        let canonical = change.describe();
+        // Length-prefixed fields, so two different change lists never hash the same. A set value
+        // is hashed as parsed, so `60万` and `600000` give one fingerprint.
+        let canonical = match change {
+            Change::Set {
+                param, from, value, ..
+            } => {
+                let unit = out.clauses[ci].parameter(param).map(|p| p.unit);
+                let v = unit
+                    .and_then(|u| pack::parse_param_value(value, u).ok())
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| value.clone());
+                format!("set {clause_id}.{param}@{from:?}={v}")
+            }
+            other => other.describe(),
+        };
         hasher.update((canonical.len() as u64).to_le_bytes());
         hasher.update(canonical.as_bytes());
         match change {

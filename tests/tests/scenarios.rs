@@ -414,3 +414,12 @@ fn targets_count_progress_from_the_decisions() {
         .expect("t");
     assert_eq!(sc["reached"], 9);
 }
+
+#[test]
+fn a_value_written_two_ways_is_one_scenario() {
+    let a = run_json(&["--set", "rd-platform.provincial=60万"]);
+    let b = run_json(&["--set", "rd-platform.provincial=600000"]);
+    let c = run_json(&["--set", "rd-platform.provincial=60万元"]);
+    assert_eq!(a, b);
+    assert_eq!(b, c);
+}
