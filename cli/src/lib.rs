@@ -9,6 +9,7 @@ mod render;
 mod report;
 mod scaffold;
 mod table;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -98,6 +99,14 @@ enum Command {
         /// md (Markdown) or html (one self-contained page)
         #[arg(long, value_enum, default_value_t = DocFormat::Md)]
         format: DocFormat,
+    },
+    /// Re-check and re-test a pack on every save, printing only what changed (Ctrl-C stops)
+    Watch {
+        /// The pack directory
+        pack: PathBuf,
+        /// Stop after this many re-runs (for scripts and tests)
+        #[arg(long, hide = true)]
+        runs: Option<usize>,
     },
     /// Scaffold something new in a pack
     New {
@@ -307,6 +316,10 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Watch { pack, runs } => {
+            watch::watch(&pack, runs, &mut |line| io.emit(&format!("{line}\n")));
+            Ok(EXIT_OK)
+        }
         Command::Doc { pack, format } => load(&pack).and_then(|engine| {
             let examples = engine.examples().map_err(|e| render::load_errors(&e))?;
             io.emit(&match format {

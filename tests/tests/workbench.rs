@@ -345,3 +345,31 @@ fn doc_renders_law_beside_code_with_worked_examples() {
     );
     assert!(!html.contains("http://") && !html.contains("https://"));
 }
+
+#[test]
+fn watch_reports_what_a_save_changed() {
+    let dir = pack_copy();
+    let meta = dir.path().join("clauses/rd-platform.yaml");
+    let editor = std::thread::spawn(move || {
+        // After the first check, a drafter saves a typo.
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        replace_in(&meta, "  provincial:", "  provincal:");
+    });
+    let (code, out, _) = on(&dir, &["watch", "<pack>", "--runs", "1"]);
+    editor.join().expect("editor");
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("watching <pack>: check: ok; "),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("changed clauses/rd-platform.yaml: check: errors"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  new    error: <pack>/clauses/rd-platform.yaml:13:3:"),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `provincial`?"), "{out}");
+}

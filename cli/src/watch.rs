@@ -1,0 +1,180 @@
+//! `policy watch`: re-check and re-test a pack on every save, printing only what changed.
+//!
+//! Polls file times (twice a second) rather than using OS notifications: a pack is a few dozen
+//! small files, and polling behaves the same on every file system, network shares included.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use policy_engine::Engine;
+
+/// Every file of the pack with its modification time and size
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(p);
+            } else if !p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                out.insert(p, (meta.modified().ok(), meta.len()));
+            }
+        }
+    }
+    out
+}
+
+/// What one check-and-test run found, as lines to compare with the next run's
+#[derive(Default, PartialEq)]
+struct State {
+    check: Vec<String>,
+    cases: BTreeMap<String, bool>,
+    coverage: String,
+    counts: String,
+}
+
+fn evaluate(dir: &Path) -> State {
+    let engine = match Engine::load(dir) {
+        Ok(e) => e,
+        Err(errors) => {
+            return State {
+                check: crate::render::load_errors(&errors)
+                    .lines()
+                    .filter(|l| l.starts_with("error:"))
+                    .map(str::to_string)
+                    .collect(),
+                ..State::default()
+            }
+        }
+    };
+    let mut state = State {
+        check: engine
+            .pack()
+            .warnings
+            .iter()
+            .map(|w| format!("warning: {w}"))
+            .collect(),
+        ..State::default()
+    };
+    match engine.run_tests() {
+        Err(errors) => state.check.extend(
+            crate::render::load_errors(&errors)
+                .lines()
+                .filter(|l| l.starts_with("error:"))
+                .map(str::to_string),
+        ),
+        Ok(report) => {
+            for c in &report.cases {
+                let place = c
+                    .line
+                    .map(|l| format!("{}:{l}", c.file))
+                    .unwrap_or(c.file.clone());
+                state
+                    .cases
+                    .insert(format!("{place}  {} › {}", c.suite, c.case), c.passed);
+            }
+            state.coverage = format!(
+                "coverage {} of {} ({}%)",
+                report.coverage.reached, report.coverage.total, report.coverage.percent
+            );
+            state.counts = format!("{} passed, {} failed", report.passed, report.failed);
+        }
+    }
+    state
+}
+
+fn summary(s: &State) -> String {
+    let check = if s.check.iter().any(|l| l.starts_with("error:")) {
+        "check: errors"
+    } else {
+        "check: ok"
+    };
+    format!("{check}; {}; {}", s.counts, s.coverage)
+}
+
+/// What changed from one run to the next, as lines
+fn changes(before: &State, after: &State) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in after.check.iter().filter(|l| !before.check.contains(l)) {
+        out.push(format!("  new    {l}"));
+    }
+    for l in before.check.iter().filter(|l| !after.check.contains(l)) {
+        out.push(format!("  fixed  {l}"));
+    }
+    for (case, passed) in &after.cases {
+        match before.cases.get(case) {
+            Some(was) if was == passed => {}
+            Some(_) | None => out.push(format!(
+                "  {}   {case}",
+                if *passed { "PASS" } else { "FAIL" }
+            )),
+        }
+    }
+    for case in before
+        .cases
+        .keys()
+        .filter(|c| !after.cases.contains_key(*c))
+    {
+        out.push(format!("  gone   {case}"));
+    }
+    if before.coverage != after.coverage && !after.coverage.is_empty() {
+        out.push(format!("  {}", after.coverage));
+    }
+    out
+}
+
+/// Watches until interrupted, or for `runs` re-runs when given (tests)
+pub fn watch(dir: &Path, runs: Option<usize>, out: &mut dyn FnMut(&str)) {
+    let mut files = snapshot(dir);
+    let mut state = evaluate(dir);
+    out(&format!("watching {}: {}", dir.display(), summary(&state)));
+    for l in &state.check {
+        out(&format!("  {l}"));
+    }
+    for (case, passed) in state.cases.iter().filter(|(_, p)| !**p) {
+        out(&format!(
+            "  {}   {case}",
+            if *passed { "PASS" } else { "FAIL" }
+        ));
+    }
+    let mut done = 0;
+    while runs.is_none_or(|n| done < n) {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = snapshot(dir);
+        if now == files {
+            continue;
+        }
+        let touched: Vec<String> =
+            now.iter()
+                .filter(|(p, m)| files.get(*p) != Some(m))
+                .map(|(p, _)| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+                .chain(
+                    files.keys().filter(|p| !now.contains_key(*p)).map(|p| {
+                        format!("{} (removed)", p.strip_prefix(dir).unwrap_or(p).display())
+                    }),
+                )
+                .collect();
+        files = now;
+        let next = evaluate(dir);
+        let diff = changes(&state, &next);
+        out(&format!(
+            "changed {}: {}",
+            touched.join(", "),
+            summary(&next)
+        ));
+        for l in diff {
+            out(&l);
+        }
+        state = next;
+        done += 1;
+    }
+}
