@@ -5,6 +5,7 @@
 //! is still decided and printed); 2 a usage, input-file or pack error.
 
 mod doc;
+mod output;
 mod render;
 mod report;
 mod scaffold;
@@ -16,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use policy_engine::{read_applications, Engine, Scenario, Status};
+use policy_engine::{Engine, Scenario, Status};
 
 #[derive(Parser)]
 #[command(
@@ -48,9 +49,13 @@ enum Command {
         batch: Batch,
         #[command(flatten)]
         changes: Changes,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Output format; JSON, JSONL and CSV are written as they are decided
+        #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+        format: RunFormat,
+        /// Write to this file (through a temporary name, renamed when complete) instead of
+        /// standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Explain the decision on one application: clause, text, parameters, facts, arithmetic
     Explain {
@@ -199,9 +204,53 @@ struct Batch {
     /// The pack directory
     #[arg(long)]
     pack: PathBuf,
-    /// The applications: .yaml, .yml or .json
+    /// The applications: .yaml, .json, .jsonl, .csv or .xlsx
     #[arg(long)]
     input: PathBuf,
+    /// The input's format, when its file name does not say it
+    #[arg(long, value_enum)]
+    input_format: Option<InFormat>,
+    /// The sheet of an .xlsx input (the first sheet otherwise)
+    #[arg(long)]
+    sheet: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InFormat {
+    Yaml,
+    Json,
+    Jsonl,
+    Csv,
+    Xlsx,
+}
+
+impl InFormat {
+    fn engine(self) -> policy_engine::InputFormat {
+        use policy_engine::InputFormat as F;
+        match self {
+            InFormat::Yaml => F::Yaml,
+            InFormat::Json => F::Json,
+            InFormat::Jsonl => F::Jsonl,
+            InFormat::Csv => F::Csv,
+            InFormat::Xlsx => F::Xlsx,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RunFormat {
+    /// Aligned text for people, with totals per clause
+    Table,
+    /// The decisions document: pack, decisions, totals
+    Json,
+    /// One decision per line
+    Jsonl,
+    /// YAML
+    Yaml,
+    /// One decision per row
+    Csv,
+    /// An Excel workbook: a decisions sheet and a totals sheet (needs --output)
+    Xlsx,
 }
 
 /// What-if changes to the pack
@@ -308,7 +357,8 @@ where
             batch,
             changes,
             format,
-        } => run(&mut io, &batch, &changes, format),
+            output,
+        } => run(&mut io, &batch, &changes, format, output.as_deref()),
         Command::Explain {
             batch,
             changes,
@@ -448,10 +498,6 @@ fn check(io: &mut Io<'_>, pack: &Path, deny_warnings: bool) -> Result<u8, String
     Ok(if failing { EXIT_FAILURE } else { EXIT_OK })
 }
 
-fn read_input(input: &Path) -> Result<Vec<policy_engine::RawApplication>, String> {
-    read_applications(input, None).map_err(|e| format!("error: {e}"))
-}
-
 /// The base engine with every scenario file, then every `--set`, applied in order
 fn load_changed(batch: &Batch, changes: &Changes) -> Result<Engine, String> {
     let mut engine = load(&batch.pack)?;
@@ -469,25 +515,90 @@ fn load_changed(batch: &Batch, changes: &Changes) -> Result<Engine, String> {
     Ok(engine)
 }
 
-fn run(io: &mut Io<'_>, batch: &Batch, changes: &Changes, format: Format) -> Result<u8, String> {
+/// The input file of a batch, read with the pack's column aliases
+fn input_file(batch: &Batch, engine: &Engine) -> Result<policy_engine::InputFile, String> {
+    policy_engine::InputFile::new(&batch.input, batch.input_format.map(InFormat::engine))
+        .map(|f| {
+            f.with_aliases(engine.pack().aliases.clone())
+                .with_sheet(batch.sheet.clone())
+        })
+        .map_err(|e| format!("error: {e}"))
+}
+
+fn read_input(
+    batch: &Batch,
+    engine: &Engine,
+) -> Result<Vec<policy_engine::RawApplication>, String> {
+    input_file(batch, engine)?
+        .read_all()
+        .map_err(|e| format!("error: {e}"))
+}
+
+fn run(
+    io: &mut Io<'_>,
+    batch: &Batch,
+    changes: &Changes,
+    format: RunFormat,
+    output: Option<&Path>,
+) -> Result<u8, String> {
     let engine = load_changed(batch, changes)?;
-    let apps = read_input(&batch.input)?;
-    let decisions = engine.decide(&apps);
-    let totals = engine.totals(&decisions);
-    let text = match format {
-        Format::Json => render::decisions_json(engine.pack(), &decisions, &totals)?,
-        Format::Yaml => render::decisions_yaml(engine.pack(), &decisions, &totals)?,
-        Format::Table => render::decisions_table(engine.pack(), &decisions, &totals),
+    let source = input_file(batch, &engine)?;
+    let (count, errors) = match format {
+        RunFormat::Json | RunFormat::Jsonl | RunFormat::Csv => {
+            let sink: Box<dyn policy_engine::Sink> = match format {
+                RunFormat::Json => Box::new(output::JsonSink::new(engine.pack())),
+                RunFormat::Jsonl => Box::new(output::JsonlSink),
+                _ => Box::new(output::CsvSink),
+            };
+            let mut file = output.map(output::AtomicFile::create).transpose()?;
+            let out = &mut io.out;
+            let summary = engine
+                .decide_stream(&source, sink.as_ref(), &mut |bytes| match &mut file {
+                    Some(f) => f.write(bytes),
+                    None => out.write_all(bytes),
+                })
+                .map_err(|e| format!("error: {e}"))?;
+            if let Some(f) = file {
+                f.finish()?;
+            }
+            let errors = summary
+                .by_status
+                .iter()
+                .find(|(s, _)| *s == Status::Error)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            (summary.totals.applications, errors)
+        }
+        RunFormat::Table | RunFormat::Yaml | RunFormat::Xlsx => {
+            let apps = source.read_all().map_err(|e| format!("error: {e}"))?;
+            let decisions = engine.decide(&apps);
+            let totals = engine.totals(&decisions);
+            let text = match format {
+                RunFormat::Yaml => render::decisions_yaml(engine.pack(), &decisions, &totals)?,
+                RunFormat::Xlsx => {
+                    return Err("error: .xlsx output is not supported yet".into());
+                }
+                _ => render::decisions_table(engine.pack(), &decisions, &totals),
+            };
+            match output {
+                Some(path) => {
+                    let mut f = output::AtomicFile::create(path)?;
+                    f.write(text.as_bytes())
+                        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+                    f.finish()?;
+                }
+                None => io.emit(&text),
+            }
+            let errors = decisions
+                .iter()
+                .filter(|d| d.status == Status::Error)
+                .count();
+            (decisions.len(), errors)
+        }
     };
-    io.emit(&text);
-    let errors = decisions
-        .iter()
-        .filter(|d| d.status == Status::Error)
-        .count();
     if errors > 0 {
         io.warn(&format!(
-            "{errors} of {} applications had errors; every other application was decided",
-            decisions.len()
+            "{errors} of {count} applications had errors; every other application was decided"
         ));
         return Ok(EXIT_APPLICATION_ERRORS);
     }
@@ -502,7 +613,7 @@ fn explain(
     format: Format,
 ) -> Result<u8, String> {
     let engine = load_changed(batch, changes)?;
-    let apps = read_input(&batch.input)?;
+    let apps = read_input(batch, &engine)?;
     let Some(explanation) = engine.explain(&apps, id) else {
         return Err(format!(
             "error: no application with id `{id}` in {}",
@@ -559,7 +670,7 @@ fn compare(
             "error: nothing to compare: give --scenario <file> or --set clause.param=value".into(),
         );
     }
-    let apps = read_input(&batch.input)?;
+    let apps = read_input(batch, &base)?;
     let pairs: Vec<(&str, &Engine)> = variants.iter().map(|(n, e)| (n.as_str(), e)).collect();
     let comparisons = base.compare(&apps, &pairs);
     let text = match format {
@@ -586,7 +697,7 @@ fn targets(
     report: Option<&Path>,
 ) -> Result<u8, String> {
     let engine = load_changed(batch, changes)?;
-    let apps = read_input(&batch.input)?;
+    let apps = read_input(batch, &engine)?;
     let (_, progress) = engine.targets(&apps);
     let text = match format {
         TableFormat::Json => render::to_json(&progress)?,
@@ -634,7 +745,7 @@ fn sweep(
 ) -> Result<u8, String> {
     let engine = load(&batch.pack)?;
     let values = sweep_values(from, to, step)?;
-    let apps = read_input(&batch.input)?;
+    let apps = read_input(batch, &engine)?;
     let points = engine
         .sweep(&apps, param, &values)
         .map_err(|e| render::load_errors(&e))?;
@@ -713,7 +824,10 @@ fn diff(
     let effect = match input {
         None => None,
         Some(path) => {
-            let apps = read_input(path)?;
+            let apps = policy_engine::InputFile::new(path, None)
+                .map(|f| f.with_aliases(a.pack().aliases.clone()))
+                .and_then(|f| f.read_all())
+                .map_err(|e| format!("error: {e}"))?;
             Some(render::Effect::of(&a, &b, &apps))
         }
     };

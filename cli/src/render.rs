@@ -48,14 +48,6 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
     serde_yaml::to_string(value).map_err(|e| format!("error: cannot write YAML: {e}"))
 }
 
-pub fn decisions_json(
-    pack: &Pack,
-    decisions: &[Decision],
-    totals: &Totals,
-) -> Result<String, String> {
-    to_json(&doc(pack, decisions, totals))
-}
-
 pub fn decisions_yaml(
     pack: &Pack,
     decisions: &[Decision],

@@ -339,6 +339,59 @@ pub(crate) fn decide_one(
     (decision, recorded)
 }
 
+/// The error decision of an application whose id an earlier one has
+pub(crate) fn duplicate(
+    pack: &Pack,
+    raw: &RawApplication,
+    id: &str,
+    where_first: &str,
+) -> Decision {
+    let kind = kind_text(raw);
+    let clause = kind
+        .as_deref()
+        .and_then(|k| pack.clause_for_kind(k))
+        .map(|c| c.id.clone());
+    error_decision(
+        raw,
+        kind,
+        clause,
+        vec![format!(
+            "duplicate id `{id}`: {where_first} has it already; only the first is decided"
+        )],
+    )
+}
+
+/// Checks one application against its kind and finds its clause
+pub(crate) fn check_one(pack: &Pack, raw: &RawApplication) -> Result<Checked, Box<Decision>> {
+    match validate::validate(pack, raw) {
+        Err(invalid) => {
+            let clause = invalid
+                .kind
+                .as_deref()
+                .and_then(|k| pack.clause_for_kind(k))
+                .map(|c| c.id.clone());
+            Err(Box::new(error_decision(
+                raw,
+                invalid.kind,
+                clause,
+                invalid.problems,
+            )))
+        }
+        Ok(facts) => match pack.clauses.iter().position(|c| c.kind == facts.kind) {
+            Some(clause) => Ok(Checked { facts, clause }),
+            None => Err(Box::new(error_decision(
+                raw,
+                Some(facts.kind.clone()),
+                None,
+                vec![format!(
+                    "no clause of this pack decides kind `{}`",
+                    facts.kind
+                )],
+            ))),
+        },
+    }
+}
+
 /// Checks every application, in order; duplicates of an earlier id are refused
 pub(crate) fn check_all(
     pack: &Pack,
@@ -353,46 +406,11 @@ pub(crate) fn check_all(
                         Some(p) => format!("application #{} (line {})", first.index + 1, p.line),
                         None => format!("application #{}", first.index + 1),
                     };
-                    let kind = kind_text(raw);
-                    let clause = kind
-                        .as_deref()
-                        .and_then(|k| pack.clause_for_kind(k))
-                        .map(|c| c.id.clone());
-                    return Err(Box::new(error_decision(
-                        raw,
-                        kind,
-                        clause,
-                        vec![format!(
-                            "duplicate id `{id}`: {where_first} has it already; only the first is decided"
-                        )],
-                    )));
+                    return Err(Box::new(duplicate(pack, raw, id, &where_first)));
                 }
                 first_seen.insert(id, raw);
             }
-            match validate::validate(pack, raw) {
-                Err(invalid) => {
-                    let clause = invalid
-                        .kind
-                        .as_deref()
-                        .and_then(|k| pack.clause_for_kind(k))
-                        .map(|c| c.id.clone());
-                    Err(Box::new(error_decision(
-                        raw,
-                        invalid.kind,
-                        clause,
-                        invalid.problems,
-                    )))
-                }
-                Ok(facts) => match pack.clauses.iter().position(|c| c.kind == facts.kind) {
-                    Some(clause) => Ok(Checked { facts, clause }),
-                    None => Err(Box::new(error_decision(
-                        raw,
-                        Some(facts.kind.clone()),
-                        None,
-                        vec![format!("no clause of this pack decides kind `{}`", facts.kind)],
-                    ))),
-                },
-            }
+            check_one(pack, raw)
         })
         .collect()
 }

@@ -17,15 +17,36 @@ pub enum InputFormat {
     Yaml,
     /// A JSON array of objects
     Json,
+    /// One JSON object per line
+    Jsonl,
+    /// Comma-separated values with a header row; `applicant.name` columns nest
+    Csv,
+    /// An Excel workbook (`.xlsx`): a sheet laid out like the CSV
+    Xlsx,
 }
 
 impl InputFormat {
-    /// The format a file name implies: `.yaml`/`.yml` or `.json`
+    /// The format a file name implies: `.yaml`/`.yml`, `.json`, `.jsonl`/`.ndjson`, `.csv`,
+    /// `.xlsx`
     pub fn from_path(path: &Path) -> Option<InputFormat> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "yaml" | "yml" => Some(InputFormat::Yaml),
             "json" => Some(InputFormat::Json),
+            "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
+            "csv" => Some(InputFormat::Csv),
+            "xlsx" => Some(InputFormat::Xlsx),
             _ => None,
+        }
+    }
+
+    /// The format's name, as `--input-format` takes it
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Yaml => "yaml",
+            InputFormat::Json => "json",
+            InputFormat::Jsonl => "jsonl",
+            InputFormat::Csv => "csv",
+            InputFormat::Xlsx => "xlsx",
         }
     }
 }
@@ -35,9 +56,12 @@ impl InputFormat {
 pub struct RawApplication {
     /// Its place in the file, from 0
     pub index: usize,
-    /// Where it starts in the file, for YAML
+    /// Where it starts in the file (YAML, JSONL, CSV)
     pub pos: Option<Pos>,
     pub(crate) node: Node,
+    /// Why the record could not be read as an application at all (a JSONL line that is not
+    /// JSON, say); it becomes an error decision, and the others are still decided
+    pub(crate) problem: Option<String>,
 }
 
 impl RawApplication {
@@ -132,6 +156,24 @@ pub fn parse_applications(
                 })?;
             node.0
         }
+        InputFormat::Jsonl => {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let mut apps = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                apps.push(json_line(line, apps.len(), i + 1));
+            }
+            return Ok(apps);
+        }
+        InputFormat::Csv => return csv_text(text, &std::collections::HashMap::new()),
+        InputFormat::Xlsx => {
+            return Err((
+                None,
+                "an .xlsx workbook is binary: read it from its file".into(),
+            ))
+        }
     };
     applications_from_node(root)
 }
@@ -148,12 +190,200 @@ pub(crate) fn applications_from_node(
                 index,
                 pos: node.pos,
                 node,
+                problem: None,
             })
             .collect()),
         _ => Err((
             root.pos,
             format!("expected a list of applications, found {}", root.describe()),
         )),
+    }
+}
+
+/// One JSONL line as an application; a line that is not a JSON object becomes an application
+/// with a problem, so it gets an error decision and the others are still decided
+pub(crate) fn json_line(text: &str, index: usize, line: usize) -> RawApplication {
+    let pos = Some(Pos { line, col: 1 });
+    let mut de = serde_json::Deserializer::from_str(text);
+    match JsonNode::deserialize(&mut de).and_then(|n| de.end().map(|_| n)) {
+        Ok(JsonNode(node)) => RawApplication {
+            index,
+            pos,
+            node,
+            problem: None,
+        },
+        Err(e) => RawApplication {
+            index,
+            pos,
+            node: Node::scalar("", false),
+            problem: Some(format!("line {line}: not a JSON object: {e}")),
+        },
+    }
+}
+
+/// Only the `id` and `kind` of a JSONL line, for a first pass that needs no more
+pub(crate) fn json_line_light(text: &str, index: usize, line: usize) -> RawApplication {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match LightNode::deserialize(&mut de) {
+        Ok(LightNode(node)) => RawApplication {
+            index,
+            pos: Some(Pos { line, col: 1 }),
+            node,
+            problem: None,
+        },
+        Err(_) => json_line(text, index, line),
+    }
+}
+
+/// A JSON object keeping only `id` and `kind`
+struct LightNode(Node);
+
+impl<'de> Deserialize<'de> for LightNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LightNode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LightNode, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "id" || key == "kind" {
+                        let JsonNode(v) = map.next_value()?;
+                        entries.push((Node::scalar(key.into_owned(), true), v));
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                Ok(LightNode(Node {
+                    value: NodeValue::Map(entries),
+                    pos: None,
+                }))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The column paths of a CSV header: each name through the aliases, split at dots
+pub(crate) fn csv_columns(
+    header: &[String],
+    aliases: &std::collections::HashMap<String, String>,
+) -> Vec<Vec<String>> {
+    header
+        .iter()
+        .map(|h| {
+            let h = h.trim_start_matches('\u{feff}').trim();
+            let name = aliases.get(h).map(String::as_str).unwrap_or(h);
+            name.split('.').map(str::to_string).collect()
+        })
+        .collect()
+}
+
+/// A whole CSV text as applications
+pub(crate) fn csv_text(
+    text: &str,
+    aliases: &std::collections::HashMap<String, String>,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| (None, format!("CSV header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let columns = csv_columns(&header, aliases);
+    let mut apps = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map(|p| p.line() as usize)
+            .unwrap_or(i + 2);
+        match record {
+            Ok(r) => {
+                let cells: Vec<String> = r.iter().map(str::to_string).collect();
+                apps.push(csv_row(&columns, &cells, apps.len(), line));
+            }
+            Err(e) => apps.push(RawApplication {
+                index: apps.len(),
+                pos: Some(Pos { line, col: 1 }),
+                node: Node::scalar("", false),
+                problem: Some(format!("line {line}: not a CSV record: {e}")),
+            }),
+        }
+    }
+    Ok(apps)
+}
+
+/// A CSV row as an application: each cell under its column's dotted name (after aliases);
+/// an empty cell is left out, as an absent field
+pub(crate) fn csv_row(
+    columns: &[Vec<String>],
+    cells: &[String],
+    index: usize,
+    line: usize,
+) -> RawApplication {
+    let mut root: Vec<(Node, Node)> = Vec::new();
+    for (path, cell) in columns.iter().zip(cells) {
+        if cell.is_empty() || path.is_empty() {
+            continue;
+        }
+        insert_path(&mut root, path, Node::scalar(cell.clone(), false));
+    }
+    RawApplication {
+        index,
+        pos: Some(Pos { line, col: 1 }),
+        node: Node {
+            value: NodeValue::Map(root),
+            pos: Some(Pos { line, col: 1 }),
+        },
+        problem: (cells.len() > columns.len()).then(|| {
+            format!(
+                "line {line}: more cells ({}) than columns ({})",
+                cells.len(),
+                columns.len()
+            )
+        }),
+    }
+}
+
+fn insert_path(entries: &mut Vec<(Node, Node)>, path: &[String], value: Node) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        entries.push((Node::scalar(first.clone(), true), value));
+        return;
+    }
+    let existing = entries.iter_mut().find(|(k, v)| {
+        k.as_scalar().map(|(t, _)| t) == Some(first.as_str())
+            && matches!(v.value, NodeValue::Map(_))
+    });
+    match existing {
+        Some((
+            _,
+            Node {
+                value: NodeValue::Map(inner),
+                ..
+            },
+        )) => insert_path(inner, rest, value),
+        _ => {
+            let mut inner = Vec::new();
+            insert_path(&mut inner, rest, value);
+            entries.push((
+                Node::scalar(first.clone(), true),
+                Node {
+                    value: NodeValue::Map(inner),
+                    pos: None,
+                },
+            ));
+        }
     }
 }
 

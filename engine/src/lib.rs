@@ -47,11 +47,13 @@ mod revision;
 mod scenario;
 mod script;
 mod script_refs;
+mod stream;
 mod suggest;
 mod targets;
 mod testing;
 mod validate;
 mod value;
+mod xlsx;
 mod yaml;
 
 use std::path::Path;
@@ -69,6 +71,7 @@ pub use pack::{
 pub use revision::{diff, Revision};
 pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
+pub use stream::{InputFile, Sink, StreamError, Summary};
 pub use targets::Progress;
 pub use testing::{CaseResult, Coverage, Example, ExampleRow, Failure, OutcomeCovered, TestReport};
 pub use value::{FieldType, Value};
@@ -117,6 +120,10 @@ impl Engine {
             pack,
             host: self.host.clone(),
         })
+    }
+
+    pub(crate) fn host(&self) -> &script::ScriptHost {
+        &self.host
     }
 
     /// The loaded pack: its identity, kinds and clauses

@@ -46,6 +46,8 @@ pub struct Pack {
     pub kinds: Vec<Kind>,
     /// Development targets the policy states, with how decisions count toward them
     pub targets: Vec<Target>,
+    /// Column names of CSV and Excel input (e.g. `申报编号`) and the field each stands for
+    pub aliases: std::collections::HashMap<String, String>,
     /// The clauses, in the order `pack.yaml` lists them (else file-name order)
     pub clauses: Vec<Clause>,
     /// `sha256:` of every file that decides (metadata, scripts, source)
@@ -374,6 +376,8 @@ struct PackFile {
     period: Option<String>,
     #[serde(default)]
     targets: Vec<TargetFile>,
+    #[serde(default)]
+    aliases: IndexMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -842,6 +846,30 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         });
     }
 
+    let mut aliases = std::collections::HashMap::new();
+    for (alias, field) in &pf.aliases {
+        let known = field == "id"
+            || field == "kind"
+            || kinds
+                .iter()
+                .any(|k| k.fields.iter().any(|f| &f.name == field));
+        if known {
+            aliases.insert(alias.clone(), field.clone());
+        } else {
+            let names = kinds
+                .iter()
+                .flat_map(|k| k.fields.iter().map(|f| f.name.as_str()));
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["aliases", alias]),
+                format!(
+                    "alias `{alias}` stands for `{field}`, which is not a field of any kind{}",
+                    did_you_mean(field, names)
+                ),
+            ));
+        }
+    }
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -861,6 +889,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         rounding: pf.rounding,
         period: pf.period,
         targets,
+        aliases,
         warnings,
         preconditions,
         kinds,

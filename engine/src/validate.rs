@@ -36,6 +36,9 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
         kind: kind_written.clone(),
         problems,
     };
+    if let Some(problem) = &raw.problem {
+        return Err(invalid(vec![problem.clone()]));
+    }
     let Some(entries) = raw.node.as_map() else {
         return Err(invalid(vec![format!(
             "an application must be a mapping of fields, found {}{}",

@@ -81,26 +81,42 @@ fn run_guide(name: &str, at_least: usize) {
     let path = root().join(name);
     let text = std::fs::read_to_string(&path).expect("guide");
     let cmds = commands(&text);
-    assert!(cmds.len() >= at_least, "{name} shows only {} commands", cmds.len());
+    assert!(
+        cmds.len() >= at_least,
+        "{name} shows only {} commands",
+        cmds.len()
+    );
     let copy = pack_copy();
     let pack = copy.path().to_string_lossy().into_owned();
     let out_dir = tempfile::tempdir().expect("dir");
     for (line, cmd) in cmds {
         let (cmd, expected) = match cmd.split_once('#') {
             Some((c, note)) => {
-                let code = note.trim().strip_prefix("exit ").and_then(|n| n.trim().parse::<u8>().ok());
+                let code = note
+                    .trim()
+                    .strip_prefix("exit ")
+                    .and_then(|n| n.trim().parse::<u8>().ok());
                 (c.trim().to_string(), code)
             }
             None => (cmd, None),
         };
         // Output redirections and pipes are the reader's business, not the command's.
-        let cmd = cmd.split(['>', '|']).next().unwrap_or_default().trim().to_string();
+        let cmd = cmd
+            .split(['>', '|'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let mut args: Vec<String> = split(&cmd).into_iter().skip(1).collect();
         for a in args.iter_mut() {
             if let Some(rest) = a.strip_prefix("policies/suzhou-future-industries") {
                 *a = format!("{pack}{rest}");
             } else if a.ends_with(".html") || a.ends_with(".md") && !a.contains('/') {
-                *a = out_dir.path().join(Path::new(a.as_str())).to_string_lossy().into_owned();
+                *a = out_dir
+                    .path()
+                    .join(Path::new(a.as_str()))
+                    .to_string_lossy()
+                    .into_owned();
             }
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -111,7 +127,10 @@ fn run_guide(name: &str, at_least: usize) {
         );
         match expected {
             Some(want) => assert_eq!(code, want, "{name}:{line}: `{cmd}`\n{out}{err}"),
-            None => assert!(code <= 1, "{name}:{line}: `{cmd}` exited {code}\n{out}{err}"),
+            None => assert!(
+                code <= 1,
+                "{name}:{line}: `{cmd}` exited {code}\n{out}{err}"
+            ),
         }
     }
 }
@@ -133,5 +152,8 @@ fn every_command_of_the_readme_runs() {
 
 #[test]
 fn split_handles_quotes() {
-    assert_eq!(split("policy run --set 'a.b=1' \"x y\""), ["policy", "run", "--set", "a.b=1", "x y"]);
+    assert_eq!(
+        split("policy run --set 'a.b=1' \"x y\""),
+        ["policy", "run", "--set", "a.b=1", "x y"]
+    );
 }

@@ -1,0 +1,156 @@
+//! Every input format decides alike, every output format writes the same decisions, and
+//! output files are written whole or not at all.
+
+use std::fs;
+
+use policy_tests::policy;
+use serde_json::Value;
+
+const PACK: &str = "policies/suzhou-future-industries";
+const YAML: &str = "policies/suzhou-future-industries/examples/applications.yaml";
+const CSV: &str = "policies/suzhou-future-industries/examples/applications.csv";
+
+fn run(input: &str, extra: &[&str]) -> (u8, String, String) {
+    let mut args = vec!["run", "--pack", PACK, "--input", input];
+    args.extend(extra);
+    policy(&args)
+}
+
+fn decisions(json: &str) -> Vec<Value> {
+    let doc: Value = serde_json::from_str(json).expect("JSON");
+    doc["decisions"].as_array().expect("decisions").clone()
+}
+
+#[test]
+fn jsonl_decides_like_yaml() {
+    // The YAML examples, one JSON object a line.
+    let (_, yaml_json, _) = run(YAML, &["--format", "json"]);
+    let dir = tempfile::tempdir().expect("dir");
+    let jsonl = dir.path().join("apps.jsonl");
+    let text = fs::read_to_string(policy_tests::root().join(YAML)).expect("yaml");
+    let apps: Vec<Value> = serde_yaml_like(&text);
+    let lines: Vec<String> = apps.iter().map(|a| a.to_string()).collect();
+    fs::write(&jsonl, lines.join("\n") + "\n").expect("write");
+    let (code, out, _) = run(&jsonl.to_string_lossy(), &["--format", "json"]);
+    assert_eq!(code, 1);
+    let (a, b) = (decisions(&yaml_json), decisions(&out));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x["id"], y["id"]);
+        assert_eq!(x["status"], y["status"], "{}", x["id"]);
+        assert_eq!(x["amount"], y["amount"], "{}", x["id"]);
+    }
+}
+
+/// The YAML examples as JSON values (a test-side conversion; the amounts in the examples have
+/// few enough digits to pass through serde_yaml's floats unchanged)
+fn serde_yaml_like(text: &str) -> Vec<Value> {
+    let docs: Vec<Value> = serde_yaml::from_str(text).expect("examples parse");
+    docs
+}
+
+#[test]
+fn csv_with_chinese_columns_decides_like_json() {
+    let (code, out, err) = run(CSV, &["--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let d = decisions(&out);
+    let by = |id: &str| d.iter().find(|x| x["id"] == id).cloned().expect(id);
+    assert_eq!(by("2025-TR-0007")["amount"], "123456.79");
+    assert_eq!(by("2025-TR-0009")["amount"], "0.45");
+    assert_eq!(by("2025-TR-0011")["amount"], "500000.00");
+    assert_eq!(by("2025-RP-01")["amount"], "2000000.00");
+    assert_eq!(by("2025-RP-03")["status"], "ineligible");
+    assert_eq!(by("2025-TT-01")["amount"], "3000000.00");
+    assert_eq!(by("2025-AS-03")["amount"], "500000.00");
+    assert_eq!(by("2025-SC-01")["amount"], "200000.00");
+    assert_eq!(by("2025-HT-03")["status"], "ineligible");
+    assert_eq!(by("2025-TR-0015")["status"], "error");
+    // The same applications in YAML decide to the same statuses and amounts.
+    let (_, yaml_out, _) = run(YAML, &["--format", "json"]);
+    let y = decisions(&yaml_out);
+    for x in &d {
+        let twin = y
+            .iter()
+            .find(|z| z["id"] == x["id"])
+            .expect("same id in YAML");
+        assert_eq!(
+            (&x["status"], &x["amount"]),
+            (&twin["status"], &twin["amount"]),
+            "{}",
+            x["id"]
+        );
+    }
+}
+
+#[test]
+fn output_formats_carry_the_same_decisions() {
+    let (_, json, _) = run(YAML, &["--format", "json"]);
+    let (_, jsonl, _) = run(YAML, &["--format", "jsonl"]);
+    let (_, csv, _) = run(YAML, &["--format", "csv"]);
+    let d = decisions(&json);
+    let lines: Vec<Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("line"))
+        .collect();
+    assert_eq!(d, lines);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), d.len());
+    for (row, x) in rows.iter().zip(&d) {
+        assert_eq!(row.get(0), x["id"].as_str().or(Some("")));
+        assert_eq!(row.get(3), x["status"].as_str());
+        assert_eq!(row.get(4), x["amount"].as_str());
+    }
+}
+
+#[test]
+fn output_file_is_written_whole_through_a_temporary_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("decisions.json");
+    let (code, stdout, _) = run(
+        YAML,
+        &["--format", "json", "--output", &out.to_string_lossy()],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    let (_, direct, _) = run(YAML, &["--format", "json"]);
+    assert_eq!(fs::read_to_string(&out).expect("written"), direct);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+    // A failing run leaves the previous output as it was.
+    let (code, _, _) = run(
+        "no-such-file.jsonl",
+        &["--format", "json", "--output", &out.to_string_lossy()],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(fs::read_to_string(&out).expect("still there"), direct);
+}
+
+#[test]
+fn a_broken_jsonl_line_costs_only_itself() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("apps.jsonl");
+    fs::write(
+        &input,
+        "{\"id\":\"A\",\"year\":2025,\"kind\":\"competition_award\",\"applicant\":{\"name\":\"x\",\"in_city\":true},\"prize\":\"third\"}\n\
+         {\"id\":\"B\", this is not json\n\
+         \n\
+         {\"id\":\"C\",\"year\":2025,\"kind\":\"competition_award\",\"applicant\":{\"name\":\"y\",\"in_city\":true},\"prize\":\"first\"}\n",
+    )
+    .expect("write");
+    let (code, out, _) = run(&input.to_string_lossy(), &["--format", "json"]);
+    assert_eq!(code, 1);
+    let d = decisions(&out);
+    assert_eq!(d.len(), 3);
+    assert_eq!(d[0]["amount"], "10000.00");
+    assert_eq!(d[1]["status"], "error");
+    assert!(d[1]["reasons"][0]
+        .as_str()
+        .expect("reason")
+        .starts_with("line 2: not a JSON object"));
+    assert_eq!(d[2]["amount"], "50000.00");
+}
