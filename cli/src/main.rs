@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+// Many small allocations from two threads at once: mimalloc's per-thread heaps keep them
+// from contending the way the system allocator's arenas do (measured: a third of the run).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let code = policy_cli::main_with(
         std::env::args_os(),

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::input::RawApplication;
+use crate::memo::Found;
 use crate::money;
 use crate::pack::{Clause, Pack};
 use crate::script::{Facts, FactsView, Outcome, ParamsView, ScriptError, ScriptHost, Trace};
@@ -220,9 +221,27 @@ pub(crate) fn decide_one(
         clause: clause.id.as_str().into(),
         params: clause.parameters.clone(),
         period,
+        period_field: pack
+            .period
+            .as_deref()
+            .and_then(|p| facts.fields.iter().position(|f| f.name == p)),
     };
-    let (outcome, mut recorded) =
-        host.run(&clause.script, FactsView::new(facts.clone()), params, trace);
+    let view = FactsView::new(facts.clone());
+    let (outcome, mut recorded) = if trace {
+        host.run(&clause.script, view, params, true)
+    } else {
+        match pack.memo.find(checked.clause, &facts.values) {
+            Found::Outcome(o) => (Ok((*o).clone()), None),
+            Found::Run => host.run(&clause.script, view, params, false),
+            Found::Learn => {
+                let ((outcome, _), reads) = host.run_noting(&clause.script, view, params, false, true);
+                if let (Ok(o), Some(reads)) = (&outcome, reads) {
+                    pack.memo.learn(checked.clause, &facts.values, &reads, o);
+                }
+                (outcome, None)
+            }
+        }
+    };
     let head = format!("{} {}", clause.article, clause.title);
     match outcome {
         Err(e) => {

@@ -41,6 +41,7 @@ mod decide;
 mod error;
 mod explain;
 mod input;
+mod memo;
 mod money;
 mod pack;
 mod revision;

@@ -54,6 +54,8 @@ pub struct Pack {
     pub fingerprint: String,
     /// What `policy check` warns about: legal, but most likely a mistake
     pub warnings: Vec<LoadError>,
+    /// Outcomes already decided, per combination of categorical facts
+    pub(crate) memo: Arc<crate::memo::Memo>,
     /// The directory the pack was read from
     pub dir: PathBuf,
 }
@@ -891,6 +893,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
         targets,
         aliases,
         warnings,
+        memo: Arc::new(crate::memo::Memo::new(clauses.len())),
         preconditions,
         kinds,
         clauses,

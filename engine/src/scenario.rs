@@ -383,5 +383,7 @@ pub(crate) fn apply(
         return Err(errors);
     }
     out.fingerprint = format!("sha256:{:x}", hasher.finalize());
+    // Other parameters, other outcomes: the variant remembers its own.
+    out.memo = std::sync::Arc::new(crate::memo::Memo::new(out.clauses.len()));
     Ok(out)
 }

@@ -18,6 +18,7 @@ use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, Position,
 use rust_decimal::Decimal;
 
 use crate::error::LoadError;
+use crate::memo::Read;
 use crate::pack::{Field, Parameter};
 use crate::suggest;
 use crate::value::Value;
@@ -109,12 +110,22 @@ pub(crate) struct Trace {
 thread_local! {
     // Rhai callbacks cannot borrow the caller's state; a traced run owns this slot meanwhile.
     static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
+    // The facts a learning run reads, in order, for the memo.
+    static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
     // When the current run must stop, for the progress callback.
     static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
 }
 
 /// The token a run stopped by its deadline terminates with
 const DEADLINE_TOKEN: &str = "deadline";
+
+fn note_read(read: Read) {
+    READS.with(|r| {
+        if let Some(r) = r.borrow_mut().as_mut() {
+            r.push(read);
+        }
+    });
+}
 
 fn record(f: impl FnOnce(&mut Trace)) {
     TRACE.with(|t| {
@@ -164,6 +175,9 @@ pub(crate) struct ParamsView {
     pub(crate) params: Arc<Vec<Parameter>>,
     /// The application's period (year), which picks a value from a timeline
     pub(crate) period: Option<i64>,
+    /// Where the period is among the application's fields, so reading a timeline counts as
+    /// reading the period (for the memo)
+    pub(crate) period_field: Option<usize>,
 }
 
 fn to_dynamic(v: &Value) -> Dynamic {
@@ -183,22 +197,37 @@ fn runtime_error(message: String) -> Box<EvalAltResult> {
 }
 
 fn fact_get(view: &mut FactsView, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-    let full = match &view.prefix {
-        Some(p) => format!("{p}.{name}"),
-        None => name.to_string(),
+    // The common case, a top-level field, without building its name.
+    let owned;
+    let full: &str = match &view.prefix {
+        Some(p) => {
+            owned = format!("{p}.{name}");
+            &owned
+        }
+        None => name,
     };
     let facts = &view.facts;
-    match full.as_str() {
-        "id" => return Ok(Dynamic::from(ImmutableString::from(facts.id.as_str()))),
+    match full {
+        "id" => {
+            note_read(Read {
+                field: usize::MAX,
+                categorical: false,
+            });
+            return Ok(Dynamic::from(ImmutableString::from(facts.id.as_str())));
+        }
         "kind" => return Ok(Dynamic::from(ImmutableString::from(facts.kind.as_str()))),
         _ => {}
     }
     if let Some(i) = facts.fields.iter().position(|f| f.name == full) {
-        let value = facts.values.get(i).cloned().flatten();
-        let dynamic = value.as_ref().map(to_dynamic).unwrap_or(Dynamic::UNIT);
+        let value = facts.values.get(i).and_then(Option::as_ref);
+        let dynamic = value.map(to_dynamic).unwrap_or(Dynamic::UNIT);
+        note_read(Read {
+            field: i,
+            categorical: facts.fields[i].ty.is_categorical(),
+        });
         record(|t| {
-            if !t.facts.iter().any(|(n, _)| n == &full) {
-                t.facts.push((full.clone(), value));
+            if !t.facts.iter().any(|(n, _)| n == full) {
+                t.facts.push((full.to_string(), value.cloned()));
             }
         });
         return Ok(dynamic);
@@ -227,6 +256,12 @@ fn param_get(view: &mut ParamsView, name: &str) -> Result<Dynamic, Box<EvalAltRe
                     t.params.push(name.to_string());
                 }
             });
+            if p.is_timeline() {
+                note_read(Read {
+                    field: view.period_field.unwrap_or(usize::MAX),
+                    categorical: view.period_field.is_some(),
+                });
+            }
             match p.value_for(view.period) {
                 Some(v) => Ok(to_dynamic(v)),
                 None => Err(runtime_error(format!(
@@ -449,10 +484,23 @@ impl ScriptHost {
         params: ParamsView,
         trace: bool,
     ) -> (Result<Outcome, ScriptError>, Option<Trace>) {
+        self.run_noting(script, facts, params, trace, false).0
+    }
+
+    /// Runs a script, and with `learn` also returns the facts it read, in order (for the memo)
+    pub(crate) fn run_noting(
+        &self,
+        script: &Script,
+        facts: FactsView,
+        params: ParamsView,
+        trace: bool,
+        learn: bool,
+    ) -> ((Result<Outcome, ScriptError>, Option<Trace>), Option<Vec<Read>>) {
         let engine = if trace { &self.traced } else { &self.fast };
         if trace {
             TRACE.with(|t| *t.borrow_mut() = Some(Trace::default()));
         }
+        READS.with(|r| *r.borrow_mut() = learn.then(Vec::new));
         let mut scope = Scope::new();
         scope.push_constant("app", facts);
         scope.push_constant("params", params);
@@ -461,6 +509,7 @@ impl ScriptHost {
         DEADLINE.with(|d| d.set(Some(deadline)));
         let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
         DEADLINE.with(|d| d.set(None));
+        let reads = READS.with(|r| r.borrow_mut().take());
         let recorded = if trace {
             TRACE.with(|t| t.borrow_mut().take())
         } else {
@@ -476,7 +525,7 @@ impl ScriptHost {
             },
             Err(e) => Err(self.runtime_error(*e)),
         };
-        (outcome, recorded)
+        ((outcome, recorded), reads)
     }
 
     fn runtime_error(&self, mut e: EvalAltResult) -> ScriptError {
@@ -560,6 +609,7 @@ mod tests {
             clause: "c".into(),
             params: Arc::new(Vec::new()),
             period: None,
+            period_field: None,
         }
     }
 

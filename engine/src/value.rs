@@ -9,7 +9,7 @@ use crate::pack::TextFormat;
 use crate::yaml::Node;
 
 /// A fact of an application, or a parameter's value
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     /// true or false
     Bool(bool),
@@ -69,6 +69,15 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// Whether values of this type are few and repeat (booleans, choices, whole numbers), so a
+    /// clause's outcome may be remembered per value
+    pub(crate) fn is_categorical(&self) -> bool {
+        matches!(
+            self,
+            FieldType::Bool | FieldType::OneOf { .. } | FieldType::Integer { .. }
+        )
+    }
+
     /// The type's name as written in a pack
     pub fn name(&self) -> &'static str {
         match self {
