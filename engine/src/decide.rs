@@ -234,7 +234,8 @@ pub(crate) fn decide_one(
             Found::Outcome(o) => (Ok((*o).clone()), None),
             Found::Run => host.run(&clause.script, view, params, false),
             Found::Learn => {
-                let ((outcome, _), reads) = host.run_noting(&clause.script, view, params, false, true);
+                let ((outcome, _), reads) =
+                    host.run_noting(&clause.script, view, params, false, true);
                 if let (Ok(o), Some(reads)) = (&outcome, reads) {
                     pack.memo.learn(checked.clause, &facts.values, &reads, o);
                 }

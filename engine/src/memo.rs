@@ -60,7 +60,9 @@ pub(crate) struct Memo {
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memo").field("clauses", &self.trees.len()).finish()
+        f.debug_struct("Memo")
+            .field("clauses", &self.trees.len())
+            .finish()
     }
 }
 
@@ -115,7 +117,13 @@ impl Memo {
     }
 
     /// Remembers that clause `ci`, reading `reads` of `values` in this order, ended in `outcome`
-    pub(crate) fn learn(&self, ci: usize, values: &[Option<Value>], reads: &[Read], outcome: &Outcome) {
+    pub(crate) fn learn(
+        &self,
+        ci: usize,
+        values: &[Option<Value>],
+        reads: &[Read],
+        outcome: &Outcome,
+    ) {
         let Some(lock) = self.trees.get(ci) else {
             return;
         };

@@ -495,7 +495,10 @@ impl ScriptHost {
         params: ParamsView,
         trace: bool,
         learn: bool,
-    ) -> ((Result<Outcome, ScriptError>, Option<Trace>), Option<Vec<Read>>) {
+    ) -> (
+        (Result<Outcome, ScriptError>, Option<Trace>),
+        Option<Vec<Read>>,
+    ) {
         let engine = if trace { &self.traced } else { &self.fast };
         if trace {
             TRACE.with(|t| *t.borrow_mut() = Some(Trace::default()));

@@ -95,26 +95,21 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
     };
 
     // Nested mappings become dotted names: `applicant: {in_city: true}` is `applicant.in_city`.
-    let mut flat: Vec<(String, &Node)> = Vec::new();
-    flatten(entries, "", kind, &mut flat, &mut problems);
-    // A field given twice (a repeated key, or `applicant.in_city` beside `applicant: {in_city}`)
-    // is refused: which one counts must never depend on the order written.
-    for (i, (name, node)) in flat.iter().enumerate() {
-        if let Some((_, first)) = flat[..i].iter().find(|(n, _)| n == name) {
-            problems.push(format!(
-                "field `{name}` is given twice{}{}: give it once",
-                at(first),
-                at(node)
-            ));
-        }
-    }
+    // Each entry lands in its field's slot; names are built only for messages.
+    let mut slots: Vec<Option<&Node>> = vec![None; kind.fields.len()];
+    let mut unknown: Vec<(String, &Node)> = Vec::new();
+    let mut name = String::new();
+    flatten(
+        entries,
+        &mut name,
+        kind,
+        &mut slots,
+        &mut unknown,
+        &mut problems,
+    );
 
     let mut values: Vec<Option<Value>> = Vec::with_capacity(kind.fields.len());
-    for field in kind.fields.iter() {
-        let node = flat
-            .iter()
-            .find(|(n, _)| *n == field.name)
-            .map(|(_, node)| *node);
+    for (field, node) in kind.fields.iter().zip(&slots) {
         match node {
             None => {
                 if field.required {
@@ -136,10 +131,7 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
             },
         }
     }
-    for (name, node) in &flat {
-        if name == "id" || name == "kind" || kind.fields.iter().any(|f| &f.name == name) {
-            continue;
-        }
+    for (name, node) in &unknown {
         let hint = suggest::nearest(name, kind.fields.iter().map(|f| f.name.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
@@ -160,33 +152,67 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
     }))
 }
 
+/// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`)
+fn is_group(kind: &Kind, name: &str) -> bool {
+    kind.fields.iter().any(|f| {
+        f.name.len() > name.len()
+            && f.name.starts_with(name)
+            && f.name.as_bytes()[name.len()] == b'.'
+    })
+}
+
 fn flatten<'a>(
     entries: &'a [(Node, Node)],
-    prefix: &str,
+    name: &mut String,
     kind: &Kind,
-    out: &mut Vec<(String, &'a Node)>,
+    slots: &mut [Option<&'a Node>],
+    unknown: &mut Vec<(String, &'a Node)>,
     problems: &mut Vec<String>,
 ) {
+    let base = name.len();
     for (k, v) in entries {
         let Some((key, _)) = k.as_scalar() else {
             problems.push(format!("a field name must be a text{}", at(k)));
             continue;
         };
-        let name = format!("{prefix}{key}");
-        let group = format!("{name}.");
-        let is_group = kind.fields.iter().any(|f| f.name.starts_with(&group));
-        match (&v.value, is_group) {
-            (NodeValue::Map(inner), true) => flatten(inner, &group, kind, out, problems),
-            (_, true) if v.is_null() => {}
-            (_, true) => problems.push(format!(
-                "field `{name}`{}: expected a mapping of {}, found {}",
-                at(v),
-                group_members(kind, &group),
-                v.describe()
-            )),
-            _ => out.push((name, v)),
+        name.truncate(base);
+        if base > 0 {
+            name.push('.');
         }
+        name.push_str(key);
+        if base == 0 && (key == "id" || key == "kind") {
+            continue;
+        }
+        if let Some(i) = kind.fields.iter().position(|f| f.name == *name) {
+            match slots[i] {
+                // A field given twice (a repeated key, or `applicant.in_city` beside
+                // `applicant: {in_city}`) is refused: which one counts must never depend on
+                // the order written.
+                Some(first) => problems.push(format!(
+                    "field `{name}` is given twice{}{}: give it once",
+                    at(first),
+                    at(v)
+                )),
+                None => slots[i] = Some(v),
+            }
+            continue;
+        }
+        if is_group(kind, name) {
+            match &v.value {
+                NodeValue::Map(inner) => flatten(inner, name, kind, slots, unknown, problems),
+                _ if v.is_null() => {}
+                _ => problems.push(format!(
+                    "field `{name}`{}: expected a mapping of {}, found {}",
+                    at(v),
+                    group_members(kind, &format!("{name}.")),
+                    v.describe()
+                )),
+            }
+            continue;
+        }
+        unknown.push((name.clone(), v));
     }
+    name.truncate(base);
 }
 
 fn group_members(kind: &Kind, group: &str) -> String {
