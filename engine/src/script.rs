@@ -98,6 +98,9 @@ pub struct ScriptError {
     pub pos: Option<Pos>,
 }
 
+/// A run's outcome, with its trace when traced
+pub(crate) type Ran = (Result<Outcome, ScriptError>, Option<Trace>);
+
 /// Everything one traced run read and computed
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Trace {
@@ -239,7 +242,7 @@ fn fact_get(view: &mut FactsView, name: &str) -> Result<Dynamic, Box<EvalAltResu
             prefix: Some(full.into()),
         }));
     }
-    let hint = suggest::nearest(&full, facts.fields.iter().map(|f| f.name.as_str()))
+    let hint = suggest::nearest(full, facts.fields.iter().map(|f| f.name.as_str()))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     Err(runtime_error(format!(
@@ -495,10 +498,7 @@ impl ScriptHost {
         params: ParamsView,
         trace: bool,
         learn: bool,
-    ) -> (
-        (Result<Outcome, ScriptError>, Option<Trace>),
-        Option<Vec<Read>>,
-    ) {
+    ) -> (Ran, Option<Vec<Read>>) {
         let engine = if trace { &self.traced } else { &self.fast };
         if trace {
             TRACE.with(|t| *t.borrow_mut() = Some(Trace::default()));
