@@ -243,7 +243,17 @@ pub(crate) fn decide_one(
             }
         }
     };
-    let head = format!("{} {}", clause.article, clause.title);
+    // `四(四)8 title：reason`, in one allocation: this runs for every application.
+    let cite = |reason: &str| {
+        let mut r =
+            String::with_capacity(clause.article.len() + clause.title.len() + reason.len() + 4);
+        r.push_str(&clause.article);
+        r.push(' ');
+        r.push_str(&clause.title);
+        r.push('：');
+        r.push_str(reason);
+        r
+    };
     match outcome {
         Err(e) => {
             decision.status = Status::Error;
@@ -251,7 +261,7 @@ pub(crate) fn decide_one(
         }
         Ok(Outcome::Ineligible { reason, at }) => {
             decision.reached.push(outcome_key("ineligible", at));
-            decision.reasons.push(format!("{head}：{reason}"));
+            decision.reasons.push(cite(&reason));
         }
         Ok(Outcome::Award { amount, reason, at }) => {
             decision.reached.push(outcome_key("award", at));
@@ -283,7 +293,7 @@ pub(crate) fn decide_one(
                 return (decision, recorded);
             }
             decision.status = Status::Awarded;
-            decision.reasons.push(format!("{head}：{reason}"));
+            decision.reasons.push(cite(&reason));
             let mut steps = Vec::new();
             let mut capped = amount;
             if let Some(cap_name) = &clause.cap {

@@ -221,6 +221,43 @@ impl InputFile {
         }
     }
 
+    /// As [`InputFile::chunks`], with the reading done on a thread of its own, a chunk or two
+    /// ahead of the one being decided: reading is the one step that cannot be parallel
+    fn chunks_ahead(
+        &self,
+        each: &mut dyn FnMut(Vec<Record>) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+            let reader = scope.spawn(move || {
+                self.chunks(&mut |chunk| {
+                    // A closed channel means the consumer stopped (it failed): stop reading.
+                    tx.send(chunk)
+                        .map_err(|_| self.fail(None, "stopped".into()))
+                })
+            });
+            let mut result = Ok(());
+            for chunk in rx.iter() {
+                if let Err(e) = each(chunk) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            // Dropping the receiver ends the reader if it is still going.
+            drop(rx);
+            let read = reader
+                .join()
+                .unwrap_or_else(|_| Err(self.fail(None, "the reader failed".into())));
+            result.and(read.or_else(|e| {
+                if e.message == "stopped" {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }))
+        })
+    }
+
     /// Every application of the file, in order, in memory (for small files and tests)
     ///
     /// # Errors
@@ -337,7 +374,7 @@ impl Engine {
         if two_pass {
             let mut contenders: Vec<Vec<decide::Contender>> = vec![Vec::new(); pack.clauses.len()];
             source
-                .chunks(&mut |chunk| {
+                .chunks_ahead(&mut |chunk| {
                     // In parallel: each record's id, and, for a limited clause, its standing
                     // if it is awarded (duplicates are weeded out below, in order).
                     type Seen = (
@@ -403,6 +440,11 @@ impl Engine {
             }
         }
 
+        let timing = std::env::var_os("POLICY_TIMING").is_some();
+        let t0 = std::time::Instant::now();
+        if timing {
+            eprintln!("pass 1 done");
+        }
         // Pass 2: decide, render and write, chunk by chunk, in order.
         write(&sink.begin()).map_err(StreamError::Output)?;
         let mut count = 0usize;
@@ -412,7 +454,7 @@ impl Engine {
         let mut awarded_amounts: Vec<Decimal> = Vec::new();
         let mut write_error = None;
         source
-            .chunks(&mut |chunk| {
+            .chunks_ahead(&mut |chunk| {
                 let raws: Vec<RawApplication> =
                     chunk.into_par_iter().map(|r| r.parse(false)).collect();
                 if !two_pass {
@@ -487,6 +529,9 @@ impl Engine {
                 Some(w) => StreamError::Output(w),
                 None => StreamError::Input(e),
             })?;
+        if timing {
+            eprintln!("pass 2: {:?}", t0.elapsed());
+        }
         let awarded = by_status.get(&Status::Awarded).copied().unwrap_or(0);
         let totals = Totals {
             applications: count,
