@@ -142,6 +142,7 @@ pub(crate) fn max_award() -> Decimal {
 }
 
 /// An application that passed its checks, with what the decision needs of it
+#[derive(Clone)]
 pub(crate) struct Checked {
     pub(crate) facts: Arc<Facts>,
     pub(crate) clause: usize,
@@ -376,19 +377,32 @@ pub(crate) fn duplicate(
     id: &str,
     where_first: &str,
 ) -> Decision {
-    let kind = kind_text(raw);
+    duplicate_of(pack, id, kind_text(raw), where_first)
+}
+
+/// The same, from the id and the kind as written
+pub(crate) fn duplicate_of(
+    pack: &Pack,
+    id: &str,
+    kind: Option<String>,
+    where_first: &str,
+) -> Decision {
     let clause = kind
         .as_deref()
         .and_then(|k| pack.clause_for_kind(k))
         .map(|c| c.id.clone());
-    error_decision(
-        raw,
+    Decision {
+        id: Some(id.to_string()),
         kind,
         clause,
-        vec![format!(
+        status: Status::Error,
+        amount: Decimal::ZERO,
+        reasons: vec![format!(
             "duplicate id `{id}`: {where_first} has it already; only the first is decided"
         )],
-    )
+        rank: None,
+        reached: Vec::new(),
+    }
 }
 
 /// Checks one application against its kind and finds its clause

@@ -40,6 +40,7 @@ mod compare;
 mod decide;
 mod error;
 mod explain;
+mod fastpath;
 mod input;
 mod memo;
 mod money;

@@ -9,7 +9,7 @@
 //! a path that reads an amount, a score or a name is marked opaque and always runs the script.
 //! The tree is bounded; past its size the script simply runs.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::script::Outcome;
@@ -145,7 +145,7 @@ impl Memo {
             let next_id = tree.nodes.len();
             match &mut tree.nodes[at] {
                 node @ Node::Empty => {
-                    let mut edges = HashMap::new();
+                    let mut edges = HashMap::default();
                     edges.insert(value, next_id);
                     *node = Node::Read {
                         field: read.field,

@@ -10,9 +10,11 @@
 use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use crate::decide::{self, Checked, Decision, Placement, Status, Totals};
 use crate::input::{self, InputError, InputFormat, RawApplication};
@@ -30,24 +32,50 @@ pub struct InputFile {
     sheet: Option<String>,
 }
 
+/// A line of a JSONL chunk: (index, line number, start, end) in the chunk's block, or a record
+/// already known to be broken
+type Span = Result<(usize, usize, usize, usize), RawApplication>;
+
 /// One record of a source, parsed where it is decided (in parallel) unless it came parsed
 enum Record {
     Parsed(RawApplication),
+    /// A JSONL line: its bytes in a block shared by its chunk (one allocation per chunk, not
+    /// per line), already checked to be UTF-8
     JsonLine {
         index: usize,
         line: usize,
-        text: String,
+        block: Arc<Vec<u8>>,
+        start: usize,
+        end: usize,
     },
+}
+
+fn line_text(block: &[u8], start: usize, end: usize) -> &str {
+    block
+        .get(start..end)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default()
 }
 
 impl Record {
     fn parse(self, light: bool) -> RawApplication {
         match self {
             Record::Parsed(r) => r,
-            Record::JsonLine { index, line, text } if light => {
-                input::json_line_light(&text, index, line)
+            Record::JsonLine {
+                index,
+                line,
+                block,
+                start,
+                end,
+            } => {
+                let text = line_text(&block, start, end);
+                if light {
+                    crate::fastpath::light(text, index, line)
+                        .unwrap_or_else(|| input::json_line_light(text, index, line))
+                } else {
+                    input::json_line(text, index, line)
+                }
             }
-            Record::JsonLine { index, line, text } => input::json_line(&text, index, line),
         }
     }
 }
@@ -106,52 +134,67 @@ impl InputFile {
                 let file = std::fs::File::open(&self.path)
                     .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
                 let mut reader = io::BufReader::with_capacity(1 << 20, file);
-                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut block: Vec<u8> = Vec::with_capacity(CHUNK * 320);
+                // (index, line, start, end) of each line in `block`, or a broken record
+                let mut spans: Vec<Span> = Vec::with_capacity(CHUNK);
                 let mut index = 0;
                 let mut line_no = 0;
-                let mut buf = Vec::new();
+                let flush = |block: &mut Vec<u8>, spans: &mut Vec<Span>| -> Vec<Record> {
+                    let shared =
+                        Arc::new(std::mem::replace(block, Vec::with_capacity(CHUNK * 320)));
+                    spans
+                        .drain(..)
+                        .map(|s| match s {
+                            Ok((index, line, start, end)) => Record::JsonLine {
+                                index,
+                                line,
+                                block: shared.clone(),
+                                start,
+                                end,
+                            },
+                            Err(raw) => Record::Parsed(raw),
+                        })
+                        .collect()
+                };
                 loop {
-                    buf.clear();
+                    let start = block.len();
                     let n = reader
-                        .read_until(b'\n', &mut buf)
+                        .read_until(b'\n', &mut block)
                         .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
                     if n == 0 {
                         break;
                     }
                     line_no += 1;
-                    let text = match std::str::from_utf8(&buf) {
-                        Ok(t) => t,
+                    let mut end = block.len();
+                    while end > start && matches!(block[end - 1], b'\n' | b'\r') {
+                        end -= 1;
+                    }
+                    let mut begin = start;
+                    if line_no == 1 && block[start..end].starts_with("\u{feff}".as_bytes()) {
+                        begin += 3;
+                    }
+                    match std::str::from_utf8(&block[begin..end]) {
                         Err(e) => {
-                            chunk.push(Record::Parsed(broken(
+                            block.truncate(start);
+                            spans.push(Err(broken(
                                 index,
                                 line_no,
                                 format!("line {line_no}: not valid UTF-8 ({e})"),
                             )));
                             index += 1;
-                            continue;
                         }
-                    };
-                    let text = if line_no == 1 {
-                        text.strip_prefix('\u{feff}').unwrap_or(text)
-                    } else {
-                        text
-                    };
-                    let text = text.trim_end_matches(['\n', '\r']);
-                    if text.trim().is_empty() {
-                        continue;
+                        Ok(t) if t.trim().is_empty() => block.truncate(start),
+                        Ok(_) => {
+                            spans.push(Ok((index, line_no, begin, end)));
+                            index += 1;
+                        }
                     }
-                    chunk.push(Record::JsonLine {
-                        index,
-                        line: line_no,
-                        text: text.to_string(),
-                    });
-                    index += 1;
-                    if chunk.len() == CHUNK {
-                        each(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
+                    if spans.len() == CHUNK {
+                        each(flush(&mut block, &mut spans))?;
                     }
                 }
-                if !chunk.is_empty() {
-                    each(chunk)?;
+                if !spans.is_empty() {
+                    each(flush(&mut block, &mut spans))?;
                 }
                 Ok(())
             }
@@ -323,26 +366,220 @@ impl std::fmt::Display for StreamError {
 
 impl std::error::Error for StreamError {}
 
+/// A record parsed: checked facts straight from the quick path, or an application for the
+/// general checker
+enum Ready {
+    Fast {
+        index: usize,
+        pos: Option<crate::yaml::Pos>,
+        checked: Checked,
+    },
+    Slow(RawApplication),
+}
+
+impl Ready {
+    fn id(&self) -> Option<&str> {
+        match self {
+            Ready::Fast { checked, .. } => Some(&checked.facts.id),
+            Ready::Slow(raw) => raw.id(),
+        }
+    }
+
+    fn index(&self) -> usize {
+        match self {
+            Ready::Fast { index, .. } => *index,
+            Ready::Slow(raw) => raw.index,
+        }
+    }
+
+    fn pos(&self) -> Option<crate::yaml::Pos> {
+        match self {
+            Ready::Fast { pos, .. } => *pos,
+            Ready::Slow(raw) => raw.pos,
+        }
+    }
+}
+
+impl Record {
+    fn ready(self, pack: &crate::pack::Pack) -> Ready {
+        match self {
+            Record::JsonLine {
+                index,
+                line,
+                block,
+                start,
+                end,
+            } => {
+                let text = line_text(&block, start, end);
+                match crate::fastpath::json_facts(pack, text) {
+                    Some(checked) => Ready::Fast {
+                        index,
+                        pos: Some(crate::yaml::Pos { line, col: 1 }),
+                        checked,
+                    },
+                    None => Ready::Slow(input::json_line(text, index, line)),
+                }
+            }
+            Record::Parsed(raw) => Ready::Slow(raw),
+        }
+    }
+}
+
+/// Where an id was first seen: its application's place and line (0 when unknown), kept small
+/// because there is one per application of the file
+type FirstSeen = (u32, u32);
+
+type FirstMap = FxHashMap<Box<str>, FirstSeen>;
+
+fn seen_at(index: usize, pos: Option<crate::yaml::Pos>) -> FirstSeen {
+    (
+        u32::try_from(index).unwrap_or(u32::MAX),
+        pos.and_then(|p| u32::try_from(p.line).ok()).unwrap_or(0),
+    )
+}
+
+fn where_first(index: usize, pos: Option<crate::yaml::Pos>) -> String {
+    match pos {
+        Some(p) => format!("application #{} (line {})", index + 1, p.line),
+        None => format!("application #{}", index + 1),
+    }
+}
+
+/// How many records one parallel task decides and renders in a row
+const PIECE: usize = 512;
+
+const STATUSES: [Status; 4] = [
+    Status::Awarded,
+    Status::Ineligible,
+    Status::Capped,
+    Status::Error,
+];
+
+/// Counts and sums of a run, kept as decisions pass
+struct Tally {
+    count: usize,
+    by_status: [usize; 4],
+    by_clause: Vec<(usize, usize, Decimal)>,
+    amount: Decimal,
+}
+
+impl Tally {
+    fn new(clauses: usize) -> Tally {
+        Tally {
+            count: 0,
+            by_status: [0; 4],
+            by_clause: vec![(0, 0, Decimal::ZERO); clauses],
+            amount: Decimal::ZERO,
+        }
+    }
+
+    fn add(&mut self, pack: &crate::pack::Pack, d: &Decision) {
+        self.count += 1;
+        let s = STATUSES.iter().position(|s| *s == d.status).unwrap_or(3);
+        self.by_status[s] += 1;
+        let awarded = d.status == Status::Awarded;
+        if awarded {
+            self.amount = decide::sum([self.amount, d.amount]);
+        }
+        let clause = d
+            .clause
+            .as_deref()
+            .and_then(|id| pack.clauses.iter().position(|c| c.id == id));
+        if let Some(entry) = clause.and_then(|ci| self.by_clause.get_mut(ci)) {
+            entry.0 += 1;
+            if awarded {
+                entry.1 += 1;
+                entry.2 = decide::sum([entry.2, d.amount]);
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.count += other.count;
+        for (a, b) in self.by_status.iter_mut().zip(other.by_status) {
+            *a += b;
+        }
+        for (a, b) in self.by_clause.iter_mut().zip(other.by_clause) {
+            a.0 += b.0;
+            a.1 += b.1;
+            a.2 = decide::sum([a.2, b.2]);
+        }
+        self.amount = decide::sum([self.amount, other.amount]);
+    }
+}
+
+fn unpack(index: u32, line: u32) -> (usize, Option<crate::yaml::Pos>) {
+    (
+        index as usize,
+        (line > 0).then_some(crate::yaml::Pos {
+            line: line as usize,
+            col: 1,
+        }),
+    )
+}
+
 /// Checks one application for the stream; `first` says where its id was first seen
 fn check_one(
     engine: &Engine,
     raw: &RawApplication,
-    first: Option<&(usize, Option<crate::yaml::Pos>)>,
+    first: Option<&FirstSeen>,
 ) -> Result<Checked, Box<Decision>> {
     let pack = engine.pack();
-    if let (Some(id), Some((first_index, first_pos))) = (raw.id(), first) {
-        if *first_index != raw.index {
-            let where_first = match first_pos {
-                Some(p) => format!("application #{} (line {})", first_index + 1, p.line),
-                None => format!("application #{}", first_index + 1),
-            };
-            return Err(Box::new(decide::duplicate(pack, raw, id, &where_first)));
+    if let (Some(id), Some(&(first_index, first_line))) = (raw.id(), first) {
+        let (first_index, first_pos) = unpack(first_index, first_line);
+        if first_index != raw.index {
+            return Err(Box::new(decide::duplicate(
+                pack,
+                raw,
+                id,
+                &where_first(first_index, first_pos),
+            )));
         }
     }
     decide::check_one(pack, raw)
 }
 
 impl Engine {
+    /// The decision on one parsed record of a stream
+    fn decide_ready(
+        &self,
+        r: &Ready,
+        first: &FirstMap,
+        placements: &FxHashMap<usize, (usize, Placement)>,
+    ) -> Decision {
+        let pack = self.pack();
+        let first_seen = r.id().and_then(|id| first.get(id));
+        let checked = match r {
+            Ready::Slow(raw) => check_one(self, raw, first_seen),
+            Ready::Fast { index, checked, .. } => match first_seen {
+                Some(&(at, line)) if unpack(at, line).0 != *index => {
+                    let (at, at_pos) = unpack(at, line);
+                    Err(Box::new(decide::duplicate_of(
+                        pack,
+                        &checked.facts.id,
+                        Some(checked.facts.kind.clone()),
+                        &where_first(at, at_pos),
+                    )))
+                }
+                _ => Ok(checked.clone()),
+            },
+        };
+        let mut d = match checked {
+            Err(d) => *d,
+            Ok(c) => {
+                let (mut d, _) = decide::decide_one(pack, self.host(), &c, false);
+                if d.status == Status::Awarded {
+                    if let Some((ci, p)) = placements.get(&r.index()) {
+                        decide::apply_placement(pack, *ci, &mut d, p);
+                    }
+                }
+                d
+            }
+        };
+        d.amount = pack.rounding.apply(d.amount);
+        d
+    }
+
     /// Decides every application of a source into a sink, in input order, with memory that
     /// does not grow with the file (but for the ids, kept to find duplicates)
     ///
@@ -367,9 +604,19 @@ impl Engine {
         };
 
         // Where each id first appears, for duplicates.
-        let mut first: HashMap<String, (usize, Option<crate::yaml::Pos>)> = HashMap::new();
+        // FxHash: a million ids hashed on the one sequential path; SipHash's DoS resistance
+        // buys nothing for ids the caller supplied themselves.
+        // Sized from the file at about 200 bytes a record, so the table is not rebuilt as it
+        // grows (every rebuild touched fresh memory: a tenth of a large run).
+        let size_hint = std::fs::metadata(&source.path)
+            .map(|m| m.len() / 200)
+            .unwrap_or(0);
+        let mut first: FirstMap = FxHashMap::with_capacity_and_hasher(
+            usize::try_from(size_hint.min(50_000_000)).unwrap_or(0),
+            Default::default(),
+        );
         // Pass 1, only with count limits: rank the awarded applications of limited clauses.
-        let mut placements: HashMap<usize, (usize, Placement)> = HashMap::new();
+        let mut placements: FxHashMap<usize, (usize, Placement)> = FxHashMap::default();
         let two_pass = limited.iter().any(|l| *l);
         if two_pass {
             let mut contenders: Vec<Vec<decide::Contender>> = vec![Vec::new(); pack.clauses.len()];
@@ -387,8 +634,31 @@ impl Engine {
                         .into_par_iter()
                         .map(|r| {
                             let raw = match r {
-                                Record::JsonLine { index, line, text } => {
-                                    let light = input::json_line_light(&text, index, line);
+                                Record::JsonLine {
+                                    index,
+                                    line,
+                                    block,
+                                    start,
+                                    end,
+                                } => {
+                                    let text = line_text(&block, start, end);
+                                    // Most lines: id and kind found by a byte scan, nothing
+                                    // built; a line of a limited kind is then read whole.
+                                    if let Some((id, kind)) = crate::fastpath::scan_id_kind(text) {
+                                        let limited_here = kind
+                                            .and_then(|k| {
+                                                pack.clauses.iter().position(|c| c.kind == k)
+                                            })
+                                            .is_some_and(|ci| limited[ci]);
+                                        if !limited_here {
+                                            let pos = Some(crate::yaml::Pos { line, col: 1 });
+                                            return (index, id.map(str::to_string), pos, None);
+                                        }
+                                    }
+                                    let light = crate::fastpath::light(text, index, line)
+                                        .unwrap_or_else(|| {
+                                            input::json_line_light(text, index, line)
+                                        });
                                     if !limited_kind(&light) {
                                         return (
                                             index,
@@ -397,7 +667,7 @@ impl Engine {
                                             None,
                                         );
                                     }
-                                    input::json_line(&text, index, line)
+                                    input::json_line(text, index, line)
                                 }
                                 Record::Parsed(raw) => raw,
                             };
@@ -421,8 +691,10 @@ impl Engine {
                     for (index, id, pos, standing) in seen {
                         let duplicate = match id {
                             Some(id) => {
-                                let entry = first.entry(id).or_insert((index, pos));
-                                entry.0 != index
+                                let entry = first
+                                    .entry(id.into_boxed_str())
+                                    .or_insert(seen_at(index, pos));
+                                unpack(entry.0, entry.1).0 != index
                             }
                             None => false,
                         };
@@ -440,82 +712,49 @@ impl Engine {
             }
         }
 
-        let timing = std::env::var_os("POLICY_TIMING").is_some();
-        let t0 = std::time::Instant::now();
-        if timing {
-            eprintln!("pass 1 done");
-        }
         // Pass 2: decide, render and write, chunk by chunk, in order.
         write(&sink.begin()).map_err(StreamError::Output)?;
         let mut count = 0usize;
-        let mut by_status: HashMap<Status, usize> = HashMap::new();
-        let mut by_clause: Vec<(usize, usize, Vec<Decimal>)> =
-            vec![(0, 0, Vec::new()); pack.clauses.len()];
-        let mut awarded_amounts: Vec<Decimal> = Vec::new();
+        let mut totals_so_far = Tally::new(pack.clauses.len());
         let mut write_error = None;
         source
             .chunks_ahead(&mut |chunk| {
-                let raws: Vec<RawApplication> =
-                    chunk.into_par_iter().map(|r| r.parse(false)).collect();
+                let ready: Vec<Ready> = chunk.into_par_iter().map(|r| r.ready(pack)).collect();
                 if !two_pass {
-                    for raw in &raws {
-                        if let Some(id) = raw.id() {
-                            first.entry(id.to_string()).or_insert((raw.index, raw.pos));
+                    for r in &ready {
+                        if let Some(id) = r.id() {
+                            first
+                                .entry(id.into())
+                                .or_insert(seen_at(r.index(), r.pos()));
                         }
                     }
                 }
                 let base = count;
-                let done: Vec<(Decision, Vec<u8>)> = raws
-                    .par_iter()
+                // Decided, rendered and tallied in parallel, in pieces of consecutive records;
+                // only the pieces' bytes are written in order.
+                let pieces: Vec<(Vec<u8>, Tally)> = ready
+                    .par_chunks(PIECE)
                     .enumerate()
-                    .map(|(k, raw)| {
-                        let mut d =
-                            match check_one(self, raw, raw.id().and_then(|id| first.get(id))) {
-                                Err(d) => *d,
-                                Ok(c) => {
-                                    let (mut d, _) =
-                                        decide::decide_one(pack, self.host(), &c, false);
-                                    if d.status == Status::Awarded {
-                                        if let Some((ci, p)) = placements.get(&raw.index) {
-                                            decide::apply_placement(pack, *ci, &mut d, p);
-                                        }
-                                    }
-                                    d
-                                }
-                            };
-                        d.amount = pack.rounding.apply(d.amount);
-                        let bytes = sink.render(base + k, &d);
-                        (d, bytes)
+                    .map(|(p, piece)| {
+                        let mut buf = Vec::with_capacity(piece.len() * 400);
+                        let mut tally = Tally::new(pack.clauses.len());
+                        for (j, r) in piece.iter().enumerate() {
+                            let d = self.decide_ready(r, &first, &placements);
+                            buf.extend_from_slice(&sink.render(base + p * PIECE + j, &d));
+                            tally.add(pack, &d);
+                        }
+                        (buf, tally)
                     })
                     .collect();
-                let mut out = Vec::with_capacity(done.iter().map(|(_, b)| b.len()).sum());
-                for (d, bytes) in &done {
-                    out.extend_from_slice(bytes);
-                    *by_status.entry(d.status).or_default() += 1;
-                    if let Some(ci) = d
-                        .clause
-                        .as_deref()
-                        .and_then(|id| pack.clauses.iter().position(|c| c.id == id))
-                    {
-                        by_clause[ci].0 += 1;
-                        if d.status == Status::Awarded {
-                            by_clause[ci].1 += 1;
-                            by_clause[ci].2.push(d.amount);
-                        }
-                    }
-                    if d.status == Status::Awarded {
-                        awarded_amounts.push(d.amount);
+                let mut wrote = Ok(());
+                for (buf, t) in pieces {
+                    count += t.count;
+                    totals_so_far.merge(t);
+                    if wrote.is_ok() {
+                        wrote = write(&buf);
                     }
                 }
-                // Sums per chunk keep the kept amounts few.
-                let subtotal = decide::sum(awarded_amounts.drain(..));
-                awarded_amounts.push(subtotal);
-                for c in &mut by_clause {
-                    let s = decide::sum(c.2.drain(..));
-                    c.2.push(s);
-                }
-                count += done.len();
-                if let Err(e) = write(&out) {
+                if let Err(e) = wrote {
                     write_error = Some(e);
                     return Err(InputError {
                         file: PathBuf::new(),
@@ -529,33 +768,26 @@ impl Engine {
                 Some(w) => StreamError::Output(w),
                 None => StreamError::Input(e),
             })?;
-        if timing {
-            eprintln!("pass 2: {:?}", t0.elapsed());
-        }
-        let awarded = by_status.get(&Status::Awarded).copied().unwrap_or(0);
+        let t = totals_so_far;
         let totals = Totals {
             applications: count,
-            awarded,
-            amount: pack.rounding.apply(decide::sum(awarded_amounts)),
+            awarded: t.by_status[0],
+            amount: pack.rounding.apply(t.amount),
         };
         write(&sink.end(count, &totals)).map_err(StreamError::Output)?;
-        let mut by_status: Vec<(Status, usize)> = by_status.into_iter().collect();
-        by_status.sort();
         Ok(Summary {
             totals,
-            by_status,
+            by_status: STATUSES
+                .iter()
+                .zip(t.by_status)
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, n)| (*s, n))
+                .collect(),
             by_clause: pack
                 .clauses
                 .iter()
-                .zip(by_clause)
-                .map(|(c, (n, a, amounts))| {
-                    (
-                        c.id.clone(),
-                        n,
-                        a,
-                        pack.rounding.apply(decide::sum(amounts)),
-                    )
-                })
+                .zip(t.by_clause)
+                .map(|(c, (n, a, amount))| (c.id.clone(), n, a, pack.rounding.apply(amount)))
                 .collect(),
         })
     }
