@@ -5,6 +5,7 @@
 //! is still decided and printed); 2 a usage, input-file or pack error.
 
 mod doc;
+mod gen;
 mod output;
 mod render;
 mod report;
@@ -112,6 +113,24 @@ enum Command {
         /// Stop after this many re-runs (for scripts and tests)
         #[arg(long, hide = true)]
         runs: Option<usize>,
+    },
+    /// Generate valid synthetic applications for a pack (deterministic: same seed, same bytes)
+    Gen {
+        /// The pack directory
+        #[arg(long)]
+        pack: PathBuf,
+        /// How many applications
+        #[arg(long)]
+        count: u64,
+        /// The seed
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = GenOut::Jsonl)]
+        format: GenOut,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Scaffold something new in a pack
     New {
@@ -276,6 +295,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum GenOut {
+    Jsonl,
+    Json,
+    Yaml,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum DocFormat {
     /// Markdown
     Md,
@@ -366,6 +393,34 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Gen {
+            pack,
+            count,
+            seed,
+            format,
+            output,
+        } => load(&pack).and_then(|engine| {
+            let format = match format {
+                GenOut::Jsonl => gen::GenFormat::Jsonl,
+                GenOut::Json => gen::GenFormat::Json,
+                GenOut::Yaml => gen::GenFormat::Yaml,
+                GenOut::Csv => gen::GenFormat::Csv,
+            };
+            match output {
+                Some(path) => {
+                    let mut file = output::AtomicFile::create(&path)?;
+                    let mut buf = Vec::new();
+                    gen::generate(engine.pack(), count, seed, format, &mut buf)
+                        .map_err(|e| format!("error: {e}"))?;
+                    file.write(&buf)
+                        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+                    file.finish()?;
+                }
+                None => gen::generate(engine.pack(), count, seed, format, &mut io.out)
+                    .map_err(|e| format!("error: {e}"))?,
+            }
+            Ok(EXIT_OK)
+        }),
         Command::Watch { pack, runs } => {
             watch::watch(&pack, runs, &mut |line| io.emit(&format!("{line}\n")));
             Ok(EXIT_OK)

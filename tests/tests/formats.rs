@@ -154,3 +154,39 @@ fn a_broken_jsonl_line_costs_only_itself() {
         .starts_with("line 2: not a JSON object"));
     assert_eq!(d[2]["amount"], "50000.00");
 }
+
+#[test]
+fn gen_is_deterministic_valid_and_every_format_decides_alike() {
+    let (code, a, _) = policy(&["gen", "--pack", PACK, "--count", "300", "--seed", "5"]);
+    assert_eq!(code, 0);
+    let (_, b, _) = policy(&["gen", "--pack", PACK, "--count", "300", "--seed", "5"]);
+    assert_eq!(a, b, "same seed, same bytes");
+    let (_, c, _) = policy(&["gen", "--pack", PACK, "--count", "300", "--seed", "6"]);
+    assert_ne!(a, c);
+    let dir = tempfile::tempdir().expect("dir");
+    let mut outputs = Vec::new();
+    for format in ["jsonl", "json", "yaml", "csv"] {
+        let file = dir.path().join(format!("apps.{format}"));
+        let (code, _, err) = policy(&[
+            "gen",
+            "--pack",
+            PACK,
+            "--count",
+            "2000",
+            "--seed",
+            "9",
+            "--format",
+            format,
+            "--output",
+            &file.to_string_lossy(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = run(&file.to_string_lossy(), &["--format", "jsonl"]);
+        // Generated applications are valid: every one decided, none an error.
+        assert_eq!(code, 0, "{format}: {err}");
+        outputs.push((format, out));
+    }
+    for (format, out) in &outputs[1..] {
+        assert_eq!(out, &outputs[0].1, "{format} decides like jsonl");
+    }
+}
