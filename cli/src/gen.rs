@@ -167,6 +167,7 @@ pub enum GenFormat {
     Json,
     Yaml,
     Csv,
+    Xlsx,
 }
 
 fn flat(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
@@ -220,35 +221,63 @@ pub fn generate(
                 writeln!(out, "- {line}")?;
             }
         }
-        GenFormat::Csv => {
-            // Columns: every field of every kind, in pack order.
-            let mut columns: Vec<String> = vec!["id".into(), "kind".into()];
-            for k in &pack.kinds {
-                for f in k.fields.iter() {
-                    if !columns.contains(&f.name) {
-                        columns.push(f.name.clone());
+        GenFormat::Xlsx => {
+            let (columns, rows) = table(pack, &mut rng, count);
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            let fail = |e: rust_xlsxwriter::XlsxError| std::io::Error::other(e.to_string());
+            for (c, name) in columns.iter().enumerate() {
+                ws.write_string(0, c as u16, name).map_err(fail)?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    if !cell.is_empty() {
+                        // Text cells: what a drafter types into a text-formatted column.
+                        ws.write_string(r as u32 + 1, c as u16, cell)
+                            .map_err(fail)?;
                     }
                 }
             }
+            out.write_all(&wb.save_to_buffer().map_err(fail)?)?;
+        }
+        GenFormat::Csv => {
+            let (columns, rows) = table(pack, &mut rng, count);
             let mut w = csv::Writer::from_writer(&mut *out);
             w.write_record(&columns)?;
-            for i in 0..count {
-                let mut cells = Vec::new();
-                flat("", &application(pack, &mut rng, i), &mut cells);
-                let row: Vec<String> = columns
-                    .iter()
-                    .map(|c| {
-                        cells
-                            .iter()
-                            .find(|(n, _)| n == c)
-                            .map(|(_, v)| v.clone())
-                            .unwrap_or_default()
-                    })
-                    .collect();
+            for row in rows {
                 w.write_record(&row)?;
             }
             w.flush()?;
         }
     }
     Ok(())
+}
+
+/// The applications as a table: the columns (every field of every kind) and the rows
+fn table(pack: &Pack, rng: &mut Rng, count: u64) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut columns: Vec<String> = vec!["id".into(), "kind".into()];
+    for k in &pack.kinds {
+        for f in k.fields.iter() {
+            if !columns.contains(&f.name) {
+                columns.push(f.name.clone());
+            }
+        }
+    }
+    let rows = (0..count)
+        .map(|i| {
+            let mut cells = Vec::new();
+            flat("", &application(pack, rng, i), &mut cells);
+            columns
+                .iter()
+                .map(|c| {
+                    cells
+                        .iter()
+                        .find(|(n, _)| n == c)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    (columns, rows)
 }

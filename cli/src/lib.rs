@@ -300,6 +300,7 @@ enum GenOut {
     Json,
     Yaml,
     Csv,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -405,6 +406,7 @@ where
                 GenOut::Json => gen::GenFormat::Json,
                 GenOut::Yaml => gen::GenFormat::Yaml,
                 GenOut::Csv => gen::GenFormat::Csv,
+                GenOut::Xlsx => gen::GenFormat::Xlsx,
             };
             match output {
                 Some(path) => {
@@ -631,11 +633,19 @@ fn run(
             let text = match format {
                 RunFormat::Yaml => render::decisions_yaml(engine.pack(), &decisions, &totals)?,
                 RunFormat::Xlsx => {
-                    return Err("error: .xlsx output is not supported yet".into());
+                    let Some(path) = output else {
+                        return Err(
+                            "error: --format xlsx writes a workbook: give --output <file.xlsx>"
+                                .into(),
+                        );
+                    };
+                    output::write_xlsx(path, engine.pack(), &decisions, &totals)?;
+                    String::new()
                 }
                 _ => render::decisions_table(engine.pack(), &decisions, &totals),
             };
             match output {
+                Some(_) if matches!(format, RunFormat::Xlsx) => {}
                 Some(path) => {
                     let mut f = output::AtomicFile::create(path)?;
                     f.write(text.as_bytes())

@@ -190,3 +190,62 @@ fn gen_is_deterministic_valid_and_every_format_decides_alike() {
         assert_eq!(out, &outputs[0].1, "{format} decides like jsonl");
     }
 }
+
+#[test]
+fn an_xlsx_saved_by_libreoffice_decides_like_the_csv_it_came_from() {
+    // examples/applications.xlsx: examples/applications.csv opened and saved by LibreOffice
+    // Calc 7.4 (numbers as numeric cells, true/false as boolean cells, Chinese headers).
+    let xlsx = "policies/suzhou-future-industries/examples/applications.xlsx";
+    let (code, from_xlsx, err) = run(xlsx, &["--format", "jsonl"]);
+    assert_eq!(code, 1, "{err}");
+    let (_, from_csv, _) = run(CSV, &["--format", "jsonl"]);
+    assert_eq!(from_xlsx, from_csv);
+    assert!(from_xlsx.contains(r#""amount":"123456.79""#));
+}
+
+#[test]
+fn xlsx_out_and_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("decisions.xlsx");
+    let (code, stdout, err) = run(
+        YAML,
+        &["--format", "xlsx", "--output", &out.to_string_lossy()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(stdout.is_empty());
+    let file = fs::File::open(&out).expect("workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/workbook.xml").expect("workbook.xml"),
+        &mut workbook,
+    )
+    .expect("read");
+    assert!(workbook.contains(r#"name="decisions""#) && workbook.contains(r#"name="totals""#));
+    // Without --output there is nowhere to put a workbook.
+    let (code, _, err) = run(YAML, &["--format", "xlsx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--output"), "{err}");
+    // Generated applications in a workbook decide like the same ones in JSON.
+    let x = dir.path().join("apps.xlsx");
+    let j = dir.path().join("apps.json");
+    for (f, p) in [("xlsx", &x), ("json", &j)] {
+        let (code, _, _) = policy(&[
+            "gen",
+            "--pack",
+            PACK,
+            "--count",
+            "3000",
+            "--seed",
+            "4",
+            "--format",
+            f,
+            "--output",
+            &p.to_string_lossy(),
+        ]);
+        assert_eq!(code, 0);
+    }
+    let (_, a, _) = run(&x.to_string_lossy(), &["--format", "jsonl"]);
+    let (_, b, _) = run(&j.to_string_lossy(), &["--format", "jsonl"]);
+    assert_eq!(a, b);
+}
