@@ -57,6 +57,9 @@ enum Command {
         /// standard output
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// No progress line, even on a terminal
+        #[arg(long)]
+        quiet: bool,
     },
     /// Explain the decision on one application: clause, text, parameters, facts, arithmetic
     Explain {
@@ -386,7 +389,8 @@ where
             changes,
             format,
             output,
-        } => run(&mut io, &batch, &changes, format, output.as_deref()),
+            quiet,
+        } => run(&mut io, &batch, &changes, format, output.as_deref(), quiet),
         Command::Explain {
             batch,
             changes,
@@ -597,6 +601,7 @@ fn run(
     changes: &Changes,
     format: RunFormat,
     output: Option<&Path>,
+    quiet: bool,
 ) -> Result<u8, String> {
     let engine = load_changed(batch, changes)?;
     let source = input_file(batch, &engine)?;
@@ -609,12 +614,31 @@ fn run(
             };
             let mut file = output.map(output::AtomicFile::create).transpose()?;
             let out = &mut io.out;
+            // A progress line only for a person watching: stderr a terminal, not --quiet.
+            let bar = if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                indicatif::ProgressBar::hidden()
+            } else {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {human_pos} applications decided in {elapsed}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar
+            };
             let summary = engine
-                .decide_stream(&source, sink.as_ref(), &mut |bytes| match &mut file {
-                    Some(f) => f.write(bytes),
-                    None => out.write_all(bytes),
-                })
+                .decide_stream_with_progress(
+                    &source,
+                    sink.as_ref(),
+                    &mut |bytes| match &mut file {
+                        Some(f) => f.write(bytes),
+                        None => out.write_all(bytes),
+                    },
+                    &mut |n| bar.set_position(n as u64),
+                )
                 .map_err(|e| format!("error: {e}"))?;
+            bar.finish_and_clear();
             if let Some(f) = file {
                 f.finish()?;
             }

@@ -591,6 +591,21 @@ impl Engine {
         sink: &dyn Sink,
         write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
     ) -> Result<Summary, StreamError> {
+        self.decide_stream_with_progress(source, sink, write, &mut |_| {})
+    }
+
+    /// As [`Engine::decide_stream`], telling `progress` how many applications are decided
+    /// after each chunk
+    ///
+    /// # Errors
+    /// As [`Engine::decide_stream`].
+    pub fn decide_stream_with_progress(
+        &self,
+        source: &InputFile,
+        sink: &dyn Sink,
+        write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Summary, StreamError> {
         let pack = self.pack();
         let limited: Vec<bool> = pack
             .clauses
@@ -749,6 +764,7 @@ impl Engine {
                 let mut wrote = Ok(());
                 for (buf, t) in pieces {
                     count += t.count;
+                    progress(count);
                     totals_so_far.merge(t);
                     if wrote.is_ok() {
                         wrote = write(&buf);
