@@ -292,6 +292,9 @@ pub(crate) fn apply(
                     .unwrap_or_else(|| value.clone());
                 format!("set {clause_id}.{param}@{from:?}={v}")
             }
+            // The replacement's content is hashed below; its path must not count, or the
+            // same scenario would fingerprint differently in every checkout.
+            Change::Replace { .. } => format!("replace {clause_id}"),
             other => other.describe(),
         };
         hasher.update((canonical.len() as u64).to_le_bytes());
