@@ -39,22 +39,19 @@ type Span = Result<(usize, usize, usize, usize), RawApplication>;
 /// One record of a source, parsed where it is decided (in parallel) unless it came parsed
 enum Record {
     Parsed(RawApplication),
-    /// A JSONL line: its bytes in a block shared by its chunk (one allocation per chunk, not
-    /// per line), already checked to be UTF-8
+    /// A JSONL line: its text in a block shared by its chunk (one allocation per chunk, not
+    /// per line)
     JsonLine {
         index: usize,
         line: usize,
-        block: Arc<Vec<u8>>,
+        block: Arc<String>,
         start: usize,
         end: usize,
     },
 }
 
-fn line_text(block: &[u8], start: usize, end: usize) -> &str {
-    block
-        .get(start..end)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .unwrap_or_default()
+fn line_text(block: &str, start: usize, end: usize) -> &str {
+    block.get(start..end).unwrap_or_default()
 }
 
 impl Record {
@@ -139,9 +136,37 @@ impl InputFile {
                 let mut spans: Vec<Span> = Vec::with_capacity(CHUNK);
                 let mut index = 0;
                 let mut line_no = 0;
+                // The block is checked to be UTF-8 once, whole, when the chunk is complete; only
+                // if that fails are its lines checked one by one to find the broken ones.
                 let flush = |block: &mut Vec<u8>, spans: &mut Vec<Span>| -> Vec<Record> {
-                    let shared =
-                        Arc::new(std::mem::replace(block, Vec::with_capacity(CHUNK * 320)));
+                    let bytes = std::mem::replace(block, Vec::with_capacity(CHUNK * 320));
+                    let text = match String::from_utf8(bytes) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            let bytes = e.into_bytes();
+                            let mut clean = String::with_capacity(bytes.len());
+                            for s in spans.iter_mut() {
+                                if let Ok((index, line, start, end)) = *s {
+                                    match std::str::from_utf8(&bytes[start..end]) {
+                                        Ok(t) => {
+                                            let at = clean.len();
+                                            clean.push_str(t);
+                                            *s = Ok((index, line, at, clean.len()));
+                                        }
+                                        Err(e) => {
+                                            *s = Err(broken(
+                                                index,
+                                                line,
+                                                format!("line {line}: not valid UTF-8 ({e})"),
+                                            ))
+                                        }
+                                    }
+                                }
+                            }
+                            clean
+                        }
+                    };
+                    let shared = Arc::new(text);
                     spans
                         .drain(..)
                         .map(|s| match s {
@@ -173,21 +198,11 @@ impl InputFile {
                     if line_no == 1 && block[start..end].starts_with("\u{feff}".as_bytes()) {
                         begin += 3;
                     }
-                    match std::str::from_utf8(&block[begin..end]) {
-                        Err(e) => {
-                            block.truncate(start);
-                            spans.push(Err(broken(
-                                index,
-                                line_no,
-                                format!("line {line_no}: not valid UTF-8 ({e})"),
-                            )));
-                            index += 1;
-                        }
-                        Ok(t) if t.trim().is_empty() => block.truncate(start),
-                        Ok(_) => {
-                            spans.push(Ok((index, line_no, begin, end)));
-                            index += 1;
-                        }
+                    if block[begin..end].iter().all(u8::is_ascii_whitespace) {
+                        block.truncate(start);
+                    } else {
+                        spans.push(Ok((index, line_no, begin, end)));
+                        index += 1;
                     }
                     if spans.len() == CHUNK {
                         each(flush(&mut block, &mut spans))?;

@@ -249,3 +249,28 @@ fn xlsx_out_and_in() {
     let (_, b, _) = run(&j.to_string_lossy(), &["--format", "jsonl"]);
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_jsonl_line_that_is_not_utf8_costs_only_itself() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("apps.jsonl");
+    let good = |id: &str| {
+        format!("{{\"id\":\"{id}\",\"year\":2025,\"kind\":\"competition_award\",\"applicant\":{{\"name\":\"宿州\",\"in_city\":true}},\"prize\":\"third\"}}\n")
+    };
+    let mut bytes = good("A").into_bytes();
+    bytes.extend_from_slice(b"{\"id\":\"B\",\"name\":\"\xff\xfe\"}\n");
+    bytes.extend_from_slice(good("C").as_bytes());
+    fs::write(&input, bytes).expect("write");
+    let (code, out, _) = run(&input.to_string_lossy(), &["--format", "json"]);
+    assert_eq!(code, 1);
+    let d = decisions(&out);
+    assert_eq!(d.len(), 3);
+    assert_eq!(d[0]["amount"], "10000.00");
+    assert_eq!(d[1]["status"], "error");
+    assert!(d[1]["reasons"][0]
+        .as_str()
+        .expect("r")
+        .starts_with("line 2: not valid UTF-8"));
+    assert_eq!(d[2]["id"], "C");
+    assert_eq!(d[2]["amount"], "10000.00");
+}
