@@ -36,6 +36,42 @@ pub struct InputFile {
 /// already known to be broken
 type Span = Result<(usize, usize, usize, usize), RawApplication>;
 
+/// Blocks of finished chunks, given back to the reader: a fresh multi-megabyte block per chunk
+/// costs the kernel zeroing fresh (huge) pages, measured at a tenth of a large run
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK * 320))
+    }
+
+    /// Gives a chunk's block back once no record holds it any more
+    fn give(&self, block: Option<Arc<String>>) {
+        if let Some(Ok(text)) = block.map(Arc::try_unwrap) {
+            let mut bytes = text.into_bytes();
+            bytes.clear();
+            if let Ok(mut p) = self.0.lock() {
+                if p.len() < 4 {
+                    p.push(bytes);
+                }
+            }
+        }
+    }
+}
+
+/// The block a chunk's JSONL records share, if they do
+fn block_of(chunk: &[Record]) -> Option<Arc<String>> {
+    chunk.iter().find_map(|r| match r {
+        Record::JsonLine { block, .. } => Some(block.clone()),
+        Record::Parsed(_) => None,
+    })
+}
+
 /// One record of a source, parsed where it is decided (in parallel) unless it came parsed
 enum Record {
     Parsed(RawApplication),
@@ -124,6 +160,7 @@ impl InputFile {
     /// Every application, in order, in chunks
     fn chunks(
         &self,
+        pool: &Pool,
         each: &mut dyn FnMut(Vec<Record>) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
         match self.format {
@@ -131,7 +168,7 @@ impl InputFile {
                 let file = std::fs::File::open(&self.path)
                     .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
                 let mut reader = io::BufReader::with_capacity(1 << 20, file);
-                let mut block: Vec<u8> = Vec::with_capacity(CHUNK * 320);
+                let mut block: Vec<u8> = pool.take();
                 // (index, line, start, end) of each line in `block`, or a broken record
                 let mut spans: Vec<Span> = Vec::with_capacity(CHUNK);
                 let mut index = 0;
@@ -139,7 +176,7 @@ impl InputFile {
                 // The block is checked to be UTF-8 once, whole, when the chunk is complete; only
                 // if that fails are its lines checked one by one to find the broken ones.
                 let flush = |block: &mut Vec<u8>, spans: &mut Vec<Span>| -> Vec<Record> {
-                    let bytes = std::mem::replace(block, Vec::with_capacity(CHUNK * 320));
+                    let bytes = std::mem::replace(block, pool.take());
                     let text = match String::from_utf8(bytes) {
                         Ok(t) => t,
                         Err(e) => {
@@ -283,12 +320,13 @@ impl InputFile {
     /// ahead of the one being decided: reading is the one step that cannot be parallel
     fn chunks_ahead(
         &self,
+        pool: &Pool,
         each: &mut dyn FnMut(Vec<Record>) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
             let reader = scope.spawn(move || {
-                self.chunks(&mut |chunk| {
+                self.chunks(pool, &mut |chunk| {
                     // A closed channel means the consumer stopped (it failed): stop reading.
                     tx.send(chunk)
                         .map_err(|_| self.fail(None, "stopped".into()))
@@ -322,7 +360,7 @@ impl InputFile {
     /// A file that cannot be read as applications at all.
     pub fn read_all(&self) -> Result<Vec<RawApplication>, InputError> {
         let mut all = Vec::new();
-        self.chunks(&mut |chunk| {
+        self.chunks(&Pool::default(), &mut |chunk| {
             all.extend(chunk.into_iter().map(|r| r.parse(false)));
             Ok(())
         })?;
@@ -633,6 +671,7 @@ impl Engine {
                 .is_some_and(|ci| limited[ci])
         };
 
+        let pool = Pool::default();
         // Where each id first appears, for duplicates.
         // FxHash: a million ids hashed on the one sequential path; SipHash's DoS resistance
         // buys nothing for ids the caller supplied themselves.
@@ -651,7 +690,8 @@ impl Engine {
         if two_pass {
             let mut contenders: Vec<Vec<decide::Contender>> = vec![Vec::new(); pack.clauses.len()];
             source
-                .chunks_ahead(&mut |chunk| {
+                .chunks_ahead(&pool, &mut |chunk| {
+                    let block = block_of(&chunk);
                     // In parallel: each record's id, and, for a limited clause, its standing
                     // if it is awarded (duplicates are weeded out below, in order).
                     type Seen = (
@@ -732,6 +772,7 @@ impl Engine {
                             contenders[ci].push(k);
                         }
                     }
+                    pool.give(block);
                     Ok(())
                 })
                 .map_err(StreamError::Input)?;
@@ -748,8 +789,10 @@ impl Engine {
         let mut totals_so_far = Tally::new(pack.clauses.len());
         let mut write_error = None;
         source
-            .chunks_ahead(&mut |chunk| {
+            .chunks_ahead(&pool, &mut |chunk| {
+                let block = block_of(&chunk);
                 let ready: Vec<Ready> = chunk.into_par_iter().map(|r| r.ready(pack)).collect();
+                pool.give(block);
                 if !two_pass {
                     for r in &ready {
                         if let Some(id) = r.id() {
