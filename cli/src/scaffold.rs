@@ -15,6 +15,11 @@ pub struct NewClause<'a> {
     pub text: Option<&'a str>,
 }
 
+/// A YAML double-quoted scalar (JSON's string syntax is valid YAML)
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
@@ -160,8 +165,10 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
         format!(
             "id: {id}\ntitle: {title}\narticle: {article}\ntext: {text}\nkind: {kind}\nparameters:\n  amount:\n    value: 100000\n    unit: yuan\n    description: 奖励金额（示例，请按原文修改）\n",
             id = n.id,
-            title = n.title,
-            article = n.article,
+            // Quoted: a title or text may hold `:` or `#`, which YAML would read otherwise.
+            title = quote(n.title),
+            article = quote(n.article),
+            text = quote(text),
             kind = n.kind
         ),
     )

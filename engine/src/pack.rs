@@ -1394,6 +1394,40 @@ fn lint(
                     ),
                 ));
             }
+            if let [Dated {
+                from: None,
+                value: Value::Decimal(v),
+            }] = p.values.as_slice()
+            {
+                if !text_mentions(&c.text, *v, p.unit) {
+                    warnings.push(LoadError::new(
+                        &c.meta_path,
+                        key_pos(&meta, &["parameters", &p.name]),
+                        format!(
+                            "`{}.{}` is {}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
+                            c.id,
+                            p.name,
+                            p.show(&Value::Decimal(*v))
+                        ),
+                    ));
+                }
+            }
+            if let [Dated {
+                from: None,
+                value: Value::Int(n),
+            }] = p.values.as_slice()
+            {
+                if !text_mentions(&c.text, Decimal::from(*n), Unit::Count) {
+                    warnings.push(LoadError::new(
+                        &c.meta_path,
+                        key_pos(&meta, &["parameters", &p.name]),
+                        format!(
+                            "`{}.{}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
+                            c.id, p.name
+                        ),
+                    ));
+                }
+            }
             if p.unit == Unit::Ratio {
                 for d in &p.values {
                     if let Value::Decimal(v) = &d.value {
@@ -1443,6 +1477,29 @@ fn lint(
         }
     }
     warnings
+}
+
+/// Whether a clause's text states a value: `200万` or `2000000` for yuan, `10%` for a ratio
+fn text_mentions(text: &str, v: Decimal, unit: Unit) -> bool {
+    let squeezed = squeeze(text);
+    // A sentence that states no figure at all cannot be out of date with one.
+    if !squeezed.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let candidates: Vec<String> = match unit {
+        Unit::Yuan => {
+            let mut c = vec![v.normalize().to_string()];
+            let wan = v / Decimal::from(10_000);
+            c.push(format!("{}万", wan.normalize()));
+            c
+        }
+        Unit::Ratio => match v.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(p) => vec![format!("{}%", p.normalize())],
+            None => Vec::new(),
+        },
+        Unit::Count => vec![v.normalize().to_string()],
+    };
+    candidates.iter().any(|c| squeezed.contains(c.as_str()))
 }
 
 /// Checks a replacement script of clause `ci` against its parameters and kind

@@ -12,7 +12,7 @@ use crate::decide::Status;
 use crate::error::{LoadError, LoadErrors};
 use crate::explain::Explanation;
 use crate::input::{self, RawApplication};
-use crate::money;
+
 use crate::pack::RawScalar;
 use crate::scenario::Scenario;
 use crate::script_refs;
@@ -210,17 +210,21 @@ fn read_suites(dir: &Path) -> Result<Vec<Case>, LoadErrors> {
             for e in case.expect {
                 let amount = match &e.amount {
                     None => None,
-                    Some(raw) => match money::parse_decimal(&raw.0) {
-                        Ok(d) => Some(d),
-                        Err(err) => {
-                            errors.push(LoadError::new(
-                                &path,
-                                cnode.pos,
-                                format!("case `{}`: amount `{}` is {err}", case.name, raw.0),
-                            ));
-                            continue;
+                    // Written as parameters are: `123456.79`, `40万`, `400000元`.
+                    Some(raw) => {
+                        match crate::pack::parse_param_value(&raw.0, crate::pack::Unit::Yuan) {
+                            Ok(crate::value::Value::Decimal(d)) => Some(d),
+                            Ok(_) => None,
+                            Err(err) => {
+                                errors.push(LoadError::new(
+                                    &path,
+                                    cnode.pos,
+                                    format!("case `{}`: amount `{}` is {err}", case.name, raw.0),
+                                ));
+                                continue;
+                            }
                         }
-                    },
+                    }
                 };
                 expect.push((e, amount));
             }

@@ -141,7 +141,24 @@ fn check_warns_and_deny_warnings_fails() {
     );
     assert_eq!(code, 2);
     let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(doc["errors"], 2);
+    // The two mistakes above, and for each the quoted text that no longer states the value.
+    assert_eq!(doc["errors"], 4);
+}
+
+#[test]
+fn a_changed_amount_is_flagged_against_the_quoted_text() {
+    let dir = pack_copy();
+    replace_in(
+        &dir.path().join("clauses/rd-platform.yaml"),
+        "value: 400000",
+        "value: 50万",
+    );
+    let (code, _, err) = on(&dir, &["check", "<pack>"]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("`rd-platform.provincial` is 500,000 元（50 万元）, which the clause's quoted text does not mention"),
+        "{err}"
+    );
 }
 
 #[test]
