@@ -235,6 +235,9 @@ struct Batch {
     /// The sheet of an .xlsx input (the first sheet otherwise)
     #[arg(long)]
     sheet: Option<String>,
+    /// The longest JSONL line read; a longer one is an error for that line only
+    #[arg(long, default_value_t = policy_engine::DEFAULT_MAX_LINE_BYTES)]
+    max_line_bytes: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -582,6 +585,7 @@ fn input_file(batch: &Batch, engine: &Engine) -> Result<policy_engine::InputFile
         .map(|f| {
             f.with_aliases(engine.pack().aliases.clone())
                 .with_sheet(batch.sheet.clone())
+                .with_max_line_bytes(batch.max_line_bytes)
         })
         .map_err(|e| format!("error: {e}"))
 }

@@ -73,7 +73,7 @@ pub use pack::{
 pub use revision::{diff, Revision};
 pub use scenario::{Change, Origin, Scenario};
 pub use script::{ScriptError, ScriptLimits};
-pub use stream::{InputFile, Sink, StreamError, Summary};
+pub use stream::{InputFile, Sink, StreamError, Summary, DEFAULT_MAX_LINE_BYTES};
 pub use targets::Progress;
 pub use testing::{CaseResult, Coverage, Example, ExampleRow, Failure, OutcomeCovered, TestReport};
 pub use value::{FieldType, Value};

@@ -8,7 +8,7 @@
 //! across the file.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,7 +30,11 @@ pub struct InputFile {
     format: InputFormat,
     aliases: HashMap<String, String>,
     sheet: Option<String>,
+    max_line_bytes: usize,
 }
+
+/// The longest JSONL line read by default: a record is a few hundred bytes
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 
 /// A line of a JSONL chunk: (index, line number, start, end) in the chunk's block, or a record
 /// already known to be broken
@@ -129,6 +133,7 @@ impl InputFile {
             format,
             aliases: HashMap::new(),
             sheet: None,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         })
     }
 
@@ -141,6 +146,13 @@ impl InputFile {
     /// The Excel sheet to read; the first one otherwise
     pub fn with_sheet(mut self, sheet: Option<String>) -> InputFile {
         self.sheet = sheet;
+        self
+    }
+
+    /// The longest JSONL line read; a longer one becomes an error decision without being held
+    /// in memory
+    pub fn with_max_line_bytes(mut self, bytes: usize) -> InputFile {
+        self.max_line_bytes = bytes.max(1);
         self
     }
 
@@ -218,15 +230,30 @@ impl InputFile {
                         })
                         .collect()
                 };
+                let limit = self.max_line_bytes;
                 loop {
                     let start = block.len();
-                    let n = reader
+                    let n = (&mut reader)
+                        .take(limit as u64 + 1)
                         .read_until(b'\n', &mut block)
                         .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
                     if n == 0 {
                         break;
                     }
                     line_no += 1;
+                    if n > limit && block.last() != Some(&b'\n') {
+                        // Too long: what was read goes, the rest of the line is skipped unread.
+                        block.truncate(start);
+                        skip_line(&mut reader)
+                            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+                        spans.push(Err(broken(
+                            index,
+                            line_no,
+                            format!("line {line_no}: longer than {limit} bytes, the most a line may have"),
+                        )));
+                        index += 1;
+                        continue;
+                    }
                     let mut end = block.len();
                     while end > start && matches!(block[end - 1], b'\n' | b'\r') {
                         end -= 1;
@@ -365,6 +392,26 @@ impl InputFile {
             Ok(())
         })?;
         Ok(all)
+    }
+}
+
+/// Consumes input up to and including the next newline, holding none of it
+fn skip_line(reader: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|b| *b == b'\n') {
+            Some(p) => {
+                reader.consume(p + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
     }
 }
 

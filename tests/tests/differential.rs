@@ -37,7 +37,13 @@ fn rule(app: &Value) -> (&'static str, Decimal) {
     let award = |yuan: i64| ("awarded", Decimal::from(yuan));
     match app["kind"].as_str().unwrap_or_default() {
         // 四(一)1: 20万 per selected case (the yearly limit is applied afterwards)
-        "scenario_case" => if yes("selected") { award(200_000) } else { none },
+        "scenario_case" => {
+            if yes("selected") {
+                award(200_000)
+            } else {
+                none
+            }
+        }
         // 四(二)3: newly recognized national / provincial platforms, 200万 / 40万
         "rd_platform" => match (yes("newly_recognized"), s("level").as_str()) {
             (true, "national") => award(2_000_000),
@@ -52,7 +58,11 @@ fn rule(app: &Value) -> (&'static str, Decimal) {
             _ => none,
         },
         // 四(三)5: new provincial workstation 50万; new city innovation center 50万, workstation 20万
-        "academician_station" => match (yes("newly_approved"), s("level").as_str(), s("station_type").as_str()) {
+        "academician_station" => match (
+            yes("newly_approved"),
+            s("level").as_str(),
+            s("station_type").as_str(),
+        ) {
             (true, "provincial", "workstation") => award(500_000),
             (true, "city", "innovation_center") => award(500_000),
             (true, "city", "workstation") => award(200_000),
@@ -67,7 +77,11 @@ fn rule(app: &Value) -> (&'static str, Decimal) {
             let amount = (base * d("0.10"))
                 .min(Decimal::from(500_000))
                 .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-            if amount.is_zero() { none } else { ("awarded", amount) }
+            if amount.is_zero() {
+                none
+            } else {
+                ("awarded", amount)
+            }
         }
         // 四(五)9: new incubators, national 50万, provincial 25万, city 15万
         "incubator" => match (yes("newly_recognized"), s("level").as_str()) {
@@ -100,7 +114,10 @@ fn expected(apps: &[Value]) -> Vec<(&'static str, Decimal)> {
     let mut by_year: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     for (i, a) in apps.iter().enumerate() {
         if a["kind"] == "scenario_case" && out[i].0 == "awarded" {
-            by_year.entry(a["year"].as_i64().unwrap_or_default()).or_default().push(i);
+            by_year
+                .entry(a["year"].as_i64().unwrap_or_default())
+                .or_default()
+                .push(i);
         }
     }
     for members in by_year.values_mut() {
@@ -128,13 +145,28 @@ fn the_pack_agrees_with_an_independent_statement_of_the_rules() {
     let mut disagreements = Vec::new();
     for seed in [1u64, 2] {
         let (code, _, err) = policy(&[
-            "gen", "--pack", PACK, "--count", &count.to_string(), "--seed", &seed.to_string(),
-            "--output", &input.to_string_lossy(),
+            "gen",
+            "--pack",
+            PACK,
+            "--count",
+            &count.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--output",
+            &input.to_string_lossy(),
         ]);
         assert_eq!(code, 0, "{err}");
         let (code, _, err) = policy(&[
-            "run", "--pack", PACK, "--input", &input.to_string_lossy(), "--format", "jsonl",
-            "--output", &out.to_string_lossy(), "--quiet",
+            "run",
+            "--pack",
+            PACK,
+            "--input",
+            &input.to_string_lossy(),
+            "--format",
+            "jsonl",
+            "--output",
+            &out.to_string_lossy(),
+            "--quiet",
         ]);
         assert_eq!(code, 0, "{err}");
         let apps: Vec<Value> = std::fs::read_to_string(&input)

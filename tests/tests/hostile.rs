@@ -164,3 +164,148 @@ fn the_source_document_must_be_inside_the_pack() {
     assert_eq!(code, 2);
     assert!(err.contains("must be a path inside the pack"), "{err}");
 }
+
+/// Replaces the competition-award script, decides the examples, and returns the decisions of
+/// that clause and of another, for a hostile script
+fn with_script(script: &str) -> (u8, Vec<serde_json::Value>, String) {
+    let dir = pack_copy();
+    fs::write(dir.path().join("clauses/competition-award.rhai"), script).expect("write");
+    let pack = dir.path().to_string_lossy().into_owned();
+    let input = suzhou_pack().join("examples/applications.yaml");
+    let (code, out, err) = policy(&[
+        "run",
+        "--pack",
+        &pack,
+        "--input",
+        &input.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+    (
+        code,
+        doc["decisions"].as_array().cloned().unwrap_or_default(),
+        err,
+    )
+}
+
+#[test]
+fn hostile_scripts_fail_their_own_applications_only() {
+    let cases = [
+        ("loop { }", "does not finish"),
+        ("fn f(n) { f(n + 1) } f(0)", "nested deeper"),
+        (
+            "let s = \"x\"; loop { s += s; }",
+            "grew past the sandbox limit",
+        ),
+        (
+            "let a = [1]; loop { a += a; }",
+            "grew past the sandbox limit",
+        ),
+        ("no_such_function(1)", "Function not found"),
+        ("42", "must end with"),
+        ("award(-5, \"x\")", "negative amount"),
+        ("award(\"lots\", \"x\")", "Function not found: award"),
+        ("throw \"refused by the script\"", "refused by the script"),
+    ];
+    for (script, needle) in cases {
+        let (code, d, err) = with_script(script);
+        assert_eq!(code, 1, "{script}: {err}");
+        let ca = d.iter().find(|x| x["id"] == "2025-CA-02").expect("CA-02");
+        assert_eq!(ca["status"], "error", "{script}");
+        let reason = ca["reasons"][0].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("clause script clauses/competition-award.rhai"),
+            "{script}: {reason}"
+        );
+        assert!(reason.contains(needle), "{script}: {reason}");
+        // Every other clause still decides.
+        let tr = d
+            .iter()
+            .find(|x| x["id"] == "2025-TR-0007")
+            .expect("TR-0007");
+        assert_eq!(tr["amount"], "123456.79", "{script}");
+    }
+}
+
+#[test]
+fn import_and_eval_are_refused_when_the_pack_loads() {
+    for (script, needle) in [
+        ("import \"os\" as os;\naward(1, \"x\")", "script syntax"),
+        ("eval(\"award(1, \\\"x\\\")\")", "eval"),
+    ] {
+        let dir = pack_copy();
+        fs::write(dir.path().join("clauses/competition-award.rhai"), script).expect("write");
+        let (code, _, err) = policy(&["check", &dir.path().to_string_lossy()]);
+        assert_eq!(code, 2, "{script}");
+        assert!(
+            err.contains("clauses/competition-award.rhai:1:"),
+            "{script}: {err}"
+        );
+        assert!(err.contains(needle), "{script}: {err}");
+    }
+}
+
+#[test]
+fn hostile_lines_cost_only_themselves() {
+    let dir = tempfile::tempdir().expect("dir");
+    let ok = |id: &str| {
+        format!("{{\"id\":\"{id}\",\"year\":2025,\"kind\":\"competition_award\",\"applicant\":{{\"name\":\"宿州\",\"in_city\":true}},\"prize\":\"third\"}}")
+    };
+    let long = format!("{{\"id\":\"LONG\",\"pad\":\"{}\"}}", "x".repeat(5000));
+    let forty = "1234567890123456789012345678901234567890";
+    let text = format!(
+        "\u{feff}{}\r\n{long}\r\n{{\"id\":\"BIG\",\"year\":2025,\"kind\":\"tech_transfer\",\"applicant\":{{\"name\":\"x\",\"in_city\":true}},\"seller_in_city\":false,\"contract_amount\":{forty},\"paid_amount\":1}}\r\n{{\"id\":\"FEN\",\"year\":2025,\"kind\":\"tech_transfer\",\"applicant\":{{\"name\":\"x\",\"in_city\":true}},\"seller_in_city\":false,\"contract_amount\":100,\"paid_amount\":\"1.005\"}}\r\n{{\"id\":\"DEEP\",\"x\":{}{}}}\r\n{}\r\n",
+        ok("A"),
+        "[".repeat(200),
+        "]".repeat(200),
+        ok("Z"),
+    );
+    let input = write(dir.path(), "apps.jsonl", &text);
+    let (code, out, err) = policy(&[
+        "run",
+        "--pack",
+        PACK,
+        "--input",
+        &input,
+        "--format",
+        "json",
+        "--max-line-bytes",
+        "4096",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let d = doc["decisions"].as_array().expect("decisions");
+    assert_eq!(d.len(), 6, "every line, broken or not, has its decision");
+    assert_eq!(
+        d[0]["amount"], "10000.00",
+        "a byte-order mark and CRLF line ends are fine"
+    );
+    assert!(d[1]["reasons"][0]
+        .as_str()
+        .expect("r")
+        .contains("longer than 4096 bytes"));
+    assert!(d[2]["reasons"][0]
+        .as_str()
+        .expect("r")
+        .contains("too many digits"));
+    assert!(d[3]["reasons"][0]
+        .as_str()
+        .expect("r")
+        .contains("more than 2 decimals"));
+    assert!(d[4]["reasons"][0]
+        .as_str()
+        .expect("r")
+        .contains("not a JSON object"));
+    assert_eq!(d[5]["amount"], "10000.00");
+}
+
+#[test]
+fn crlf_and_bom_in_yaml_input() {
+    let dir = tempfile::tempdir().expect("dir");
+    let yaml = "\u{feff}- id: A\r\n  year: 2025\r\n  kind: competition_award\r\n  applicant: { name: 宿州, in_city: true }\r\n  prize: first\r\n";
+    let input = write(dir.path(), "apps.yaml", yaml);
+    let (code, out, err) = policy(&["run", "--pack", PACK, "--input", &input, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"amount\": \"50000.00\""));
+}
