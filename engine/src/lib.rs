@@ -276,3 +276,72 @@ mod tests {
         check::<super::Engine>();
     }
 }
+
+/// Entry points for the fuzz targets in `fuzz/`: not part of the API
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+
+    /// Reads a text as YAML and as pack and clause metadata; must never panic or hang
+    pub fn metadata(text: &str) {
+        pack::fuzz_metadata(text);
+    }
+
+    /// Compiles a text as a clause script and runs it for one application of `engine`'s pack
+    pub fn script(engine: &Engine, source: &str) {
+        let limits = ScriptLimits {
+            max_operations: 10_000,
+            ..ScriptLimits::default()
+        };
+        let host = script::ScriptHost::new(limits);
+        if let Ok(compiled) = host.compile(Path::new("fuzz.rhai"), source.to_string()) {
+            let mut pack = engine.pack.clone();
+            if let Some(c) = pack.clauses.first_mut() {
+                c.script = compiled;
+            }
+            pack.memo = std::sync::Arc::new(memo::Memo::new(pack.clauses.len()));
+            let apps = parse_applications(
+                r#"[{"id":"F","year":2025,"kind":"scenario_case","applicant":{"name":"x","in_city":true},"selected":true,"score":90}]"#,
+                InputFormat::Json,
+            )
+            .unwrap_or_default();
+            let fuzzed = Engine {
+                pack,
+                host: std::sync::Arc::new(host),
+            };
+            let _ = fuzzed.decide(&apps);
+        }
+    }
+
+    /// Reads bytes as applications in every text format and decides them with `engine`
+    pub fn applications(engine: &Engine, data: &[u8]) {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
+        for format in [
+            InputFormat::Yaml,
+            InputFormat::Json,
+            InputFormat::Jsonl,
+            InputFormat::Csv,
+        ] {
+            if let Ok(apps) = parse_applications(text, format) {
+                let decisions = engine.decide(&apps);
+                assert_eq!(decisions.len(), apps.len(), "one decision per application");
+            }
+        }
+        for line in text.lines() {
+            if let Some(c) = fastpath::json_facts(engine.pack(), line) {
+                // The quick path must agree with the general one wherever it answers.
+                let general = input::json_line(line, 0, 1);
+                let checked = decide::check_one(engine.pack(), &general);
+                assert!(
+                    checked.is_ok(),
+                    "quick path accepted what the checker refuses: {line}"
+                );
+                if let Ok(g) = checked {
+                    assert_eq!(c.facts.values, g.facts.values, "{line}");
+                }
+            }
+        }
+    }
+}

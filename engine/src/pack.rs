@@ -609,6 +609,14 @@ fn pos_at(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
     n.pos
 }
 
+/// Reads a text as pack and as clause metadata, for the fuzz targets
+pub(crate) fn fuzz_metadata(text: &str) {
+    if let Ok(node) = yaml::parse(text, YamlLimits::default()) {
+        let _ = yaml::from_node::<PackFile>(&node);
+        let _ = yaml::from_node::<ClauseFile>(&node);
+    }
+}
+
 pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<Pack, LoadErrors> {
     let mut errors = LoadErrors::default();
     let mut files = Files {
