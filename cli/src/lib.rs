@@ -10,6 +10,7 @@ mod output;
 mod render;
 mod report;
 mod scaffold;
+pub mod serve;
 mod table;
 mod watch;
 
@@ -134,6 +135,35 @@ enum Command {
         /// Write to this file instead of standard output
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+    /// Serve the engine over HTTP, reloading the pack when it changes (loopback by default)
+    Serve {
+        /// The pack directory
+        #[arg(long)]
+        pack: PathBuf,
+        /// Where to listen
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Append one JSON line per decision to this file (for `policy replay`)
+        #[arg(long)]
+        decision_log: Option<PathBuf>,
+        /// Swap in a changed pack only if its own tests pass too
+        #[arg(long)]
+        require_tests: bool,
+        /// Largest request body, in bytes
+        #[arg(long, default_value_t = 8 << 20)]
+        max_body_bytes: usize,
+        /// Time limit of one request, in milliseconds
+        #[arg(long, default_value_t = 30_000)]
+        timeout_ms: u64,
+    },
+    /// Decide again every decision of a decision log and report any that differs
+    Replay {
+        /// The decision log written by `policy serve --decision-log`
+        log: PathBuf,
+        /// The pack to decide with
+        #[arg(long)]
+        pack: PathBuf,
     },
     /// Scaffold something new in a pack
     New {
@@ -401,6 +431,34 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Serve {
+            pack,
+            addr,
+            decision_log,
+            require_tests,
+            max_body_bytes,
+            timeout_ms,
+        } => serve::serve(
+            serve::Options {
+                pack,
+                addr,
+                decision_log,
+                require_tests,
+                max_body_bytes,
+                timeout: std::time::Duration::from_millis(timeout_ms),
+            },
+            None,
+        )
+        .map(|_| EXIT_OK),
+        Command::Replay { log, pack } => {
+            serve::replay(&log, &pack, &mut |line| io.emit(&format!("{line}\n"))).map(|all_same| {
+                if all_same {
+                    EXIT_OK
+                } else {
+                    EXIT_APPLICATION_ERRORS
+                }
+            })
+        }
         Command::Gen {
             pack,
             count,

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use policy_engine::Engine;
 
 /// Every file of the pack with its modification time and size
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64)> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64)> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
