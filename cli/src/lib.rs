@@ -165,6 +165,14 @@ enum Command {
         #[arg(long)]
         pack: PathBuf,
     },
+    /// JSON Schemas of the pack's applications and of the decisions document
+    Schema {
+        /// The pack directory
+        pack: PathBuf,
+        /// Which schema: application (default) or decisions
+        #[arg(long, default_value = "application")]
+        of: String,
+    },
     /// Scaffold something new in a pack
     New {
         #[command(subcommand)]
@@ -431,6 +439,19 @@ where
             format,
         } => explain(&mut io, &batch, &changes, &id, format),
         Command::Clauses { pack } => clauses(&mut io, &pack),
+        Command::Schema { pack, of } => load(&pack).and_then(|engine| {
+            let schema = match of.as_str() {
+                "application" => policy_engine::application_schema(engine.pack()),
+                "decisions" => policy_engine::decisions_schema(),
+                other => {
+                    return Err(format!(
+                        "error: --of `{other}`: expected `application` or `decisions`"
+                    ))
+                }
+            };
+            io.emit(&render::to_json(&schema)?);
+            Ok(EXIT_OK)
+        }),
         Command::Serve {
             pack,
             addr,

@@ -394,6 +394,17 @@ async fn pack(State(s): State<Arc<Shared>>) -> Response {
     )
 }
 
+async fn schema(State(s): State<Arc<Shared>>) -> Response {
+    let engine = s.engine();
+    answer(
+        &engine,
+        json!({
+            "application": policy_engine::application_schema(engine.pack()),
+            "decisions": policy_engine::decisions_schema(),
+        }),
+    )
+}
+
 async fn healthz() -> &'static str {
     "ok\n"
 }
@@ -491,6 +502,7 @@ fn router(shared: Arc<Shared>, max_body_bytes: usize) -> Router {
         .route("/v1/compare", post(compare))
         .route("/v1/clauses", get(clauses))
         .route("/v1/pack", get(pack))
+        .route("/v1/schema", get(schema))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(max_body_bytes))

@@ -30,7 +30,7 @@
 //! assert_eq!(decisions[0].amount.to_string(), "30000.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -47,6 +47,7 @@ mod money;
 mod pack;
 mod revision;
 mod scenario;
+mod schema;
 mod script;
 mod script_refs;
 mod stream;
@@ -72,6 +73,7 @@ pub use pack::{
 };
 pub use revision::{diff, Revision};
 pub use scenario::{Change, Origin, Scenario};
+pub use schema::{application_schema, decisions_schema};
 pub use script::{ScriptError, ScriptLimits};
 pub use stream::{InputFile, Sink, StreamError, Summary, DEFAULT_MAX_LINE_BYTES};
 pub use targets::Progress;

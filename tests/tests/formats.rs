@@ -274,3 +274,26 @@ fn a_jsonl_line_that_is_not_utf8_costs_only_itself() {
     assert_eq!(d[2]["id"], "C");
     assert_eq!(d[2]["amount"], "10000.00");
 }
+
+#[test]
+fn json_schemas_of_applications_and_decisions() {
+    let (code, out, _) = policy(&["schema", PACK]);
+    assert_eq!(code, 0);
+    let schema: Value = serde_json::from_str(&out).expect("JSON");
+    let kinds: Vec<&str> = schema["oneOf"]
+        .as_array()
+        .expect("one branch per kind")
+        .iter()
+        .filter_map(|b| b["properties"]["kind"]["const"].as_str())
+        .collect();
+    assert_eq!(kinds.len(), 8);
+    assert!(kinds.contains(&"tech_transfer"));
+    insta::assert_snapshot!("application_schema", out);
+    let (code, out, _) = policy(&["schema", PACK, "--of", "decisions"]);
+    assert_eq!(code, 0);
+    let schema: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["pack", "decisions", "totals"])
+    );
+}

@@ -112,7 +112,13 @@ fn decide_over_http_is_policy_run() {
     let (status, _, body) = request(addr, "POST", "/v1/compare", cmp.as_bytes());
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(r#""scenario_amount":"60000.00""#), "{body}");
-    for path in ["/v1/clauses", "/v1/pack", "/healthz", "/openapi.json"] {
+    for path in [
+        "/v1/clauses",
+        "/v1/pack",
+        "/v1/schema",
+        "/healthz",
+        "/openapi.json",
+    ] {
         let (status, _, _) = request(addr, "GET", path, b"");
         assert_eq!(status, 200, "{path}");
     }
