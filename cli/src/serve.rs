@@ -327,15 +327,74 @@ async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
             )
         }
     };
-    if sets.is_empty() {
+    // Or a scenario: {"name": …, "set": {...}, "disable": [...]} (no script replacement
+    // over HTTP: a request cannot bring code).
+    let mut disable: Vec<String> = Vec::new();
+    let mut sets = sets;
+    let mut name = None;
+    if let Some(sc) = obj.get("scenario") {
+        let Some(sc) = sc.as_object() else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`scenario` must be an object",
+                Some("scenario"),
+            );
+        };
+        if let Some(unknown) = sc
+            .keys()
+            .find(|k| !matches!(k.as_str(), "name" | "description" | "set" | "disable"))
+        {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("unknown key `{unknown}` in `scenario` (name, description, set, disable)"),
+                Some("scenario"),
+            );
+        }
+        name = sc.get("name").and_then(Value::as_str).map(str::to_string);
+        if let Some(Value::Object(m)) = sc.get("set") {
+            sets.extend(m.iter().map(|(k, v)| match v {
+                Value::String(s) => format!("{k}={s}"),
+                other => format!("{k}={other}"),
+            }));
+        }
+        if let Some(Value::Array(a)) = sc.get("disable") {
+            disable.extend(a.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        }
+    }
+    if sets.is_empty() && disable.is_empty() {
         return error(
             StatusCode::BAD_REQUEST,
-            "nothing to compare: give `set`",
+            "nothing to compare: give `set` or a `scenario`",
             Some("set"),
         );
     }
     let engine = s.engine();
-    let variant = match engine.with_sets(&sets) {
+    let disabled = if disable.is_empty() {
+        Ok((*engine).clone())
+    } else {
+        let changes = disable
+            .iter()
+            .map(|c| policy_engine::Change::Disable {
+                clause: c.clone(),
+                origin: policy_engine::Origin {
+                    file: PathBuf::from("request"),
+                    pos: None,
+                },
+            })
+            .collect();
+        engine.with_scenario(&policy_engine::Scenario {
+            name: String::new(),
+            description: None,
+            changes,
+        })
+    };
+    let variant = match disabled.and_then(|e| {
+        if sets.is_empty() {
+            Ok(e)
+        } else {
+            e.with_sets(&sets)
+        }
+    }) {
         Ok(v) => v,
         Err(errors) => {
             let all: Vec<String> = errors.0.iter().map(|e| e.message.clone()).collect();
@@ -349,7 +408,11 @@ async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         }
     };
     let e = engine.clone();
-    let name = sets.join(" ");
+    let name = name.unwrap_or_else(|| {
+        let mut parts = sets.clone();
+        parts.extend(disable.iter().map(|c| format!("{c} off")));
+        parts.join(" ")
+    });
     match s
         .blocking(move || e.compare(&apps, &[(name.as_str(), &variant)]))
         .await

@@ -9,8 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use policy_engine::Engine;
 
-/// Every file of the pack with its modification time and size
-pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64)> {
+/// Every file of the pack with its modification time, size and a hash of its content (an
+/// edit within the file system's time resolution that keeps the size is still seen)
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64, u64)> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -26,7 +27,15 @@ pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
             {
-                out.insert(p, (meta.modified().ok(), meta.len()));
+                let hash = std::fs::read(&p)
+                    .map(|bytes| {
+                        use std::hash::{Hash, Hasher};
+                        let mut h = std::collections::hash_map::DefaultHasher::new();
+                        bytes.hash(&mut h);
+                        h.finish()
+                    })
+                    .unwrap_or(0);
+                out.insert(p, (meta.modified().ok(), meta.len(), hash));
             }
         }
     }

@@ -149,6 +149,17 @@ impl Engine {
     /// This engine with `--set` style overrides (`clause-id.param=value`, `@year` for one year
     /// of a timeline) applied; every argument is checked, and every problem reported at once
     ///
+    /// ```
+    /// # let pack = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/suzhou-future-industries");
+    /// let engine = policy_engine::Engine::load(pack)?;
+    /// let raised = engine.with_sets(&["rd-platform.provincial=60万".to_string()])?;
+    /// assert_ne!(raised.pack().fingerprint, engine.pack().fingerprint);
+    /// // A misspelt name is refused with the nearest one.
+    /// let err = engine.with_sets(&["rd-platfrom.provincial=1".to_string()]).unwrap_err();
+    /// assert!(err.to_string().contains("did you mean `rd-platform`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// Malformed arguments, unknown clauses or parameters (with the nearest name), values not
     /// in their parameter's unit.
@@ -179,6 +190,26 @@ impl Engine {
     /// Sets each scenario engine (made with [`Engine::with_scenario`] from this one) against
     /// this one as the baseline, on the same applications. Applications of clauses a scenario
     /// leaves unchanged are not decided again.
+    ///
+    /// ```
+    /// # use policy_engine::{parse_applications, Engine, InputFormat};
+    /// # let pack = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/suzhou-future-industries");
+    /// let engine = Engine::load(pack)?;
+    /// let apps = parse_applications(
+    ///     r#"[{"id": "P", "year": 2025, "kind": "rd_platform",
+    ///          "applicant": {"name": "某中心", "in_city": true},
+    ///          "level": "provincial", "platform_type": "key_lab", "newly_recognized": true}]"#,
+    ///     InputFormat::Json,
+    /// ).map_err(|(_, m)| m)?;
+    /// let raised = engine.with_sets(&["rd-platform.provincial=60万".to_string()])?;
+    /// let c = &engine.compare(&apps, &[("60万", &raised)])[0];
+    /// assert_eq!(c.total.change.to_string(), "200000.00");
+    /// assert_eq!(c.winners, 1);
+    /// // And why the new amount is what it is:
+    /// let why = raised.explain(&apps, "P").ok_or("explained")?;
+    /// assert_eq!(why.decision.amount.to_string(), "600000.00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn compare(
         &self,
         apps: &[RawApplication],

@@ -112,6 +112,15 @@ fn decide_over_http_is_policy_run() {
     let (status, _, body) = request(addr, "POST", "/v1/compare", cmp.as_bytes());
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(r#""scenario_amount":"60000.00""#), "{body}");
+    let cmp = format!(
+        r#"{{"applications":[{one}],"scenario":{{"name":"大赛停办","disable":["competition-award"]}}}}"#
+    );
+    let (status, _, body) = request(addr, "POST", "/v1/compare", cmp.as_bytes());
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(r#""scenario":"大赛停办""#) && body.contains(r#""scenario_amount":"0.00""#),
+        "{body}"
+    );
     for path in [
         "/v1/clauses",
         "/v1/pack",
