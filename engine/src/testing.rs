@@ -142,6 +142,20 @@ struct Case {
     expect: Vec<(ExpectFile, Option<Decimal>)>,
 }
 
+impl Case {
+    /// The engine a case runs with: the pack's, with its scenario and overrides applied
+    fn engine(&self, engine: &Engine) -> Result<Engine, LoadErrors> {
+        let mut variant = engine.clone();
+        if let Some(file) = &self.scenario {
+            variant = variant.with_scenario(&Scenario::load(file)?)?;
+        }
+        if !self.sets.is_empty() {
+            variant = variant.with_sets(&self.sets)?;
+        }
+        Ok(variant)
+    }
+}
+
 fn read_suites(dir: &Path) -> Result<Vec<Case>, LoadErrors> {
     let tests = dir.join("tests");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&tests) {
@@ -326,13 +340,7 @@ pub(crate) fn run(engine: &Engine) -> Result<TestReport, LoadErrors> {
     let mut reached: BTreeSet<(String, String)> = BTreeSet::new();
     let mut results = Vec::new();
     for case in cases {
-        let mut variant = engine.clone();
-        if let Some(file) = &case.scenario {
-            variant = variant.with_scenario(&Scenario::load(file)?)?;
-        }
-        if !case.sets.is_empty() {
-            variant = variant.with_sets(&case.sets)?;
-        }
+        let variant = case.engine(engine)?;
         let decisions = variant.decide(&case.applications);
         for d in &decisions {
             let Some(cid) = d.clause.as_deref() else {
@@ -483,13 +491,7 @@ pub(crate) fn examples(engine: &Engine) -> Result<Vec<Example>, LoadErrors> {
         .unwrap_or_default();
     let mut out = Vec::new();
     for case in cases {
-        let mut variant = engine.clone();
-        if let Some(file) = &case.scenario {
-            variant = variant.with_scenario(&Scenario::load(file)?)?;
-        }
-        if !case.sets.is_empty() {
-            variant = variant.with_sets(&case.sets)?;
-        }
+        let variant = case.engine(engine)?;
         let decisions = variant.decide(&case.applications);
         let checked = crate::decide::check_all(variant.pack(), &case.applications);
         let rows = decisions

@@ -60,3 +60,19 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Runs `policy` where `<pack>` stands for the copy in `dir`, with the copy's path written back
+/// as `<pack>` in the output, so snapshots do not depend on where the copy was made
+pub fn policy_on(dir: &tempfile::TempDir, args: &[&str]) -> (u8, String, String) {
+    let pack = dir.path().to_string_lossy().into_owned();
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == "<pack>" { pack.as_str() } else { a })
+        .collect();
+    let (code, out, err) = policy(&args);
+    (
+        code,
+        out.replace(&pack, "<pack>"),
+        err.replace(&pack, "<pack>"),
+    )
+}

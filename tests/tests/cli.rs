@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use policy_tests::{pack_copy, policy};
+use policy_tests::{pack_copy, policy, policy_on};
 
 const PACK: &str = "policies/suzhou-future-industries";
 const INPUT: &str = "policies/suzhou-future-industries/examples/applications.yaml";
@@ -73,21 +73,6 @@ fn broken_copy(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
     dir
 }
 
-/// Runs `policy` on a broken copy, with the temporary path replaced by `<pack>`
-fn on_copy(dir: &tempfile::TempDir, args: &[&str]) -> (u8, String, String) {
-    let pack = dir.path().to_string_lossy().into_owned();
-    let args: Vec<&str> = args
-        .iter()
-        .map(|a| if *a == "<pack>" { pack.as_str() } else { a })
-        .collect();
-    let (code, out, err) = policy(&args);
-    (
-        code,
-        out.replace(&pack, "<pack>"),
-        err.replace(&pack, "<pack>"),
-    )
-}
-
 fn replace_in(path: &Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).expect("read");
     assert!(text.contains(from), "{from} not in {}", path.display());
@@ -103,14 +88,14 @@ fn script_syntax_error_names_file_line_and_column() {
             "let base = min(app.paid_amount, app.contract_amount;",
         )
     });
-    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("<pack>/clauses/tech-transfer.rhai:8:52:"),
         "{err}"
     );
     insta::assert_snapshot!("check_script_syntax_error", err);
-    let (code, out, err2) = on_copy(&dir, &["run", "--pack", "<pack>", "--input", INPUT]);
+    let (code, out, err2) = policy_on(&dir, &["run", "--pack", "<pack>", "--input", INPUT]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert_eq!(err, err2);
@@ -125,7 +110,7 @@ fn unknown_key_and_misspelt_type_in_yaml() {
             "paramters:",
         );
     });
-    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("<pack>/clauses/rd-platform.yaml:8:1:"),
@@ -135,7 +120,7 @@ fn unknown_key_and_misspelt_type_in_yaml() {
     insta::assert_snapshot!("check_unknown_key", err);
 
     let dir = broken_copy(|p| replace_in(&p.join("pack.yaml"), "type: money", "type: mony"));
-    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `money`"), "{err}");
     insta::assert_snapshot!("check_misspelt_type", err);
@@ -150,7 +135,7 @@ fn yaml_syntax_error_names_the_line() {
             "  national\n",
         );
     });
-    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("check_yaml_syntax", err);
 }
@@ -164,7 +149,7 @@ fn editing_a_parameter_changes_the_next_run() {
             "value: 600000",
         )
     });
-    let (_, out, _) = on_copy(
+    let (_, out, _) = policy_on(
         &dir,
         &[
             "run", "--pack", "<pack>", "--input", INPUT, "--format", "json",
@@ -194,7 +179,7 @@ fn endless_loop_is_an_error_for_that_application_only() {
         )
     });
     let started = std::time::Instant::now();
-    let (code, out, _) = on_copy(
+    let (code, out, _) = policy_on(
         &dir,
         &[
             "run", "--pack", "<pack>", "--input", INPUT, "--format", "json",
@@ -277,7 +262,7 @@ fn misspelt_parameter_names_the_yaml_line_and_the_right_name() {
             "  provincal:",
         )
     });
-    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("<pack>/clauses/rd-platform.yaml:13:3: parameter `provincal` is never read"),
@@ -296,7 +281,7 @@ fn misspelt_field_in_a_script_is_caught_by_check() {
             "app.seller_in_cty",
         )
     });
-    let (code, _, err) = on_copy(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("<pack>/clauses/tech-transfer.rhai:5:8:"),

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use policy_tests::{pack_copy, policy};
+use policy_tests::{pack_copy, policy, policy_on};
 
 const PACK: &str = "policies/suzhou-future-industries";
 
@@ -94,21 +94,6 @@ fn no_tests_is_a_failure_and_missing_coverage_is_named() {
     assert_eq!(code, 0);
 }
 
-/// Runs `policy` on a copy, with the copy's path replaced by `<pack>`
-fn on(dir: &tempfile::TempDir, args: &[&str]) -> (u8, String, String) {
-    let pack = dir.path().to_string_lossy().into_owned();
-    let args: Vec<&str> = args
-        .iter()
-        .map(|a| if *a == "<pack>" { pack.as_str() } else { a })
-        .collect();
-    let (code, out, err) = policy(&args);
-    (
-        code,
-        out.replace(&pack, "<pack>"),
-        err.replace(&pack, "<pack>"),
-    )
-}
-
 #[test]
 fn check_warns_and_deny_warnings_fails() {
     let dir = pack_copy();
@@ -121,15 +106,15 @@ fn check_warns_and_deny_warnings_fails() {
     let mut text = fs::read_to_string(&meta).expect("read");
     text.push_str("  third_time:\n    value: 50000\n    unit: yuan\n    description: 第三次认定\n");
     fs::write(&meta, text).expect("write");
-    let (code, out, err) = on(&dir, &["check", "<pack>"]);
+    let (code, out, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("ok:"), "{out}");
     insta::assert_snapshot!("check_warnings", err);
-    let (code, out, err) = on(&dir, &["check", "<pack>", "--deny-warnings"]);
+    let (code, out, err) = policy_on(&dir, &["check", "<pack>", "--deny-warnings"]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.contains("warnings are denied"), "{err}");
-    let (code, out, _) = on(
+    let (code, out, _) = policy_on(
         &dir,
         &[
             "check",
@@ -153,7 +138,7 @@ fn a_changed_amount_is_flagged_against_the_quoted_text() {
         "value: 400000",
         "value: 50万",
     );
-    let (code, _, err) = on(&dir, &["check", "<pack>"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>"]);
     assert_eq!(code, 0);
     assert!(
         err.contains("`rd-platform.provincial` is 500,000 元（50 万元）, which the clause's quoted text does not mention"),
@@ -169,7 +154,7 @@ fn json_errors_for_editors() {
         "  provincial:",
         "  provincal:",
     );
-    let (code, out, _) = on(&dir, &["check", "<pack>", "--error-format", "json"]);
+    let (code, out, _) = policy_on(&dir, &["check", "<pack>", "--error-format", "json"]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("check_json_errors", out);
     let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
@@ -179,7 +164,7 @@ fn json_errors_for_editors() {
     assert_eq!(first["column"], 3);
     assert_eq!(first["hint"], "did you mean `provincial`?");
     // Other commands write the same document to stderr when the pack does not load.
-    let (code, _, err) = on(
+    let (code, _, err) = policy_on(
         &dir,
         &[
             "run",
@@ -204,7 +189,7 @@ fn a_script_runtime_error_names_file_line_and_column() {
         "let amount = switch app.tier {",
         "let boom = 1 / (app.tier - app.tier);\nlet amount = switch app.tier {",
     );
-    let (code, out, _) = on(
+    let (code, out, _) = policy_on(
         &dir,
         &[
             "run",
@@ -242,7 +227,7 @@ fn diff_shows_exactly_the_changed_amount() {
         "value: 400000",
         "value: 600000",
     );
-    let (code, out, _) = on(&dir, &["diff", PACK, "<pack>", "--format", "json"]);
+    let (code, out, _) = policy_on(&dir, &["diff", PACK, "<pack>", "--format", "json"]);
     assert_eq!(code, 0);
     let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     let changes = doc["changes"].as_array().expect("changes");
@@ -251,7 +236,7 @@ fn diff_shows_exactly_the_changed_amount() {
     assert_eq!(changes[0]["item"], "parameter provincial");
     assert_eq!(changes[0]["old"], "400000（yuan）");
     assert_eq!(changes[0]["new"], "600000（yuan）");
-    let (_, table, _) = on(
+    let (_, table, _) = policy_on(
         &dir,
         &[
             "diff",
@@ -269,7 +254,7 @@ fn diff_shows_exactly_the_changed_amount() {
 #[test]
 fn new_clause_scaffolds_a_clause_that_checks_and_tests() {
     let dir = pack_copy();
-    let (code, out, err) = on(
+    let (code, out, err) = policy_on(
         &dir,
         &[
             "new",
@@ -291,14 +276,14 @@ fn new_clause_scaffolds_a_clause_that_checks_and_tests() {
         out.contains("<pack>/clauses/research-project.rhai"),
         "{out}"
     );
-    let (code, _, err) = on(&dir, &["check", "<pack>", "--deny-warnings"]);
+    let (code, _, err) = policy_on(&dir, &["check", "<pack>", "--deny-warnings"]);
     assert_eq!(code, 0, "{err}");
-    let (code, out, _) = on(&dir, &["test", "<pack>", "--min-coverage", "100"]);
+    let (code, out, _) = policy_on(&dir, &["test", "<pack>", "--min-coverage", "100"]);
     assert_eq!(code, 0, "{out}");
-    let (_, clauses, _) = on(&dir, &["clauses", "<pack>"]);
+    let (_, clauses, _) = policy_on(&dir, &["clauses", "<pack>"]);
     assert!(clauses.contains("research-project"), "{clauses}");
     // Twice is refused, and so is a kind another clause decides.
-    let (code, _, err) = on(
+    let (code, _, err) = policy_on(
         &dir,
         &[
             "new",
@@ -315,7 +300,7 @@ fn new_clause_scaffolds_a_clause_that_checks_and_tests() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("already has a clause"), "{err}");
-    let (code, _, err) = on(
+    let (code, _, err) = policy_on(
         &dir,
         &[
             "new",
@@ -372,7 +357,7 @@ fn watch_reports_what_a_save_changed() {
         std::thread::sleep(std::time::Duration::from_millis(1500));
         replace_in(&meta, "  provincial:", "  provincal:");
     });
-    let (code, out, _) = on(&dir, &["watch", "<pack>", "--runs", "1"]);
+    let (code, out, _) = policy_on(&dir, &["watch", "<pack>", "--runs", "1"]);
     editor.join().expect("editor");
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
