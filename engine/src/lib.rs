@@ -320,8 +320,8 @@ pub mod fuzzing {
         pack::fuzz_metadata(text);
     }
 
-    /// Compiles a text as a clause script and runs it for one application of `engine`'s pack
-    pub fn script(engine: &Engine, source: &str) {
+    /// Compiles a text as the first clause's script and runs it for `applications` (JSON)
+    pub fn script(engine: &Engine, source: &str, applications: &str) {
         let limits = ScriptLimits {
             max_operations: 10_000,
             ..ScriptLimits::default()
@@ -333,11 +333,7 @@ pub mod fuzzing {
                 c.script = compiled;
             }
             pack.memo = std::sync::Arc::new(memo::Memo::new(pack.clauses.len()));
-            let apps = parse_applications(
-                r#"[{"id":"F","year":2025,"kind":"scenario_case","applicant":{"name":"x","in_city":true},"selected":true,"score":90}]"#,
-                InputFormat::Json,
-            )
-            .unwrap_or_default();
+            let apps = parse_applications(applications, InputFormat::Json).unwrap_or_default();
             let fuzzed = Engine {
                 pack,
                 host: std::sync::Arc::new(host),

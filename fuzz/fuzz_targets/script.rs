@@ -10,6 +10,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         policy_engine::Engine::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/suzhou-future-industries")).ok()
     });
     if let (Some(engine), Ok(text)) = (engine, std::str::from_utf8(data)) {
-        policy_engine::fuzzing::script(engine, text);
+        // An application of the pack's first clause (scenario-case), for the script to read.
+        policy_engine::fuzzing::script(
+            engine,
+            text,
+            r#"[{"id":"F","year":2025,"kind":"scenario_case","applicant":{"name":"x","in_city":true},"selected":true,"score":90}]"#,
+        );
     }
 });
