@@ -110,14 +110,16 @@ pub(crate) fn changed_clauses(base: &Pack, variant: &Pack) -> Vec<bool> {
         .collect()
 }
 
-/// Decides a variant, reusing the baseline's decisions for the clauses it does not change
+/// Decides a variant of `base`, reusing the baseline's decisions for the clauses the variant
+/// does not change
 pub(crate) fn decide_variant(
+    base: &Pack,
     variant: &Pack,
     host: &ScriptHost,
     checked: &[Result<Checked, Box<Decision>>],
     baseline: &[Decision],
-    changed: &[bool],
 ) -> Vec<Decision> {
+    let changed = &changed_clauses(base, variant);
     let mut decisions = baseline.to_vec();
     for (i, c) in checked.iter().enumerate() {
         if let Ok(c) = c {

@@ -220,13 +220,12 @@ impl Engine {
         scenarios
             .iter()
             .map(|(name, variant)| {
-                let changed = compare::changed_clauses(&self.pack, &variant.pack);
                 let decided = compare::decide_variant(
+                    &self.pack,
                     &variant.pack,
                     &variant.host,
                     &checked,
                     &baseline,
-                    &changed,
                 );
                 compare::compare(
                     name,
@@ -257,13 +256,12 @@ impl Engine {
         for v in values {
             let scenario = Scenario::from_sets(&[format!("{target}={v}")])?;
             let variant = self.with_scenario(&scenario)?;
-            let changed = compare::changed_clauses(&self.pack, &variant.pack);
             let decided = compare::decide_variant(
+                &self.pack,
                 &variant.pack,
                 &variant.host,
                 &checked,
                 &baseline,
-                &changed,
             );
             points.push(compare::budget(&variant.pack, v.clone(), &decided));
         }

@@ -95,7 +95,8 @@ fn line_text(block: &str, start: usize, end: usize) -> &str {
 }
 
 impl Record {
-    fn parse(self, light: bool) -> RawApplication {
+    /// The record as an application for the general checker
+    fn parse(self) -> RawApplication {
         match self {
             Record::Parsed(r) => r,
             Record::JsonLine {
@@ -104,15 +105,7 @@ impl Record {
                 block,
                 start,
                 end,
-            } => {
-                let text = line_text(&block, start, end);
-                if light {
-                    crate::fastpath::light(text, index, line)
-                        .unwrap_or_else(|| input::json_line_light(text, index, line))
-                } else {
-                    input::json_line(text, index, line)
-                }
-            }
+            } => input::json_line(line_text(&block, start, end), index, line),
         }
     }
 }
@@ -388,7 +381,7 @@ impl InputFile {
     pub fn read_all(&self) -> Result<Vec<RawApplication>, InputError> {
         let mut all = Vec::new();
         self.chunks(&Pool::default(), &mut |chunk| {
-            all.extend(chunk.into_iter().map(|r| r.parse(false)));
+            all.extend(chunk.into_iter().map(|r| r.parse()));
             Ok(())
         })?;
         Ok(all)
