@@ -181,6 +181,19 @@ fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
 
 /// Decides one checked application by its clause, before count limits. With `trace`, also
 /// returns what the script read and computed and the engine's own steps.
+/// What a clause's script sees as `params` for one application
+pub(crate) fn params_view(pack: &Pack, clause: &Clause, facts: &Facts) -> ParamsView {
+    ParamsView {
+        clause: clause.id.as_str().into(),
+        params: clause.parameters.clone(),
+        period: pack.period_of(facts),
+        period_field: pack
+            .period
+            .as_deref()
+            .and_then(|p| facts.fields.iter().position(|f| f.name == p)),
+    }
+}
+
 pub(crate) fn decide_one(
     pack: &Pack,
     host: &ScriptHost,
@@ -217,16 +230,8 @@ pub(crate) fn decide_one(
         ));
         return (decision, trace.then(Trace::default));
     }
-    let period = pack.period_of(facts);
-    let params = ParamsView {
-        clause: clause.id.as_str().into(),
-        params: clause.parameters.clone(),
-        period,
-        period_field: pack
-            .period
-            .as_deref()
-            .and_then(|p| facts.fields.iter().position(|f| f.name == p)),
-    };
+    let params = params_view(pack, clause, facts);
+    let period = params.period;
     let view = FactsView::new(facts.clone());
     let (outcome, mut recorded) = if trace {
         host.run(&clause.script, view, params, true)

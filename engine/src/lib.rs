@@ -42,6 +42,7 @@ mod error;
 mod explain;
 mod fastpath;
 mod input;
+mod lowered;
 mod memo;
 mod money;
 mod pack;
@@ -337,6 +338,16 @@ pub mod fuzzing {
                 host: std::sync::Arc::new(host),
             };
             let _ = fuzzed.decide(&apps);
+            // Wherever the lowered script answers, Rhai must answer the same.
+            let pack = fuzzed.pack();
+            for raw in &apps {
+                if let Ok(c) = decide::check_one(pack, raw) {
+                    let clause = &pack.clauses[c.clause];
+                    let params = decide::params_view(pack, clause, &c.facts);
+                    let agreed = lowered::agrees(fuzzed.host(), &clause.script, &c.facts, &params);
+                    assert!(agreed.is_ok(), "{agreed:?}");
+                }
+            }
         }
     }
 

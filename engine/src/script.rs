@@ -67,6 +67,15 @@ pub(crate) struct Script {
     pub(crate) path: PathBuf,
     pub(crate) source: String,
     ast: AST,
+    /// The script lowered for quick runs, when it can be
+    plan: Option<Arc<crate::lowered::Plan>>,
+}
+
+impl Script {
+    /// The lowered form, if the script has one
+    pub(crate) fn plan(&self) -> Option<&crate::lowered::Plan> {
+        self.plan.as_deref()
+    }
 }
 
 impl fmt::Debug for Script {
@@ -297,13 +306,18 @@ fn award(ctx: &NativeCallContext<'_>, amount: Decimal, reason: &str) -> Outcome 
 }
 
 /// `1234567.85` → `1,234,567.85`, for reasons a person reads
-fn yuan(d: Decimal) -> String {
+pub(crate) fn yuan(d: Decimal) -> String {
     crate::money::group_thousands(d.normalize())
 }
 
 fn percent(d: Decimal) -> Result<String, Box<EvalAltResult>> {
-    let p = d.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(overflow)?;
-    Ok(format!("{}%", p.normalize()))
+    percent_text(d).ok_or_else(overflow)
+}
+
+/// `0.1` → `10%`; `None` past the decimal range
+pub(crate) fn percent_text(d: Decimal) -> Option<String> {
+    let p = d.checked_mul(Decimal::ONE_HUNDRED)?;
+    Some(format!("{}%", p.normalize()))
 }
 
 fn overflow() -> Box<EvalAltResult> {
@@ -458,6 +472,11 @@ impl ScriptHost {
         scope
     }
 
+    /// The limits runs are held to
+    pub(crate) fn limits(&self) -> &ScriptLimits {
+        &self.limits
+    }
+
     pub(crate) fn compile(&self, path: &Path, source: String) -> Result<Script, LoadError> {
         match self
             .fast
@@ -466,6 +485,12 @@ impl ScriptHost {
             Ok(ast) => Ok(Script {
                 path: path.to_path_buf(),
                 source,
+                plan: crate::lowered::Plan::lower(
+                    &ast,
+                    self.limits.max_operations,
+                    self.limits.max_variables,
+                )
+                .map(Arc::new),
                 ast,
             }),
             Err(e) => {
@@ -499,6 +524,15 @@ impl ScriptHost {
         trace: bool,
         learn: bool,
     ) -> (Ran, Option<Vec<Read>>) {
+        if !trace && !learn {
+            if let Some(outcome) = script
+                .plan
+                .as_ref()
+                .and_then(|plan| plan.run(&facts.facts, &params, self.limits.max_string_size))
+            {
+                return ((Ok(outcome), None), None);
+            }
+        }
         let engine = if trace { &self.traced } else { &self.fast };
         if trace {
             TRACE.with(|t| *t.borrow_mut() = Some(Trace::default()));
@@ -689,5 +723,21 @@ mod tests {
     fn print_is_captured_not_written() {
         let (_, t) = run("print(\"hello\"); ineligible(\"no\")", true);
         assert_eq!(t.unwrap().printed, vec!["hello"]);
+    }
+}
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn dump() {
+        let h = super::ScriptHost::new(super::ScriptLimits::default());
+        for f in ["tech-transfer", "rd-platform", "scenario-case"] {
+            let p = format!(
+                "{}/../policies/suzhou-future-industries/clauses/{f}.rhai",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let src = std::fs::read_to_string(&p).unwrap();
+            let s = h.compile(std::path::Path::new("t"), src).unwrap();
+            println!("{:#?}", s.ast.statements());
+        }
     }
 }
