@@ -129,10 +129,14 @@ pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
 
 /// The coverage key of a script outcome: `award@14:5`
 pub(crate) fn outcome_key(what: &str, at: Option<crate::yaml::Pos>) -> String {
-    match at {
-        Some(p) => format!("{what}@{}:{}", p.line, p.col),
-        None => what.to_string(),
+    // Built by hand: one per decision, and `format!` showed in the profile.
+    let mut key = String::with_capacity(what.len() + 12);
+    key.push_str(what);
+    if let Some(p) = at {
+        use std::fmt::Write;
+        let _ = write!(key, "@{}:{}", p.line, p.col);
     }
+    key
 }
 
 /// The largest amount one decision may award: 10^18 yuan. Far above any real award, it keeps
@@ -319,11 +323,13 @@ pub(crate) fn decide_one(
                     return (decision, recorded);
                 };
                 {
-                    steps.push(format!(
-                        "min({}, {cap_name} {cap}) = {}",
-                        amount.normalize(),
-                        amount.min(cap).normalize()
-                    ));
+                    if trace {
+                        steps.push(format!(
+                            "min({}, {cap_name} {cap}) = {}",
+                            amount.normalize(),
+                            amount.min(cap).normalize()
+                        ));
+                    }
                     if amount > cap {
                         decision.reasons.push(format!(
                             "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
@@ -343,12 +349,14 @@ pub(crate) fn decide_one(
                 }
             }
             let rounded = pack.rounding.apply(capped);
-            steps.push(format!(
-                "{} {} → {}",
-                pack.rounding.describe(),
-                capped.normalize(),
-                rounded
-            ));
+            if trace {
+                steps.push(format!(
+                    "{} {} → {}",
+                    pack.rounding.describe(),
+                    capped.normalize(),
+                    rounded
+                ));
+            }
             if rounded != capped {
                 decision.reasons.push(format!(
                     "金额 {} 元{}为 {} 元",

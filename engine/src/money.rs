@@ -133,19 +133,28 @@ impl Rounding {
     }
 
     /// The rule in words, for reasons and explanations
-    pub fn describe(&self) -> String {
-        let mode = match self.mode {
-            RoundingMode::HalfUp => "四舍五入",
-            RoundingMode::HalfEven => "银行家舍入",
-            RoundingMode::Down => "舍去",
-        };
-        let unit = match self.scale {
-            0 => "元".to_string(),
-            1 => "角".to_string(),
-            2 => "分".to_string(),
-            n => format!("{n} 位小数"),
-        };
-        format!("{mode}到{unit}")
+    pub fn describe(&self) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow;
+        // Written into every rounded award's reason: the usual rules without formatting.
+        Cow::Borrowed(match (self.mode, self.scale) {
+            (RoundingMode::HalfUp, 0) => "四舍五入到元",
+            (RoundingMode::HalfUp, 1) => "四舍五入到角",
+            (RoundingMode::HalfUp, 2) => "四舍五入到分",
+            (RoundingMode::HalfEven, 0) => "银行家舍入到元",
+            (RoundingMode::HalfEven, 1) => "银行家舍入到角",
+            (RoundingMode::HalfEven, 2) => "银行家舍入到分",
+            (RoundingMode::Down, 0) => "舍去到元",
+            (RoundingMode::Down, 1) => "舍去到角",
+            (RoundingMode::Down, 2) => "舍去到分",
+            (mode, n) => {
+                let mode = match mode {
+                    RoundingMode::HalfUp => "四舍五入",
+                    RoundingMode::HalfEven => "银行家舍入",
+                    RoundingMode::Down => "舍去",
+                };
+                return Cow::Owned(format!("{mode}到{n} 位小数"));
+            }
+        })
     }
 }
 
@@ -166,17 +175,20 @@ pub fn group_thousands(amount: Decimal) -> String {
         Some((i, f)) => (i, Some(f)),
         None => (unsigned, None),
     };
-    let mut grouped = String::new();
-    for (i, c) in int_part.chars().enumerate() {
+    // One allocation: this writes amounts into reasons for every award.
+    let mut grouped = String::with_capacity(text.len() + int_part.len() / 3 + 1);
+    grouped.push_str(sign);
+    for (i, c) in int_part.bytes().enumerate() {
         if i > 0 && (int_part.len() - i) % 3 == 0 {
             grouped.push(',');
         }
-        grouped.push(c);
+        grouped.push(char::from(c));
     }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+    if let Some(f) = frac {
+        grouped.push('.');
+        grouped.push_str(f);
     }
+    grouped
 }
 
 /// Parses a plain decimal literal that is known to be valid (constants in tests)
