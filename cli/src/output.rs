@@ -46,11 +46,9 @@ impl Sink for JsonSink {
         self.head.clone().into_bytes()
     }
 
-    fn render(&self, n: usize, d: &Decision) -> Vec<u8> {
-        let mut out = Vec::with_capacity(320);
+    fn render(&self, n: usize, d: &Decision, out: &mut Vec<u8>) {
         out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-        pretty_decision(&mut out, d);
-        out
+        pretty_decision(out, d);
     }
 
     fn end(&self, count: usize, totals: &Totals) -> Vec<u8> {
@@ -115,10 +113,12 @@ impl Sink for JsonlSink {
         Vec::new()
     }
 
-    fn render(&self, _: usize, d: &Decision) -> Vec<u8> {
-        let mut v = serde_json::to_vec(d).unwrap_or_default();
-        v.push(b'\n');
-        v
+    fn render(&self, _: usize, d: &Decision, out: &mut Vec<u8>) {
+        let at = out.len();
+        if serde_json::to_writer(&mut *out, d).is_err() {
+            out.truncate(at);
+        }
+        out.push(b'\n');
     }
 
     fn end(&self, _: usize, _: &Totals) -> Vec<u8> {
@@ -149,10 +149,10 @@ impl Sink for CsvSink {
         w.into_inner().unwrap_or_default()
     }
 
-    fn render(&self, _: usize, d: &Decision) -> Vec<u8> {
+    fn render(&self, _: usize, d: &Decision, out: &mut Vec<u8>) {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(csv_fields(d));
-        w.into_inner().unwrap_or_default()
+        out.extend_from_slice(&w.into_inner().unwrap_or_default());
     }
 
     fn end(&self, _: usize, _: &Totals) -> Vec<u8> {

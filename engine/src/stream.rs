@@ -422,8 +422,9 @@ fn broken(index: usize, line: usize, problem: String) -> RawApplication {
 pub trait Sink: Sync {
     /// What comes before the first decision
     fn begin(&self) -> Vec<u8>;
-    /// One decision; `n` is its place in the output, from 0. Called in parallel.
-    fn render(&self, n: usize, decision: &Decision) -> Vec<u8>;
+    /// One decision, appended to `out`; `n` is its place in the output, from 0. Called in
+    /// parallel.
+    fn render(&self, n: usize, decision: &Decision, out: &mut Vec<u8>);
     /// What comes after the last decision, given how many there were and their totals
     fn end(&self, count: usize, totals: &Totals) -> Vec<u8>;
 }
@@ -702,6 +703,26 @@ impl Engine {
         d
     }
 
+    /// Decides, renders and tallies consecutive records, the first being the `first`th
+    fn render_piece(
+        &self,
+        sink: &dyn Sink,
+        first: usize,
+        piece: impl Iterator<Item = Ready>,
+        repeats: &Repeats,
+        placements: &FxHashMap<usize, (usize, Placement)>,
+    ) -> (Vec<u8>, Tally) {
+        let pack = self.pack();
+        let mut buf = Vec::with_capacity(PIECE * 400);
+        let mut tally = Tally::new(pack.clauses.len());
+        for (j, r) in piece.enumerate() {
+            let d = self.decide_ready(&r, repeats, placements);
+            sink.render(first + j, &d, &mut buf);
+            tally.add(pack, &d);
+        }
+        (buf, tally)
+    }
+
     /// The ids of the records at `wanted`, with their lines, read again from the source: the
     /// first pass keeps only hashes of ids, and equal hashes are confirmed here
     fn ids_at(
@@ -955,66 +976,114 @@ impl Engine {
             ))
         };
 
-        // Pass 2: decide, render and write, chunk by chunk, in order.
+        // Pass 2: decide, render and write, chunk by chunk, in order. A driver thread reads
+        // and decides (on the rayon pool); this thread writes the rendered pieces as they come,
+        // so writing overlaps deciding.
         write(&sink.begin()).map_err(StreamError::Output)?;
         let mut count = 0usize;
         let mut totals_so_far = Tally::new(pack.clauses.len());
         let mut write_error = None;
-        source
-            .chunks_ahead(&pool, &mut |chunk| {
-                let block = block_of(&chunk);
-                let ready: Vec<Ready> = chunk.into_par_iter().map(|r| r.ready(pack)).collect();
-                pool.give(block);
-                if let Repeats::Running(first) = &mut repeats {
-                    for r in &ready {
-                        if let Some(id) = r.id() {
-                            first
-                                .entry(id.into())
-                                .or_insert(seen_at(r.index(), r.pos()));
+        let placements = &placements;
+        let decided = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Vec<u8>, Tally)>>(2);
+            let pool = &pool;
+            let driver = scope.spawn(move || {
+                let mut sent = 0usize;
+                source.chunks_ahead(pool, &mut |chunk| {
+                    let base = sent;
+                    sent += chunk.len();
+                    let block = block_of(&chunk);
+                    let pieces = match &mut repeats {
+                        // Repeats known already: each piece is parsed, decided and rendered
+                        // in one go.
+                        Repeats::Known(_) => {
+                            let repeats = &repeats;
+                            chunk
+                                .into_par_iter()
+                                .chunks(PIECE)
+                                .enumerate()
+                                .map(|(p, piece)| {
+                                    let ready = piece.into_iter().map(|r| r.ready(pack));
+                                    self.render_piece(
+                                        sink,
+                                        base + p * PIECE,
+                                        ready,
+                                        repeats,
+                                        placements,
+                                    )
+                                })
+                                .collect()
                         }
-                    }
-                }
-                let repeats = &repeats;
-                let base = count;
-                // Decided, rendered and tallied in parallel, in pieces of consecutive records;
-                // only the pieces' bytes are written in order.
-                let pieces: Vec<(Vec<u8>, Tally)> = ready
-                    .par_chunks(PIECE)
-                    .enumerate()
-                    .map(|(p, piece)| {
-                        let mut buf = Vec::with_capacity(piece.len() * 400);
-                        let mut tally = Tally::new(pack.clauses.len());
-                        for (j, r) in piece.iter().enumerate() {
-                            let d = self.decide_ready(r, repeats, &placements);
-                            buf.extend_from_slice(&sink.render(base + p * PIECE + j, &d));
-                            tally.add(pack, &d);
+                        // Ids registered in order between parsing and deciding.
+                        Repeats::Running(first) => {
+                            let ready: Vec<Ready> =
+                                chunk.into_par_iter().map(|r| r.ready(pack)).collect();
+                            for r in &ready {
+                                if let Some(id) = r.id() {
+                                    first
+                                        .entry(id.into())
+                                        .or_insert(seen_at(r.index(), r.pos()));
+                                }
+                            }
+                            let repeats = &repeats;
+                            ready
+                                .into_par_iter()
+                                .chunks(PIECE)
+                                .enumerate()
+                                .map(|(p, piece)| {
+                                    self.render_piece(
+                                        sink,
+                                        base + p * PIECE,
+                                        piece.into_iter(),
+                                        repeats,
+                                        placements,
+                                    )
+                                })
+                                .collect()
                         }
-                        (buf, tally)
-                    })
-                    .collect();
-                let mut wrote = Ok(());
-                for (buf, t) in pieces {
-                    count += t.count;
-                    progress(count);
-                    totals_so_far.merge(t);
-                    if wrote.is_ok() {
-                        wrote = write(&buf);
-                    }
-                }
-                if let Err(e) = wrote {
-                    write_error = Some(e);
-                    return Err(InputError {
+                    };
+                    pool.give(block);
+                    // A closed channel means the writer stopped (it failed): stop reading.
+                    tx.send(pieces).map_err(|_| InputError {
                         file: PathBuf::new(),
                         pos: None,
-                        message: "output failed".into(),
-                    });
+                        message: "stopped".into(),
+                    })
+                })
+            });
+            for pieces in rx.iter() {
+                for (buf, t) in pieces {
+                    count += t.count;
+                    totals_so_far.merge(t);
+                    if write_error.is_none() {
+                        if let Err(e) = write(&buf) {
+                            write_error = Some(e);
+                        }
+                    }
                 }
-                Ok(())
-            })
-            .map_err(|e| match write_error.take() {
-                Some(w) => StreamError::Output(w),
-                None => StreamError::Input(e),
-            })?;
+                if write_error.is_some() {
+                    break;
+                }
+                progress(count);
+            }
+            // Dropping the receiver ends the driver if it is still going.
+            drop(rx);
+            driver.join()
+        });
+        if let Some(e) = write_error {
+            return Err(StreamError::Output(e));
+        }
+        match decided {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(StreamError::Input(e)),
+            Err(_) => {
+                return Err(StreamError::Input(InputError {
+                    file: source.path.clone(),
+                    pos: None,
+                    message: "deciding failed".into(),
+                }))
+            }
+        }
         let t = totals_so_far;
         let totals = Totals {
             applications: count,
@@ -1050,8 +1119,8 @@ mod tests {
         fn begin(&self) -> Vec<u8> {
             Vec::new()
         }
-        fn render(&self, n: usize, d: &Decision) -> Vec<u8> {
-            format!("{n} {d:?}\n").into_bytes()
+        fn render(&self, n: usize, d: &Decision, out: &mut Vec<u8>) {
+            out.extend_from_slice(format!("{n} {d:?}\n").as_bytes());
         }
         fn end(&self, count: usize, totals: &Totals) -> Vec<u8> {
             format!("{count} {totals:?}\n").into_bytes()

@@ -83,10 +83,9 @@ fn streamed(engine: &Engine, apps: &[Value], threads: usize) -> Vec<u8> {
         fn begin(&self) -> Vec<u8> {
             Vec::new()
         }
-        fn render(&self, _: usize, d: &Decision) -> Vec<u8> {
-            let mut v = serde_json::to_vec(d).unwrap_or_default();
-            v.push(b'\n');
-            v
+        fn render(&self, _: usize, d: &Decision, out: &mut Vec<u8>) {
+            out.extend_from_slice(&serde_json::to_vec(d).unwrap_or_default());
+            out.push(b'\n');
         }
         fn end(&self, _: usize, t: &policy_engine::Totals) -> Vec<u8> {
             serde_json::to_vec(t).unwrap_or_default()
