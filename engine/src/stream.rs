@@ -8,7 +8,7 @@
 //! across the file.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, Read};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -51,13 +51,12 @@ impl Pool {
             .lock()
             .ok()
             .and_then(|mut p| p.pop())
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK * 320))
+            .unwrap_or_else(|| Vec::with_capacity(BLOCK))
     }
 
     /// Gives a chunk's block back once no record holds it any more
-    fn give(&self, block: Option<Arc<String>>) {
-        if let Some(Ok(text)) = block.map(Arc::try_unwrap) {
-            let mut bytes = text.into_bytes();
+    fn give(&self, block: Option<Arc<Vec<u8>>>) {
+        if let Some(Ok(mut bytes)) = block.map(Arc::try_unwrap) {
             bytes.clear();
             if let Ok(mut p) = self.0.lock() {
                 if p.len() < 4 {
@@ -69,7 +68,7 @@ impl Pool {
 }
 
 /// The block a chunk's JSONL records share, if they do
-fn block_of(chunk: &[Record]) -> Option<Arc<String>> {
+fn block_of(chunk: &[Record]) -> Option<Arc<Vec<u8>>> {
     chunk.iter().find_map(|r| match r {
         Record::JsonLine { block, .. } => Some(block.clone()),
         Record::Parsed(_) => None,
@@ -79,20 +78,45 @@ fn block_of(chunk: &[Record]) -> Option<Arc<String>> {
 /// One record of a source, parsed where it is decided (in parallel) unless it came parsed
 enum Record {
     Parsed(RawApplication),
-    /// A JSONL line: its text in a block shared by its chunk (one allocation per chunk, not
-    /// per line)
+    /// A JSONL line: its bytes in a block shared by its chunk (one allocation per chunk, not
+    /// per line), checked to be UTF-8 where it is parsed (in parallel)
     JsonLine {
         index: usize,
         line: usize,
-        block: Arc<String>,
+        block: Arc<Vec<u8>>,
         start: usize,
         end: usize,
     },
 }
 
-fn line_text(block: &str, start: usize, end: usize) -> &str {
-    block.get(start..end).unwrap_or_default()
+/// A JSONL line's text, or the broken record it is when it is not UTF-8
+fn line_text(
+    block: &[u8],
+    start: usize,
+    end: usize,
+    index: usize,
+    line: usize,
+) -> Result<&str, RawApplication> {
+    let bytes = block.get(start..end).unwrap_or_default();
+    // simdutf8 checks valid text several times faster than std; std words the failure.
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => Err(broken(
+            index,
+            line,
+            match std::str::from_utf8(bytes) {
+                Err(e) => format!("line {line}: not valid UTF-8 ({e})"),
+                Ok(_) => format!("line {line}: not valid UTF-8"),
+            },
+        )),
+    }
 }
+
+/// How many bytes the JSONL reader asks for at a time
+const READ: usize = 1 << 20;
+
+/// The size a JSONL block starts at: a chunk's lines and one read more
+const BLOCK: usize = CHUNK * 256 + READ;
 
 impl Record {
     /// The record as an application for the general checker
@@ -105,7 +129,10 @@ impl Record {
                 block,
                 start,
                 end,
-            } => input::json_line(line_text(&block, start, end), index, line),
+            } => match line_text(&block, start, end, index, line) {
+                Ok(text) => input::json_line(text, index, line),
+                Err(broken) => broken,
+            },
         }
     }
 }
@@ -170,103 +197,105 @@ impl InputFile {
     ) -> Result<(), InputError> {
         match self.format {
             InputFormat::Jsonl => {
-                let file = std::fs::File::open(&self.path)
+                let mut file = std::fs::File::open(&self.path)
                     .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
-                let mut reader = io::BufReader::with_capacity(1 << 20, file);
+                let limit = self.max_line_bytes;
+                // Big reads straight into the block; lines found with memchr. The reader is the
+                // one step that is not parallel, so it only splits: each line is checked to be
+                // UTF-8 and parsed by the workers.
                 let mut block: Vec<u8> = pool.take();
-                // (index, line, start, end) of each line in `block`, or a broken record
                 let mut spans: Vec<Span> = Vec::with_capacity(CHUNK);
                 let mut index = 0;
                 let mut line_no = 0;
-                // The block is checked to be UTF-8 once, whole, when the chunk is complete; only
-                // if that fails are its lines checked one by one to find the broken ones.
-                let flush = |block: &mut Vec<u8>, spans: &mut Vec<Span>| -> Vec<Record> {
-                    let bytes = std::mem::replace(block, pool.take());
-                    let text = match String::from_utf8(bytes) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            let bytes = e.into_bytes();
-                            let mut clean = String::with_capacity(bytes.len());
-                            for s in spans.iter_mut() {
-                                if let Ok((index, line, start, end)) = *s {
-                                    match std::str::from_utf8(&bytes[start..end]) {
-                                        Ok(t) => {
-                                            let at = clean.len();
-                                            clean.push_str(t);
-                                            *s = Ok((index, line, at, clean.len()));
-                                        }
-                                        Err(e) => {
-                                            *s = Err(broken(
-                                                index,
-                                                line,
-                                                format!("line {line}: not valid UTF-8 ({e})"),
-                                            ))
-                                        }
-                                    }
-                                }
-                            }
-                            clean
-                        }
-                    };
-                    let shared = Arc::new(text);
-                    spans
-                        .drain(..)
-                        .map(|s| match s {
-                            Ok((index, line, start, end)) => Record::JsonLine {
-                                index,
-                                line,
-                                block: shared.clone(),
-                                start,
-                                end,
-                            },
-                            Err(raw) => Record::Parsed(raw),
-                        })
-                        .collect()
-                };
-                let limit = self.max_line_bytes;
+                // Where the line being read starts in `block`, and where to look for its end
+                let mut line_start = 0;
+                let mut look = 0;
+                // Inside a line longer than the limit, whose bytes are dropped as they come
+                let mut skipping = false;
                 loop {
-                    let start = block.len();
-                    let n = (&mut reader)
-                        .take(limit as u64 + 1)
-                        .read_until(b'\n', &mut block)
+                    let n = (&mut file)
+                        .take(READ as u64)
+                        .read_to_end(&mut block)
                         .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
-                    if n == 0 {
+                    let eof = n == 0;
+                    loop {
+                        let found = block
+                            .get(look..)
+                            .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+                            .map(|p| look + p);
+                        let end = match found {
+                            Some(p) => p,
+                            None if eof && (skipping || line_start < block.len()) => block.len(),
+                            None => {
+                                if skipping || block.len() - line_start > limit {
+                                    // Too long: what was read goes, the rest is skipped unread.
+                                    block.truncate(line_start);
+                                    skipping = true;
+                                }
+                                look = block.len();
+                                break;
+                            }
+                        };
+                        line_no += 1;
+                        if skipping || end - line_start > limit {
+                            spans.push(Err(broken(
+                                index,
+                                line_no,
+                                format!("line {line_no}: longer than {limit} bytes, the most a line may have"),
+                            )));
+                            index += 1;
+                            skipping = false;
+                            // Its bytes go; what follows it moves up.
+                            let next = (end + 1).min(block.len());
+                            block.drain(line_start..next);
+                            look = line_start;
+                        } else {
+                            let mut stop = end;
+                            while stop > line_start && block[stop - 1] == b'\r' {
+                                stop -= 1;
+                            }
+                            let mut begin = line_start;
+                            if line_no == 1 && block[begin..stop].starts_with("\u{feff}".as_bytes())
+                            {
+                                begin += 3;
+                            }
+                            if !block[begin..stop].iter().all(u8::is_ascii_whitespace) {
+                                spans.push(Ok((index, line_no, begin, stop)));
+                                index += 1;
+                            }
+                            line_start = (end + 1).min(block.len());
+                            look = line_start;
+                        }
+                        if eof && line_start >= block.len() {
+                            break;
+                        }
+                    }
+                    if spans.len() >= CHUNK || (eof && !spans.is_empty()) {
+                        // The line being read moves to the next block.
+                        let mut next = pool.take();
+                        next.extend_from_slice(&block[line_start..]);
+                        block.truncate(line_start);
+                        let shared = Arc::new(std::mem::replace(&mut block, next));
+                        look -= line_start;
+                        line_start = 0;
+                        let records = spans
+                            .drain(..)
+                            .map(|s| match s {
+                                Ok((index, line, start, end)) => Record::JsonLine {
+                                    index,
+                                    line,
+                                    block: shared.clone(),
+                                    start,
+                                    end,
+                                },
+                                Err(raw) => Record::Parsed(raw),
+                            })
+                            .collect();
+                        each(records)?;
+                    }
+                    if eof {
                         break;
                     }
-                    line_no += 1;
-                    if n > limit && block.last() != Some(&b'\n') {
-                        // Too long: what was read goes, the rest of the line is skipped unread.
-                        block.truncate(start);
-                        skip_line(&mut reader)
-                            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
-                        spans.push(Err(broken(
-                            index,
-                            line_no,
-                            format!("line {line_no}: longer than {limit} bytes, the most a line may have"),
-                        )));
-                        index += 1;
-                        continue;
-                    }
-                    let mut end = block.len();
-                    while end > start && matches!(block[end - 1], b'\n' | b'\r') {
-                        end -= 1;
-                    }
-                    let mut begin = start;
-                    if line_no == 1 && block[start..end].starts_with("\u{feff}".as_bytes()) {
-                        begin += 3;
-                    }
-                    if block[begin..end].iter().all(u8::is_ascii_whitespace) {
-                        block.truncate(start);
-                    } else {
-                        spans.push(Ok((index, line_no, begin, end)));
-                        index += 1;
-                    }
-                    if spans.len() == CHUNK {
-                        each(flush(&mut block, &mut spans))?;
-                    }
-                }
-                if !spans.is_empty() {
-                    each(flush(&mut block, &mut spans))?;
                 }
                 Ok(())
             }
@@ -388,26 +417,6 @@ impl InputFile {
     }
 }
 
-/// Consumes input up to and including the next newline, holding none of it
-fn skip_line(reader: &mut impl BufRead) -> io::Result<()> {
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(());
-        }
-        match buf.iter().position(|b| *b == b'\n') {
-            Some(p) => {
-                reader.consume(p + 1);
-                return Ok(());
-            }
-            None => {
-                let n = buf.len();
-                reader.consume(n);
-            }
-        }
-    }
-}
-
 fn broken(index: usize, line: usize, problem: String) -> RawApplication {
     RawApplication {
         index,
@@ -504,7 +513,10 @@ impl Record {
                 start,
                 end,
             } => {
-                let text = line_text(&block, start, end);
+                let text = match line_text(&block, start, end, index, line) {
+                    Ok(text) => text,
+                    Err(broken) => return Ready::Slow(broken),
+                };
                 match crate::fastpath::json_facts(pack, text) {
                     Some(checked) => Ready::Fast {
                         index,
@@ -751,11 +763,11 @@ impl Engine {
                         block,
                         start,
                         end,
-                    } => {
-                        let text = line_text(&block, start, end);
-                        crate::fastpath::light(text, index, line)
-                            .unwrap_or_else(|| input::json_line_light(text, index, line))
-                    }
+                    } => match line_text(&block, start, end, index, line) {
+                        Ok(text) => crate::fastpath::light(text, index, line)
+                            .unwrap_or_else(|| input::json_line_light(text, index, line)),
+                        Err(broken) => broken,
+                    },
                 };
                 if let Some(id) = raw.id() {
                     let line = u32::try_from(line).unwrap_or(0);
@@ -824,8 +836,12 @@ impl Engine {
                             start,
                             end,
                         } => {
-                            let text = line_text(&block, start, end);
                             let line32 = u32::try_from(line).unwrap_or(0);
+                            let text = match line_text(&block, start, end, index, line) {
+                                Ok(text) => text,
+                                // Not text: an error of its own in the second pass, with no id.
+                                Err(_) => return (index, None, line32, None),
+                            };
                             // Most lines: id and kind found by a byte scan, nothing built; a
                             // line of a limited kind is then read whole.
                             if let Some((id, kind)) = crate::fastpath::scan_id_kind(text) {
@@ -1136,6 +1152,82 @@ mod tests {
         let result = engine.stream(file, &Lines, &mut write, &mut |_| {}, hash);
         assert!(result.is_ok());
         String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The records of a JSONL file as (line, id or problem)
+    fn records(content: &[u8], limit: usize) -> Vec<(usize, Option<usize>, String)> {
+        let path = std::env::temp_dir().join(format!(
+            "stream-lines-{}-{}.jsonl",
+            std::process::id(),
+            content.len()
+        ));
+        assert!(std::fs::write(&path, content).is_ok());
+        let Ok(file) = InputFile::new(&path, None) else {
+            panic!("a .jsonl name");
+        };
+        let all = file.with_max_line_bytes(limit).read_all();
+        let _ = std::fs::remove_file(&path);
+        let Ok(all) = all else {
+            panic!("readable");
+        };
+        all.iter()
+            .map(|r| {
+                let what = match (&r.problem, r.id()) {
+                    (Some(p), _) => p.clone(),
+                    (None, Some(id)) => id.to_string(),
+                    (None, None) => "?".into(),
+                };
+                (r.index, r.pos.map(|p| p.line), what)
+            })
+            .collect()
+    }
+
+    fn line(id: &str, pad: usize) -> String {
+        format!("{{\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(pad))
+    }
+
+    /// Lines are split by the reader and checked by the workers: blank lines, a BOM, CRLF,
+    /// over-long lines (skipped unread, each an error of its own, wherever they fall, longer
+    /// or shorter than one read) and invalid UTF-8 all keep their line numbers
+    #[test]
+    fn jsonl_lines_keep_their_numbers_whatever_their_shape() {
+        let mut text = Vec::new();
+        text.extend_from_slice("\u{feff}".as_bytes());
+        text.extend_from_slice(format!("{}\r\n\n   \n", line("a", 0)).as_bytes());
+        text.extend_from_slice(format!("{}\n", line("long", 200)).as_bytes());
+        text.extend_from_slice(b"{\"id\":\"bad\xff\"}\n");
+        text.extend_from_slice(format!("{}\n", line("b", 10)).as_bytes());
+        text.extend_from_slice(line("last-long", 300).as_bytes());
+        let got = records(&text, 100);
+        let long = |n: usize| format!("line {n}: longer than 100 bytes, the most a line may have");
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(got[0], (0, Some(1), "a".into()));
+        assert_eq!(got[1], (1, Some(4), long(4)));
+        assert_eq!((got[2].0, got[2].1), (2, Some(5)));
+        assert!(got[2].2.starts_with("line 5: not valid UTF-8"), "{got:?}");
+        assert_eq!(got[3], (3, Some(6), "b".into()));
+        assert_eq!(got[4], (4, Some(7), long(7)));
+
+        // Lines longer than one read (1 MiB): kept under a larger limit, skipped over a smaller.
+        let big = line("big", 3 << 20);
+        let text = format!("{big}\n{}\n{big}", line("after", 5));
+        let got = records(text.as_bytes(), 4 << 20);
+        let ids: Vec<&str> = got.iter().map(|g| g.2.as_str()).collect();
+        assert_eq!(ids, ["big", "after", "big"]);
+        let got = records(text.as_bytes(), 2 << 20);
+        assert_eq!(got.len(), 3);
+        assert!(got[0].2.contains("longer than"), "{:?}", got[0].1);
+        assert_eq!(got[1], (1, Some(2), "after".into()));
+        assert!(got[2].2.contains("longer than"));
+
+        // A file without a final newline, and one of nothing.
+        let got = records(
+            format!("{}\n{}", line("x", 1), line("y", 1)).as_bytes(),
+            100,
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1], (1, Some(2), "y".into()));
+        assert!(records(b"", 100).is_empty());
     }
 
     /// The first pass keeps only hashes of ids: when hashes meet, the ids themselves decide.
