@@ -221,7 +221,7 @@ impl InputFile {
                     loop {
                         let found = block
                             .get(look..)
-                            .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+                            .and_then(|rest| memchr::memchr(b'\n', rest))
                             .map(|p| look + p);
                         let end = match found {
                             Some(p) => p,
