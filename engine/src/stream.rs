@@ -561,6 +561,12 @@ const STATUSES: [Status; 4] = [
     Status::Error,
 ];
 
+/// `a + b`, held at the largest decimal as [`decide::sum`] holds it (awards are bounded, so
+/// it never is)
+fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or(Decimal::MAX)
+}
+
 /// Counts and sums of a run, kept as decisions pass
 struct Tally {
     count: usize,
@@ -579,23 +585,25 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, pack: &crate::pack::Pack, d: &Decision) {
+    /// Counts a decision; `clause` is its clause's index when the caller knows it
+    fn add(&mut self, pack: &crate::pack::Pack, d: &Decision, clause: Option<usize>) {
         self.count += 1;
         let s = STATUSES.iter().position(|s| *s == d.status).unwrap_or(3);
         self.by_status[s] += 1;
         let awarded = d.status == Status::Awarded;
         if awarded {
-            self.amount = decide::sum([self.amount, d.amount]);
+            self.amount = add(self.amount, d.amount);
         }
-        let clause = d
-            .clause
-            .as_deref()
-            .and_then(|id| pack.clauses.iter().position(|c| c.id == id));
+        let clause = clause.or_else(|| {
+            d.clause
+                .as_deref()
+                .and_then(|id| pack.clauses.iter().position(|c| c.id == id))
+        });
         if let Some(entry) = clause.and_then(|ci| self.by_clause.get_mut(ci)) {
             entry.0 += 1;
             if awarded {
                 entry.1 += 1;
-                entry.2 = decide::sum([entry.2, d.amount]);
+                entry.2 = add(entry.2, d.amount);
             }
         }
     }
@@ -608,9 +616,9 @@ impl Tally {
         for (a, b) in self.by_clause.iter_mut().zip(other.by_clause) {
             a.0 += b.0;
             a.1 += b.1;
-            a.2 = decide::sum([a.2, b.2]);
+            a.2 = add(a.2, b.2);
         }
-        self.amount = decide::sum([self.amount, other.amount]);
+        self.amount = add(self.amount, other.amount);
     }
 }
 
@@ -730,7 +738,12 @@ impl Engine {
         for (j, r) in piece.enumerate() {
             let d = self.decide_ready(&r, repeats, placements);
             sink.render(first + j, &d, &mut buf);
-            tally.add(pack, &d);
+            // A record read the quick way names its clause; its decision is that clause's.
+            let clause = match &r {
+                Ready::Fast { checked, .. } => Some(checked.clause),
+                Ready::Slow(_) => None,
+            };
+            tally.add(pack, &d, clause);
         }
         (buf, tally)
     }
