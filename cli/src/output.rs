@@ -64,7 +64,16 @@ impl Sink for JsonSink {
 
 /// A JSON string, escaped as serde_json escapes it
 fn string(out: &mut Vec<u8>, s: &str) {
-    let _ = serde_json::to_writer(&mut *out, s);
+    // Reasons and ids rarely hold a quote, a backslash or a control character: then the text
+    // goes as it is (serde_json escapes nothing else; its byte-by-byte pass was 3% of a run).
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -318,6 +327,27 @@ pub fn write_xlsx(
 mod tests {
     use super::*;
     use policy_engine::Status;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in [
+            "",
+            "plain",
+            "四(四)8 补助：按实际支付额 3,735,150.64 元计",
+            "quote \" in",
+            "back\\slash",
+            "tab\tnew\nline\u{1}",
+            "del \u{7f} and \u{2028}",
+            "emoji 🎉",
+        ] {
+            let mut out = Vec::new();
+            string(&mut out, s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
+    }
 
     fn decision(id: Option<&str>, reasons: &[&str]) -> Decision {
         let mut d: Decision = Decision {
