@@ -842,16 +842,18 @@ fn compare(
             "error: nothing to compare: give --scenario <file> or --set clause.param=value".into(),
         );
     }
-    let apps = read_input(batch, &base)?;
+    // Streamed: a file of any size compares in flat memory.
+    let source = input_file(batch, &base)?;
     let pairs: Vec<(&str, &Engine)> = variants.iter().map(|(n, e)| (n.as_str(), e)).collect();
-    let comparisons = base.compare(&apps, &pairs);
+    let (comparisons, progress) = base
+        .compare_stream(&source, &pairs)
+        .map_err(|e| format!("error: {e}"))?;
     let text = match format {
         TableFormat::Json => render::comparisons_json(base.pack(), &comparisons)?,
         TableFormat::Csv => render::comparisons_csv(&comparisons)?,
         TableFormat::Table => render::comparisons_table(base.pack(), &comparisons),
     };
     if let Some(path) = report {
-        let (_, progress) = base.targets(&apps);
         report::write_atomically(
             path,
             &report::compare_report(base.pack(), &comparisons, &progress),

@@ -143,25 +143,43 @@ fn awarded(d: &Decision) -> Decimal {
     }
 }
 
-#[derive(Default)]
+/// Baseline and scenario sums for one group
+#[derive(Default, Clone)]
 struct Acc {
+    /// Applications in the group
+    n: usize,
     b_awarded: usize,
     s_awarded: usize,
-    b: Vec<Decimal>,
-    s: Vec<Decimal>,
+    b: Decimal,
+    s: Decimal,
+}
+
+/// `a + b`, held at the largest decimal as [`decide::sum`] holds it (awards are bounded, so it
+/// never is)
+fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or(Decimal::MAX)
 }
 
 impl Acc {
     fn add(&mut self, b: &Decision, s: &Decision) {
+        self.n += 1;
         self.b_awarded += usize::from(b.status == Status::Awarded);
         self.s_awarded += usize::from(s.status == Status::Awarded);
-        self.b.push(awarded(b));
-        self.s.push(awarded(s));
+        self.b = add(self.b, awarded(b));
+        self.s = add(self.s, awarded(s));
+    }
+
+    fn merge(&mut self, o: &Acc) {
+        self.n += o.n;
+        self.b_awarded += o.b_awarded;
+        self.s_awarded += o.s_awarded;
+        self.b = add(self.b, o.b);
+        self.s = add(self.s, o.s);
     }
 
     fn line(&self, key: String, pack: &Pack) -> Line {
-        let b = pack.rounding.apply(decide::sum(self.b.iter().copied()));
-        let s = pack.rounding.apply(decide::sum(self.s.iter().copied()));
+        let b = pack.rounding.apply(self.b);
+        let s = pack.rounding.apply(self.s);
         let change = s - b;
         let percent = (!b.is_zero()).then(|| {
             let mut p = (change * Decimal::ONE_HUNDRED / b)
@@ -181,6 +199,155 @@ impl Acc {
     }
 }
 
+/// Largest change first, ties by id; a stable sort keeps input order among equals
+fn by_size(x: &AppChange, y: &AppChange) -> std::cmp::Ordering {
+    y.change
+        .abs()
+        .cmp(&x.change.abs())
+        .then_with(|| x.id.cmp(&y.id))
+}
+
+/// A comparison being counted: fed pairs of decisions in input order (or pieces of them,
+/// merged in order), it keeps sums and the largest changes only, so a file of any size
+/// compares in flat memory
+#[derive(Clone)]
+pub(crate) struct Tally {
+    by_clause: Vec<Acc>,
+    no_clause: Acc,
+    by_year: BTreeMap<Option<i64>, Acc>,
+    total: Acc,
+    winners: usize,
+    losers: usize,
+    unchanged: usize,
+    changes: Vec<AppChange>,
+}
+
+impl Tally {
+    pub(crate) fn new(base: &Pack) -> Tally {
+        Tally {
+            by_clause: vec![Acc::default(); base.clauses.len()],
+            no_clause: Acc::default(),
+            by_year: BTreeMap::new(),
+            total: Acc::default(),
+            winners: 0,
+            losers: 0,
+            unchanged: 0,
+            changes: Vec::new(),
+        }
+    }
+
+    /// One application: its baseline and scenario decisions, its clause's index when known,
+    /// and its period (`None` for an application that was not checked)
+    pub(crate) fn add(
+        &mut self,
+        base: &Pack,
+        b: &Decision,
+        s: &Decision,
+        clause: Option<usize>,
+        period: Option<i64>,
+    ) {
+        self.total.add(b, s);
+        let clause = clause.or_else(|| {
+            b.clause
+                .as_deref()
+                .and_then(|id| base.clauses.iter().position(|c| c.id == id))
+        });
+        match clause.and_then(|ci| self.by_clause.get_mut(ci)) {
+            Some(acc) => acc.add(b, s),
+            None => self.no_clause.add(b, s),
+        }
+        self.by_year.entry(period).or_default().add(b, s);
+        let delta = awarded(s) - awarded(b);
+        match delta.cmp(&Decimal::ZERO) {
+            std::cmp::Ordering::Greater => self.winners += 1,
+            std::cmp::Ordering::Less => self.losers += 1,
+            std::cmp::Ordering::Equal => self.unchanged += 1,
+        }
+        if !delta.is_zero() || b.status != s.status {
+            self.changes.push(AppChange {
+                id: b.id.clone(),
+                clause: b.clause.clone(),
+                baseline_status: b.status,
+                scenario_status: s.status,
+                baseline_amount: base.rounding.apply(awarded(b)),
+                scenario_amount: base.rounding.apply(awarded(s)),
+                change: base.rounding.apply(delta),
+            });
+            if self.changes.len() >= 8 * LARGEST {
+                self.keep_largest();
+            }
+        }
+    }
+
+    /// Only the largest changes can be among the largest of the whole file
+    fn keep_largest(&mut self) {
+        self.changes.sort_by(by_size);
+        self.changes.truncate(LARGEST);
+    }
+
+    /// Adds the counts of the applications that follow this tally's
+    pub(crate) fn merge(&mut self, later: Tally) {
+        for (a, b) in self.by_clause.iter_mut().zip(&later.by_clause) {
+            a.merge(b);
+        }
+        self.no_clause.merge(&later.no_clause);
+        for (k, acc) in &later.by_year {
+            self.by_year.entry(*k).or_default().merge(acc);
+        }
+        self.total.merge(&later.total);
+        self.winners += later.winners;
+        self.losers += later.losers;
+        self.unchanged += later.unchanged;
+        self.changes.extend(later.changes);
+        if self.changes.len() >= 8 * LARGEST {
+            self.keep_largest();
+        }
+    }
+
+    pub(crate) fn finish(mut self, name: &str, base: &Pack, variant: &Pack) -> Comparison {
+        self.keep_largest();
+        let changed = changed_clauses(base, variant);
+        let mut clause_lines: Vec<Line> = base
+            .clauses
+            .iter()
+            .zip(&self.by_clause)
+            .map(|(c, acc)| acc.line(c.id.clone(), base))
+            .collect();
+        let idle = |acc: &Acc| acc.b_awarded == 0 && acc.s_awarded == 0;
+        if self.no_clause.n > 0 && !idle(&self.no_clause) {
+            clause_lines.push(self.no_clause.line("(no clause)".into(), base));
+        }
+        Comparison {
+            scenario: name.to_string(),
+            fingerprint: variant.fingerprint.clone(),
+            changed_clauses: base
+                .clauses
+                .iter()
+                .zip(&changed)
+                .filter(|(_, ch)| **ch)
+                .map(|(c, _)| c.id.clone())
+                .collect(),
+            by_clause: clause_lines,
+            // A group where nothing is awarded on either side (applications with errors and no
+            // year) would only add a row of zeros.
+            by_year: self
+                .by_year
+                .iter()
+                .filter(|(y, acc)| y.is_some() || !idle(acc))
+                .map(|(y, acc)| {
+                    let key = y.map(|y| y.to_string()).unwrap_or_else(|| "-".into());
+                    acc.line(key, base)
+                })
+                .collect(),
+            total: self.total.line("total".into(), base),
+            winners: self.winners,
+            losers: self.losers,
+            unchanged: self.unchanged,
+            largest: self.changes,
+        }
+    }
+}
+
 /// Sets two batches of decisions on the same applications side by side
 pub(crate) fn compare(
     name: &str,
@@ -190,90 +357,15 @@ pub(crate) fn compare(
     baseline: &[Decision],
     scenario: &[Decision],
 ) -> Comparison {
-    let changed = changed_clauses(base, variant);
-    let mut by_clause: Vec<Acc> = base.clauses.iter().map(|_| Acc::default()).collect();
-    let mut no_clause = Acc::default();
-    let mut by_year: BTreeMap<Option<i64>, Acc> = BTreeMap::new();
-    let mut total = Acc::default();
-    let (mut winners, mut losers, mut unchanged) = (0, 0, 0);
-    let mut changes = Vec::new();
+    let mut tally = Tally::new(base);
     for (i, (b, s)) in baseline.iter().zip(scenario).enumerate() {
-        total.add(b, s);
-        match b
-            .clause
-            .as_deref()
-            .and_then(|id| base.clauses.iter().position(|c| c.id == id))
-        {
-            Some(ci) => by_clause[ci].add(b, s),
-            None => no_clause.add(b, s),
-        }
-        let period = match &checked[i] {
-            Ok(c) => base.period_of(&c.facts),
-            Err(_) => None,
+        let (clause, period) = match &checked[i] {
+            Ok(c) => (Some(c.clause), base.period_of(&c.facts)),
+            Err(_) => (None, None),
         };
-        by_year.entry(period).or_default().add(b, s);
-        let delta = awarded(s) - awarded(b);
-        match delta.cmp(&Decimal::ZERO) {
-            std::cmp::Ordering::Greater => winners += 1,
-            std::cmp::Ordering::Less => losers += 1,
-            std::cmp::Ordering::Equal => unchanged += 1,
-        }
-        if !delta.is_zero() || b.status != s.status {
-            changes.push(AppChange {
-                id: b.id.clone(),
-                clause: b.clause.clone(),
-                baseline_status: b.status,
-                scenario_status: s.status,
-                baseline_amount: base.rounding.apply(awarded(b)),
-                scenario_amount: base.rounding.apply(awarded(s)),
-                change: base.rounding.apply(delta),
-            });
-        }
+        tally.add(base, b, s, clause, period);
     }
-    changes.sort_by(|x, y| {
-        y.change
-            .abs()
-            .cmp(&x.change.abs())
-            .then_with(|| x.id.cmp(&y.id))
-    });
-    changes.truncate(LARGEST);
-    let mut clause_lines: Vec<Line> = base
-        .clauses
-        .iter()
-        .zip(&by_clause)
-        .map(|(c, acc)| acc.line(c.id.clone(), base))
-        .collect();
-    let idle = |acc: &Acc| acc.b_awarded == 0 && acc.s_awarded == 0;
-    if !no_clause.b.is_empty() && !idle(&no_clause) {
-        clause_lines.push(no_clause.line("(no clause)".into(), base));
-    }
-    Comparison {
-        scenario: name.to_string(),
-        fingerprint: variant.fingerprint.clone(),
-        changed_clauses: base
-            .clauses
-            .iter()
-            .zip(&changed)
-            .filter(|(_, ch)| **ch)
-            .map(|(c, _)| c.id.clone())
-            .collect(),
-        by_clause: clause_lines,
-        // A group where nothing is awarded on either side (applications with errors and no
-        // year) would only add a row of zeros.
-        by_year: by_year
-            .iter()
-            .filter(|(y, acc)| y.is_some() || !idle(acc))
-            .map(|(y, acc)| {
-                let key = y.map(|y| y.to_string()).unwrap_or_else(|| "-".into());
-                acc.line(key, base)
-            })
-            .collect(),
-        total: total.line("total".into(), base),
-        winners,
-        losers,
-        unchanged,
-        largest: changes,
-    }
+    tally.finish(name, base, variant)
 }
 
 /// The budget at one value of a swept parameter

@@ -537,6 +537,10 @@ type FirstSeen = (u32, u32);
 
 type FirstMap = FxHashMap<Box<str>, FirstSeen>;
 
+/// Where each contender of a limited clause was placed, by application index: its clause and
+/// placement
+type Placements = FxHashMap<usize, (usize, Placement)>;
+
 fn seen_at(index: usize, pos: Option<crate::yaml::Pos>) -> FirstSeen {
     (
         u32::try_from(index).unwrap_or(u32::MAX),
@@ -801,27 +805,51 @@ impl Engine {
         &self,
         source: &InputFile,
         pool: &Pool,
-        limited: &[bool],
-        placements: &mut FxHashMap<usize, (usize, Placement)>,
+        others: &[&Engine],
         id_hash: fn(&str) -> u64,
-    ) -> Result<Repeats, InputError> {
+    ) -> Result<(Repeats, Vec<Placements>), InputError> {
         let pack = self.pack();
+        // This engine, then the others (variants of its pack: the same clauses and kinds).
+        let engines: Vec<&Engine> = std::iter::once(self)
+            .chain(others.iter().copied())
+            .collect();
+        let limited: Vec<Vec<bool>> = engines
+            .iter()
+            .map(|e| {
+                e.pack()
+                    .clauses
+                    .iter()
+                    .map(|c| c.count_limit.is_some())
+                    .collect()
+            })
+            .collect();
+        let any_limited = |ci: usize| limited.iter().any(|l| l.get(ci).copied().unwrap_or(false));
         let limited_at = |kind: &str| -> bool {
             pack.clauses
                 .iter()
                 .position(|c| c.kind == kind)
-                .is_some_and(|ci| limited[ci])
+                .is_some_and(any_limited)
         };
         let limited_kind = |raw: &RawApplication| -> bool {
             crate::validate::kind_text(raw).is_some_and(|k| limited_at(&k))
         };
-        // The standing of an awarded application of a limited clause
-        let standing = |c: &Checked, index: usize| -> Option<(usize, decide::Contender)> {
-            let (d, _) = decide::decide_one(pack, self.host(), c, false);
-            (d.status == Status::Awarded)
-                .then(|| decide::contender(pack, c.clause, index, &c.facts))
-                .flatten()
-                .map(|k| (c.clause, k))
+        // The standing of an application of a limited clause under each engine that limits
+        // it, where it is awarded there
+        type Standing = Vec<(usize, usize, decide::Contender)>;
+        let standing = |c: &Checked, index: usize| -> Standing {
+            engines
+                .iter()
+                .enumerate()
+                .filter(|(e, _)| limited[*e].get(c.clause).copied().unwrap_or(false))
+                .filter_map(|(e, engine)| {
+                    let p = engine.pack();
+                    let (d, _) = decide::decide_one(p, engine.host(), c, false);
+                    (d.status == Status::Awarded)
+                        .then(|| decide::contender(p, c.clause, index, &c.facts))
+                        .flatten()
+                        .map(|k| (e, c.clause, k))
+                })
+                .collect()
         };
         let size_hint = std::fs::metadata(&source.path)
             .map(|m| m.len() / 200)
@@ -832,12 +860,13 @@ impl Engine {
         );
         // Records whose id hash met an earlier one's, and those earlier ones
         let mut suspects: rustc_hash::FxHashSet<u32> = Default::default();
-        let mut contenders: Vec<Vec<decide::Contender>> = vec![Vec::new(); pack.clauses.len()];
+        let mut contenders: Vec<Vec<Vec<decide::Contender>>> =
+            vec![vec![Vec::new(); pack.clauses.len()]; engines.len()];
         source.chunks_ahead(pool, &mut |chunk| {
             let block = block_of(&chunk);
             // In parallel: each record's id hash and line, and, for a limited clause, its
             // standing if it is awarded (repeats are weeded out below, in order).
-            type Seen = (usize, Option<u64>, u32, Option<(usize, decide::Contender)>);
+            type Seen = (usize, Option<u64>, u32, Standing);
             let seen: Vec<Seen> = chunk
                 .into_par_iter()
                 .map(|r| {
@@ -853,13 +882,13 @@ impl Engine {
                             let text = match line_text(&block, start, end, index, line) {
                                 Ok(text) => text,
                                 // Not text: an error of its own in the second pass, with no id.
-                                Err(_) => return (index, None, line32, None),
+                                Err(_) => return (index, None, line32, Vec::new()),
                             };
                             // Most lines: id and kind found by a byte scan, nothing built; a
                             // line of a limited kind is then read whole.
                             if let Some((id, kind)) = crate::fastpath::scan_id_kind(text) {
                                 if !kind.is_some_and(limited_at) {
-                                    return (index, id.map(id_hash), line32, None);
+                                    return (index, id.map(id_hash), line32, Vec::new());
                                 }
                                 if let Some(c) = crate::fastpath::json_facts(pack, text) {
                                     let id = Some(id_hash(&c.facts.id));
@@ -869,7 +898,7 @@ impl Engine {
                             let light = crate::fastpath::light(text, index, line)
                                 .unwrap_or_else(|| input::json_line_light(text, index, line));
                             if !limited_kind(&light) {
-                                return (index, light.id().map(id_hash), line32, None);
+                                return (index, light.id().map(id_hash), line32, Vec::new());
                             }
                             input::json_line(text, index, line)
                         }
@@ -882,10 +911,10 @@ impl Engine {
                         .unwrap_or(0);
                     let standing = if limited_kind(&raw) {
                         decide::check_one(pack, &raw)
-                            .ok()
-                            .and_then(|c| standing(&c, raw.index))
+                            .map(|c| standing(&c, raw.index))
+                            .unwrap_or_default()
                     } else {
-                        None
+                        Vec::new()
                     };
                     (raw.index, id, line, standing)
                 })
@@ -903,8 +932,8 @@ impl Engine {
                         }
                     }
                 }
-                if let Some((ci, k)) = standing {
-                    contenders[ci].push(k);
+                for (e, ci, k) in standing {
+                    contenders[e][ci].push(k);
                 }
             }
             pool.give(block);
@@ -928,17 +957,143 @@ impl Engine {
                 }
             }
         }
-        for (ci, mut list) in contenders.into_iter().enumerate() {
-            list.retain(|k| {
-                u32::try_from(k.index)
-                    .map(|at| !known.contains_key(&at))
-                    .unwrap_or(true)
-            });
-            for (index, placement) in decide::rank_contenders(pack, ci, list) {
-                placements.insert(index, (ci, placement));
-            }
-        }
-        Ok(Repeats::Known(known))
+        let placements = engines
+            .iter()
+            .zip(contenders)
+            .map(|(engine, lists)| {
+                let mut placements = Placements::default();
+                for (ci, mut list) in lists.into_iter().enumerate() {
+                    list.retain(|k| {
+                        u32::try_from(k.index)
+                            .map(|at| !known.contains_key(&at))
+                            .unwrap_or(true)
+                    });
+                    for (index, placement) in decide::rank_contenders(engine.pack(), ci, list) {
+                        placements.insert(index, (ci, placement));
+                    }
+                }
+                placements
+            })
+            .collect();
+        Ok((Repeats::Known(known), placements))
+    }
+
+    /// Compares each scenario with this engine (the baseline) over every application of a
+    /// source, in memory that does not grow with the file: the same comparisons as
+    /// [`Engine::compare`], and the baseline's progress toward the pack's targets. Only the
+    /// clauses a scenario changes are decided again for it.
+    ///
+    /// # Errors
+    /// An input that cannot be read at all.
+    pub fn compare_stream(
+        &self,
+        source: &InputFile,
+        scenarios: &[(&str, &Engine)],
+    ) -> Result<(Vec<crate::Comparison>, Vec<crate::Progress>), StreamError> {
+        let base = self.pack();
+        let pool = Pool::default();
+        let changed: Vec<Vec<bool>> = scenarios
+            .iter()
+            .map(|(_, v)| crate::compare::changed_clauses(base, v.pack()))
+            .collect();
+        // Pass 1: repeats, and placements under the limits of the baseline and of each
+        // scenario that changes a limited clause (the others place as the baseline does).
+        let limited = |p: &crate::pack::Pack, ci: usize| {
+            p.clauses.get(ci).is_some_and(|c| c.count_limit.is_some())
+        };
+        let own: Vec<usize> = scenarios
+            .iter()
+            .zip(&changed)
+            .enumerate()
+            .filter(|(_, ((_, v), ch))| {
+                ch.iter()
+                    .enumerate()
+                    .any(|(ci, c)| *c && (limited(v.pack(), ci) || limited(base, ci)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let others: Vec<&Engine> = own.iter().map(|i| scenarios[*i].1).collect();
+        let (repeats, mut placed) = self
+            .first_pass(source, &pool, &others, id_hash)
+            .map_err(StreamError::Input)?;
+        let base_placements = placed.remove(0);
+        let mut own_placements = placed.into_iter();
+        let placements: Vec<Placements> = (0..scenarios.len())
+            .map(|i| {
+                if own.contains(&i) {
+                    own_placements.next().unwrap_or_default()
+                } else {
+                    base_placements.clone()
+                }
+            })
+            .collect();
+
+        // Pass 2: each application decided for the baseline once, and again for a scenario
+        // only where the scenario changes its clause; counted in pieces, merged in order.
+        type Counted = (Vec<crate::compare::Tally>, crate::targets::Counter);
+        let fresh = || -> Counted {
+            (
+                vec![crate::compare::Tally::new(base); scenarios.len()],
+                crate::targets::Counter::new(base),
+            )
+        };
+        let mut total = fresh();
+        let repeats = &repeats;
+        source
+            .chunks_ahead(&pool, &mut |chunk| {
+                let block = block_of(&chunk);
+                let pieces: Vec<Counted> = chunk
+                    .into_par_iter()
+                    .chunks(PIECE)
+                    .map(|piece| {
+                        let mut counted = fresh();
+                        for r in piece {
+                            let r = r.ready(base);
+                            let b = self.decide_ready(&r, repeats, &base_placements);
+                            // The checked facts, unless the application is a repeat or fails
+                            // its checks
+                            let slow;
+                            let checked = match &r {
+                                _ if repeats.earlier(r.index(), r.id()).is_some() => None,
+                                Ready::Fast { checked, .. } => Some(checked),
+                                Ready::Slow(raw) => {
+                                    slow = decide::check_one(base, raw).ok();
+                                    slow.as_ref()
+                                }
+                            };
+                            let clause = checked.map(|c| c.clause);
+                            let period = checked.and_then(|c| base.period_of(&c.facts));
+                            counted.1.add(base, &b, checked.map(|c| &*c.facts));
+                            for (i, (_, variant)) in scenarios.iter().enumerate() {
+                                let again = clause.is_some_and(|ci| changed[i][ci]);
+                                if again {
+                                    let s = variant.decide_ready(&r, repeats, &placements[i]);
+                                    counted.0[i].add(base, &b, &s, clause, period);
+                                } else {
+                                    counted.0[i].add(base, &b, &b, clause, period);
+                                }
+                            }
+                        }
+                        counted
+                    })
+                    .collect();
+                pool.give(block);
+                for (tallies, counter) in pieces {
+                    for (t, later) in total.0.iter_mut().zip(tallies) {
+                        t.merge(later);
+                    }
+                    total.1.merge(counter);
+                }
+                Ok(())
+            })
+            .map_err(StreamError::Input)?;
+        let comparisons = total
+            .0
+            .into_iter()
+            .zip(scenarios)
+            .map(|(t, (name, variant))| t.finish(name, base, variant.pack()))
+            .collect();
+        Ok((comparisons, total.1.finish(base)))
     }
 
     /// Decides every application of a source into a sink, in input order, with memory that
@@ -988,21 +1143,23 @@ impl Engine {
         let pool = Pool::default();
         // Pass 1, only with count limits: rank the awarded applications of limited clauses, and
         // find the repeated ids (a repeat is no contender).
-        let mut placements: FxHashMap<usize, (usize, Placement)> = FxHashMap::default();
         let two_pass = limited.iter().any(|l| *l);
-        let mut repeats = if two_pass {
-            self.first_pass(source, &pool, &limited, &mut placements, hash)
-                .map_err(StreamError::Input)?
+        let (mut repeats, placements) = if two_pass {
+            let (repeats, mut placements) = self
+                .first_pass(source, &pool, &[], hash)
+                .map_err(StreamError::Input)?;
+            (repeats, placements.pop().unwrap_or_default())
         } else {
             // One pass: ids kept as they come. Sized from the file at about 200 bytes a record,
             // so the table is not rebuilt as it grows (every rebuild touched fresh memory).
             let size_hint = std::fs::metadata(&source.path)
                 .map(|m| m.len() / 200)
                 .unwrap_or(0);
-            Repeats::Running(FxHashMap::with_capacity_and_hasher(
+            let first = FxHashMap::with_capacity_and_hasher(
                 usize::try_from(size_hint.min(50_000_000)).unwrap_or(0),
                 Default::default(),
-            ))
+            );
+            (Repeats::Running(first), Placements::default())
         };
 
         // Pass 2: decide, render and write, chunk by chunk, in order. A driver thread reads

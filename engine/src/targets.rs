@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::decide::{Checked, Decision, Status};
 use crate::pack::{Comparison, Pack};
+use crate::script::Facts;
 
 /// How far the decisions go toward one target
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,61 +47,105 @@ fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok,
     }
 }
 
+/// Progress being counted, decision by decision (or piece by piece, merged), so a file of any
+/// size is counted in memory that grows only with the distinct values a target counts
+#[derive(Clone)]
+pub(crate) struct Counter {
+    /// Per target: awarded decisions counted, and the distinct values seen where the target
+    /// counts distinct values
+    counts: Vec<(usize, BTreeSet<String>)>,
+}
+
+impl Counter {
+    pub(crate) fn new(pack: &Pack) -> Counter {
+        Counter {
+            counts: vec![(0, BTreeSet::new()); pack.targets.len()],
+        }
+    }
+
+    /// One decision, with its application's facts when it was checked
+    pub(crate) fn add(&mut self, pack: &Pack, d: &Decision, facts: Option<&Facts>) {
+        if d.status != Status::Awarded {
+            return;
+        }
+        for (t, (n, distinct)) in pack.targets.iter().zip(&mut self.counts) {
+            let Some(c) = &t.counts else { continue };
+            if !d
+                .clause
+                .as_deref()
+                .is_some_and(|id| c.clauses.iter().any(|x| x == id))
+            {
+                continue;
+            }
+            *n += 1;
+            if let (Some(field), Some(facts)) = (&c.distinct, facts) {
+                if let Some(v) = facts.get(field) {
+                    distinct.insert(v.to_string());
+                }
+            }
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: Counter) {
+        for ((n, d), (m, e)) in self.counts.iter_mut().zip(other.counts) {
+            *n += m;
+            d.extend(e);
+        }
+    }
+
+    pub(crate) fn finish(self, pack: &Pack) -> Vec<Progress> {
+        pack.targets
+            .iter()
+            .zip(self.counts)
+            .map(|(t, (n, distinct))| {
+                let reached = t.counts.as_ref().map(|c| match &c.distinct {
+                    None => n,
+                    Some(_) => distinct.len(),
+                });
+                let percent = reached.and_then(|r| {
+                    if t.target.is_zero() {
+                        return None;
+                    }
+                    let mut p = (Decimal::from(r) * Decimal::ONE_HUNDRED / t.target).round_dp(1);
+                    p.rescale(1);
+                    Some(p)
+                });
+                let met = reached.map(|r| {
+                    let r = Decimal::from(r);
+                    match t.comparison {
+                        Comparison::Over => r > t.target,
+                        Comparison::About | Comparison::AtLeast => r >= t.target,
+                    }
+                });
+                Progress {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    target: t.target,
+                    comparison: t.comparison,
+                    unit: t.unit.clone(),
+                    by: t.by,
+                    counted_from: t
+                        .counts
+                        .as_ref()
+                        .map(|c| c.clauses.clone())
+                        .unwrap_or_default(),
+                    reached,
+                    percent,
+                    met,
+                }
+            })
+            .collect()
+    }
+}
+
 pub(crate) fn progress(
     pack: &Pack,
     checked: &[Result<Checked, Box<Decision>>],
     decisions: &[Decision],
 ) -> Vec<Progress> {
-    pack.targets
-        .iter()
-        .map(|t| {
-            let reached = t.counts.as_ref().map(|c| {
-                let counted = decisions.iter().zip(checked).filter(|(d, _)| {
-                    d.status == Status::Awarded
-                        && d.clause
-                            .as_deref()
-                            .is_some_and(|id| c.clauses.iter().any(|x| x == id))
-                });
-                match &c.distinct {
-                    None => counted.count(),
-                    Some(field) => counted
-                        .filter_map(|(_, ch)| ch.as_ref().ok())
-                        .filter_map(|ch| ch.facts.get(field).map(|v| v.to_string()))
-                        .collect::<BTreeSet<String>>()
-                        .len(),
-                }
-            });
-            let percent = reached.and_then(|r| {
-                if t.target.is_zero() {
-                    return None;
-                }
-                let mut p = (Decimal::from(r) * Decimal::ONE_HUNDRED / t.target).round_dp(1);
-                p.rescale(1);
-                Some(p)
-            });
-            let met = reached.map(|r| {
-                let r = Decimal::from(r);
-                match t.comparison {
-                    Comparison::Over => r > t.target,
-                    Comparison::About | Comparison::AtLeast => r >= t.target,
-                }
-            });
-            Progress {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                target: t.target,
-                comparison: t.comparison,
-                unit: t.unit.clone(),
-                by: t.by,
-                counted_from: t
-                    .counts
-                    .as_ref()
-                    .map(|c| c.clauses.clone())
-                    .unwrap_or_default(),
-                reached,
-                percent,
-                met,
-            }
-        })
-        .collect()
+    let mut counter = Counter::new(pack);
+    for (d, c) in decisions.iter().zip(checked) {
+        counter.add(pack, d, c.as_ref().ok().map(|c| &*c.facts));
+    }
+    counter.finish(pack)
 }

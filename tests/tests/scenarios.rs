@@ -423,3 +423,48 @@ fn a_value_written_two_ways_is_one_scenario() {
     assert_eq!(a, b);
     assert_eq!(b, c);
 }
+
+/// The streamed comparison (the CLI's) gives what the in-memory one gives, and the same
+/// progress toward the targets, on the examples (errors and a duplicate id among them) and
+/// on generated applications (the yearly limit binding), for every shipped scenario at once
+#[test]
+fn streamed_compare_equals_in_memory_compare() {
+    use policy_engine::{Engine, InputFile, Scenario};
+    let root = policy_tests::root();
+    let engine = Engine::load(root.join(PACK)).expect("pack");
+    let mut scenarios = Vec::new();
+    for entry in fs::read_dir(root.join(SCENARIOS)).expect("scenarios") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let s = Scenario::load(&path).expect("scenario");
+            scenarios.push((s.name.clone(), engine.with_scenario(&s).expect("applies")));
+        }
+    }
+    assert!(scenarios.len() >= 4);
+    let pairs: Vec<(&str, &Engine)> = scenarios.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = dir.path().join("gen.jsonl");
+    let (code, _, err) = policy(&[
+        "gen",
+        "--pack",
+        PACK,
+        "--count",
+        "3000",
+        "--seed",
+        "5",
+        "--output",
+        generated.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for input in [root.join(INPUT), generated] {
+        let source = InputFile::new(&input, None).expect("format");
+        let apps = source.read_all().expect("read");
+        let in_memory = engine.compare(&apps, &pairs);
+        let (_, progress) = engine.targets(&apps);
+        let (streamed, streamed_progress) =
+            engine.compare_stream(&source, &pairs).expect("streamed");
+        assert_eq!(streamed, in_memory, "{}", input.display());
+        assert_eq!(streamed_progress, progress);
+        assert!(streamed.iter().any(|c| c.winners + c.losers > 0));
+    }
+}
