@@ -77,18 +77,18 @@ fn hex4(digits: &[u8]) -> Option<u32> {
         .try_fold(0, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
 }
 
-/// Whether any of the eight bytes of `word` is a quote, a backslash or a control character
-fn has_special(word: u64) -> bool {
+/// The high bit of the first byte of `word` (read little-endian) that is a quote, a backslash
+/// or a control character, and maybe of later ones; zero when there is none
+fn specials(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // (w - n·ONES) & !w & HIGH is not zero exactly when some byte of w is below n (n at most
-    // 0x80): a borrow starts only at such a byte.
+    // (w - n·ONES) & !w & HIGH has the high bit of the lowest byte of w below n, if any (n at
+    // most 0x80); a borrow from that byte may mark higher ones too, never lower ones.
     let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
     let zero = |w: u64| below(w, 1);
-    (zero(word ^ (ONES * u64::from(b'"')))
+    zero(word ^ (ONES * u64::from(b'"')))
         | zero(word ^ (ONES * u64::from(b'\\')))
-        | below(word, 0x20))
-        != 0
+        | below(word, 0x20)
 }
 
 /// A strict JSON reader over the bytes of one line; every method returns `None` on anything
@@ -129,13 +129,16 @@ impl<'a> Scanner<'a> {
         let mut j = start;
         let mut escaped = false;
         loop {
-            // Eight plain bytes at a time, the usual case
+            // Eight bytes at a time: on to the first special one, if any
             if let Some(chunk) = b.get(j..j + 8) {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(chunk);
-                if !has_special(u64::from_le_bytes(word)) {
-                    j += 8;
-                    continue;
+                match specials(u64::from_le_bytes(word)) {
+                    0 => {
+                        j += 8;
+                        continue;
+                    }
+                    found => j += (found.trailing_zeros() / 8) as usize,
                 }
             }
             match *b.get(j)? {
@@ -1226,16 +1229,31 @@ mod tests {
                 let mut word = *b"abcdefgh";
                 word[place] = byte;
                 let special = byte == b'"' || byte == b'\\' || byte < 0x20;
-                assert_eq!(
-                    super::has_special(u64::from_le_bytes(word)),
-                    special,
-                    "{byte} at {place}"
-                );
+                let found = super::specials(u64::from_le_bytes(word));
+                assert_eq!(found != 0, special, "{byte} at {place}");
+                if special {
+                    assert_eq!(
+                        found.trailing_zeros() / 8,
+                        place as u32,
+                        "{byte} at {place}"
+                    );
+                }
+                // Behind a special byte, any other is found first.
+                if place > 0 {
+                    word[place - 1] = b'"';
+                    let found = super::specials(u64::from_le_bytes(word));
+                    assert_eq!(
+                        found.trailing_zeros() / 8,
+                        place as u32 - 1,
+                        "{byte} at {place}"
+                    );
+                }
             }
         }
-        assert!(!super::has_special(u64::from_le_bytes(
-            *b" ~\x7f\x80\xff!#["
-        )));
+        assert_eq!(
+            super::specials(u64::from_le_bytes(*b" ~\x7f\x80\xff!#[")),
+            0
+        );
     }
 
     #[test]
