@@ -221,49 +221,15 @@ pub(crate) fn json_line(text: &str, index: usize, line: usize) -> RawApplication
     }
 }
 
-/// Only the `id` and `kind` of a JSONL line, for a first pass that needs no more
+/// Only the `id` and `kind` of a JSONL line, for a first pass that needs no more. The line is
+/// read whole, so its id is the one [`json_line`] finds: none for a line that is not JSON
+/// (trailing text, a lone surrogate anywhere). Only lines the quick path gives up on come here.
 pub(crate) fn json_line_light(text: &str, index: usize, line: usize) -> RawApplication {
-    let mut de = serde_json::Deserializer::from_str(text);
-    match LightNode::deserialize(&mut de) {
-        Ok(LightNode(node)) => RawApplication {
-            index,
-            pos: Some(Pos { line, col: 1 }),
-            node,
-            problem: None,
-        },
-        Err(_) => json_line(text, index, line),
+    let mut raw = json_line(text, index, line);
+    if let NodeValue::Map(entries) = &mut raw.node.value {
+        entries.retain(|(k, _)| matches!(k.as_scalar(), Some(("id" | "kind", _))));
     }
-}
-
-/// A JSON object keeping only `id` and `kind`
-struct LightNode(Node);
-
-impl<'de> Deserialize<'de> for LightNode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = LightNode;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LightNode, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key == "id" || key == "kind" {
-                        let JsonNode(v) = map.next_value()?;
-                        entries.push((Node::scalar(key.into_owned(), true), v));
-                    } else {
-                        map.next_value::<de::IgnoredAny>()?;
-                    }
-                }
-                Ok(LightNode(Node {
-                    value: NodeValue::Map(entries),
-                    pos: None,
-                }))
-            }
-        }
-        d.deserialize_map(V)
-    }
+    raw
 }
 
 /// The column paths of a CSV header: each name through the aliases, split at dots

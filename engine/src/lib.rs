@@ -368,9 +368,25 @@ pub mod fuzzing {
             }
         }
         for line in text.lines() {
+            // The quick readers must agree with the general one wherever they answer.
+            let general = input::json_line(line, 0, 1);
+            if let Some((id, kind)) = fastpath::scan_id_kind(line) {
+                assert_eq!(id, general.id(), "{line}");
+                assert_eq!(
+                    kind.map(str::to_string),
+                    validate::kind_text(&general),
+                    "{line}"
+                );
+            }
+            if let Some(light) = fastpath::light(line, 0, 1) {
+                assert_eq!(light.id(), general.id(), "{line}");
+                assert_eq!(
+                    validate::kind_text(&light),
+                    validate::kind_text(&general),
+                    "{line}"
+                );
+            }
             if let Some(c) = fastpath::json_facts(engine.pack(), line) {
-                // The quick path must agree with the general one wherever it answers.
-                let general = input::json_line(line, 0, 1);
                 let checked = decide::check_one(engine.pack(), &general);
                 assert!(
                     checked.is_ok(),
@@ -378,6 +394,8 @@ pub mod fuzzing {
                 );
                 if let Ok(g) = checked {
                     assert_eq!(c.facts.values, g.facts.values, "{line}");
+                    assert_eq!(c.facts.id, g.facts.id, "{line}");
+                    assert_eq!(c.clause, g.clause, "{line}");
                 }
             }
         }

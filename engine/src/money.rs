@@ -34,6 +34,9 @@ impl fmt::Display for NumberError {
 /// No thousands separators, spaces, `NaN` or infinities; a number that cannot be held exactly is
 /// an error, never rounded.
 pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    if let Some(d) = plain_decimal(text) {
+        return Ok(d);
+    }
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
@@ -67,6 +70,30 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
             scale_by_power_of_ten(base, exp)
         }
     }
+}
+
+/// The common case read directly: digits, at most one `.` with digits on both sides, no sign
+/// or exponent, at most 18 digits (so it fits an `i64`); the same decimal, to the bit, as
+/// `Decimal::from_str_exact` gives. `None` for anything else.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    if text.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut point = None;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(b - b'0'),
+            b'.' if point.is_none() && i > 0 && i + 1 < text.len() => point = Some(i),
+            _ => return None,
+        }
+    }
+    let digits = text.len() - usize::from(point.is_some());
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let scale = point.map_or(0, |p| text.len() - p - 1);
+    Decimal::try_new(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 fn scale_by_power_of_ten(mut d: Decimal, exp: i64) -> Result<Decimal, NumberError> {
@@ -212,6 +239,48 @@ mod tests {
         assert_eq!(parse_decimal("1.5e3"), Ok(d("1500")));
         assert_eq!(parse_decimal("25E-2"), Ok(d("0.25")));
         assert_eq!(parse_decimal("-4"), Ok(d("-4")));
+    }
+
+    #[test]
+    fn the_plain_case_reads_as_the_general_one() {
+        for text in [
+            "0",
+            "00",
+            "7",
+            "0.10",
+            "4912100.00",
+            "4912100",
+            "000.5",
+            "123456789012345678",
+            "12345678901234567.8",
+            "0.00000000000000001",
+            "1.5",
+            "999999999999999999",
+        ] {
+            let quick = plain_decimal(text).unwrap();
+            let general = Decimal::from_str_exact(text).unwrap();
+            assert_eq!(quick.serialize(), general.serialize(), "{text}");
+            assert_eq!(quick.to_string(), general.to_string(), "{text}");
+            assert_eq!(parse_decimal(text), Ok(general), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "1.",
+            ".5",
+            "1..2",
+            "1.2.3",
+            "-1",
+            "+1",
+            "1e5",
+            " 1",
+            "1,0",
+            "١",
+            "1234567890123456789",
+            "12345678901234567.89",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
     }
 
     #[test]

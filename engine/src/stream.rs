@@ -1400,6 +1400,60 @@ mod tests {
         assert!(records(b"", 100).is_empty());
     }
 
+    /// A streamed run decides as the whole file read at once does, on lines the quick path
+    /// gives up on: a line that is not JSON (trailing text, a lone surrogate) has no id, so a
+    /// later line with its id is no repeat; ids written with an exponent or an escaped key are
+    /// the ids serde_json reads.
+    #[test]
+    fn odd_lines_have_the_ids_the_general_reader_finds() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../policies/suzhou-future-industries"
+        );
+        let Ok(engine) = Engine::load(Path::new(dir)) else {
+            panic!("the Suzhou pack loads");
+        };
+        let line = |id: &str, name: &str| {
+            format!(
+                "{{{id},\"year\":2026,\"kind\":\"competition_award\",\"applicant\":{{\"name\":\"{name}\",\"in_city\":true}},\"prize\":\"first\"}}"
+            )
+        };
+        let lines = [
+            line("\"id\":\"R-1\"", "A") + " x",
+            line("\"id\":\"R-1\"", "A"),
+            line("\"id\":\"R-2\"", "\\ud83d"),
+            line("\"id\":\"R-2\"", "B"),
+            line("\"id\":1E5", "C"),
+            line("\"id\":\"1e+5\"", "C"),
+            line("\"\\u0069d\":\"R-3\"", "D"),
+            line("\"id\":\"R-3\"", "D"),
+        ];
+        let text = lines.join("\n") + "\n";
+        let path = std::env::temp_dir().join(format!("stream-odd-{}.jsonl", std::process::id()));
+        assert!(std::fs::write(&path, &text).is_ok());
+        let Ok(file) = InputFile::new(&path, None) else {
+            panic!("a .jsonl name");
+        };
+        let streamed = run(&engine, &file, id_hash);
+        let _ = std::fs::remove_file(&path);
+        let Ok(apps) = crate::parse_applications(&text, crate::InputFormat::Jsonl) else {
+            panic!("JSONL reads");
+        };
+        let whole: String = engine
+            .decide(&apps)
+            .iter()
+            .enumerate()
+            .map(|(n, d)| format!("{n} {d:?}\n"))
+            .collect();
+        let streamed: String = streamed
+            .lines()
+            .take(lines.len())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(streamed, whole);
+        assert_eq!(whole.matches("duplicate id").count(), 2, "{whole}");
+    }
+
     /// The first pass keeps only hashes of ids: when hashes meet, the ids themselves decide.
     /// Every hash equal (all suspects) or a few equal (by length) must decide the same as
     /// the real hash, with each repeat found and no repeat ranked under a count limit.

@@ -183,13 +183,14 @@ impl FieldType {
                 if d.is_sign_negative() && !d.is_zero() {
                     return Err(format!("amount `{text}` is negative"));
                 }
-                if d.normalize().scale() > 2 {
+                let normal = d.normalize();
+                if normal.scale() > 2 {
                     return Err(format!(
                         "amount `{text}` has more than 2 decimals: amounts are whole fen"
                     ));
                 }
                 self.check_bounds(d)?;
-                Ok(Value::Decimal(d.normalize()))
+                Ok(Value::Decimal(normal))
             }
             FieldType::Text { format } => {
                 if let Some(TextFormat::CreditCode) = format {
@@ -245,33 +246,39 @@ fn shorten(text: &str) -> String {
 
 /// GB 32100-2015: 18 characters from a 31-symbol alphabet, the last a check character
 fn check_credit_code(code: &str) -> Result<(), String> {
-    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [usize; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
     ];
-    let chars: Vec<char> = code.chars().collect();
-    if chars.len() != 18 {
-        return Err(format!(
-            "credit code `{}` has {} characters; a unified social credit code has 18",
-            shorten(code),
-            chars.len()
-        ));
-    }
-    let mut values = Vec::with_capacity(18);
-    for c in &chars {
-        match ALPHABET.find(*c) {
-            Some(v) => values.push(v),
-            None => {
-                return Err(format!(
-                    "credit code `{code}` has `{c}`, which is not a digit or an upper-case letter of the code (I, O, S, V and Z are not used)"
-                ))
-            }
+    // Every symbol is ASCII, so a valid code is 18 bytes.
+    if code.len() != 18 {
+        let count = code.chars().count();
+        if count != 18 {
+            return Err(format!(
+                "credit code `{}` has {count} characters; a unified social credit code has 18",
+                shorten(code),
+            ));
         }
     }
-    let sum: usize = values.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    let mut sum = 0;
+    let mut last = 0;
+    for (i, c) in code.chars().enumerate() {
+        let value = u8::try_from(c)
+            .ok()
+            .and_then(|b| ALPHABET.iter().position(|&a| a == b));
+        let Some(value) = value else {
+            return Err(format!(
+                "credit code `{code}` has `{c}`, which is not a digit or an upper-case letter of the code (I, O, S, V and Z are not used)"
+            ));
+        };
+        match WEIGHTS.get(i) {
+            Some(w) => sum += value * w,
+            None => last = value,
+        }
+    }
     let check = (31 - sum % 31) % 31;
-    if values[17] != check {
-        let expected = ALPHABET.chars().nth(check).unwrap_or('?');
+    if last != check {
+        let expected = ALPHABET.get(check).map_or('?', |&b| char::from(b));
         return Err(format!(
             "credit code `{code}` fails its check character: the 18th should be `{expected}`"
         ));
