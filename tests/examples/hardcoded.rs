@@ -1,6 +1,6 @@
 //! The baseline of `scripts/bench.sh`: the eight money clauses of the Suzhou (宿州) draft
 //! hard-coded in plain Rust (serde_json, rust_decimal, rayon), the "hand-written program" that
-//! the engine's speed target is measured against (`/work/shared/bench/README.md`).
+//! the engine's speed target is measured against (the shared benchmark's README).
 //!
 //! It reads a JSONL file of applications (POLICY.md section 2) whole, parses each line into a
 //! serde struct and decides it on every core (rayon), applies the duplicate-id rule and the
