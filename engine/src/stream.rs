@@ -59,7 +59,7 @@ impl Pool {
         if let Some(Ok(mut bytes)) = block.map(Arc::try_unwrap) {
             bytes.clear();
             if let Ok(mut p) = self.0.lock() {
-                if p.len() < 4 {
+                if p.len() < 8 {
                     p.push(bytes);
                 }
             }
@@ -116,7 +116,7 @@ fn line_text(
 const READ: usize = 1 << 20;
 
 /// The size a JSONL block starts at: a chunk's lines and one read more
-const BLOCK: usize = CHUNK * 256 + READ;
+const BLOCK: usize = CHUNK * 256 + 2 * READ;
 
 impl Record {
     /// The record as an application for the general checker
@@ -862,64 +862,65 @@ impl Engine {
         let mut suspects: rustc_hash::FxHashSet<u32> = Default::default();
         let mut contenders: Vec<Vec<Vec<decide::Contender>>> =
             vec![vec![Vec::new(); pack.clauses.len()]; engines.len()];
+        type Seen = (usize, Option<u64>, u32, Standing);
+        let mut seen: Vec<Seen> = Vec::new();
         source.chunks_ahead(pool, &mut |chunk| {
             let block = block_of(&chunk);
             // In parallel: each record's id hash and line, and, for a limited clause, its
             // standing if it is awarded (repeats are weeded out below, in order).
-            type Seen = (usize, Option<u64>, u32, Standing);
-            let seen: Vec<Seen> = chunk
-                .into_par_iter()
-                .map(|r| {
-                    let raw = match r {
-                        Record::JsonLine {
-                            index,
-                            line,
-                            block,
-                            start,
-                            end,
-                        } => {
-                            let line32 = u32::try_from(line).unwrap_or(0);
-                            let text = match line_text(&block, start, end, index, line) {
-                                Ok(text) => text,
-                                // Not text: an error of its own in the second pass, with no id.
-                                Err(_) => return (index, None, line32, Vec::new()),
-                            };
-                            // Most lines: id and kind found by a byte scan, nothing built; a
-                            // line of a limited kind is then read whole.
-                            if let Some((id, kind)) = crate::fastpath::scan_id_kind(text) {
-                                if !kind.is_some_and(limited_at) {
-                                    return (index, id.map(id_hash), line32, Vec::new());
-                                }
-                                if let Some(c) = crate::fastpath::json_facts(pack, text) {
-                                    let id = Some(id_hash(&c.facts.id));
-                                    return (index, id, line32, standing(&c, index));
-                                }
+            // Collected into one vector kept across chunks: a fresh one per chunk was fresh
+            // memory for the kernel to clear each time.
+            seen.clear();
+            seen.par_extend(chunk.into_par_iter().map(|r| {
+                let raw = match r {
+                    Record::JsonLine {
+                        index,
+                        line,
+                        block,
+                        start,
+                        end,
+                    } => {
+                        let line32 = u32::try_from(line).unwrap_or(0);
+                        let text = match line_text(&block, start, end, index, line) {
+                            Ok(text) => text,
+                            // Not text: an error of its own in the second pass, with no id.
+                            Err(_) => return (index, None, line32, Vec::new()),
+                        };
+                        // Most lines: id and kind found by a byte scan, nothing built; a
+                        // line of a limited kind is then read whole.
+                        if let Some((id, kind)) = crate::fastpath::scan_id_kind(text) {
+                            if !kind.is_some_and(limited_at) {
+                                return (index, id.map(id_hash), line32, Vec::new());
                             }
-                            let light = crate::fastpath::light(text, index, line)
-                                .unwrap_or_else(|| input::json_line_light(text, index, line));
-                            if !limited_kind(&light) {
-                                return (index, light.id().map(id_hash), line32, Vec::new());
+                            if let Some(c) = crate::fastpath::json_facts(pack, text) {
+                                let id = Some(id_hash(&c.facts.id));
+                                return (index, id, line32, standing(&c, index));
                             }
-                            input::json_line(text, index, line)
                         }
-                        Record::Parsed(raw) => raw,
-                    };
-                    let id = raw.id().map(id_hash);
-                    let line = raw
-                        .pos
-                        .and_then(|p| u32::try_from(p.line).ok())
-                        .unwrap_or(0);
-                    let standing = if limited_kind(&raw) {
-                        decide::check_one(pack, &raw)
-                            .map(|c| standing(&c, raw.index))
-                            .unwrap_or_default()
-                    } else {
-                        Vec::new()
-                    };
-                    (raw.index, id, line, standing)
-                })
-                .collect();
-            for (index, id, line, standing) in seen {
+                        let light = crate::fastpath::light(text, index, line)
+                            .unwrap_or_else(|| input::json_line_light(text, index, line));
+                        if !limited_kind(&light) {
+                            return (index, light.id().map(id_hash), line32, Vec::new());
+                        }
+                        input::json_line(text, index, line)
+                    }
+                    Record::Parsed(raw) => raw,
+                };
+                let id = raw.id().map(id_hash);
+                let line = raw
+                    .pos
+                    .and_then(|p| u32::try_from(p.line).ok())
+                    .unwrap_or(0);
+                let standing = if limited_kind(&raw) {
+                    decide::check_one(pack, &raw)
+                        .map(|c| standing(&c, raw.index))
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                (raw.index, id, line, standing)
+            }));
+            for (index, id, line, standing) in seen.drain(..) {
                 let at = u32::try_from(index).unwrap_or(u32::MAX);
                 if let Some(h) = id {
                     match hashes.entry(h) {
@@ -961,7 +962,10 @@ impl Engine {
             .iter()
             .zip(contenders)
             .map(|(engine, lists)| {
-                let mut placements = Placements::default();
+                let mut placements = Placements::with_capacity_and_hasher(
+                    lists.iter().map(Vec::len).sum(),
+                    Default::default(),
+                );
                 for (ci, mut list) in lists.into_iter().enumerate() {
                     list.retain(|k| {
                         u32::try_from(k.index)
