@@ -297,3 +297,39 @@ fn json_schemas_of_applications_and_decisions() {
         serde_json::json!(["pack", "decisions", "totals"])
     );
 }
+
+/// The measure: 100,000 applications decide identically from JSON, CSV and `.xlsx`
+/// (`FORMATS_COUNT` changes the count)
+#[test]
+fn a_hundred_thousand_applications_decide_alike_from_json_csv_and_xlsx() {
+    let count = std::env::var("FORMATS_COUNT").unwrap_or_else(|_| "100000".into());
+    let dir = tempfile::tempdir().expect("dir");
+    let mut outputs = Vec::new();
+    for format in ["json", "csv", "xlsx"] {
+        let file = dir.path().join(format!("apps.{format}"));
+        let (code, _, err) = policy(&[
+            "gen",
+            "--pack",
+            PACK,
+            "--count",
+            &count,
+            "--seed",
+            "12",
+            "--format",
+            format,
+            "--output",
+            &file.to_string_lossy(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = run(&file.to_string_lossy(), &["--format", "jsonl"]);
+        assert_eq!(code, 0, "{format}: {err}");
+        outputs.push((format, out));
+    }
+    assert_eq!(
+        outputs[0].1.lines().count(),
+        count.parse::<usize>().expect("a count")
+    );
+    for (format, out) in &outputs[1..] {
+        assert!(out == &outputs[0].1, "{format} decides like json");
+    }
+}
