@@ -871,8 +871,12 @@ fn targets(
     report: Option<&Path>,
 ) -> Result<u8, String> {
     let engine = load_changed(batch, changes)?;
-    let apps = read_input(batch, &engine)?;
-    let (_, progress) = engine.targets(&apps);
+    // Streamed: counted over a file of any size (a comparison with no scenario counts the
+    // baseline's progress alone).
+    let source = input_file(batch, &engine)?;
+    let (_, progress) = engine
+        .compare_stream(&source, &[])
+        .map_err(|e| format!("error: {e}"))?;
     let text = match format {
         TableFormat::Json => render::to_json(&progress)?,
         TableFormat::Csv => render::targets_csv(&progress)?,
@@ -919,10 +923,14 @@ fn sweep(
 ) -> Result<u8, String> {
     let engine = load(&batch.pack)?;
     let values = sweep_values(from, to, step)?;
-    let apps = read_input(batch, &engine)?;
+    // Streamed: every value is decided in one pass over a file of any size.
+    let source = input_file(batch, &engine)?;
     let points = engine
-        .sweep(&apps, param, &values)
-        .map_err(|e| render::load_errors(&e))?;
+        .sweep_stream(&source, param, &values)
+        .map_err(|e| match e {
+            policy_engine::StreamError::Changes(e) => render::load_errors(&e),
+            e => format!("error: {e}"),
+        })?;
     let text = match format {
         TableFormat::Json => render::sweep_json(engine.pack(), param, &points)?,
         TableFormat::Csv => render::sweep_csv(engine.pack(), &points)?,

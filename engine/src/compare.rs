@@ -394,6 +394,25 @@ pub struct ClauseBudget {
     pub amount: Decimal,
 }
 
+/// The scenario side of a comparison as a sweep point (the comparison's name is the value)
+pub(crate) fn point_of(pack: &Pack, c: &Comparison) -> SweepPoint {
+    SweepPoint {
+        value: c.scenario.clone(),
+        awarded: c.total.scenario_awarded,
+        amount: c.total.scenario_amount,
+        by_clause: pack
+            .clauses
+            .iter()
+            .zip(&c.by_clause)
+            .map(|(clause, line)| ClauseBudget {
+                clause: clause.id.clone(),
+                awarded: line.scenario_awarded,
+                amount: line.scenario_amount,
+            })
+            .collect(),
+    }
+}
+
 pub(crate) fn budget(pack: &Pack, value: String, decisions: &[Decision]) -> SweepPoint {
     let by_clause = pack
         .clauses

@@ -456,6 +456,8 @@ pub enum StreamError {
     Input(InputError),
     /// Writing failed
     Output(io::Error),
+    /// A change asked of the pack (a swept value) does not apply; nothing was read
+    Changes(crate::LoadErrors),
 }
 
 impl std::fmt::Display for StreamError {
@@ -463,6 +465,7 @@ impl std::fmt::Display for StreamError {
         match self {
             StreamError::Input(e) => write!(f, "{e}"),
             StreamError::Output(e) => write!(f, "cannot write the output: {e}"),
+            StreamError::Changes(e) => write!(f, "{e}"),
         }
     }
 }
@@ -1098,6 +1101,39 @@ impl Engine {
             .map(|(t, (name, variant))| t.finish(name, base, variant.pack()))
             .collect();
         Ok((comparisons, total.1.finish(base)))
+    }
+
+    /// As [`Engine::sweep`], over a source of any size in flat memory: each value is a
+    /// scenario compared with this engine in one streamed pass
+    ///
+    /// # Errors
+    /// A value that does not apply ([`StreamError::Changes`], before anything is read), or an
+    /// input that cannot be read.
+    pub fn sweep_stream(
+        &self,
+        source: &InputFile,
+        target: &str,
+        values: &[String],
+    ) -> Result<Vec<crate::SweepPoint>, StreamError> {
+        let mut variants = Vec::with_capacity(values.len());
+        for v in values {
+            let scenario = crate::Scenario::from_sets(&[format!("{target}={v}")])
+                .map_err(StreamError::Changes)?;
+            variants.push(
+                self.with_scenario(&scenario)
+                    .map_err(StreamError::Changes)?,
+            );
+        }
+        let pairs: Vec<(&str, &Engine)> = values
+            .iter()
+            .map(String::as_str)
+            .zip(variants.iter())
+            .collect();
+        let (comparisons, _) = self.compare_stream(source, &pairs)?;
+        Ok(comparisons
+            .iter()
+            .map(|c| crate::compare::point_of(self.pack(), c))
+            .collect())
     }
 
     /// Decides every application of a source into a sink, in input order, with memory that

@@ -424,8 +424,8 @@ fn a_value_written_two_ways_is_one_scenario() {
     assert_eq!(b, c);
 }
 
-/// The streamed comparison (the CLI's) gives what the in-memory one gives, and the same
-/// progress toward the targets, on the examples (errors and a duplicate id among them) and
+/// The streamed comparison and sweep (the CLI's) give what the in-memory ones give, and the
+/// same progress toward the targets, on the examples (errors and a duplicate id among them) and
 /// on generated applications (the yearly limit binding), for every shipped scenario at once
 #[test]
 fn streamed_compare_equals_in_memory_compare() {
@@ -466,5 +466,21 @@ fn streamed_compare_equals_in_memory_compare() {
         assert_eq!(streamed, in_memory, "{}", input.display());
         assert_eq!(streamed_progress, progress);
         assert!(streamed.iter().any(|c| c.winners + c.losers > 0));
+        // A sweep is a comparison per value: streamed and in memory alike.
+        for (param, values) in [
+            ("tech-transfer.rate", ["0.05", "0.1", "0.2"]),
+            ("scenario-case.yearly_limit", ["1", "10", "50"]),
+        ] {
+            let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            let swept = engine.sweep(&apps, param, &values).expect("sweep");
+            let streamed = engine
+                .sweep_stream(&source, param, &values)
+                .expect("streamed sweep");
+            assert_eq!(streamed, swept, "{param}");
+        }
+        assert!(matches!(
+            engine.sweep_stream(&source, "tech-transfer.nope", &["1".to_string()]),
+            Err(policy_engine::StreamError::Changes(_))
+        ));
     }
 }
