@@ -857,15 +857,14 @@ impl Engine {
         let size_hint = std::fs::metadata(&source.path)
             .map(|m| m.len() / 200)
             .unwrap_or(0);
-        let mut hashes: FxHashMap<u64, FirstSeen> = FxHashMap::with_capacity_and_hasher(
-            usize::try_from(size_hint.min(50_000_000)).unwrap_or(0),
-            Default::default(),
-        );
-        // Records whose id hash met an earlier one's, and those earlier ones
-        let mut suspects: rustc_hash::FxHashSet<u32> = Default::default();
+        // Every id's hash and record, appended as the file goes (no lookups: a table of a
+        // million ids was a cache miss per record on the one sequential path), sorted once at
+        // the end to find the hashes that meet.
+        let mut hashes: Vec<(u64, u32)> =
+            Vec::with_capacity(usize::try_from(size_hint.min(50_000_000)).unwrap_or(0));
         let mut contenders: Vec<Vec<Vec<decide::Contender>>> =
             vec![vec![Vec::new(); pack.clauses.len()]; engines.len()];
-        type Seen = (usize, Option<u64>, u32, Standing);
+        type Seen = (usize, Option<u64>, Standing);
         let mut seen: Vec<Seen> = Vec::new();
         source.chunks_ahead(pool, &mut |chunk| {
             let block = block_of(&chunk);
@@ -883,37 +882,32 @@ impl Engine {
                         start,
                         end,
                     } => {
-                        let line32 = u32::try_from(line).unwrap_or(0);
                         let text = match line_text(&block, start, end, index, line) {
                             Ok(text) => text,
                             // Not text: an error of its own in the second pass, with no id.
-                            Err(_) => return (index, None, line32, Vec::new()),
+                            Err(_) => return (index, None, Vec::new()),
                         };
                         // Most lines: id and kind found by a byte scan, nothing built; a
                         // line of a limited kind is then read whole.
                         if let Some((id, kind)) = crate::fastpath::scan_id_kind(text) {
                             if !kind.is_some_and(limited_at) {
-                                return (index, id.map(id_hash), line32, Vec::new());
+                                return (index, id.map(id_hash), Vec::new());
                             }
                             if let Some(c) = crate::fastpath::json_facts(pack, text) {
                                 let id = Some(id_hash(&c.facts.id));
-                                return (index, id, line32, standing(&c, index));
+                                return (index, id, standing(&c, index));
                             }
                         }
                         let light = crate::fastpath::light(text, index, line)
                             .unwrap_or_else(|| input::json_line_light(text, index, line));
                         if !limited_kind(&light) {
-                            return (index, light.id().map(id_hash), line32, Vec::new());
+                            return (index, light.id().map(id_hash), Vec::new());
                         }
                         input::json_line(text, index, line)
                     }
                     Record::Parsed(raw) => raw,
                 };
                 let id = raw.id().map(id_hash);
-                let line = raw
-                    .pos
-                    .and_then(|p| u32::try_from(p.line).ok())
-                    .unwrap_or(0);
                 let standing = if limited_kind(&raw) {
                     decide::check_one(pack, &raw)
                         .map(|c| standing(&c, raw.index))
@@ -921,20 +915,12 @@ impl Engine {
                 } else {
                     Vec::new()
                 };
-                (raw.index, id, line, standing)
+                (raw.index, id, standing)
             }));
-            for (index, id, line, standing) in seen.drain(..) {
+            for (index, id, standing) in seen.drain(..) {
                 let at = u32::try_from(index).unwrap_or(u32::MAX);
                 if let Some(h) = id {
-                    match hashes.entry(h) {
-                        std::collections::hash_map::Entry::Vacant(v) => {
-                            v.insert((at, line));
-                        }
-                        std::collections::hash_map::Entry::Occupied(o) => {
-                            suspects.insert(o.get().0);
-                            suspects.insert(at);
-                        }
-                    }
+                    hashes.push((h, at));
                 }
                 for (e, ci, k) in standing {
                     contenders[e][ci].push(k);
@@ -943,6 +929,15 @@ impl Engine {
             pool.give(block);
             Ok(())
         })?;
+        // Records whose id hash meets another's: only these are read again, for their ids.
+        hashes.par_sort_unstable();
+        let mut suspects: rustc_hash::FxHashSet<u32> = Default::default();
+        for run in hashes
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+        {
+            suspects.extend(run.iter().map(|(_, at)| *at));
+        }
         drop(hashes);
         // Equal hashes confirmed on the ids: the first of each id in the file stays.
         let mut known: FxHashMap<u32, FirstSeen> = FxHashMap::default();
