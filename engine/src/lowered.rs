@@ -27,6 +27,10 @@ use crate::yaml::Pos;
 #[derive(Debug)]
 pub(crate) struct Plan {
     body: Vec<S>,
+    /// A bound on the operations Rhai would count for any run of the script
+    operations: u64,
+    /// Every `let` of the script, wherever it is
+    lets: usize,
 }
 
 /// A statement
@@ -120,28 +124,36 @@ enum Stop {
 struct Lowering {
     locals: Vec<String>,
     nodes: usize,
+    lets: usize,
 }
 
 impl Plan {
     /// Lowers a compiled script; `None` when it is not worth it or cannot be bounded (script
     /// functions, which could redefine the ones lowered here; a script too large to be sure
     /// it stays within the sandbox's operation and variable limits)
-    pub(crate) fn lower(ast: &AST, max_operations: u64, max_variables: usize) -> Option<Plan> {
+    pub(crate) fn lower(ast: &AST) -> Option<Plan> {
         if ast.has_functions() {
             return None;
         }
         let mut l = Lowering {
             locals: Vec::new(),
             nodes: 0,
+            lets: 0,
         };
         let body = l.block(ast.statements());
-        // Loop-free code: Rhai counts about one operation per node it evaluates, and cannot
-        // hold more variables than the script declares.
-        let lets = count_lets(&body);
-        if (l.nodes as u64).saturating_mul(4) >= max_operations || lets >= max_variables {
-            return None;
-        }
-        Some(Plan { body })
+        Some(Plan {
+            body,
+            // Loop-free code: Rhai counts an operation or two for each node it evaluates (each
+            // level of `app.a.b` is a node); eight is a wide margin.
+            operations: (l.nodes as u64).saturating_mul(8),
+            lets: l.lets,
+        })
+    }
+
+    /// Whether every run of the plan stays within `limits`, so that Rhai could not stop
+    /// where the plan answers: operations, and variables (`app` and `params` are two)
+    pub(crate) fn fits(&self, limits: &crate::ScriptLimits) -> bool {
+        self.operations < limits.max_operations && self.lets + 2 < limits.max_variables
     }
 
     /// Runs the plan; `None` means "run it in Rhai"
@@ -168,17 +180,6 @@ impl Plan {
     }
 }
 
-fn count_lets(body: &[S]) -> usize {
-    body.iter()
-        .map(|s| match s {
-            S::Let(_) => 1,
-            S::If(_, a, b) => count_lets(a) + count_lets(b),
-            S::Block(b) => count_lets(b),
-            _ => 0,
-        })
-        .sum()
-}
-
 fn to_pos(p: Position) -> Option<Pos> {
     Some(Pos {
         line: p.line()?,
@@ -203,6 +204,7 @@ impl Lowering {
                 let (ident, value, _) = &**x;
                 let e = self.expr(value);
                 self.locals.push(ident.name.to_string());
+                self.lets += 1;
                 S::Let(e)
             }
             Stmt::If(fc, _) => S::If(
@@ -255,6 +257,7 @@ impl Lowering {
                 let Some(path) = property_path(&bin.rhs) else {
                     return E::GiveUp;
                 };
+                self.nodes += 2 * path.len();
                 match root {
                     "app" => E::Fact(FactRef {
                         name: path.join("."),
@@ -486,9 +489,23 @@ impl Run<'_> {
         let facts = self.facts;
         match f.name.as_str() {
             // As in the sandbox: `id` and `kind` are the application's, before any field.
-            "id" => return Ok(V::Str(facts.id.clone())),
-            "kind" => return Ok(V::Str(facts.kind.clone())),
+            "id" => return self.string(facts.id.clone()),
+            "kind" => return self.string(facts.kind.clone()),
             _ => {}
+        }
+        // Rhai reads `app.a.b` a level at a time: where `a` (or `id`, `kind`) is itself a
+        // value, it answers differently; give up rather than follow it.
+        let mut dots = f.name.match_indices('.').map(|(i, _)| i).peekable();
+        if dots.peek().is_some() {
+            for i in dots {
+                let prefix = &f.name[..i];
+                if prefix == "id"
+                    || prefix == "kind"
+                    || facts.fields.iter().any(|field| field.name == prefix)
+                {
+                    return Err(Stop::GiveUp);
+                }
+            }
         }
         let guess = f.at.load(Ordering::Relaxed);
         let i = match facts.fields.get(guess) {
@@ -504,7 +521,11 @@ impl Run<'_> {
                 i
             }
         };
-        Ok(from_value(facts.values.get(i).and_then(Option::as_ref)))
+        match from_value(facts.values.get(i).and_then(Option::as_ref)) {
+            // Rhai holds what a read returns to the string limit too.
+            V::Str(text) => self.string(text),
+            v => Ok(v),
+        }
     }
 
     fn param(&self, p: &ParamRef) -> Step {
@@ -521,10 +542,14 @@ impl Run<'_> {
                 &params[i]
             }
         };
-        param
+        match param
             .value_for(self.params.period)
             .map(|v| from_value(Some(v)))
-            .ok_or(Stop::GiveUp)
+        {
+            Some(V::Str(text)) => self.string(text),
+            Some(v) => Ok(v),
+            None => Err(Stop::GiveUp),
+        }
     }
 
     /// Rhai's built-in operators on these types: integers checked, integers meeting decimals
@@ -667,6 +692,7 @@ pub(crate) fn agrees(
 ) -> Result<bool, String> {
     let lowered = script
         .plan()
+        .filter(|p| p.fits(host.limits()))
         .and_then(|p| p.run(facts, params, host.limits().max_string_size));
     let Some(lowered) = lowered else {
         return Ok(false);
@@ -885,6 +911,90 @@ mod tests {
                 Err(e) => panic!("{src}: {e}"),
             }
         }
+        // A text read from the application past the string limit: Rhai stops at the read.
+        let long = Arc::new(Facts {
+            id: "x".repeat(5000),
+            kind: kind.name.clone(),
+            fields: kind.fields.clone(),
+            values: kind
+                .fields
+                .iter()
+                .map(|f| match f.name.as_str() {
+                    "applicant.name" => Some(Value::Text("名".repeat(2000))),
+                    other => value(other),
+                })
+                .collect(),
+        });
+        for src in [
+            "award(1, app.applicant.name)",
+            "if app.applicant.name == \"y\" { ineligible(\"y\") } else { award(1, \"x\") }",
+            "ineligible(app.id)",
+        ] {
+            let Ok(script) = host.compile(Path::new("long.rhai"), src.to_string()) else {
+                panic!("compiles");
+            };
+            assert_eq!(agrees(&host, &script, &long, &params), Ok(false), "{src}");
+        }
+        // Variables: `app` and `params` count against the limit, and so does every `let`,
+        // also inside a block used as a value.
+        let few = ScriptHost::new(ScriptLimits {
+            max_variables: 2,
+            ..ScriptLimits::default()
+        });
+        for src in [
+            "let a = 1; award(a, \"x\")",
+            "let x = { let a = 1; a }; award(x, \"x\")",
+        ] {
+            let Ok(script) = few.compile(Path::new("vars.rhai"), src.to_string()) else {
+                panic!("compiles");
+            };
+            assert!(agrees(&few, &script, &facts, &params).is_ok(), "{src}");
+        }
+        // Operations: reads of nested fields cost Rhai a few each; under any limit the tree
+        // answers only where Rhai does.
+        let reads = "app.applicant.name; ".repeat(6) + "award(1, app.applicant.name)";
+        for max_operations in (5..200).step_by(3) {
+            let tight = ScriptHost::new(ScriptLimits {
+                max_operations,
+                ..ScriptLimits::default()
+            });
+            let Ok(script) = tight.compile(Path::new("ops.rhai"), reads.clone()) else {
+                panic!("compiles");
+            };
+            let agreed = agrees(&tight, &script, &facts, &params);
+            assert!(agreed.is_ok(), "{max_operations}: {agreed:?}");
+        }
+        // A field named like a group (`applicant` beside `applicant.in_city`) or like `id`:
+        // Rhai reads a level at a time, so the tree gives up on such paths.
+        let mut clash = (*kind.fields).clone();
+        let mut group_field = clash[0].clone();
+        group_field.name = "applicant".into();
+        group_field.ty = FieldType::Bool;
+        clash.push(group_field.clone());
+        group_field.name = "id.x".into();
+        clash.push(group_field);
+        let clashing = Arc::new(Facts {
+            id: "C-1".into(),
+            kind: kind.name.clone(),
+            fields: Arc::new(clash.clone()),
+            values: clash
+                .iter()
+                .map(|f| match f.name.as_str() {
+                    "applicant" | "id.x" => Some(Value::Bool(true)),
+                    other => value(other),
+                })
+                .collect(),
+        });
+        for src in [
+            "award(1, `${app.applicant.in_city}`)",
+            "award(1, `${app.id.x}`)",
+        ] {
+            let Ok(script) = host.compile(Path::new("clash.rhai"), src.to_string()) else {
+                panic!("compiles");
+            };
+            assert!(agrees(&host, &script, &clashing, &params).is_ok(), "{src}");
+        }
+
         // A string past the sandbox limit: the tree gives up, Rhai stops it.
         let small = ScriptHost::new(ScriptLimits {
             max_string_size: 8,
