@@ -26,11 +26,53 @@ const CHUNK: usize = 8192;
 /// A file of applications that can be read more than once
 #[derive(Debug, Clone)]
 pub struct InputFile {
+    /// The file as named, in messages
     path: PathBuf,
+    /// Where it is read from: the file itself, or a copy of a pipe's contents
+    read_from: PathBuf,
+    /// Held for its removal when the last clone goes
+    _spool: Option<Arc<Spool>>,
     format: InputFormat,
     aliases: HashMap<String, String>,
     sheet: Option<String>,
     max_line_bytes: usize,
+}
+
+/// A copy of a pipe's contents in the temporary directory, removed when the last input using
+/// it goes
+#[derive(Debug)]
+struct Spool(PathBuf);
+
+impl Spool {
+    fn copy(path: &Path) -> Result<Spool, InputError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let fail = |e: io::Error| InputError {
+            file: path.to_path_buf(),
+            pos: None,
+            message: format!("cannot read (copying it to a temporary file): {e}"),
+        };
+        let to = std::env::temp_dir().join(format!(
+            ".policy-input-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&to)
+            .map_err(fail)?;
+        let spool = Spool(to);
+        let mut input = std::fs::File::open(path).map_err(fail)?;
+        io::copy(&mut input, &mut out).map_err(fail)?;
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The longest JSONL line read by default: a record is a few hundred bytes
@@ -148,8 +190,17 @@ impl InputFile {
             pos: None,
             message: "unknown input format: name the file .yaml, .json, .jsonl, .csv or .xlsx, or give --input-format".into(),
         })?;
+        // A pipe (or any file that is not a regular one) reads once; a run may read twice.
+        let spool = match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() && !m.is_dir() => Some(Arc::new(Spool::copy(path)?)),
+            _ => None,
+        };
         Ok(InputFile {
             path: path.to_path_buf(),
+            read_from: spool
+                .as_ref()
+                .map_or_else(|| path.to_path_buf(), |s| s.0.clone()),
+            _spool: spool,
             format,
             aliases: HashMap::new(),
             sheet: None,
@@ -197,7 +248,7 @@ impl InputFile {
     ) -> Result<(), InputError> {
         match self.format {
             InputFormat::Jsonl => {
-                let mut file = std::fs::File::open(&self.path)
+                let mut file = std::fs::File::open(&self.read_from)
                     .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
                 let limit = self.max_line_bytes;
                 // Big reads straight into the block; lines found with memchr. The reader is the
@@ -303,7 +354,7 @@ impl InputFile {
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(true)
                     .flexible(true)
-                    .from_path(&self.path)
+                    .from_path(&self.read_from)
                     .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
                 let header: Vec<String> = reader
                     .headers()
@@ -342,7 +393,7 @@ impl InputFile {
                 Ok(())
             }
             InputFormat::Xlsx => {
-                let apps = crate::xlsx::read(&self.path, self.sheet.as_deref(), &self.aliases)
+                let apps = crate::xlsx::read(&self.read_from, self.sheet.as_deref(), &self.aliases)
                     .map_err(|(pos, m)| self.fail(pos, m))?;
                 for c in apps.chunks(CHUNK) {
                     each(c.iter().cloned().map(Record::Parsed).collect())?;
@@ -350,7 +401,12 @@ impl InputFile {
                 Ok(())
             }
             InputFormat::Yaml | InputFormat::Json => {
-                let apps = input::read_applications(&self.path, Some(self.format))?;
+                let apps = input::read_applications(&self.read_from, Some(self.format)).map_err(
+                    |mut e| {
+                        e.file = self.path.clone();
+                        e
+                    },
+                )?;
                 let mut apps = apps.into_iter();
                 loop {
                     let chunk: Vec<Record> =
@@ -854,7 +910,7 @@ impl Engine {
                 })
                 .collect()
         };
-        let size_hint = std::fs::metadata(&source.path)
+        let size_hint = std::fs::metadata(&source.read_from)
             .map(|m| m.len() / 200)
             .unwrap_or(0);
         // Every id's hash and record, appended as the file goes (no lookups: a table of a
@@ -1187,7 +1243,7 @@ impl Engine {
         } else {
             // One pass: ids kept as they come. Sized from the file at about 200 bytes a record,
             // so the table is not rebuilt as it grows (every rebuild touched fresh memory).
-            let size_hint = std::fs::metadata(&source.path)
+            let size_hint = std::fs::metadata(&source.read_from)
                 .map(|m| m.len() / 200)
                 .unwrap_or(0);
             let first = FxHashMap::with_capacity_and_hasher(

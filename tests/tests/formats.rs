@@ -333,3 +333,59 @@ fn a_hundred_thousand_applications_decide_alike_from_json_csv_and_xlsx() {
         assert!(out == &outputs[0].1, "{format} decides like json");
     }
 }
+
+/// A pipe can be read only once, and a run with a yearly limit (or a comparison) reads its
+/// input twice: the pipe is copied to a temporary file first, so it decides like the file
+#[test]
+fn a_pipe_decides_like_the_file_it_carries() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("apps.jsonl");
+    let file_arg = file.to_string_lossy().to_string();
+    let (code, _, err) = policy(&[
+        "gen", "--pack", PACK, "--count", "500", "--seed", "4", "--output", &file_arg,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let fifo_arg = fifo.to_string_lossy().to_string();
+    for args in [
+        vec!["run", "--format", "json"],
+        vec![
+            "compare",
+            "--set",
+            "tech-transfer.rate=0.2",
+            "--format",
+            "json",
+        ],
+    ] {
+        // The writer opens the pipe when the run opens it to read.
+        let writer = {
+            let (file, fifo) = (file.clone(), fifo.clone());
+            std::thread::spawn(move || {
+                let data = std::fs::read(&file).expect("generated");
+                std::fs::write(&fifo, data).expect("written to the pipe");
+            })
+        };
+        let mut through_pipe = args.clone();
+        through_pipe.extend([
+            "--pack",
+            PACK,
+            "--input",
+            &fifo_arg,
+            "--input-format",
+            "jsonl",
+        ]);
+        let (code, piped, err) = policy(&through_pipe);
+        writer.join().expect("writer");
+        assert!(code <= 1, "{err}");
+        let mut direct = args.clone();
+        direct.extend(["--pack", PACK, "--input", &file_arg]);
+        let (_, from_file, _) = policy(&direct);
+        assert!(from_file.contains("\"awarded\""), "{from_file}");
+        assert_eq!(piped, from_file, "{}", args[0]);
+    }
+}
