@@ -51,6 +51,14 @@ impl InputFormat {
     }
 }
 
+/// Whether a JSONL line holds nothing but JSON's whitespace (space, tab, CR, LF), and so is
+/// no record; any other line is one, read or broken. The stream and the whole-text reader
+/// both ask here, so they count records alike.
+pub(crate) fn blank(line: &[u8]) -> bool {
+    line.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
 /// One application as read, not yet checked against the pack
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawApplication {
@@ -160,7 +168,7 @@ pub fn parse_applications(
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let mut apps = Vec::new();
             for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
+                if blank(line.as_bytes()) {
                     continue;
                 }
                 apps.push(json_line(line, apps.len(), i + 1));

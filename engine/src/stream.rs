@@ -154,6 +154,10 @@ fn line_text(
     }
 }
 
+/// The most records tables are sized for before reading (past it they grow): a guess from the
+/// file's size must not reserve gigabytes for a file of a few long lines
+const SIZE_HINT_MAX: u64 = 4_000_000;
+
 /// How many bytes the JSONL reader asks for at a time
 const READ: usize = 1 << 20;
 
@@ -310,7 +314,7 @@ impl InputFile {
                             {
                                 begin += 3;
                             }
-                            if !block[begin..stop].iter().all(u8::is_ascii_whitespace) {
+                            if !input::blank(&block[begin..stop]) {
                                 spans.push(Ok((index, line_no, begin, stop)));
                                 index += 1;
                             }
@@ -917,7 +921,7 @@ impl Engine {
         // million ids was a cache miss per record on the one sequential path), sorted once at
         // the end to find the hashes that meet.
         let mut hashes: Vec<(u64, u32)> =
-            Vec::with_capacity(usize::try_from(size_hint.min(50_000_000)).unwrap_or(0));
+            Vec::with_capacity(usize::try_from(size_hint.min(SIZE_HINT_MAX)).unwrap_or(0));
         let mut contenders: Vec<Vec<Vec<decide::Contender>>> =
             vec![vec![Vec::new(); pack.clauses.len()]; engines.len()];
         type Seen = (usize, Option<u64>, Standing);
@@ -1247,7 +1251,7 @@ impl Engine {
                 .map(|m| m.len() / 200)
                 .unwrap_or(0);
             let first = FxHashMap::with_capacity_and_hasher(
-                usize::try_from(size_hint.min(50_000_000)).unwrap_or(0),
+                usize::try_from(size_hint.min(SIZE_HINT_MAX)).unwrap_or(0),
                 Default::default(),
             );
             (Repeats::Running(first), Placements::default())
@@ -1353,13 +1357,13 @@ impl Engine {
         match decided {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(StreamError::Input(e)),
-            Err(_) => {
-                return Err(StreamError::Input(InputError {
-                    file: source.path.clone(),
-                    pos: None,
-                    message: "deciding failed".into(),
-                }))
-            }
+            Err(_) => return Err(StreamError::Input(InputError {
+                file: source.path.clone(),
+                pos: None,
+                message:
+                    "deciding stopped on an internal error (a bug: please report it with the input)"
+                        .into(),
+            })),
         }
         let t = totals_so_far;
         let totals = Totals {
@@ -1489,6 +1493,22 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[1], (1, Some(2), "y".into()));
         assert!(records(b"", 100).is_empty());
+
+        // Only JSON's whitespace makes a blank line: a line of an ideographic space or a form
+        // feed is a (broken) record, streamed or read whole.
+        let text = format!(
+            "{}\n \t\r\n\u{3000}\n\u{c}\n{}\n",
+            line("p", 1),
+            line("q", 1)
+        );
+        let streamed = records(text.as_bytes(), 100);
+        let Ok(whole) = crate::parse_applications(&text, crate::InputFormat::Jsonl) else {
+            panic!("JSONL reads");
+        };
+        assert_eq!(streamed.len(), 4, "{streamed:?}");
+        assert_eq!(whole.len(), 4);
+        let lines: Vec<Option<usize>> = whole.iter().map(|r| r.pos.map(|p| p.line)).collect();
+        assert_eq!(lines, streamed.iter().map(|r| r.1).collect::<Vec<_>>());
     }
 
     /// A streamed run decides as the whole file read at once does, on lines the quick path
