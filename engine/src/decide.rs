@@ -234,18 +234,19 @@ pub(crate) fn decide_one(
         ));
         return (decision, trace.then(Trace::default));
     }
-    let params = params_view(pack, clause, facts);
-    let period = params.period;
-    let view = FactsView::new(facts.clone());
+    let period = pack.period_of(facts);
+    // What the script sees, built only when it runs (a remembered outcome needs neither).
+    let params = || params_view(pack, clause, facts);
+    let view = || FactsView::new(facts.clone());
     let (outcome, mut recorded) = if trace {
-        host.run(&clause.script, view, params, true)
+        host.run(&clause.script, view(), params(), true)
     } else {
         match pack.memo.find(checked.clause, &facts.values) {
             Found::Outcome(o) => (Ok((*o).clone()), None),
-            Found::Run => host.run(&clause.script, view, params, false),
+            Found::Run => host.run(&clause.script, view(), params(), false),
             Found::Learn => {
                 let ((outcome, _), reads) =
-                    host.run_noting(&clause.script, view, params, false, true);
+                    host.run_noting(&clause.script, view(), params(), false, true);
                 if let (Ok(o), Some(reads)) = (&outcome, reads) {
                     pack.memo.learn(checked.clause, &facts.values, &reads, o);
                 }

@@ -29,14 +29,51 @@ enum Node {
     /// Nothing known yet below here
     Empty,
     /// The script reads this field next; one child per value
-    Read {
-        field: usize,
-        edges: HashMap<Option<Value>, usize>,
-    },
+    Read { field: usize, edges: Edges },
     /// The outcome at the end of this path
     Leaf(Arc<Outcome>),
     /// The script reads a non-categorical fact here: always run it
     Opaque,
+}
+
+/// A read node's children by value: a short list looked through in place (no value cloned to
+/// look it up), a table once there are many
+enum Edges {
+    Few(Vec<(Option<Value>, usize)>),
+    Many(HashMap<Option<Value>, usize>),
+}
+
+/// Values a read node lists before it keeps a table
+const FEW: usize = 8;
+
+impl Edges {
+    fn new(value: Option<Value>, next: usize) -> Edges {
+        Edges::Few(vec![(value, next)])
+    }
+
+    fn get(&self, value: Option<&Value>) -> Option<usize> {
+        match self {
+            Edges::Few(list) => list
+                .iter()
+                .find(|(v, _)| v.as_ref() == value)
+                .map(|(_, n)| *n),
+            Edges::Many(map) => map.get(&value.cloned()).copied(),
+        }
+    }
+
+    fn insert(&mut self, value: Option<Value>, next: usize) {
+        match self {
+            Edges::Few(list) if list.len() < FEW => list.push((value, next)),
+            Edges::Few(list) => {
+                let mut map: HashMap<Option<Value>, usize> = list.drain(..).collect();
+                map.insert(value, next);
+                *self = Edges::Many(map);
+            }
+            Edges::Many(map) => {
+                map.insert(value, next);
+            }
+        }
+    }
 }
 
 struct Tree {
@@ -55,13 +92,34 @@ pub(crate) enum Found {
 
 /// The trees of every clause of a pack
 pub(crate) struct Memo {
-    trees: Vec<RwLock<Tree>>,
+    /// `SHARDS` sets of one tree per clause: shard `s`, clause `c` at `s * clauses + c`
+    trees: Vec<Padded>,
+    clauses: usize,
+}
+
+/// A thread keeps to one set of trees: a lock (and the outcomes' counts) touched by one core
+/// stays in its cache, where two cores sharing one passed it back and forth on every lookup.
+/// Each set learns on its own, a few script runs more for the same outcomes.
+const SHARDS: usize = 8;
+
+/// A tree's lock on a cache line of its own
+#[repr(align(128))]
+struct Padded(RwLock<Tree>);
+
+/// The set of trees the current thread uses
+fn shard() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    }
+    SHARD.with(|s| *s)
 }
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Memo")
-            .field("clauses", &self.trees.len())
+            .field("clauses", &self.clauses)
             .finish()
     }
 }
@@ -69,19 +127,28 @@ impl std::fmt::Debug for Memo {
 impl Memo {
     pub(crate) fn new(clauses: usize) -> Memo {
         Memo {
-            trees: (0..clauses)
+            trees: (0..clauses * SHARDS)
                 .map(|_| {
-                    RwLock::new(Tree {
+                    Padded(RwLock::new(Tree {
                         nodes: vec![Node::Empty],
-                    })
+                    }))
                 })
                 .collect(),
+            clauses,
         }
+    }
+
+    /// Clause `ci`'s tree for the current thread
+    fn tree(&self, ci: usize) -> Option<&RwLock<Tree>> {
+        if ci >= self.clauses {
+            return None;
+        }
+        self.trees.get(shard() * self.clauses + ci).map(|p| &p.0)
     }
 
     /// Looks up the outcome of clause `ci` for facts `values`
     pub(crate) fn find(&self, ci: usize, values: &[Option<Value>]) -> Found {
-        let Some(lock) = self.trees.get(ci) else {
+        let Some(lock) = self.tree(ci) else {
             return Found::Run;
         };
         let Ok(tree) = lock.read() else {
@@ -100,9 +167,9 @@ impl Memo {
                 }
                 Some(Node::Leaf(o)) => return Found::Outcome(o.clone()),
                 Some(Node::Read { field, edges }) => {
-                    let value = values.get(*field).cloned().flatten();
-                    match edges.get(&value) {
-                        Some(next) => at = *next,
+                    let value = values.get(*field).and_then(Option::as_ref);
+                    match edges.get(value) {
+                        Some(next) => at = next,
                         None => {
                             return if tree.nodes.len() >= MAX_NODES {
                                 Found::Run
@@ -124,7 +191,7 @@ impl Memo {
         reads: &[Read],
         outcome: &Outcome,
     ) {
-        let Some(lock) = self.trees.get(ci) else {
+        let Some(lock) = self.tree(ci) else {
             return;
         };
         let Ok(mut tree) = lock.write() else {
@@ -145,23 +212,23 @@ impl Memo {
             let next_id = tree.nodes.len();
             match &mut tree.nodes[at] {
                 node @ Node::Empty => {
-                    let mut edges = HashMap::default();
-                    edges.insert(value, next_id);
                     *node = Node::Read {
                         field: read.field,
-                        edges,
+                        edges: Edges::new(value, next_id),
                     };
                     tree.nodes.push(Node::Empty);
                     at = next_id;
                 }
-                Node::Read { field, edges } if *field == read.field => match edges.get(&value) {
-                    Some(next) => at = *next,
-                    None => {
-                        edges.insert(value, next_id);
-                        tree.nodes.push(Node::Empty);
-                        at = next_id;
+                Node::Read { field, edges } if *field == read.field => {
+                    match edges.get(value.as_ref()) {
+                        Some(next) => at = next,
+                        None => {
+                            edges.insert(value, next_id);
+                            tree.nodes.push(Node::Empty);
+                            at = next_id;
+                        }
                     }
-                },
+                }
                 // A different read at the same place, or a path already closed: a script that
                 // is not a pure function of its reads. Never remember it.
                 node => {
