@@ -109,23 +109,36 @@ impl Pool {
     }
 }
 
-/// The block a chunk's JSONL records share, if they do
-fn block_of(chunk: &[Record]) -> Option<Arc<Vec<u8>>> {
-    chunk.iter().find_map(|r| match r {
-        Record::JsonLine { block, .. } => Some(block.clone()),
-        Record::Parsed(_) => None,
-    })
+/// Records read together, and the block of bytes their JSONL lines are in. The block is held
+/// by the chunk, not by each record: a reference count per record, dropped on two cores at
+/// once, passed its cache line back and forth a million times.
+struct Chunk {
+    block: Option<Arc<Vec<u8>>>,
+    records: Vec<Record>,
+}
+
+impl Chunk {
+    fn parsed(records: Vec<Record>) -> Chunk {
+        Chunk {
+            block: None,
+            records,
+        }
+    }
+}
+
+/// A chunk's block as bytes (none for records that came parsed)
+fn bytes_of(block: &Option<Arc<Vec<u8>>>) -> &[u8] {
+    block.as_deref().map_or(&[][..], Vec::as_slice)
 }
 
 /// One record of a source, parsed where it is decided (in parallel) unless it came parsed
 enum Record {
     Parsed(RawApplication),
-    /// A JSONL line: its bytes in a block shared by its chunk (one allocation per chunk, not
+    /// A JSONL line: where its bytes are in its chunk's block (one allocation per chunk, not
     /// per line), checked to be UTF-8 where it is parsed (in parallel)
     JsonLine {
         index: usize,
         line: usize,
-        block: Arc<Vec<u8>>,
         start: usize,
         end: usize,
     },
@@ -166,16 +179,15 @@ const BLOCK: usize = CHUNK * 256 + 2 * READ;
 
 impl Record {
     /// The record as an application for the general checker
-    fn parse(self) -> RawApplication {
+    fn parse(self, block: &[u8]) -> RawApplication {
         match self {
             Record::Parsed(r) => r,
             Record::JsonLine {
                 index,
                 line,
-                block,
                 start,
                 end,
-            } => match line_text(&block, start, end, index, line) {
+            } => match line_text(block, start, end, index, line) {
                 Ok(text) => input::json_line(text, index, line),
                 Err(broken) => broken,
             },
@@ -248,7 +260,7 @@ impl InputFile {
     fn chunks(
         &self,
         pool: &Pool,
-        each: &mut dyn FnMut(Vec<Record>) -> Result<(), InputError>,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
         match self.format {
             InputFormat::Jsonl => {
@@ -339,14 +351,16 @@ impl InputFile {
                                 Ok((index, line, start, end)) => Record::JsonLine {
                                     index,
                                     line,
-                                    block: shared.clone(),
                                     start,
                                     end,
                                 },
                                 Err(raw) => Record::Parsed(raw),
                             })
                             .collect();
-                        each(records)?;
+                        each(Chunk {
+                            block: Some(shared),
+                            records,
+                        })?;
                     }
                     if eof {
                         break;
@@ -388,11 +402,14 @@ impl InputFile {
                     }
                     index += 1;
                     if chunk.len() == CHUNK {
-                        each(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
+                        each(Chunk::parsed(std::mem::replace(
+                            &mut chunk,
+                            Vec::with_capacity(CHUNK),
+                        )))?;
                     }
                 }
                 if !chunk.is_empty() {
-                    each(chunk)?;
+                    each(Chunk::parsed(chunk))?;
                 }
                 Ok(())
             }
@@ -400,7 +417,9 @@ impl InputFile {
                 let apps = crate::xlsx::read(&self.read_from, self.sheet.as_deref(), &self.aliases)
                     .map_err(|(pos, m)| self.fail(pos, m))?;
                 for c in apps.chunks(CHUNK) {
-                    each(c.iter().cloned().map(Record::Parsed).collect())?;
+                    each(Chunk::parsed(
+                        c.iter().cloned().map(Record::Parsed).collect(),
+                    ))?;
                 }
                 Ok(())
             }
@@ -418,7 +437,7 @@ impl InputFile {
                     if chunk.is_empty() {
                         break;
                     }
-                    each(chunk)?;
+                    each(Chunk::parsed(chunk))?;
                 }
                 Ok(())
             }
@@ -430,10 +449,10 @@ impl InputFile {
     fn chunks_ahead(
         &self,
         pool: &Pool,
-        each: &mut dyn FnMut(Vec<Record>) -> Result<(), InputError>,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
             let reader = scope.spawn(move || {
                 self.chunks(pool, &mut |chunk| {
                     // A closed channel means the consumer stopped (it failed): stop reading.
@@ -470,7 +489,9 @@ impl InputFile {
     pub fn read_all(&self) -> Result<Vec<RawApplication>, InputError> {
         let mut all = Vec::new();
         self.chunks(&Pool::default(), &mut |chunk| {
-            all.extend(chunk.into_iter().map(|r| r.parse()));
+            let Chunk { block, records } = chunk;
+            let bytes = bytes_of(&block);
+            all.extend(records.into_iter().map(|r| r.parse(bytes)));
             Ok(())
         })?;
         Ok(all)
@@ -567,16 +588,15 @@ impl Ready {
 }
 
 impl Record {
-    fn ready(self, pack: &crate::pack::Pack) -> Ready {
+    fn ready(self, pack: &crate::pack::Pack, block: &[u8]) -> Ready {
         match self {
             Record::JsonLine {
                 index,
                 line,
-                block,
                 start,
                 end,
             } => {
-                let text = match line_text(&block, start, end, index, line) {
+                let text = match line_text(block, start, end, index, line) {
                     Ok(text) => text,
                     Err(broken) => return Ready::Slow(broken),
                 };
@@ -825,8 +845,9 @@ impl Engine {
     ) -> Result<Vec<(u32, u32, String)>, InputError> {
         let mut found = Vec::with_capacity(wanted.len());
         source.chunks(pool, &mut |chunk| {
-            let block = block_of(&chunk);
-            for r in chunk {
+            let Chunk { block, records } = chunk;
+            let bytes = bytes_of(&block);
+            for r in records {
                 let (index, line) = match &r {
                     Record::Parsed(raw) => (raw.index, raw.pos.map_or(0, |p| p.line)),
                     Record::JsonLine { index, line, .. } => (*index, *line),
@@ -840,10 +861,9 @@ impl Engine {
                     Record::JsonLine {
                         index,
                         line,
-                        block,
                         start,
                         end,
-                    } => match line_text(&block, start, end, index, line) {
+                    } => match line_text(bytes, start, end, index, line) {
                         Ok(text) => crate::fastpath::light(text, index, line)
                             .unwrap_or_else(|| input::json_line_light(text, index, line)),
                         Err(broken) => broken,
@@ -927,22 +947,22 @@ impl Engine {
         type Seen = (usize, Option<u64>, Standing);
         let mut seen: Vec<Seen> = Vec::new();
         source.chunks_ahead(pool, &mut |chunk| {
-            let block = block_of(&chunk);
+            let Chunk { block, records } = chunk;
+            let bytes = bytes_of(&block);
             // In parallel: each record's id hash and line, and, for a limited clause, its
             // standing if it is awarded (repeats are weeded out below, in order).
             // Collected into one vector kept across chunks: a fresh one per chunk was fresh
             // memory for the kernel to clear each time.
             seen.clear();
-            seen.par_extend(chunk.into_par_iter().map(|r| {
+            seen.par_extend(records.into_par_iter().map(|r| {
                 let raw = match r {
                     Record::JsonLine {
                         index,
                         line,
-                        block,
                         start,
                         end,
                     } => {
-                        let text = match line_text(&block, start, end, index, line) {
+                        let text = match line_text(bytes, start, end, index, line) {
                             Ok(text) => text,
                             // Not text: an error of its own in the second pass, with no id.
                             Err(_) => return (index, None, Vec::new()),
@@ -1103,14 +1123,15 @@ impl Engine {
         let repeats = &repeats;
         source
             .chunks_ahead(&pool, &mut |chunk| {
-                let block = block_of(&chunk);
-                let pieces: Vec<Counted> = chunk
+                let Chunk { block, records } = chunk;
+                let bytes = bytes_of(&block);
+                let pieces: Vec<Counted> = records
                     .into_par_iter()
                     .chunks(PIECE)
                     .map(|piece| {
                         let mut counted = fresh();
                         for r in piece {
-                            let r = r.ready(base);
+                            let r = r.ready(base, bytes);
                             let b = self.decide_ready(&r, repeats, &base_placements);
                             // The checked facts, unless the application is a repeat or fails
                             // its checks
@@ -1272,19 +1293,20 @@ impl Engine {
                 let mut sent = 0usize;
                 source.chunks_ahead(pool, &mut |chunk| {
                     let base = sent;
-                    sent += chunk.len();
-                    let block = block_of(&chunk);
+                    sent += chunk.records.len();
+                    let Chunk { block, records } = chunk;
+                    let bytes = bytes_of(&block);
                     let pieces = match &mut repeats {
                         // Repeats known already: each piece is parsed, decided and rendered
                         // in one go.
                         Repeats::Known(_) => {
                             let repeats = &repeats;
-                            chunk
+                            records
                                 .into_par_iter()
                                 .chunks(PIECE)
                                 .enumerate()
                                 .map(|(p, piece)| {
-                                    let ready = piece.into_iter().map(|r| r.ready(pack));
+                                    let ready = piece.into_iter().map(|r| r.ready(pack, bytes));
                                     self.render_piece(
                                         sink,
                                         base + p * PIECE,
@@ -1297,8 +1319,10 @@ impl Engine {
                         }
                         // Ids registered in order between parsing and deciding.
                         Repeats::Running(first) => {
-                            let ready: Vec<Ready> =
-                                chunk.into_par_iter().map(|r| r.ready(pack)).collect();
+                            let ready: Vec<Ready> = records
+                                .into_par_iter()
+                                .map(|r| r.ready(pack, bytes))
+                                .collect();
                             for r in &ready {
                                 if let Some(id) = r.id() {
                                     first
