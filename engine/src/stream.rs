@@ -1443,6 +1443,18 @@ mod tests {
         String::from_utf8(out).unwrap_or_default()
     }
 
+    /// The engine on the pack the repository ships
+    fn shipped_pack() -> Engine {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../policies/suzhou-future-industries"
+        );
+        match Engine::load(Path::new(dir)) {
+            Ok(engine) => engine,
+            Err(e) => panic!("the shipped pack loads: {e}"),
+        }
+    }
+
     /// The records of a JSONL file as (line, id or problem)
     fn records(content: &[u8], limit: usize) -> Vec<(usize, Option<usize>, String)> {
         let path = std::env::temp_dir().join(format!(
@@ -1541,13 +1553,7 @@ mod tests {
     /// the ids serde_json reads.
     #[test]
     fn odd_lines_have_the_ids_the_general_reader_finds() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../policies/suzhou-future-industries"
-        );
-        let Ok(engine) = Engine::load(Path::new(dir)) else {
-            panic!("the Suzhou pack loads");
-        };
+        let engine = shipped_pack();
         let line = |id: &str, name: &str| {
             format!(
                 "{{{id},\"year\":2026,\"kind\":\"competition_award\",\"applicant\":{{\"name\":\"{name}\",\"in_city\":true}},\"prize\":\"first\"}}"
@@ -1594,13 +1600,7 @@ mod tests {
     /// the real hash, with each repeat found and no repeat ranked under a count limit.
     #[test]
     fn colliding_id_hashes_decide_as_distinct_ids() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../policies/suzhou-future-industries"
-        );
-        let Ok(engine) = Engine::load(Path::new(dir)) else {
-            panic!("the Suzhou pack loads");
-        };
+        let engine = shipped_pack();
         let mut text = String::new();
         for i in 0..40 {
             // A repeat every seventh line, of an id seen 5 lines before; scenario cases so
