@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::decide::{self, Checked, Decision, Status};
+use crate::decide::{self, add, Checked, Decision, Status};
 use crate::pack::Pack;
 use crate::script::ScriptHost;
 
@@ -152,12 +152,6 @@ struct Acc {
     s_awarded: usize,
     b: Decimal,
     s: Decimal,
-}
-
-/// `a + b`, held at the largest decimal as [`decide::sum`] holds it (awards are bounded, so it
-/// never is)
-fn add(a: Decimal, b: Decimal) -> Decimal {
-    a.checked_add(b).unwrap_or(Decimal::MAX)
 }
 
 impl Acc {

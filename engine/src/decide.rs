@@ -109,9 +109,12 @@ pub struct Totals {
 /// Adds amounts; with every award at most [`max_award`] the sum cannot overflow, but a sum
 /// that somehow would is held at the largest decimal rather than panicking
 pub fn sum(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
-    amounts.into_iter().fold(Decimal::ZERO, |a, b| {
-        a.checked_add(b).unwrap_or(Decimal::MAX)
-    })
+    amounts.into_iter().fold(Decimal::ZERO, add)
+}
+
+/// Two amounts added as [`sum`] adds them, for totals kept as decisions pass
+pub(crate) fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or(Decimal::MAX)
 }
 
 /// Sums a batch of decisions

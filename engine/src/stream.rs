@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use crate::decide::{self, Checked, Decision, Placement, Status, Totals};
+use crate::decide::{self, add, Checked, Decision, Placement, Status, Totals};
 use crate::input::{self, InputError, InputFormat, RawApplication};
 use crate::Engine;
 
@@ -647,12 +647,6 @@ const STATUSES: [Status; 4] = [
     Status::Capped,
     Status::Error,
 ];
-
-/// `a + b`, held at the largest decimal as [`decide::sum`] holds it (awards are bounded, so
-/// it never is)
-fn add(a: Decimal, b: Decimal) -> Decimal {
-    a.checked_add(b).unwrap_or(Decimal::MAX)
-}
 
 /// Counts and sums of a run, kept as decisions pass
 struct Tally {
