@@ -406,32 +406,3 @@ pub(crate) fn point_of(pack: &Pack, c: &Comparison) -> SweepPoint {
             .collect(),
     }
 }
-
-pub(crate) fn budget(pack: &Pack, value: String, decisions: &[Decision]) -> SweepPoint {
-    let by_clause = pack
-        .clauses
-        .iter()
-        .map(|c| {
-            let mine: Vec<&Decision> = decisions
-                .iter()
-                .filter(|d| {
-                    d.status == Status::Awarded && d.clause.as_deref() == Some(c.id.as_str())
-                })
-                .collect();
-            ClauseBudget {
-                clause: c.id.clone(),
-                awarded: mine.len(),
-                amount: pack
-                    .rounding
-                    .apply(decide::sum(mine.iter().map(|d| d.amount))),
-            }
-        })
-        .collect();
-    let t = decide::totals(decisions, pack.rounding);
-    SweepPoint {
-        value,
-        awarded: t.awarded,
-        amount: t.amount,
-        by_clause,
-    }
-}

@@ -251,22 +251,22 @@ impl Engine {
         target: &str,
         values: &[String],
     ) -> Result<Vec<SweepPoint>, LoadErrors> {
-        let checked = decide::check_all(&self.pack, apps);
-        let baseline = decide::decide_all_checked(&self.pack, &self.host, &checked);
-        let mut points = Vec::new();
+        // A sweep is a comparison with a scenario per value, as in `sweep_stream`.
+        let mut variants = Vec::with_capacity(values.len());
         for v in values {
             let scenario = Scenario::from_sets(&[format!("{target}={v}")])?;
-            let variant = self.with_scenario(&scenario)?;
-            let decided = compare::decide_variant(
-                &self.pack,
-                &variant.pack,
-                &variant.host,
-                &checked,
-                &baseline,
-            );
-            points.push(compare::budget(&variant.pack, v.clone(), &decided));
+            variants.push(self.with_scenario(&scenario)?);
         }
-        Ok(points)
+        let pairs: Vec<(&str, &Engine)> = values
+            .iter()
+            .map(String::as_str)
+            .zip(variants.iter())
+            .collect();
+        Ok(self
+            .compare(apps, &pairs)
+            .iter()
+            .map(|c| compare::point_of(&self.pack, c))
+            .collect())
     }
 
     /// Decides the applications and counts progress toward each of the pack's targets
