@@ -1,0 +1,167 @@
+//! Scenarios compared with a baseline over a file of any size, in flat memory: one streamed
+//! pass decides each application for the baseline and, only where a scenario changes its
+//! clause, for the scenario.
+
+use rayon::prelude::*;
+
+use crate::analyse::compare::{changed_clauses, point_of, Comparison, SweepPoint, Tally};
+use crate::analyse::targets::{self, Progress};
+use crate::decide::stream::{
+    bytes_of, id_hash, Chunk, InputFile, Placements, Pool, Ready, StreamError, PIECE,
+};
+use crate::decide::{self, Engine};
+use crate::load::scenario::Scenario;
+use crate::model::pack::Pack;
+
+impl Engine {
+    /// Compares each scenario with this engine (the baseline) over every application of a
+    /// source, in memory that does not grow with the file: the same comparisons as
+    /// [`Engine::compare`], and the baseline's progress toward the pack's targets. Only the
+    /// clauses a scenario changes are decided again for it.
+    ///
+    /// # Errors
+    /// An input that cannot be read at all.
+    pub fn compare_stream(
+        &self,
+        source: &InputFile,
+        scenarios: &[(&str, &Engine)],
+    ) -> Result<(Vec<Comparison>, Vec<Progress>), StreamError> {
+        let base = self.pack();
+        let pool = Pool::default();
+        let changed: Vec<Vec<bool>> = scenarios
+            .iter()
+            .map(|(_, v)| changed_clauses(base, v.pack()))
+            .collect();
+        // Pass 1: repeats, and placements under the limits of the baseline and of each
+        // scenario that changes a limited clause (the others place as the baseline does).
+        let limited =
+            |p: &Pack, ci: usize| p.clauses.get(ci).is_some_and(|c| c.count_limit.is_some());
+        let own: Vec<usize> = scenarios
+            .iter()
+            .zip(&changed)
+            .enumerate()
+            .filter(|(_, ((_, v), ch))| {
+                ch.iter()
+                    .enumerate()
+                    .any(|(ci, c)| *c && (limited(v.pack(), ci) || limited(base, ci)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let others: Vec<&Engine> = own.iter().map(|i| scenarios[*i].1).collect();
+        let (repeats, mut placed) = self
+            .first_pass(source, &pool, &others, id_hash)
+            .map_err(StreamError::Input)?;
+        let base_placements = placed.remove(0);
+        let mut own_placements = placed.into_iter();
+        let placements: Vec<Placements> = (0..scenarios.len())
+            .map(|i| {
+                if own.contains(&i) {
+                    own_placements.next().unwrap_or_default()
+                } else {
+                    base_placements.clone()
+                }
+            })
+            .collect();
+
+        // Pass 2: each application decided for the baseline once, and again for a scenario
+        // only where the scenario changes its clause; counted in pieces, merged in order.
+        type Counted = (Vec<Tally>, targets::Counter);
+        let fresh = || -> Counted {
+            (
+                vec![Tally::new(base); scenarios.len()],
+                targets::Counter::new(base),
+            )
+        };
+        let mut total = fresh();
+        let repeats = &repeats;
+        source
+            .chunks_ahead(&pool, &mut |chunk| {
+                let Chunk { block, records } = chunk;
+                let bytes = bytes_of(&block);
+                let pieces: Vec<Counted> = records
+                    .into_par_iter()
+                    .chunks(PIECE)
+                    .map(|piece| {
+                        let mut counted = fresh();
+                        for r in piece {
+                            let r = r.ready(base, bytes);
+                            let b = self.decide_ready(&r, repeats, &base_placements);
+                            // The checked facts, unless the application is a repeat or fails
+                            // its checks
+                            let slow;
+                            let checked = match &r {
+                                _ if repeats.earlier(r.index(), r.id()).is_some() => None,
+                                Ready::Fast { checked, .. } => Some(checked),
+                                Ready::Slow(raw) => {
+                                    slow = decide::check_one(base, raw).ok();
+                                    slow.as_ref()
+                                }
+                            };
+                            let clause = checked.map(|c| c.clause);
+                            let period = checked.and_then(|c| base.period_of(&c.facts));
+                            counted.1.add(base, &b, checked.map(|c| &*c.facts));
+                            for (i, (_, variant)) in scenarios.iter().enumerate() {
+                                let again = clause.is_some_and(|ci| changed[i][ci]);
+                                if again {
+                                    let s = variant.decide_ready(&r, repeats, &placements[i]);
+                                    counted.0[i].add(base, &b, &s, clause, period);
+                                } else {
+                                    counted.0[i].add(base, &b, &b, clause, period);
+                                }
+                            }
+                        }
+                        counted
+                    })
+                    .collect();
+                pool.give(block);
+                for (tallies, counter) in pieces {
+                    for (t, later) in total.0.iter_mut().zip(tallies) {
+                        t.merge(later);
+                    }
+                    total.1.merge(counter);
+                }
+                Ok(())
+            })
+            .map_err(StreamError::Input)?;
+        let comparisons = total
+            .0
+            .into_iter()
+            .zip(scenarios)
+            .map(|(t, (name, variant))| t.finish(name, base, variant.pack()))
+            .collect();
+        Ok((comparisons, total.1.finish(base)))
+    }
+
+    /// As [`Engine::sweep`], over a source of any size in flat memory: each value is a
+    /// scenario compared with this engine in one streamed pass
+    ///
+    /// # Errors
+    /// A value that does not apply ([`StreamError::Changes`], before anything is read), or an
+    /// input that cannot be read.
+    pub fn sweep_stream(
+        &self,
+        source: &InputFile,
+        target: &str,
+        values: &[String],
+    ) -> Result<Vec<SweepPoint>, StreamError> {
+        let mut variants = Vec::with_capacity(values.len());
+        for v in values {
+            let scenario =
+                Scenario::from_sets(&[format!("{target}={v}")]).map_err(StreamError::Changes)?;
+            variants.push(
+                self.with_scenario(&scenario)
+                    .map_err(StreamError::Changes)?,
+            );
+        }
+        let pairs: Vec<(&str, &Engine)> = values
+            .iter()
+            .map(String::as_str)
+            .zip(variants.iter())
+            .collect();
+        let (comparisons, _) = self.compare_stream(source, &pairs)?;
+        Ok(comparisons
+            .iter()
+            .map(|c| point_of(self.pack(), c))
+            .collect())
+    }
+}

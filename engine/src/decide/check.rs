@@ -1,0 +1,119 @@
+//! An application checked before its clause runs: its id is new, its kind known, its facts
+//! valid for the kind; otherwise an `error` decision that says which field and why.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::input::validate::{self, kind_text};
+use crate::input::RawApplication;
+use crate::model::decision::{Decision, Status};
+use crate::model::facts::Checked;
+use crate::model::pack::Pack;
+
+fn error_decision(
+    raw: &RawApplication,
+    kind: Option<String>,
+    clause: Option<String>,
+    reasons: Vec<String>,
+) -> Decision {
+    Decision {
+        id: raw.id().map(str::to_string),
+        kind,
+        clause,
+        status: Status::Error,
+        amount: Decimal::ZERO,
+        reasons,
+        rank: None,
+        reached: Vec::new(),
+    }
+}
+
+/// The error decision of an application whose id an earlier one has
+pub(crate) fn duplicate(
+    pack: &Pack,
+    raw: &RawApplication,
+    id: &str,
+    where_first: &str,
+) -> Decision {
+    duplicate_of(pack, id, kind_text(raw), where_first)
+}
+
+/// The same, from the id and the kind as written
+pub(crate) fn duplicate_of(
+    pack: &Pack,
+    id: &str,
+    kind: Option<String>,
+    where_first: &str,
+) -> Decision {
+    let clause = kind
+        .as_deref()
+        .and_then(|k| pack.clause_for_kind(k))
+        .map(|c| c.id.clone());
+    Decision {
+        id: Some(id.to_string()),
+        kind,
+        clause,
+        status: Status::Error,
+        amount: Decimal::ZERO,
+        reasons: vec![format!(
+            "duplicate id `{id}`: {where_first} has it already; only the first is decided"
+        )],
+        rank: None,
+        reached: Vec::new(),
+    }
+}
+
+/// Checks one application against its kind and finds its clause
+pub(crate) fn check_one(pack: &Pack, raw: &RawApplication) -> Result<Checked, Box<Decision>> {
+    match validate::validate(pack, raw) {
+        Err(invalid) => {
+            let clause = invalid
+                .kind
+                .as_deref()
+                .and_then(|k| pack.clause_for_kind(k))
+                .map(|c| c.id.clone());
+            Err(Box::new(error_decision(
+                raw,
+                invalid.kind,
+                clause,
+                invalid.problems,
+            )))
+        }
+        Ok(facts) => match pack.clauses.iter().position(|c| c.kind == facts.kind) {
+            Some(clause) => Ok(Checked { facts, clause }),
+            None => Err(Box::new(error_decision(
+                raw,
+                Some(facts.kind.clone()),
+                None,
+                vec![format!(
+                    "no clause of this pack decides kind `{}`",
+                    facts.kind
+                )],
+            ))),
+        },
+    }
+}
+
+/// Checks every application, in order; duplicates of an earlier id are refused
+pub(crate) fn check_all(
+    pack: &Pack,
+    apps: &[RawApplication],
+) -> Vec<Result<Checked, Box<Decision>>> {
+    let mut first_seen: HashMap<&str, &RawApplication> = HashMap::new();
+    apps.iter()
+        .map(|raw| {
+            if let Some(id) = raw.id() {
+                if let Some(first) = first_seen.get(id) {
+                    let where_first = match first.pos {
+                        Some(p) => format!("application #{} (line {})", first.index + 1, p.line),
+                        None => format!("application #{}", first.index + 1),
+                    };
+                    return Err(Box::new(duplicate(pack, raw, id, &where_first)));
+                }
+                first_seen.insert(id, raw);
+            }
+            check_one(pack, raw)
+        })
+        .collect()
+}

@@ -1,0 +1,257 @@
+//! One application decided by its clause: preconditions, the script (lowered, remembered or
+//! run in the sandbox), the cap and the rounding.
+
+use rust_decimal::Decimal;
+
+use crate::decide::check::check_all;
+use crate::decide::count_limit::apply_count_limits;
+use crate::input::RawApplication;
+use crate::model::decision::{max_award, outcome_key, Decision, Status};
+use crate::model::facts::{Checked, Facts};
+use crate::model::money;
+use crate::model::outcome::{Outcome, ScriptError, Trace};
+use crate::model::pack::{Clause, Pack};
+use crate::model::value::Value;
+use crate::script::compiled::Compiled;
+use crate::script::memo::Found;
+use crate::script::views::{FactsView, ParamsView};
+
+fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
+    let file = clause
+        .script_path()
+        .strip_prefix(&pack.dir)
+        .unwrap_or(clause.script_path())
+        .display()
+        .to_string();
+    match e.pos {
+        Some(p) => format!("clause script {file}:{}:{}: {}", p.line, p.col, e.message),
+        None => format!("clause script {file}: {}", e.message),
+    }
+}
+
+/// Decides one checked application by its clause, before count limits. With `trace`, also
+/// returns what the script read and computed and the engine's own steps.
+/// What a clause's script sees as `params` for one application
+pub(crate) fn params_view(pack: &Pack, clause: &Clause, facts: &Facts) -> ParamsView {
+    ParamsView {
+        clause: clause.id.as_str().into(),
+        params: clause.parameters.clone(),
+        period: pack.period_of(facts),
+        period_field: pack
+            .period
+            .as_deref()
+            .and_then(|p| facts.fields.iter().position(|f| f.name == p)),
+    }
+}
+
+pub(crate) fn decide_one(
+    pack: &Pack,
+    code: &Compiled,
+    checked: &Checked,
+    trace: bool,
+) -> (Decision, Option<Trace>) {
+    let clause = &pack.clauses[checked.clause];
+    let facts = &checked.facts;
+    let mut decision = Decision {
+        id: Some(facts.id.clone()),
+        kind: Some(facts.kind.clone()),
+        clause: Some(clause.id.clone()),
+        status: Status::Ineligible,
+        amount: Decimal::ZERO,
+        reasons: Vec::new(),
+        rank: None,
+        reached: Vec::new(),
+    };
+    for p in &pack.preconditions {
+        if facts.get(&p.field) != Some(&p.equals) {
+            decision.reasons.push(p.reason.clone());
+            decision.reached.push(format!("precondition:{}", p.field));
+            let t = trace.then(|| Trace {
+                facts: vec![(p.field.clone(), facts.get(&p.field).cloned())],
+                ..Trace::default()
+            });
+            return (decision, t);
+        }
+    }
+    if !clause.enabled {
+        decision.reasons.push(format!(
+            "{} {}：本情景停用此条款（{}），不予支持",
+            clause.article, clause.title, clause.id
+        ));
+        return (decision, trace.then(Trace::default));
+    }
+    let period = pack.period_of(facts);
+    // What the script sees, built only when it runs (a remembered outcome needs neither).
+    let params = || params_view(pack, clause, facts);
+    let view = || FactsView::new(facts.clone());
+    let (host, script) = (&code.host, &code.scripts[checked.clause]);
+    let (outcome, mut recorded) = if trace {
+        host.run(script, view(), params(), true)
+    } else {
+        match code.memo.find(checked.clause, &facts.values) {
+            Found::Outcome(o) => (Ok((*o).clone()), None),
+            Found::Run => host.run(script, view(), params(), false),
+            Found::Learn => {
+                let ((outcome, _), reads) = host.run_noting(script, view(), params(), false, true);
+                if let (Ok(o), Some(reads)) = (&outcome, reads) {
+                    code.memo.learn(checked.clause, &facts.values, &reads, o);
+                }
+                (outcome, None)
+            }
+        }
+    };
+    // `四(四)8 title：reason`, in one allocation: this runs for every application.
+    let cite = |reason: &str| {
+        let mut r =
+            String::with_capacity(clause.article.len() + clause.title.len() + reason.len() + 4);
+        r.push_str(&clause.article);
+        r.push(' ');
+        r.push_str(&clause.title);
+        r.push('：');
+        r.push_str(reason);
+        r
+    };
+    match outcome {
+        Err(e) => {
+            decision.status = Status::Error;
+            decision.reasons.push(script_reason(clause, &e, pack));
+        }
+        Ok(Outcome::Ineligible { reason, at }) => {
+            decision.reached.push(outcome_key("ineligible", at));
+            decision.reasons.push(cite(&reason));
+        }
+        Ok(Outcome::Award { amount, reason, at }) => {
+            decision.reached.push(outcome_key("award", at));
+            if amount > max_award() {
+                decision.status = Status::Error;
+                decision.reasons.push(script_reason(
+                    clause,
+                    &ScriptError {
+                        message: format!(
+                            "the script awarded {amount}, above the engine's ceiling of {} for one award",
+                            max_award()
+                        ),
+                        pos: None,
+                    },
+                    pack,
+                ));
+                return (decision, recorded);
+            }
+            if amount.is_sign_negative() && !amount.is_zero() {
+                decision.status = Status::Error;
+                decision.reasons.push(script_reason(
+                    clause,
+                    &ScriptError {
+                        message: format!("the script awarded a negative amount ({amount})"),
+                        pos: None,
+                    },
+                    pack,
+                ));
+                return (decision, recorded);
+            }
+            decision.status = Status::Awarded;
+            decision.reasons.push(cite(&reason));
+            let mut steps = Vec::new();
+            let mut capped = amount;
+            if let Some(cap_name) = &clause.cap {
+                let cap = match clause.parameter(cap_name).map(|p| p.value_for(period)) {
+                    Some(Some(Value::Decimal(cap))) => Some(*cap),
+                    _ => None,
+                };
+                let Some(cap) = cap else {
+                    decision.status = Status::Error;
+                    decision.reasons.push(format!(
+                        "`{}.{cap_name}` has no value in force for this application's period ({})",
+                        clause.id,
+                        period
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "none".into())
+                    ));
+                    return (decision, recorded);
+                };
+                {
+                    if trace {
+                        steps.push(format!(
+                            "min({}, {cap_name} {cap}) = {}",
+                            amount.normalize(),
+                            amount.min(cap).normalize()
+                        ));
+                    }
+                    if amount > cap {
+                        decision.reasons.push(format!(
+                            "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
+                            money::group_thousands(amount.normalize()),
+                            money::group_thousands(cap),
+                            clause.id,
+                            cap_name
+                        ));
+                        capped = cap;
+                        decision.reached.push("cap".into());
+                    }
+                    if let Some(t) = recorded.as_mut() {
+                        if !t.params.contains(cap_name) {
+                            t.params.push(cap_name.clone());
+                        }
+                    }
+                }
+            }
+            let rounded = pack.rounding.apply(capped);
+            if trace {
+                steps.push(format!(
+                    "{} {} → {}",
+                    pack.rounding.describe(),
+                    capped.normalize(),
+                    rounded
+                ));
+            }
+            if rounded != capped {
+                decision.reasons.push(format!(
+                    "金额 {} 元{}为 {} 元",
+                    money::group_thousands(capped.normalize()),
+                    pack.rounding.describe(),
+                    money::group_thousands(rounded)
+                ));
+            }
+            decision.amount = rounded;
+            if rounded.is_zero() {
+                // "0.00" means nothing was awarded: such an outcome is not an award.
+                decision.status = Status::Ineligible;
+                decision.reasons.push(format!(
+                    "金额{}为 0，无可发放金额",
+                    pack.rounding.describe()
+                ));
+            }
+            if let Some(t) = recorded.as_mut() {
+                t.steps.extend(steps);
+            }
+        }
+    }
+    decision.amount = pack.rounding.apply(decision.amount);
+    (decision, recorded)
+}
+
+/// Decides a batch: every application gets exactly one decision, in input order
+pub(crate) fn decide_all(pack: &Pack, code: &Compiled, apps: &[RawApplication]) -> Vec<Decision> {
+    decide_all_checked(pack, code, &check_all(pack, apps))
+}
+
+/// Decides applications already checked, then applies the count limits
+pub(crate) fn decide_all_checked(
+    pack: &Pack,
+    code: &Compiled,
+    checked: &[Result<Checked, Box<Decision>>],
+) -> Vec<Decision> {
+    let mut decisions: Vec<Decision> = checked
+        .iter()
+        .map(|c| match c {
+            Ok(c) => decide_one(pack, code, c, false).0,
+            Err(d) => (**d).clone(),
+        })
+        .collect();
+    apply_count_limits(pack, checked, &mut decisions, None);
+    // Every amount, awarded or zero, leaves with the pack's scale: `0.00`, never `0`.
+    for d in &mut decisions {
+        d.amount = pack.rounding.apply(d.amount);
+    }
+    decisions
+}

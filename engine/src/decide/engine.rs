@@ -1,0 +1,133 @@
+//! The [`Engine`]: a pack loaded and compiled, ready to decide. Its other abilities (explain,
+//! compare, sweep, targets, tests, streams) are `impl Engine` blocks in the modules that own them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::decide;
+use crate::input::RawApplication;
+use crate::load;
+use crate::load::scenario::{Change, Scenario};
+use crate::model::decision::{self, Decision, Totals};
+use crate::model::error::{LoadError, LoadErrors};
+use crate::model::pack::Pack;
+use crate::script::compiled::Compiled;
+use crate::script::host::ScriptHost;
+use crate::script::limits::ScriptLimits;
+
+/// A loaded pack, ready to decide. `Send + Sync`: share one across threads.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    /// The pack as read: plain data
+    pub(crate) pack: Pack,
+    /// Its scripts compiled, with the memo of what they decided
+    pub(crate) code: Compiled,
+}
+
+impl Engine {
+    /// Loads, checks and compiles the pack in `dir` with the default sandbox limits
+    ///
+    /// # Errors
+    /// Every problem found in the pack, each with its file and, where known, line and column.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Engine, LoadErrors> {
+        Engine::load_with_limits(dir, ScriptLimits::default())
+    }
+
+    /// Loads a pack with the given sandbox limits
+    ///
+    /// # Errors
+    /// As [`Engine::load`].
+    pub fn load_with_limits(
+        dir: impl AsRef<Path>,
+        limits: ScriptLimits,
+    ) -> Result<Engine, LoadErrors> {
+        let host = ScriptHost::new(limits);
+        let (pack, scripts) = load::pack::load(dir.as_ref(), &host)?;
+        let code = Compiled::new(Arc::new(host), scripts);
+        Ok(Engine { pack, code })
+    }
+
+    /// This engine with a scenario's changes applied; the whole scenario is checked first
+    ///
+    /// # Errors
+    /// Every unknown clause or parameter (with the nearest name), every value not in its
+    /// parameter's unit, every replacement script that does not compile.
+    pub fn with_scenario(&self, scenario: &Scenario) -> Result<Engine, LoadErrors> {
+        let (pack, scripts) =
+            load::scenario::apply(&self.pack, &self.code.scripts, &self.code.host, scenario)?;
+        // Other parameters, other outcomes: the variant remembers its own.
+        let code = Compiled::new(self.code.host.clone(), scripts);
+        Ok(Engine { pack, code })
+    }
+
+    /// The sandbox the scripts run in
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn host(&self) -> &ScriptHost {
+        &self.code.host
+    }
+
+    /// The loaded pack: its identity, kinds and clauses
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// Decides every application, in input order: exactly one decision each
+    pub fn decide(&self, apps: &[RawApplication]) -> Vec<Decision> {
+        decide::decide_all(&self.pack, &self.code, apps)
+    }
+
+    /// This engine with `--set` style overrides (`clause-id.param=value`, `@year` for one year
+    /// of a timeline) applied; every argument is checked, and every problem reported at once
+    ///
+    /// ```
+    /// # let pack = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/suzhou-future-industries");
+    /// let engine = policy_engine::Engine::load(pack)?;
+    /// let raised = engine.with_sets(&["rd-platform.provincial=60万".to_string()])?;
+    /// assert_ne!(raised.pack().fingerprint, engine.pack().fingerprint);
+    /// // A misspelt name is refused with the nearest one.
+    /// let err = engine.with_sets(&["rd-platfrom.provincial=1".to_string()]).unwrap_err();
+    /// assert!(err.to_string().contains("did you mean `rd-platform`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Malformed arguments, unknown clauses or parameters (with the nearest name), values not
+    /// in their parameter's unit.
+    pub fn with_sets(&self, args: &[String]) -> Result<Engine, LoadErrors> {
+        let mut errors = LoadErrors::default();
+        let mut changes = Vec::new();
+        for a in args {
+            match Change::parse_set(a) {
+                Ok(c) => changes.push(c),
+                Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
+            }
+        }
+        let scenario = Scenario {
+            name: args.join(" "),
+            description: None,
+            changes,
+        };
+        match self.with_scenario(&scenario) {
+            Ok(engine) if errors.is_empty() => Ok(engine),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.0.extend(more.0);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Totals of a batch of decisions
+    pub fn totals(&self, decisions: &[Decision]) -> Totals {
+        decision::totals(decisions, self.pack.rounding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Engine>();
+    }
+}

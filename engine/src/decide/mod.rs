@@ -1,0 +1,15 @@
+//! Deciding applications: check each one, run its clause, enforce count limits across the batch;
+//! the [`Engine`] that holds a compiled pack; the streaming decision of large files.
+
+pub(crate) mod check;
+pub(crate) mod clause;
+pub(crate) mod count_limit;
+pub(crate) mod engine;
+pub(crate) mod stream;
+
+pub(crate) use check::{check_all, check_one, duplicate, duplicate_of};
+pub(crate) use clause::{decide_all, decide_all_checked, decide_one};
+pub(crate) use count_limit::{
+    apply_count_limits, apply_placement, contender, rank_contenders, Contender, Placement,
+};
+pub use engine::Engine;

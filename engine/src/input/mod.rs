@@ -1,0 +1,480 @@
+//! Reading a file of applications: YAML or JSON, a list of mappings, numbers kept exact.
+//!
+//! Reading only splits the file into applications; checking each against its kind happens when
+//! it is decided, so one bad application never stops the others.
+
+pub(crate) mod quick;
+pub(crate) mod validate;
+pub(crate) mod xlsx;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::load::yaml::{self, Node, NodeValue, YamlLimits};
+use crate::model::pos::Pos;
+
+/// The formats an input file can have
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// A YAML list of mappings
+    Yaml,
+    /// A JSON array of objects
+    Json,
+    /// One JSON object per line
+    Jsonl,
+    /// Comma-separated values with a header row; `applicant.name` columns nest
+    Csv,
+    /// An Excel workbook (`.xlsx`): a sheet laid out like the CSV
+    Xlsx,
+}
+
+impl InputFormat {
+    /// The format a file name implies: `.yaml`/`.yml`, `.json`, `.jsonl`/`.ndjson`, `.csv`,
+    /// `.xlsx`
+    pub fn from_path(path: &Path) -> Option<InputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "yaml" | "yml" => Some(InputFormat::Yaml),
+            "json" => Some(InputFormat::Json),
+            "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
+            "csv" => Some(InputFormat::Csv),
+            "xlsx" => Some(InputFormat::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// The format's name, as `--input-format` takes it
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Yaml => "yaml",
+            InputFormat::Json => "json",
+            InputFormat::Jsonl => "jsonl",
+            InputFormat::Csv => "csv",
+            InputFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Whether a JSONL line holds nothing but JSON's whitespace (space, tab, CR, LF), and so is
+/// no record; any other line is one, read or broken. The stream and the whole-text reader
+/// both ask here, so they count records alike.
+pub(crate) fn blank(line: &[u8]) -> bool {
+    line.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// One application as read, not yet checked against the pack
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawApplication {
+    /// Its place in the file, from 0
+    pub index: usize,
+    /// Where it starts in the file (YAML, JSONL, CSV)
+    pub pos: Option<Pos>,
+    pub(crate) node: Node,
+    /// Why the record could not be read as an application at all (a JSONL line that is not
+    /// JSON, say); it becomes an error decision, and the others are still decided
+    pub(crate) problem: Option<String>,
+}
+
+impl RawApplication {
+    /// The `id` as written, if it is a plain value
+    pub fn id(&self) -> Option<&str> {
+        let n = self.node.get("id")?;
+        match n.as_scalar() {
+            Some((t, _)) if !n.is_null() && n.as_bool().is_none() && !t.is_empty() => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A file that cannot be read as a list of applications at all
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file
+    pub file: PathBuf,
+    /// Where, when known
+    pub pos: Option<Pos>,
+    /// What is wrong
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(f, "{}:{}: {}", self.file.display(), p, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Reads a file of applications; the format comes from `format` or else the file name
+pub fn read_applications(
+    path: &Path,
+    format: Option<InputFormat>,
+) -> Result<Vec<RawApplication>, InputError> {
+    let fail = |pos, message: String| InputError {
+        file: path.to_path_buf(),
+        pos,
+        message,
+    };
+    let format = format
+        .or_else(|| InputFormat::from_path(path))
+        .ok_or_else(|| {
+            fail(
+                None,
+                "unknown input format: name the file .yaml, .yml or .json".into(),
+            )
+        })?;
+    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(
+            None,
+            format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    parse_applications(&text, format).map_err(|(pos, m)| fail(pos, m))
+}
+
+/// Splits a text into applications
+pub fn parse_applications(
+    text: &str,
+    format: InputFormat,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
+    let root = match format {
+        InputFormat::Yaml => yaml::parse(
+            text,
+            YamlLimits {
+                // A repeated key costs its own application, not the whole file.
+                reject_duplicate_keys: false,
+                ..YamlLimits::default()
+            },
+        )
+        .map_err(|e| (e.pos, format!("YAML syntax: {}", e.message)))?,
+        InputFormat::Json => {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let mut de = serde_json::Deserializer::from_str(text);
+            let node = JsonNode::deserialize(&mut de)
+                .and_then(|n| de.end().map(|_| n))
+                .map_err(|e| {
+                    (
+                        Some(Pos {
+                            line: e.line(),
+                            col: e.column(),
+                        }),
+                        format!("JSON: {e}"),
+                    )
+                })?;
+            node.0
+        }
+        InputFormat::Jsonl => {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let mut apps = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if blank(line.as_bytes()) {
+                    continue;
+                }
+                apps.push(json_line(line, apps.len(), i + 1));
+            }
+            return Ok(apps);
+        }
+        InputFormat::Csv => return csv_text(text, &std::collections::HashMap::new()),
+        InputFormat::Xlsx => {
+            return Err((
+                None,
+                "an .xlsx workbook is binary: read it from its file".into(),
+            ))
+        }
+    };
+    applications_from_node(root)
+}
+
+/// The applications of a list node (a test case's `applications:`)
+pub(crate) fn applications_from_node(
+    root: Node,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
+    match root.value {
+        NodeValue::Seq(items) => Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(index, node)| RawApplication {
+                index,
+                pos: node.pos,
+                node,
+                problem: None,
+            })
+            .collect()),
+        _ => Err((
+            root.pos,
+            format!("expected a list of applications, found {}", root.describe()),
+        )),
+    }
+}
+
+/// One JSONL line as an application; a line that is not a JSON object becomes an application
+/// with a problem, so it gets an error decision and the others are still decided
+pub(crate) fn json_line(text: &str, index: usize, line: usize) -> RawApplication {
+    let pos = Some(Pos { line, col: 1 });
+    let mut de = serde_json::Deserializer::from_str(text);
+    match JsonNode::deserialize(&mut de).and_then(|n| de.end().map(|_| n)) {
+        Ok(JsonNode(node)) => RawApplication {
+            index,
+            pos,
+            node,
+            problem: None,
+        },
+        Err(e) => RawApplication {
+            index,
+            pos,
+            node: Node::scalar("", false),
+            problem: Some(format!("line {line}: not a JSON object: {e}")),
+        },
+    }
+}
+
+/// Only the `id` and `kind` of a JSONL line, for a first pass that needs no more. The line is
+/// read whole, so its id is the one [`json_line`] finds: none for a line that is not JSON
+/// (trailing text, a lone surrogate anywhere). Only lines the quick path gives up on come here.
+pub(crate) fn json_line_light(text: &str, index: usize, line: usize) -> RawApplication {
+    let mut raw = json_line(text, index, line);
+    if let NodeValue::Map(entries) = &mut raw.node.value {
+        entries.retain(|(k, _)| matches!(k.as_scalar(), Some(("id" | "kind", _))));
+    }
+    raw
+}
+
+/// The column paths of a CSV header: each name through the aliases, split at dots
+pub(crate) fn csv_columns(
+    header: &[String],
+    aliases: &std::collections::HashMap<String, String>,
+) -> Vec<Vec<String>> {
+    header
+        .iter()
+        .map(|h| {
+            let h = h.trim_start_matches('\u{feff}').trim();
+            let name = aliases.get(h).map(String::as_str).unwrap_or(h);
+            name.split('.').map(str::to_string).collect()
+        })
+        .collect()
+}
+
+/// A whole CSV text as applications
+pub(crate) fn csv_text(
+    text: &str,
+    aliases: &std::collections::HashMap<String, String>,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| (None, format!("CSV header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let columns = csv_columns(&header, aliases);
+    let mut apps = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map(|p| p.line() as usize)
+            .unwrap_or(i + 2);
+        match record {
+            Ok(r) => {
+                let cells: Vec<String> = r.iter().map(str::to_string).collect();
+                apps.push(csv_row(&columns, &cells, apps.len(), line));
+            }
+            Err(e) => apps.push(RawApplication {
+                index: apps.len(),
+                pos: Some(Pos { line, col: 1 }),
+                node: Node::scalar("", false),
+                problem: Some(format!("line {line}: not a CSV record: {e}")),
+            }),
+        }
+    }
+    Ok(apps)
+}
+
+/// A CSV row as an application: each cell under its column's dotted name (after aliases);
+/// an empty cell is left out, as an absent field
+pub(crate) fn csv_row(
+    columns: &[Vec<String>],
+    cells: &[String],
+    index: usize,
+    line: usize,
+) -> RawApplication {
+    let mut root: Vec<(Node, Node)> = Vec::new();
+    for (path, cell) in columns.iter().zip(cells) {
+        if cell.is_empty() || path.is_empty() {
+            continue;
+        }
+        insert_path(&mut root, path, Node::scalar(cell.clone(), false));
+    }
+    RawApplication {
+        index,
+        pos: Some(Pos { line, col: 1 }),
+        node: Node {
+            value: NodeValue::Map(root),
+            pos: Some(Pos { line, col: 1 }),
+        },
+        problem: (cells.len() > columns.len()).then(|| {
+            format!(
+                "line {line}: more cells ({}) than columns ({})",
+                cells.len(),
+                columns.len()
+            )
+        }),
+    }
+}
+
+fn insert_path(entries: &mut Vec<(Node, Node)>, path: &[String], value: Node) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        entries.push((Node::scalar(first.clone(), true), value));
+        return;
+    }
+    let existing = entries.iter_mut().find(|(k, v)| {
+        k.as_scalar().map(|(t, _)| t) == Some(first.as_str())
+            && matches!(v.value, NodeValue::Map(_))
+    });
+    match existing {
+        Some((
+            _,
+            Node {
+                value: NodeValue::Map(inner),
+                ..
+            },
+        )) => insert_path(inner, rest, value),
+        _ => {
+            let mut inner = Vec::new();
+            insert_path(&mut inner, rest, value);
+            entries.push((
+                Node::scalar(first.clone(), true),
+                Node {
+                    value: NodeValue::Map(inner),
+                    pos: None,
+                },
+            ));
+        }
+    }
+}
+
+/// A JSON value read into a [`Node`]: numbers keep their text (serde_json's
+/// `arbitrary_precision`), strings are quoted scalars, and a repeated key is kept twice (never
+/// a silent overwrite), so checking that application refuses it.
+struct JsonNode(Node);
+
+// serde_json hands an arbitrary-precision number over as a one-entry map under this key.
+const JSON_NUMBER_KEY: &str = "$serde_json::private::Number";
+
+impl<'de> Deserialize<'de> for JsonNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = JsonNode;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<JsonNode, E> {
+        Ok(JsonNode(Node::scalar(v.to_string(), false)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<JsonNode, E> {
+        Ok(JsonNode(Node::scalar(v.to_string(), false)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<JsonNode, E> {
+        Ok(JsonNode(Node::scalar(v.to_string(), false)))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<JsonNode, E> {
+        Err(E::custom("a number reached the reader as a binary float"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<JsonNode, E> {
+        Ok(JsonNode(Node::scalar(v, true)))
+    }
+
+    fn visit_unit<E>(self) -> Result<JsonNode, E> {
+        Ok(JsonNode(Node::scalar("null", false)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonNode(n)) = seq.next_element()? {
+            items.push(n);
+        }
+        Ok(JsonNode(Node {
+            value: NodeValue::Seq(items),
+            pos: None,
+        }))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonNode, A::Error> {
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == JSON_NUMBER_KEY {
+                let text: String = map.next_value()?;
+                return Ok(JsonNode(Node::scalar(text, false)));
+            }
+            let JsonNode(v) = map.next_value()?;
+            entries.push((Node::scalar(key, true), v));
+        }
+        Ok(JsonNode(Node {
+            value: NodeValue::Map(entries),
+            pos: None,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers_keep_their_digits() {
+        let apps = parse_applications(
+            r#"[{"id": "a", "paid_amount": 1234567.85, "big": 123456789012345678.12}]"#,
+            InputFormat::Json,
+        )
+        .unwrap();
+        let n = &apps[0].node;
+        assert_eq!(
+            n.get("paid_amount").unwrap().as_scalar(),
+            Some(("1234567.85", false))
+        );
+        assert_eq!(
+            n.get("big").unwrap().as_scalar(),
+            Some(("123456789012345678.12", false))
+        );
+        assert_eq!(apps[0].id(), Some("a"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_for_the_application_check() {
+        let apps = parse_applications(r#"[{"id": "a", "id": "b"}]"#, InputFormat::Json).unwrap();
+        assert_eq!(apps[0].node.as_map().map(|m| m.len()), Some(2));
+        let apps = parse_applications("- id: a\n  id: b\n", InputFormat::Yaml).unwrap();
+        assert_eq!(apps[0].node.as_map().map(|m| m.len()), Some(2));
+    }
+
+    #[test]
+    fn a_mapping_is_not_a_list() {
+        let e = parse_applications("id: a\n", InputFormat::Yaml).unwrap_err();
+        assert!(e.1.contains("expected a list"), "{e:?}");
+    }
+}

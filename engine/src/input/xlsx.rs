@@ -1,0 +1,312 @@
+//! Reading Excel workbooks (`.xlsx`): a sheet laid out like the CSV input, a header row of
+//! field names (or the pack's aliases) and an application per row.
+//!
+//! Read straight from the workbook's XML, where a number is stored as the text Excel wrote,
+//! so money is read from its digits, never through a float. Excel keeps 15 significant digits;
+//! a number written with more (`0.30000000000000004`) is rounded to 15, in decimal.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use crate::input::{self, RawApplication};
+use crate::model::pos::Pos;
+
+/// Largest part of a workbook read, uncompressed: a zip bomb stops here
+const MAX_PART: u64 = 1 << 30;
+
+type Fail = (Option<Pos>, String);
+
+fn part<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> Result<Option<String>, Fail> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err((None, format!("not a readable .xlsx workbook: {e}"))),
+    };
+    let mut text = String::new();
+    file.take(MAX_PART)
+        .read_to_string(&mut text)
+        .map_err(|e| (None, format!("cannot read `{name}` in the workbook: {e}")))?;
+    Ok(Some(text))
+}
+
+fn attr(e: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key || a.key.local_name().as_ref() == key)
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+fn xml_error(name: &str, e: impl std::fmt::Display) -> Fail {
+    (
+        None,
+        format!("`{name}` in the workbook is not valid XML: {e}"),
+    )
+}
+
+/// The sheets: (name, path inside the zip), in workbook order
+fn sheets<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<Vec<(String, String)>, Fail> {
+    let workbook = part(zip, "xl/workbook.xml")?.ok_or((
+        None,
+        "not an .xlsx workbook: no xl/workbook.xml".to_string(),
+    ))?;
+    let rels = part(zip, "xl/_rels/workbook.xml.rels")?.unwrap_or_default();
+    let mut targets = HashMap::new();
+    let mut r = Reader::from_str(&rels);
+    loop {
+        match r
+            .read_event()
+            .map_err(|e| xml_error("workbook.xml.rels", e))?
+        {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, b"Id"), attr(&e, b"Target")) {
+                    let path = match target.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.insert(id, path);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut r = Reader::from_str(&workbook);
+    loop {
+        match r.read_event().map_err(|e| xml_error("workbook.xml", e))? {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"sheet" => {
+                let name = attr(&e, b"name").unwrap_or_default();
+                if let Some(path) = attr(&e, b"id").and_then(|id| targets.get(&id).cloned()) {
+                    out.push((name, path));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn shared_strings<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<Vec<String>, Fail> {
+    let Some(xml) = part(zip, "xl/sharedStrings.xml")? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut r = Reader::from_str(&xml);
+    let mut current: Option<String> = None;
+    let mut in_t = false;
+    // Phonetic runs (<rPh>) are readings, not the cell's text.
+    let mut in_phonetic = false;
+    loop {
+        match r
+            .read_event()
+            .map_err(|e| xml_error("sharedStrings.xml", e))?
+        {
+            Event::Eof => break,
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"si" => current = Some(String::new()),
+                b"t" => in_t = true,
+                b"rPh" => in_phonetic = true,
+                _ => {}
+            },
+            Event::Empty(e) if e.local_name().as_ref() == b"si" => out.push(String::new()),
+            Event::Text(t) if in_t && !in_phonetic => {
+                if let (Some(s), Ok(text)) = (current.as_mut(), t.unescape()) {
+                    s.push_str(&text);
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"si" => out.push(current.take().unwrap_or_default()),
+                b"t" => in_t = false,
+                b"rPh" => in_phonetic = false,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `C12` → column 2 (from 0)
+fn column_of(reference: &str) -> Option<usize> {
+    let mut col = 0usize;
+    let mut any = false;
+    for c in reference.chars().take_while(char::is_ascii_alphabetic) {
+        col = col
+            .checked_mul(26)?
+            .checked_add((c.to_ascii_uppercase() as usize) - ('A' as usize) + 1)?;
+        any = true;
+    }
+    (any && col > 0).then(|| col - 1)
+}
+
+/// A number as Excel wrote it, at most 15 significant digits (Excel's own precision), exact
+fn excel_number(text: &str) -> String {
+    let Ok(d) = crate::model::money::parse_decimal(text.trim()) else {
+        return text.trim().to_string();
+    };
+    let digits = d
+        .mantissa()
+        .unsigned_abs()
+        .to_string()
+        .trim_end_matches('0')
+        .len();
+    if digits <= 15 {
+        return d.normalize().to_string();
+    }
+    // Round to 15 significant digits: the float noise Excel itself never shows.
+    let int_digits = d.trunc().abs().to_string().trim_start_matches('0').len() as i64;
+    let keep = (15 - int_digits).max(0) as u32;
+    d.round_dp_with_strategy(keep, rust_decimal::RoundingStrategy::MidpointNearestEven)
+        .normalize()
+        .to_string()
+}
+
+/// The applications of one sheet (the first, unless named)
+pub(crate) fn read(
+    path: &Path,
+    sheet: Option<&str>,
+    aliases: &HashMap<String, String>,
+) -> Result<Vec<RawApplication>, Fail> {
+    let file = std::fs::File::open(path).map_err(|e| (None, format!("cannot read: {e}")))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| (None, format!("not an .xlsx workbook: {e}")))?;
+    let all = sheets(&mut zip)?;
+    let chosen = match sheet {
+        None => all.first(),
+        Some(name) => all.iter().find(|(n, _)| n == name),
+    };
+    let Some((_, sheet_path)) = chosen.cloned() else {
+        let names: Vec<String> = all.iter().map(|(n, _)| format!("`{n}`")).collect();
+        return Err((
+            None,
+            match sheet {
+                Some(s) => format!(
+                    "no sheet `{s}` in the workbook (it has {})",
+                    names.join(", ")
+                ),
+                None => "the workbook has no sheet".into(),
+            },
+        ));
+    };
+    let strings = shared_strings(&mut zip)?;
+    let xml = part(&mut zip, &sheet_path)?.ok_or((
+        None,
+        format!("the workbook lists `{sheet_path}` but does not hold it"),
+    ))?;
+
+    // Rows of cells as text, by row number.
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut r = Reader::from_str(&xml);
+    let mut row: Option<(usize, Vec<String>)> = None;
+    let mut cell: Option<(usize, String)> = None; // (column, type)
+    let mut value = String::new();
+    let mut in_value = false;
+    let mut next_row = 1usize;
+    loop {
+        match r.read_event().map_err(|e| xml_error(&sheet_path, e))? {
+            Event::Eof => break,
+            Event::Start(e) if e.local_name().as_ref() == b"row" => {
+                let n = attr(&e, b"r")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(next_row);
+                next_row = n + 1;
+                row = Some((n, Vec::new()));
+            }
+            Event::Empty(e) if e.local_name().as_ref() == b"row" => {
+                let n = attr(&e, b"r")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(next_row);
+                next_row = n + 1;
+                rows.push((n, Vec::new()));
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"c" => {
+                let col = attr(&e, b"r")
+                    .and_then(|r| column_of(&r))
+                    .unwrap_or_else(|| row.as_ref().map(|(_, c)| c.len()).unwrap_or(0));
+                cell = Some((col, attr(&e, b"t").unwrap_or_default()));
+                value.clear();
+            }
+            Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = true,
+            Event::End(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = false,
+            Event::Text(t) if in_value => {
+                if let Ok(text) = t.unescape() {
+                    value.push_str(&text);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"c" => {
+                if let (Some((col, ty)), Some((_, cells))) = (cell.take(), row.as_mut()) {
+                    let text = match ty.as_str() {
+                        "s" => value
+                            .trim()
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| strings.get(i).cloned())
+                            .unwrap_or_default(),
+                        "b" => if value.trim() == "1" { "true" } else { "false" }.to_string(),
+                        "str" | "inlineStr" | "e" | "d" => value.clone(),
+                        _ => excel_number(&value),
+                    };
+                    if col >= 16_384 {
+                        continue;
+                    }
+                    if cells.len() <= col {
+                        cells.resize(col + 1, String::new());
+                    }
+                    cells[col] = text;
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"row" => {
+                if let Some(r) = row.take() {
+                    rows.push(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
+    let Some((_, header)) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let columns = input::csv_columns(&header, aliases);
+    Ok(rows
+        .enumerate()
+        .map(|(i, (line, cells))| input::csv_row(&columns, &cells, i, line))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_digits_and_lose_float_noise() {
+        assert_eq!(excel_number("1234567.85"), "1234567.85");
+        assert_eq!(excel_number("4.45"), "4.45");
+        assert_eq!(excel_number("3000000"), "3000000");
+        assert_eq!(excel_number("0.30000000000000004"), "0.3");
+        assert_eq!(excel_number("1234567.8500000001"), "1234567.85");
+        assert_eq!(excel_number("not a number"), "not a number");
+    }
+
+    #[test]
+    fn columns_from_references() {
+        assert_eq!(column_of("A1"), Some(0));
+        assert_eq!(column_of("Z9"), Some(25));
+        assert_eq!(column_of("AA10"), Some(26));
+        assert_eq!(column_of("12"), None);
+    }
+}

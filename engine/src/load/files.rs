@@ -1,0 +1,180 @@
+//! The pack's YAML files as written: serde structs that mirror `pack.yaml` and
+//! `clauses/<id>.yaml` field for field, before any checking.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::model::money::Rounding;
+use crate::model::pack::{Comparison, Unit};
+use crate::model::value::TextFormat;
+
+// --- the files as written -----------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PackFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) issuer: String,
+    pub(crate) status: String,
+    pub(crate) version: String,
+    pub(crate) source: SourceFile,
+    pub(crate) rounding: Rounding,
+    #[serde(default)]
+    pub(crate) preconditions: Vec<PreconditionFile>,
+    #[serde(default)]
+    pub(crate) fields: IndexMap<String, FieldFile>,
+    pub(crate) kinds: IndexMap<String, KindFile>,
+    #[serde(default)]
+    pub(crate) clauses: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) period: Option<String>,
+    #[serde(default)]
+    pub(crate) targets: Vec<TargetFile>,
+    #[serde(default)]
+    pub(crate) aliases: IndexMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TargetFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) target: RawScalar,
+    pub(crate) comparison: Comparison,
+    pub(crate) unit: String,
+    #[serde(default)]
+    pub(crate) by: Option<i64>,
+    #[serde(default)]
+    pub(crate) counts: Option<CountsFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CountsFile {
+    pub(crate) clauses: Vec<String>,
+    #[serde(default)]
+    pub(crate) distinct: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourceFile {
+    pub(crate) title: String,
+    #[serde(default)]
+    pub(crate) file: Option<String>,
+    #[serde(default)]
+    pub(crate) url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PreconditionFile {
+    pub(crate) field: String,
+    pub(crate) equals: RawScalar,
+    pub(crate) reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KindFile {
+    pub(crate) title: String,
+    #[serde(default)]
+    pub(crate) fields: IndexMap<String, FieldFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FieldFile {
+    #[serde(rename = "type")]
+    pub(crate) ty: FieldTypeName,
+    #[serde(default = "yes")]
+    pub(crate) required: bool,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    #[serde(default)]
+    pub(crate) values: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) min: Option<RawScalar>,
+    #[serde(default)]
+    pub(crate) max: Option<RawScalar>,
+    #[serde(default)]
+    pub(crate) format: Option<TextFormat>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FieldTypeName {
+    Bool,
+    Integer,
+    Decimal,
+    Money,
+    Text,
+    OneOf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ClauseFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) article: String,
+    pub(crate) text: String,
+    pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) notes: Option<String>,
+    #[serde(default)]
+    pub(crate) parameters: IndexMap<String, ParamFile>,
+    #[serde(default)]
+    pub(crate) cap: Option<String>,
+    #[serde(default)]
+    pub(crate) count_limit: Option<CountLimitFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParamFile {
+    #[serde(default)]
+    pub(crate) value: Option<RawScalar>,
+    #[serde(default)]
+    pub(crate) values: Option<IndexMap<String, RawScalar>>,
+    pub(crate) unit: Unit,
+    pub(crate) description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CountLimitFile {
+    pub(crate) max: String,
+    pub(crate) per: Vec<String>,
+    pub(crate) rank_by: String,
+}
+
+/// A scalar kept as the text written, so numbers are parsed exactly later
+pub(crate) struct RawScalar(pub(crate) String);
+
+impl<'de> Deserialize<'de> for RawScalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawScalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a single value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawScalar, E> {
+                Ok(RawScalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawScalar, E> {
+                Ok(RawScalar(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<RawScalar, E> {
+                Ok(RawScalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

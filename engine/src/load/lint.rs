@@ -1,0 +1,174 @@
+//! Warnings about a pack that loads: legal, but most likely a mistake (a parameter never
+//! read, a kind no clause decides, an amount the clause's text does not mention …).
+
+use rust_decimal::Decimal;
+
+use crate::load::references::key_pos;
+use crate::load::yaml::Node;
+use crate::load::yaml::{self, YamlLimits};
+use crate::model::error::LoadError;
+use crate::model::pack::Unit;
+use crate::model::pack::{Clause, Dated, Kind};
+use crate::model::value::Value;
+use std::path::Path;
+
+/// Mistakes that still load: a parameter nothing reads, a kind no clause decides, a ratio
+/// above 100%, a ratio or count awarded as if it were money
+pub(crate) fn lint(
+    pack_path: &Path,
+    pack_node: &Option<Node>,
+    kinds: &[Kind],
+    clauses: &[Clause],
+) -> Vec<LoadError> {
+    let mut warnings = Vec::new();
+    for k in kinds {
+        if !clauses.iter().any(|c| c.kind == k.name) {
+            warnings.push(LoadError::new(
+                pack_path,
+                key_pos(pack_node, &["kinds", &k.name]),
+                format!(
+                    "kind `{}` is decided by no clause: its applications will be errors",
+                    k.name
+                ),
+            ));
+        }
+    }
+    for c in clauses {
+        let source = c.script_source();
+        let refs = crate::load::script_refs::references(source);
+        let meta: Option<Node> = std::fs::read_to_string(&c.meta_path)
+            .ok()
+            .and_then(|t| yaml::parse(&t, YamlLimits::default()).ok());
+        for p in c.parameters.iter() {
+            let read_by_script = refs
+                .iter()
+                .any(|r| r.root == "params" && r.chain.first() == Some(&p.name));
+            let read_by_engine = c.cap.as_ref() == Some(&p.name)
+                || c.count_limit.as_ref().is_some_and(|l| l.max == p.name);
+            if !read_by_script && !read_by_engine {
+                warnings.push(LoadError::new(
+                    &c.meta_path,
+                    key_pos(&meta, &["parameters", &p.name]),
+                    format!(
+                        "parameter `{}.{}` is never read: not by {}, not as `cap` or `count_limit`",
+                        c.id,
+                        p.name,
+                        c.script_path()
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            if let [Dated {
+                from: None,
+                value: Value::Decimal(v),
+            }] = p.values.as_slice()
+            {
+                if !text_mentions(&c.text, *v, p.unit) {
+                    warnings.push(LoadError::new(
+                        &c.meta_path,
+                        key_pos(&meta, &["parameters", &p.name]),
+                        format!(
+                            "`{}.{}` is {}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
+                            c.id,
+                            p.name,
+                            p.show(&Value::Decimal(*v))
+                        ),
+                    ));
+                }
+            }
+            if let [Dated {
+                from: None,
+                value: Value::Int(n),
+            }] = p.values.as_slice()
+            {
+                if !text_mentions(&c.text, Decimal::from(*n), Unit::Count) {
+                    warnings.push(LoadError::new(
+                        &c.meta_path,
+                        key_pos(&meta, &["parameters", &p.name]),
+                        format!(
+                            "`{}.{}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
+                            c.id, p.name
+                        ),
+                    ));
+                }
+            }
+            if p.unit == Unit::Ratio {
+                for d in &p.values {
+                    if let Value::Decimal(v) = &d.value {
+                        if *v > Decimal::ONE {
+                            warnings.push(LoadError::new(
+                                &c.meta_path,
+                                key_pos(&meta, &["parameters", &p.name]),
+                                format!("ratio `{}.{}` is {v}, above 1 (100%): a share is written 0.10 for 10%", c.id, p.name),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // `award(params.x, …)` where x is not money pays a ratio or a count as yuan.
+        for site in crate::load::script_refs::outcome_sites(source)
+            .iter()
+            .filter(|s| s.name == "award")
+        {
+            let Some(line) = source.lines().nth(site.pos.line.saturating_sub(1)) else {
+                continue;
+            };
+            let after: String = line
+                .chars()
+                .skip(site.pos.col.saturating_sub(1) + "award".len())
+                .collect();
+            let arg = after.trim_start().trim_start_matches('(').trim_start();
+            let Some(rest) = arg.strip_prefix("params.") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+                .collect();
+            if let Some(p) = c.parameter(&name) {
+                if p.unit != Unit::Yuan {
+                    warnings.push(LoadError::new(
+                        c.script_path(),
+                        Some(site.pos),
+                        format!(
+                            "awards `params.{name}` as an amount, but its unit is {} (not yuan)",
+                            p.unit.name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    warnings
+}
+
+/// Whether a clause's text states a value: `200万` or `2000000` for yuan, `10%` for a ratio
+fn text_mentions(text: &str, v: Decimal, unit: Unit) -> bool {
+    let squeezed = squeeze(text);
+    // A sentence that states no figure at all cannot be out of date with one.
+    if !squeezed.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let candidates: Vec<String> = match unit {
+        Unit::Yuan => {
+            let mut c = vec![v.normalize().to_string()];
+            let wan = v / Decimal::from(10_000);
+            c.push(format!("{}万", wan.normalize()));
+            c
+        }
+        Unit::Ratio => match v.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(p) => vec![format!("{}%", p.normalize())],
+            None => Vec::new(),
+        },
+        Unit::Count => vec![v.normalize().to_string()],
+    };
+    candidates.iter().any(|c| squeezed.contains(c.as_str()))
+}
+
+/// Whitespace does not count when a clause's text is looked up in its source
+pub(crate) fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}

@@ -1,0 +1,774 @@
+//! Reading a pack directory: `pack.yaml` and every clause's YAML and script, checked and
+//! turned into a [`Pack`] (plain data) and its compiled scripts.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, PackFile, RawScalar};
+use crate::load::lint::{lint, squeeze};
+use crate::load::params::{parse_param_value, parse_timeline};
+use crate::load::references::{is_identifier, References};
+use crate::load::yaml::{self, Node, YamlLimits};
+use crate::model::error::{LoadError, LoadErrors};
+use crate::model::money::{self};
+use crate::model::pack::{
+    Clause, CountLimit, Counts, Dated, Field, Kind, Pack, Parameter, Precondition, Source, Target,
+    Unit,
+};
+use crate::model::pos::Pos;
+use crate::model::suggest::did_you_mean;
+use crate::model::value::FieldType;
+use crate::script::host::{Script, ScriptHost};
+use std::path::Path;
+
+// --- loading --------------------------------------------------------------------------------
+
+/// Everything read from disk, kept for the fingerprint
+struct Files {
+    hasher: Sha256,
+}
+
+impl Files {
+    fn read(&mut self, dir: &Path, rel: &str, errors: &mut LoadErrors) -> Option<String> {
+        let path = dir.join(rel);
+        match std::fs::read(&path) {
+            Err(e) => {
+                errors.push(LoadError::new(&path, None, format!("cannot read: {e}")));
+                None
+            }
+            Ok(bytes) => {
+                // Length-prefixed so that two different packs cannot hash the same.
+                self.hasher.update((rel.len() as u64).to_le_bytes());
+                self.hasher.update(rel.as_bytes());
+                self.hasher.update((bytes.len() as u64).to_le_bytes());
+                self.hasher.update(&bytes);
+                match String::from_utf8(bytes) {
+                    Ok(text) => Some(text),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        errors.push(LoadError::new(
+                            &path,
+                            None,
+                            format!("not valid UTF-8 (at byte {at})"),
+                        ));
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parse_yaml<'a, T: Deserialize<'a>>(
+    path: &Path,
+    text: &str,
+    node: &'a mut Option<Node>,
+    errors: &mut LoadErrors,
+) -> Option<T> {
+    match yaml::parse(text, YamlLimits::default()) {
+        Err(e) => {
+            errors.push(LoadError::new(
+                path,
+                e.pos,
+                format!("YAML syntax: {}", e.message),
+            ));
+            None
+        }
+        Ok(n) => {
+            let n = node.insert(n);
+            match yaml::from_node::<T>(n) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.push(LoadError::new(path, e.pos, e.message));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Position of the node at a path of keys, for errors found after deserializing
+fn pos_at(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
+    let mut n = root.as_ref()?;
+    for k in keys {
+        n = n.get(k)?;
+    }
+    n.pos
+}
+
+/// Reads, checks and compiles the pack in `dir`: the pack as plain data, and each clause's
+/// compiled script in the pack's order
+pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>), LoadErrors> {
+    let mut errors = LoadErrors::default();
+    let mut files = Files {
+        hasher: Sha256::new(),
+    };
+    let pack_path = dir.join("pack.yaml");
+    if !dir.is_dir() {
+        errors.push(LoadError::new(dir, None, "not a directory".into()));
+        return Err(errors);
+    }
+    let mut pack_node = None;
+    let pack_file: Option<PackFile> = files
+        .read(dir, "pack.yaml", &mut errors)
+        .and_then(|t| parse_yaml(&pack_path, &t, &mut pack_node, &mut errors));
+    let Some(pf) = pack_file else {
+        return Err(errors);
+    };
+
+    let mut source_text = None;
+    if let Some(file) = &pf.source.file {
+        // The source lives inside the pack: no absolute path, no `..`.
+        let inside = Path::new(file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if inside {
+            source_text = files.read(dir, file, &mut errors);
+        } else {
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["source", "file"]),
+                format!("`source.file` `{file}` must be a path inside the pack"),
+            ));
+        }
+    }
+    if pf.rounding.scale > 10 {
+        errors.push(LoadError::new(
+            &pack_path,
+            pos_at(&pack_node, &["rounding", "scale"]),
+            format!(
+                "`rounding.scale` {} is more decimals than money needs (at most 10)",
+                pf.rounding.scale
+            ),
+        ));
+    }
+
+    // Fields shared by every kind, then each kind's own.
+    let mut shared = Vec::new();
+    for (name, f) in &pf.fields {
+        let at = pos_at(&pack_node, &["fields", name]);
+        if let Some(field) = build_field(name, f, &pack_path, at, &mut errors) {
+            shared.push(field);
+        }
+    }
+    let mut kinds = Vec::new();
+    for (kname, k) in &pf.kinds {
+        let mut fields = shared.clone();
+        for (name, f) in &k.fields {
+            let at = pos_at(&pack_node, &["kinds", kname, "fields", name]);
+            if fields.iter().any(|x: &Field| &x.name == name) {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("kind `{kname}` declares `{name}` again: it is a shared field"),
+                ));
+            } else if let Some(field) = build_field(name, f, &pack_path, at, &mut errors) {
+                fields.push(field);
+            }
+        }
+        kinds.push(Kind {
+            name: kname.clone(),
+            title: k.title.clone(),
+            fields: Arc::new(fields),
+        });
+    }
+
+    let mut preconditions = Vec::new();
+    for (i, p) in pf.preconditions.iter().enumerate() {
+        let at = pos_at(&pack_node, &["preconditions"]).and_then(|_| {
+            pack_node
+                .as_ref()?
+                .get("preconditions")?
+                .as_seq_item(i)?
+                .pos
+        });
+        let Some(field) = shared.iter().find(|f| f.name == p.field) else {
+            let hint = did_you_mean(&p.field, shared.iter().map(|f| f.name.as_str()));
+            errors.push(LoadError::new(
+                &pack_path,
+                at,
+                format!(
+                    "precondition on `{}`, which is not a shared field{hint}",
+                    p.field
+                ),
+            ));
+            continue;
+        };
+        match field.ty.parse_text(&p.equals.0) {
+            Ok(v) => preconditions.push(Precondition {
+                field: p.field.clone(),
+                equals: v,
+                reason: p.reason.clone(),
+            }),
+            Err(e) => errors.push(LoadError::new(
+                &pack_path,
+                at,
+                format!("precondition on `{}`: `equals` {e}", p.field),
+            )),
+        }
+    }
+
+    if let Some(period) = &pf.period {
+        let ok = shared
+            .iter()
+            .any(|f| &f.name == period && matches!(f.ty, FieldType::Integer { .. }) && f.required);
+        if !ok {
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["period"]),
+                format!("`period` names `{period}`, which must be a required integer field shared by every kind"),
+            ));
+        }
+    }
+    let (mut clauses, mut scripts) =
+        load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
+    if pf.period.is_none() {
+        for c in &clauses {
+            for p in c.parameters.iter().filter(|p| p.is_timeline()) {
+                errors.push(LoadError::new(
+                    &c.meta_path,
+                    None,
+                    format!(
+                        "parameter `{}.{}` has values by year, but pack.yaml names no `period` field to pick them by",
+                        c.id, p.name
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(order) = &pf.clauses {
+        // `clauses:` in pack.yaml lists every clause in the order people read them (article
+        // order); a clause file not listed, or listed without a file, is an error.
+        let at = pos_at(&pack_node, &["clauses"]);
+        for id in order {
+            if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("`clauses` lists `{id}`, but there is no clauses/{id}.yaml"),
+                ));
+            }
+        }
+        for c in &clauses {
+            if !order.contains(&c.id) {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("clauses/{}.yaml is not listed in `clauses`", c.id),
+                ));
+            }
+        }
+        let mut paired: Vec<(Clause, Script)> = clauses.into_iter().zip(scripts).collect();
+        paired.sort_by_key(|(c, _)| order.iter().position(|id| id == &c.id));
+        (clauses, scripts) = paired.into_iter().unzip();
+    }
+
+    for k in &kinds {
+        let handlers: Vec<&str> = clauses
+            .iter()
+            .filter(|c| c.kind == k.name)
+            .map(|c| c.id.as_str())
+            .collect();
+        if handlers.len() > 1 {
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["kinds", &k.name]),
+                format!(
+                    "kind `{}` is decided by more than one clause ({}); one clause decides a kind",
+                    k.name,
+                    handlers.join(", ")
+                ),
+            ));
+        }
+    }
+
+    let mut targets = Vec::new();
+    for (i, t) in pf.targets.iter().enumerate() {
+        let at = pack_node
+            .as_ref()
+            .and_then(|n| n.get("targets")?.as_seq_item(i)?.pos);
+        let figure = match money::parse_decimal(&t.target.0) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(LoadError::new(
+                    &pack_path,
+                    at,
+                    format!("target `{}`: `{}` is {e}", t.id, t.target.0),
+                ));
+                continue;
+            }
+        };
+        if let Some(c) = &t.counts {
+            for id in &c.clauses {
+                // Against the files, so a clause that failed to load is not reported twice.
+                if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+                    errors.push(LoadError::new(
+                        &pack_path,
+                        at,
+                        format!(
+                            "target `{}` counts clause `{id}`, which the pack does not have{}",
+                            t.id,
+                            did_you_mean(id, clauses.iter().map(|c| c.id.as_str()))
+                        ),
+                    ));
+                }
+            }
+            if let Some(f) = &c.distinct {
+                if !shared.iter().any(|x| &x.name == f) {
+                    errors.push(LoadError::new(
+                        &pack_path,
+                        at,
+                        format!(
+                            "target `{}` counts distinct `{f}`, which is not a shared field",
+                            t.id
+                        ),
+                    ));
+                }
+            }
+        }
+        targets.push(Target {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            target: figure,
+            comparison: t.comparison,
+            unit: t.unit.clone(),
+            by: t.by,
+            counts: t.counts.as_ref().map(|c| Counts {
+                clauses: c.clauses.clone(),
+                distinct: c.distinct.clone(),
+            }),
+        });
+    }
+
+    let mut aliases = std::collections::HashMap::new();
+    for (alias, field) in &pf.aliases {
+        let known = field == "id"
+            || field == "kind"
+            || kinds
+                .iter()
+                .any(|k| k.fields.iter().any(|f| &f.name == field));
+        if known {
+            aliases.insert(alias.clone(), field.clone());
+        } else {
+            let names = kinds
+                .iter()
+                .flat_map(|k| k.fields.iter().map(|f| f.name.as_str()));
+            errors.push(LoadError::new(
+                &pack_path,
+                pos_at(&pack_node, &["aliases", alias]),
+                format!(
+                    "alias `{alias}` stands for `{field}`, which is not a field of any kind{}",
+                    did_you_mean(field, names)
+                ),
+            ));
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let fingerprint = format!("sha256:{:x}", files.hasher.finalize());
+    let warnings = lint(&pack_path, &pack_node, &kinds, &clauses);
+    Ok((
+        Pack {
+            id: pf.id,
+            title: pf.title,
+            issuer: pf.issuer,
+            status: pf.status,
+            version: pf.version,
+            source: Source {
+                title: pf.source.title,
+                file: pf.source.file,
+                url: pf.source.url,
+            },
+            rounding: pf.rounding,
+            period: pf.period,
+            targets,
+            aliases,
+            warnings,
+            preconditions,
+            kinds,
+            clauses,
+            fingerprint,
+            dir: dir.to_path_buf(),
+        },
+        scripts,
+    ))
+}
+
+fn build_field(
+    name: &str,
+    f: &FieldFile,
+    path: &Path,
+    at: Option<Pos>,
+    errors: &mut LoadErrors,
+) -> Option<Field> {
+    let valid_name = !name.is_empty()
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+        });
+    if !valid_name || name == "id" || name == "kind" {
+        errors.push(LoadError::new(
+            path,
+            at,
+            format!("`{name}` cannot name a field: use letters, digits and `_`, parts joined by `.`; `id` and `kind` are built in"),
+        ));
+        return None;
+    }
+    let mut bad = |msg: String| {
+        errors.push(LoadError::new(path, at, format!("field `{name}`: {msg}")));
+    };
+    let number = |raw: &Option<RawScalar>| -> Result<Option<Decimal>, String> {
+        match raw {
+            None => Ok(None),
+            Some(r) => money::parse_decimal(&r.0)
+                .map(Some)
+                .map_err(|e| format!("`{}` is {e}", r.0)),
+        }
+    };
+    let (min, max) = match (number(&f.min), number(&f.max)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            bad(e);
+            return None;
+        }
+    };
+    let takes_bounds = matches!(
+        f.ty,
+        FieldTypeName::Integer | FieldTypeName::Decimal | FieldTypeName::Money
+    );
+    if (min.is_some() || max.is_some()) && !takes_bounds {
+        bad("`min` and `max` apply to integer, decimal and money fields only".into());
+        return None;
+    }
+    if f.values.is_some() != matches!(f.ty, FieldTypeName::OneOf) {
+        bad("`values` goes with `type: one-of`, and one-of needs `values`".into());
+        return None;
+    }
+    if f.format.is_some() && !matches!(f.ty, FieldTypeName::Text) {
+        bad("`format` applies to text fields only".into());
+        return None;
+    }
+    let ty = match f.ty {
+        FieldTypeName::Bool => FieldType::Bool,
+        FieldTypeName::Integer => FieldType::Integer { min, max },
+        FieldTypeName::Decimal => FieldType::Decimal { min, max },
+        FieldTypeName::Money => FieldType::Money { max },
+        FieldTypeName::Text => FieldType::Text { format: f.format },
+        FieldTypeName::OneOf => {
+            let values = f.values.clone().unwrap_or_default();
+            if values.is_empty() {
+                bad("`values` is empty".into());
+                return None;
+            }
+            FieldType::OneOf { values }
+        }
+    };
+    if matches!(f.ty, FieldTypeName::Money) && min.is_some() {
+        bad("money is never negative; `min` does not apply".into());
+        return None;
+    }
+    Some(Field {
+        name: name.to_string(),
+        ty,
+        required: f.required,
+        description: f.description.clone(),
+    })
+}
+
+fn load_clauses(
+    dir: &Path,
+    kinds: &[Kind],
+    host: &ScriptHost,
+    files: &mut Files,
+    source_text: &Option<String>,
+    errors: &mut LoadErrors,
+) -> (Vec<Clause>, Vec<Script>) {
+    let clause_dir = dir.join("clauses");
+    let entries = match std::fs::read_dir(&clause_dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(LoadError::new(
+                &clause_dir,
+                None,
+                format!("cannot read: {e}"),
+            ));
+            return (Vec::new(), Vec::new());
+        }
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    // Sorted, so the fingerprint and every listing are the same on every file system.
+    names.sort();
+    for n in &names {
+        let is_yaml = n.ends_with(".yaml");
+        let is_rhai = n.ends_with(".rhai");
+        let stem = n.trim_end_matches(".yaml").trim_end_matches(".rhai");
+        let partner = if is_yaml {
+            format!("{stem}.rhai")
+        } else {
+            format!("{stem}.yaml")
+        };
+        if (is_yaml || is_rhai) && !names.contains(&partner) {
+            errors.push(LoadError::new(
+                &clause_dir.join(n),
+                None,
+                format!("has no `{partner}` beside it: a clause is a `.yaml` and a `.rhai` of the same name"),
+            ));
+        } else if !is_yaml && !is_rhai && !n.starts_with('.') {
+            errors.push(LoadError::new(
+                &clause_dir.join(n),
+                None,
+                "unexpected file: `clauses/` holds `<clause-id>.yaml` and `<clause-id>.rhai` pairs"
+                    .into(),
+            ));
+        }
+    }
+    let normalized_source = source_text.as_deref().map(squeeze);
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut scripts: Vec<Script> = Vec::new();
+    for n in names.iter().filter(|n| n.ends_with(".yaml")) {
+        let stem = n.trim_end_matches(".yaml");
+        if !names.contains(&format!("{stem}.rhai")) {
+            continue;
+        }
+        let meta_path = clause_dir.join(n);
+        let rel = format!("clauses/{n}");
+        let mut node = None;
+        let Some(cf) = files
+            .read(dir, &rel, errors)
+            .and_then(|t| parse_yaml::<ClauseFile>(&meta_path, &t, &mut node, errors))
+        else {
+            continue;
+        };
+        let before = errors.len();
+        for (key, value) in [
+            ("article", &cf.article),
+            ("text", &cf.text),
+            ("title", &cf.title),
+        ] {
+            if value.trim().is_empty() {
+                errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &[key]),
+                    format!(
+                        "`{key}` is empty: a clause cites its article and the sentence it encodes"
+                    ),
+                ));
+            }
+        }
+        if cf.id != stem {
+            errors.push(LoadError::new(
+                &meta_path,
+                pos_at(&node, &["id"]),
+                format!("clause id `{}` differs from its file name `{stem}`", cf.id),
+            ));
+        }
+        let Some(kind) = kinds.iter().find(|k| k.name == cf.kind) else {
+            let hint = did_you_mean(&cf.kind, kinds.iter().map(|k| k.name.as_str()));
+            errors.push(LoadError::new(
+                &meta_path,
+                pos_at(&node, &["kind"]),
+                format!("kind `{}` is not declared in pack.yaml{hint}", cf.kind),
+            ));
+            continue;
+        };
+        if let Some(src) = &normalized_source {
+            if !src.contains(&squeeze(&cf.text)) {
+                errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["text"]),
+                    "`text` is not found word for word in the pack's source document".into(),
+                ));
+            }
+        }
+        let mut parameters = Vec::new();
+        for (pname, p) in &cf.parameters {
+            let at = pos_at(&node, &["parameters", pname, "value"]);
+            if !is_identifier(pname) {
+                errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["parameters", pname]),
+                    format!("`{pname}` cannot name a parameter: use letters, digits and `_`"),
+                ));
+                continue;
+            }
+            let values = match (&p.value, &p.values) {
+                (Some(v), None) => parse_param_value(&v.0, p.unit)
+                    .map(|value| vec![Dated { from: None, value }])
+                    .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
+                (None, Some(timeline)) => {
+                    parse_timeline(timeline, p.unit).map_err(|(year, e)| {
+                        let at = pos_at(&node, &["parameters", pname, "values", &year]);
+                        (at, format!("parameter `{pname}`, year `{year}`: {e}"))
+                    })
+                }
+                _ => Err((
+                    pos_at(&node, &["parameters", pname]),
+                    format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
+                )),
+            };
+            match values {
+                Ok(values) => parameters.push(Parameter {
+                    name: pname.clone(),
+                    values,
+                    unit: p.unit,
+                    description: p.description.clone(),
+                }),
+                Err((at, e)) => errors.push(LoadError::new(&meta_path, at, e)),
+            }
+        }
+        let param_names = || parameters.iter().map(|p| p.name.as_str());
+        if let Some(cap) = &cf.cap {
+            match parameters.iter().find(|p| &p.name == cap) {
+                Some(p) if p.unit == Unit::Yuan => {}
+                Some(_) => errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["cap"]),
+                    format!("`cap` names `{cap}`, which is not in yuan"),
+                )),
+                None => errors.push(LoadError::new(
+                    &meta_path,
+                    pos_at(&node, &["cap"]),
+                    format!(
+                        "`cap` names `{cap}`, which is not a parameter of this clause{}",
+                        did_you_mean(cap, param_names())
+                    ),
+                )),
+            }
+        }
+        let mut count_limit = None;
+        if let Some(cl) = &cf.count_limit {
+            let at = pos_at(&node, &["count_limit"]);
+            let field_names = || kind.fields.iter().map(|f| f.name.as_str());
+            match parameters.iter().find(|p| p.name == cl.max) {
+                Some(p) if p.unit == Unit::Count => {}
+                Some(_) => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!("count_limit `max` names `{}`, which is not a count", cl.max),
+                )),
+                None => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!(
+                        "count_limit `max` names `{}`, which is not a parameter of this clause{}",
+                        cl.max,
+                        did_you_mean(&cl.max, param_names())
+                    ),
+                )),
+            }
+            for f in &cl.per {
+                if !kind.fields.iter().any(|x| &x.name == f) {
+                    errors.push(LoadError::new(
+                        &meta_path,
+                        at,
+                        format!(
+                            "count_limit `per` names `{f}`, which is not a field of kind `{}`{}",
+                            kind.name,
+                            did_you_mean(f, field_names())
+                        ),
+                    ));
+                }
+            }
+            match kind.fields.iter().find(|x| x.name == cl.rank_by) {
+                Some(f)
+                    if matches!(
+                        f.ty,
+                        FieldType::Integer { .. }
+                            | FieldType::Decimal { .. }
+                            | FieldType::Money { .. }
+                    ) => {}
+                Some(_) => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!(
+                        "count_limit `rank_by` names `{}`, which must be a number field",
+                        cl.rank_by
+                    ),
+                )),
+                None => errors.push(LoadError::new(
+                    &meta_path,
+                    at,
+                    format!(
+                        "count_limit `rank_by` names `{}`, which is not a field of kind `{}`{}",
+                        cl.rank_by,
+                        kind.name,
+                        did_you_mean(&cl.rank_by, field_names())
+                    ),
+                )),
+            }
+            count_limit = Some(CountLimit {
+                max: cl.max.clone(),
+                per: cl.per.clone(),
+                rank_by: cl.rank_by.clone(),
+            });
+        }
+        let script_rel = format!("clauses/{stem}.rhai");
+        let script_path = clause_dir.join(format!("{stem}.rhai"));
+        let Some(source) = files.read(dir, &script_rel, errors) else {
+            continue;
+        };
+        let declared: Vec<&str> = cf.parameters.keys().map(String::as_str).collect();
+        let refs = References {
+            declared: &declared,
+            script_path: &script_path,
+            meta_path: &meta_path,
+            meta: &node,
+            kind,
+            clause_id: &cf.id,
+            parameters: &parameters,
+        };
+        refs.check(&source, errors);
+        let script = match host.compile(&script_path, source.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if errors.len() > before {
+            continue;
+        }
+        clauses.push(Clause {
+            id: cf.id,
+            title: cf.title,
+            article: cf.article,
+            text: cf.text,
+            kind: cf.kind,
+            notes: cf.notes,
+            parameters: Arc::new(parameters),
+            cap: cf.cap,
+            count_limit,
+            meta_path,
+            enabled: true,
+            script_path,
+            script_source: source,
+        });
+        scripts.push(script);
+    }
+    if clauses.is_empty() && errors.is_empty() {
+        errors.push(LoadError::new(
+            &clause_dir,
+            None,
+            "the pack has no clauses".into(),
+        ));
+    }
+    (clauses, scripts)
+}
+
+impl Node {
+    fn as_seq_item(&self, i: usize) -> Option<&Node> {
+        match &self.value {
+            yaml::NodeValue::Seq(items) => items.get(i),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! What a clause script reads (`params.x`, `app.a.b`) checked against its clause's parameters
+//! and its kind's fields, so a misspelt name fails when the pack is checked.
+
+use std::path::Path;
+
+use crate::load::yaml::Node;
+use crate::model::error::{LoadError, LoadErrors};
+use crate::model::pack::{Kind, Pack, Parameter};
+use crate::model::pos::Pos;
+use crate::model::suggest::{self, did_you_mean};
+
+/// Every `params.x` the script reads must be a parameter of its clause, and every `app.x` a
+/// field of its kind: a misspelling is caught when the pack is checked
+pub(crate) struct References<'a> {
+    /// Every parameter the YAML declares, including any whose value was refused
+    pub(crate) declared: &'a [&'a str],
+    pub(crate) script_path: &'a Path,
+    pub(crate) meta_path: &'a Path,
+    pub(crate) meta: &'a Option<Node>,
+    pub(crate) kind: &'a Kind,
+    pub(crate) clause_id: &'a str,
+    pub(crate) parameters: &'a [Parameter],
+}
+
+impl References<'_> {
+    pub(crate) fn check(&self, source: &str, errors: &mut LoadErrors) {
+        let refs = crate::load::script_refs::references(source);
+        let read: Vec<&str> = refs
+            .iter()
+            .filter(|r| r.root == "params")
+            .map(|r| r.chain[0].as_str())
+            .collect();
+        let unread: Vec<&str> = self
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .filter(|n| !read.contains(n))
+            .collect();
+        // Each wrong name is reported once, at its first use.
+        let mut reported = std::collections::HashSet::new();
+        for r in &refs {
+            if !reported.insert((r.root, r.chain.join("."))) {
+                continue;
+            }
+            if r.root == "app" {
+                if let Some(message) = app_field_error(self.kind, &r.chain) {
+                    errors.push(LoadError::new(self.script_path, Some(r.pos), message));
+                }
+                continue;
+            }
+            let name = &r.chain[0];
+            if self.declared.contains(&name.as_str()) {
+                continue;
+            }
+            let script = self.script_path.file_name().map(|f| f.to_string_lossy());
+            let script = script.as_deref().unwrap_or("the script");
+            // A declared parameter that nothing reads, close to what the script reads, is
+            // most likely the misspelt one: point at its line in the YAML as well.
+            // Only for the pack's own scripts: a replacement script's typo is not the YAML's.
+            let suggestion = self
+                .meta
+                .as_ref()
+                .and_then(|_| suggest::nearest(name, unread.iter().copied()));
+            if let Some(declared) = suggestion {
+                errors.push(LoadError::new(
+                    self.meta_path,
+                    key_pos(self.meta, &["parameters", declared]),
+                    format!(
+                        "parameter `{declared}` is never read, but {script} reads `params.{name}` (line {}); did you mean `{name}`?",
+                        r.pos.line
+                    ),
+                ));
+            }
+            errors.push(LoadError::new(
+                self.script_path,
+                Some(r.pos),
+                format!(
+                    "`params.{name}` is not a parameter of clause `{}`{}",
+                    self.clause_id,
+                    did_you_mean(name, self.parameters.iter().map(|p| p.name.as_str()))
+                ),
+            ));
+        }
+    }
+}
+
+/// Checks a replacement script of clause `ci` against its parameters and kind
+pub(crate) fn check_script_references(
+    pack: &Pack,
+    ci: usize,
+    script_path: &Path,
+    source: &str,
+    errors: &mut LoadErrors,
+) {
+    let clause = &pack.clauses[ci];
+    let Some(kind) = pack.kind(&clause.kind) else {
+        return;
+    };
+    let declared: Vec<&str> = clause.parameters.iter().map(|p| p.name.as_str()).collect();
+    References {
+        declared: &declared,
+        script_path,
+        meta_path: &clause.meta_path,
+        meta: &None,
+        kind,
+        clause_id: &clause.id,
+        parameters: &clause.parameters,
+    }
+    .check(source, errors);
+}
+
+/// Position of the key at the end of a path, e.g. the `provincial:` of a parameter
+pub(crate) fn key_pos(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
+    let (last, parents) = keys.split_last()?;
+    let mut n = root.as_ref()?;
+    for k in parents {
+        n = n.get(k)?;
+    }
+    n.as_map()?
+        .iter()
+        .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(*last))
+        .and_then(|(k, _)| k.pos)
+}
+
+fn app_field_error(kind: &Kind, chain: &[String]) -> Option<String> {
+    let mut name = String::new();
+    for prop in chain {
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(prop);
+        if name == "id" || name == "kind" || kind.fields.iter().any(|f| f.name == name) {
+            return None;
+        }
+        let group = format!("{name}.");
+        if !kind.fields.iter().any(|f| f.name.starts_with(&group)) {
+            break;
+        }
+    }
+    let is_group = kind
+        .fields
+        .iter()
+        .any(|f| f.name.starts_with(&format!("{name}.")));
+    if is_group {
+        // `app.applicant` alone reads the group; that is allowed.
+        return None;
+    }
+    Some(format!(
+        "`app.{name}` is not a field of kind `{}`{}",
+        kind.name,
+        did_you_mean(&name, kind.fields.iter().map(|f| f.name.as_str()))
+    ))
+}
+
+pub(crate) fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

@@ -1,0 +1,400 @@
+//! What-if changes to a pack: parameter overrides, clauses switched off, scripts replaced.
+//!
+//! A [`Scenario`] is read from `--set clause.param=value` arguments or a scenario file, checked
+//! whole (every unknown name with a suggestion, every value in its unit) and applied to a copy
+//! of the pack; the copy's fingerprint covers the changes.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::load::files::RawScalar;
+use crate::load::yaml::{self, Node, YamlLimits};
+use crate::load::{params, references};
+use crate::model::error::{LoadError, LoadErrors};
+use crate::model::pack::{Dated, Pack};
+use crate::model::pos::Pos;
+use crate::model::suggest;
+use crate::script::host::{Script, ScriptHost};
+
+/// A named set of changes to a pack
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Its name, shown in comparisons
+    pub name: String,
+    /// What it is for
+    pub description: Option<String>,
+    /// The changes, applied in order
+    pub changes: Vec<Change>,
+}
+
+/// Where a change was written: a file and line, or a command-line argument
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, or `--set` for an argument
+    pub file: PathBuf,
+    /// Line and column in the file
+    pub pos: Option<Pos>,
+}
+
+/// One change
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A parameter gets a new value (from a year on, if `from` is given)
+    Set {
+        /// Clause id
+        clause: String,
+        /// Parameter name
+        param: String,
+        /// The year from which it applies, for a parameter with a timeline
+        from: Option<i64>,
+        /// The value, as written (`600000`, `60万`, `15%`)
+        value: String,
+        /// Where it was written
+        origin: Origin,
+    },
+    /// A clause is switched off: its applications get nothing
+    Disable {
+        /// Clause id
+        clause: String,
+        /// Where it was written
+        origin: Origin,
+    },
+    /// A clause's script is replaced by another file (a structural change)
+    Replace {
+        /// Clause id
+        clause: String,
+        /// The new script
+        script: PathBuf,
+        /// Where it was written
+        origin: Origin,
+    },
+}
+
+impl Change {
+    /// Reads `clause.param=value` or `clause.param@2027=value`, as given to `--set`
+    pub fn parse_set(arg: &str) -> Result<Change, String> {
+        let origin = Origin {
+            file: PathBuf::from("--set"),
+            pos: None,
+        };
+        let (target, value) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("`{arg}`: expected `clause-id.parameter=value`"))?;
+        let (clause, param, from) =
+            parse_target(target.trim()).map_err(|e| format!("`{arg}`: {e}"))?;
+        Ok(Change::Set {
+            clause,
+            param,
+            from,
+            value: value.trim().to_string(),
+            origin,
+        })
+    }
+
+    fn origin(&self) -> &Origin {
+        match self {
+            Change::Set { origin, .. }
+            | Change::Disable { origin, .. }
+            | Change::Replace { origin, .. } => origin,
+        }
+    }
+
+    /// The change in words, for reports: `rd-platform.provincial = 600000`
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Set {
+                clause,
+                param,
+                from: None,
+                value,
+                ..
+            } => format!("{clause}.{param} = {value}"),
+            Change::Set {
+                clause,
+                param,
+                from: Some(y),
+                value,
+                ..
+            } => format!("{clause}.{param} = {value}（{y} 年起）"),
+            Change::Disable { clause, .. } => format!("{clause} 停用"),
+            Change::Replace { clause, script, .. } => {
+                format!("{clause} 脚本替换为 {}", script.display())
+            }
+        }
+    }
+}
+
+fn parse_target(target: &str) -> Result<(String, String, Option<i64>), String> {
+    let (path, from) = match target.split_once('@') {
+        Some((p, y)) => {
+            let year = y
+                .parse::<i64>()
+                .map_err(|_| format!("`@{y}` is not a year"))?;
+            (p, Some(year))
+        }
+        None => (target, None),
+    };
+    let (clause, param) = path
+        .split_once('.')
+        .ok_or_else(|| "expected `clause-id.parameter`".to_string())?;
+    if clause.is_empty() || param.is_empty() {
+        return Err("expected `clause-id.parameter`".into());
+    }
+    Ok((clause.to_string(), param.to_string(), from))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    set: IndexMap<String, RawScalar>,
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    replace: IndexMap<String, String>,
+}
+
+impl Scenario {
+    /// A scenario of `--set` arguments
+    pub fn from_sets(args: &[String]) -> Result<Scenario, LoadErrors> {
+        let mut errors = LoadErrors::default();
+        let mut changes = Vec::new();
+        for a in args {
+            match Change::parse_set(a) {
+                Ok(c) => changes.push(c),
+                Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Scenario {
+            name: args.join(" "),
+            description: None,
+            changes,
+        })
+    }
+
+    /// Reads a scenario file: `name`, `description`, and `set` / `disable` / `replace`
+    pub fn load(path: &Path) -> Result<Scenario, LoadErrors> {
+        let err = |pos, message: String| LoadErrors(vec![LoadError::new(path, pos, message)]);
+        let text =
+            std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
+        let node = yaml::parse(&text, YamlLimits::default())
+            .map_err(|e| err(e.pos, format!("YAML syntax: {}", e.message)))?;
+        let file: ScenarioFile = yaml::from_node(&node).map_err(|e| err(e.pos, e.message))?;
+        let at = |keys: &[&str]| -> Origin {
+            Origin {
+                file: path.to_path_buf(),
+                pos: key_pos(&node, keys),
+            }
+        };
+        let mut errors = LoadErrors::default();
+        let mut changes = Vec::new();
+        for (target, value) in &file.set {
+            let origin = at(&["set", target]);
+            match parse_target(target) {
+                Ok((clause, param, from)) => changes.push(Change::Set {
+                    clause,
+                    param,
+                    from,
+                    value: value.0.clone(),
+                    origin,
+                }),
+                Err(e) => errors.push(LoadError::new(path, origin.pos, format!("`{target}`: {e}"))),
+            }
+        }
+        for (i, clause) in file.disable.iter().enumerate() {
+            let pos = node.get("disable").and_then(|d| match &d.value {
+                yaml::NodeValue::Seq(items) => items.get(i).and_then(|n| n.pos),
+                _ => None,
+            });
+            changes.push(Change::Disable {
+                clause: clause.clone(),
+                origin: Origin {
+                    file: path.to_path_buf(),
+                    pos,
+                },
+            });
+        }
+        for (clause, script) in &file.replace {
+            let base = path.parent().unwrap_or(Path::new("."));
+            changes.push(Change::Replace {
+                clause: clause.clone(),
+                script: base.join(script),
+                origin: at(&["replace", clause]),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Scenario {
+            name: file.name,
+            description: file.description,
+            changes,
+        })
+    }
+}
+
+/// Position of the key at the end of a path of keys
+fn key_pos(root: &Node, keys: &[&str]) -> Option<Pos> {
+    let (last, parents) = keys.split_last()?;
+    let mut n = root;
+    for k in parents {
+        n = n.get(k)?;
+    }
+    n.as_map()?
+        .iter()
+        .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(*last))
+        .and_then(|(k, _)| k.pos)
+}
+
+/// Applies a scenario to a copy of the pack and its compiled scripts: every change is checked
+/// before any is kept
+pub(crate) fn apply(
+    pack: &Pack,
+    scripts: &[Script],
+    host: &ScriptHost,
+    scenario: &Scenario,
+) -> Result<(Pack, Vec<Script>), LoadErrors> {
+    let mut out = pack.clone();
+    let mut out_scripts = scripts.to_vec();
+    let mut errors = LoadErrors::default();
+    let mut hasher = Sha256::new();
+    hasher.update(pack.fingerprint.as_bytes());
+    for change in &scenario.changes {
+        let origin = change.origin();
+        let fail = |errors: &mut LoadErrors, message: String| {
+            errors.push(LoadError::new(&origin.file, origin.pos, message));
+        };
+        let clause_id = match change {
+            Change::Set { clause, .. }
+            | Change::Disable { clause, .. }
+            | Change::Replace { clause, .. } => clause,
+        };
+        let Some(ci) = out.clauses.iter().position(|c| &c.id == clause_id) else {
+            let hint = suggest::nearest(clause_id, pack.clauses.iter().map(|c| c.id.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            fail(&mut errors, format!("unknown clause `{clause_id}`{hint}"));
+            continue;
+        };
+        // Length-prefixed fields, so two different change lists never hash the same. A set value
+        // is hashed as parsed, so `60万` and `600000` give one fingerprint.
+        let canonical = match change {
+            Change::Set {
+                param, from, value, ..
+            } => {
+                let unit = out.clauses[ci].parameter(param).map(|p| p.unit);
+                let v = unit
+                    .and_then(|u| params::parse_param_value(value, u).ok())
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| value.clone());
+                format!("set {clause_id}.{param}@{from:?}={v}")
+            }
+            // The replacement's content is hashed below; its path must not count, or the
+            // same scenario would fingerprint differently in every checkout.
+            Change::Replace { .. } => format!("replace {clause_id}"),
+            other => other.describe(),
+        };
+        hasher.update((canonical.len() as u64).to_le_bytes());
+        hasher.update(canonical.as_bytes());
+        match change {
+            Change::Set {
+                param, from, value, ..
+            } => {
+                let clause = &mut out.clauses[ci];
+                let names: Vec<String> = clause.parameters.iter().map(|p| p.name.clone()).collect();
+                let Some(pi) = names.iter().position(|n| n == param) else {
+                    let hint = suggest::nearest(param, names.iter().map(String::as_str))
+                        .map(|s| format!("; did you mean `{clause_id}.{s}`?"))
+                        .unwrap_or_default();
+                    fail(
+                        &mut errors,
+                        format!("clause `{clause_id}` has no parameter `{param}`{hint}"),
+                    );
+                    continue;
+                };
+                let mut params = (*clause.parameters).clone();
+                let p = &mut params[pi];
+                let v = match params::parse_param_value(value, p.unit) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        fail(
+                            &mut errors,
+                            format!("`{clause_id}.{param}` (unit {}): {e}", p.unit.name()),
+                        );
+                        continue;
+                    }
+                };
+                match from {
+                    None => {
+                        p.values = vec![Dated {
+                            from: None,
+                            value: v,
+                        }]
+                    }
+                    Some(year) if p.is_timeline() => {
+                        p.values.retain(|d| d.from != Some(*year));
+                        p.values.push(Dated {
+                            from: Some(*year),
+                            value: v,
+                        });
+                        p.values.sort_by_key(|d| d.from);
+                    }
+                    Some(_) => {
+                        fail(
+                            &mut errors,
+                            format!("`{clause_id}.{param}` has one plain value, not a timeline: set it without `@year`"),
+                        );
+                        continue;
+                    }
+                }
+                clause.parameters = std::sync::Arc::new(params);
+            }
+            Change::Disable { .. } => out.clauses[ci].enabled = false,
+            Change::Replace { script, .. } => {
+                let source = match std::fs::read(script) {
+                    Ok(bytes) => match String::from_utf8(bytes) {
+                        Ok(s) => s,
+                        Err(_) => {
+                            errors.push(LoadError::new(script, None, "not valid UTF-8".into()));
+                            continue;
+                        }
+                    },
+                    Err(e) => {
+                        fail(
+                            &mut errors,
+                            format!("cannot read `{}`: {e}", script.display()),
+                        );
+                        continue;
+                    }
+                };
+                hasher.update((source.len() as u64).to_le_bytes());
+                hasher.update(source.as_bytes());
+                let before = errors.len();
+                references::check_script_references(&out, ci, script, &source, &mut errors);
+                match host.compile(script, source.clone()) {
+                    Ok(s) if errors.len() == before => {
+                        out.clauses[ci].script_path = script.clone();
+                        out.clauses[ci].script_source = source;
+                        out_scripts[ci] = s;
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    out.fingerprint = format!("sha256:{:x}", hasher.finalize());
+    Ok((out, out_scripts))
+}

@@ -1,0 +1,73 @@
+//! Errors of loading a pack: each names the file and, where known, the line and column.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::model::pos::Pos;
+
+/// One thing wrong with a pack
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoadError {
+    /// The file at fault, as the pack was opened
+    pub file: PathBuf,
+    /// Line and column, when known
+    pub pos: Option<Pos>,
+    /// What is wrong, starting lowercase
+    pub message: String,
+}
+
+impl LoadError {
+    /// An error in a file, at a position if known
+    pub fn new(file: &Path, pos: Option<Pos>, message: String) -> LoadError {
+        LoadError {
+            file: file.to_path_buf(),
+            pos,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(f, "{}:{}: {}", self.file.display(), p, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Everything wrong with a pack, in the order found (a pack is checked whole, not to the
+/// first error)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl LoadErrors {
+    pub(crate) fn push(&mut self, e: LoadError) {
+        self.0.push(e);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadErrors {}

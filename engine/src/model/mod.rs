@@ -1,0 +1,13 @@
+//! The domain as plain data: positions, money, values, the pack, an application's facts, what a
+//! script decided, decisions, load errors. No Rhai, no files, no parsing of documents: every
+//! other stage builds or reads these.
+
+pub(crate) mod decision;
+pub(crate) mod error;
+pub(crate) mod facts;
+pub(crate) mod money;
+pub(crate) mod outcome;
+pub(crate) mod pack;
+pub(crate) mod pos;
+pub(crate) mod suggest;
+pub(crate) mod value;

@@ -1,0 +1,333 @@
+//! Exact decimal numbers: reading them from text, and the one rounding rule of a pack.
+//!
+//! Every number that can reach an amount is read here from the text that was written, never
+//! through a binary float. Rounding happens in exactly one place, [`Rounding::apply`], on the
+//! final amount of a decision.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
+
+/// Why a text is not an exact decimal number
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not a number at all
+    NotANumber,
+    /// More digits than a 96-bit decimal holds (28)
+    TooManyDigits,
+}
+
+impl fmt::Display for NumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumberError::NotANumber => f.write_str("not a decimal number"),
+            NumberError::TooManyDigits => {
+                f.write_str("too many digits to hold exactly (at most 28 significant digits)")
+            }
+        }
+    }
+}
+
+/// Reads a decimal number exactly: `123`, `-4.50`, `1234567.85`, `1.5e3`
+///
+/// No thousands separators, spaces, `NaN` or infinities; a number that cannot be held exactly is
+/// an error, never rounded.
+pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    if let Some(d) = plain_decimal(text) {
+        return Ok(d);
+    }
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    let (int_part, frac_part) = match unsigned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    let digits_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_ok(int_part) || !frac_part.is_none_or(digits_ok) {
+        return Err(NumberError::NotANumber);
+    }
+    let significant = unsigned
+        .trim_start_matches(['0', '.'])
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    if significant > 28 {
+        return Err(NumberError::TooManyDigits);
+    }
+    let base = Decimal::from_str_exact(mantissa).map_err(|_| NumberError::TooManyDigits)?;
+    match exponent {
+        None => Ok(base),
+        Some(e) => {
+            let e_digits = e.strip_prefix(['-', '+']).unwrap_or(e);
+            if !digits_ok(e_digits) || e_digits.len() > 3 {
+                return Err(NumberError::NotANumber);
+            }
+            let exp: i64 = e.parse().map_err(|_| NumberError::NotANumber)?;
+            scale_by_power_of_ten(base, exp)
+        }
+    }
+}
+
+/// The common case read directly: digits, at most one `.` with digits on both sides, no sign
+/// or exponent, at most 18 digits (so it fits an `i64`); the same decimal, to the bit, as
+/// `Decimal::from_str_exact` gives. `None` for anything else.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    if text.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut point = None;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(b - b'0'),
+            b'.' if point.is_none() && i > 0 && i + 1 < text.len() => point = Some(i),
+            _ => return None,
+        }
+    }
+    let digits = text.len() - usize::from(point.is_some());
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let scale = point.map_or(0, |p| text.len() - p - 1);
+    Decimal::try_new(mantissa, u32::try_from(scale).ok()?).ok()
+}
+
+fn scale_by_power_of_ten(mut d: Decimal, exp: i64) -> Result<Decimal, NumberError> {
+    let ten = Decimal::TEN;
+    if exp >= 0 {
+        for _ in 0..exp {
+            d = d.checked_mul(ten).ok_or(NumberError::TooManyDigits)?;
+        }
+    } else {
+        for _ in 0..(-exp) {
+            // Division by ten is exact until the 28-digit scale limit.
+            if d.scale() >= 28 {
+                return Err(NumberError::TooManyDigits);
+            }
+            d = d.checked_div(ten).ok_or(NumberError::TooManyDigits)?;
+        }
+    }
+    Ok(d.normalize())
+}
+
+/// How the final amount of a decision is rounded: to `scale` decimals (2 = the fen) by `mode`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    /// Decimals kept: 2 rounds to the fen
+    pub scale: u32,
+    /// How a dropped remainder is rounded
+    pub mode: RoundingMode,
+}
+
+/// The rounding rules a pack may choose
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundingMode {
+    /// 四舍五入: a remainder of one half or more rounds away from zero
+    HalfUp,
+    /// Banker's rounding: a half rounds to the even neighbour
+    HalfEven,
+    /// Truncate: the remainder is dropped
+    Down,
+}
+
+impl Default for Rounding {
+    fn default() -> Self {
+        Rounding {
+            scale: 2,
+            mode: RoundingMode::HalfUp,
+        }
+    }
+}
+
+impl Rounding {
+    /// Rounds an amount by this rule and fixes its scale, so it prints with exactly `scale`
+    /// decimals (`0.00`, `123456.79`)
+    pub fn apply(&self, amount: Decimal) -> Decimal {
+        let strategy = match self.mode {
+            RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+            RoundingMode::Down => RoundingStrategy::ToZero,
+        };
+        let mut r = amount.round_dp_with_strategy(self.scale, strategy);
+        r.rescale(self.scale);
+        r
+    }
+
+    /// The rule in words, for reasons and explanations
+    pub fn describe(&self) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow;
+        // Written into every rounded award's reason: the usual rules without formatting.
+        Cow::Borrowed(match (self.mode, self.scale) {
+            (RoundingMode::HalfUp, 0) => "四舍五入到元",
+            (RoundingMode::HalfUp, 1) => "四舍五入到角",
+            (RoundingMode::HalfUp, 2) => "四舍五入到分",
+            (RoundingMode::HalfEven, 0) => "银行家舍入到元",
+            (RoundingMode::HalfEven, 1) => "银行家舍入到角",
+            (RoundingMode::HalfEven, 2) => "银行家舍入到分",
+            (RoundingMode::Down, 0) => "舍去到元",
+            (RoundingMode::Down, 1) => "舍去到角",
+            (RoundingMode::Down, 2) => "舍去到分",
+            (mode, n) => {
+                let mode = match mode {
+                    RoundingMode::HalfUp => "四舍五入",
+                    RoundingMode::HalfEven => "银行家舍入",
+                    RoundingMode::Down => "舍去",
+                };
+                return Cow::Owned(format!("{mode}到{n} 位小数"));
+            }
+        })
+    }
+}
+
+/// An amount in yuan written for people: `1,234,567.85 元（123.456785 万元）`
+pub fn yuan_words(amount: Decimal) -> String {
+    let wan = (amount / Decimal::from(10_000)).normalize();
+    format!("{} 元（{} 万元）", group_thousands(amount), wan)
+}
+
+/// `1234567.85` as `1,234,567.85`
+pub fn group_thousands(amount: Decimal) -> String {
+    let text = amount.to_string();
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int_part, frac) = match unsigned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    // One allocation: this writes amounts into reasons for every award.
+    let mut grouped = String::with_capacity(text.len() + int_part.len() / 3 + 1);
+    grouped.push_str(sign);
+    for (i, c) in int_part.bytes().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(char::from(c));
+    }
+    if let Some(f) = frac {
+        grouped.push('.');
+        grouped.push_str(f);
+    }
+    grouped
+}
+
+/// Parses a plain decimal literal that is known to be valid (constants in tests)
+/// `1234567.85` → `1,234,567.85`, for reasons a person reads
+pub(crate) fn yuan(d: Decimal) -> String {
+    crate::model::money::group_thousands(d.normalize())
+}
+
+/// `0.1` → `10%`; `None` past the decimal range
+pub(crate) fn percent_text(d: Decimal) -> Option<String> {
+    let p = d.checked_mul(Decimal::ONE_HUNDRED)?;
+    Some(format!("{}%", p.normalize()))
+}
+
+#[cfg(test)]
+pub(crate) fn literal(text: &str) -> Option<Decimal> {
+    <Decimal as std::str::FromStr>::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        literal(s).unwrap()
+    }
+
+    #[test]
+    fn reads_exactly() {
+        assert_eq!(parse_decimal("1234567.85"), Ok(d("1234567.85")));
+        assert_eq!(parse_decimal("0.10").unwrap().to_string(), "0.10");
+        assert_eq!(parse_decimal("1.5e3"), Ok(d("1500")));
+        assert_eq!(parse_decimal("25E-2"), Ok(d("0.25")));
+        assert_eq!(parse_decimal("-4"), Ok(d("-4")));
+    }
+
+    #[test]
+    fn the_plain_case_reads_as_the_general_one() {
+        for text in [
+            "0",
+            "00",
+            "7",
+            "0.10",
+            "4912100.00",
+            "4912100",
+            "000.5",
+            "123456789012345678",
+            "12345678901234567.8",
+            "0.00000000000000001",
+            "1.5",
+            "999999999999999999",
+        ] {
+            let quick = plain_decimal(text).unwrap();
+            let general = Decimal::from_str_exact(text).unwrap();
+            assert_eq!(quick.serialize(), general.serialize(), "{text}");
+            assert_eq!(quick.to_string(), general.to_string(), "{text}");
+            assert_eq!(parse_decimal(text), Ok(general), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "1.",
+            ".5",
+            "1..2",
+            "1.2.3",
+            "-1",
+            "+1",
+            "1e5",
+            " 1",
+            "1,0",
+            "١",
+            "1234567890123456789",
+            "12345678901234567.89",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_exact_or_not_a_number() {
+        assert_eq!(
+            parse_decimal("123456789012345678901234567890.12"),
+            Err(NumberError::TooManyDigits)
+        );
+        for bad in [
+            "", "1,000", "1_000", " 1", "abc", "NaN", "inf", "1.", ".5", "0x10", "1e",
+        ] {
+            assert_eq!(parse_decimal(bad), Err(NumberError::NotANumber), "{bad}");
+        }
+    }
+
+    #[test]
+    fn half_up_to_the_fen_where_bankers_rounding_differs() {
+        let r = Rounding::default();
+        // 10% of 0.25 and of 4.45: banker's rounding gives 0.02 and 0.44.
+        assert_eq!(r.apply(d("0.025")).to_string(), "0.03");
+        assert_eq!(r.apply(d("0.445")).to_string(), "0.45");
+        assert_eq!(r.apply(d("123456.785")).to_string(), "123456.79");
+        assert_eq!(r.apply(d("123456.784999")).to_string(), "123456.78");
+        assert_eq!(r.apply(Decimal::ZERO).to_string(), "0.00");
+        assert_eq!(r.apply(d("200000")).to_string(), "200000.00");
+        let even = Rounding {
+            scale: 2,
+            mode: RoundingMode::HalfEven,
+        };
+        assert_eq!(even.apply(d("0.025")).to_string(), "0.02");
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(yuan_words(d("2000000.00")), "2,000,000.00 元（200 万元）");
+        assert_eq!(group_thousands(d("123456.79")), "123,456.79");
+        assert_eq!(group_thousands(d("999")), "999");
+    }
+}

@@ -1,0 +1,342 @@
+//! The policy pack as plain data: identity, kinds and fields, clauses with their parameters and
+//! script sources, targets. Built by `load`, read by every later stage; nothing here runs or reads files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::model::error::LoadError;
+use crate::model::money::{self, Rounding};
+use crate::model::value::{FieldType, Value};
+
+/// A pack as read and checked: plain data a caller can read, build or change. The engine
+/// compiles its scripts separately (see `Engine`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Pack {
+    /// The pack's id, e.g. `suzhou-future-industries`
+    pub id: String,
+    /// Title of the policy
+    pub title: String,
+    /// Who issues the policy
+    pub issuer: String,
+    /// Its status, e.g. `征求意见稿 (draft for comment)`
+    pub status: String,
+    /// The pack's version
+    pub version: String,
+    /// The document the clauses encode
+    pub source: Source,
+    /// How final amounts are rounded
+    pub rounding: Rounding,
+    /// The shared integer field that gives an application's period (its year), which picks
+    /// values from parameter timelines
+    pub period: Option<String>,
+    /// Conditions every application must meet before any clause looks at it
+    pub preconditions: Vec<Precondition>,
+    /// The kinds of application, each with all its fields (shared ones first)
+    pub kinds: Vec<Kind>,
+    /// Development targets the policy states, with how decisions count toward them
+    pub targets: Vec<Target>,
+    /// Column names of CSV and Excel input (e.g. `申报编号`) and the field each stands for
+    pub aliases: std::collections::HashMap<String, String>,
+    /// The clauses, in the order `pack.yaml` lists them (else file-name order)
+    pub clauses: Vec<Clause>,
+    /// `sha256:` of every file that decides (metadata, scripts, source)
+    pub fingerprint: String,
+    /// What `policy check` warns about: legal, but most likely a mistake
+    pub warnings: Vec<LoadError>,
+    /// The directory the pack was read from
+    pub dir: PathBuf,
+}
+
+/// The source document of a pack
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Source {
+    /// Its title
+    pub title: String,
+    /// The path of its text inside the pack, if the pack carries it
+    pub file: Option<String>,
+    /// Where it was published
+    pub url: Option<String>,
+}
+
+/// A rule every application must pass before its clause runs
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Precondition {
+    /// The field tested
+    pub field: String,
+    /// The value it must have
+    pub equals: Value,
+    /// Why an application that fails it gets nothing
+    pub reason: String,
+}
+
+/// One kind of application and the facts it carries
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Kind {
+    /// The name used in the `kind` field of an application
+    pub name: String,
+    /// What it is, in words
+    pub title: String,
+    /// Every field an application of this kind may have: shared fields, then its own
+    pub fields: Arc<Vec<Field>>,
+}
+
+/// A field of an application
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Field {
+    /// Dotted name: `applicant.in_city` is `in_city` inside `applicant`
+    pub name: String,
+    /// What values it takes
+    pub ty: FieldType,
+    /// Whether an application must have it
+    pub required: bool,
+    /// What it means
+    pub description: Option<String>,
+}
+
+/// One clause: metadata, parameters and the source of its script
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Clause {
+    /// Clause id, e.g. `tech-transfer`
+    pub id: String,
+    /// Title
+    pub title: String,
+    /// The article it encodes, e.g. `四(四)8`
+    pub article: String,
+    /// The exact sentence of the source it encodes
+    pub text: String,
+    /// The kind of application it decides
+    pub kind: String,
+    /// Notes: readings of the text the pack chose
+    pub notes: Option<String>,
+    /// Parameters, in the order written
+    pub parameters: Arc<Vec<Parameter>>,
+    /// The parameter (in yuan) that caps one award, if any
+    pub cap: Option<String>,
+    /// A limit on how many applications may be awarded, if any
+    pub count_limit: Option<CountLimit>,
+    /// Path of the metadata file, as the pack was opened
+    pub meta_path: PathBuf,
+    /// False when a scenario switches the clause off: its applications get nothing
+    pub enabled: bool,
+    /// Path of the script file, as the pack was opened
+    pub script_path: PathBuf,
+    /// The script's source text
+    pub script_source: String,
+}
+
+/// A parameter of a clause: a value drafters change without touching the logic
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Parameter {
+    /// Name, addressed from outside as `clause-id.name`
+    pub name: String,
+    /// Its values: one plain value (`from: None`), or a timeline of values each in force from a
+    /// year on, sorted by year
+    pub values: Vec<Dated>,
+    /// Its unit, which fixes its type
+    pub unit: Unit,
+    /// What it means
+    pub description: String,
+}
+
+/// A parameter value and the year from which it is in force (`None`: always)
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Dated {
+    /// First year in force; `None` for a plain value
+    pub from: Option<i64>,
+    /// The value
+    pub value: Value,
+}
+
+/// A development target the policy states (e.g. about 10 talent teams by 2030), and how to
+/// count progress toward it from decisions
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Target {
+    /// Id
+    pub id: String,
+    /// What is targeted, in words
+    pub title: String,
+    /// The figure
+    pub target: Decimal,
+    /// How the figure is meant: about, at least, over
+    pub comparison: Comparison,
+    /// Unit of the figure (家, 个, 亿元 …)
+    pub unit: String,
+    /// The year it is meant for
+    pub by: Option<i64>,
+    /// Which awarded decisions count toward it; `None` if no clause measures it
+    pub counts: Option<Counts>,
+}
+
+/// Which awarded decisions count toward a target
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Awards of these clauses count
+    pub clauses: Vec<String>,
+    /// Count distinct values of this field (e.g. `applicant.name`) rather than awards
+    pub distinct: Option<String>,
+}
+
+/// How a target's figure is meant
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Comparison {
+    /// 左右: about the figure
+    About,
+    /// 以上: at least the figure
+    AtLeast,
+    /// 突破: more than the figure
+    Over,
+}
+
+/// Units a parameter can have
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    /// Money, in yuan (a decimal)
+    Yuan,
+    /// A share, `0.10` is ten percent (a decimal)
+    Ratio,
+    /// A whole number of things
+    Count,
+}
+
+impl Unit {
+    /// The unit's name as written in YAML
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Yuan => "yuan",
+            Unit::Ratio => "ratio",
+            Unit::Count => "count",
+        }
+    }
+}
+
+/// "No more than N per group": ranks a clause's awards and caps those past the limit
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CountLimit {
+    /// The count parameter that holds N
+    pub max: String,
+    /// Fields whose values form a group (e.g. `year`)
+    pub per: Vec<String>,
+    /// The numeric field that ranks applications within a group, highest first
+    pub rank_by: String,
+}
+
+impl Parameter {
+    /// A parameter with one plain value
+    pub fn plain(name: &str, value: Value, unit: Unit, description: &str) -> Parameter {
+        Parameter {
+            name: name.to_string(),
+            values: vec![Dated { from: None, value }],
+            unit,
+            description: description.to_string(),
+        }
+    }
+
+    /// The value in force for a period (the application's year): a plain value always; on a
+    /// timeline, the latest entry from that year or before; `None` before the first entry
+    pub fn value_for(&self, period: Option<i64>) -> Option<&Value> {
+        match self.values.as_slice() {
+            [Dated { from: None, value }] => Some(value),
+            entries => {
+                let year = period?;
+                entries
+                    .iter()
+                    .rev()
+                    .find(|d| d.from.is_some_and(|f| f <= year))
+                    .map(|d| &d.value)
+            }
+        }
+    }
+
+    /// Whether the value changes over time
+    pub fn is_timeline(&self) -> bool {
+        self.values.iter().any(|d| d.from.is_some())
+    }
+
+    /// The value as written (plain), or the timeline as `2025: 400000, 2027: 600000`
+    pub fn written(&self) -> String {
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|d| match d.from {
+                None => d.value.to_string(),
+                Some(y) => format!("{y}: {}", d.value),
+            })
+            .collect();
+        parts.join(", ")
+    }
+
+    /// One value with this parameter's unit, for people: `500,000 元（50 万元）`, `0.10（10%）`
+    pub fn show(&self, value: &Value) -> String {
+        match (value, self.unit) {
+            (Value::Decimal(d), Unit::Yuan) => money::yuan_words(*d),
+            (Value::Decimal(d), Unit::Ratio) => match d.checked_mul(Decimal::ONE_HUNDRED) {
+                Some(p) => format!("{d}（{}%）", p.normalize()),
+                None => d.to_string(),
+            },
+            (v, _) => v.to_string(),
+        }
+    }
+
+    /// All values with the unit, for people; a timeline as `2025 年起 …；2027 年起 …`
+    pub fn display(&self) -> String {
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|d| match d.from {
+                None => self.show(&d.value),
+                Some(y) => format!("{y} 年起 {}", self.show(&d.value)),
+            })
+            .collect();
+        parts.join("；")
+    }
+}
+
+impl Pack {
+    /// The clause with this id
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+
+    /// The kind with this name
+    pub fn kind(&self, name: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// The clause that decides applications of a kind
+    pub fn clause_for_kind(&self, kind: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.kind == kind)
+    }
+}
+
+impl Clause {
+    /// The parameter with this name
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.name == name)
+    }
+
+    /// Path of the script file, as the pack was opened
+    pub fn script_path(&self) -> &Path {
+        &self.script_path
+    }
+
+    /// The script's source text
+    pub fn script_source(&self) -> &str {
+        &self.script_source
+    }
+}

@@ -1,0 +1,630 @@
+//! The Rhai sandbox that runs clause scripts, and what scripts see of the world.
+//!
+//! A script sees two values, `app` (the application's facts, read as `app.paid_amount` or
+//! `app.applicant.in_city`) and `params` (its clause's parameters, `params.rate`), and ends with
+//! `award(amount, reason)` or `ineligible(reason)`. Numbers with a point are `Decimal` (rhai's
+//! `no_float` and `decimal` features): no binary float can reach an amount.
+//!
+//! Two Rhai engines share one configuration: `fast` decides, `traced` re-runs one decision for
+//! an explanation and records every fact and parameter read and every decimal operation.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rhai::packages::{Package, StandardPackage};
+use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, Position, Scope, AST, INT};
+use rust_decimal::Decimal;
+
+use crate::model::error::LoadError;
+use crate::model::money::{percent_text, yuan};
+use crate::model::outcome::{Outcome, Ran, ScriptError, Trace};
+use crate::model::pos::Pos;
+use crate::model::suggest;
+use crate::model::value::Value;
+use crate::script::limits::ScriptLimits;
+use crate::script::memo::Read;
+use crate::script::views::{FactsView, ParamsView};
+
+/// A compiled clause script
+#[derive(Clone)]
+pub(crate) struct Script {
+    pub(crate) path: PathBuf,
+    ast: AST,
+    /// The script lowered for quick runs, when it can be
+    plan: Option<Arc<crate::script::lowered::Plan>>,
+}
+
+impl Script {
+    /// The lowered form, if the script has one
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn plan(&self) -> Option<&crate::script::lowered::Plan> {
+        self.plan.as_deref()
+    }
+}
+
+impl fmt::Debug for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Script").field("path", &self.path).finish()
+    }
+}
+
+thread_local! {
+    // Rhai callbacks cannot borrow the caller's state; a traced run owns this slot meanwhile.
+    static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
+    // The facts a learning run reads, in order, for the memo.
+    static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+    // When the current run must stop, for the progress callback.
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// The token a run stopped by its deadline terminates with
+const DEADLINE_TOKEN: &str = "deadline";
+
+fn note_read(read: Read) {
+    READS.with(|r| {
+        if let Some(r) = r.borrow_mut().as_mut() {
+            r.push(read);
+        }
+    });
+}
+
+fn record(f: impl FnOnce(&mut Trace)) {
+    TRACE.with(|t| {
+        if let Some(t) = t.borrow_mut().as_mut() {
+            f(t);
+        }
+    });
+}
+
+fn to_dynamic(v: &Value) -> Dynamic {
+    match v {
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Int(i) => Dynamic::from_int(*i),
+        Value::Decimal(d) => Dynamic::from_decimal(*d),
+        Value::Text(t) => Dynamic::from(ImmutableString::from(t.as_str())),
+    }
+}
+
+fn runtime_error(message: String) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(message),
+        Position::NONE,
+    ))
+}
+
+fn fact_get(view: &mut FactsView, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    // The common case, a top-level field, without building its name.
+    let owned;
+    let full: &str = match &view.prefix {
+        Some(p) => {
+            owned = format!("{p}.{name}");
+            &owned
+        }
+        None => name,
+    };
+    let facts = &view.facts;
+    match full {
+        "id" => {
+            note_read(Read {
+                field: usize::MAX,
+                categorical: false,
+            });
+            return Ok(Dynamic::from(ImmutableString::from(facts.id.as_str())));
+        }
+        "kind" => return Ok(Dynamic::from(ImmutableString::from(facts.kind.as_str()))),
+        _ => {}
+    }
+    if let Some(i) = facts.fields.iter().position(|f| f.name == full) {
+        let value = facts.values.get(i).and_then(Option::as_ref);
+        let dynamic = value.map(to_dynamic).unwrap_or(Dynamic::UNIT);
+        note_read(Read {
+            field: i,
+            categorical: facts.fields[i].ty.is_categorical(),
+        });
+        record(|t| {
+            if !t.facts.iter().any(|(n, _)| n == full) {
+                t.facts.push((full.to_string(), value.cloned()));
+            }
+        });
+        return Ok(dynamic);
+    }
+    let group = format!("{full}.");
+    if facts.fields.iter().any(|f| f.name.starts_with(&group)) {
+        return Ok(Dynamic::from(FactsView {
+            facts: facts.clone(),
+            prefix: Some(full.into()),
+        }));
+    }
+    let hint = suggest::nearest(full, facts.fields.iter().map(|f| f.name.as_str()))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    Err(runtime_error(format!(
+        "`app.{full}` is not a field of kind `{}`{hint}",
+        facts.kind
+    )))
+}
+
+fn param_get(view: &mut ParamsView, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    match view.params.iter().find(|p| p.name == name) {
+        Some(p) => {
+            record(|t| {
+                if !t.params.iter().any(|n| n == name) {
+                    t.params.push(name.to_string());
+                }
+            });
+            if p.is_timeline() {
+                note_read(Read {
+                    field: view.period_field.unwrap_or(usize::MAX),
+                    categorical: view.period_field.is_some(),
+                });
+            }
+            match p.value_for(view.period) {
+                Some(v) => Ok(to_dynamic(v)),
+                None => Err(runtime_error(format!(
+                    "`params.{name}` has no value in force for period {} (its timeline: {})",
+                    view.period
+                        .map(|y| y.to_string())
+                        .unwrap_or_else(|| "none".into()),
+                    p.written()
+                ))),
+            }
+        }
+        None => {
+            let hint = suggest::nearest(name, view.params.iter().map(|p| p.name.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            Err(runtime_error(format!(
+                "`params.{name}` is not a parameter of clause `{}`{hint}",
+                view.clause
+            )))
+        }
+    }
+}
+
+fn award(ctx: &NativeCallContext<'_>, amount: Decimal, reason: &str) -> Outcome {
+    Outcome::Award {
+        amount,
+        reason: reason.to_string(),
+        at: to_pos(ctx.call_position()),
+    }
+}
+
+fn percent(d: Decimal) -> Result<String, Box<EvalAltResult>> {
+    percent_text(d).ok_or_else(overflow)
+}
+
+fn overflow() -> Box<EvalAltResult> {
+    runtime_error("arithmetic overflow: a number grew past 28 digits".into())
+}
+
+/// Decimal arithmetic that records each step; `op` is the symbol shown
+fn traced_op(
+    op: &'static str,
+    a: Decimal,
+    b: Decimal,
+    f: fn(Decimal, Decimal) -> Option<Decimal>,
+) -> Result<Decimal, Box<EvalAltResult>> {
+    let r = f(a, b).ok_or_else(overflow)?;
+    record(|t| t.steps.push(format!("{a} {op} {b} = {}", r.normalize())));
+    Ok(r)
+}
+
+fn traced_pick(name: &'static str, a: Decimal, b: Decimal, take_a: bool) -> Decimal {
+    let r = if take_a { a } else { b };
+    record(|t| t.steps.push(format!("{name}({a}, {b}) = {r}")));
+    r
+}
+
+/// Builds the two engines and compiles and runs scripts
+pub(crate) struct ScriptHost {
+    fast: rhai::Engine,
+    traced: rhai::Engine,
+    limits: ScriptLimits,
+}
+
+impl fmt::Debug for ScriptHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScriptHost")
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
+    // `new_raw` has no file module resolver, no print to stdout, nothing registered.
+    let mut e = rhai::Engine::new_raw();
+    e.register_global_module(StandardPackage::new().as_shared_module());
+    e.disable_symbol("eval");
+    e.set_strict_variables(true);
+    e.set_max_operations(limits.max_operations);
+    e.set_max_call_levels(limits.max_call_levels);
+    e.set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
+    e.set_max_string_size(limits.max_string_size);
+    e.set_max_array_size(limits.max_array_size);
+    e.set_max_map_size(limits.max_map_size);
+    e.set_max_variables(limits.max_variables);
+    e.on_progress(|ops| {
+        // Checking the clock every 1024 operations keeps its cost out of the profile.
+        if ops % 1024 != 0 {
+            return None;
+        }
+        let late = DEADLINE.with(|d| d.get().is_some_and(|at| std::time::Instant::now() > at));
+        late.then(|| Dynamic::from(DEADLINE_TOKEN))
+    });
+    e.on_print(|s| record(|t| t.printed.push(s.to_string())));
+    e.on_debug(|s, _, pos| {
+        let at = pos
+            .line()
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
+        record(|t| t.printed.push(format!("{at}{s}")));
+    });
+
+    e.register_type_with_name::<FactsView>("Application");
+    e.register_indexer_get(fact_get);
+    e.register_type_with_name::<ParamsView>("Parameters");
+    e.register_indexer_get(param_get);
+    e.register_type_with_name::<Outcome>("Outcome");
+    e.register_fn(
+        "award",
+        |ctx: NativeCallContext<'_>, a: Decimal, r: &str| award(&ctx, a, r),
+    );
+    e.register_fn("award", |ctx: NativeCallContext<'_>, a: INT, r: &str| {
+        award(&ctx, Decimal::from(a), r)
+    });
+    e.register_fn("ineligible", |ctx: NativeCallContext<'_>, r: &str| {
+        Outcome::Ineligible {
+            reason: r.to_string(),
+            at: to_pos(ctx.call_position()),
+        }
+    });
+    e.register_fn("yuan", yuan);
+    e.register_fn("yuan", |i: INT| yuan(Decimal::from(i)));
+    e.register_fn("percent", percent);
+    e
+}
+
+fn register_traced_arithmetic(e: &mut rhai::Engine) {
+    // Fast operators skip registered overloads; off here so the ones below are used.
+    e.set_fast_operators(false);
+    macro_rules! op {
+        ($sym:literal, $shown:literal, $f:expr) => {
+            e.register_fn($sym, |a: Decimal, b: Decimal| traced_op($shown, a, b, $f));
+            e.register_fn($sym, |a: Decimal, b: INT| {
+                traced_op($shown, a, Decimal::from(b), $f)
+            });
+            e.register_fn($sym, |a: INT, b: Decimal| {
+                traced_op($shown, Decimal::from(a), b, $f)
+            });
+        };
+    }
+    op!("+", "+", Decimal::checked_add);
+    op!("-", "−", Decimal::checked_sub);
+    op!("*", "×", Decimal::checked_mul);
+    op!("/", "÷", Decimal::checked_div);
+    e.register_fn("min", |a: Decimal, b: Decimal| {
+        traced_pick("min", a, b, a <= b)
+    });
+    e.register_fn("max", |a: Decimal, b: Decimal| {
+        traced_pick("max", a, b, a >= b)
+    });
+}
+
+fn register_min_max(e: &mut rhai::Engine) {
+    e.register_fn("min", |a: Decimal, b: Decimal| a.min(b));
+    e.register_fn("max", |a: Decimal, b: Decimal| a.max(b));
+}
+
+fn register_mixed_min_max(e: &mut rhai::Engine) {
+    // min(amount, 500000): a decimal and an integer literal mix in one call.
+    e.register_fn("min", |a: Decimal, b: INT| a.min(Decimal::from(b)));
+    e.register_fn("min", |a: INT, b: Decimal| Decimal::from(a).min(b));
+    e.register_fn("max", |a: Decimal, b: INT| a.max(Decimal::from(b)));
+    e.register_fn("max", |a: INT, b: Decimal| Decimal::from(a).max(b));
+}
+
+impl ScriptHost {
+    pub(crate) fn new(limits: ScriptLimits) -> ScriptHost {
+        let mut fast = sandbox(&limits);
+        register_min_max(&mut fast);
+        register_mixed_min_max(&mut fast);
+        let mut traced = sandbox(&limits);
+        register_traced_arithmetic(&mut traced);
+        register_mixed_min_max(&mut traced);
+        ScriptHost {
+            fast,
+            traced,
+            limits,
+        }
+    }
+
+    fn compile_scope() -> Scope<'static> {
+        let mut scope = Scope::new();
+        scope.push_constant("app", ());
+        scope.push_constant("params", ());
+        scope
+    }
+
+    /// The limits runs are held to
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn limits(&self) -> &ScriptLimits {
+        &self.limits
+    }
+
+    pub(crate) fn compile(&self, path: &Path, source: String) -> Result<Script, LoadError> {
+        match self
+            .fast
+            .compile_with_scope(&Self::compile_scope(), &source)
+        {
+            Ok(ast) => Ok(Script {
+                path: path.to_path_buf(),
+                plan: crate::script::lowered::Plan::lower(&ast).map(Arc::new),
+                ast,
+            }),
+            Err(e) => {
+                let pos = to_pos(e.position());
+                Err(LoadError::new(
+                    path,
+                    pos,
+                    format!("script syntax: {}", parse_message(&e)),
+                ))
+            }
+        }
+    }
+
+    /// Runs a script for one application. With `trace`, also returns what it read and computed.
+    pub(crate) fn run(
+        &self,
+        script: &Script,
+        facts: FactsView,
+        params: ParamsView,
+        trace: bool,
+    ) -> (Result<Outcome, ScriptError>, Option<Trace>) {
+        self.run_noting(script, facts, params, trace, false).0
+    }
+
+    /// Runs a script, and with `learn` also returns the facts it read, in order (for the memo)
+    pub(crate) fn run_noting(
+        &self,
+        script: &Script,
+        facts: FactsView,
+        params: ParamsView,
+        trace: bool,
+        learn: bool,
+    ) -> (Ran, Option<Vec<Read>>) {
+        if !trace && !learn {
+            if let Some(outcome) = script
+                .plan
+                .as_ref()
+                .filter(|plan| plan.fits(&self.limits))
+                .and_then(|plan| plan.run(&facts.facts, &params, self.limits.max_string_size))
+            {
+                return ((Ok(outcome), None), None);
+            }
+        }
+        let engine = if trace { &self.traced } else { &self.fast };
+        if trace {
+            TRACE.with(|t| *t.borrow_mut() = Some(Trace::default()));
+        }
+        READS.with(|r| *r.borrow_mut() = learn.then(Vec::new));
+        let mut scope = Scope::new();
+        scope.push_constant("app", facts);
+        scope.push_constant("params", params);
+        let deadline =
+            std::time::Instant::now() + std::time::Duration::from_millis(self.limits.max_millis);
+        DEADLINE.with(|d| d.set(Some(deadline)));
+        let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
+        DEADLINE.with(|d| d.set(None));
+        let reads = READS.with(|r| r.borrow_mut().take());
+        let recorded = if trace {
+            TRACE.with(|t| t.borrow_mut().take())
+        } else {
+            None
+        };
+        let outcome = match result {
+            Ok(value) => match value.try_cast::<Outcome>() {
+                Some(o) => Ok(o),
+                None => Err(ScriptError {
+                    message: "the script must end with `award(amount, reason)` or `ineligible(reason)`, but it ended with another value".into(),
+                    pos: None,
+                }),
+            },
+            Err(e) => Err(self.runtime_error(*e)),
+        };
+        ((outcome, recorded), reads)
+    }
+
+    fn runtime_error(&self, mut e: EvalAltResult) -> ScriptError {
+        // A failure inside a script function is wrapped; report the innermost place and cause.
+        let mut outer_pos = e.take_position();
+        while let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = e {
+            e = *inner;
+            let p = e.take_position();
+            if !p.is_none() {
+                outer_pos = p;
+            }
+        }
+        let message = match &e {
+            EvalAltResult::ErrorTooManyOperations(_) => format!(
+                "stopped after {} operations: the script does not finish (an endless loop?)",
+                self.limits.max_operations
+            ),
+            EvalAltResult::ErrorTerminated(..) => format!(
+                "stopped after {} ms: the script takes too long",
+                self.limits.max_millis
+            ),
+            EvalAltResult::ErrorStackOverflow(_) => format!(
+                "calls nested deeper than {} levels (endless recursion?)",
+                self.limits.max_call_levels
+            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+                "{what} grew past the sandbox limit (strings {} bytes, arrays {}, maps {})",
+                self.limits.max_string_size, self.limits.max_array_size, self.limits.max_map_size
+            ),
+            EvalAltResult::ErrorRuntime(v, _) => {
+                let text = v.to_string();
+                if text.is_empty() {
+                    "the script threw an error".into()
+                } else {
+                    text
+                }
+            }
+            other => other.to_string(),
+        };
+        ScriptError {
+            message,
+            pos: to_pos(outer_pos),
+        }
+    }
+}
+
+fn parse_message(e: &rhai::ParseError) -> String {
+    let text = e.0.to_string();
+    if text.contains("'eval'") || text.contains("eval") && text.contains("disabled") {
+        return "`eval` is not allowed in clause scripts".into();
+    }
+    text
+}
+
+fn to_pos(p: Position) -> Option<Pos> {
+    Some(Pos {
+        line: p.line()?,
+        col: p.position().unwrap_or(1),
+    })
+}
+
+/// Runs `script` both ways for the facts: wherever the lowered tree answers, Rhai must give
+/// the same outcome (amount, reason and place). Returns whether the tree answered.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn agrees(
+    host: &crate::script::host::ScriptHost,
+    script: &crate::script::host::Script,
+    facts: &std::sync::Arc<crate::model::facts::Facts>,
+    params: &ParamsView,
+) -> Result<bool, String> {
+    let lowered = script
+        .plan()
+        .filter(|p| p.fits(host.limits()))
+        .and_then(|p| p.run(facts, params, host.limits().max_string_size));
+    let Some(lowered) = lowered else {
+        return Ok(false);
+    };
+    // Learning runs always take Rhai.
+    let ((rhai, _), _) = host.run_noting(
+        script,
+        crate::script::views::FactsView::new(facts.clone()),
+        params.clone(),
+        false,
+        true,
+    );
+    if rhai.as_ref() == Ok(&lowered) {
+        Ok(true)
+    } else {
+        Err(format!("lowered {lowered:?}, Rhai {rhai:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::facts::Facts;
+
+    fn host() -> ScriptHost {
+        ScriptHost::new(ScriptLimits::default())
+    }
+
+    fn facts() -> FactsView {
+        FactsView::new(Arc::new(Facts {
+            id: "A".into(),
+            kind: "k".into(),
+            fields: Arc::new(Vec::new()),
+            values: Vec::new(),
+        }))
+    }
+
+    fn params() -> ParamsView {
+        ParamsView {
+            clause: "c".into(),
+            params: Arc::new(Vec::new()),
+            period: None,
+            period_field: None,
+        }
+    }
+
+    fn run(src: &str, trace: bool) -> (Result<Outcome, ScriptError>, Option<Trace>) {
+        let h = host();
+        let s = h.compile(Path::new("t.rhai"), src.to_string()).unwrap();
+        h.run(&s, facts(), params(), trace)
+    }
+
+    #[test]
+    fn literals_with_a_point_are_decimals() {
+        let (o, _) = run("award(1234567.85 * 0.10, \"x\")", false);
+        assert_eq!(
+            o.unwrap(),
+            Outcome::Award {
+                amount: crate::model::money::literal("123456.785").unwrap(),
+                reason: "x".into(),
+                at: Some(Pos { line: 1, col: 1 }),
+            }
+        );
+    }
+
+    #[test]
+    fn endless_loop_stops_with_an_error() {
+        let (o, _) = run("loop { }", false);
+        let e = o.unwrap_err();
+        assert!(e.message.contains("does not finish"), "{e:?}");
+        assert_eq!(e.pos.map(|p| p.line), Some(1));
+    }
+
+    #[test]
+    fn eval_and_import_do_not_compile() {
+        let h = host();
+        assert!(h
+            .compile(Path::new("t.rhai"), "eval(\"1\")".into())
+            .is_err());
+        assert!(h
+            .compile(Path::new("t.rhai"), "import \"x\" as y;".into())
+            .is_err());
+    }
+
+    #[test]
+    fn undeclared_variables_do_not_compile() {
+        let e = host()
+            .compile(Path::new("t.rhai"), "let a = 1;\naward(b, \"x\")".into())
+            .unwrap_err();
+        assert_eq!(e.pos.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn traced_run_records_arithmetic() {
+        let (o, t) = run(
+            "let a = min(2000.50, 1000.25);\naward(a * 0.10, \"x\")",
+            true,
+        );
+        assert!(o.is_ok());
+        let t = t.unwrap();
+        assert_eq!(
+            t.steps,
+            vec![
+                "min(2000.50, 1000.25) = 1000.25",
+                "1000.25 × 0.10 = 100.025"
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_return_is_an_error() {
+        let (o, _) = run("42", false);
+        assert!(o.unwrap_err().message.contains("must end with"));
+    }
+
+    #[test]
+    fn print_is_captured_not_written() {
+        let (_, t) = run("print(\"hello\"); ineligible(\"no\")", true);
+        assert_eq!(t.unwrap().printed, vec!["hello"]);
+    }
+}

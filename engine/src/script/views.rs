@@ -1,0 +1,36 @@
+//! What a script sees of the world: `app` (one application's facts, or a group of them) and
+//! `params` (its clause's parameters for the application's year).
+
+use std::sync::Arc;
+
+use crate::model::facts::Facts;
+use crate::model::pack::Parameter;
+
+/// The facts of one application as a script sees them; `prefix` selects a group such as
+/// `applicant`
+#[derive(Clone)]
+pub(crate) struct FactsView {
+    pub(crate) facts: Arc<Facts>,
+    pub(crate) prefix: Option<Arc<str>>,
+}
+
+impl FactsView {
+    pub(crate) fn new(facts: Arc<Facts>) -> FactsView {
+        FactsView {
+            facts,
+            prefix: None,
+        }
+    }
+}
+
+/// A clause's parameters as a script sees them
+#[derive(Clone)]
+pub(crate) struct ParamsView {
+    pub(crate) clause: Arc<str>,
+    pub(crate) params: Arc<Vec<Parameter>>,
+    /// The application's period (year), which picks a value from a timeline
+    pub(crate) period: Option<i64>,
+    /// Where the period is among the application's fields, so reading a timeline counts as
+    /// reading the period (for the memo)
+    pub(crate) period_field: Option<usize>,
+}
