@@ -16,6 +16,7 @@ use crate::load::scenario::Scenario;
 use crate::model::decision::{add, Decision, Status};
 use crate::model::error::LoadErrors;
 use crate::model::facts::Checked;
+use crate::model::money;
 use crate::model::pack::Pack;
 use crate::script::compiled::Compiled;
 
@@ -54,16 +55,16 @@ pub struct Line {
     /// Applications awarded in the scenario
     pub scenario_awarded: usize,
     /// Yuan awarded in the baseline
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub baseline_amount: Decimal,
     /// Yuan awarded in the scenario
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub scenario_amount: Decimal,
     /// Scenario minus baseline
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub change: Decimal,
     /// The change as a percentage of the baseline, to 2 decimals; `None` when the baseline is 0
-    #[serde(serialize_with = "opt_as_text")]
+    #[serde(serialize_with = "money::opt_as_text")]
     pub percent: Option<Decimal>,
 }
 
@@ -79,25 +80,14 @@ pub struct AppChange {
     /// Status in the scenario
     pub scenario_status: Status,
     /// Yuan in the baseline
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub baseline_amount: Decimal,
     /// Yuan in the scenario
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub scenario_amount: Decimal,
     /// Scenario minus baseline
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub change: Decimal,
-}
-
-fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
-}
-
-fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_str(&d.to_string()),
-        None => s.serialize_none(),
-    }
 }
 
 /// How many applications `largest` lists
@@ -211,7 +201,7 @@ fn by_size(x: &AppChange, y: &AppChange) -> std::cmp::Ordering {
 /// merged in order), it keeps sums and the largest changes only, so a file of any size
 /// compares in flat memory
 #[derive(Clone)]
-pub(crate) struct Tally {
+pub(crate) struct ScenarioTally {
     by_clause: Vec<Acc>,
     no_clause: Acc,
     by_year: BTreeMap<Option<i64>, Acc>,
@@ -222,9 +212,9 @@ pub(crate) struct Tally {
     changes: Vec<AppChange>,
 }
 
-impl Tally {
-    pub(crate) fn new(base: &Pack) -> Tally {
-        Tally {
+impl ScenarioTally {
+    pub(crate) fn new(base: &Pack) -> ScenarioTally {
+        ScenarioTally {
             by_clause: vec![Acc::default(); base.clauses.len()],
             no_clause: Acc::default(),
             by_year: BTreeMap::new(),
@@ -286,7 +276,7 @@ impl Tally {
     }
 
     /// Adds the counts of the applications that follow this tally's
-    pub(crate) fn merge(&mut self, later: Tally) {
+    pub(crate) fn merge(&mut self, later: ScenarioTally) {
         for (a, b) in self.by_clause.iter_mut().zip(&later.by_clause) {
             a.merge(b);
         }
@@ -357,7 +347,7 @@ pub(crate) fn comparison_of(
     baseline: &[Decision],
     scenario: &[Decision],
 ) -> Comparison {
-    let mut tally = Tally::new(base);
+    let mut tally = ScenarioTally::new(base);
     for (i, (b, s)) in baseline.iter().zip(scenario).enumerate() {
         let (clause, period) = match &checked[i] {
             Ok(c) => (Some(c.clause), base.period_of(&c.facts)),
@@ -376,7 +366,7 @@ pub struct SweepPoint {
     /// Applications awarded
     pub awarded: usize,
     /// Total yuan awarded
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub amount: Decimal,
     /// Per clause, in pack order: (clause id, applications awarded, yuan)
     pub by_clause: Vec<ClauseBudget>,
@@ -390,7 +380,7 @@ pub struct ClauseBudget {
     /// Applications awarded
     pub awarded: usize,
     /// Yuan awarded
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub amount: Decimal,
 }
 

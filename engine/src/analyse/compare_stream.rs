@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::analyse::compare::{changed_clauses, point_of, Comparison, SweepPoint, Tally};
+use crate::analyse::compare::{changed_clauses, point_of, Comparison, ScenarioTally, SweepPoint};
 use crate::analyse::targets::{self, Progress};
 use crate::decide::stream::{
     bytes_of, id_hash, Chunk, InputFile, Placements, Pool, Ready, StreamError, PIECE,
@@ -65,10 +65,10 @@ impl Engine {
 
         // Pass 2: each application decided for the baseline once, and again for a scenario
         // only where the scenario changes its clause; counted in pieces, merged in order.
-        type Counted = (Vec<Tally>, targets::Counter);
+        type Counted = (Vec<ScenarioTally>, targets::Counter);
         let fresh = || -> Counted {
             (
-                vec![Tally::new(base); scenarios.len()],
+                vec![ScenarioTally::new(base); scenarios.len()],
                 targets::Counter::new(base),
             )
         };

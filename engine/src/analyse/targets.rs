@@ -10,6 +10,7 @@ use crate::input::RawApplication;
 use crate::model::decision::{Decision, Status};
 use crate::model::facts::Checked;
 use crate::model::facts::Facts;
+use crate::model::money;
 use crate::model::pack::{Comparison, Pack};
 
 /// How far the decisions go toward one target
@@ -20,7 +21,7 @@ pub struct Progress {
     /// What is targeted
     pub title: String,
     /// The figure
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub target: Decimal,
     /// How the figure is meant
     pub comparison: Comparison,
@@ -33,21 +34,10 @@ pub struct Progress {
     /// What the decisions reach; `None` when no clause measures the target
     pub reached: Option<usize>,
     /// `reached` as a percentage of the figure, to 1 decimal
-    #[serde(serialize_with = "opt_as_text")]
+    #[serde(serialize_with = "money::opt_as_text")]
     pub percent: Option<Decimal>,
     /// Whether the figure is reached (for `over`, passed)
     pub met: Option<bool>,
-}
-
-fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
-}
-
-fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_str(&d.to_string()),
-        None => s.serialize_none(),
-    }
 }
 
 /// Progress being counted, decision by decision (or piece by piece, merged), so a file of any

@@ -19,6 +19,7 @@ use crate::load::scenario::Scenario;
 use crate::load::script_refs;
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::decision::{Decision, Status};
+use crate::model::money;
 use crate::model::pos::Pos;
 
 /// What running a pack's tests found
@@ -74,7 +75,7 @@ pub struct Coverage {
     /// All outcomes
     pub total: usize,
     /// `reached / total` in percent, one decimal
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub percent: Decimal,
 }
 
@@ -89,10 +90,6 @@ pub struct OutcomeCovered {
     pub description: String,
     /// Whether a test reaches it
     pub reached: bool,
-}
-
-fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
 }
 
 #[derive(Deserialize)]

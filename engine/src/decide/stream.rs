@@ -541,7 +541,7 @@ pub enum StreamError {
     /// Writing failed
     Output(io::Error),
     /// A change asked of the pack (a swept value) does not apply; nothing was read
-    Changes(crate::LoadErrors),
+    Changes(crate::model::error::LoadErrors),
 }
 
 impl std::fmt::Display for StreamError {

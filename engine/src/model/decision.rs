@@ -53,7 +53,7 @@ pub struct Decision {
     /// What became of it
     pub status: Status,
     /// Yuan awarded, rounded by the pack's rule; zero unless awarded
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub amount: Decimal,
     /// Why, in words, citing the article
     pub reasons: Vec<String>,
@@ -64,10 +64,6 @@ pub struct Decision {
     /// `ineligible@9:12` (script call sites), `cap`, `count-limit`, `precondition:<field>`
     #[serde(skip)]
     pub reached: Vec<String>,
-}
-
-fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
 }
 
 /// An application's place under a count limit
@@ -93,7 +89,7 @@ pub struct Totals {
     /// Applications awarded
     pub awarded: usize,
     /// Total yuan awarded
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "money::as_text")]
     pub amount: Decimal,
 }
 

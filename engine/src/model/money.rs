@@ -230,6 +230,23 @@ pub(crate) fn percent_text(d: Decimal) -> Option<String> {
     Some(format!("{}%", p.normalize()))
 }
 
+/// Serializes an amount as a JSON string (`"1234.50"`): exact, and kept with its scale, where a
+/// JSON number would pass through binary floats in many readers
+pub(crate) fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+/// [`as_text`] for an amount that may be missing (`null`)
+pub(crate) fn opt_as_text<S: serde::Serializer>(
+    d: &Option<Decimal>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => as_text(d, s),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn literal(text: &str) -> Option<Decimal> {
     <Decimal as std::str::FromStr>::from_str(text).ok()
