@@ -119,112 +119,15 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
         return Err(errors);
     };
 
-    let mut source_text = None;
-    if let Some(file) = &pf.source.file {
-        // The source lives inside the pack: no absolute path, no `..`.
-        let inside = Path::new(file)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if inside {
-            source_text = files.read(dir, file, &mut errors);
-        } else {
-            errors.push(LoadError::new(
-                &pack_path,
-                pos_at(&pack_node, &["source", "file"]),
-                format!("`source.file` `{file}` must be a path inside the pack"),
-            ));
-        }
-    }
-    if pf.rounding.scale > 10 {
-        errors.push(LoadError::new(
-            &pack_path,
-            pos_at(&pack_node, &["rounding", "scale"]),
-            format!(
-                "`rounding.scale` {} is more decimals than money needs (at most 10)",
-                pf.rounding.scale
-            ),
-        ));
-    }
-
-    // Fields shared by every kind, then each kind's own.
-    let mut shared = Vec::new();
-    for (name, f) in &pf.fields {
-        let at = pos_at(&pack_node, &["fields", name]);
-        if let Some(field) = build_field(name, f, &pack_path, at, &mut errors) {
-            shared.push(field);
-        }
-    }
-    let mut kinds = Vec::new();
-    for (kname, k) in &pf.kinds {
-        let mut fields = shared.clone();
-        for (name, f) in &k.fields {
-            let at = pos_at(&pack_node, &["kinds", kname, "fields", name]);
-            if fields.iter().any(|x: &Field| &x.name == name) {
-                errors.push(LoadError::new(
-                    &pack_path,
-                    at,
-                    format!("kind `{kname}` declares `{name}` again: it is a shared field"),
-                ));
-            } else if let Some(field) = build_field(name, f, &pack_path, at, &mut errors) {
-                fields.push(field);
-            }
-        }
-        kinds.push(Kind {
-            name: kname.clone(),
-            title: k.title.clone(),
-            fields: Arc::new(fields),
-        });
-    }
-
-    let mut preconditions = Vec::new();
-    for (i, p) in pf.preconditions.iter().enumerate() {
-        let at = pos_at(&pack_node, &["preconditions"]).and_then(|_| {
-            pack_node
-                .as_ref()?
-                .get("preconditions")?
-                .as_seq_item(i)?
-                .pos
-        });
-        let Some(field) = shared.iter().find(|f| f.name == p.field) else {
-            let hint = did_you_mean(&p.field, shared.iter().map(|f| f.name.as_str()));
-            errors.push(LoadError::new(
-                &pack_path,
-                at,
-                format!(
-                    "precondition on `{}`, which is not a shared field{hint}",
-                    p.field
-                ),
-            ));
-            continue;
-        };
-        match field.ty.parse_text(&p.equals.0) {
-            Ok(v) => preconditions.push(Precondition {
-                field: p.field.clone(),
-                equals: v,
-                reason: p.reason.clone(),
-            }),
-            Err(e) => errors.push(LoadError::new(
-                &pack_path,
-                at,
-                format!("precondition on `{}`: `equals` {e}", p.field),
-            )),
-        }
-    }
-
-    if let Some(period) = &pf.period {
-        let ok = shared
-            .iter()
-            .any(|f| &f.name == period && matches!(f.ty, FieldType::Integer { .. }) && f.required);
-        if !ok {
-            errors.push(LoadError::new(
-                &pack_path,
-                pos_at(&pack_node, &["period"]),
-                format!("`period` names `{period}`, which must be a required integer field shared by every kind"),
-            ));
-        }
-    }
-    let (mut clauses, mut scripts) =
-        load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
+    let yaml = PackYaml {
+        path: &pack_path,
+        node: &pack_node,
+    };
+    let source_text = read_source(dir, &pf, &yaml, &mut files, &mut errors);
+    let (shared, kinds) = build_kinds(&pf, &yaml, &mut errors);
+    let preconditions = build_preconditions(&pf, &shared, &yaml, &mut errors);
+    check_period(&pf, &shared, &yaml, &mut errors);
+    let (clauses, scripts) = load_clauses(dir, &kinds, host, &mut files, &source_text, &mut errors);
     if pf.period.is_none() {
         for c in &clauses {
             for p in c.parameters.iter().filter(|p| p.is_timeline()) {
@@ -239,133 +142,10 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
             }
         }
     }
-    if let Some(order) = &pf.clauses {
-        // `clauses:` in pack.yaml lists every clause in the order people read them (article
-        // order); a clause file not listed, or listed without a file, is an error.
-        let at = pos_at(&pack_node, &["clauses"]);
-        for id in order {
-            if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
-                errors.push(LoadError::new(
-                    &pack_path,
-                    at,
-                    format!("`clauses` lists `{id}`, but there is no clauses/{id}.yaml"),
-                ));
-            }
-        }
-        for c in &clauses {
-            if !order.contains(&c.id) {
-                errors.push(LoadError::new(
-                    &pack_path,
-                    at,
-                    format!("clauses/{}.yaml is not listed in `clauses`", c.id),
-                ));
-            }
-        }
-        let mut paired: Vec<(Clause, Script)> = clauses.into_iter().zip(scripts).collect();
-        paired.sort_by_key(|(c, _)| order.iter().position(|id| id == &c.id));
-        (clauses, scripts) = paired.into_iter().unzip();
-    }
-
-    for k in &kinds {
-        let handlers: Vec<&str> = clauses
-            .iter()
-            .filter(|c| c.kind == k.name)
-            .map(|c| c.id.as_str())
-            .collect();
-        if handlers.len() > 1 {
-            errors.push(LoadError::new(
-                &pack_path,
-                pos_at(&pack_node, &["kinds", &k.name]),
-                format!(
-                    "kind `{}` is decided by more than one clause ({}); one clause decides a kind",
-                    k.name,
-                    handlers.join(", ")
-                ),
-            ));
-        }
-    }
-
-    let mut targets = Vec::new();
-    for (i, t) in pf.targets.iter().enumerate() {
-        let at = pack_node
-            .as_ref()
-            .and_then(|n| n.get("targets")?.as_seq_item(i)?.pos);
-        let figure = match money::parse_decimal(&t.target.0) {
-            Ok(d) => d,
-            Err(e) => {
-                errors.push(LoadError::new(
-                    &pack_path,
-                    at,
-                    format!("target `{}`: `{}` is {e}", t.id, t.target.0),
-                ));
-                continue;
-            }
-        };
-        if let Some(c) = &t.counts {
-            for id in &c.clauses {
-                // Against the files, so a clause that failed to load is not reported twice.
-                if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
-                    errors.push(LoadError::new(
-                        &pack_path,
-                        at,
-                        format!(
-                            "target `{}` counts clause `{id}`, which the pack does not have{}",
-                            t.id,
-                            did_you_mean(id, clauses.iter().map(|c| c.id.as_str()))
-                        ),
-                    ));
-                }
-            }
-            if let Some(f) = &c.distinct {
-                if !shared.iter().any(|x| &x.name == f) {
-                    errors.push(LoadError::new(
-                        &pack_path,
-                        at,
-                        format!(
-                            "target `{}` counts distinct `{f}`, which is not a shared field",
-                            t.id
-                        ),
-                    ));
-                }
-            }
-        }
-        targets.push(Target {
-            id: t.id.clone(),
-            title: t.title.clone(),
-            target: figure,
-            comparison: t.comparison,
-            unit: t.unit.clone(),
-            by: t.by,
-            counts: t.counts.as_ref().map(|c| Counts {
-                clauses: c.clauses.clone(),
-                distinct: c.distinct.clone(),
-            }),
-        });
-    }
-
-    let mut aliases = std::collections::HashMap::new();
-    for (alias, field) in &pf.aliases {
-        let known = field == "id"
-            || field == "kind"
-            || kinds
-                .iter()
-                .any(|k| k.fields.iter().any(|f| &f.name == field));
-        if known {
-            aliases.insert(alias.clone(), field.clone());
-        } else {
-            let names = kinds
-                .iter()
-                .flat_map(|k| k.fields.iter().map(|f| f.name.as_str()));
-            errors.push(LoadError::new(
-                &pack_path,
-                pos_at(&pack_node, &["aliases", alias]),
-                format!(
-                    "alias `{alias}` stands for `{field}`, which is not a field of any kind{}",
-                    did_you_mean(field, names)
-                ),
-            ));
-        }
-    }
+    let (clauses, scripts) = order_clauses(dir, &pf, &yaml, clauses, scripts, &mut errors);
+    check_one_clause_per_kind(&kinds, &clauses, &yaml, &mut errors);
+    let targets = build_targets(dir, &pf, &shared, &clauses, &yaml, &mut errors);
+    let aliases = build_aliases(&pf, &kinds, &yaml, &mut errors);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -397,6 +177,321 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
         },
         scripts,
     ))
+}
+
+/// `pack.yaml` as read: its path and its YAML, for errors that point into it
+struct PackYaml<'a> {
+    path: &'a Path,
+    node: &'a Option<Node>,
+}
+
+/// The source document's text, when the pack carries it; its place must be inside the pack,
+/// and the rounding scale sane
+fn read_source(
+    dir: &Path,
+    pf: &PackFile,
+    yaml: &PackYaml<'_>,
+    files: &mut Files,
+    errors: &mut LoadErrors,
+) -> Option<String> {
+    let mut source_text = None;
+    if let Some(file) = &pf.source.file {
+        // The source lives inside the pack: no absolute path, no `..`.
+        let inside = Path::new(file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if inside {
+            source_text = files.read(dir, file, errors);
+        } else {
+            errors.push(LoadError::new(
+                yaml.path,
+                pos_at(yaml.node, &["source", "file"]),
+                format!("`source.file` `{file}` must be a path inside the pack"),
+            ));
+        }
+    }
+    if pf.rounding.scale > 10 {
+        errors.push(LoadError::new(
+            yaml.path,
+            pos_at(yaml.node, &["rounding", "scale"]),
+            format!(
+                "`rounding.scale` {} is more decimals than money needs (at most 10)",
+                pf.rounding.scale
+            ),
+        ));
+    }
+
+    source_text
+}
+
+/// The fields shared by every kind, and each kind with the shared fields then its own
+fn build_kinds(
+    pf: &PackFile,
+    yaml: &PackYaml<'_>,
+    errors: &mut LoadErrors,
+) -> (Vec<Field>, Vec<Kind>) {
+    // Fields shared by every kind, then each kind's own.
+    let mut shared = Vec::new();
+    for (name, f) in &pf.fields {
+        let at = pos_at(yaml.node, &["fields", name]);
+        if let Some(field) = build_field(name, f, yaml.path, at, errors) {
+            shared.push(field);
+        }
+    }
+    let mut kinds = Vec::new();
+    for (kname, k) in &pf.kinds {
+        let mut fields = shared.clone();
+        for (name, f) in &k.fields {
+            let at = pos_at(yaml.node, &["kinds", kname, "fields", name]);
+            if fields.iter().any(|x: &Field| &x.name == name) {
+                errors.push(LoadError::new(
+                    yaml.path,
+                    at,
+                    format!("kind `{kname}` declares `{name}` again: it is a shared field"),
+                ));
+            } else if let Some(field) = build_field(name, f, yaml.path, at, errors) {
+                fields.push(field);
+            }
+        }
+        kinds.push(Kind {
+            name: kname.clone(),
+            title: k.title.clone(),
+            fields: Arc::new(fields),
+        });
+    }
+
+    (shared, kinds)
+}
+
+/// The rules every application must pass, each on a shared field with a value of its type
+fn build_preconditions(
+    pf: &PackFile,
+    shared: &[Field],
+    yaml: &PackYaml<'_>,
+    errors: &mut LoadErrors,
+) -> Vec<Precondition> {
+    let mut preconditions = Vec::new();
+    for (i, p) in pf.preconditions.iter().enumerate() {
+        let at = pos_at(yaml.node, &["preconditions"]).and_then(|_| {
+            yaml.node
+                .as_ref()?
+                .get("preconditions")?
+                .as_seq_item(i)?
+                .pos
+        });
+        let Some(field) = shared.iter().find(|f| f.name == p.field) else {
+            let hint = did_you_mean(&p.field, shared.iter().map(|f| f.name.as_str()));
+            errors.push(LoadError::new(
+                yaml.path,
+                at,
+                format!(
+                    "precondition on `{}`, which is not a shared field{hint}",
+                    p.field
+                ),
+            ));
+            continue;
+        };
+        match field.ty.parse_text(&p.equals.0) {
+            Ok(v) => preconditions.push(Precondition {
+                field: p.field.clone(),
+                equals: v,
+                reason: p.reason.clone(),
+            }),
+            Err(e) => errors.push(LoadError::new(
+                yaml.path,
+                at,
+                format!("precondition on `{}`: `equals` {e}", p.field),
+            )),
+        }
+    }
+
+    preconditions
+}
+
+/// The `period` field, if named, is a required integer every kind shares
+fn check_period(pf: &PackFile, shared: &[Field], yaml: &PackYaml<'_>, errors: &mut LoadErrors) {
+    if let Some(period) = &pf.period {
+        let ok = shared
+            .iter()
+            .any(|f| &f.name == period && matches!(f.ty, FieldType::Integer { .. }) && f.required);
+        if !ok {
+            errors.push(LoadError::new(
+            yaml.path,
+            pos_at(yaml.node, &["period"]),
+            format!("`period` names `{period}`, which must be a required integer field shared by every kind"),
+        ));
+        }
+    }
+}
+
+/// `clauses:` in pack.yaml lists every clause in the order people read them (article order);
+/// a clause file not listed, or listed without a file, is an error. Puts the clauses (and their
+/// scripts) in that order.
+fn order_clauses(
+    dir: &Path,
+    pf: &PackFile,
+    yaml: &PackYaml<'_>,
+    clauses: Vec<Clause>,
+    scripts: Vec<Script>,
+    errors: &mut LoadErrors,
+) -> (Vec<Clause>, Vec<Script>) {
+    let Some(order) = &pf.clauses else {
+        return (clauses, scripts);
+    };
+    let at = pos_at(yaml.node, &["clauses"]);
+    for id in order {
+        if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+            errors.push(LoadError::new(
+                yaml.path,
+                at,
+                format!("`clauses` lists `{id}`, but there is no clauses/{id}.yaml"),
+            ));
+        }
+    }
+    for c in &clauses {
+        if !order.contains(&c.id) {
+            errors.push(LoadError::new(
+                yaml.path,
+                at,
+                format!("clauses/{}.yaml is not listed in `clauses`", c.id),
+            ));
+        }
+    }
+    let mut paired: Vec<(Clause, Script)> = clauses.into_iter().zip(scripts).collect();
+    paired.sort_by_key(|(c, _)| order.iter().position(|id| id == &c.id));
+    paired.into_iter().unzip()
+}
+
+/// One clause decides a kind
+fn check_one_clause_per_kind(
+    kinds: &[Kind],
+    clauses: &[Clause],
+    yaml: &PackYaml<'_>,
+    errors: &mut LoadErrors,
+) {
+    for k in kinds {
+        let handlers: Vec<&str> = clauses
+            .iter()
+            .filter(|c| c.kind == k.name)
+            .map(|c| c.id.as_str())
+            .collect();
+        if handlers.len() > 1 {
+            errors.push(LoadError::new(
+                yaml.path,
+                pos_at(yaml.node, &["kinds", &k.name]),
+                format!(
+                    "kind `{}` is decided by more than one clause ({}); one clause decides a kind",
+                    k.name,
+                    handlers.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// The policy's stated targets, each counting clauses the pack has and a shared field
+fn build_targets(
+    dir: &Path,
+    pf: &PackFile,
+    shared: &[Field],
+    clauses: &[Clause],
+    yaml: &PackYaml<'_>,
+    errors: &mut LoadErrors,
+) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for (i, t) in pf.targets.iter().enumerate() {
+        let at = yaml
+            .node
+            .as_ref()
+            .and_then(|n| n.get("targets")?.as_seq_item(i)?.pos);
+        let figure = match money::parse_decimal(&t.target.0) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(LoadError::new(
+                    yaml.path,
+                    at,
+                    format!("target `{}`: `{}` is {e}", t.id, t.target.0),
+                ));
+                continue;
+            }
+        };
+        if let Some(c) = &t.counts {
+            for id in &c.clauses {
+                // Against the files, so a clause that failed to load is not reported twice.
+                if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+                    errors.push(LoadError::new(
+                        yaml.path,
+                        at,
+                        format!(
+                            "target `{}` counts clause `{id}`, which the pack does not have{}",
+                            t.id,
+                            did_you_mean(id, clauses.iter().map(|c| c.id.as_str()))
+                        ),
+                    ));
+                }
+            }
+            if let Some(f) = &c.distinct {
+                if !shared.iter().any(|x| &x.name == f) {
+                    errors.push(LoadError::new(
+                        yaml.path,
+                        at,
+                        format!(
+                            "target `{}` counts distinct `{f}`, which is not a shared field",
+                            t.id
+                        ),
+                    ));
+                }
+            }
+        }
+        targets.push(Target {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            target: figure,
+            comparison: t.comparison,
+            unit: t.unit.clone(),
+            by: t.by,
+            counts: t.counts.as_ref().map(|c| Counts {
+                clauses: c.clauses.clone(),
+                distinct: c.distinct.clone(),
+            }),
+        });
+    }
+
+    targets
+}
+
+/// Column names of CSV and Excel input, each standing for a field some kind has
+fn build_aliases(
+    pf: &PackFile,
+    kinds: &[Kind],
+    yaml: &PackYaml<'_>,
+    errors: &mut LoadErrors,
+) -> std::collections::HashMap<String, String> {
+    let mut aliases = std::collections::HashMap::new();
+    for (alias, field) in &pf.aliases {
+        let known = field == "id"
+            || field == "kind"
+            || kinds
+                .iter()
+                .any(|k| k.fields.iter().any(|f| &f.name == field));
+        if known {
+            aliases.insert(alias.clone(), field.clone());
+        } else {
+            let names = kinds
+                .iter()
+                .flat_map(|k| k.fields.iter().map(|f| f.name.as_str()));
+            errors.push(LoadError::new(
+                yaml.path,
+                pos_at(yaml.node, &["aliases", alias]),
+                format!(
+                    "alias `{alias}` stands for `{field}`, which is not a field of any kind{}",
+                    did_you_mean(field, names)
+                ),
+            ));
+        }
+    }
+
+    aliases
 }
 
 fn build_field(
@@ -539,220 +634,19 @@ fn load_clauses(
         if !names.contains(&format!("{stem}.rhai")) {
             continue;
         }
-        let meta_path = clause_dir.join(n);
-        let rel = format!("clauses/{n}");
-        let mut node = None;
-        let Some(cf) = files
-            .read(dir, &rel, errors)
-            .and_then(|t| parse_yaml::<ClauseFile>(&meta_path, &t, &mut node, errors))
-        else {
-            continue;
+        let at = ClauseFiles {
+            dir,
+            clause_dir: &clause_dir,
+            name: n,
+            stem,
+            kinds,
+            host,
+            normalized_source: normalized_source.as_deref(),
         };
-        let before = errors.len();
-        for (key, value) in [
-            ("article", &cf.article),
-            ("text", &cf.text),
-            ("title", &cf.title),
-        ] {
-            if value.trim().is_empty() {
-                errors.push(LoadError::new(
-                    &meta_path,
-                    pos_at(&node, &[key]),
-                    format!(
-                        "`{key}` is empty: a clause cites its article and the sentence it encodes"
-                    ),
-                ));
-            }
+        if let Some((clause, script)) = load_clause(&at, files, errors) {
+            clauses.push(clause);
+            scripts.push(script);
         }
-        if cf.id != stem {
-            errors.push(LoadError::new(
-                &meta_path,
-                pos_at(&node, &["id"]),
-                format!("clause id `{}` differs from its file name `{stem}`", cf.id),
-            ));
-        }
-        let Some(kind) = kinds.iter().find(|k| k.name == cf.kind) else {
-            let hint = did_you_mean(&cf.kind, kinds.iter().map(|k| k.name.as_str()));
-            errors.push(LoadError::new(
-                &meta_path,
-                pos_at(&node, &["kind"]),
-                format!("kind `{}` is not declared in pack.yaml{hint}", cf.kind),
-            ));
-            continue;
-        };
-        if let Some(src) = &normalized_source {
-            if !src.contains(&squeeze(&cf.text)) {
-                errors.push(LoadError::new(
-                    &meta_path,
-                    pos_at(&node, &["text"]),
-                    "`text` is not found word for word in the pack's source document".into(),
-                ));
-            }
-        }
-        let mut parameters = Vec::new();
-        for (pname, p) in &cf.parameters {
-            let at = pos_at(&node, &["parameters", pname, "value"]);
-            if !is_identifier(pname) {
-                errors.push(LoadError::new(
-                    &meta_path,
-                    pos_at(&node, &["parameters", pname]),
-                    format!("`{pname}` cannot name a parameter: use letters, digits and `_`"),
-                ));
-                continue;
-            }
-            let values = match (&p.value, &p.values) {
-                (Some(v), None) => parse_param_value(&v.0, p.unit)
-                    .map(|value| vec![Dated { from: None, value }])
-                    .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
-                (None, Some(timeline)) => {
-                    parse_timeline(timeline, p.unit).map_err(|(year, e)| {
-                        let at = pos_at(&node, &["parameters", pname, "values", &year]);
-                        (at, format!("parameter `{pname}`, year `{year}`: {e}"))
-                    })
-                }
-                _ => Err((
-                    pos_at(&node, &["parameters", pname]),
-                    format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
-                )),
-            };
-            match values {
-                Ok(values) => parameters.push(Parameter {
-                    name: pname.clone(),
-                    values,
-                    unit: p.unit,
-                    description: p.description.clone(),
-                }),
-                Err((at, e)) => errors.push(LoadError::new(&meta_path, at, e)),
-            }
-        }
-        let param_names = || parameters.iter().map(|p| p.name.as_str());
-        if let Some(cap) = &cf.cap {
-            match parameters.iter().find(|p| &p.name == cap) {
-                Some(p) if p.unit == Unit::Yuan => {}
-                Some(_) => errors.push(LoadError::new(
-                    &meta_path,
-                    pos_at(&node, &["cap"]),
-                    format!("`cap` names `{cap}`, which is not in yuan"),
-                )),
-                None => errors.push(LoadError::new(
-                    &meta_path,
-                    pos_at(&node, &["cap"]),
-                    format!(
-                        "`cap` names `{cap}`, which is not a parameter of this clause{}",
-                        did_you_mean(cap, param_names())
-                    ),
-                )),
-            }
-        }
-        let mut count_limit = None;
-        if let Some(cl) = &cf.count_limit {
-            let at = pos_at(&node, &["count_limit"]);
-            let field_names = || kind.fields.iter().map(|f| f.name.as_str());
-            match parameters.iter().find(|p| p.name == cl.max) {
-                Some(p) if p.unit == Unit::Count => {}
-                Some(_) => errors.push(LoadError::new(
-                    &meta_path,
-                    at,
-                    format!("count_limit `max` names `{}`, which is not a count", cl.max),
-                )),
-                None => errors.push(LoadError::new(
-                    &meta_path,
-                    at,
-                    format!(
-                        "count_limit `max` names `{}`, which is not a parameter of this clause{}",
-                        cl.max,
-                        did_you_mean(&cl.max, param_names())
-                    ),
-                )),
-            }
-            for f in &cl.per {
-                if !kind.fields.iter().any(|x| &x.name == f) {
-                    errors.push(LoadError::new(
-                        &meta_path,
-                        at,
-                        format!(
-                            "count_limit `per` names `{f}`, which is not a field of kind `{}`{}",
-                            kind.name,
-                            did_you_mean(f, field_names())
-                        ),
-                    ));
-                }
-            }
-            match kind.fields.iter().find(|x| x.name == cl.rank_by) {
-                Some(f)
-                    if matches!(
-                        f.ty,
-                        FieldType::Integer { .. }
-                            | FieldType::Decimal { .. }
-                            | FieldType::Money { .. }
-                    ) => {}
-                Some(_) => errors.push(LoadError::new(
-                    &meta_path,
-                    at,
-                    format!(
-                        "count_limit `rank_by` names `{}`, which must be a number field",
-                        cl.rank_by
-                    ),
-                )),
-                None => errors.push(LoadError::new(
-                    &meta_path,
-                    at,
-                    format!(
-                        "count_limit `rank_by` names `{}`, which is not a field of kind `{}`{}",
-                        cl.rank_by,
-                        kind.name,
-                        did_you_mean(&cl.rank_by, field_names())
-                    ),
-                )),
-            }
-            count_limit = Some(CountLimit {
-                max: cl.max.clone(),
-                per: cl.per.clone(),
-                rank_by: cl.rank_by.clone(),
-            });
-        }
-        let script_rel = format!("clauses/{stem}.rhai");
-        let script_path = clause_dir.join(format!("{stem}.rhai"));
-        let Some(source) = files.read(dir, &script_rel, errors) else {
-            continue;
-        };
-        let declared: Vec<&str> = cf.parameters.keys().map(String::as_str).collect();
-        let refs = References {
-            declared: &declared,
-            script_path: &script_path,
-            meta_path: &meta_path,
-            meta: &node,
-            kind,
-            clause_id: &cf.id,
-            parameters: &parameters,
-        };
-        refs.check(&source, errors);
-        let script = match host.compile(&script_path, source.clone()) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if errors.len() > before {
-            continue;
-        }
-        clauses.push(Clause {
-            id: cf.id,
-            title: cf.title,
-            article: cf.article,
-            text: cf.text,
-            kind: cf.kind,
-            notes: cf.notes,
-            parameters: Arc::new(parameters),
-            cap: cf.cap,
-            count_limit,
-            meta_path,
-            enabled: true,
-            script_path,
-            script_source: source,
-        });
-        scripts.push(script);
     }
     if clauses.is_empty() && errors.is_empty() {
         errors.push(LoadError::new(
@@ -762,6 +656,268 @@ fn load_clauses(
         ));
     }
     (clauses, scripts)
+}
+
+/// Where one clause's files are and what reading it needs
+struct ClauseFiles<'a> {
+    dir: &'a Path,
+    clause_dir: &'a Path,
+    /// `<id>.yaml`
+    name: &'a str,
+    stem: &'a str,
+    kinds: &'a [Kind],
+    host: &'a ScriptHost,
+    /// The source document without whitespace, to find each clause's text in
+    normalized_source: Option<&'a str>,
+}
+
+/// One clause read and checked, with its script compiled; `None` (with its errors reported)
+/// when anything about it is wrong
+fn load_clause(
+    at: &ClauseFiles<'_>,
+    files: &mut Files,
+    errors: &mut LoadErrors,
+) -> Option<(Clause, Script)> {
+    let ClauseFiles {
+        dir,
+        clause_dir,
+        name: n,
+        stem,
+        kinds,
+        host,
+        normalized_source,
+    } = *at;
+    let meta_path = clause_dir.join(n);
+    let rel = format!("clauses/{n}");
+    let mut node = None;
+    let cf = files
+        .read(dir, &rel, errors)
+        .and_then(|t| parse_yaml::<ClauseFile>(&meta_path, &t, &mut node, errors))?;
+    let before = errors.len();
+    for (key, value) in [
+        ("article", &cf.article),
+        ("text", &cf.text),
+        ("title", &cf.title),
+    ] {
+        if value.trim().is_empty() {
+            errors.push(LoadError::new(
+                &meta_path,
+                pos_at(&node, &[key]),
+                format!("`{key}` is empty: a clause cites its article and the sentence it encodes"),
+            ));
+        }
+    }
+    if cf.id != stem {
+        errors.push(LoadError::new(
+            &meta_path,
+            pos_at(&node, &["id"]),
+            format!("clause id `{}` differs from its file name `{stem}`", cf.id),
+        ));
+    }
+    let Some(kind) = kinds.iter().find(|k| k.name == cf.kind) else {
+        let hint = did_you_mean(&cf.kind, kinds.iter().map(|k| k.name.as_str()));
+        errors.push(LoadError::new(
+            &meta_path,
+            pos_at(&node, &["kind"]),
+            format!("kind `{}` is not declared in pack.yaml{hint}", cf.kind),
+        ));
+        return None;
+    };
+    if let Some(src) = normalized_source {
+        if !src.contains(&squeeze(&cf.text)) {
+            errors.push(LoadError::new(
+                &meta_path,
+                pos_at(&node, &["text"]),
+                "`text` is not found word for word in the pack's source document".into(),
+            ));
+        }
+    }
+    let parameters = build_parameters(&cf, &node, &meta_path, errors);
+    let count_limit = check_limits(&cf, kind, &parameters, &node, &meta_path, errors);
+    let script_rel = format!("clauses/{stem}.rhai");
+    let script_path = clause_dir.join(format!("{stem}.rhai"));
+    let source = files.read(dir, &script_rel, errors)?;
+    let declared: Vec<&str> = cf.parameters.keys().map(String::as_str).collect();
+    let refs = References {
+        declared: &declared,
+        script_path: &script_path,
+        meta_path: &meta_path,
+        meta: &node,
+        kind,
+        clause_id: &cf.id,
+        parameters: &parameters,
+    };
+    refs.check(&source, errors);
+    let script = match host.compile(&script_path, source.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    if errors.len() > before {
+        return None;
+    }
+    let clause = Clause {
+        id: cf.id,
+        title: cf.title,
+        article: cf.article,
+        text: cf.text,
+        kind: cf.kind,
+        notes: cf.notes,
+        parameters: Arc::new(parameters),
+        cap: cf.cap,
+        count_limit,
+        meta_path,
+        enabled: true,
+        script_path,
+        script_source: source,
+    };
+    Some((clause, script))
+}
+
+/// A clause's parameters, each value read exactly in its unit; a refused one is reported and
+/// left out
+fn build_parameters(
+    cf: &ClauseFile,
+    node: &Option<Node>,
+    meta_path: &Path,
+    errors: &mut LoadErrors,
+) -> Vec<Parameter> {
+    let mut parameters = Vec::new();
+    for (pname, p) in &cf.parameters {
+        let at = pos_at(node, &["parameters", pname, "value"]);
+        if !is_identifier(pname) {
+            errors.push(LoadError::new(
+                meta_path,
+                pos_at(node, &["parameters", pname]),
+                format!("`{pname}` cannot name a parameter: use letters, digits and `_`"),
+            ));
+            continue;
+        }
+        let values = match (&p.value, &p.values) {
+            (Some(v), None) => parse_param_value(&v.0, p.unit)
+                .map(|value| vec![Dated { from: None, value }])
+                .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
+            (None, Some(timeline)) => {
+                parse_timeline(timeline, p.unit).map_err(|(year, e)| {
+                    let at = pos_at(node, &["parameters", pname, "values", &year]);
+                    (at, format!("parameter `{pname}`, year `{year}`: {e}"))
+                })
+            }
+            _ => Err((
+                pos_at(node, &["parameters", pname]),
+                format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
+            )),
+        };
+        match values {
+            Ok(values) => parameters.push(Parameter {
+                name: pname.clone(),
+                values,
+                unit: p.unit,
+                description: p.description.clone(),
+            }),
+            Err((at, e)) => errors.push(LoadError::new(meta_path, at, e)),
+        }
+    }
+    parameters
+}
+
+/// The clause's `cap` names a parameter in yuan, and its count limit a count parameter, fields
+/// of its kind to group by and a number field to rank by
+fn check_limits(
+    cf: &ClauseFile,
+    kind: &Kind,
+    parameters: &[Parameter],
+    node: &Option<Node>,
+    meta_path: &Path,
+    errors: &mut LoadErrors,
+) -> Option<CountLimit> {
+    let param_names = || parameters.iter().map(|p| p.name.as_str());
+    if let Some(cap) = &cf.cap {
+        match parameters.iter().find(|p| &p.name == cap) {
+            Some(p) if p.unit == Unit::Yuan => {}
+            Some(_) => errors.push(LoadError::new(
+                meta_path,
+                pos_at(node, &["cap"]),
+                format!("`cap` names `{cap}`, which is not in yuan"),
+            )),
+            None => errors.push(LoadError::new(
+                meta_path,
+                pos_at(node, &["cap"]),
+                format!(
+                    "`cap` names `{cap}`, which is not a parameter of this clause{}",
+                    did_you_mean(cap, param_names())
+                ),
+            )),
+        }
+    }
+    let mut count_limit = None;
+    if let Some(cl) = &cf.count_limit {
+        let at = pos_at(node, &["count_limit"]);
+        let field_names = || kind.fields.iter().map(|f| f.name.as_str());
+        match parameters.iter().find(|p| p.name == cl.max) {
+            Some(p) if p.unit == Unit::Count => {}
+            Some(_) => errors.push(LoadError::new(
+                meta_path,
+                at,
+                format!("count_limit `max` names `{}`, which is not a count", cl.max),
+            )),
+            None => errors.push(LoadError::new(
+                meta_path,
+                at,
+                format!(
+                    "count_limit `max` names `{}`, which is not a parameter of this clause{}",
+                    cl.max,
+                    did_you_mean(&cl.max, param_names())
+                ),
+            )),
+        }
+        for f in &cl.per {
+            if !kind.fields.iter().any(|x| &x.name == f) {
+                errors.push(LoadError::new(
+                    meta_path,
+                    at,
+                    format!(
+                        "count_limit `per` names `{f}`, which is not a field of kind `{}`{}",
+                        kind.name,
+                        did_you_mean(f, field_names())
+                    ),
+                ));
+            }
+        }
+        match kind.fields.iter().find(|x| x.name == cl.rank_by) {
+            Some(f)
+                if matches!(
+                    f.ty,
+                    FieldType::Integer { .. } | FieldType::Decimal { .. } | FieldType::Money { .. }
+                ) => {}
+            Some(_) => errors.push(LoadError::new(
+                meta_path,
+                at,
+                format!(
+                    "count_limit `rank_by` names `{}`, which must be a number field",
+                    cl.rank_by
+                ),
+            )),
+            None => errors.push(LoadError::new(
+                meta_path,
+                at,
+                format!(
+                    "count_limit `rank_by` names `{}`, which is not a field of kind `{}`{}",
+                    cl.rank_by,
+                    kind.name,
+                    did_you_mean(&cl.rank_by, field_names())
+                ),
+            )),
+        }
+        count_limit = Some(CountLimit {
+            max: cl.max.clone(),
+            per: cl.per.clone(),
+            rank_by: cl.rank_by.clone(),
+        });
+    }
+    count_limit
 }
 
 impl Node {
