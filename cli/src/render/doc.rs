@@ -3,7 +3,7 @@
 
 use policy_engine::{group_thousands, Clause, Example, Pack, Status};
 
-use crate::report::escape;
+use super::report::escape;
 
 fn param_rows(c: &Clause) -> Vec<[String; 4]> {
     c.parameters

@@ -2,17 +2,22 @@
 //! clause (and its kind, if new) entered in `pack.yaml`.
 
 use std::fs;
-use std::path::Path;
 
 use policy_engine::{Engine, FieldType, Kind};
 
-pub struct NewClause<'a> {
-    pub pack: &'a Path,
-    pub id: &'a str,
-    pub kind: &'a str,
-    pub article: &'a str,
-    pub title: &'a str,
-    pub text: Option<&'a str>,
+use super::Io;
+use crate::args::NewClauseArgs;
+use crate::render::diagnostics::load_errors;
+use crate::EXIT_OK;
+
+/// `policy new clause`
+pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {
+    let written = new_clause(args)?;
+    io.emit(&format!(
+        "wrote {}\nnext: edit the script and the test, then `policy check` and `policy test`\n",
+        written.join(", ")
+    ));
+    Ok(EXIT_OK)
 }
 
 /// A YAML double-quoted scalar (JSON's string syntax is valid YAML)
@@ -120,19 +125,19 @@ fn example_application(kind: &Kind, id: &str, period: Option<&str>) -> String {
 }
 
 /// Writes the clause; returns the paths written, for the message
-pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
-    if !valid_id(n.id) {
+fn new_clause(n: &NewClauseArgs) -> Result<Vec<String>, String> {
+    if !valid_id(&n.id) {
         return Err(format!(
             "error: `{}` cannot be a clause id: use lower-case letters, digits and `-`",
             n.id
         ));
     }
-    let engine = Engine::load(n.pack).map_err(|e| crate::render::load_errors(&e))?;
+    let engine = Engine::load(&n.pack).map_err(|e| load_errors(&e))?;
     let pack = engine.pack();
-    if pack.clause(n.id).is_some() {
+    if pack.clause(&n.id).is_some() {
         return Err(format!("error: the pack already has a clause `{}`", n.id));
     }
-    if let Some(c) = pack.clause_for_kind(n.kind) {
+    if let Some(c) = pack.clause_for_kind(&n.kind) {
         return Err(format!(
             "error: kind `{}` is already decided by clause `{}`; one clause decides a kind: give a new --kind",
             n.kind, c.id
@@ -140,12 +145,12 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
     }
     let pack_yaml = n.pack.join("pack.yaml");
     let mut pack_text = fs::read_to_string(&pack_yaml).map_err(|e| format!("error: {e}"))?;
-    if pack.kind(n.kind).is_none() {
-        pack_text = append_kind(&pack_text, n.kind, n.title)
+    if pack.kind(&n.kind).is_none() {
+        pack_text = append_kind(&pack_text, &n.kind, &n.title)
             .ok_or("error: pack.yaml has no top-level `kinds:` block to add the kind to")?;
     }
     if pack_text.lines().any(|l| l.trim_end() == "clauses:") {
-        pack_text = append_to_list(&pack_text, "clauses", n.id)
+        pack_text = append_to_list(&pack_text, "clauses", &n.id)
             .ok_or("error: cannot add the clause to the `clauses:` list of pack.yaml")?;
     }
     let meta = n.pack.join("clauses").join(format!("{}.yaml", n.id));
@@ -158,6 +163,7 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
     }
     let text = n
         .text
+        .as_deref()
         .unwrap_or("TODO: paste the exact sentence of the source document this clause encodes");
     fs::write(&pack_yaml, &pack_text).map_err(|e| format!("error: {e}"))?;
     fs::write(
@@ -166,8 +172,8 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
             "id: {id}\ntitle: {title}\narticle: {article}\ntext: {text}\nkind: {kind}\nparameters:\n  amount:\n    value: 100000\n    unit: yuan\n    description: 奖励金额（示例，请按原文修改）\n",
             id = n.id,
             // Quoted: a title or text may hold `:` or `#`, which YAML would read otherwise.
-            title = quote(n.title),
-            article = quote(n.article),
+            title = quote(&n.title),
+            article = quote(&n.article),
             text = quote(text),
             kind = n.kind
         ),
@@ -183,12 +189,12 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
     )
     .map_err(|e| format!("error: {e}"))?;
     // The test needs the kind as the pack now declares it.
-    let reloaded = Engine::load(n.pack);
+    let reloaded = Engine::load(&n.pack);
     let kind = match &reloaded {
-        Ok(e) => e.pack().kind(n.kind).cloned(),
-        Err(_) => Engine::load(n.pack)
+        Ok(e) => e.pack().kind(&n.kind).cloned(),
+        Err(_) => Engine::load(&n.pack)
             .ok()
-            .and_then(|e| e.pack().kind(n.kind).cloned()),
+            .and_then(|e| e.pack().kind(&n.kind).cloned()),
     };
     let app = match &kind {
         Some(k) => example_application(

@@ -1,0 +1,26 @@
+//! `policy targets`: progress toward the pack's stated targets, with an optional HTML report.
+
+use super::{input_file, load_changed, Io};
+use crate::args::{TableFormat, TargetsArgs};
+use crate::render::{csv, report, text, to_json};
+use crate::EXIT_OK;
+
+pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
+    let engine = load_changed(&args.batch, &args.changes)?;
+    // Streamed: counted over a file of any size (a comparison with no scenario counts the
+    // baseline's progress alone).
+    let source = input_file(&args.batch, &engine)?;
+    let (_, progress) = engine
+        .compare_stream(&source, &[])
+        .map_err(|e| format!("error: {e}"))?;
+    let out = match args.format {
+        TableFormat::Json => to_json(&progress)?,
+        TableFormat::Csv => csv::targets_csv(&progress)?,
+        TableFormat::Table => text::targets_table(engine.pack(), &progress),
+    };
+    if let Some(path) = &args.report {
+        report::write_atomically(path, &report::targets_report(engine.pack(), &progress))?;
+    }
+    io.emit(&out);
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,54 @@
+//! Everything the CLI prints, one file a format: aligned text for people, JSON and YAML
+//! documents, CSV, Markdown, Excel, the streamed decisions, HTML reports and the pack
+//! document, and pack errors as diagnostics. Here, what several formats share.
+
+pub mod csv;
+pub mod diagnostics;
+pub mod doc;
+pub mod json;
+pub mod markdown;
+pub mod report;
+pub mod stream;
+mod table;
+pub mod text;
+pub mod xlsx;
+pub mod yaml;
+
+use serde::Serialize;
+
+use policy_engine::{Pack, TargetComparison};
+
+/// The pack a document was computed with, as every JSON and YAML document names it
+#[derive(Serialize)]
+struct PackRef<'a> {
+    id: &'a str,
+    version: &'a str,
+    fingerprint: &'a str,
+}
+
+fn pack_ref(p: &Pack) -> PackRef<'_> {
+    PackRef {
+        id: &p.id,
+        version: &p.version,
+        fingerprint: &p.fingerprint,
+    }
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| format!("error: cannot write JSON: {e}"))
+}
+
+pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| format!("error: cannot write YAML: {e}"))
+}
+
+/// A target's comparison in words, Chinese then English
+fn comparison_word(c: TargetComparison) -> &'static str {
+    match c {
+        TargetComparison::About => "左右 about",
+        TargetComparison::AtLeast => "以上 at least",
+        TargetComparison::Over => "突破 over",
+    }
+}
