@@ -21,6 +21,7 @@ use clap::Parser;
 
 use args::{Cli, Command, NewWhat};
 use commands::Io;
+use render::diagnostics::ErrorFormat;
 
 /// Every application decided
 pub const EXIT_OK: u8 = 0;
@@ -35,7 +36,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let mut io = Io { out, err };
+    // The error format is not known before parsing; clap's own errors do not use it.
+    let mut io = Io {
+        out,
+        err,
+        error_format: ErrorFormat::default(),
+    };
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -48,7 +54,7 @@ where
             return EXIT_OK;
         }
     };
-    render::diagnostics::set_error_format(cli.error_format);
+    io.error_format = cli.error_format;
     let io = &mut io;
     let result = match &cli.command {
         Command::Check(a) => commands::check::run(io, a),

@@ -4,19 +4,20 @@ use policy_engine::Engine;
 
 use super::Io;
 use crate::args::CheckArgs;
-use crate::render::diagnostics::{diagnostics, error_format, load_errors, ErrorFormat};
+use crate::render::diagnostics::{diagnostics, load_errors, ErrorFormat};
 use crate::{EXIT_FAILURE, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &CheckArgs) -> Result<u8, String> {
-    let json = error_format() == ErrorFormat::Json;
+    let format = io.error_format;
+    let json = format == ErrorFormat::Json;
     let engine = match Engine::load(&args.pack) {
         Ok(e) => e,
         Err(e) if json => {
             // For editors the diagnostics are the output.
-            io.emit(&format!("{}\n", diagnostics(&e.0, &[])));
+            io.emit(&format!("{}\n", diagnostics(&e.0, &[], format)));
             return Ok(EXIT_FAILURE);
         }
-        Err(e) => return Err(load_errors(&e)),
+        Err(e) => return Err(load_errors(&e, format)),
     };
     let p = engine.pack();
     let failing = args.deny_warnings && !p.warnings.is_empty();
@@ -27,10 +28,10 @@ pub fn run(io: &mut Io<'_>, args: &CheckArgs) -> Result<u8, String> {
             } else {
                 (&[], &p.warnings)
             };
-        io.emit(&format!("{}\n", diagnostics(errors, warnings)));
+        io.emit(&format!("{}\n", diagnostics(errors, warnings, format)));
     } else {
         if !p.warnings.is_empty() {
-            io.warn(&diagnostics(&[], &p.warnings));
+            io.warn(&diagnostics(&[], &p.warnings, format));
         }
         if failing {
             io.warn("error: warnings are denied (--deny-warnings)");

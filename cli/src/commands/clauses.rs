@@ -6,7 +6,7 @@ use crate::render::text;
 use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &ClausesArgs) -> Result<u8, String> {
-    let engine = load(&args.pack)?;
+    let engine = load(&args.pack, io.error_format)?;
     io.emit(&text::clauses_text(engine.pack()));
     Ok(EXIT_OK)
 }

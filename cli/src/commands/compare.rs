@@ -11,20 +11,20 @@ use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let (batch, changes) = (&args.batch, &args.changes);
-    let base = load(&batch.pack)?;
+    let base = load(&batch.pack, io.error_format)?;
     // Every scenario is checked before anything is decided.
     let mut variants: Vec<(String, Engine)> = Vec::new();
     let mut problems = Vec::new();
     for file in &changes.scenario {
         match Scenario::load(file).and_then(|s| Ok((s.name.clone(), base.with_scenario(&s)?))) {
             Ok(v) => variants.push(v),
-            Err(e) => problems.push(load_errors(&e)),
+            Err(e) => problems.push(load_errors(&e, io.error_format)),
         }
     }
     if !changes.set.is_empty() {
         match base.with_sets(&changes.set) {
             Ok(e) => variants.push((changes.set.join(" "), e)),
-            Err(e) => problems.push(load_errors(&e)),
+            Err(e) => problems.push(load_errors(&e, io.error_format)),
         }
     }
     if !problems.is_empty() {

@@ -57,7 +57,10 @@ impl Effect {
 }
 
 pub fn run(io: &mut Io<'_>, args: &DiffArgs) -> Result<u8, String> {
-    let (a, b) = (load(&args.old)?, load(&args.new)?);
+    let (a, b) = (
+        load(&args.old, io.error_format)?,
+        load(&args.new, io.error_format)?,
+    );
     let rows = policy_engine::diff(a.pack(), b.pack());
     let effect = match &args.input {
         None => None,

@@ -8,7 +8,7 @@ use crate::render::{text, to_json, to_yaml};
 use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &ExplainArgs) -> Result<u8, String> {
-    let engine = load_changed(&args.batch, &args.changes)?;
+    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
     let apps = read_input(&args.batch, &engine)?;
     let id = &args.id;
     let Some(explanation) = engine.explain(&apps, id) else {

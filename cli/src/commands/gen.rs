@@ -11,7 +11,7 @@ use crate::atomic::AtomicFile;
 use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
-    let engine = load(&args.pack)?;
+    let engine = load(&args.pack, io.error_format)?;
     let (count, seed, format) = (args.count, args.seed, args.format);
     match &args.output {
         Some(path) => {

@@ -24,12 +24,14 @@ use std::path::Path;
 use policy_engine::{Engine, Scenario};
 
 use crate::args::{Batch, Changes, InFormat};
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::{load_errors, ErrorFormat};
 
-/// Where the command writes
+/// Where the command writes, and how it writes pack errors
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
+    /// `--error-format`: every pack error a command reports follows it
+    pub error_format: ErrorFormat,
 }
 
 impl Io<'_> {
@@ -44,24 +46,28 @@ impl Io<'_> {
     }
 }
 
-/// The pack, or its errors as diagnostics
-pub fn load(pack: &Path) -> Result<Engine, String> {
-    Engine::load(pack).map_err(|e| load_errors(&e))
+/// The pack, or its errors written as `--error-format` says
+pub fn load(pack: &Path, format: ErrorFormat) -> Result<Engine, String> {
+    Engine::load(pack).map_err(|e| load_errors(&e, format))
 }
 
 /// The base engine with every scenario file, then every `--set`, applied in order
-pub fn load_changed(batch: &Batch, changes: &Changes) -> Result<Engine, String> {
-    let mut engine = load(&batch.pack)?;
+pub fn load_changed(
+    batch: &Batch,
+    changes: &Changes,
+    format: ErrorFormat,
+) -> Result<Engine, String> {
+    let mut engine = load(&batch.pack, format)?;
     for file in &changes.scenario {
-        let scenario = Scenario::load(file).map_err(|e| load_errors(&e))?;
+        let scenario = Scenario::load(file).map_err(|e| load_errors(&e, format))?;
         engine = engine
             .with_scenario(&scenario)
-            .map_err(|e| load_errors(&e))?;
+            .map_err(|e| load_errors(&e, format))?;
     }
     if !changes.set.is_empty() {
         engine = engine
             .with_sets(&changes.set)
-            .map_err(|e| load_errors(&e))?;
+            .map_err(|e| load_errors(&e, format))?;
     }
     Ok(engine)
 }

@@ -7,12 +7,12 @@ use policy_engine::{Engine, FieldType, Kind};
 
 use super::Io;
 use crate::args::NewClauseArgs;
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::{load_errors, ErrorFormat};
 use crate::EXIT_OK;
 
 /// `policy new clause`
 pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {
-    let written = new_clause(args)?;
+    let written = new_clause(args, io.error_format)?;
     io.emit(&format!(
         "wrote {}\nnext: edit the script and the test, then `policy check` and `policy test`\n",
         written.join(", ")
@@ -125,14 +125,14 @@ fn example_application(kind: &Kind, id: &str, period: Option<&str>) -> String {
 }
 
 /// Writes the clause; returns the paths written, for the message
-fn new_clause(n: &NewClauseArgs) -> Result<Vec<String>, String> {
+fn new_clause(n: &NewClauseArgs, format: ErrorFormat) -> Result<Vec<String>, String> {
     if !valid_id(&n.id) {
         return Err(format!(
             "error: `{}` cannot be a clause id: use lower-case letters, digits and `-`",
             n.id
         ));
     }
-    let engine = Engine::load(&n.pack).map_err(|e| load_errors(&e))?;
+    let engine = Engine::load(&n.pack).map_err(|e| load_errors(&e, format))?;
     let pack = engine.pack();
     if pack.clause(&n.id).is_some() {
         return Err(format!("error: the pack already has a clause `{}`", n.id));

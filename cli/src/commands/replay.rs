@@ -8,11 +8,12 @@ use serde_json::Value;
 
 use super::Io;
 use crate::args::ReplayArgs;
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::{load_errors, ErrorFormat};
 use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &ReplayArgs) -> Result<u8, String> {
-    replay(&args.log, &args.pack, &mut |line| {
+    let format = io.error_format;
+    replay(&args.log, &args.pack, format, &mut |line| {
         io.emit(&format!("{line}\n"))
     })
     .map(|all_same| {
@@ -25,8 +26,13 @@ pub fn run(io: &mut Io<'_>, args: &ReplayArgs) -> Result<u8, String> {
 }
 
 /// `policy replay`: decides every logged request again with a pack and compares
-fn replay(log: &Path, pack: &Path, out: &mut dyn FnMut(&str)) -> Result<bool, String> {
-    let engine = Engine::load(pack).map_err(|e| load_errors(&e))?;
+fn replay(
+    log: &Path,
+    pack: &Path,
+    format: ErrorFormat,
+    out: &mut dyn FnMut(&str),
+) -> Result<bool, String> {
+    let engine = Engine::load(pack).map_err(|e| load_errors(&e, format))?;
     let text = std::fs::read_to_string(log)
         .map_err(|e| format!("error: cannot read {}: {e}", log.display()))?;
     let mut lines: Vec<Value> = Vec::new();
@@ -61,7 +67,9 @@ fn replay(log: &Path, pack: &Path, out: &mut dyn FnMut(&str)) -> Result<bool, St
         let variant = if overrides.is_empty() {
             engine.clone()
         } else {
-            engine.with_sets(&overrides).map_err(|e| load_errors(&e))?
+            engine
+                .with_sets(&overrides)
+                .map_err(|e| load_errors(&e, format))?
         };
         if group[0]["fingerprint"].as_str() != Some(variant.pack().fingerprint.as_str()) {
             other_pack += group.len();

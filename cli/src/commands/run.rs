@@ -11,7 +11,7 @@ use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
     let (format, output, quiet) = (args.format, args.output.as_deref(), args.quiet);
-    let engine = load_changed(&args.batch, &args.changes)?;
+    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
     let source = input_file(&args.batch, &engine)?;
     let (count, errors) = match format {
         RunFormat::Json | RunFormat::Jsonl | RunFormat::Csv => {

@@ -32,14 +32,14 @@ fn sweep_values(from: &str, to: &str, step: &str) -> Result<Vec<String>, String>
 
 pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
     let (batch, param) = (&args.batch, args.param.as_str());
-    let engine = load(&batch.pack)?;
+    let engine = load(&batch.pack, io.error_format)?;
     let values = sweep_values(&args.from, &args.to, &args.step)?;
     // Streamed: every value is decided in one pass over a file of any size.
     let source = input_file(batch, &engine)?;
     let points = engine
         .sweep_stream(&source, param, &values)
         .map_err(|e| match e {
-            policy_engine::StreamError::Changes(e) => load_errors(&e),
+            policy_engine::StreamError::Changes(e) => load_errors(&e, io.error_format),
             e => format!("error: {e}"),
         })?;
     let out = match args.format {

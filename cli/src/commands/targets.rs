@@ -6,7 +6,7 @@ use crate::render::{csv, report, text, to_json};
 use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
-    let engine = load_changed(&args.batch, &args.changes)?;
+    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
     // Streamed: counted over a file of any size (a comparison with no scenario counts the
     // baseline's progress alone).
     let source = input_file(&args.batch, &engine)?;

@@ -15,8 +15,10 @@ pub fn run(io: &mut Io<'_>, args: &TestArgs) -> Result<u8, String> {
                 .map_err(|e| format!("error: --min-coverage `{t}`: {e}"))?,
         ),
     };
-    let engine = load(pack)?;
-    let report = engine.run_tests().map_err(|e| load_errors(&e))?;
+    let engine = load(pack, io.error_format)?;
+    let report = engine
+        .run_tests()
+        .map_err(|e| load_errors(&e, io.error_format))?;
     let out = match format {
         Format::Json => to_json(&report)?,
         Format::Yaml => to_yaml(&report)?,

@@ -12,7 +12,7 @@ use policy_engine::Engine;
 use super::Io;
 use crate::args::WatchArgs;
 use crate::pack_files::snapshot;
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::{load_errors, ErrorFormat};
 use crate::EXIT_OK;
 
 /// What one check-and-test run found, as lines to compare with the next run's
@@ -24,12 +24,12 @@ struct State {
     counts: String,
 }
 
-fn evaluate(dir: &Path) -> State {
+fn evaluate(dir: &Path, format: ErrorFormat) -> State {
     let engine = match Engine::load(dir) {
         Ok(e) => e,
         Err(errors) => {
             return State {
-                check: load_errors(&errors)
+                check: load_errors(&errors, format)
                     .lines()
                     .filter(|l| l.starts_with("error:"))
                     .map(str::to_string)
@@ -49,7 +49,7 @@ fn evaluate(dir: &Path) -> State {
     };
     match engine.run_tests() {
         Err(errors) => state.check.extend(
-            load_errors(&errors)
+            load_errors(&errors, format)
                 .lines()
                 .filter(|l| l.starts_with("error:"))
                 .map(str::to_string),
@@ -123,16 +123,17 @@ fn changes(before: &State, after: &State) -> Vec<String> {
 }
 
 pub fn run(io: &mut Io<'_>, args: &WatchArgs) -> Result<u8, String> {
-    watch(&args.pack, args.runs, &mut |line| {
+    let format = io.error_format;
+    watch(&args.pack, args.runs, format, &mut |line| {
         io.emit(&format!("{line}\n"))
     });
     Ok(EXIT_OK)
 }
 
 /// Watches until interrupted, or for `runs` re-runs when given (tests)
-fn watch(dir: &Path, runs: Option<usize>, out: &mut dyn FnMut(&str)) {
+fn watch(dir: &Path, runs: Option<usize>, format: ErrorFormat, out: &mut dyn FnMut(&str)) {
     let mut files = snapshot(dir);
-    let mut state = evaluate(dir);
+    let mut state = evaluate(dir, format);
     out(&format!("watching {}: {}", dir.display(), summary(&state)));
     for l in &state.check {
         out(&format!("  {l}"));
@@ -161,7 +162,7 @@ fn watch(dir: &Path, runs: Option<usize>, out: &mut dyn FnMut(&str)) {
                 )
                 .collect();
         files = now;
-        let mut next = evaluate(dir);
+        let mut next = evaluate(dir, format);
         // A pack that does not load runs no tests: the tests are not gone, only unknown, so
         // the next comparison is with the last results there were.
         if next.cases.is_empty() && next.counts.is_empty() {

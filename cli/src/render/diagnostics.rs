@@ -17,19 +17,6 @@ pub enum ErrorFormat {
     Json,
 }
 
-thread_local! {
-    // Set once per invocation by `main_with`; every pack error printed follows it.
-    static ERROR_FORMAT: std::cell::Cell<ErrorFormat> = const { std::cell::Cell::new(ErrorFormat::Human) };
-}
-
-pub fn set_error_format(f: ErrorFormat) {
-    ERROR_FORMAT.with(|c| c.set(f));
-}
-
-pub fn error_format() -> ErrorFormat {
-    ERROR_FORMAT.with(|c| c.get())
-}
-
 /// One diagnostic for the JSON error format
 #[derive(Serialize)]
 struct Diagnostic {
@@ -66,9 +53,9 @@ fn diagnostic(severity: &'static str, e: &LoadError) -> Diagnostic {
     }
 }
 
-/// Errors and warnings, human or JSON as set for this invocation
-pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError]) -> String {
-    if error_format() == ErrorFormat::Json {
+/// Errors and warnings, human or JSON
+pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError], format: ErrorFormat) -> String {
+    if format == ErrorFormat::Json {
         let all: Vec<Diagnostic> = errors
             .iter()
             .map(|e| diagnostic("error", e))
@@ -119,6 +106,6 @@ pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError]) -> String {
 }
 
 /// Pack errors, as [`diagnostics`] writes them
-pub fn load_errors(errors: &LoadErrors) -> String {
-    diagnostics(&errors.0, &[])
+pub fn load_errors(errors: &LoadErrors, format: ErrorFormat) -> String {
+    diagnostics(&errors.0, &[], format)
 }
