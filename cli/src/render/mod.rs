@@ -14,6 +14,7 @@ pub mod text;
 pub mod xlsx;
 pub mod yaml;
 
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use policy_engine::{Pack, TargetComparison};
@@ -51,4 +52,15 @@ fn comparison_word(c: TargetComparison) -> &'static str {
         TargetComparison::AtLeast => "以上 at least",
         TargetComparison::Over => "突破 over",
     }
+}
+
+/// Yuan as 万元 (ten thousand yuan), trailing zeros dropped: the one conversion the text tables
+/// (`decimals` `None`: every digit) and the report charts (`Some(2)`, half away from zero) share
+fn wan(amount: Decimal, decimals: Option<u32>) -> Decimal {
+    let w = amount / Decimal::from(10_000);
+    match decimals {
+        Some(dp) => w.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero),
+        None => w,
+    }
+    .normalize()
 }

@@ -3,9 +3,11 @@
 //! Chart geometry is computed with `Decimal` like everything else: no float anywhere near an
 //! amount, and the same input gives the same bytes.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use policy_engine::{group_thousands, Comparison, Line, Pack, Progress, SweepPoint};
+
+use super::wan;
 
 const WIDTH: i64 = 760;
 const LABEL: i64 = 190;
@@ -18,10 +20,9 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn wan(d: Decimal) -> String {
-    let w = (d / Decimal::from(10_000))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    group_thousands(w.normalize())
+/// 万元 on a chart: two decimals, thousands grouped
+fn chart_wan(d: Decimal) -> String {
+    group_thousands(wan(d, Some(2)))
 }
 
 /// `value / max * span`, to one decimal, for a coordinate
@@ -78,10 +79,10 @@ fn grouped_bars(
                 BAR - 2,
                 escape(name),
                 escape(cat),
-                wan(v),
+                chart_wan(v),
                 Decimal::from(LABEL + 4) + w,
                 y + BAR - 4,
-                wan(v)
+                chart_wan(v)
             ));
         }
     }
@@ -117,8 +118,8 @@ fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> Stri
         r = left + plot_w,
         lx = left - 4,
         ty = top + 4,
-        m = wan(hi),
-        l = wan(lo),
+        m = chart_wan(hi),
+        l = chart_wan(lo),
         xl = h - 4,
         xlab = escape(x_label)
     );
@@ -137,7 +138,7 @@ fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> Stri
         svg.push_str(&format!(
             "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4\" class=\"dot\"><title>{}：{} 万元</title></circle>\n<text x=\"{cx}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n",
             escape(x),
-            wan(*y),
+            chart_wan(*y),
             top + plot_h + 16,
             escape(x)
         ));

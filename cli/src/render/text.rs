@@ -8,13 +8,9 @@ use policy_engine::{
     SweepPoint, TestReport, Totals,
 };
 
-use super::comparison_word;
 use super::table::{Align, Table};
+use super::{comparison_word, wan};
 use crate::commands::diff::Effect;
-
-fn wan(amount: Decimal) -> String {
-    (amount / Decimal::from(10_000)).normalize().to_string()
-}
 
 pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> String {
     let mut t = Table::new(&[
@@ -31,7 +27,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
             d.clause.clone().unwrap_or_else(|| "-".into()),
             d.status.to_string(),
             group_thousands(d.amount),
-            wan(d.amount),
+            wan(d.amount, None).to_string(),
             d.reasons.join("；"),
         ]);
     }
@@ -67,7 +63,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
             count(Status::Capped),
             count(Status::Error),
             group_thousands(amount),
-            wan(amount),
+            wan(amount, None).to_string(),
         ]);
     };
     for c in &pack.clauses {
@@ -93,7 +89,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
         totals.applications,
         totals.awarded,
         group_thousands(totals.amount),
-        wan(totals.amount)
+        wan(totals.amount, None)
     ));
     out
 }
@@ -108,7 +104,7 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
         "决定 decision: {}，{} 元（{} 万元）\n",
         d.status,
         group_thousands(d.amount),
-        wan(d.amount)
+        wan(d.amount, None)
     ));
     if let Some(c) = &e.clause {
         out.push_str(&format!(
@@ -349,7 +345,7 @@ pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
             p.value.clone(),
             p.awarded.to_string(),
             group_thousands(p.amount),
-            wan(p.amount),
+            wan(p.amount, None).to_string(),
         ];
         row.extend(p.by_clause.iter().map(|c| group_thousands(c.amount)));
         t.row(row);
