@@ -5,6 +5,7 @@ use policy_engine::{Engine, Scenario};
 
 use super::{input_file, load, Io};
 use crate::args::{CompareArgs, TableFormat};
+use crate::atomic::write_atomically;
 use crate::render::diagnostics::load_errors;
 use crate::render::{csv, json, report, text};
 use crate::EXIT_OK;
@@ -47,10 +48,8 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
         TableFormat::Table => text::comparisons_table(base.pack(), &comparisons),
     };
     if let Some(path) = &args.report {
-        report::write_atomically(
-            path,
-            &report::compare_report(base.pack(), &comparisons, &progress),
-        )?;
+        let html = report::compare_report(base.pack(), &comparisons, &progress);
+        write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);
     Ok(EXIT_OK)

@@ -7,7 +7,7 @@ use policy_engine::{FieldType, Pack, TextFormat};
 
 use super::{load, Io};
 use crate::args::{GenArgs, GenOut};
-use crate::atomic::AtomicFile;
+use crate::atomic::write_atomically;
 use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
@@ -15,13 +15,10 @@ pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
     let (count, seed, format) = (args.count, args.seed, args.format);
     match &args.output {
         Some(path) => {
-            let mut file = AtomicFile::create(path)?;
             let mut buf = Vec::new();
             generate(engine.pack(), count, seed, format, &mut buf)
                 .map_err(|e| format!("error: {e}"))?;
-            file.write(&buf)
-                .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
-            file.finish()?;
+            write_atomically(path, &buf)?;
         }
         None => generate(engine.pack(), count, seed, format, &mut io.out)
             .map_err(|e| format!("error: {e}"))?,

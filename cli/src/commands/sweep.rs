@@ -2,6 +2,7 @@
 
 use super::{input_file, load, Io};
 use crate::args::{SweepArgs, TableFormat};
+use crate::atomic::write_atomically;
 use crate::render::diagnostics::load_errors;
 use crate::render::{csv, json, report, text};
 use crate::EXIT_OK;
@@ -48,7 +49,8 @@ pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
         TableFormat::Table => text::sweep_table(engine.pack(), param, &points),
     };
     if let Some(path) = &args.report {
-        report::write_atomically(path, &report::sweep_report(engine.pack(), param, &points))?;
+        let html = report::sweep_report(engine.pack(), param, &points);
+        write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);
     Ok(EXIT_OK)

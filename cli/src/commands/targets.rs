@@ -2,6 +2,7 @@
 
 use super::{input_file, load_changed, Io};
 use crate::args::{TableFormat, TargetsArgs};
+use crate::atomic::write_atomically;
 use crate::render::{csv, report, text, to_json};
 use crate::EXIT_OK;
 
@@ -19,7 +20,8 @@ pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
         TableFormat::Table => text::targets_table(engine.pack(), &progress),
     };
     if let Some(path) = &args.report {
-        report::write_atomically(path, &report::targets_report(engine.pack(), &progress))?;
+        let html = report::targets_report(engine.pack(), &progress);
+        write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);
     Ok(EXIT_OK)

@@ -391,15 +391,3 @@ pub fn targets_report(pack: &Pack, progress: &[Progress]) -> String {
     body.push_str(&progress_table(progress));
     page("发展目标进度 progress toward the targets", pack, &body)
 }
-
-/// Writes a file through a temporary name and a rename, so a reader never sees half of it
-pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))
-}

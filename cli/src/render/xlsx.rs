@@ -1,11 +1,9 @@
 //! The decisions as an Excel workbook: a `decisions` sheet and a `totals` sheet.
 
-use std::path::Path;
-
 use policy_engine::{Decision, Pack, Totals};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::stream::{csv_fields, CSV_HEADER};
-use crate::atomic::AtomicFile;
 
 /// Whether an amount has at most 15 significant digits, the precision of an Excel number
 fn fits_excel(text: &str) -> bool {
@@ -18,19 +16,14 @@ fn fits_excel(text: &str) -> bool {
         <= 15
 }
 
-/// The decisions as a workbook: a `decisions` sheet and a `totals` sheet, written through a
-/// temporary name. Amounts are Excel numbers (shown with two decimals) where Excel can hold
+/// The decisions as a workbook: a `decisions` sheet and a `totals` sheet. Amounts are Excel numbers (shown with two decimals) where Excel can hold
 /// them exactly, which is any amount of up to 15 significant digits; others are written as
 /// text rather than rounded.
-pub fn write_xlsx(
-    path: &Path,
+pub fn decisions_workbook(
     pack: &Pack,
     decisions: &[Decision],
     totals: &Totals,
-) -> Result<(), String> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let fail =
-        |e: rust_xlsxwriter::XlsxError| format!("error: cannot write {}: {e}", path.display());
+) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0.00");
     let amount =
@@ -47,30 +40,28 @@ pub fn write_xlsx(
         };
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name("decisions").map_err(fail)?;
+    ws.set_name("decisions")?;
     for (c, h) in CSV_HEADER.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(fail)?;
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (i, d) in decisions.iter().enumerate() {
         let row = i as u32 + 1;
         let fields = csv_fields(d);
         for (c, v) in fields.iter().enumerate() {
             if c == 4 {
-                amount(ws, row, 4, d.amount).map_err(fail)?;
+                amount(ws, row, 4, d.amount)?;
             } else {
-                ws.write_string(row, c as u16, v).map_err(fail)?;
+                ws.write_string(row, c as u16, v)?;
             }
         }
     }
     let ws = wb.add_worksheet();
-    ws.set_name("totals").map_err(fail)?;
+    ws.set_name("totals")?;
     for (c, h) in ["clause", "article", "applications", "awarded", "amount"]
         .iter()
         .enumerate()
     {
-        ws.write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(fail)?;
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     let mut row = 1u32;
     for c in &pack.clauses {
@@ -85,24 +76,16 @@ pub fn write_xlsx(
         let sum = pack
             .rounding
             .apply(policy_engine::sum(awarded.iter().map(|d| d.amount)));
-        ws.write_string(row, 0, &c.id).map_err(fail)?;
-        ws.write_string(row, 1, &c.article).map_err(fail)?;
-        ws.write_number(row, 2, mine.len() as f64).map_err(fail)?;
-        ws.write_number(row, 3, awarded.len() as f64)
-            .map_err(fail)?;
-        amount(ws, row, 4, sum).map_err(fail)?;
+        ws.write_string(row, 0, &c.id)?;
+        ws.write_string(row, 1, &c.article)?;
+        ws.write_number(row, 2, mine.len() as f64)?;
+        ws.write_number(row, 3, awarded.len() as f64)?;
+        amount(ws, row, 4, sum)?;
         row += 1;
     }
-    ws.write_string_with_format(row, 0, "total", &bold)
-        .map_err(fail)?;
-    ws.write_number(row, 2, totals.applications as f64)
-        .map_err(fail)?;
-    ws.write_number(row, 3, totals.awarded as f64)
-        .map_err(fail)?;
-    amount(ws, row, 4, totals.amount).map_err(fail)?;
-    let bytes = wb.save_to_buffer().map_err(fail)?;
-    let mut file = AtomicFile::create(path)?;
-    file.write(&bytes)
-        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
-    file.finish()
+    ws.write_string_with_format(row, 0, "total", &bold)?;
+    ws.write_number(row, 2, totals.applications as f64)?;
+    ws.write_number(row, 3, totals.awarded as f64)?;
+    amount(ws, row, 4, totals.amount)?;
+    wb.save_to_buffer()
 }
