@@ -221,12 +221,7 @@ pub struct ClausesArgs {
 #[derive(clap::Args)]
 pub struct CompareArgs {
     #[command(flatten)]
-    pub batch: Batch,
-    #[command(flatten)]
-    pub changes: Changes,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
+    pub what_if: WhatIf,
     /// Also write a self-contained HTML report with charts
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
@@ -235,15 +230,22 @@ pub struct CompareArgs {
 #[derive(clap::Args)]
 pub struct TargetsArgs {
     #[command(flatten)]
+    pub what_if: WhatIf,
+    /// Also write a self-contained HTML report with a chart
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+}
+
+// What compare and targets both take: the batch, the changes and the table format.
+#[derive(clap::Args)]
+pub struct WhatIf {
+    #[command(flatten)]
     pub batch: Batch,
     #[command(flatten)]
     pub changes: Changes,
     /// Output format
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
-    /// Also write a self-contained HTML report with a chart
-    #[arg(long, value_name = "FILE.html")]
-    pub report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -11,7 +11,7 @@ use crate::render::{csv, json, report, text};
 use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
-    let (batch, changes) = (&args.batch, &args.changes);
+    let (batch, changes) = (&args.what_if.batch, &args.what_if.changes);
     let base = load(&batch.pack, io.error_format)?;
     // Every scenario is checked before anything is decided.
     let mut variants: Vec<(String, Engine)> = Vec::new();
@@ -42,7 +42,7 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let (comparisons, progress) = base
         .compare_stream(&source, &pairs)
         .map_err(|e| format!("error: {e}"))?;
-    let out = match args.format {
+    let out = match args.what_if.format {
         TableFormat::Json => json::comparisons_json(base.pack(), &comparisons)?,
         TableFormat::Csv => csv::comparisons_csv(&comparisons)?,
         TableFormat::Table => text::comparisons_table(base.pack(), &comparisons),

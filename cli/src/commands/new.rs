@@ -161,33 +161,12 @@ fn new_clause(n: &NewClauseArgs, format: ErrorFormat) -> Result<Vec<String>, Str
             return Err(format!("error: {} exists already", p.display()));
         }
     }
-    let text = n
-        .text
-        .as_deref()
-        .unwrap_or("TODO: paste the exact sentence of the source document this clause encodes");
-    fs::write(&pack_yaml, &pack_text).map_err(|e| format!("error: {e}"))?;
-    fs::write(
-        &meta,
-        format!(
-            "id: {id}\ntitle: {title}\narticle: {article}\ntext: {text}\nkind: {kind}\nparameters:\n  amount:\n    value: 100000\n    unit: yuan\n    description: 奖励金额（示例，请按原文修改）\n",
-            id = n.id,
-            // Quoted: a title or text may hold `:` or `#`, which YAML would read otherwise.
-            title = quote(&n.title),
-            article = quote(&n.article),
-            text = quote(text),
-            kind = n.kind
-        ),
-    )
-    .map_err(|e| format!("error: {e}"))?;
-    fs::write(
-        &script,
-        format!(
-            "// {article} {title}\n// {text}\n\n// Read the application as `app.<field>` and the parameters as `params.<name>`;\n// end with award(amount, reason) or ineligible(reason).\naward(params.amount, `奖励 ${{yuan(params.amount)}} 元`)\n",
-            article = n.article,
-            title = n.title,
-        ),
-    )
-    .map_err(|e| format!("error: {e}"))?;
+    let write = |path: &std::path::Path, text: &str| {
+        fs::write(path, text).map_err(|e| format!("error: {e}"))
+    };
+    write(&pack_yaml, &pack_text)?;
+    write(&meta, &clause_yaml(n))?;
+    write(&script, &clause_script(n))?;
     // The test needs the kind as the pack now declares it.
     let reloaded = Engine::load(&n.pack);
     let kind = match &reloaded {
@@ -205,19 +184,51 @@ fn new_clause(n: &NewClauseArgs, format: ErrorFormat) -> Result<Vec<String>, Str
         None => format!("{{ id: {}-1, kind: {} }}", n.id.to_uppercase(), n.kind),
     };
     fs::create_dir_all(n.pack.join("tests")).map_err(|e| format!("error: {e}"))?;
-    fs::write(
-        &test,
-        format!(
-            "name: {article} {title}\ncases:\n  - name: 示例：符合条件的申报获得奖励\n    applications:\n      - {app}\n    expect:\n      - {{ id: {id}-1, status: awarded, amount: 100000.00, clause: {clause} }}\n",
-            article = n.article,
-            title = n.title,
-            id = n.id.to_uppercase(),
-            clause = n.id
-        ),
-    )
-    .map_err(|e| format!("error: {e}"))?;
+    write(&test, &clause_test(n, &app))?;
     Ok([&pack_yaml, &meta, &script, &test]
         .iter()
         .map(|p| p.display().to_string())
         .collect())
+}
+
+/// The sentence the clause encodes, or where to put it
+fn source_text(n: &NewClauseArgs) -> &str {
+    n.text
+        .as_deref()
+        .unwrap_or("TODO: paste the exact sentence of the source document this clause encodes")
+}
+
+/// The clause's YAML, with an example parameter
+fn clause_yaml(n: &NewClauseArgs) -> String {
+    let text = source_text(n);
+    format!(
+        "id: {id}\ntitle: {title}\narticle: {article}\ntext: {text}\nkind: {kind}\nparameters:\n  amount:\n    value: 100000\n    unit: yuan\n    description: 奖励金额（示例，请按原文修改）\n",
+        id = n.id,
+        // Quoted: a title or text may hold `:` or `#`, which YAML would read otherwise.
+        title = quote(&n.title),
+        article = quote(&n.article),
+        text = quote(text),
+        kind = n.kind
+    )
+}
+
+/// The clause's script: its article and text as a comment, and an award to edit
+fn clause_script(n: &NewClauseArgs) -> String {
+    let text = source_text(n);
+    format!(
+        "// {article} {title}\n// {text}\n\n// Read the application as `app.<field>` and the parameters as `params.<name>`;\n// end with award(amount, reason) or ineligible(reason).\naward(params.amount, `奖励 ${{yuan(params.amount)}} 元`)\n",
+        article = n.article,
+        title = n.title,
+    )
+}
+
+/// A test of the clause: one application it awards
+fn clause_test(n: &NewClauseArgs, app: &str) -> String {
+    format!(
+        "name: {article} {title}\ncases:\n  - name: 示例：符合条件的申报获得奖励\n    applications:\n      - {app}\n    expect:\n      - {{ id: {id}-1, status: awarded, amount: 100000.00, clause: {clause} }}\n",
+        article = n.article,
+        title = n.title,
+        id = n.id.to_uppercase(),
+        clause = n.id
+    )
 }

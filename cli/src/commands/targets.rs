@@ -1,20 +1,25 @@
 //! `policy targets`: progress toward the pack's stated targets, with an optional HTML report.
 
 use super::{input_file, load_changed, Io};
-use crate::args::{TableFormat, TargetsArgs};
+use crate::args::{TableFormat, TargetsArgs, WhatIf};
 use crate::atomic::write_atomically;
 use crate::render::{csv, report, text, to_json};
 use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
-    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
+    let WhatIf {
+        batch,
+        changes,
+        format,
+    } = &args.what_if;
+    let engine = load_changed(batch, changes, io.error_format)?;
     // Streamed: counted over a file of any size (a comparison with no scenario counts the
     // baseline's progress alone).
-    let source = input_file(&args.batch, &engine)?;
+    let source = input_file(batch, &engine)?;
     let (_, progress) = engine
         .compare_stream(&source, &[])
         .map_err(|e| format!("error: {e}"))?;
-    let out = match args.format {
+    let out = match format {
         TableFormat::Json => to_json(&progress)?,
         TableFormat::Csv => csv::targets_csv(&progress)?,
         TableFormat::Table => text::targets_table(engine.pack(), &progress),

@@ -132,6 +132,7 @@ pub fn markdown(pack: &Pack, examples: &[Example]) -> String {
     out
 }
 
+// Long because the page is one template with its styles inline: a self-contained file.
 pub fn html(pack: &Pack, examples: &[Example]) -> String {
     let mut body = String::new();
     body.push_str(&format!(

@@ -2,6 +2,7 @@
 
 use policy_engine::{Pack, Revision};
 
+use super::changed_scripts;
 use super::text::effect_text;
 use crate::commands::diff::Effect;
 
@@ -30,11 +31,9 @@ pub fn diff_markdown(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&
             }
         ));
     }
-    for r in rows.iter().filter(|r| r.item == "script") {
+    for (clause, script) in changed_scripts(rows) {
         out.push_str(&format!(
-            "\n`{}` 脚本修改：\n\n```diff\n{}\n```\n",
-            r.clause.as_deref().unwrap_or("?"),
-            r.new
+            "\n`{clause}` 脚本修改：\n\n```diff\n{script}\n```\n"
         ));
     }
     if let Some(e) = effect {

@@ -17,7 +17,7 @@ pub mod yaml;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use policy_engine::{Pack, TargetComparison};
+use policy_engine::{Pack, Progress, Revision, TargetComparison};
 
 /// The pack a document was computed with, as every JSON and YAML document names it
 #[derive(Serialize)]
@@ -63,4 +63,25 @@ fn wan(amount: Decimal, decimals: Option<u32>) -> Decimal {
         None => w,
     }
     .normalize()
+}
+
+/// A target's reached figure and percentage as the tables show them, `-` where no clause
+/// measures it
+fn progress_cells(p: &Progress) -> [String; 2] {
+    [
+        p.reached
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "-".into()),
+        p.percent
+            .map(|x| format!("{x}%"))
+            .unwrap_or_else(|| "-".into()),
+    ]
+}
+
+/// The revisions that change a script, as (clause, the revision's new text): shown below a
+/// revision table rather than in one of its cells
+fn changed_scripts(rows: &[Revision]) -> impl Iterator<Item = (&str, &str)> {
+    rows.iter()
+        .filter(|r| r.item == "script")
+        .map(|r| (r.clause.as_deref().unwrap_or("?"), r.new.as_str()))
 }

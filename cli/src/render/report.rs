@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use policy_engine::{group_thousands, Comparison, Line, Pack, Progress, SweepPoint};
 
-use super::wan;
+use super::{progress_cells, wan};
 
 const WIDTH: i64 = 760;
 const LABEL: i64 = 190;
@@ -221,6 +221,7 @@ fn progress_table(progress: &[Progress]) -> String {
         "<table><thead><tr><th>目标</th><th>目标值</th><th>已达到</th><th>进度</th><th>计量条款</th></tr></thead><tbody>\n",
     );
     for p in progress {
+        let [reached, percent] = progress_cells(p);
         h.push_str(&format!(
             "<tr><td>{}</td><td>{} {}（{}）</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&p.title),
@@ -231,12 +232,8 @@ fn progress_table(progress: &[Progress]) -> String {
                 policy_engine::TargetComparison::AtLeast => "以上",
                 policy_engine::TargetComparison::Over => "突破",
             },
-            p.reached
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "-".into()),
-            p.percent
-                .map(|x| format!("{x}%"))
-                .unwrap_or_else(|| "-".into()),
+            reached,
+            percent,
             escape(&p.counted_from.join(", "))
         ));
     }
@@ -290,6 +287,27 @@ svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill:
     )
 }
 
+/// Baseline and scenario amounts as a bar beside a bar, one pair a line of a comparison
+fn baseline_beside_scenario(title: &str, categories: &[String], lines: &[Line]) -> String {
+    grouped_bars(
+        title,
+        categories,
+        &[
+            (
+                "基线",
+                "base",
+                lines.iter().map(|l| l.baseline_amount).collect(),
+            ),
+            (
+                "情景",
+                "scen",
+                lines.iter().map(|l| l.scenario_amount).collect(),
+            ),
+        ],
+        "万元",
+    )
+}
+
 pub fn compare_report(pack: &Pack, comparisons: &[Comparison], progress: &[Progress]) -> String {
     let mut body = String::new();
     for c in comparisons {
@@ -300,40 +318,16 @@ pub fn compare_report(pack: &Pack, comparisons: &[Comparison], progress: &[Progr
             escape(&c.fingerprint)
         ));
         let cats: Vec<String> = c.by_clause.iter().map(|l| l.key.clone()).collect();
-        body.push_str(&grouped_bars(
+        body.push_str(&baseline_beside_scenario(
             "按条款：基线与情景金额（万元）",
             &cats,
-            &[
-                (
-                    "基线",
-                    "base",
-                    c.by_clause.iter().map(|l| l.baseline_amount).collect(),
-                ),
-                (
-                    "情景",
-                    "scen",
-                    c.by_clause.iter().map(|l| l.scenario_amount).collect(),
-                ),
-            ],
-            "万元",
+            &c.by_clause,
         ));
         let years: Vec<String> = c.by_year.iter().map(|l| format!("{} 年", l.key)).collect();
-        body.push_str(&grouped_bars(
+        body.push_str(&baseline_beside_scenario(
             "按年度：预算（万元）",
             &years,
-            &[
-                (
-                    "基线",
-                    "base",
-                    c.by_year.iter().map(|l| l.baseline_amount).collect(),
-                ),
-                (
-                    "情景",
-                    "scen",
-                    c.by_year.iter().map(|l| l.scenario_amount).collect(),
-                ),
-            ],
-            "万元",
+            &c.by_year,
         ));
         let mut lines: Vec<&Line> = c.by_clause.iter().collect();
         lines.push(&c.total);

@@ -9,7 +9,7 @@ use policy_engine::{
 };
 
 use super::table::{Align, Table};
-use super::{comparison_word, wan};
+use super::{changed_scripts, comparison_word, progress_cells, wan};
 use crate::commands::diff::Effect;
 
 pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> String {
@@ -368,16 +368,13 @@ pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
         ("计量条款 counted from", Align::Left),
     ]);
     for p in progress {
+        let [reached, percent] = progress_cells(p);
         t.row(vec![
             p.title.clone(),
             format!("{} {}", p.target, p.unit),
             comparison_word(p.comparison).to_string(),
-            p.reached
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "-".into()),
-            p.percent
-                .map(|x| format!("{x}%"))
-                .unwrap_or_else(|| "-".into()),
+            reached,
+            percent,
             if p.counted_from.is_empty() {
                 "(no clause measures it)".into()
             } else {
@@ -470,12 +467,8 @@ pub fn diff_table(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Eff
             ]);
         }
         out.push_str(&t.render());
-        for r in rows.iter().filter(|r| r.item == "script") {
-            out.push_str(&format!(
-                "\nscript of {}:\n{}\n",
-                r.clause.as_deref().unwrap_or("?"),
-                r.new
-            ));
+        for (clause, script) in changed_scripts(rows) {
+            out.push_str(&format!("\nscript of {clause}:\n{script}\n"));
         }
     }
     if let Some(e) = effect {

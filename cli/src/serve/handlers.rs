@@ -204,26 +204,60 @@ pub(super) async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Respon
         Ok(a) => a,
         Err(r) => return r,
     };
+    let Overrides {
+        sets,
+        disable,
+        name,
+    } = match overrides(obj) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let engine = s.engine();
+    let variant = match variant(&engine, &sets, &disable) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let e = engine.clone();
+    let name = name.unwrap_or_else(|| {
+        let mut parts = sets.clone();
+        parts.extend(disable.iter().map(|c| format!("{c} off")));
+        parts.join(" ")
+    });
+    match s
+        .blocking(move || e.compare(&apps, &[(name.as_str(), &variant)]))
+        .await
+    {
+        Err(r) => r,
+        Ok(c) => answer(
+            &engine,
+            json!({"baseline": pack_ref(&engine), "comparisons": c}),
+        ),
+    }
+}
+
+/// What a compare request changes: `set` overrides, clauses to disable, and the name to show
+struct Overrides {
+    sets: Vec<String>,
+    disable: Vec<String>,
+    name: Option<String>,
+}
+
+/// The overrides of a compare request, from `set` and `scenario`
+fn overrides(obj: &serde_json::Map<String, Value>) -> Result<Overrides, Response> {
     // Overrides as {"clause.param": value} or ["clause.param=value"]: checked whole first.
     let sets: Vec<String> = match obj.get("set") {
         None => Vec::new(),
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => format!("{k}={s}"),
-                other => format!("{k}={other}"),
-            })
-            .collect(),
+        Some(Value::Object(m)) => assignments(m).collect(),
         Some(Value::Array(a)) => a
             .iter()
             .map(|v| v.as_str().unwrap_or_default().to_string())
             .collect(),
         Some(_) => {
-            return error(
+            return Err(error(
                 StatusCode::BAD_REQUEST,
                 "`set` must be an object or a list",
                 Some("set"),
-            )
+            ))
         }
     };
     // Or a scenario: {"name": …, "set": {...}, "disable": [...]} (no script replacement
@@ -233,41 +267,55 @@ pub(super) async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Respon
     let mut name = None;
     if let Some(sc) = obj.get("scenario") {
         let Some(sc) = sc.as_object() else {
-            return error(
+            return Err(error(
                 StatusCode::BAD_REQUEST,
                 "`scenario` must be an object",
                 Some("scenario"),
-            );
+            ));
         };
         if let Some(unknown) = sc
             .keys()
             .find(|k| !matches!(k.as_str(), "name" | "description" | "set" | "disable"))
         {
-            return error(
+            return Err(error(
                 StatusCode::BAD_REQUEST,
                 format!("unknown key `{unknown}` in `scenario` (name, description, set, disable)"),
                 Some("scenario"),
-            );
+            ));
         }
         name = sc.get("name").and_then(Value::as_str).map(str::to_string);
         if let Some(Value::Object(m)) = sc.get("set") {
-            sets.extend(m.iter().map(|(k, v)| match v {
-                Value::String(s) => format!("{k}={s}"),
-                other => format!("{k}={other}"),
-            }));
+            sets.extend(assignments(m));
         }
         if let Some(Value::Array(a)) = sc.get("disable") {
             disable.extend(a.iter().filter_map(|v| v.as_str().map(str::to_string)));
         }
     }
     if sets.is_empty() && disable.is_empty() {
-        return error(
+        return Err(error(
             StatusCode::BAD_REQUEST,
             "nothing to compare: give `set` or a `scenario`",
             Some("set"),
-        );
+        ));
     }
-    let engine = s.engine();
+    Ok(Overrides {
+        sets,
+        disable,
+        name,
+    })
+}
+
+/// `{"clause.param": value}` as `clause.param=value` lines, as `--set` takes them
+fn assignments(m: &serde_json::Map<String, Value>) -> impl Iterator<Item = String> + '_ {
+    m.iter().map(|(k, v)| match v {
+        Value::String(s) => format!("{k}={s}"),
+        other => format!("{k}={other}"),
+    })
+}
+
+/// The engine in force with the clauses disabled and the overrides set, or the 400 response
+/// that says why they do not apply
+fn variant(engine: &Engine, sets: &[String], disable: &[String]) -> Result<Engine, Response> {
     let disabled = if disable.is_empty() {
         Ok((*engine).clone())
     } else {
@@ -287,41 +335,24 @@ pub(super) async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Respon
             changes,
         })
     };
-    let variant = match disabled.and_then(|e| {
-        if sets.is_empty() {
-            Ok(e)
-        } else {
-            e.with_sets(&sets)
-        }
-    }) {
-        Ok(v) => v,
-        Err(errors) => {
+    disabled
+        .and_then(|e| {
+            if sets.is_empty() {
+                Ok(e)
+            } else {
+                e.with_sets(sets)
+            }
+        })
+        .map_err(|errors| {
             let all: Vec<String> = errors.0.iter().map(|e| e.message.clone()).collect();
-            return (
+            (
                 StatusCode::BAD_REQUEST,
                 axum::Json(
                     json!({"error": "the overrides do not apply", "field": "set", "errors": all}),
                 ),
             )
-                .into_response();
-        }
-    };
-    let e = engine.clone();
-    let name = name.unwrap_or_else(|| {
-        let mut parts = sets.clone();
-        parts.extend(disable.iter().map(|c| format!("{c} off")));
-        parts.join(" ")
-    });
-    match s
-        .blocking(move || e.compare(&apps, &[(name.as_str(), &variant)]))
-        .await
-    {
-        Err(r) => r,
-        Ok(c) => answer(
-            &engine,
-            json!({"baseline": pack_ref(&engine), "comparisons": c}),
-        ),
-    }
+                .into_response()
+        })
 }
 
 pub(super) async fn clauses(State(s): State<Arc<Shared>>) -> Response {
