@@ -1,5 +1,6 @@
-//! Output files written whole or not at all: under a temporary name in the same directory,
-//! renamed into place when complete.
+//! Output files written whole or not at all.
+//!
+//! Written under a temporary name in the same directory, renamed into place when complete.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

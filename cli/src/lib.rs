@@ -1,10 +1,11 @@
-//! The `policy` command as a library: [`main_with`] takes the arguments and the two output
-//! streams, so tests drive exactly what the binary runs.
+//! The `policy` command as a library: [`main_with`] runs it on given arguments and streams.
+//!
+//! Tests drive exactly what the binary runs.
 //!
 //! Exit codes: 0 every application decided; 1 some applications had errors (every other one
 //! is still decided and printed); 2 a usage, input-file or pack error.
 //!
-//! [`args`] parses the command line, each module of [`commands`] runs one subcommand, [`render`]
+//! `args` parses the command line, each module of `commands` runs one subcommand, `render`
 //! writes what they print, and [`serve`] is the HTTP server of `policy serve`.
 
 mod args;

@@ -1,5 +1,6 @@
-//! A pack directory's files, with their times, sizes and content hashes: what `watch` and
-//! `serve` compare to see that the pack was edited.
+//! A pack directory's files with their times, sizes and content hashes, to see an edit.
+//!
+//! `watch` and `serve` compare two of these to know the pack was edited.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

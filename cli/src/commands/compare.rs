@@ -1,5 +1,4 @@
-//! `policy compare`: the baseline against each scenario, per clause and per year, with an
-//! optional HTML report.
+//! `policy compare`: the baseline against each scenario, with an optional HTML report.
 
 use policy_engine::{Engine, Scenario};
 

@@ -1,5 +1,4 @@
-//! `policy diff`: what a revision changed, old beside new, and with `--input` what it does to
-//! each application.
+//! `policy diff`: what a revision changed, and what it does to a batch of applications.
 
 use serde::Serialize;
 

@@ -1,5 +1,7 @@
-//! `policy gen`: valid synthetic applications for any pack, from its declared kinds and fields,
-//! for load tests and what-if rehearsals. The same pack, count and seed give the same bytes.
+//! `policy gen`: valid synthetic applications for any pack, for load tests and rehearsals.
+//!
+//! Built from the pack's declared kinds and fields; the same pack, count and seed give the
+//! same bytes.
 
 use std::io::Write;
 

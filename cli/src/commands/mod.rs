@@ -1,5 +1,7 @@
-//! One module a subcommand, each with a `run` taking its parsed arguments; here, what they
-//! share: where they write, loading the pack with its changes, and reading the input file.
+//! One module a subcommand, and what they share.
+//!
+//! Each module has a `run` taking its parsed arguments; here are where they write, loading
+//! the pack with its changes, and reading the input file.
 
 pub mod check;
 pub mod clauses;

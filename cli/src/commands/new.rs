@@ -1,5 +1,6 @@
-//! `policy new clause`: the YAML, the script and a test of a new clause, ready to edit, and the
-//! clause (and its kind, if new) entered in `pack.yaml`.
+//! `policy new clause`: a new clause's YAML, script and test, entered in `pack.yaml`.
+//!
+//! The files are ready to edit; the clause (and its kind, if new) is added to the pack.
 
 use std::fs;
 

@@ -1,5 +1,4 @@
-//! `policy replay`: decide every logged decision again with a pack and report any that
-//! differs.
+//! `policy replay`: decide every logged decision again and report any that differs.
 
 use std::path::Path;
 

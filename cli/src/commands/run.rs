@@ -1,5 +1,7 @@
-//! `policy run`: decide every application of an input file; JSON, JSONL and CSV are written as
-//! they are decided, the other formats once everything is decided.
+//! `policy run`: decide every application of an input file and write the decisions.
+//!
+//! JSON, JSONL and CSV are written as they are decided, the other formats once everything
+//! is decided.
 
 use std::path::Path;
 

@@ -1,5 +1,4 @@
-//! CSV for spreadsheets: the comparisons, sweeps and targets, one row per line of their
-//! tables.
+//! CSV for spreadsheets: the comparisons, sweeps and targets, a row a line of their tables.
 
 use policy_engine::{Comparison, Pack, Progress, SweepPoint};
 

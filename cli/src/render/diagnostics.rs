@@ -1,5 +1,6 @@
-//! Pack errors and warnings as diagnostics: for people (the source line and a caret) or as
-//! one JSON document (for editors).
+//! Pack errors and warnings as diagnostics, for people or (as JSON) for editors.
+//!
+//! For people: the source line and a caret under the column.
 
 use serde::Serialize;
 

@@ -1,5 +1,7 @@
-//! `policy doc`: the pack as a document, each article's original text beside its parameters
-//! and its script, with the pack's tests decided now as worked examples.
+//! The pack as a document (`policy doc`), in Markdown or HTML.
+//!
+//! Each article's original text beside its parameters and its script, with the pack's tests
+//! decided now as worked examples.
 
 use policy_engine::{group_thousands, Clause, Example, Pack, Status};
 

@@ -1,5 +1,4 @@
-//! The JSON documents of compare, sweep and diff: what was computed, beside the pack that
-//! computed it.
+//! The JSON documents of compare, sweep and diff, each naming the pack that computed it.
 
 use serde::Serialize;
 

@@ -1,6 +1,7 @@
-//! Everything the CLI prints, one file a format: aligned text for people, JSON and YAML
-//! documents, CSV, Markdown, Excel, the streamed decisions, HTML reports and the pack
-//! document, and pack errors as diagnostics. Here, what several formats share.
+//! Everything the CLI prints, one file a format, and what several formats share.
+//!
+//! Aligned text for people, JSON and YAML documents, CSV, Markdown, Excel, the streamed
+//! decisions, HTML reports and the pack document, and pack errors as diagnostics.
 
 pub mod csv;
 pub mod diagnostics;

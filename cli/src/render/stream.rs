@@ -1,5 +1,4 @@
-//! Decisions written as they are decided: JSON (the decisions document), JSONL and CSV sinks
-//! for the engine's stream.
+//! Decisions written as they are decided: the JSON, JSONL and CSV sinks of the engine's stream.
 
 use policy_engine::{Decision, Pack, Sink, Totals};
 

@@ -1,5 +1,7 @@
-//! Aligned text for people: decisions with totals per clause, explanations, clause lists,
-//! comparisons, sweeps, targets, test runs and revision tables.
+//! Aligned text for people, for every command that prints a table or a report in text.
+//!
+//! Decisions with totals per clause, explanations, clause lists, comparisons, sweeps,
+//! targets, test runs and revision tables.
 
 use rust_decimal::Decimal;
 

@@ -1,4 +1,6 @@
-//! The decisions document as YAML (`run --format yaml`; JSON is streamed by [`super::stream`]).
+//! The decisions document as YAML (`run --format yaml`).
+//!
+//! JSON is streamed by [`super::stream`].
 
 use serde::Serialize;
 

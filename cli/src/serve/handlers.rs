@@ -1,5 +1,6 @@
-//! The HTTP handlers: decide, explain, compare, clauses, pack, schema, health and the OpenAPI
-//! document. Each takes the engine in force when its request arrives.
+//! The HTTP handlers, each with the engine in force when its request arrives.
+//!
+//! Decide, explain, compare, clauses, pack, schema, health and the OpenAPI document.
 
 #![allow(
     clippy::result_large_err,

@@ -1,5 +1,4 @@
-//! The decision log: one JSON line per decision served, enough for `policy replay` to decide
-//! it again.
+//! The decision log: a JSON line per decision served, enough for `policy replay`.
 
 use std::io::Write as _;
 use std::path::Path;

@@ -1,5 +1,7 @@
-//! Hot reload: the pack directory is polled, and a changed pack that loads (and, with
-//! `--require-tests`, passes its tests) replaces the one in force; a broken one is refused.
+//! Hot reload: a changed pack replaces the one in force only if it loads (and passes its tests).
+//!
+//! The pack directory is polled; with `--require-tests` the pack's tests must pass too; a
+//! broken edit is refused and the last good pack keeps serving.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
