@@ -1,9 +1,32 @@
-//! `policy gen`: valid synthetic applications for any pack, from its declared kinds and fields,
-//! for load tests and what-if rehearsals. The same pack, count and seed give the same bytes.
+//! `policy gen`: valid synthetic applications for any pack, for load tests and rehearsals.
+//!
+//! Built from the pack's declared kinds and fields; the same pack, count and seed give the
+//! same bytes.
 
 use std::io::Write;
 
 use policy_engine::{FieldType, Pack, TextFormat};
+
+use super::{load, Io};
+use crate::args::{GenArgs, GenOut};
+use crate::atomic::write_atomically;
+use crate::EXIT_OK;
+
+pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
+    let engine = load(&args.pack, io.error_format)?;
+    let (count, seed, format) = (args.count, args.seed, args.format);
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            generate(engine.pack(), count, seed, format, &mut buf)
+                .map_err(|e| format!("error: {e}"))?;
+            write_atomically(path, &buf)?;
+        }
+        None => generate(engine.pack(), count, seed, format, &mut io.out)
+            .map_err(|e| format!("error: {e}"))?,
+    }
+    Ok(EXIT_OK)
+}
 
 /// SplitMix64: small, fast, and the same sequence on every machine and version
 struct Rng(u64);
@@ -160,16 +183,6 @@ fn application(pack: &Pack, rng: &mut Rng, i: u64) -> serde_json::Value {
     serde_json::Value::Object(obj)
 }
 
-/// Output formats of `policy gen`
-#[derive(Clone, Copy)]
-pub enum GenFormat {
-    Jsonl,
-    Json,
-    Yaml,
-    Csv,
-    Xlsx,
-}
-
 fn flat(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
     match v {
         serde_json::Value::Object(m) => {
@@ -188,22 +201,22 @@ fn flat(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
 }
 
 /// Writes `count` applications
-pub fn generate(
+fn generate(
     pack: &Pack,
     count: u64,
     seed: u64,
-    format: GenFormat,
+    format: GenOut,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut rng = Rng(seed);
     match format {
-        GenFormat::Jsonl => {
+        GenOut::Jsonl => {
             for i in 0..count {
                 serde_json::to_writer(&mut *out, &application(pack, &mut rng, i))?;
                 out.write_all(b"\n")?;
             }
         }
-        GenFormat::Json => {
+        GenOut::Json => {
             out.write_all(b"[")?;
             for i in 0..count {
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
@@ -211,7 +224,7 @@ pub fn generate(
             }
             out.write_all(b"\n]\n")?;
         }
-        GenFormat::Yaml => {
+        GenOut::Yaml => {
             if count == 0 {
                 out.write_all(b"[]\n")?;
             }
@@ -221,7 +234,7 @@ pub fn generate(
                 writeln!(out, "- {line}")?;
             }
         }
-        GenFormat::Xlsx => {
+        GenOut::Xlsx => {
             let (columns, rows) = table(pack, &mut rng, count);
             let mut wb = rust_xlsxwriter::Workbook::new();
             let ws = wb.add_worksheet();
@@ -240,7 +253,7 @@ pub fn generate(
             }
             out.write_all(&wb.save_to_buffer().map_err(fail)?)?;
         }
-        GenFormat::Csv => {
+        GenOut::Csv => {
             let (columns, rows) = table(pack, &mut rng, count);
             let mut w = csv::Writer::from_writer(&mut *out);
             w.write_record(&columns)?;

@@ -1,9 +1,11 @@
-//! `policy doc`: the pack as a document, each article's original text beside its parameters
-//! and its script, with the pack's tests decided now as worked examples.
+//! The pack as a document (`policy doc`), in Markdown or HTML.
+//!
+//! Each article's original text beside its parameters and its script, with the pack's tests
+//! decided now as worked examples.
 
 use policy_engine::{group_thousands, Clause, Example, Pack, Status};
 
-use crate::report::escape;
+use super::report::escape;
 
 fn param_rows(c: &Clause) -> Vec<[String; 4]> {
     c.parameters
@@ -132,6 +134,7 @@ pub fn markdown(pack: &Pack, examples: &[Example]) -> String {
     out
 }
 
+// Long because the page is one template with its styles inline: a self-contained file.
 pub fn html(pack: &Pack, examples: &[Example]) -> String {
     let mut body = String::new();
     body.push_str(&format!(

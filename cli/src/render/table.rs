@@ -1,5 +1,6 @@
-//! Plain-text tables whose columns line up with Chinese text: widths are display columns
-//! (a CJK character takes two), not bytes or characters.
+//! Plain-text tables whose columns line up with Chinese text.
+//!
+//! Widths are display columns (a CJK character takes two), not bytes or characters.
 
 use unicode_width::UnicodeWidthStr;
 

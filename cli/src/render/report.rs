@@ -3,9 +3,11 @@
 //! Chart geometry is computed with `Decimal` like everything else: no float anywhere near an
 //! amount, and the same input gives the same bytes.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use policy_engine::{group_thousands, Comparison, Line, Pack, Progress, SweepPoint};
+
+use super::{progress_cells, wan};
 
 const WIDTH: i64 = 760;
 const LABEL: i64 = 190;
@@ -18,10 +20,9 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn wan(d: Decimal) -> String {
-    let w = (d / Decimal::from(10_000))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    group_thousands(w.normalize())
+/// 万元 on a chart: two decimals, thousands grouped
+fn chart_wan(d: Decimal) -> String {
+    group_thousands(wan(d, Some(2)))
 }
 
 /// `value / max * span`, to one decimal, for a coordinate
@@ -78,10 +79,10 @@ fn grouped_bars(
                 BAR - 2,
                 escape(name),
                 escape(cat),
-                wan(v),
+                chart_wan(v),
                 Decimal::from(LABEL + 4) + w,
                 y + BAR - 4,
-                wan(v)
+                chart_wan(v)
             ));
         }
     }
@@ -117,8 +118,8 @@ fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> Stri
         r = left + plot_w,
         lx = left - 4,
         ty = top + 4,
-        m = wan(hi),
-        l = wan(lo),
+        m = chart_wan(hi),
+        l = chart_wan(lo),
         xl = h - 4,
         xlab = escape(x_label)
     );
@@ -137,7 +138,7 @@ fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> Stri
         svg.push_str(&format!(
             "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4\" class=\"dot\"><title>{}：{} 万元</title></circle>\n<text x=\"{cx}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n",
             escape(x),
-            wan(*y),
+            chart_wan(*y),
             top + plot_h + 16,
             escape(x)
         ));
@@ -220,6 +221,7 @@ fn progress_table(progress: &[Progress]) -> String {
         "<table><thead><tr><th>目标</th><th>目标值</th><th>已达到</th><th>进度</th><th>计量条款</th></tr></thead><tbody>\n",
     );
     for p in progress {
+        let [reached, percent] = progress_cells(p);
         h.push_str(&format!(
             "<tr><td>{}</td><td>{} {}（{}）</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&p.title),
@@ -230,12 +232,8 @@ fn progress_table(progress: &[Progress]) -> String {
                 policy_engine::TargetComparison::AtLeast => "以上",
                 policy_engine::TargetComparison::Over => "突破",
             },
-            p.reached
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "-".into()),
-            p.percent
-                .map(|x| format!("{x}%"))
-                .unwrap_or_else(|| "-".into()),
+            reached,
+            percent,
             escape(&p.counted_from.join(", "))
         ));
     }
@@ -289,6 +287,27 @@ svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill:
     )
 }
 
+/// Baseline and scenario amounts as a bar beside a bar, one pair a line of a comparison
+fn baseline_beside_scenario(title: &str, categories: &[String], lines: &[Line]) -> String {
+    grouped_bars(
+        title,
+        categories,
+        &[
+            (
+                "基线",
+                "base",
+                lines.iter().map(|l| l.baseline_amount).collect(),
+            ),
+            (
+                "情景",
+                "scen",
+                lines.iter().map(|l| l.scenario_amount).collect(),
+            ),
+        ],
+        "万元",
+    )
+}
+
 pub fn compare_report(pack: &Pack, comparisons: &[Comparison], progress: &[Progress]) -> String {
     let mut body = String::new();
     for c in comparisons {
@@ -299,40 +318,16 @@ pub fn compare_report(pack: &Pack, comparisons: &[Comparison], progress: &[Progr
             escape(&c.fingerprint)
         ));
         let cats: Vec<String> = c.by_clause.iter().map(|l| l.key.clone()).collect();
-        body.push_str(&grouped_bars(
+        body.push_str(&baseline_beside_scenario(
             "按条款：基线与情景金额（万元）",
             &cats,
-            &[
-                (
-                    "基线",
-                    "base",
-                    c.by_clause.iter().map(|l| l.baseline_amount).collect(),
-                ),
-                (
-                    "情景",
-                    "scen",
-                    c.by_clause.iter().map(|l| l.scenario_amount).collect(),
-                ),
-            ],
-            "万元",
+            &c.by_clause,
         ));
         let years: Vec<String> = c.by_year.iter().map(|l| format!("{} 年", l.key)).collect();
-        body.push_str(&grouped_bars(
+        body.push_str(&baseline_beside_scenario(
             "按年度：预算（万元）",
             &years,
-            &[
-                (
-                    "基线",
-                    "base",
-                    c.by_year.iter().map(|l| l.baseline_amount).collect(),
-                ),
-                (
-                    "情景",
-                    "scen",
-                    c.by_year.iter().map(|l| l.scenario_amount).collect(),
-                ),
-            ],
-            "万元",
+            &c.by_year,
         ));
         let mut lines: Vec<&Line> = c.by_clause.iter().collect();
         lines.push(&c.total);
@@ -389,16 +384,4 @@ pub fn targets_report(pack: &Pack, progress: &[Progress]) -> String {
     let mut body = progress_chart(progress);
     body.push_str(&progress_table(progress));
     page("发展目标进度 progress toward the targets", pack, &body)
-}
-
-/// Writes a file through a temporary name and a rename, so a reader never sees half of it
-pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))
 }

@@ -1,64 +1,18 @@
-//! Everything the CLI prints: decisions as table, JSON or YAML; explanations; clause lists;
-//! pack errors with the source line and a caret.
+//! Aligned text for people, for every command that prints a table or a report in text.
+//!
+//! Decisions with totals per clause, explanations, clause lists, comparisons, sweeps,
+//! targets, test runs and revision tables.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
 
 use policy_engine::{
-    group_thousands, Comparison, Decision, Explanation, Line, LoadError, LoadErrors, Pack,
-    Progress, Revision, Status, SweepPoint, TargetComparison, TestReport, Totals,
+    group_thousands, Comparison, Decision, Explanation, Line, Pack, Progress, Revision, Status,
+    SweepPoint, TestReport, Totals,
 };
 
-use crate::table::{Align, Table};
-
-/// The decisions document: pack, decisions, totals
-#[derive(Serialize)]
-struct DecisionsDoc<'a> {
-    pack: PackRef<'a>,
-    decisions: &'a [Decision],
-    totals: &'a Totals,
-}
-
-#[derive(Serialize)]
-struct PackRef<'a> {
-    id: &'a str,
-    version: &'a str,
-    fingerprint: &'a str,
-}
-
-fn doc<'a>(pack: &'a Pack, decisions: &'a [Decision], totals: &'a Totals) -> DecisionsDoc<'a> {
-    DecisionsDoc {
-        pack: PackRef {
-            id: &pack.id,
-            version: &pack.version,
-            fingerprint: &pack.fingerprint,
-        },
-        decisions,
-        totals,
-    }
-}
-
-pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
-    serde_json::to_string_pretty(value)
-        .map(|s| s + "\n")
-        .map_err(|e| format!("error: cannot write JSON: {e}"))
-}
-
-pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
-    serde_yaml::to_string(value).map_err(|e| format!("error: cannot write YAML: {e}"))
-}
-
-pub fn decisions_yaml(
-    pack: &Pack,
-    decisions: &[Decision],
-    totals: &Totals,
-) -> Result<String, String> {
-    to_yaml(&doc(pack, decisions, totals))
-}
-
-fn wan(amount: Decimal) -> String {
-    (amount / Decimal::from(10_000)).normalize().to_string()
-}
+use super::table::{Align, Table};
+use super::{changed_scripts, comparison_word, progress_cells, wan};
+use crate::commands::diff::Effect;
 
 pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> String {
     let mut t = Table::new(&[
@@ -75,7 +29,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
             d.clause.clone().unwrap_or_else(|| "-".into()),
             d.status.to_string(),
             group_thousands(d.amount),
-            wan(d.amount),
+            wan(d.amount, None).to_string(),
             d.reasons.join("；"),
         ]);
     }
@@ -111,7 +65,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
             count(Status::Capped),
             count(Status::Error),
             group_thousands(amount),
-            wan(amount),
+            wan(amount, None).to_string(),
         ]);
     };
     for c in &pack.clauses {
@@ -137,7 +91,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
         totals.applications,
         totals.awarded,
         group_thousands(totals.amount),
-        wan(totals.amount)
+        wan(totals.amount, None)
     ));
     out
 }
@@ -152,7 +106,7 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
         "决定 decision: {}，{} 元（{} 万元）\n",
         d.status,
         group_thousands(d.amount),
-        wan(d.amount)
+        wan(d.amount, None)
     ));
     if let Some(c) = &e.clause {
         out.push_str(&format!(
@@ -279,139 +233,6 @@ pub fn clauses_text(pack: &Pack) -> String {
     out
 }
 
-/// How errors and warnings about packs are written
-#[derive(Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ErrorFormat {
-    /// `error: file:line:col: message`, the source line and a caret
-    #[default]
-    Human,
-    /// One JSON document of diagnostics, for editors and other tools
-    Json,
-}
-
-thread_local! {
-    // Set once per invocation by `main_with`; every pack error printed follows it.
-    static ERROR_FORMAT: std::cell::Cell<ErrorFormat> = const { std::cell::Cell::new(ErrorFormat::Human) };
-}
-
-pub fn set_error_format(f: ErrorFormat) {
-    ERROR_FORMAT.with(|c| c.set(f));
-}
-
-pub fn error_format() -> ErrorFormat {
-    ERROR_FORMAT.with(|c| c.get())
-}
-
-/// One diagnostic for the JSON error format
-#[derive(Serialize)]
-struct Diagnostic {
-    severity: &'static str,
-    file: String,
-    line: Option<usize>,
-    column: Option<usize>,
-    message: String,
-    hint: Option<String>,
-    source: Option<String>,
-}
-
-fn source_line(e: &LoadError) -> Option<String> {
-    let pos = e.pos?;
-    let text = std::fs::read_to_string(&e.file).ok()?;
-    text.lines()
-        .nth(pos.line.saturating_sub(1))
-        .map(str::to_string)
-}
-
-fn diagnostic(severity: &'static str, e: &LoadError) -> Diagnostic {
-    let (message, hint) = match e.message.split_once("; did you mean") {
-        Some((m, rest)) => (m.to_string(), Some(format!("did you mean{rest}"))),
-        None => (e.message.clone(), None),
-    };
-    Diagnostic {
-        severity,
-        file: e.file.display().to_string(),
-        line: e.pos.map(|p| p.line),
-        column: e.pos.map(|p| p.col),
-        message,
-        hint,
-        source: source_line(e),
-    }
-}
-
-/// Errors and warnings, human or JSON as set for this invocation
-pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError]) -> String {
-    if error_format() == ErrorFormat::Json {
-        let all: Vec<Diagnostic> = errors
-            .iter()
-            .map(|e| diagnostic("error", e))
-            .chain(warnings.iter().map(|w| diagnostic("warning", w)))
-            .collect();
-        #[derive(Serialize)]
-        struct Doc {
-            errors: usize,
-            warnings: usize,
-            diagnostics: Vec<Diagnostic>,
-        }
-        return to_json(&Doc {
-            errors: errors.len(),
-            warnings: warnings.len(),
-            diagnostics: all,
-        })
-        .unwrap_or_default()
-        .trim_end()
-        .to_string();
-    }
-    let mut out = String::new();
-    for (severity, e) in errors
-        .iter()
-        .map(|e| ("error", e))
-        .chain(warnings.iter().map(|w| ("warning", w)))
-    {
-        out.push_str(&format!("{severity}: {e}\n"));
-        let (Some(pos), Some(line)) = (e.pos, source_line(e)) else {
-            continue;
-        };
-        let number = pos.line.to_string();
-        let gutter = " ".repeat(number.len());
-        // The caret sits under the column, counted in display width (CJK is two wide).
-        let before: String = line.chars().take(pos.col.saturating_sub(1)).collect();
-        let indent = unicode_width::UnicodeWidthStr::width(before.as_str());
-        out.push_str(&format!(
-            "{gutter} |\n{number} | {line}\n{gutter} | {}^\n",
-            " ".repeat(indent)
-        ));
-    }
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    match (errors.len(), warnings.len()) {
-        (e, 0) => out.push_str(&plural(e, "error")),
-        (0, w) => out.push_str(&plural(w, "warning")),
-        (e, w) => out.push_str(&format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
-    }
-    out
-}
-
-/// Pack errors, as [`diagnostics`] writes them
-pub fn load_errors(errors: &LoadErrors) -> String {
-    diagnostics(&errors.0, &[])
-}
-
-#[derive(Serialize)]
-struct ComparisonsDoc<'a> {
-    baseline: PackRef<'a>,
-    comparisons: &'a [Comparison],
-}
-
-pub fn comparisons_json(pack: &Pack, comparisons: &[Comparison]) -> Result<String, String> {
-    to_json(&ComparisonsDoc {
-        baseline: PackRef {
-            id: &pack.id,
-            version: &pack.version,
-            fingerprint: &pack.fingerprint,
-        },
-        comparisons,
-    })
-}
-
 fn percent(p: Option<Decimal>) -> String {
     match p {
         Some(p) if p > Decimal::ZERO => format!("+{p}%"),
@@ -511,87 +332,6 @@ pub fn comparisons_table(pack: &Pack, comparisons: &[Comparison]) -> String {
     out
 }
 
-fn csv_text(rows: Vec<Vec<String>>) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r)
-            .map_err(|e| format!("error: cannot write CSV: {e}"))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| format!("error: cannot write CSV: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("error: cannot write CSV: {e}"))
-}
-
-pub fn comparisons_csv(comparisons: &[Comparison]) -> Result<String, String> {
-    let mut rows = vec![[
-        "scenario",
-        "group",
-        "key",
-        "baseline_awarded",
-        "scenario_awarded",
-        "baseline_amount",
-        "scenario_amount",
-        "change",
-        "percent",
-    ]
-    .map(String::from)
-    .to_vec()];
-    for c in comparisons {
-        let groups = c
-            .by_clause
-            .iter()
-            .map(|l| ("clause", l))
-            .chain(c.by_year.iter().map(|l| ("year", l)))
-            .chain(std::iter::once(("total", &c.total)));
-        for (group, l) in groups {
-            rows.push(vec![
-                c.scenario.clone(),
-                group.to_string(),
-                l.key.clone(),
-                l.baseline_awarded.to_string(),
-                l.scenario_awarded.to_string(),
-                l.baseline_amount.to_string(),
-                l.scenario_amount.to_string(),
-                l.change.to_string(),
-                l.percent.map(|p| p.to_string()).unwrap_or_default(),
-            ]);
-        }
-    }
-    csv_text(rows)
-}
-
-#[derive(Serialize)]
-struct SweepDoc<'a> {
-    pack: PackRef<'a>,
-    param: &'a str,
-    points: &'a [SweepPoint],
-}
-
-pub fn sweep_json(pack: &Pack, param: &str, points: &[SweepPoint]) -> Result<String, String> {
-    to_json(&SweepDoc {
-        pack: PackRef {
-            id: &pack.id,
-            version: &pack.version,
-            fingerprint: &pack.fingerprint,
-        },
-        param,
-        points,
-    })
-}
-
-pub fn sweep_csv(pack: &Pack, points: &[SweepPoint]) -> Result<String, String> {
-    let mut header = vec!["value".to_string(), "awarded".into(), "amount".into()];
-    header.extend(pack.clauses.iter().map(|c| c.id.clone()));
-    let mut rows = vec![header];
-    for p in points {
-        let mut row = vec![p.value.clone(), p.awarded.to_string(), p.amount.to_string()];
-        row.extend(p.by_clause.iter().map(|c| c.amount.to_string()));
-        rows.push(row);
-    }
-    csv_text(rows)
-}
-
 pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
     let mut header: Vec<(String, Align)> = vec![
         (param.to_string(), Align::Right),
@@ -607,7 +347,7 @@ pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
             p.value.clone(),
             p.awarded.to_string(),
             group_thousands(p.amount),
-            wan(p.amount),
+            wan(p.amount, None).to_string(),
         ];
         row.extend(p.by_clause.iter().map(|c| group_thousands(c.amount)));
         t.row(row);
@@ -620,14 +360,6 @@ pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
     )
 }
 
-fn comparison_word(c: TargetComparison) -> &'static str {
-    match c {
-        TargetComparison::About => "左右 about",
-        TargetComparison::AtLeast => "以上 at least",
-        TargetComparison::Over => "突破 over",
-    }
-}
-
 pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
     let mut t = Table::new(&[
         ("目标 target", Align::Left),
@@ -638,16 +370,13 @@ pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
         ("计量条款 counted from", Align::Left),
     ]);
     for p in progress {
+        let [reached, percent] = progress_cells(p);
         t.row(vec![
             p.title.clone(),
             format!("{} {}", p.target, p.unit),
             comparison_word(p.comparison).to_string(),
-            p.reached
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "-".into()),
-            p.percent
-                .map(|x| format!("{x}%"))
-                .unwrap_or_else(|| "-".into()),
+            reached,
+            percent,
             if p.counted_from.is_empty() {
                 "(no clause measures it)".into()
             } else {
@@ -660,36 +389,6 @@ pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
         pack.id,
         t.render()
     )
-}
-
-pub fn targets_csv(progress: &[Progress]) -> Result<String, String> {
-    let mut rows = vec![[
-        "id",
-        "title",
-        "target",
-        "comparison",
-        "unit",
-        "by",
-        "reached",
-        "percent",
-        "met",
-    ]
-    .map(String::from)
-    .to_vec()];
-    for p in progress {
-        rows.push(vec![
-            p.id.clone(),
-            p.title.clone(),
-            p.target.to_string(),
-            comparison_word(p.comparison).to_string(),
-            p.unit.clone(),
-            p.by.map(|b| b.to_string()).unwrap_or_default(),
-            p.reached.map(|r| r.to_string()).unwrap_or_default(),
-            p.percent.map(|x| x.to_string()).unwrap_or_default(),
-            p.met.map(|m| m.to_string()).unwrap_or_default(),
-        ]);
-    }
-    csv_text(rows)
 }
 
 /// A test run for people: each case, each failure with its explanation, the coverage; the
@@ -736,86 +435,6 @@ pub fn test_report(pack: &Pack, report: &TestReport) -> String {
     out
 }
 
-/// What a revision does to a batch of applications
-#[derive(Serialize)]
-pub struct Effect {
-    /// Applications whose decision changes
-    pub changed: Vec<EffectRow>,
-    /// Totals before
-    pub old: Totals,
-    /// Totals after
-    pub new: Totals,
-}
-
-/// One application's decision before and after
-#[derive(Serialize)]
-pub struct EffectRow {
-    id: Option<String>,
-    clause: Option<String>,
-    old_status: Status,
-    new_status: Status,
-    old_amount: String,
-    new_amount: String,
-}
-
-impl Effect {
-    pub fn of(
-        a: &policy_engine::Engine,
-        b: &policy_engine::Engine,
-        apps: &[policy_engine::RawApplication],
-    ) -> Effect {
-        let (da, db) = (a.decide(apps), b.decide(apps));
-        let changed = da
-            .iter()
-            .zip(&db)
-            .filter(|(x, y)| x.status != y.status || x.amount != y.amount)
-            .map(|(x, y)| EffectRow {
-                id: x.id.clone(),
-                clause: y.clause.clone().or_else(|| x.clause.clone()),
-                old_status: x.status,
-                new_status: y.status,
-                old_amount: x.amount.to_string(),
-                new_amount: y.amount.to_string(),
-            })
-            .collect();
-        Effect {
-            changed,
-            old: a.totals(&da),
-            new: b.totals(&db),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct DiffDoc<'a> {
-    old: PackRef<'a>,
-    new: PackRef<'a>,
-    changes: &'a [Revision],
-    effect: Option<&'a Effect>,
-}
-
-fn pack_ref(p: &Pack) -> PackRef<'_> {
-    PackRef {
-        id: &p.id,
-        version: &p.version,
-        fingerprint: &p.fingerprint,
-    }
-}
-
-pub fn diff_json(
-    old: &Pack,
-    new: &Pack,
-    rows: &[Revision],
-    effect: Option<&Effect>,
-) -> Result<String, String> {
-    to_json(&DiffDoc {
-        old: pack_ref(old),
-        new: pack_ref(new),
-        changes: rows,
-        effect,
-    })
-}
-
 fn one_line(s: &str) -> String {
     s.replace('\n', " ")
 }
@@ -850,12 +469,8 @@ pub fn diff_table(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Eff
             ]);
         }
         out.push_str(&t.render());
-        for r in rows.iter().filter(|r| r.item == "script") {
-            out.push_str(&format!(
-                "\nscript of {}:\n{}\n",
-                r.clause.as_deref().unwrap_or("?"),
-                r.new
-            ));
+        for (clause, script) in changed_scripts(rows) {
+            out.push_str(&format!("\nscript of {clause}:\n{script}\n"));
         }
     }
     if let Some(e) = effect {
@@ -864,7 +479,7 @@ pub fn diff_table(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Eff
     out
 }
 
-fn effect_text(e: &Effect) -> String {
+pub(super) fn effect_text(e: &Effect) -> String {
     let mut out = format!(
         "\n对申报的影响 effect on the applications: {} of {} change\n",
         e.changed.len(),
@@ -899,43 +514,5 @@ fn effect_text(e: &Effect) -> String {
         if change > Decimal::ZERO { "+" } else { "" },
         group_thousands(change)
     ));
-    out
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
-}
-
-pub fn diff_markdown(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Effect>) -> String {
-    let mut out = format!(
-        "# 修改对照表：{}\n\n{} → {}\n\n| 条款 | 条文 | 修改项 | 原 | 新 |\n|---|---|---|---|---|\n",
-        md_cell(&new.title),
-        md_cell(&old.version),
-        md_cell(&new.version)
-    );
-    for r in rows {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
-            md_cell(r.clause.as_deref().unwrap_or("（整体）")),
-            md_cell(r.article.as_deref().unwrap_or("")),
-            md_cell(&r.item),
-            md_cell(&r.old),
-            if r.item == "script" {
-                "见下方".to_string()
-            } else {
-                md_cell(&r.new)
-            }
-        ));
-    }
-    for r in rows.iter().filter(|r| r.item == "script") {
-        out.push_str(&format!(
-            "\n`{}` 脚本修改：\n\n```diff\n{}\n```\n",
-            r.clause.as_deref().unwrap_or("?"),
-            r.new
-        ));
-    }
-    if let Some(e) = effect {
-        out.push_str(&format!("\n```\n{}```\n", effect_text(e).trim_start()));
-    }
     out
 }

@@ -1,18 +1,24 @@
-//! `policy new clause`: the YAML, the script and a test of a new clause, ready to edit, and the
-//! clause (and its kind, if new) entered in `pack.yaml`.
+//! `policy new clause`: a new clause's YAML, script and test, entered in `pack.yaml`.
+//!
+//! The files are ready to edit; the clause (and its kind, if new) is added to the pack.
 
 use std::fs;
-use std::path::Path;
 
 use policy_engine::{Engine, FieldType, Kind};
 
-pub struct NewClause<'a> {
-    pub pack: &'a Path,
-    pub id: &'a str,
-    pub kind: &'a str,
-    pub article: &'a str,
-    pub title: &'a str,
-    pub text: Option<&'a str>,
+use super::Io;
+use crate::args::NewClauseArgs;
+use crate::render::diagnostics::{load_errors, ErrorFormat};
+use crate::EXIT_OK;
+
+/// `policy new clause`
+pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {
+    let written = new_clause(args, io.error_format)?;
+    io.emit(&format!(
+        "wrote {}\nnext: edit the script and the test, then `policy check` and `policy test`\n",
+        written.join(", ")
+    ));
+    Ok(EXIT_OK)
 }
 
 /// A YAML double-quoted scalar (JSON's string syntax is valid YAML)
@@ -120,19 +126,19 @@ fn example_application(kind: &Kind, id: &str, period: Option<&str>) -> String {
 }
 
 /// Writes the clause; returns the paths written, for the message
-pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
-    if !valid_id(n.id) {
+fn new_clause(n: &NewClauseArgs, format: ErrorFormat) -> Result<Vec<String>, String> {
+    if !valid_id(&n.id) {
         return Err(format!(
             "error: `{}` cannot be a clause id: use lower-case letters, digits and `-`",
             n.id
         ));
     }
-    let engine = Engine::load(n.pack).map_err(|e| crate::render::load_errors(&e))?;
+    let engine = Engine::load(&n.pack).map_err(|e| load_errors(&e, format))?;
     let pack = engine.pack();
-    if pack.clause(n.id).is_some() {
+    if pack.clause(&n.id).is_some() {
         return Err(format!("error: the pack already has a clause `{}`", n.id));
     }
-    if let Some(c) = pack.clause_for_kind(n.kind) {
+    if let Some(c) = pack.clause_for_kind(&n.kind) {
         return Err(format!(
             "error: kind `{}` is already decided by clause `{}`; one clause decides a kind: give a new --kind",
             n.kind, c.id
@@ -140,12 +146,12 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
     }
     let pack_yaml = n.pack.join("pack.yaml");
     let mut pack_text = fs::read_to_string(&pack_yaml).map_err(|e| format!("error: {e}"))?;
-    if pack.kind(n.kind).is_none() {
-        pack_text = append_kind(&pack_text, n.kind, n.title)
+    if pack.kind(&n.kind).is_none() {
+        pack_text = append_kind(&pack_text, &n.kind, &n.title)
             .ok_or("error: pack.yaml has no top-level `kinds:` block to add the kind to")?;
     }
     if pack_text.lines().any(|l| l.trim_end() == "clauses:") {
-        pack_text = append_to_list(&pack_text, "clauses", n.id)
+        pack_text = append_to_list(&pack_text, "clauses", &n.id)
             .ok_or("error: cannot add the clause to the `clauses:` list of pack.yaml")?;
     }
     let meta = n.pack.join("clauses").join(format!("{}.yaml", n.id));
@@ -156,39 +162,19 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
             return Err(format!("error: {} exists already", p.display()));
         }
     }
-    let text = n
-        .text
-        .unwrap_or("TODO: paste the exact sentence of the source document this clause encodes");
-    fs::write(&pack_yaml, &pack_text).map_err(|e| format!("error: {e}"))?;
-    fs::write(
-        &meta,
-        format!(
-            "id: {id}\ntitle: {title}\narticle: {article}\ntext: {text}\nkind: {kind}\nparameters:\n  amount:\n    value: 100000\n    unit: yuan\n    description: 奖励金额（示例，请按原文修改）\n",
-            id = n.id,
-            // Quoted: a title or text may hold `:` or `#`, which YAML would read otherwise.
-            title = quote(n.title),
-            article = quote(n.article),
-            text = quote(text),
-            kind = n.kind
-        ),
-    )
-    .map_err(|e| format!("error: {e}"))?;
-    fs::write(
-        &script,
-        format!(
-            "// {article} {title}\n// {text}\n\n// Read the application as `app.<field>` and the parameters as `params.<name>`;\n// end with award(amount, reason) or ineligible(reason).\naward(params.amount, `奖励 ${{yuan(params.amount)}} 元`)\n",
-            article = n.article,
-            title = n.title,
-        ),
-    )
-    .map_err(|e| format!("error: {e}"))?;
+    let write = |path: &std::path::Path, text: &str| {
+        fs::write(path, text).map_err(|e| format!("error: {e}"))
+    };
+    write(&pack_yaml, &pack_text)?;
+    write(&meta, &clause_yaml(n))?;
+    write(&script, &clause_script(n))?;
     // The test needs the kind as the pack now declares it.
-    let reloaded = Engine::load(n.pack);
+    let reloaded = Engine::load(&n.pack);
     let kind = match &reloaded {
-        Ok(e) => e.pack().kind(n.kind).cloned(),
-        Err(_) => Engine::load(n.pack)
+        Ok(e) => e.pack().kind(&n.kind).cloned(),
+        Err(_) => Engine::load(&n.pack)
             .ok()
-            .and_then(|e| e.pack().kind(n.kind).cloned()),
+            .and_then(|e| e.pack().kind(&n.kind).cloned()),
     };
     let app = match &kind {
         Some(k) => example_application(
@@ -199,19 +185,51 @@ pub fn new_clause(n: &NewClause<'_>) -> Result<Vec<String>, String> {
         None => format!("{{ id: {}-1, kind: {} }}", n.id.to_uppercase(), n.kind),
     };
     fs::create_dir_all(n.pack.join("tests")).map_err(|e| format!("error: {e}"))?;
-    fs::write(
-        &test,
-        format!(
-            "name: {article} {title}\ncases:\n  - name: 示例：符合条件的申报获得奖励\n    applications:\n      - {app}\n    expect:\n      - {{ id: {id}-1, status: awarded, amount: 100000.00, clause: {clause} }}\n",
-            article = n.article,
-            title = n.title,
-            id = n.id.to_uppercase(),
-            clause = n.id
-        ),
-    )
-    .map_err(|e| format!("error: {e}"))?;
+    write(&test, &clause_test(n, &app))?;
     Ok([&pack_yaml, &meta, &script, &test]
         .iter()
         .map(|p| p.display().to_string())
         .collect())
+}
+
+/// The sentence the clause encodes, or where to put it
+fn source_text(n: &NewClauseArgs) -> &str {
+    n.text
+        .as_deref()
+        .unwrap_or("TODO: paste the exact sentence of the source document this clause encodes")
+}
+
+/// The clause's YAML, with an example parameter
+fn clause_yaml(n: &NewClauseArgs) -> String {
+    let text = source_text(n);
+    format!(
+        "id: {id}\ntitle: {title}\narticle: {article}\ntext: {text}\nkind: {kind}\nparameters:\n  amount:\n    value: 100000\n    unit: yuan\n    description: 奖励金额（示例，请按原文修改）\n",
+        id = n.id,
+        // Quoted: a title or text may hold `:` or `#`, which YAML would read otherwise.
+        title = quote(&n.title),
+        article = quote(&n.article),
+        text = quote(text),
+        kind = n.kind
+    )
+}
+
+/// The clause's script: its article and text as a comment, and an award to edit
+fn clause_script(n: &NewClauseArgs) -> String {
+    let text = source_text(n);
+    format!(
+        "// {article} {title}\n// {text}\n\n// Read the application as `app.<field>` and the parameters as `params.<name>`;\n// end with award(amount, reason) or ineligible(reason).\naward(params.amount, `奖励 ${{yuan(params.amount)}} 元`)\n",
+        article = n.article,
+        title = n.title,
+    )
+}
+
+/// A test of the clause: one application it awards
+fn clause_test(n: &NewClauseArgs, app: &str) -> String {
+    format!(
+        "name: {article} {title}\ncases:\n  - name: 示例：符合条件的申报获得奖励\n    applications:\n      - {app}\n    expect:\n      - {{ id: {id}-1, status: awarded, amount: 100000.00, clause: {clause} }}\n",
+        article = n.article,
+        title = n.title,
+        id = n.id.to_uppercase(),
+        clause = n.id
+    )
 }

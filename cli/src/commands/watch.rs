@@ -4,43 +4,16 @@
 //! small files, and polling behaves the same on every file system, network shares included.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
+use std::time::Duration;
 
 use policy_engine::Engine;
 
-/// Every file of the pack with its modification time, size and a hash of its content (an
-/// edit within the file system's time resolution that keeps the size is still seen)
-pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64, u64)> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let Ok(meta) = e.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(p);
-            } else if !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            {
-                let hash = std::fs::read(&p)
-                    .map(|bytes| {
-                        use std::hash::{Hash, Hasher};
-                        let mut h = std::collections::hash_map::DefaultHasher::new();
-                        bytes.hash(&mut h);
-                        h.finish()
-                    })
-                    .unwrap_or(0);
-                out.insert(p, (meta.modified().ok(), meta.len(), hash));
-            }
-        }
-    }
-    out
-}
+use super::Io;
+use crate::args::WatchArgs;
+use crate::pack_files::snapshot;
+use crate::render::diagnostics::{load_errors, ErrorFormat};
+use crate::EXIT_OK;
 
 /// What one check-and-test run found, as lines to compare with the next run's
 #[derive(Default, PartialEq)]
@@ -51,12 +24,12 @@ struct State {
     counts: String,
 }
 
-fn evaluate(dir: &Path) -> State {
+fn evaluate(dir: &Path, format: ErrorFormat) -> State {
     let engine = match Engine::load(dir) {
         Ok(e) => e,
         Err(errors) => {
             return State {
-                check: crate::render::load_errors(&errors)
+                check: load_errors(&errors, format)
                     .lines()
                     .filter(|l| l.starts_with("error:"))
                     .map(str::to_string)
@@ -76,7 +49,7 @@ fn evaluate(dir: &Path) -> State {
     };
     match engine.run_tests() {
         Err(errors) => state.check.extend(
-            crate::render::load_errors(&errors)
+            load_errors(&errors, format)
                 .lines()
                 .filter(|l| l.starts_with("error:"))
                 .map(str::to_string),
@@ -149,10 +122,18 @@ fn changes(before: &State, after: &State) -> Vec<String> {
     out
 }
 
+pub fn run(io: &mut Io<'_>, args: &WatchArgs) -> Result<u8, String> {
+    let format = io.error_format;
+    watch(&args.pack, args.runs, format, &mut |line| {
+        io.emit(&format!("{line}\n"))
+    });
+    Ok(EXIT_OK)
+}
+
 /// Watches until interrupted, or for `runs` re-runs when given (tests)
-pub fn watch(dir: &Path, runs: Option<usize>, out: &mut dyn FnMut(&str)) {
+fn watch(dir: &Path, runs: Option<usize>, format: ErrorFormat, out: &mut dyn FnMut(&str)) {
     let mut files = snapshot(dir);
-    let mut state = evaluate(dir);
+    let mut state = evaluate(dir, format);
     out(&format!("watching {}: {}", dir.display(), summary(&state)));
     for l in &state.check {
         out(&format!("  {l}"));
@@ -181,7 +162,7 @@ pub fn watch(dir: &Path, runs: Option<usize>, out: &mut dyn FnMut(&str)) {
                 )
                 .collect();
         files = now;
-        let mut next = evaluate(dir);
+        let mut next = evaluate(dir, format);
         // A pack that does not load runs no tests: the tests are not gone, only unknown, so
         // the next comparison is with the last results there were.
         if next.cases.is_empty() && next.counts.is_empty() {

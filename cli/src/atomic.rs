@@ -1,0 +1,82 @@
+//! Output files written whole or not at all.
+//!
+//! Written under a temporary name in the same directory, renamed into place when complete.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+/// A file written under a temporary name and renamed when complete, so an interrupted run
+/// never leaves half an output behind (and a previous output stays whole until then). Not
+/// finished, it is dropped with its temporary file.
+pub struct AtomicFile {
+    path: PathBuf,
+    file: BufWriter<NamedTempFile>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, String> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        // Beside the output, so the rename stays on one file system; a dot name, so `watch`
+        // and `serve` (which skip dot files) do not take it for an edit of the pack.
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // The output gets the modes a plain create gives (0o666 less the umask), not the
+        // temporary file's owner-only 0o600.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let file = builder
+            .tempfile_in(dir)
+            .map_err(|e| cannot_write(path, &e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            file: BufWriter::with_capacity(1 << 20, file),
+        })
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.file.write_all(bytes)
+    }
+
+    /// Flushes, syncs and renames into place
+    pub fn finish(self) -> Result<(), String> {
+        let path = self.path;
+        let file = self
+            .file
+            .into_inner()
+            .map_err(|e| cannot_write(&path, e.error()))?;
+        file.as_file()
+            .sync_all()
+            .map_err(|e| cannot_write(&path, &e))?;
+        file.persist(&path)
+            .map_err(|e| cannot_write(&path, &e.error))?;
+        Ok(())
+    }
+}
+
+/// Writes a whole file through [`AtomicFile`]
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut file = AtomicFile::create(path)?;
+    file.write(bytes).map_err(|e| cannot_write(path, &e))?;
+    file.finish()
+}
+
+/// `error: cannot write <output>: <cause>`: the output the user named, not the temporary
+/// file (tempfile appends ` at path "<temporary>"` to its errors, which goes)
+fn cannot_write(path: &Path, e: &io::Error) -> String {
+    let cause = e.to_string();
+    let cause = match cause.rfind(" at path \"") {
+        Some(at) => &cause[..at],
+        None => &cause,
+    };
+    format!("error: cannot write {}: {cause}", path.display())
+}

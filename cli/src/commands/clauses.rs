@@ -1,0 +1,12 @@
+//! `policy clauses`: the pack's clauses with their articles, parameters and units.
+
+use super::{load, Io};
+use crate::args::ClausesArgs;
+use crate::render::text;
+use crate::EXIT_OK;
+
+pub fn run(io: &mut Io<'_>, args: &ClausesArgs) -> Result<u8, String> {
+    let engine = load(&args.pack, io.error_format)?;
+    io.emit(&text::clauses_text(engine.pack()));
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,18 @@
+//! `policy doc`: the pack as a Markdown or HTML document (written by [`crate::render::doc`]).
+
+use super::{load, Io};
+use crate::args::{DocArgs, DocFormat};
+use crate::render::{diagnostics::load_errors, doc};
+use crate::EXIT_OK;
+
+pub fn run(io: &mut Io<'_>, args: &DocArgs) -> Result<u8, String> {
+    let engine = load(&args.pack, io.error_format)?;
+    let examples = engine
+        .examples()
+        .map_err(|e| load_errors(&e, io.error_format))?;
+    io.emit(&match args.format {
+        DocFormat::Md => doc::markdown(engine.pack(), &examples),
+        DocFormat::Html => doc::html(engine.pack(), &examples),
+    });
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,31 @@
+//! `policy explain`: the decision on one application, with everything that led to it.
+
+use policy_engine::Status;
+
+use super::{load_changed, read_input, Io};
+use crate::args::{ExplainArgs, Format};
+use crate::render::{text, to_json, to_yaml};
+use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
+
+pub fn run(io: &mut Io<'_>, args: &ExplainArgs) -> Result<u8, String> {
+    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
+    let apps = read_input(&args.batch, &engine)?;
+    let id = &args.id;
+    let Some(explanation) = engine.explain(&apps, id) else {
+        return Err(format!(
+            "error: no application with id `{id}` in {}",
+            args.batch.input.display()
+        ));
+    };
+    let out = match args.format {
+        Format::Json => to_json(&explanation)?,
+        Format::Yaml => to_yaml(&explanation)?,
+        Format::Table => text::explanation_text(engine.pack(), &explanation),
+    };
+    io.emit(&out);
+    Ok(if explanation.decision.status == Status::Error {
+        EXIT_APPLICATION_ERRORS
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,96 @@
+//! One module a subcommand, and what they share.
+//!
+//! Each module has a `run` taking its parsed arguments; here are where they write, loading
+//! the pack with its changes, and reading the input file.
+
+pub mod check;
+pub mod clauses;
+pub mod compare;
+pub mod diff;
+pub mod doc;
+pub mod explain;
+pub mod gen;
+pub mod new;
+pub mod replay;
+pub mod run;
+pub mod schema;
+pub mod serve;
+pub mod sweep;
+pub mod targets;
+pub mod test;
+pub mod watch;
+
+use std::io::Write;
+use std::path::Path;
+
+use policy_engine::{Engine, Scenario};
+
+use crate::args::{Batch, Changes, InFormat};
+use crate::render::diagnostics::{load_errors, ErrorFormat};
+
+/// Where the command writes, and how it writes pack errors
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// `--error-format`: every pack error a command reports follows it
+    pub error_format: ErrorFormat,
+}
+
+impl Io<'_> {
+    /// A closed pipe (`policy run … | head`) is not worth a panic: write errors are ignored
+    pub fn emit(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
+    }
+
+    pub fn warn(&mut self, text: &str) {
+        let _ = writeln!(self.err, "{text}");
+    }
+}
+
+/// The pack, or its errors written as `--error-format` says
+pub fn load(pack: &Path, format: ErrorFormat) -> Result<Engine, String> {
+    Engine::load(pack).map_err(|e| load_errors(&e, format))
+}
+
+/// The base engine with every scenario file, then every `--set`, applied in order
+pub fn load_changed(
+    batch: &Batch,
+    changes: &Changes,
+    format: ErrorFormat,
+) -> Result<Engine, String> {
+    let mut engine = load(&batch.pack, format)?;
+    for file in &changes.scenario {
+        let scenario = Scenario::load(file).map_err(|e| load_errors(&e, format))?;
+        engine = engine
+            .with_scenario(&scenario)
+            .map_err(|e| load_errors(&e, format))?;
+    }
+    if !changes.set.is_empty() {
+        engine = engine
+            .with_sets(&changes.set)
+            .map_err(|e| load_errors(&e, format))?;
+    }
+    Ok(engine)
+}
+
+/// The input file of a batch, read with the pack's column aliases
+pub fn input_file(batch: &Batch, engine: &Engine) -> Result<policy_engine::InputFile, String> {
+    policy_engine::InputFile::new(&batch.input, batch.input_format.map(InFormat::engine))
+        .map(|f| {
+            f.with_aliases(engine.pack().aliases.clone())
+                .with_sheet(batch.sheet.clone())
+                .with_max_line_bytes(batch.max_line_bytes)
+        })
+        .map_err(|e| format!("error: {e}"))
+}
+
+/// Every application of the input file, for the commands that need them all at once
+pub fn read_input(
+    batch: &Batch,
+    engine: &Engine,
+) -> Result<Vec<policy_engine::RawApplication>, String> {
+    input_file(batch, engine)?
+        .read_all()
+        .map_err(|e| format!("error: {e}"))
+}

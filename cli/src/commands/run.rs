@@ -1,0 +1,129 @@
+//! `policy run`: decide every application of an input file and write the decisions.
+//!
+//! JSON, JSONL and CSV are written as they are decided, the other formats once everything
+//! is decided.
+
+use std::path::Path;
+
+use policy_engine::{Engine, InputFile, Status};
+
+use super::{input_file, load_changed, Io};
+use crate::args::{RunArgs, RunFormat};
+use crate::atomic::{write_atomically, AtomicFile};
+use crate::render::{stream, text, xlsx, yaml};
+use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
+
+pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
+    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
+    let source = input_file(&args.batch, &engine)?;
+    let run = Run {
+        engine: &engine,
+        source: &source,
+        format: args.format,
+        output: args.output.as_deref(),
+    };
+    let (count, errors) = match args.format {
+        RunFormat::Json | RunFormat::Jsonl | RunFormat::Csv => run.streamed(io, args.quiet)?,
+        RunFormat::Table | RunFormat::Yaml | RunFormat::Xlsx => run.whole(io)?,
+    };
+    if errors > 0 {
+        io.warn(&format!(
+            "{errors} of {count} applications had errors; every other application was decided"
+        ));
+        return Ok(EXIT_APPLICATION_ERRORS);
+    }
+    Ok(EXIT_OK)
+}
+
+/// What one run decides and where it writes
+struct Run<'a> {
+    engine: &'a Engine,
+    source: &'a InputFile,
+    format: RunFormat,
+    output: Option<&'a Path>,
+}
+
+impl Run<'_> {
+    /// JSON, JSONL or CSV, written as the applications are decided; returns (applications, errors)
+    fn streamed(&self, io: &mut Io<'_>, quiet: bool) -> Result<(usize, usize), String> {
+        let (engine, source, format, output) = (self.engine, self.source, self.format, self.output);
+        let sink: Box<dyn policy_engine::Sink> = match format {
+            RunFormat::Json => Box::new(stream::JsonSink::new(engine.pack())),
+            RunFormat::Jsonl => Box::new(stream::JsonlSink),
+            _ => Box::new(stream::CsvSink),
+        };
+        let mut file = output.map(AtomicFile::create).transpose()?;
+        let out = &mut io.out;
+        let bar = progress_bar(quiet);
+        let summary = engine
+            .decide_stream_with_progress(
+                source,
+                sink.as_ref(),
+                &mut |bytes| match &mut file {
+                    Some(f) => f.write(bytes),
+                    None => out.write_all(bytes),
+                },
+                &mut |n| bar.set_position(n as u64),
+            )
+            .map_err(|e| format!("error: {e}"))?;
+        bar.finish_and_clear();
+        if let Some(f) = file {
+            f.finish()?;
+        }
+        let errors = summary
+            .by_status
+            .iter()
+            .find(|(s, _)| *s == Status::Error)
+            .map(|(_, n)| *n)
+            .unwrap_or(0);
+        Ok((summary.totals.applications, errors))
+    }
+
+    /// The table, YAML or workbook, written once every application is decided (the totals come
+    /// first in the table, and a workbook is one zip); returns (applications, errors)
+    fn whole(&self, io: &mut Io<'_>) -> Result<(usize, usize), String> {
+        let (engine, source, format, output) = (self.engine, self.source, self.format, self.output);
+        let apps = source.read_all().map_err(|e| format!("error: {e}"))?;
+        let decisions = engine.decide(&apps);
+        let totals = engine.totals(&decisions);
+        if let RunFormat::Xlsx = format {
+            let Some(path) = output else {
+                return Err(
+                    "error: --format xlsx writes a workbook: give --output <file.xlsx>".into(),
+                );
+            };
+            let bytes = xlsx::decisions_workbook(engine.pack(), &decisions, &totals)
+                .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+            write_atomically(path, &bytes)?;
+        } else {
+            let text = match format {
+                RunFormat::Yaml => yaml::decisions_yaml(engine.pack(), &decisions, &totals)?,
+                _ => text::decisions_table(engine.pack(), &decisions, &totals),
+            };
+            match output {
+                Some(path) => write_atomically(path, text.as_bytes())?,
+                None => io.emit(&text),
+            }
+        }
+        let errors = decisions
+            .iter()
+            .filter(|d| d.status == Status::Error)
+            .count();
+        Ok((decisions.len(), errors))
+    }
+}
+
+/// A progress line only for a person watching: stderr a terminal, not --quiet
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {human_pos} applications decided in {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar
+}

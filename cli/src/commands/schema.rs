@@ -1,0 +1,21 @@
+//! `policy schema`: the JSON Schema of the pack's applications or of the decisions document.
+
+use super::{load, Io};
+use crate::args::SchemaArgs;
+use crate::render::to_json;
+use crate::EXIT_OK;
+
+pub fn run(io: &mut Io<'_>, args: &SchemaArgs) -> Result<u8, String> {
+    let engine = load(&args.pack, io.error_format)?;
+    let schema = match args.of.as_str() {
+        "application" => policy_engine::application_schema(engine.pack()),
+        "decisions" => policy_engine::decisions_schema(),
+        other => {
+            return Err(format!(
+                "error: --of `{other}`: expected `application` or `decisions`"
+            ))
+        }
+    };
+    io.emit(&to_json(&schema)?);
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,20 @@
+//! `policy serve`: the command's entry; the server itself is [`crate::serve`].
+
+use crate::args::ServeArgs;
+use crate::serve::{serve, Options};
+use crate::EXIT_OK;
+
+pub fn run(args: &ServeArgs) -> Result<u8, String> {
+    serve(
+        Options {
+            pack: args.pack.clone(),
+            addr: args.addr,
+            decision_log: args.decision_log.clone(),
+            require_tests: args.require_tests,
+            max_body_bytes: args.max_body_bytes,
+            timeout: std::time::Duration::from_millis(args.timeout_ms),
+        },
+        None,
+    )
+    .map(|_| EXIT_OK)
+}

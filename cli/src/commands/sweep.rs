@@ -1,0 +1,57 @@
+//! `policy sweep`: the budget for each value of one parameter, with an optional HTML report.
+
+use super::{input_file, load, Io};
+use crate::args::{SweepArgs, TableFormat};
+use crate::atomic::write_atomically;
+use crate::render::diagnostics::load_errors;
+use crate::render::{csv, json, report, text};
+use crate::EXIT_OK;
+
+/// Values from `from` to `to` by `step`, exact; at most 1000 of them
+fn sweep_values(from: &str, to: &str, step: &str) -> Result<Vec<String>, String> {
+    let num = |name: &str, t: &str| {
+        policy_engine::parse_decimal(t).map_err(|e| format!("error: --{name} `{t}`: {e}"))
+    };
+    let (from, to, step) = (num("from", from)?, num("to", to)?, num("step", step)?);
+    if step <= rust_decimal::Decimal::ZERO {
+        return Err("error: --step must be above zero".into());
+    }
+    if to < from {
+        return Err("error: --to must not be below --from".into());
+    }
+    let mut values = Vec::new();
+    let mut v = from;
+    while v <= to {
+        if values.len() == 1000 {
+            return Err("error: more than 1000 values: use a larger --step".into());
+        }
+        values.push(v.normalize().to_string());
+        v = v.checked_add(step).ok_or("error: the sweep overflows")?;
+    }
+    Ok(values)
+}
+
+pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
+    let (batch, param) = (&args.batch, args.param.as_str());
+    let engine = load(&batch.pack, io.error_format)?;
+    let values = sweep_values(&args.from, &args.to, &args.step)?;
+    // Streamed: every value is decided in one pass over a file of any size.
+    let source = input_file(batch, &engine)?;
+    let points = engine
+        .sweep_stream(&source, param, &values)
+        .map_err(|e| match e {
+            policy_engine::StreamError::Changes(e) => load_errors(&e, io.error_format),
+            e => format!("error: {e}"),
+        })?;
+    let out = match args.format {
+        TableFormat::Json => json::sweep_json(engine.pack(), param, &points)?,
+        TableFormat::Csv => csv::sweep_csv(engine.pack(), &points)?,
+        TableFormat::Table => text::sweep_table(engine.pack(), param, &points),
+    };
+    if let Some(path) = &args.report {
+        let html = report::sweep_report(engine.pack(), param, &points);
+        write_atomically(path, html.as_bytes())?;
+    }
+    io.emit(&out);
+    Ok(EXIT_OK)
+}

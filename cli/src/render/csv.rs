@@ -1,0 +1,97 @@
+//! CSV for spreadsheets: the comparisons, sweeps and targets, a row a line of their tables.
+
+use policy_engine::{Comparison, Pack, Progress, SweepPoint};
+
+use super::comparison_word;
+
+fn csv_text(rows: Vec<Vec<String>>) -> Result<String, String> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r)
+            .map_err(|e| format!("error: cannot write CSV: {e}"))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| format!("error: cannot write CSV: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("error: cannot write CSV: {e}"))
+}
+
+pub fn comparisons_csv(comparisons: &[Comparison]) -> Result<String, String> {
+    let mut rows = vec![[
+        "scenario",
+        "group",
+        "key",
+        "baseline_awarded",
+        "scenario_awarded",
+        "baseline_amount",
+        "scenario_amount",
+        "change",
+        "percent",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for c in comparisons {
+        let groups = c
+            .by_clause
+            .iter()
+            .map(|l| ("clause", l))
+            .chain(c.by_year.iter().map(|l| ("year", l)))
+            .chain(std::iter::once(("total", &c.total)));
+        for (group, l) in groups {
+            rows.push(vec![
+                c.scenario.clone(),
+                group.to_string(),
+                l.key.clone(),
+                l.baseline_awarded.to_string(),
+                l.scenario_awarded.to_string(),
+                l.baseline_amount.to_string(),
+                l.scenario_amount.to_string(),
+                l.change.to_string(),
+                l.percent.map(|p| p.to_string()).unwrap_or_default(),
+            ]);
+        }
+    }
+    csv_text(rows)
+}
+
+pub fn sweep_csv(pack: &Pack, points: &[SweepPoint]) -> Result<String, String> {
+    let mut header = vec!["value".to_string(), "awarded".into(), "amount".into()];
+    header.extend(pack.clauses.iter().map(|c| c.id.clone()));
+    let mut rows = vec![header];
+    for p in points {
+        let mut row = vec![p.value.clone(), p.awarded.to_string(), p.amount.to_string()];
+        row.extend(p.by_clause.iter().map(|c| c.amount.to_string()));
+        rows.push(row);
+    }
+    csv_text(rows)
+}
+
+pub fn targets_csv(progress: &[Progress]) -> Result<String, String> {
+    let mut rows = vec![[
+        "id",
+        "title",
+        "target",
+        "comparison",
+        "unit",
+        "by",
+        "reached",
+        "percent",
+        "met",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for p in progress {
+        rows.push(vec![
+            p.id.clone(),
+            p.title.clone(),
+            p.target.to_string(),
+            comparison_word(p.comparison).to_string(),
+            p.unit.clone(),
+            p.by.map(|b| b.to_string()).unwrap_or_default(),
+            p.reached.map(|r| r.to_string()).unwrap_or_default(),
+            p.percent.map(|x| x.to_string()).unwrap_or_default(),
+            p.met.map(|m| m.to_string()).unwrap_or_default(),
+        ]);
+    }
+    csv_text(rows)
+}

@@ -1,0 +1,91 @@
+//! The decisions as an Excel workbook: a `decisions` sheet and a `totals` sheet.
+
+use policy_engine::{Decision, Pack, Totals};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::stream::{csv_fields, CSV_HEADER};
+
+/// Whether an amount has at most 15 significant digits, the precision of an Excel number
+fn fits_excel(text: &str) -> bool {
+    text.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .trim_start_matches('0')
+        .trim_end_matches('0')
+        .len()
+        <= 15
+}
+
+/// The decisions as a workbook: a `decisions` sheet and a `totals` sheet. Amounts are Excel numbers (shown with two decimals) where Excel can hold
+/// them exactly, which is any amount of up to 15 significant digits; others are written as
+/// text rather than rounded.
+pub fn decisions_workbook(
+    pack: &Pack,
+    decisions: &[Decision],
+    totals: &Totals,
+) -> Result<Vec<u8>, XlsxError> {
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let amount =
+        |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, d: rust_decimal::Decimal| {
+            let text = d.to_string();
+            // The only float in the program: Excel stores numbers as floats, and a decimal of at
+            // most 15 significant digits converts and prints back exactly.
+            match text.parse::<f64>() {
+                Ok(f) if fits_excel(&text) => {
+                    ws.write_number_with_format(row, col, f, &money).map(|_| ())
+                }
+                _ => ws.write_string(row, col, &text).map(|_| ()),
+            }
+        };
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("decisions")?;
+    for (c, h) in CSV_HEADER.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, d) in decisions.iter().enumerate() {
+        let row = i as u32 + 1;
+        let fields = csv_fields(d);
+        for (c, v) in fields.iter().enumerate() {
+            if c == 4 {
+                amount(ws, row, 4, d.amount)?;
+            } else {
+                ws.write_string(row, c as u16, v)?;
+            }
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("totals")?;
+    for (c, h) in ["clause", "article", "applications", "awarded", "amount"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut row = 1u32;
+    for c in &pack.clauses {
+        let mine: Vec<&Decision> = decisions
+            .iter()
+            .filter(|d| d.clause.as_deref() == Some(c.id.as_str()))
+            .collect();
+        let awarded: Vec<&&Decision> = mine
+            .iter()
+            .filter(|d| d.status == policy_engine::Status::Awarded)
+            .collect();
+        let sum = pack
+            .rounding
+            .apply(policy_engine::sum(awarded.iter().map(|d| d.amount)));
+        ws.write_string(row, 0, &c.id)?;
+        ws.write_string(row, 1, &c.article)?;
+        ws.write_number(row, 2, mine.len() as f64)?;
+        ws.write_number(row, 3, awarded.len() as f64)?;
+        amount(ws, row, 4, sum)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "total", &bold)?;
+    ws.write_number(row, 2, totals.applications as f64)?;
+    ws.write_number(row, 3, totals.awarded as f64)?;
+    amount(ws, row, 4, totals.amount)?;
+    wb.save_to_buffer()
+}
