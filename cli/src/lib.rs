@@ -11,6 +11,8 @@
 mod args;
 mod atomic;
 mod commands;
+mod effect;
+mod exit;
 mod pack_files;
 mod render;
 pub mod serve;
@@ -24,12 +26,7 @@ use args::{Cli, Command, NewWhat};
 use commands::Io;
 use render::diagnostics::ErrorFormat;
 
-/// Every application decided
-pub const EXIT_OK: u8 = 0;
-/// Some applications had errors; all others were decided and printed
-pub const EXIT_APPLICATION_ERRORS: u8 = 1;
-/// A usage, input-file or pack error
-pub const EXIT_FAILURE: u8 = 2;
+pub use exit::{EXIT_APPLICATION_ERRORS, EXIT_FAILURE, EXIT_OK};
 
 /// Runs `policy` with these arguments (the first is the program name) and returns the exit code
 pub fn main_with<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use crate::decide::{self, Engine};
 use crate::input::{self, quick, validate};
+use crate::input::{parse_applications, InputFormat};
 use crate::script::compiled::Compiled;
 use crate::script::host::ScriptHost;
-use crate::{parse_applications, InputFormat, ScriptLimits};
+use crate::script::limits::ScriptLimits;
 
 /// Reads a text as YAML and as pack and clause metadata; must never panic or hang
 pub fn metadata(text: &str) {

@@ -4,8 +4,8 @@ use policy_engine::Engine;
 
 use super::Io;
 use crate::args::CheckArgs;
+use crate::exit::{EXIT_FAILURE, EXIT_OK};
 use crate::render::diagnostics::{diagnostics, load_errors, ErrorFormat};
-use crate::{EXIT_FAILURE, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &CheckArgs) -> Result<u8, String> {
     let format = io.error_format;

@@ -5,9 +5,9 @@ use policy_engine::{Engine, Scenario};
 use super::{input_file, load, Io};
 use crate::args::{CompareArgs, TableFormat};
 use crate::atomic::write_atomically;
+use crate::exit::EXIT_OK;
 use crate::render::diagnostics::load_errors;
 use crate::render::{csv, json, report, text};
-use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let (batch, changes) = (&args.what_if.batch, &args.what_if.changes);

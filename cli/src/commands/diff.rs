@@ -1,59 +1,10 @@
 //! `policy diff`: what a revision changed, and what it does to a batch of applications.
 
-use serde::Serialize;
-
-use policy_engine::{Engine, RawApplication, Status, Totals};
-
 use super::{load, Io};
 use crate::args::{DiffArgs, DiffFormat};
+use crate::effect::Effect;
+use crate::exit::EXIT_OK;
 use crate::render::{json, markdown, text};
-use crate::EXIT_OK;
-
-/// What a revision does to a batch of applications
-#[derive(Serialize)]
-pub struct Effect {
-    /// Applications whose decision changes
-    pub changed: Vec<EffectRow>,
-    /// Totals before
-    pub old: Totals,
-    /// Totals after
-    pub new: Totals,
-}
-
-/// One application's decision before and after
-#[derive(Serialize)]
-pub struct EffectRow {
-    pub id: Option<String>,
-    pub clause: Option<String>,
-    pub old_status: Status,
-    pub new_status: Status,
-    pub old_amount: String,
-    pub new_amount: String,
-}
-
-impl Effect {
-    pub fn of(a: &Engine, b: &Engine, apps: &[RawApplication]) -> Effect {
-        let (da, db) = (a.decide(apps), b.decide(apps));
-        let changed = da
-            .iter()
-            .zip(&db)
-            .filter(|(x, y)| x.status != y.status || x.amount != y.amount)
-            .map(|(x, y)| EffectRow {
-                id: x.id.clone(),
-                clause: y.clause.clone().or_else(|| x.clause.clone()),
-                old_status: x.status,
-                new_status: y.status,
-                old_amount: x.amount.to_string(),
-                new_amount: y.amount.to_string(),
-            })
-            .collect();
-        Effect {
-            changed,
-            old: a.totals(&da),
-            new: b.totals(&db),
-        }
-    }
-}
 
 pub fn run(io: &mut Io<'_>, args: &DiffArgs) -> Result<u8, String> {
     let (a, b) = (

@@ -2,8 +2,8 @@
 
 use super::{load, Io};
 use crate::args::{DocArgs, DocFormat};
+use crate::exit::EXIT_OK;
 use crate::render::{diagnostics::load_errors, doc};
-use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &DocArgs) -> Result<u8, String> {
     let engine = load(&args.pack, io.error_format)?;

@@ -4,8 +4,8 @@ use policy_engine::Status;
 
 use super::{load_changed, read_input, Io};
 use crate::args::{ExplainArgs, Format};
+use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 use crate::render::{text, to_json, to_yaml};
-use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &ExplainArgs) -> Result<u8, String> {
     let engine = load_changed(&args.batch, &args.changes, io.error_format)?;

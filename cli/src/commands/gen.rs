@@ -10,7 +10,7 @@ use policy_engine::{FieldType, Pack, TextFormat};
 use super::{load, Io};
 use crate::args::{GenArgs, GenOut};
 use crate::atomic::write_atomically;
-use crate::EXIT_OK;
+use crate::exit::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
     let engine = load(&args.pack, io.error_format)?;

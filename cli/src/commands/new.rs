@@ -8,8 +8,8 @@ use policy_engine::{Engine, FieldType, Kind};
 
 use super::Io;
 use crate::args::NewClauseArgs;
+use crate::exit::EXIT_OK;
 use crate::render::diagnostics::{load_errors, ErrorFormat};
-use crate::EXIT_OK;
 
 /// `policy new clause`
 pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::Io;
 use crate::args::ReplayArgs;
+use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 use crate::render::diagnostics::{load_errors, ErrorFormat};
-use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &ReplayArgs) -> Result<u8, String> {
     let format = io.error_format;

@@ -10,8 +10,8 @@ use policy_engine::{Engine, InputFile, Status};
 use super::{input_file, load_changed, Io};
 use crate::args::{RunArgs, RunFormat};
 use crate::atomic::{write_atomically, AtomicFile};
+use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 use crate::render::{stream, text, xlsx, yaml};
-use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
     let engine = load_changed(&args.batch, &args.changes, io.error_format)?;

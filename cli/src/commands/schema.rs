@@ -2,8 +2,8 @@
 
 use super::{load, Io};
 use crate::args::SchemaArgs;
+use crate::exit::EXIT_OK;
 use crate::render::to_json;
-use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &SchemaArgs) -> Result<u8, String> {
     let engine = load(&args.pack, io.error_format)?;

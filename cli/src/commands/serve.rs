@@ -1,8 +1,8 @@
 //! `policy serve`: the command's entry; the server itself is [`crate::serve`].
 
 use crate::args::ServeArgs;
+use crate::exit::EXIT_OK;
 use crate::serve::{serve, Options};
-use crate::EXIT_OK;
 
 pub fn run(args: &ServeArgs) -> Result<u8, String> {
     serve(

@@ -3,9 +3,9 @@
 use super::{input_file, load, Io};
 use crate::args::{SweepArgs, TableFormat};
 use crate::atomic::write_atomically;
+use crate::exit::EXIT_OK;
 use crate::render::diagnostics::load_errors;
 use crate::render::{csv, json, report, text};
-use crate::EXIT_OK;
 
 /// Values from `from` to `to` by `step`, exact; at most 1000 of them
 fn sweep_values(from: &str, to: &str, step: &str) -> Result<Vec<String>, String> {

@@ -3,8 +3,8 @@
 use super::{input_file, load_changed, Io};
 use crate::args::{TableFormat, TargetsArgs, WhatIf};
 use crate::atomic::write_atomically;
+use crate::exit::EXIT_OK;
 use crate::render::{csv, report, text, to_json};
-use crate::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
     let WhatIf {

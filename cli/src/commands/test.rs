@@ -2,9 +2,9 @@
 
 use super::{load, Io};
 use crate::args::{Format, TestArgs};
+use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 use crate::render::diagnostics::load_errors;
 use crate::render::{text, to_json, to_yaml};
-use crate::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 
 pub fn run(io: &mut Io<'_>, args: &TestArgs) -> Result<u8, String> {
     let (pack, format) = (&args.pack, args.format);

@@ -11,9 +11,9 @@ use policy_engine::Engine;
 
 use super::Io;
 use crate::args::WatchArgs;
+use crate::exit::EXIT_OK;
 use crate::pack_files::snapshot;
 use crate::render::diagnostics::{load_errors, ErrorFormat};
-use crate::EXIT_OK;
 
 /// What one check-and-test run found, as lines to compare with the next run's
 #[derive(Default, PartialEq)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use policy_engine::{Comparison, Pack, Revision, SweepPoint};
 
 use super::{pack_ref, to_json, PackRef};
-use crate::commands::diff::Effect;
+use crate::effect::Effect;
 
 #[derive(Serialize)]
 struct ComparisonsDoc<'a> {

@@ -4,7 +4,7 @@ use policy_engine::{Pack, Revision};
 
 use super::changed_scripts;
 use super::text::effect_text;
-use crate::commands::diff::Effect;
+use crate::effect::Effect;
 
 fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")

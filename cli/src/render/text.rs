@@ -12,7 +12,7 @@ use policy_engine::{
 
 use super::table::{Align, Table};
 use super::{changed_scripts, comparison_word, progress_cells, wan};
-use crate::commands::diff::Effect;
+use crate::effect::Effect;
 
 pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> String {
     let mut t = Table::new(&[
