@@ -28,8 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
   newly_recognized: true
 "#,
         InputFormat::Yaml,
-    )
-    .map_err(|(_, message)| message)?;
+    )?;
 
     for d in engine.decide(&apps) {
         println!(

@@ -14,6 +14,19 @@
 //! call depth and sizes; a script that fails or never ends gives an `error` decision for that
 //! application only.
 //!
+//! ## Load a pack
+//!
+//! [`Engine::load`] reads, checks and compiles a pack: every problem comes back at once as
+//! [`LoadErrors`], each with its file, line and column. [`Engine::pack`] is the [`Pack`] as
+//! plain data (clauses, parameters, kinds, targets); the compiled scripts stay inside the engine.
+//!
+//! ## Decide
+//!
+//! [`Engine::decide`] gives exactly one [`Decision`] per application, in input order: a status,
+//! an amount and the reasons, citing the article. Applications come from
+//! [`parse_applications`] (a text), [`read_applications`] (a file), or an [`InputFile`] that
+//! [`Engine::decide_stream`] decides into a [`Sink`] in flat memory, however large the file.
+//!
 //! ```
 //! use policy_engine::{parse_applications, Engine, InputFormat, Status};
 //!
@@ -23,13 +36,74 @@
 //!     r#"[{"id": "A-1", "year": 2025, "kind": "competition_award",
 //!          "applicant": {"name": "某科技有限公司", "in_city": true}, "prize": "second"}]"#,
 //!     InputFormat::Json,
-//! )
-//! .map_err(|(_, message)| message)?;
+//! )?;
 //! let decisions = engine.decide(&apps);
 //! assert_eq!(decisions[0].status, Status::Awarded);
 //! assert_eq!(decisions[0].amount.to_string(), "30000.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Explain
+//!
+//! [`Engine::explain`] re-runs one decision traced: the clause and its original sentence, every
+//! parameter and fact read with its value, each step of the arithmetic, and the count limit
+//! that applied.
+//!
+//! ```
+//! # use policy_engine::{parse_applications, Engine, InputFormat};
+//! # let pack = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/suzhou-future-industries");
+//! # let engine = Engine::load(pack)?;
+//! # let apps = parse_applications(
+//! #     r#"[{"id": "A-1", "year": 2025, "kind": "competition_award",
+//! #          "applicant": {"name": "某科技有限公司", "in_city": true}, "prize": "second"}]"#,
+//! #     InputFormat::Json,
+//! # )?;
+//! let why = engine.explain(&apps, "A-1").ok_or("no such application")?;
+//! let clause = why.clause.as_ref().ok_or("decided by a clause")?;
+//! assert_eq!(clause.id, "competition-award");
+//! assert!(!clause.text.is_empty(), "the sentence of the source it encodes");
+//! assert!(why.parameters.iter().any(|p| p.name == "competition-award.second"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Compare
+//!
+//! A [`Scenario`] changes parameters, switches clauses off or replaces scripts;
+//! [`Engine::with_scenario`] (or [`Engine::with_sets`] for `clause.param=value` overrides)
+//! checks it whole and gives the changed engine. [`Engine::compare`] sets scenarios against
+//! this engine on the same applications: a [`ScenarioComparison`] per scenario, with budgets per
+//! clause and per year, winners, losers and the largest changes. [`Engine::sweep`] tries a range
+//! of values of one parameter; [`Engine::targets`] counts progress toward the policy's targets;
+//! [`Engine::compare_stream`] compares over a file of any size.
+//!
+//! ```
+//! # use policy_engine::{parse_applications, Engine, InputFormat};
+//! # let pack = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/suzhou-future-industries");
+//! # let engine = Engine::load(pack)?;
+//! # let apps = parse_applications(
+//! #     r#"[{"id": "A-1", "year": 2025, "kind": "competition_award",
+//! #          "applicant": {"name": "某科技有限公司", "in_city": true}, "prize": "second"}]"#,
+//! #     InputFormat::Json,
+//! # )?;
+//! let raised = engine.with_sets(&["competition-award.second=5万".to_string()])?;
+//! let c = &engine.compare(&apps, &[("二等奖 5 万", &raised)])[0];
+//! assert_eq!(c.total.change.to_string(), "20000.00");
+//! assert_eq!(c.winners, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Test and document
+//!
+//! [`Engine::run_tests`] runs the pack's own tests and measures which outcomes of each clause
+//! they reach; [`diff_packs`] lists what changed between two versions of a pack;
+//! [`application_schema`] and [`decisions_schema`] describe the input and the output as JSON
+//! Schema.
+//!
+//! ## Inside
+//!
+//! The modules follow the pipeline an application takes (see `ARCHITECTURE.md` at the
+//! repository root): `model` (plain data) → `script` (the sandbox) → `load` (pack files) →
+//! `input` (application files) → `decide` → `analyse` (explain, compare, targets, tests).
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -45,7 +119,9 @@ mod load;
 mod model;
 mod script;
 
-pub use analyse::compare::{AppChange, ClauseBudget, Comparison, Line, SweepPoint, LARGEST};
+pub use analyse::compare::{
+    AppChange, BudgetLine, ClauseBudget, ScenarioComparison, SweepPoint, LARGEST_CHANGES,
+};
 pub use analyse::explain::{ClauseCited, Explanation, FactRead, LimitApplied, ParameterRead};
 pub use analyse::schema::{application_schema, decisions_schema};
 pub use analyse::targets::Progress;
@@ -55,17 +131,17 @@ pub use analyse::testing::{
 pub use decide::stream::{InputFile, Sink, StreamError, Summary, DEFAULT_MAX_LINE_BYTES};
 pub use decide::Engine;
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
-pub use load::revision::{diff, Revision};
-pub use load::scenario::{Change, Origin, Scenario};
-pub use model::decision::{sum, totals, Decision, Rank, Status, Totals};
+pub use load::revision::{diff_packs, Revision};
+pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
+pub use model::decision::{sum_amounts, totals, Decision, Rank, Status, Totals};
 pub use model::error::{LoadError, LoadErrors};
 pub use model::money::{
     group_thousands, parse_decimal, yuan_words, NumberError, Rounding, RoundingMode,
 };
 pub use model::outcome::ScriptError;
 pub use model::pack::{
-    Clause, Comparison as TargetComparison, CountLimit, Counts, Dated, Field, Kind, Pack,
-    Parameter, Precondition, Source, Target, Unit,
+    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
+    TargetComparison, TargetCounts, Unit,
 };
 pub use model::pos::Pos;
 pub use model::value::{FieldType, TextFormat, Value};

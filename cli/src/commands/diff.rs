@@ -11,7 +11,7 @@ pub fn run(io: &mut Io<'_>, args: &DiffArgs) -> Result<u8, String> {
         load(&args.old, io.error_format)?,
         load(&args.new, io.error_format)?,
     );
-    let rows = policy_engine::diff(a.pack(), b.pack());
+    let rows = policy_engine::diff_packs(a.pack(), b.pack());
     let effect = match &args.input {
         None => None,
         Some(path) => {

@@ -75,7 +75,7 @@ fn replay(
         }
         let inputs = Value::Array(group.iter().map(|l| l["input"].clone()).collect());
         let apps = parse_applications(&inputs.to_string(), InputFormat::Json)
-            .map_err(|(_, m)| format!("error: {m}"))?;
+            .map_err(|e| format!("error: {}", e.message))?;
         for (logged, d) in group.iter().zip(variant.decide(&apps)) {
             let now_status = d.status.to_string();
             let now_amount = d.amount.to_string();

@@ -1,6 +1,6 @@
 //! CSV for spreadsheets: the comparisons, sweeps and targets, a row a line of their tables.
 
-use policy_engine::{Comparison, Pack, Progress, SweepPoint};
+use policy_engine::{Pack, Progress, ScenarioComparison, SweepPoint};
 
 use super::comparison_word;
 
@@ -16,7 +16,7 @@ fn csv_text(rows: Vec<Vec<String>>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("error: cannot write CSV: {e}"))
 }
 
-pub fn comparisons_csv(comparisons: &[Comparison]) -> Result<String, String> {
+pub fn comparisons_csv(comparisons: &[ScenarioComparison]) -> Result<String, String> {
     let mut rows = vec![[
         "scenario",
         "group",

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use policy_engine::{Comparison, Pack, Revision, SweepPoint};
+use policy_engine::{Pack, Revision, ScenarioComparison, SweepPoint};
 
 use super::{pack_ref, to_json, PackRef};
 use crate::effect::Effect;
@@ -10,10 +10,10 @@ use crate::effect::Effect;
 #[derive(Serialize)]
 struct ComparisonsDoc<'a> {
     baseline: PackRef<'a>,
-    comparisons: &'a [Comparison],
+    comparisons: &'a [ScenarioComparison],
 }
 
-pub fn comparisons_json(pack: &Pack, comparisons: &[Comparison]) -> Result<String, String> {
+pub fn comparisons_json(pack: &Pack, comparisons: &[ScenarioComparison]) -> Result<String, String> {
     to_json(&ComparisonsDoc {
         baseline: pack_ref(pack),
         comparisons,

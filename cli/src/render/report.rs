@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use policy_engine::{group_thousands, Comparison, Line, Pack, Progress, SweepPoint};
+use policy_engine::{group_thousands, BudgetLine, Pack, Progress, ScenarioComparison, SweepPoint};
 
 use super::{progress_cells, wan};
 
@@ -195,7 +195,7 @@ fn progress_chart(progress: &[Progress]) -> String {
     svg
 }
 
-fn lines_html(first: &str, lines: &[&Line]) -> String {
+fn lines_html(first: &str, lines: &[&BudgetLine]) -> String {
     let mut h = format!(
         "<table><thead><tr><th>{}</th><th>基线奖励数</th><th>情景奖励数</th><th>基线金额（元）</th><th>情景金额（元）</th><th>变化（元）</th><th>变化 %</th></tr></thead><tbody>\n",
         escape(first)
@@ -288,7 +288,7 @@ svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill:
 }
 
 /// Baseline and scenario amounts as a bar beside a bar, one pair a line of a comparison
-fn baseline_beside_scenario(title: &str, categories: &[String], lines: &[Line]) -> String {
+fn baseline_beside_scenario(title: &str, categories: &[String], lines: &[BudgetLine]) -> String {
     grouped_bars(
         title,
         categories,
@@ -308,7 +308,11 @@ fn baseline_beside_scenario(title: &str, categories: &[String], lines: &[Line]) 
     )
 }
 
-pub fn compare_report(pack: &Pack, comparisons: &[Comparison], progress: &[Progress]) -> String {
+pub fn compare_report(
+    pack: &Pack,
+    comparisons: &[ScenarioComparison],
+    progress: &[Progress],
+) -> String {
     let mut body = String::new();
     for c in comparisons {
         body.push_str(&format!(
@@ -329,7 +333,7 @@ pub fn compare_report(pack: &Pack, comparisons: &[Comparison], progress: &[Progr
             &years,
             &c.by_year,
         ));
-        let mut lines: Vec<&Line> = c.by_clause.iter().collect();
+        let mut lines: Vec<&BudgetLine> = c.by_clause.iter().collect();
         lines.push(&c.total);
         body.push_str(&lines_html("条款", &lines));
         body.push_str(&format!(

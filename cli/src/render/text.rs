@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 
 use policy_engine::{
-    group_thousands, Comparison, Decision, Explanation, Line, Pack, Progress, Revision, Status,
-    SweepPoint, TestReport, Totals,
+    group_thousands, BudgetLine, Decision, Explanation, Pack, Progress, Revision,
+    ScenarioComparison, Status, SweepPoint, TestReport, Totals,
 };
 
 use super::table::{Align, Table};
@@ -50,7 +50,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
     ]);
     let mut add = |label: String, article: String, of: Vec<&Decision>| {
         let count = |st: Status| of.iter().filter(|d| d.status == st).count().to_string();
-        let amount = policy_engine::sum(
+        let amount = policy_engine::sum_amounts(
             of.iter()
                 .filter(|d| d.status == Status::Awarded)
                 .map(|d| d.amount),
@@ -249,7 +249,7 @@ fn signed(d: Decimal) -> String {
     }
 }
 
-fn lines_table(first: &str, lines: &[&Line]) -> String {
+fn lines_table(first: &str, lines: &[&BudgetLine]) -> String {
     let mut t = Table::new(&[
         (first, Align::Left),
         ("基线奖励数", Align::Right),
@@ -273,7 +273,7 @@ fn lines_table(first: &str, lines: &[&Line]) -> String {
     t.render()
 }
 
-pub fn comparisons_table(pack: &Pack, comparisons: &[Comparison]) -> String {
+pub fn comparisons_table(pack: &Pack, comparisons: &[ScenarioComparison]) -> String {
     let mut out = format!(
         "基线 baseline: {} {} {}\n",
         pack.id, pack.version, pack.fingerprint
@@ -289,11 +289,11 @@ pub fn comparisons_table(pack: &Pack, comparisons: &[Comparison]) -> String {
                 c.changed_clauses.join(", ")
             }
         ));
-        let mut by_clause: Vec<&Line> = c.by_clause.iter().collect();
+        let mut by_clause: Vec<&BudgetLine> = c.by_clause.iter().collect();
         by_clause.push(&c.total);
         out.push_str("按条款 by clause\n");
         out.push_str(&lines_table("条款 clause", &by_clause));
-        let mut by_year: Vec<&Line> = c.by_year.iter().collect();
+        let mut by_year: Vec<&BudgetLine> = c.by_year.iter().collect();
         by_year.push(&c.total);
         out.push_str("\n按年度 by year\n");
         out.push_str(&lines_table("年度 year", &by_year));

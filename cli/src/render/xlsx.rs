@@ -75,7 +75,7 @@ pub fn decisions_workbook(
             .collect();
         let sum = pack
             .rounding
-            .apply(policy_engine::sum(awarded.iter().map(|d| d.amount)));
+            .apply(policy_engine::sum_amounts(awarded.iter().map(|d| d.amount)));
         ws.write_string(row, 0, &c.id)?;
         ws.write_string(row, 1, &c.article)?;
         ws.write_number(row, 2, mine.len() as f64)?;

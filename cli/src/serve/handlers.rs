@@ -55,7 +55,7 @@ fn applications(body: &Value) -> Result<Vec<RawApplication>, Response> {
         }
     };
     parse_applications(&list.to_string(), InputFormat::Json)
-        .map_err(|(_, m)| error(StatusCode::BAD_REQUEST, m, None))
+        .map_err(|e| error(StatusCode::BAD_REQUEST, e.message, None))
 }
 
 fn parse_body(bytes: &Bytes) -> Result<Value, Response> {
@@ -322,9 +322,9 @@ fn variant(engine: &Engine, sets: &[String], disable: &[String]) -> Result<Engin
     } else {
         let changes = disable
             .iter()
-            .map(|c| policy_engine::Change::Disable {
+            .map(|c| policy_engine::ScenarioChange::Disable {
                 clause: c.clone(),
-                origin: policy_engine::Origin {
+                origin: policy_engine::ChangeOrigin {
                     file: PathBuf::from("request"),
                     pos: None,
                 },

@@ -22,7 +22,7 @@ use crate::script::compiled::Compiled;
 
 /// One scenario set against the baseline
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Comparison {
+pub struct ScenarioComparison {
     /// The scenario's name
     pub scenario: String,
     /// The scenario's fingerprint
@@ -30,11 +30,11 @@ pub struct Comparison {
     /// The clauses the scenario changes
     pub changed_clauses: Vec<String>,
     /// Per clause, in pack order
-    pub by_clause: Vec<Line>,
+    pub by_clause: Vec<BudgetLine>,
     /// Per period (year), ascending
-    pub by_year: Vec<Line>,
+    pub by_year: Vec<BudgetLine>,
     /// Over everything
-    pub total: Line,
+    pub total: BudgetLine,
     /// Applications that get more
     pub winners: usize,
     /// Applications that get less
@@ -47,7 +47,7 @@ pub struct Comparison {
 
 /// Baseline and scenario side by side for one group of applications
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Line {
+pub struct BudgetLine {
     /// The group: a clause id, a year, or `total`
     pub key: String,
     /// Applications awarded in the baseline
@@ -91,7 +91,7 @@ pub struct AppChange {
 }
 
 /// How many applications `largest` lists
-pub const LARGEST: usize = 10;
+pub const LARGEST_CHANGES: usize = 10;
 
 /// Which clauses of `variant` differ from `base`: parameters, script or switch
 pub(crate) fn changed_clauses(base: &Pack, variant: &Pack) -> Vec<bool> {
@@ -167,7 +167,7 @@ impl Acc {
         self.s = add(self.s, o.s);
     }
 
-    fn line(&self, key: String, pack: &Pack) -> Line {
+    fn line(&self, key: String, pack: &Pack) -> BudgetLine {
         let b = pack.rounding.apply(self.b);
         let s = pack.rounding.apply(self.s);
         let change = s - b;
@@ -177,7 +177,7 @@ impl Acc {
             p.rescale(2);
             p
         });
-        Line {
+        BudgetLine {
             key,
             baseline_awarded: self.b_awarded,
             scenario_awarded: self.s_awarded,
@@ -263,7 +263,7 @@ impl ScenarioTally {
                 scenario_amount: base.rounding.apply(awarded(s)),
                 change: base.rounding.apply(delta),
             });
-            if self.changes.len() >= 8 * LARGEST {
+            if self.changes.len() >= 8 * LARGEST_CHANGES {
                 self.keep_largest();
             }
         }
@@ -272,7 +272,7 @@ impl ScenarioTally {
     /// Only the largest changes can be among the largest of the whole file
     fn keep_largest(&mut self) {
         self.changes.sort_by(by_size);
-        self.changes.truncate(LARGEST);
+        self.changes.truncate(LARGEST_CHANGES);
     }
 
     /// Adds the counts of the applications that follow this tally's
@@ -289,15 +289,15 @@ impl ScenarioTally {
         self.losers += later.losers;
         self.unchanged += later.unchanged;
         self.changes.extend(later.changes);
-        if self.changes.len() >= 8 * LARGEST {
+        if self.changes.len() >= 8 * LARGEST_CHANGES {
             self.keep_largest();
         }
     }
 
-    pub(crate) fn finish(mut self, name: &str, base: &Pack, variant: &Pack) -> Comparison {
+    pub(crate) fn finish(mut self, name: &str, base: &Pack, variant: &Pack) -> ScenarioComparison {
         self.keep_largest();
         let changed = changed_clauses(base, variant);
-        let mut clause_lines: Vec<Line> = base
+        let mut clause_lines: Vec<BudgetLine> = base
             .clauses
             .iter()
             .zip(&self.by_clause)
@@ -307,7 +307,7 @@ impl ScenarioTally {
         if self.no_clause.n > 0 && !idle(&self.no_clause) {
             clause_lines.push(self.no_clause.line("(no clause)".into(), base));
         }
-        Comparison {
+        ScenarioComparison {
             scenario: name.to_string(),
             fingerprint: variant.fingerprint.clone(),
             changed_clauses: base
@@ -346,7 +346,7 @@ pub(crate) fn comparison_of(
     checked: &[Result<Checked, Box<Decision>>],
     baseline: &[Decision],
     scenario: &[Decision],
-) -> Comparison {
+) -> ScenarioComparison {
     let mut tally = ScenarioTally::new(base);
     for (i, (b, s)) in baseline.iter().zip(scenario).enumerate() {
         let (clause, period) = match &checked[i] {
@@ -385,7 +385,7 @@ pub struct ClauseBudget {
 }
 
 /// The scenario side of a comparison as a sweep point (the comparison's name is the value)
-pub(crate) fn point_of(pack: &Pack, c: &Comparison) -> SweepPoint {
+pub(crate) fn point_of(pack: &Pack, c: &ScenarioComparison) -> SweepPoint {
     SweepPoint {
         value: c.scenario.clone(),
         awarded: c.total.scenario_awarded,
@@ -417,7 +417,7 @@ impl Engine {
     ///          "applicant": {"name": "某中心", "in_city": true},
     ///          "level": "provincial", "platform_type": "key_lab", "newly_recognized": true}]"#,
     ///     InputFormat::Json,
-    /// ).map_err(|(_, m)| m)?;
+    /// )?;
     /// let raised = engine.with_sets(&["rd-platform.provincial=60万".to_string()])?;
     /// let c = &engine.compare(&apps, &[("60万", &raised)])[0];
     /// assert_eq!(c.total.change.to_string(), "200000.00");
@@ -431,7 +431,7 @@ impl Engine {
         &self,
         apps: &[RawApplication],
         scenarios: &[(&str, &Engine)],
-    ) -> Vec<Comparison> {
+    ) -> Vec<ScenarioComparison> {
         let checked = decide::check_all(&self.pack, apps);
         let baseline = decide::decide_all_checked(&self.pack, &self.code, &checked);
         scenarios

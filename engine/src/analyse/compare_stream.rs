@@ -4,7 +4,9 @@
 
 use rayon::prelude::*;
 
-use crate::analyse::compare::{changed_clauses, point_of, Comparison, ScenarioTally, SweepPoint};
+use crate::analyse::compare::{
+    changed_clauses, point_of, ScenarioComparison, ScenarioTally, SweepPoint,
+};
 use crate::analyse::targets::{self, Progress};
 use crate::decide::stream::{
     bytes_of, id_hash, Chunk, InputFile, Placements, Pool, Ready, StreamError, PIECE,
@@ -25,7 +27,7 @@ impl Engine {
         &self,
         source: &InputFile,
         scenarios: &[(&str, &Engine)],
-    ) -> Result<(Vec<Comparison>, Vec<Progress>), StreamError> {
+    ) -> Result<(Vec<ScenarioComparison>, Vec<Progress>), StreamError> {
         let base = self.pack();
         let pool = Pool::default();
         let changed: Vec<Vec<bool>> = scenarios

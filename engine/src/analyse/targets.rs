@@ -11,7 +11,7 @@ use crate::model::decision::{Decision, Status};
 use crate::model::facts::Checked;
 use crate::model::facts::Facts;
 use crate::model::money;
-use crate::model::pack::{Comparison, Pack};
+use crate::model::pack::{Pack, TargetComparison};
 
 /// How far the decisions go toward one target
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,7 +24,7 @@ pub struct Progress {
     #[serde(serialize_with = "money::as_text")]
     pub target: Decimal,
     /// How the figure is meant
-    pub comparison: Comparison,
+    pub comparison: TargetComparison,
     /// Its unit
     pub unit: String,
     /// The year it is meant for
@@ -106,8 +106,8 @@ impl Counter {
                 let met = reached.map(|r| {
                     let r = Decimal::from(r);
                     match t.comparison {
-                        Comparison::Over => r > t.target,
-                        Comparison::About | Comparison::AtLeast => r >= t.target,
+                        TargetComparison::Over => r > t.target,
+                        TargetComparison::About | TargetComparison::AtLeast => r >= t.target,
                     }
                 });
                 Progress {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::decide;
 use crate::input::RawApplication;
 use crate::load;
-use crate::load::scenario::{Change, Scenario};
+use crate::load::scenario::{Scenario, ScenarioChange};
 use crate::model::decision::{self, Decision, Totals};
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::pack::Pack;
@@ -97,7 +97,7 @@ impl Engine {
         let mut errors = LoadErrors::default();
         let mut changes = Vec::new();
         for a in args {
-            match Change::parse_set(a) {
+            match ScenarioChange::parse_set(a) {
                 Ok(c) => changes.push(c),
                 Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
             }

@@ -101,9 +101,12 @@ pub struct InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.pos {
-            Some(p) => write!(f, "{}:{}: {}", self.file.display(), p, self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
+        // A text parsed in memory has no file to name.
+        match (self.file.as_os_str().is_empty(), self.pos) {
+            (false, Some(p)) => write!(f, "{}:{}: {}", self.file.display(), p, self.message),
+            (false, None) => write!(f, "{}: {}", self.file.display(), self.message),
+            (true, Some(p)) => write!(f, "{p}: {}", self.message),
+            (true, None) => f.write_str(&self.message),
         }
     }
 }
@@ -135,14 +138,27 @@ pub fn read_applications(
             format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
         )
     })?;
-    parse_applications(&text, format).map_err(|(pos, m)| fail(pos, m))
+    split(&text, format).map_err(|(pos, m)| fail(pos, m))
 }
 
 /// Splits a text into applications
+///
+/// # Errors
+/// A text that is not a list of applications in `format` at all, with the place (its `file`
+/// is empty: the text came from no file).
 pub fn parse_applications(
     text: &str,
     format: InputFormat,
-) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
+) -> Result<Vec<RawApplication>, InputError> {
+    split(text, format).map_err(|(pos, message)| InputError {
+        file: PathBuf::new(),
+        pos,
+        message,
+    })
+}
+
+/// A text split into applications, or the place and the reason it cannot be
+fn split(text: &str, format: InputFormat) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
     let root = match format {
         InputFormat::Yaml => yaml::parse(
             text,
@@ -475,6 +491,6 @@ mod tests {
     #[test]
     fn a_mapping_is_not_a_list() {
         let e = parse_applications("id: a\n", InputFormat::Yaml).unwrap_err();
-        assert!(e.1.contains("expected a list"), "{e:?}");
+        assert!(e.message.contains("expected a list"), "{e:?}");
     }
 }

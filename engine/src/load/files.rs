@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::model::money::Rounding;
-use crate::model::pack::{Comparison, Unit};
+use crate::model::pack::{TargetComparison, Unit};
 use crate::model::value::TextFormat;
 
 // --- the files as written -----------------------------------------------------------------
@@ -41,7 +41,7 @@ pub(crate) struct TargetFile {
     pub(crate) id: String,
     pub(crate) title: String,
     pub(crate) target: RawScalar,
-    pub(crate) comparison: Comparison,
+    pub(crate) comparison: TargetComparison,
     pub(crate) unit: String,
     #[serde(default)]
     pub(crate) by: Option<i64>,

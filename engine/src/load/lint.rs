@@ -8,7 +8,7 @@ use crate::load::yaml::Node;
 use crate::load::yaml::{self, YamlLimits};
 use crate::model::error::LoadError;
 use crate::model::pack::Unit;
-use crate::model::pack::{Clause, Dated, Kind};
+use crate::model::pack::{Clause, DatedValue, Kind};
 use crate::model::value::Value;
 use std::path::Path;
 
@@ -60,7 +60,7 @@ pub(crate) fn lint(
                     ),
                 ));
             }
-            if let [Dated {
+            if let [DatedValue {
                 from: None,
                 value: Value::Decimal(v),
             }] = p.values.as_slice()
@@ -78,7 +78,7 @@ pub(crate) fn lint(
                     ));
                 }
             }
-            if let [Dated {
+            if let [DatedValue {
                 from: None,
                 value: Value::Int(n),
             }] = p.values.as_slice()

@@ -15,8 +15,8 @@ use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money::{self};
 use crate::model::pack::{
-    Clause, CountLimit, Counts, Dated, Field, Kind, Pack, Parameter, Precondition, Source, Target,
-    Unit,
+    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
+    TargetCounts, Unit,
 };
 use crate::model::pos::Pos;
 use crate::model::suggest::did_you_mean;
@@ -450,7 +450,7 @@ fn build_targets(
             comparison: t.comparison,
             unit: t.unit.clone(),
             by: t.by,
-            counts: t.counts.as_ref().map(|c| Counts {
+            counts: t.counts.as_ref().map(|c| TargetCounts {
                 clauses: c.clauses.clone(),
                 distinct: c.distinct.clone(),
             }),
@@ -797,7 +797,7 @@ fn build_parameters(
         }
         let values = match (&p.value, &p.values) {
             (Some(v), None) => parse_param_value(&v.0, p.unit)
-                .map(|value| vec![Dated { from: None, value }])
+                .map(|value| vec![DatedValue { from: None, value }])
                 .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
             (None, Some(timeline)) => {
                 parse_timeline(timeline, p.unit).map_err(|(year, e)| {

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::load::files::RawScalar;
 use crate::model::money;
-use crate::model::pack::{Dated, Unit};
+use crate::model::pack::{DatedValue, Unit};
 use crate::model::value::Value;
 
 /// A timeline `{2025: 400000, 2027: 600000}`: years ascending, each with a value; `Err` names
@@ -14,11 +14,11 @@ use crate::model::value::Value;
 pub(crate) fn parse_timeline(
     timeline: &IndexMap<String, RawScalar>,
     unit: Unit,
-) -> Result<Vec<Dated>, (String, String)> {
+) -> Result<Vec<DatedValue>, (String, String)> {
     if timeline.is_empty() {
         return Err((String::new(), "the timeline is empty".into()));
     }
-    let mut out: Vec<Dated> = Vec::new();
+    let mut out: Vec<DatedValue> = Vec::new();
     for (year, raw) in timeline {
         let y: i64 = year.parse().map_err(|_| {
             (
@@ -30,7 +30,7 @@ pub(crate) fn parse_timeline(
             return Err((year.clone(), "years must be in ascending order".into()));
         }
         let value = parse_param_value(&raw.0, unit).map_err(|e| (year.clone(), e))?;
-        out.push(Dated {
+        out.push(DatedValue {
             from: Some(y),
             value,
         });

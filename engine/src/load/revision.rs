@@ -36,7 +36,7 @@ fn param_text(p: &crate::model::pack::Parameter) -> String {
 
 /// Every difference between two packs, pack-level rows first, then clauses in the new pack's
 /// order, removed clauses last
-pub fn diff(old: &Pack, new: &Pack) -> Vec<Revision> {
+pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
     let mut out = Vec::new();
     let pack_items = [
         ("title", &old.title, &new.title),

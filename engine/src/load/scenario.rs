@@ -14,7 +14,7 @@ use crate::load::files::RawScalar;
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::load::{params, references};
 use crate::model::error::{LoadError, LoadErrors};
-use crate::model::pack::{Dated, Pack};
+use crate::model::pack::{DatedValue, Pack};
 use crate::model::pos::Pos;
 use crate::model::suggest;
 use crate::script::host::{Script, ScriptHost};
@@ -27,12 +27,12 @@ pub struct Scenario {
     /// What it is for
     pub description: Option<String>,
     /// The changes, applied in order
-    pub changes: Vec<Change>,
+    pub changes: Vec<ScenarioChange>,
 }
 
 /// Where a change was written: a file and line, or a command-line argument
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
+pub struct ChangeOrigin {
     /// The file, or `--set` for an argument
     pub file: PathBuf,
     /// Line and column in the file
@@ -41,7 +41,7 @@ pub struct Origin {
 
 /// One change
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change {
+pub enum ScenarioChange {
     /// A parameter gets a new value (from a year on, if `from` is given)
     Set {
         /// Clause id
@@ -53,14 +53,14 @@ pub enum Change {
         /// The value, as written (`600000`, `60万`, `15%`)
         value: String,
         /// Where it was written
-        origin: Origin,
+        origin: ChangeOrigin,
     },
     /// A clause is switched off: its applications get nothing
     Disable {
         /// Clause id
         clause: String,
         /// Where it was written
-        origin: Origin,
+        origin: ChangeOrigin,
     },
     /// A clause's script is replaced by another file (a structural change)
     Replace {
@@ -69,14 +69,14 @@ pub enum Change {
         /// The new script
         script: PathBuf,
         /// Where it was written
-        origin: Origin,
+        origin: ChangeOrigin,
     },
 }
 
-impl Change {
+impl ScenarioChange {
     /// Reads `clause.param=value` or `clause.param@2027=value`, as given to `--set`
-    pub fn parse_set(arg: &str) -> Result<Change, String> {
-        let origin = Origin {
+    pub fn parse_set(arg: &str) -> Result<ScenarioChange, String> {
+        let origin = ChangeOrigin {
             file: PathBuf::from("--set"),
             pos: None,
         };
@@ -85,7 +85,7 @@ impl Change {
             .ok_or_else(|| format!("`{arg}`: expected `clause-id.parameter=value`"))?;
         let (clause, param, from) =
             parse_target(target.trim()).map_err(|e| format!("`{arg}`: {e}"))?;
-        Ok(Change::Set {
+        Ok(ScenarioChange::Set {
             clause,
             param,
             from,
@@ -94,33 +94,33 @@ impl Change {
         })
     }
 
-    fn origin(&self) -> &Origin {
+    fn origin(&self) -> &ChangeOrigin {
         match self {
-            Change::Set { origin, .. }
-            | Change::Disable { origin, .. }
-            | Change::Replace { origin, .. } => origin,
+            ScenarioChange::Set { origin, .. }
+            | ScenarioChange::Disable { origin, .. }
+            | ScenarioChange::Replace { origin, .. } => origin,
         }
     }
 
     /// The change in words, for reports: `rd-platform.provincial = 600000`
     pub fn describe(&self) -> String {
         match self {
-            Change::Set {
+            ScenarioChange::Set {
                 clause,
                 param,
                 from: None,
                 value,
                 ..
             } => format!("{clause}.{param} = {value}"),
-            Change::Set {
+            ScenarioChange::Set {
                 clause,
                 param,
                 from: Some(y),
                 value,
                 ..
             } => format!("{clause}.{param} = {value}（{y} 年起）"),
-            Change::Disable { clause, .. } => format!("{clause} 停用"),
-            Change::Replace { clause, script, .. } => {
+            ScenarioChange::Disable { clause, .. } => format!("{clause} 停用"),
+            ScenarioChange::Replace { clause, script, .. } => {
                 format!("{clause} 脚本替换为 {}", script.display())
             }
         }
@@ -166,7 +166,7 @@ impl Scenario {
         let mut errors = LoadErrors::default();
         let mut changes = Vec::new();
         for a in args {
-            match Change::parse_set(a) {
+            match ScenarioChange::parse_set(a) {
                 Ok(c) => changes.push(c),
                 Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
             }
@@ -189,8 +189,8 @@ impl Scenario {
         let node = yaml::parse(&text, YamlLimits::default())
             .map_err(|e| err(e.pos, format!("YAML syntax: {}", e.message)))?;
         let file: ScenarioFile = yaml::from_node(&node).map_err(|e| err(e.pos, e.message))?;
-        let at = |keys: &[&str]| -> Origin {
-            Origin {
+        let at = |keys: &[&str]| -> ChangeOrigin {
+            ChangeOrigin {
                 file: path.to_path_buf(),
                 pos: key_pos(&node, keys),
             }
@@ -200,7 +200,7 @@ impl Scenario {
         for (target, value) in &file.set {
             let origin = at(&["set", target]);
             match parse_target(target) {
-                Ok((clause, param, from)) => changes.push(Change::Set {
+                Ok((clause, param, from)) => changes.push(ScenarioChange::Set {
                     clause,
                     param,
                     from,
@@ -215,9 +215,9 @@ impl Scenario {
                 yaml::NodeValue::Seq(items) => items.get(i).and_then(|n| n.pos),
                 _ => None,
             });
-            changes.push(Change::Disable {
+            changes.push(ScenarioChange::Disable {
                 clause: clause.clone(),
-                origin: Origin {
+                origin: ChangeOrigin {
                     file: path.to_path_buf(),
                     pos,
                 },
@@ -225,7 +225,7 @@ impl Scenario {
         }
         for (clause, script) in &file.replace {
             let base = path.parent().unwrap_or(Path::new("."));
-            changes.push(Change::Replace {
+            changes.push(ScenarioChange::Replace {
                 clause: clause.clone(),
                 script: base.join(script),
                 origin: at(&["replace", clause]),
@@ -274,9 +274,9 @@ pub(crate) fn apply(
             errors.push(LoadError::new(&origin.file, origin.pos, message));
         };
         let clause_id = match change {
-            Change::Set { clause, .. }
-            | Change::Disable { clause, .. }
-            | Change::Replace { clause, .. } => clause,
+            ScenarioChange::Set { clause, .. }
+            | ScenarioChange::Disable { clause, .. }
+            | ScenarioChange::Replace { clause, .. } => clause,
         };
         let Some(ci) = out.clauses.iter().position(|c| &c.id == clause_id) else {
             let hint = suggest::nearest(clause_id, pack.clauses.iter().map(|c| c.id.as_str()))
@@ -288,7 +288,7 @@ pub(crate) fn apply(
         // Length-prefixed fields, so two different change lists never hash the same. A set value
         // is hashed as parsed, so `60万` and `600000` give one fingerprint.
         let canonical = match change {
-            Change::Set {
+            ScenarioChange::Set {
                 param, from, value, ..
             } => {
                 let unit = out.clauses[ci].parameter(param).map(|p| p.unit);
@@ -300,13 +300,13 @@ pub(crate) fn apply(
             }
             // The replacement's content is hashed below; its path must not count, or the
             // same scenario would fingerprint differently in every checkout.
-            Change::Replace { .. } => format!("replace {clause_id}"),
+            ScenarioChange::Replace { .. } => format!("replace {clause_id}"),
             other => other.describe(),
         };
         hasher.update((canonical.len() as u64).to_le_bytes());
         hasher.update(canonical.as_bytes());
         match change {
-            Change::Set {
+            ScenarioChange::Set {
                 param, from, value, ..
             } => {
                 let clause = &mut out.clauses[ci];
@@ -335,14 +335,14 @@ pub(crate) fn apply(
                 };
                 match from {
                     None => {
-                        p.values = vec![Dated {
+                        p.values = vec![DatedValue {
                             from: None,
                             value: v,
                         }]
                     }
                     Some(year) if p.is_timeline() => {
                         p.values.retain(|d| d.from != Some(*year));
-                        p.values.push(Dated {
+                        p.values.push(DatedValue {
                             from: Some(*year),
                             value: v,
                         });
@@ -358,8 +358,8 @@ pub(crate) fn apply(
                 }
                 clause.parameters = std::sync::Arc::new(params);
             }
-            Change::Disable { .. } => out.clauses[ci].enabled = false,
-            Change::Replace { script, .. } => {
+            ScenarioChange::Disable { .. } => out.clauses[ci].enabled = false,
+            ScenarioChange::Replace { script, .. } => {
                 let source = match std::fs::read(script) {
                     Ok(bytes) => match String::from_utf8(bytes) {
                         Ok(s) => s,

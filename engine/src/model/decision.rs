@@ -93,13 +93,13 @@ pub struct Totals {
     pub amount: Decimal,
 }
 
-/// Adds amounts; with every award at most [`max_award`] the sum cannot overflow, but a sum
-/// that somehow would is held at the largest decimal rather than panicking
-pub fn sum(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
+/// Adds amounts; with every award at most 10^18 yuan (the ceiling of one award) the sum cannot
+/// overflow, but a sum that somehow would is held at the largest decimal rather than panicking
+pub fn sum_amounts(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
     amounts.into_iter().fold(Decimal::ZERO, add)
 }
 
-/// Two amounts added as [`sum`] adds them, for totals kept as decisions pass
+/// Two amounts added as [`sum_amounts`] adds them, for totals kept as decisions pass
 pub(crate) fn add(a: Decimal, b: Decimal) -> Decimal {
     a.checked_add(b).unwrap_or(Decimal::MAX)
 }
@@ -113,7 +113,7 @@ pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
     Totals {
         applications: decisions.len(),
         awarded: awarded.len(),
-        amount: rounding.apply(sum(awarded.iter().map(|d| d.amount))),
+        amount: rounding.apply(sum_amounts(awarded.iter().map(|d| d.amount))),
     }
 }
 

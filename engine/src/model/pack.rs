@@ -141,7 +141,7 @@ pub struct Parameter {
     pub name: String,
     /// Its values: one plain value (`from: None`), or a timeline of values each in force from a
     /// year on, sorted by year
-    pub values: Vec<Dated>,
+    pub values: Vec<DatedValue>,
     /// Its unit, which fixes its type
     pub unit: Unit,
     /// What it means
@@ -151,7 +151,7 @@ pub struct Parameter {
 /// A parameter value and the year from which it is in force (`None`: always)
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Dated {
+pub struct DatedValue {
     /// First year in force; `None` for a plain value
     pub from: Option<i64>,
     /// The value
@@ -170,19 +170,19 @@ pub struct Target {
     /// The figure
     pub target: Decimal,
     /// How the figure is meant: about, at least, over
-    pub comparison: Comparison,
+    pub comparison: TargetComparison,
     /// Unit of the figure (家, 个, 亿元 …)
     pub unit: String,
     /// The year it is meant for
     pub by: Option<i64>,
     /// Which awarded decisions count toward it; `None` if no clause measures it
-    pub counts: Option<Counts>,
+    pub counts: Option<TargetCounts>,
 }
 
 /// Which awarded decisions count toward a target
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Counts {
+pub struct TargetCounts {
     /// Awards of these clauses count
     pub clauses: Vec<String>,
     /// Count distinct values of this field (e.g. `applicant.name`) rather than awards
@@ -192,7 +192,7 @@ pub struct Counts {
 /// How a target's figure is meant
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Comparison {
+pub enum TargetComparison {
     /// 左右: about the figure
     About,
     /// 以上: at least the figure
@@ -241,7 +241,7 @@ impl Parameter {
     pub fn plain(name: &str, value: Value, unit: Unit, description: &str) -> Parameter {
         Parameter {
             name: name.to_string(),
-            values: vec![Dated { from: None, value }],
+            values: vec![DatedValue { from: None, value }],
             unit,
             description: description.to_string(),
         }
@@ -251,7 +251,7 @@ impl Parameter {
     /// timeline, the latest entry from that year or before; `None` before the first entry
     pub fn value_for(&self, period: Option<i64>) -> Option<&Value> {
         match self.values.as_slice() {
-            [Dated { from: None, value }] => Some(value),
+            [DatedValue { from: None, value }] => Some(value),
             entries => {
                 let year = period?;
                 entries
