@@ -151,83 +151,109 @@ pub(crate) fn decide_one(
             }
             decision.status = Status::Awarded;
             decision.reasons.push(cite(&reason));
-            let mut steps = Vec::new();
-            let mut capped = amount;
-            if let Some(cap_name) = &clause.cap {
-                let cap = match clause.parameter(cap_name).map(|p| p.value_for(period)) {
-                    Some(Some(Value::Decimal(cap))) => Some(*cap),
-                    _ => None,
-                };
-                let Some(cap) = cap else {
-                    decision.status = Status::Error;
-                    decision.reasons.push(format!(
-                        "`{}.{cap_name}` has no value in force for this application's period ({})",
-                        clause.id,
-                        period
-                            .map(|p| p.to_string())
-                            .unwrap_or_else(|| "none".into())
-                    ));
-                    return (decision, recorded);
-                };
-                {
-                    if trace {
-                        steps.push(format!(
-                            "min({}, {cap_name} {cap}) = {}",
-                            amount.normalize(),
-                            amount.min(cap).normalize()
-                        ));
-                    }
-                    if amount > cap {
-                        decision.reasons.push(format!(
-                            "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
-                            money::group_thousands(amount.normalize()),
-                            money::group_thousands(cap),
-                            clause.id,
-                            cap_name
-                        ));
-                        capped = cap;
-                        decision.reached.push("cap".into());
-                    }
-                    if let Some(t) = recorded.as_mut() {
-                        if !t.params.contains(cap_name) {
-                            t.params.push(cap_name.clone());
-                        }
-                    }
-                }
-            }
-            let rounded = pack.rounding.apply(capped);
-            if trace {
-                steps.push(format!(
-                    "{} {} → {}",
-                    pack.rounding.describe(),
-                    capped.normalize(),
-                    rounded
-                ));
-            }
-            if rounded != capped {
-                decision.reasons.push(format!(
-                    "金额 {} 元{}为 {} 元",
-                    money::group_thousands(capped.normalize()),
-                    pack.rounding.describe(),
-                    money::group_thousands(rounded)
-                ));
-            }
-            decision.amount = rounded;
-            if rounded.is_zero() {
-                // "0.00" means nothing was awarded: such an outcome is not an award.
-                decision.status = Status::Ineligible;
-                decision.reasons.push(format!(
-                    "金额{}为 0，无可发放金额",
-                    pack.rounding.describe()
-                ));
-            }
-            if let Some(t) = recorded.as_mut() {
-                t.steps.extend(steps);
+            if !cap_and_round(
+                pack,
+                clause,
+                period,
+                amount,
+                trace,
+                &mut decision,
+                &mut recorded,
+            ) {
+                return (decision, recorded);
             }
         }
     }
     decision.amount = pack.rounding.apply(decision.amount);
     (decision, recorded)
+}
+
+/// An awarded amount held to the clause's cap (a parameter in yuan, in force for the period)
+/// and rounded by the pack's rule, each step given as a reason; `false` when the cap has no
+/// value for the period (an `error` decision, returned as it stands)
+fn cap_and_round(
+    pack: &Pack,
+    clause: &Clause,
+    period: Option<i64>,
+    amount: Decimal,
+    trace: bool,
+    decision: &mut Decision,
+    recorded: &mut Option<Trace>,
+) -> bool {
+    let mut steps = Vec::new();
+    let mut capped = amount;
+    if let Some(cap_name) = &clause.cap {
+        let cap = match clause.parameter(cap_name).map(|p| p.value_for(period)) {
+            Some(Some(Value::Decimal(cap))) => Some(*cap),
+            _ => None,
+        };
+        let Some(cap) = cap else {
+            decision.status = Status::Error;
+            decision.reasons.push(format!(
+                "`{}.{cap_name}` has no value in force for this application's period ({})",
+                clause.id,
+                period
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "none".into())
+            ));
+            return false;
+        };
+        {
+            if trace {
+                steps.push(format!(
+                    "min({}, {cap_name} {cap}) = {}",
+                    amount.normalize(),
+                    amount.min(cap).normalize()
+                ));
+            }
+            if amount > cap {
+                decision.reasons.push(format!(
+                    "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
+                    money::group_thousands(amount.normalize()),
+                    money::group_thousands(cap),
+                    clause.id,
+                    cap_name
+                ));
+                capped = cap;
+                decision.reached.push("cap".into());
+            }
+            if let Some(t) = recorded.as_mut() {
+                if !t.params.contains(cap_name) {
+                    t.params.push(cap_name.clone());
+                }
+            }
+        }
+    }
+    let rounded = pack.rounding.apply(capped);
+    if trace {
+        steps.push(format!(
+            "{} {} → {}",
+            pack.rounding.describe(),
+            capped.normalize(),
+            rounded
+        ));
+    }
+    if rounded != capped {
+        decision.reasons.push(format!(
+            "金额 {} 元{}为 {} 元",
+            money::group_thousands(capped.normalize()),
+            pack.rounding.describe(),
+            money::group_thousands(rounded)
+        ));
+    }
+    decision.amount = rounded;
+    if rounded.is_zero() {
+        // "0.00" means nothing was awarded: such an outcome is not an award.
+        decision.status = Status::Ineligible;
+        decision.reasons.push(format!(
+            "金额{}为 0，无可发放金额",
+            pack.rounding.describe()
+        ));
+    }
+    if let Some(t) = recorded.as_mut() {
+        t.steps.extend(steps);
+    }
+    true
 }
 
 /// Decides a batch: every application gets exactly one decision, in input order
