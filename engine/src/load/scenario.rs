@@ -14,7 +14,7 @@ use crate::load::files::RawScalar;
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::load::{params, references};
 use crate::model::error::{LoadError, LoadErrors};
-use crate::model::pack::{DatedValue, Pack};
+use crate::model::pack::{Clause, DatedValue, Pack};
 use crate::model::pos::Pos;
 use crate::model::suggest;
 use crate::script::host::{Script, ScriptHost};
@@ -285,110 +285,32 @@ pub(crate) fn apply(
             fail(&mut errors, format!("unknown clause `{clause_id}`{hint}"));
             continue;
         };
-        // Length-prefixed fields, so two different change lists never hash the same. A set value
-        // is hashed as parsed, so `60万` and `600000` give one fingerprint.
-        let canonical = match change {
-            ScenarioChange::Set {
-                param, from, value, ..
-            } => {
-                let unit = out.clauses[ci].parameter(param).map(|p| p.unit);
-                let v = unit
-                    .and_then(|u| params::parse_param_value(value, u).ok())
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|| value.clone());
-                format!("set {clause_id}.{param}@{from:?}={v}")
-            }
-            // The replacement's content is hashed below; its path must not count, or the
-            // same scenario would fingerprint differently in every checkout.
-            ScenarioChange::Replace { .. } => format!("replace {clause_id}"),
-            other => other.describe(),
-        };
+        let canonical = canonical(change, clause_id, &out.clauses[ci]);
         hasher.update((canonical.len() as u64).to_le_bytes());
         hasher.update(canonical.as_bytes());
         match change {
             ScenarioChange::Set {
                 param, from, value, ..
             } => {
-                let clause = &mut out.clauses[ci];
-                let names: Vec<String> = clause.parameters.iter().map(|p| p.name.clone()).collect();
-                let Some(pi) = names.iter().position(|n| n == param) else {
-                    let hint = suggest::nearest(param, names.iter().map(String::as_str))
-                        .map(|s| format!("; did you mean `{clause_id}.{s}`?"))
-                        .unwrap_or_default();
-                    fail(
-                        &mut errors,
-                        format!("clause `{clause_id}` has no parameter `{param}`{hint}"),
-                    );
-                    continue;
-                };
-                let mut params = (*clause.parameters).clone();
-                let p = &mut params[pi];
-                let v = match params::parse_param_value(value, p.unit) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        fail(
-                            &mut errors,
-                            format!("`{clause_id}.{param}` (unit {}): {e}", p.unit.name()),
-                        );
-                        continue;
-                    }
-                };
-                match from {
-                    None => {
-                        p.values = vec![DatedValue {
-                            from: None,
-                            value: v,
-                        }]
-                    }
-                    Some(year) if p.is_timeline() => {
-                        p.values.retain(|d| d.from != Some(*year));
-                        p.values.push(DatedValue {
-                            from: Some(*year),
-                            value: v,
-                        });
-                        p.values.sort_by_key(|d| d.from);
-                    }
-                    Some(_) => {
-                        fail(
-                            &mut errors,
-                            format!("`{clause_id}.{param}` has one plain value, not a timeline: set it without `@year`"),
-                        );
-                        continue;
-                    }
+                if let Err(message) = set_parameter(&mut out.clauses[ci], param, *from, value) {
+                    fail(&mut errors, message);
                 }
-                clause.parameters = std::sync::Arc::new(params);
             }
             ScenarioChange::Disable { .. } => out.clauses[ci].enabled = false,
             ScenarioChange::Replace { script, .. } => {
-                let source = match std::fs::read(script) {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(s) => s,
-                        Err(_) => {
-                            errors.push(LoadError::new(script, None, "not valid UTF-8".into()));
-                            continue;
-                        }
-                    },
-                    Err(e) => {
-                        fail(
-                            &mut errors,
-                            format!("cannot read `{}`: {e}", script.display()),
-                        );
-                        continue;
-                    }
+                let replacing = Replacing {
+                    ci,
+                    script,
+                    origin,
+                    host,
                 };
-                hasher.update((source.len() as u64).to_le_bytes());
-                hasher.update(source.as_bytes());
-                let before = errors.len();
-                references::check_script_references(&out, ci, script, &source, &mut errors);
-                match host.compile(script, source.clone()) {
-                    Ok(s) if errors.len() == before => {
-                        out.clauses[ci].script_path = script.clone();
-                        out.clauses[ci].script_source = source;
-                        out_scripts[ci] = s;
-                    }
-                    Ok(_) => {}
-                    Err(e) => errors.push(e),
-                }
+                replace_script(
+                    &replacing,
+                    &mut out,
+                    &mut out_scripts,
+                    &mut hasher,
+                    &mut errors,
+                );
             }
         }
     }
@@ -397,4 +319,135 @@ pub(crate) fn apply(
     }
     out.fingerprint = format!("sha256:{:x}", hasher.finalize());
     Ok((out, out_scripts))
+}
+
+/// A change as it counts toward the scenario's fingerprint
+fn canonical(change: &ScenarioChange, clause_id: &str, clause: &Clause) -> String {
+    // Length-prefixed fields, so two different change lists never hash the same. A set value
+    // is hashed as parsed, so `60万` and `600000` give one fingerprint.
+    match change {
+        ScenarioChange::Set {
+            param, from, value, ..
+        } => {
+            let unit = clause.parameter(param).map(|p| p.unit);
+            let v = unit
+                .and_then(|u| params::parse_param_value(value, u).ok())
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| value.clone());
+            format!("set {clause_id}.{param}@{from:?}={v}")
+        }
+        // The replacement's content is hashed below; its path must not count, or the
+        // same scenario would fingerprint differently in every checkout.
+        ScenarioChange::Replace { .. } => format!("replace {clause_id}"),
+        other => other.describe(),
+    }
+}
+
+/// A parameter's value (or one year of its timeline) set from its text, in its unit
+fn set_parameter(
+    clause: &mut Clause,
+    param: &str,
+    from: Option<i64>,
+    value: &str,
+) -> Result<(), String> {
+    let clause_id = clause.id.clone();
+    let names: Vec<String> = clause.parameters.iter().map(|p| p.name.clone()).collect();
+    let Some(pi) = names.iter().position(|n| n == param) else {
+        let hint = suggest::nearest(param, names.iter().map(String::as_str))
+            .map(|s| format!("; did you mean `{clause_id}.{s}`?"))
+            .unwrap_or_default();
+        return Err(format!(
+            "clause `{clause_id}` has no parameter `{param}`{hint}"
+        ));
+    };
+    let mut params = (*clause.parameters).clone();
+    let p = &mut params[pi];
+    let v = match params::parse_param_value(value, p.unit) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(format!(
+                "`{clause_id}.{param}` (unit {}): {e}",
+                p.unit.name()
+            ));
+        }
+    };
+    match from {
+        None => {
+            p.values = vec![DatedValue {
+                from: None,
+                value: v,
+            }]
+        }
+        Some(year) if p.is_timeline() => {
+            p.values.retain(|d| d.from != Some(year));
+            p.values.push(DatedValue {
+                from: Some(year),
+                value: v,
+            });
+            p.values.sort_by_key(|d| d.from);
+        }
+        Some(_) => {
+            return Err(format!(
+                "`{clause_id}.{param}` has one plain value, not a timeline: set it without `@year`"
+            ));
+        }
+    }
+    clause.parameters = std::sync::Arc::new(params);
+
+    Ok(())
+}
+
+/// A clause's script to replace, and where the change was written
+struct Replacing<'a> {
+    ci: usize,
+    script: &'a Path,
+    origin: &'a ChangeOrigin,
+    host: &'a ScriptHost,
+}
+
+/// A clause's script replaced by another file, checked against the clause's parameters and
+/// kind and compiled; its content counts toward the fingerprint
+fn replace_script(
+    r: &Replacing<'_>,
+    out: &mut Pack,
+    scripts: &mut [Script],
+    hasher: &mut Sha256,
+    errors: &mut LoadErrors,
+) {
+    let Replacing {
+        ci,
+        script,
+        origin,
+        host,
+    } = *r;
+    let source = match std::fs::read(script) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                errors.push(LoadError::new(script, None, "not valid UTF-8".into()));
+                return;
+            }
+        },
+        Err(e) => {
+            errors.push(LoadError::new(
+                &origin.file,
+                origin.pos,
+                format!("cannot read `{}`: {e}", script.display()),
+            ));
+            return;
+        }
+    };
+    hasher.update((source.len() as u64).to_le_bytes());
+    hasher.update(source.as_bytes());
+    let before = errors.len();
+    references::check_script_references(out, ci, script, &source, errors);
+    match host.compile(script, source.clone()) {
+        Ok(s) if errors.len() == before => {
+            out.clauses[ci].script_path = script.to_path_buf();
+            out.clauses[ci].script_source = source;
+            scripts[ci] = s;
+        }
+        Ok(_) => {}
+        Err(e) => errors.push(e),
+    }
 }
