@@ -62,23 +62,8 @@ pub(crate) fn decide_one(
         rank: None,
         reached: Vec::new(),
     };
-    for p in &pack.preconditions {
-        if facts.get(&p.field) != Some(&p.equals) {
-            decision.reasons.push(p.reason.clone());
-            decision.reached.push(format!("precondition:{}", p.field));
-            let t = trace.then(|| Trace {
-                facts: vec![(p.field.clone(), facts.get(&p.field).cloned())],
-                ..Trace::default()
-            });
-            return (decision, t);
-        }
-    }
-    if !clause.enabled {
-        decision.reasons.push(format!(
-            "{} {}：本情景停用此条款（{}），不予支持",
-            clause.article, clause.title, clause.id
-        ));
-        return (decision, trace.then(Trace::default));
+    if let Some(stopped) = stop_before_script(pack, clause, facts, trace, &mut decision) {
+        return (decision, stopped);
     }
     let period = pack.period_of(facts);
     // What the script sees, built only when it runs (a remembered outcome needs neither).
@@ -166,6 +151,37 @@ pub(crate) fn decide_one(
     }
     decision.amount = pack.rounding.apply(decision.amount);
     (decision, recorded)
+}
+
+/// What stops an application before its clause's script runs: a precondition it fails, or its
+/// clause switched off by a scenario. `Some` with the trace when it stops (the reasons are in
+/// `decision`), `None` when the script is to run.
+fn stop_before_script(
+    pack: &Pack,
+    clause: &Clause,
+    facts: &Facts,
+    trace: bool,
+    decision: &mut Decision,
+) -> Option<Option<Trace>> {
+    for p in &pack.preconditions {
+        if facts.get(&p.field) != Some(&p.equals) {
+            decision.reasons.push(p.reason.clone());
+            decision.reached.push(format!("precondition:{}", p.field));
+            let t = trace.then(|| Trace {
+                facts: vec![(p.field.clone(), facts.get(&p.field).cloned())],
+                ..Trace::default()
+            });
+            return Some(t);
+        }
+    }
+    if !clause.enabled {
+        decision.reasons.push(format!(
+            "{} {}：本情景停用此条款（{}），不予支持",
+            clause.article, clause.title, clause.id
+        ));
+        return Some(trace.then(Trace::default));
+    }
+    None
 }
 
 /// An awarded amount held to the clause's cap (a parameter in yuan, in force for the period)
