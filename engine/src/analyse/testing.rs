@@ -330,6 +330,90 @@ fn words(status: Option<Status>, amount: Option<Decimal>, clause: Option<&str>) 
     parts.join(", ")
 }
 
+/// The outcomes a case's decisions reached, counted only where the clause's script is the
+/// pack's own
+fn note_reached(
+    engine: &Engine,
+    variant: &Engine,
+    decisions: &[Decision],
+    reached: &mut BTreeSet<(String, String)>,
+) {
+    for d in decisions {
+        let Some(cid) = d.clause.as_deref() else {
+            continue;
+        };
+        // Outcomes count only where the clause's script is the pack's own.
+        let same_script = engine.pack().clause(cid).map(|c| c.script_source())
+            == variant.pack().clause(cid).map(|c| c.script_source());
+        for key in &d.reached {
+            let clause = if key.starts_with("precondition:") {
+                "(pack)".to_string()
+            } else if same_script {
+                cid.to_string()
+            } else {
+                continue;
+            };
+            reached.insert((clause, key.clone()));
+        }
+    }
+}
+
+/// Each expectation of a case its decisions do not meet, in words, with an explanation
+fn failures(case: &Case, variant: &Engine, decisions: &[Decision]) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    for (e, amount) in &case.expect {
+        let Some(d) = decisions
+            .iter()
+            .find(|d| d.id.as_deref() == Some(e.id.as_str()))
+        else {
+            failures.push(Failure {
+                id: e.id.clone(),
+                expected: "a decision".into(),
+                actual: "no application with this id in the case".into(),
+                explanation: None,
+            });
+            continue;
+        };
+        let mut ok = true;
+        ok &= e.status.is_none_or(|s| s == d.status);
+        ok &= amount.is_none_or(|a| a == d.amount);
+        ok &= e
+            .clause
+            .as_ref()
+            .is_none_or(|c| Some(c) == d.clause.as_ref());
+        let reason_ok = e
+            .reason
+            .as_ref()
+            .is_none_or(|r| d.reasons.iter().any(|x| x.contains(r.as_str())));
+        ok &= reason_ok;
+        if !ok {
+            let mut expected = words(e.status, *amount, e.clause.as_deref());
+            let mut actual = words(
+                e.status.map(|_| d.status),
+                amount.map(|_| d.amount),
+                e.clause
+                    .as_ref()
+                    .map(|_| d.clause.as_deref().unwrap_or("none")),
+            );
+            if let Some(r) = e.reason.as_ref().filter(|_| !reason_ok) {
+                if !expected.is_empty() {
+                    expected.push_str(", ");
+                    actual.push_str(", ");
+                }
+                expected.push_str(&format!("a reason containing “{r}”"));
+                actual.push_str(&format!("reasons “{}”", d.reasons.join("；")));
+            }
+            failures.push(Failure {
+                id: e.id.clone(),
+                expected,
+                actual,
+                explanation: variant.explain(&case.applications, &e.id),
+            });
+        }
+    }
+    failures
+}
+
 /// Runs the tests of the pack the engine was loaded from
 pub(crate) fn run(engine: &Engine) -> Result<TestReport, LoadErrors> {
     let cases = read_suites(&engine.pack().dir)?;
@@ -339,75 +423,8 @@ pub(crate) fn run(engine: &Engine) -> Result<TestReport, LoadErrors> {
     for case in cases {
         let variant = case.engine(engine)?;
         let decisions = variant.decide(&case.applications);
-        for d in &decisions {
-            let Some(cid) = d.clause.as_deref() else {
-                continue;
-            };
-            // Outcomes count only where the clause's script is the pack's own.
-            let same_script = engine.pack().clause(cid).map(|c| c.script_source())
-                == variant.pack().clause(cid).map(|c| c.script_source());
-            for key in &d.reached {
-                let clause = if key.starts_with("precondition:") {
-                    "(pack)".to_string()
-                } else if same_script {
-                    cid.to_string()
-                } else {
-                    continue;
-                };
-                reached.insert((clause, key.clone()));
-            }
-        }
-        let mut failures = Vec::new();
-        for (e, amount) in &case.expect {
-            let Some(d) = decisions
-                .iter()
-                .find(|d| d.id.as_deref() == Some(e.id.as_str()))
-            else {
-                failures.push(Failure {
-                    id: e.id.clone(),
-                    expected: "a decision".into(),
-                    actual: "no application with this id in the case".into(),
-                    explanation: None,
-                });
-                continue;
-            };
-            let mut ok = true;
-            ok &= e.status.is_none_or(|s| s == d.status);
-            ok &= amount.is_none_or(|a| a == d.amount);
-            ok &= e
-                .clause
-                .as_ref()
-                .is_none_or(|c| Some(c) == d.clause.as_ref());
-            let reason_ok = e
-                .reason
-                .as_ref()
-                .is_none_or(|r| d.reasons.iter().any(|x| x.contains(r.as_str())));
-            ok &= reason_ok;
-            if !ok {
-                let mut expected = words(e.status, *amount, e.clause.as_deref());
-                let mut actual = words(
-                    e.status.map(|_| d.status),
-                    amount.map(|_| d.amount),
-                    e.clause
-                        .as_ref()
-                        .map(|_| d.clause.as_deref().unwrap_or("none")),
-                );
-                if let Some(r) = e.reason.as_ref().filter(|_| !reason_ok) {
-                    if !expected.is_empty() {
-                        expected.push_str(", ");
-                        actual.push_str(", ");
-                    }
-                    expected.push_str(&format!("a reason containing “{r}”"));
-                    actual.push_str(&format!("reasons “{}”", d.reasons.join("；")));
-                }
-                failures.push(Failure {
-                    id: e.id.clone(),
-                    expected,
-                    actual,
-                    explanation: variant.explain(&case.applications, &e.id),
-                });
-            }
-        }
+        note_reached(engine, &variant, &decisions, &mut reached);
+        let failures = failures(&case, &variant, &decisions);
         results.push(CaseResult {
             file: case.file,
             line: case.line,
