@@ -155,6 +155,92 @@ impl Case {
     }
 }
 
+/// One file of test cases, each case with its applications and its expectations read exactly
+fn read_suite(dir: &Path, path: &Path, errors: &mut LoadErrors, cases: &mut Vec<Case>) {
+    let rel = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(LoadError::new(path, None, format!("cannot read: {e}")));
+            return;
+        }
+    };
+    let node = match yaml::parse(
+        &text,
+        YamlLimits {
+            reject_duplicate_keys: false,
+            ..YamlLimits::default()
+        },
+    ) {
+        Ok(n) => n,
+        Err(e) => {
+            errors.push(LoadError::new(
+                path,
+                e.pos,
+                format!("YAML syntax: {}", e.message),
+            ));
+            return;
+        }
+    };
+    let suite: SuiteFile = match yaml::from_node(&node) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(LoadError::new(path, e.pos, e.message));
+            return;
+        }
+    };
+    let case_nodes: Vec<&Node> = match node.get("cases").map(|n| &n.value) {
+        Some(yaml::NodeValue::Seq(items)) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    for (case, cnode) in suite.cases.into_iter().zip(case_nodes) {
+        let apps = match cnode.get("applications") {
+            Some(n) => match input::applications_from_node(n.clone()) {
+                Ok(a) => a,
+                Err((pos, m)) => {
+                    errors.push(LoadError::new(path, pos, m));
+                    continue;
+                }
+            },
+            None => Vec::new(),
+        };
+        let mut expect = Vec::new();
+        for e in case.expect {
+            let amount = match &e.amount {
+                None => None,
+                // Written as parameters are: `123456.79`, `40万`, `400000元`.
+                Some(raw) => match parse_param_value(&raw.0, crate::model::pack::Unit::Yuan) {
+                    Ok(crate::model::value::Value::Decimal(d)) => Some(d),
+                    Ok(_) => None,
+                    Err(err) => {
+                        errors.push(LoadError::new(
+                            path,
+                            cnode.pos,
+                            format!("case `{}`: amount `{}` is {err}", case.name, raw.0),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            expect.push((e, amount));
+        }
+        cases.push(Case {
+            file: rel.clone(),
+            line: cnode.pos.map(|p: Pos| p.line),
+            suite: suite.name.clone(),
+            name: case.name,
+            sets: case
+                .set
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.0))
+                .collect(),
+            scenario: case.scenario.map(|s| path.parent().unwrap_or(dir).join(s)),
+            applications: apps,
+            expect,
+        });
+    }
+}
+
 fn read_suites(dir: &Path) -> Result<Vec<Case>, LoadErrors> {
     let tests = dir.join("tests");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&tests) {
@@ -168,92 +254,7 @@ fn read_suites(dir: &Path) -> Result<Vec<Case>, LoadErrors> {
     let mut errors = LoadErrors::default();
     let mut cases = Vec::new();
     for path in files {
-        let rel = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(LoadError::new(&path, None, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        let node = match yaml::parse(
-            &text,
-            YamlLimits {
-                reject_duplicate_keys: false,
-                ..YamlLimits::default()
-            },
-        ) {
-            Ok(n) => n,
-            Err(e) => {
-                errors.push(LoadError::new(
-                    &path,
-                    e.pos,
-                    format!("YAML syntax: {}", e.message),
-                ));
-                continue;
-            }
-        };
-        let suite: SuiteFile = match yaml::from_node(&node) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.push(LoadError::new(&path, e.pos, e.message));
-                continue;
-            }
-        };
-        let case_nodes: Vec<&Node> = match node.get("cases").map(|n| &n.value) {
-            Some(yaml::NodeValue::Seq(items)) => items.iter().collect(),
-            _ => Vec::new(),
-        };
-        for (case, cnode) in suite.cases.into_iter().zip(case_nodes) {
-            let apps = match cnode.get("applications") {
-                Some(n) => match input::applications_from_node(n.clone()) {
-                    Ok(a) => a,
-                    Err((pos, m)) => {
-                        errors.push(LoadError::new(&path, pos, m));
-                        continue;
-                    }
-                },
-                None => Vec::new(),
-            };
-            let mut expect = Vec::new();
-            for e in case.expect {
-                let amount = match &e.amount {
-                    None => None,
-                    // Written as parameters are: `123456.79`, `40万`, `400000元`.
-                    Some(raw) => match parse_param_value(&raw.0, crate::model::pack::Unit::Yuan) {
-                        Ok(crate::model::value::Value::Decimal(d)) => Some(d),
-                        Ok(_) => None,
-                        Err(err) => {
-                            errors.push(LoadError::new(
-                                &path,
-                                cnode.pos,
-                                format!("case `{}`: amount `{}` is {err}", case.name, raw.0),
-                            ));
-                            continue;
-                        }
-                    },
-                };
-                expect.push((e, amount));
-            }
-            cases.push(Case {
-                file: rel.clone(),
-                line: cnode.pos.map(|p: Pos| p.line),
-                suite: suite.name.clone(),
-                name: case.name,
-                sets: case
-                    .set
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", v.0))
-                    .collect(),
-                scenario: case.scenario.map(|s| path.parent().unwrap_or(dir).join(s)),
-                applications: apps,
-                expect,
-            });
-        }
+        read_suite(dir, &path, &mut errors, &mut cases);
     }
     if !errors.is_empty() {
         return Err(errors);
