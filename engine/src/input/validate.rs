@@ -154,13 +154,16 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
     }))
 }
 
-/// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`)
-fn is_group(kind: &Kind, name: &str) -> bool {
-    kind.fields.iter().any(|f| {
-        f.name.len() > name.len()
-            && f.name.starts_with(name)
-            && f.name.as_bytes()[name.len()] == b'.'
-    })
+/// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`);
+/// the quick reader (`input::quick`) asks this too
+pub(crate) fn is_group(kind: &Kind, name: &str) -> bool {
+    // No field name starts with a dot (the pack's loader refuses one), so "" is no group.
+    !name.is_empty()
+        && kind.fields.iter().any(|f| {
+            f.name.len() > name.len()
+                && f.name.starts_with(name)
+                && f.name.as_bytes()[name.len()] == b'.'
+        })
 }
 
 fn flatten<'a>(
