@@ -675,6 +675,7 @@ mod tests {
 
     const TT: &str = r#"{"id":"2030-TR-4","year":2030,"kind":"tech_transfer","applicant":{"name":"宿州市云计算92362股份有限公司","in_city":true,"credit_code":"91341302MA2T12345E"},"area":"先进材料","seller_in_city":false,"contract_amount":4912100,"paid_amount":"4912100.00"}"#;
 
+    // Long, as a table of cases is: one line and one answer a row.
     #[test]
     fn tricky_lines_are_read_alike_or_given_up() {
         let pack = engine().pack();

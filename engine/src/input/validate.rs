@@ -32,6 +32,7 @@ pub(crate) fn kind_text(raw: &RawApplication) -> Option<String> {
     }
 }
 
+/// An application checked against its kind: its facts, or every problem found
 pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, Invalid> {
     let kind_written = kind_text(raw);
     let invalid = |problems: Vec<String>| Invalid {
@@ -49,49 +50,8 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
         )]));
     };
     let mut problems = Vec::new();
-    let id = match raw.node.get("id") {
-        None => {
-            problems.push("missing `id`".to_string());
-            String::new()
-        }
-        Some(n) => match raw.id() {
-            Some(id) => id.to_string(),
-            None => {
-                problems.push(format!(
-                    "field `id`{}: expected a text, found {}",
-                    at(n),
-                    n.describe()
-                ));
-                String::new()
-            }
-        },
-    };
-    let kind: Option<&Kind> = match raw.node.get("kind") {
-        None => {
-            problems.push(format!(
-                "missing `kind`: expected one of {}",
-                kind_list(pack)
-            ));
-            None
-        }
-        Some(n) => match kind_written.as_deref().and_then(|k| pack.kind(k)) {
-            Some(k) => Some(k),
-            None => {
-                let hint = kind_written
-                    .as_deref()
-                    .and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                problems.push(format!(
-                    "field `kind`{}: unknown kind {}{hint} (expected one of {})",
-                    at(n),
-                    n.describe(),
-                    kind_list(pack)
-                ));
-                None
-            }
-        },
-    };
+    let id = id_of(raw, &mut problems);
+    let kind = kind_of(pack, raw, kind_written.as_deref(), &mut problems);
     let Some(kind) = kind else {
         return Err(invalid(problems));
     };
@@ -152,6 +112,57 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
         fields: kind.fields.clone(),
         values,
     }))
+}
+
+/// The `id`, or nothing with a problem when it is missing or not a plain value
+fn id_of(raw: &RawApplication, problems: &mut Vec<String>) -> String {
+    match raw.node.get("id") {
+        None => {
+            problems.push("missing `id`".to_string());
+            String::new()
+        }
+        Some(n) => match raw.id() {
+            Some(id) => id.to_string(),
+            None => {
+                problems.push(format!(
+                    "field `id`{}: expected a text, found {}",
+                    at(n),
+                    n.describe()
+                ));
+                String::new()
+            }
+        },
+    }
+}
+
+/// The kind `written` names, or `None` with a problem (a hint where a kind is near it)
+fn kind_of<'p>(
+    pack: &'p Pack,
+    raw: &RawApplication,
+    written: Option<&str>,
+    problems: &mut Vec<String>,
+) -> Option<&'p Kind> {
+    let Some(n) = raw.node.get("kind") else {
+        problems.push(format!(
+            "missing `kind`: expected one of {}",
+            kind_list(pack)
+        ));
+        return None;
+    };
+    if let Some(k) = written.and_then(|k| pack.kind(k)) {
+        return Some(k);
+    }
+    let hint = written
+        .and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    problems.push(format!(
+        "field `kind`{}: unknown kind {}{hint} (expected one of {})",
+        at(n),
+        n.describe(),
+        kind_list(pack)
+    ));
+    None
 }
 
 /// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`);
