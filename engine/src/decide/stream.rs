@@ -256,39 +256,41 @@ impl Engine {
         placements: &Placements,
     ) -> Pieces {
         let pack = self.pack();
+        let ready = |r: Record| r.ready(pack, bytes);
         match repeats {
             // Repeats known already: each piece is parsed, decided and rendered in one go.
             Repeats::Known(_) => {
-                let repeats = &*repeats;
-                records
-                    .into_par_iter()
-                    .chunks(PIECE)
-                    .enumerate()
-                    .map(|(p, piece)| {
-                        let ready = piece.into_iter().map(|r| r.ready(pack, bytes));
-                        self.render_piece(sink, first + p * PIECE, ready, repeats, placements)
-                    })
-                    .collect()
+                self.render_pieces(sink, first, records, ready, repeats, placements)
             }
             // Ids noted in order between parsing and deciding.
             Repeats::Running(_) => {
-                let ready: Vec<Ready> = records
-                    .into_par_iter()
-                    .map(|r| r.ready(pack, bytes))
-                    .collect();
+                let ready: Vec<Ready> = records.into_par_iter().map(ready).collect();
                 repeats.note(&ready);
-                let repeats = &*repeats;
-                ready
-                    .into_par_iter()
-                    .chunks(PIECE)
-                    .enumerate()
-                    .map(|(p, piece)| {
-                        let piece = piece.into_iter();
-                        self.render_piece(sink, first + p * PIECE, piece, repeats, placements)
-                    })
-                    .collect()
+                self.render_pieces(sink, first, ready, |r| r, repeats, placements)
             }
         }
+    }
+
+    /// Records decided and rendered in pieces of [`PIECE`], in parallel, each parsed by
+    /// `ready` where its piece is decided
+    fn render_pieces<R: Send>(
+        &self,
+        sink: &dyn Sink,
+        first: usize,
+        records: Vec<R>,
+        ready: impl Fn(R) -> Ready + Sync,
+        repeats: &Repeats,
+        placements: &Placements,
+    ) -> Pieces {
+        records
+            .into_par_iter()
+            .chunks(PIECE)
+            .enumerate()
+            .map(|(p, piece)| {
+                let piece = piece.into_iter().map(&ready);
+                self.render_piece(sink, first + p * PIECE, piece, repeats, placements)
+            })
+            .collect()
     }
 
     /// Decides every application of a source into a sink, in input order, with memory that
