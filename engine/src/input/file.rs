@@ -70,10 +70,6 @@ impl Drop for Spool {
 /// The longest JSONL line read by default: a record is a few hundred bytes
 pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 
-/// A line of a JSONL chunk: (index, line number, start, end) in the chunk's block, or a record
-/// already known to be broken
-type Span = Result<(usize, usize, usize, usize), RawApplication>;
-
 /// Blocks of finished chunks, given back to the reader: a fresh multi-megabyte block per chunk
 /// costs the kernel zeroing fresh (huge) pages, measured at a tenth of a large run
 #[derive(Default)]
@@ -375,7 +371,8 @@ impl InputFile {
             .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
         let limit = self.max_line_bytes;
         let mut block: Vec<u8> = pool.take();
-        let mut spans: Vec<Span> = Vec::with_capacity(CHUNK);
+        // The lines found so far, for the next chunk
+        let mut lines: Vec<Record> = Vec::with_capacity(CHUNK);
         let mut index = 0;
         let mut line_no = 0;
         // Where the line being read starts in `block`, and where to look for its end
@@ -409,7 +406,7 @@ impl InputFile {
                 };
                 line_no += 1;
                 if skipping || end - line_start > limit {
-                    spans.push(Err(broken(
+                    lines.push(Record::Parsed(broken(
                         index,
                         line_no,
                         format!(
@@ -432,7 +429,12 @@ impl InputFile {
                         begin += 3;
                     }
                     if !input::blank(&block[begin..stop]) {
-                        spans.push(Ok((index, line_no, begin, stop)));
+                        lines.push(Record::JsonLine {
+                            index,
+                            line: line_no,
+                            start: begin,
+                            end: stop,
+                        });
                         index += 1;
                     }
                     line_start = (end + 1).min(block.len());
@@ -442,8 +444,8 @@ impl InputFile {
                     break;
                 }
             }
-            if spans.len() >= CHUNK || (eof && !spans.is_empty()) {
-                let chunk = hand_over(pool, &mut block, line_start, &mut spans);
+            if lines.len() >= CHUNK || (eof && !lines.is_empty()) {
+                let chunk = hand_over(pool, &mut block, line_start, &mut lines);
                 look -= line_start;
                 line_start = 0;
                 each(chunk)?;
@@ -561,26 +563,18 @@ impl InputFile {
 
 /// The lines found so far as a chunk, with the block they are in; the bytes of the line being
 /// read (from `line_start`) move to a fresh block from the pool, which `block` becomes
-fn hand_over(pool: &Pool, block: &mut Vec<u8>, line_start: usize, spans: &mut Vec<Span>) -> Chunk {
+fn hand_over(
+    pool: &Pool,
+    block: &mut Vec<u8>,
+    line_start: usize,
+    lines: &mut Vec<Record>,
+) -> Chunk {
     let mut next = pool.take();
     next.extend_from_slice(&block[line_start..]);
     block.truncate(line_start);
-    let shared = Arc::new(std::mem::replace(block, next));
-    let records = spans
-        .drain(..)
-        .map(|s| match s {
-            Ok((index, line, start, end)) => Record::JsonLine {
-                index,
-                line,
-                start,
-                end,
-            },
-            Err(raw) => Record::Parsed(raw),
-        })
-        .collect();
     Chunk {
-        block: Some(shared),
-        records,
+        block: Some(Arc::new(std::mem::replace(block, next))),
+        records: std::mem::replace(lines, Vec::with_capacity(CHUNK)),
     }
 }
 

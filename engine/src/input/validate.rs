@@ -251,12 +251,9 @@ impl FieldType {
     /// Reads a value from a YAML/JSON node: `Err` says what is wrong, in words
     pub fn parse_node(&self, node: &Node) -> Result<Value, String> {
         let found = || node.describe();
+        let mismatch = || format!("expected {}, found {}", self.expectation(), found());
         let Some((text, quoted)) = node.as_scalar() else {
-            return Err(format!(
-                "expected {}, found {}",
-                self.expectation(),
-                found()
-            ));
+            return Err(mismatch());
         };
         match self {
             FieldType::Bool => node
@@ -271,21 +268,13 @@ impl FieldType {
             }
             FieldType::Decimal { .. } | FieldType::Money { .. } => {
                 if node.as_bool().is_some() || node.is_null() {
-                    return Err(format!(
-                        "expected {}, found {}",
-                        self.expectation(),
-                        found()
-                    ));
+                    return Err(mismatch());
                 }
                 self.parse_text(text)
             }
             FieldType::Text { .. } | FieldType::OneOf { .. } => {
                 if !quoted && (node.is_null() || node.as_bool().is_some()) {
-                    return Err(format!(
-                        "expected {}, found {}",
-                        self.expectation(),
-                        found()
-                    ));
+                    return Err(mismatch());
                 }
                 self.parse_text(text)
             }
