@@ -1,5 +1,7 @@
-//! The first pass of a streamed run under count limits: every record's id hashed to find the
-//! repeats, and each awarded application of a limited clause ranked, before any is decided.
+//! The first pass of a streamed run under count limits: repeated ids found, contenders ranked.
+//!
+//! Every record's id is hashed to find the repeats, and each awarded application of a limited
+//! clause is ranked, before the second pass (`stream.rs`) decides any.
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};

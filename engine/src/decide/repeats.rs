@@ -1,5 +1,6 @@
-//! Repeated ids in a streamed run: where each id first appeared, known from a first pass or
-//! found as the stream goes, and how that place is named in a duplicate's decision.
+//! Repeated ids in a streamed run: where each id first appeared, and how a duplicate names it.
+//!
+//! The places are known from a first pass, or found as the stream goes.
 
 use rustc_hash::FxHashMap;
 

@@ -1,6 +1,7 @@
-//! Deciding a file of any size with flat memory and both cores: applications are read in
-//! chunks, parsed and decided in parallel, rendered into a [`Sink`] and written in input order
-//! as they are decided.
+//! Deciding a file of any size in flat memory on both cores, rendered in input order.
+//!
+//! Applications are read in chunks, parsed and decided in parallel, rendered into a [`Sink`]
+//! and written in input order as they are decided.
 //!
 //! Count limits need every contender before any is placed, so a pack with one reads the input
 //! twice: a first pass (`first_pass.rs`) parses only `id` and `kind` of each record (JSONL),

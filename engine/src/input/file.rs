@@ -1,6 +1,8 @@
-//! A file of applications, read in chunks as often as a run needs: a pipe copied to a
-//! temporary file first, JSONL split into lines in pooled blocks (each line parsed later, in
-//! parallel), the other formats read whole and handed on in chunks.
+//! A file of applications read in chunks, as often as a run needs.
+//!
+//! A pipe is copied to a temporary file first, so it can be read twice; JSONL is split into
+//! lines in pooled blocks (each line parsed later, in parallel, by `Record::ready`); the
+//! other formats are read whole and handed on in chunks.
 
 use std::collections::HashMap;
 use std::io::{self, Read};

@@ -1,10 +1,9 @@
-//! The quick way from a JSON line to checked facts, for the common case of a valid
-//! application: no tree of nodes, no parser, field names compared in place, values parsed from
-//! the text.
+//! The quick way from a JSON line to checked facts, for the common case of a valid application.
 //!
-//! It accepts exactly what the general reader and checker accept, and gives up (returns
-//! `None`) on anything else, however harmless: the general path then decides that record and
-//! words its errors. So every error message still comes from one place.
+//! No tree of nodes, no parser: field names are compared in place, values parsed from the
+//! text. Where it answers, it answers as the general reader and checker (`validate.rs`) do; on
+//! anything else, however harmless, it gives up (returns `None`): the general path then decides
+//! that record and words its errors. So every error message still comes from one place.
 //!
 //! The line is read by a small scanner of strict JSON (RFC 8259) that hands back keys and
 //! scalar values where they stand in the line. It knows an object of members, each a scalar or
@@ -613,9 +612,51 @@ pub(crate) fn scan_id_kind<'a>(text: &'a str) -> Option<(Option<&'a str>, Option
     })
 }
 
+/// Checks every quick reader against the general one on a line, panicking where one differs;
+/// whether `json_facts` answered. For the tests and the fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn agrees(pack: &Pack, line: &str) -> bool {
+    use crate::input::validate::kind_text;
+    let general = crate::input::json_line(line, 0, 1);
+    if let Some((id, kind)) = scan_id_kind(line) {
+        assert_eq!(id, general.id(), "scan_id_kind, id: {line}");
+        assert_eq!(
+            kind.map(str::to_string),
+            kind_text(&general),
+            "scan_id_kind, kind: {line}"
+        );
+    }
+    if let Some(l) = light(line, 0, 1) {
+        assert_eq!(l.id(), general.id(), "light, id: {line}");
+        assert_eq!(kind_text(&l), kind_text(&general), "light, kind: {line}");
+    }
+    let Some(quick) = json_facts(pack, line) else {
+        return false;
+    };
+    let checked = crate::decide::check_one(pack, &general);
+    assert!(
+        checked.is_ok(),
+        "the quick path accepted what the checker refuses: {line}"
+    );
+    if let Ok(g) = checked {
+        assert_eq!(quick.clause, g.clause, "{line}");
+        assert_eq!(quick.facts.id, g.facts.id, "{line}");
+        assert_eq!(quick.facts.kind, g.facts.kind, "{line}");
+        assert_eq!(quick.facts.values, g.facts.values, "{line}");
+        // Equal decimals may still print differently; the output shows them.
+        let shown = |v: &[Option<Value>]| {
+            v.iter()
+                .map(|v| v.as_ref().map(ToString::to_string))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(&quick.facts.values), shown(&g.facts.values), "{line}");
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{json_facts, light, scan_id_kind};
+    use super::{agrees, light, scan_id_kind};
     use crate::decide::Engine;
     use crate::model::pack::Pack;
     use crate::model::value::FieldType;
@@ -631,46 +672,6 @@ mod tests {
             )))
             .unwrap()
         })
-    }
-
-    /// Checks the quick path against the general one on a line; whether the quick one answered
-    fn agrees(pack: &Pack, line: &str) -> bool {
-        let general = crate::input::json_line(line, 0, 1);
-        if let Some((id, kind)) = scan_id_kind(line) {
-            assert_eq!(id, general.id(), "scan_id_kind, id: {line}");
-            assert_eq!(
-                kind.map(str::to_string),
-                crate::input::validate::kind_text(&general),
-                "scan_id_kind, kind: {line}"
-            );
-        }
-        if let Some(l) = light(line, 0, 1) {
-            assert_eq!(l.id(), general.id(), "light, id: {line}");
-            assert_eq!(
-                crate::input::validate::kind_text(&l),
-                crate::input::validate::kind_text(&general),
-                "light, kind: {line}"
-            );
-        }
-        let Some(quick) = json_facts(pack, line) else {
-            return false;
-        };
-        let checked = crate::decide::check_one(pack, &general);
-        let Ok(g) = checked else {
-            panic!("the quick path accepted what the checker refuses: {line}");
-        };
-        assert_eq!(quick.clause, g.clause, "{line}");
-        assert_eq!(quick.facts.id, g.facts.id, "{line}");
-        assert_eq!(quick.facts.kind, g.facts.kind, "{line}");
-        assert_eq!(quick.facts.values, g.facts.values, "{line}");
-        // Equal decimals may still print differently; the output shows them.
-        let shown = |v: &[Option<crate::model::value::Value>]| {
-            v.iter()
-                .map(|v| v.as_ref().map(ToString::to_string))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(shown(&quick.facts.values), shown(&g.facts.values), "{line}");
-        true
     }
 
     const TT: &str = r#"{"id":"2030-TR-4","year":2030,"kind":"tech_transfer","applicant":{"name":"宿州市云计算92362股份有限公司","in_city":true,"credit_code":"91341302MA2T12345E"},"area":"先进材料","seller_in_city":false,"contract_amount":4912100,"paid_amount":"4912100.00"}"#;
@@ -1287,6 +1288,7 @@ mod tests {
         // Unusual: escapes, repeats, true as an id, broken syntax.
         assert_eq!(scan_id_kind(r#"{"id":"a\"b","kind":"a"}"#), None);
         assert_eq!(scan_id_kind(r#"{"id":"a","id":"b"}"#), None);
+        assert!(light(r#"{"id":"a","kind":"b","kind":"b"}"#, 0, 1).is_none());
         assert_eq!(scan_id_kind(r#"{"id":true}"#), None);
         assert_eq!(scan_id_kind(r#"{"id":"a" "kind":"b"}"#), None);
         assert_eq!(scan_id_kind("[1]"), None);
