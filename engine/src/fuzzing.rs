@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::decide::{self, Engine};
-use crate::input::{self, quick, validate};
 use crate::input::{parse_applications, InputFormat};
 use crate::script::compiled::Compiled;
 use crate::script::host::ScriptHost;
@@ -76,34 +75,6 @@ pub fn applications(engine: &Engine, data: &[u8]) {
     }
     for line in text.lines() {
         // The quick readers must agree with the general one wherever they answer.
-        let general = input::json_line(line, 0, 1);
-        if let Some((id, kind)) = quick::scan_id_kind(line) {
-            assert_eq!(id, general.id(), "{line}");
-            assert_eq!(
-                kind.map(str::to_string),
-                validate::kind_text(&general),
-                "{line}"
-            );
-        }
-        if let Some(light) = quick::light(line, 0, 1) {
-            assert_eq!(light.id(), general.id(), "{line}");
-            assert_eq!(
-                validate::kind_text(&light),
-                validate::kind_text(&general),
-                "{line}"
-            );
-        }
-        if let Some(c) = quick::json_facts(engine.pack(), line) {
-            let checked = decide::check_one(engine.pack(), &general);
-            assert!(
-                checked.is_ok(),
-                "quick path accepted what the checker refuses: {line}"
-            );
-            if let Ok(g) = checked {
-                assert_eq!(c.facts.values, g.facts.values, "{line}");
-                assert_eq!(c.facts.id, g.facts.id, "{line}");
-                assert_eq!(c.clause, g.clause, "{line}");
-            }
-        }
+        crate::decide::check::quick_path_agrees(engine.pack(), line);
     }
 }

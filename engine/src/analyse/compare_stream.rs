@@ -8,10 +8,10 @@ use crate::analyse::compare::{
     changed_clauses, point_of, ScenarioComparison, ScenarioTally, SweepPoint,
 };
 use crate::analyse::targets::{self, Progress};
-use crate::decide::stream::{
-    bytes_of, id_hash, Chunk, InputFile, Placements, Pool, Ready, StreamError, PIECE,
-};
+use crate::decide::first_pass::{id_hash, Placements};
+use crate::decide::stream::{StreamError, PIECE};
 use crate::decide::{self, Engine};
+use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
 use crate::load::scenario::Scenario;
 use crate::model::pack::Pack;
 

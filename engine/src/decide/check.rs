@@ -117,3 +117,47 @@ pub(crate) fn check_all(
         })
         .collect()
 }
+
+/// Checks every quick reader against the general one on a line, panicking where one differs;
+/// whether `json_facts` answered. For the tests and the fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn quick_path_agrees(pack: &Pack, line: &str) -> bool {
+    use crate::input::quick::{json_facts, light, scan_id_kind};
+    use crate::input::validate::kind_text;
+    use crate::model::value::Value;
+    let general = crate::input::json_line(line, 0, 1);
+    if let Some((id, kind)) = scan_id_kind(line) {
+        assert_eq!(id, general.id(), "scan_id_kind, id: {line}");
+        assert_eq!(
+            kind.map(str::to_string),
+            kind_text(&general),
+            "scan_id_kind, kind: {line}"
+        );
+    }
+    if let Some(l) = light(line, 0, 1) {
+        assert_eq!(l.id(), general.id(), "light, id: {line}");
+        assert_eq!(kind_text(&l), kind_text(&general), "light, kind: {line}");
+    }
+    let Some(quick) = json_facts(pack, line) else {
+        return false;
+    };
+    let checked = check_one(pack, &general);
+    assert!(
+        checked.is_ok(),
+        "the quick path accepted what the checker refuses: {line}"
+    );
+    if let Ok(g) = checked {
+        assert_eq!(quick.clause, g.clause, "{line}");
+        assert_eq!(quick.facts.id, g.facts.id, "{line}");
+        assert_eq!(quick.facts.kind, g.facts.kind, "{line}");
+        assert_eq!(quick.facts.values, g.facts.values, "{line}");
+        // Equal decimals may still print differently; the output shows them.
+        let shown = |v: &[Option<Value>]| {
+            v.iter()
+                .map(|v| v.as_ref().map(ToString::to_string))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(&quick.facts.values), shown(&g.facts.values), "{line}");
+    }
+    true
+}

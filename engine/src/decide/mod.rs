@@ -5,6 +5,8 @@ pub(crate) mod check;
 pub(crate) mod clause;
 pub(crate) mod count_limit;
 pub(crate) mod engine;
+pub(crate) mod first_pass;
+pub(crate) mod repeats;
 pub(crate) mod stream;
 
 pub(crate) use check::{check_all, check_one, duplicate, duplicate_of};

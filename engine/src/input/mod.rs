@@ -3,6 +3,7 @@
 //! Reading only splits the file into applications; checking each against its kind happens when
 //! it is decided, so one bad application never stops the others.
 
+pub(crate) mod file;
 pub(crate) mod quick;
 pub(crate) mod validate;
 pub(crate) mod xlsx;

@@ -1,10 +1,9 @@
-//! The quick way from a JSON line to checked facts, for the common case of a valid
-//! application: no tree of nodes, no parser, field names compared in place, values parsed from
-//! the text.
+//! The quick way from a JSON line to checked facts, for the common case of a valid application.
 //!
-//! It accepts exactly what the general reader and checker accept, and gives up (returns
-//! `None`) on anything else, however harmless: the general path then decides that record and
-//! words its errors. So every error message still comes from one place.
+//! No tree of nodes, no parser: field names are compared in place, values parsed from the
+//! text. Where it answers, it answers as the general reader and checker (`validate.rs`) do; on
+//! anything else, however harmless, it gives up (returns `None`): the general path then decides
+//! that record and words its errors. So every error message still comes from one place.
 //!
 //! The line is read by a small scanner of strict JSON (RFC 8259) that hands back keys and
 //! scalar values where they stand in the line. It knows an object of members, each a scalar or
@@ -15,9 +14,10 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::input::validate::is_group;
 use crate::model::facts::Checked;
 use crate::model::facts::Facts;
-use crate::model::pack::{Kind, Pack};
+use crate::model::pack::Pack;
 use crate::model::value::{FieldType, Value};
 
 /// How a member's value was written
@@ -411,7 +411,8 @@ fn text_of<'a>(item: &Item<'a>) -> Option<(Cow<'a, str>, bool)> {
     }
 }
 
-/// The value an item gives a field, accepting exactly what `FieldType::parse_node` accepts
+/// The value an item gives a field: a subset of what `FieldType::parse_node` accepts (that
+/// rule, read on the item's text), `None` for the rest
 fn value(ty: &FieldType, item: &Item<'_>) -> Option<Value> {
     match (ty, item.form) {
         (FieldType::Bool, Form::True) => Some(Value::Bool(true)),
@@ -436,7 +437,8 @@ fn value(ty: &FieldType, item: &Item<'_>) -> Option<Value> {
     }
 }
 
-/// Whether field `name` is `group.key`
+/// Whether field `name` is `group.key`: the dotted name `validate`'s `flatten` builds for a
+/// member of a group, compared without building it
 fn is_member(name: &str, group: &str, key: &str) -> bool {
     name.len() == group.len() + 1 + key.len()
         && name.starts_with(group)
@@ -444,41 +446,48 @@ fn is_member(name: &str, group: &str, key: &str) -> bool {
         && name.ends_with(key)
 }
 
-/// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`)
-fn is_group(kind: &Kind, name: &str) -> bool {
-    !name.is_empty()
-        && kind.fields.iter().any(|f| {
-            f.name.len() > name.len()
-                && f.name.starts_with(name)
-                && f.name.as_bytes()[name.len()] == b'.'
-        })
-}
+/// The top-level `id` and `kind` items of a line, if any
+type IdKind<'i, 'a> = (Option<&'i Item<'a>>, Option<&'i Item<'a>>);
 
-/// Fields a kind may have for the quick path
-const MAX_FIELDS: usize = 64;
-
-/// The checked facts of a valid application written as one JSON object, or `None`
-pub(crate) fn json_facts(pack: &Pack, text: &str) -> Option<Checked> {
+/// A line's items, and the top-level `id` and `kind` among them, handed to `read`: the one
+/// place the quick readers scan a line and find its id and kind; each reader keeps its own
+/// rules on their forms. `None` when the line does not scan or either is given twice (the
+/// general reader says what a repeat means).
+fn read_line<'a, R>(
+    text: &'a str,
+    read: impl FnOnce(&[Item<'a>], IdKind<'_, 'a>) -> Option<R>,
+) -> Option<R> {
     let mut buf = [NO_ITEM; MAX_ITEMS];
     let n = items(text, &mut buf)?;
     let items = buf.get(..n)?;
-    let (mut id, mut kind_item) = (None, None);
+    let (mut id, mut kind) = (None, None);
     for item in items.iter().filter(|i| i.group == TOP) {
         let slot = match item.key {
             "id" => &mut id,
-            "kind" => &mut kind_item,
+            "kind" => &mut kind,
             _ => continue,
         };
         if slot.replace(item).is_some() {
             return None;
         }
     }
-    let kind = match kind_item? {
-        Item {
-            form: Form::Str,
-            text,
-            ..
-        } => pack.kind(text)?,
+    read(items, (id, kind))
+}
+
+/// Fields a kind may have for the quick path
+const MAX_FIELDS: usize = 64;
+
+/// The checked facts of a valid application written as one JSON object, or `None`: a subset
+/// of what `validate::validate` accepts, by its rules
+pub(crate) fn json_facts(pack: &Pack, text: &str) -> Option<Checked> {
+    read_line(text, |items, (id, kind)| facts(pack, items, id?, kind?))
+}
+
+/// The checked facts of a line's items, given its `id` and `kind`
+fn facts(pack: &Pack, items: &[Item<'_>], id: &Item<'_>, kind: &Item<'_>) -> Option<Checked> {
+    // `validate`'s rule for the kind, on an unescaped text only
+    let kind = match kind.form {
+        Form::Str => pack.kind(kind.text)?,
         _ => return None,
     };
     let clause = pack.clauses.iter().position(|c| c.kind == kind.name)?;
@@ -486,7 +495,8 @@ pub(crate) fn json_facts(pack: &Pack, text: &str) -> Option<Checked> {
     if fields.len() > MAX_FIELDS {
         return None;
     }
-    // The item giving each field
+    // The item giving each field, as `validate`'s `flatten` finds it; where that gives a
+    // problem (an unknown name, a field given twice) the quick path gives up.
     let mut slots = [u8::MAX; MAX_FIELDS];
     for (at, item) in items.iter().enumerate() {
         let index = if item.group == TOP {
@@ -522,6 +532,8 @@ pub(crate) fn json_facts(pack: &Pack, text: &str) -> Option<Checked> {
             at => Some(items.get(usize::from(at))?),
         };
         match item {
+            // `validate`'s rule: an optional field may be missing or null; a required one
+            // missing is a problem, so the quick path gives up.
             None
             | Some(Item {
                 form: Form::Null, ..
@@ -534,7 +546,8 @@ pub(crate) fn json_facts(pack: &Pack, text: &str) -> Option<Checked> {
             Some(item) => values.push(Some(value(&field.ty, item)?)),
         }
     }
-    let id = match text_of(id?)? {
+    // `RawApplication::id`'s rule, less the forms it takes that are rare
+    let id = match text_of(id)? {
         (id, _) if id.is_empty() => return None,
         (id, _) => id.into_owned(),
     };
@@ -554,26 +567,25 @@ pub(crate) fn json_facts(pack: &Pack, text: &str) -> Option<Checked> {
 pub(crate) fn light(text: &str, index: usize, line: usize) -> Option<crate::input::RawApplication> {
     use crate::load::yaml::{Node, NodeValue};
     use crate::model::pos::Pos;
-    let mut buf = [NO_ITEM; MAX_ITEMS];
-    let n = items(text, &mut buf)?;
-    let mut kept = Vec::with_capacity(2);
-    for item in buf.get(..n)?.iter().filter(|i| i.group == TOP) {
-        if item.key == "id" || item.key == "kind" {
+    read_line(text, |_, (id, kind)| {
+        let mut kept = Vec::with_capacity(2);
+        for item in [id, kind].into_iter().flatten() {
+            // The node the general reader builds for a scalar: its text, and whether quoted
             let (t, quoted) = match item.form {
                 Form::True | Form::False | Form::Null => (Cow::Borrowed(item.text), false),
                 _ => text_of(item)?,
             };
             kept.push((Node::scalar(item.key, true), Node::scalar(t, quoted)));
         }
-    }
-    Some(crate::input::RawApplication {
-        index,
-        pos: Some(Pos { line, col: 1 }),
-        node: Node {
-            value: NodeValue::Map(kept),
-            pos: None,
-        },
-        problem: None,
+        Some(crate::input::RawApplication {
+            index,
+            pos: Some(Pos { line, col: 1 }),
+            node: Node {
+                value: NodeValue::Map(kept),
+                pos: None,
+            },
+            problem: None,
+        })
     })
 }
 
@@ -581,27 +593,29 @@ pub(crate) fn light(text: &str, index: usize, line: usize) -> Option<crate::inpu
 /// building anything; `None` whenever anything is unusual (escapes in them, repeats, an `id`
 /// that is not a text or a plain number, a line that is not strict JSON): the caller then asks
 /// a real parser
-pub(crate) fn scan_id_kind(text: &str) -> Option<(Option<&str>, Option<&str>)> {
-    let mut buf = [NO_ITEM; MAX_ITEMS];
-    let n = items(text, &mut buf)?;
-    let (mut id, mut kind) = (None, None);
-    for item in buf.get(..n)?.iter().filter(|i| i.group == TOP) {
-        let slot = match (item.key, item.form) {
-            ("id", Form::Str) => &mut id,
-            ("id", Form::Number) if !item.text.contains(['e', 'E']) => &mut id,
-            ("kind", Form::Str) => &mut kind,
-            ("id" | "kind", _) => return None,
-            _ => continue,
+pub(crate) fn scan_id_kind<'a>(text: &'a str) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    // A subset of `RawApplication::id` and `validate::kind_text`: texts without escapes, not
+    // empty, and (for the id) numbers serde_json keeps as written
+    let plain = |item: Option<&Item<'a>>, numbers: bool| -> Option<Option<&'a str>> {
+        let Some(item) = item else {
+            return Some(None);
         };
-        if item.text.is_empty() || slot.replace(item.text).is_some() {
-            return None;
-        }
-    }
-    Some((id, kind))
+        let plain = match item.form {
+            Form::Str => true,
+            Form::Number => numbers && !item.text.contains(['e', 'E']),
+            _ => false,
+        };
+        (plain && !item.text.is_empty()).then_some(Some(item.text))
+    };
+    read_line(text, |_, (id, kind)| {
+        Some((plain(id, true)?, plain(kind, false)?))
+    })
 }
+
 #[cfg(test)]
 mod tests {
-    use super::{json_facts, light, scan_id_kind};
+    use super::{light, scan_id_kind};
+    use crate::decide::check::quick_path_agrees as agrees;
     use crate::decide::Engine;
     use crate::model::pack::Pack;
     use crate::model::value::FieldType;
@@ -619,48 +633,9 @@ mod tests {
         })
     }
 
-    /// Checks the quick path against the general one on a line; whether the quick one answered
-    fn agrees(pack: &Pack, line: &str) -> bool {
-        let general = crate::input::json_line(line, 0, 1);
-        if let Some((id, kind)) = scan_id_kind(line) {
-            assert_eq!(id, general.id(), "scan_id_kind, id: {line}");
-            assert_eq!(
-                kind.map(str::to_string),
-                crate::input::validate::kind_text(&general),
-                "scan_id_kind, kind: {line}"
-            );
-        }
-        if let Some(l) = light(line, 0, 1) {
-            assert_eq!(l.id(), general.id(), "light, id: {line}");
-            assert_eq!(
-                crate::input::validate::kind_text(&l),
-                crate::input::validate::kind_text(&general),
-                "light, kind: {line}"
-            );
-        }
-        let Some(quick) = json_facts(pack, line) else {
-            return false;
-        };
-        let checked = crate::decide::check_one(pack, &general);
-        let Ok(g) = checked else {
-            panic!("the quick path accepted what the checker refuses: {line}");
-        };
-        assert_eq!(quick.clause, g.clause, "{line}");
-        assert_eq!(quick.facts.id, g.facts.id, "{line}");
-        assert_eq!(quick.facts.kind, g.facts.kind, "{line}");
-        assert_eq!(quick.facts.values, g.facts.values, "{line}");
-        // Equal decimals may still print differently; the output shows them.
-        let shown = |v: &[Option<crate::model::value::Value>]| {
-            v.iter()
-                .map(|v| v.as_ref().map(ToString::to_string))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(shown(&quick.facts.values), shown(&g.facts.values), "{line}");
-        true
-    }
-
     const TT: &str = r#"{"id":"2030-TR-4","year":2030,"kind":"tech_transfer","applicant":{"name":"宿州市云计算92362股份有限公司","in_city":true,"credit_code":"91341302MA2T12345E"},"area":"先进材料","seller_in_city":false,"contract_amount":4912100,"paid_amount":"4912100.00"}"#;
 
+    // Long, as a table of cases is: one line and one answer a row.
     #[test]
     fn tricky_lines_are_read_alike_or_given_up() {
         let pack = engine().pack();
@@ -1272,6 +1247,7 @@ mod tests {
         // Unusual: escapes, repeats, true as an id, broken syntax.
         assert_eq!(scan_id_kind(r#"{"id":"a\"b","kind":"a"}"#), None);
         assert_eq!(scan_id_kind(r#"{"id":"a","id":"b"}"#), None);
+        assert!(light(r#"{"id":"a","kind":"b","kind":"b"}"#, 0, 1).is_none());
         assert_eq!(scan_id_kind(r#"{"id":true}"#), None);
         assert_eq!(scan_id_kind(r#"{"id":"a" "kind":"b"}"#), None);
         assert_eq!(scan_id_kind("[1]"), None);

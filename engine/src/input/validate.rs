@@ -32,6 +32,7 @@ pub(crate) fn kind_text(raw: &RawApplication) -> Option<String> {
     }
 }
 
+/// An application checked against its kind: its facts, or every problem found
 pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, Invalid> {
     let kind_written = kind_text(raw);
     let invalid = |problems: Vec<String>| Invalid {
@@ -49,49 +50,8 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
         )]));
     };
     let mut problems = Vec::new();
-    let id = match raw.node.get("id") {
-        None => {
-            problems.push("missing `id`".to_string());
-            String::new()
-        }
-        Some(n) => match raw.id() {
-            Some(id) => id.to_string(),
-            None => {
-                problems.push(format!(
-                    "field `id`{}: expected a text, found {}",
-                    at(n),
-                    n.describe()
-                ));
-                String::new()
-            }
-        },
-    };
-    let kind: Option<&Kind> = match raw.node.get("kind") {
-        None => {
-            problems.push(format!(
-                "missing `kind`: expected one of {}",
-                kind_list(pack)
-            ));
-            None
-        }
-        Some(n) => match kind_written.as_deref().and_then(|k| pack.kind(k)) {
-            Some(k) => Some(k),
-            None => {
-                let hint = kind_written
-                    .as_deref()
-                    .and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                problems.push(format!(
-                    "field `kind`{}: unknown kind {}{hint} (expected one of {})",
-                    at(n),
-                    n.describe(),
-                    kind_list(pack)
-                ));
-                None
-            }
-        },
-    };
+    let id = id_of(raw, &mut problems);
+    let kind = kind_of(pack, raw, kind_written.as_deref(), &mut problems);
     let Some(kind) = kind else {
         return Err(invalid(problems));
     };
@@ -154,13 +114,67 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
     }))
 }
 
-/// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`)
-fn is_group(kind: &Kind, name: &str) -> bool {
-    kind.fields.iter().any(|f| {
-        f.name.len() > name.len()
-            && f.name.starts_with(name)
-            && f.name.as_bytes()[name.len()] == b'.'
-    })
+/// The `id`, or nothing with a problem when it is missing or not a plain value
+fn id_of(raw: &RawApplication, problems: &mut Vec<String>) -> String {
+    match raw.node.get("id") {
+        None => {
+            problems.push("missing `id`".to_string());
+            String::new()
+        }
+        Some(n) => match raw.id() {
+            Some(id) => id.to_string(),
+            None => {
+                problems.push(format!(
+                    "field `id`{}: expected a text, found {}",
+                    at(n),
+                    n.describe()
+                ));
+                String::new()
+            }
+        },
+    }
+}
+
+/// The kind `written` names, or `None` with a problem (a hint where a kind is near it)
+fn kind_of<'p>(
+    pack: &'p Pack,
+    raw: &RawApplication,
+    written: Option<&str>,
+    problems: &mut Vec<String>,
+) -> Option<&'p Kind> {
+    let Some(n) = raw.node.get("kind") else {
+        problems.push(format!(
+            "missing `kind`: expected one of {}",
+            kind_list(pack)
+        ));
+        return None;
+    };
+    if let Some(k) = written.and_then(|k| pack.kind(k)) {
+        return Some(k);
+    }
+    let hint = written
+        .and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    problems.push(format!(
+        "field `kind`{}: unknown kind {}{hint} (expected one of {})",
+        at(n),
+        n.describe(),
+        kind_list(pack)
+    ));
+    None
+}
+
+/// Whether `name` is a group of the kind's dotted fields (`applicant` of `applicant.name`);
+/// the quick reader (`input::quick`) asks this too
+pub(crate) fn is_group(kind: &Kind, name: &str) -> bool {
+    // No field name starts with a dot (the pack's loader refuses one), so "" is no group.
+    !name.is_empty()
+        && kind.fields.iter().any(|f| {
+            f.name.len() > name.len()
+                && f.name.starts_with(name)
+                && f.name.as_bytes()[name.len()] == b'.'
+        })
 }
 
 fn flatten<'a>(
@@ -237,12 +251,9 @@ impl FieldType {
     /// Reads a value from a YAML/JSON node: `Err` says what is wrong, in words
     pub fn parse_node(&self, node: &Node) -> Result<Value, String> {
         let found = || node.describe();
+        let mismatch = || format!("expected {}, found {}", self.expectation(), found());
         let Some((text, quoted)) = node.as_scalar() else {
-            return Err(format!(
-                "expected {}, found {}",
-                self.expectation(),
-                found()
-            ));
+            return Err(mismatch());
         };
         match self {
             FieldType::Bool => node
@@ -257,21 +268,13 @@ impl FieldType {
             }
             FieldType::Decimal { .. } | FieldType::Money { .. } => {
                 if node.as_bool().is_some() || node.is_null() {
-                    return Err(format!(
-                        "expected {}, found {}",
-                        self.expectation(),
-                        found()
-                    ));
+                    return Err(mismatch());
                 }
                 self.parse_text(text)
             }
             FieldType::Text { .. } | FieldType::OneOf { .. } => {
                 if !quoted && (node.is_null() || node.as_bool().is_some()) {
-                    return Err(format!(
-                        "expected {}, found {}",
-                        self.expectation(),
-                        found()
-                    ));
+                    return Err(mismatch());
                 }
                 self.parse_text(text)
             }

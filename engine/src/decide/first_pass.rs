@@ -1,0 +1,291 @@
+//! The first pass of a streamed run under count limits: repeated ids found, contenders ranked.
+//!
+//! Every record's id is hashed to find the repeats, and each awarded application of a limited
+//! clause is ranked, before the second pass (`stream.rs`) decides any.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::decide::repeats::{FirstSeen, Repeats};
+use crate::decide::{self, Contender, Engine, Placement};
+use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Record};
+use crate::input::{self, quick, InputError, RawApplication};
+use crate::model::decision::Status;
+use crate::model::facts::Checked;
+use crate::model::pack::Pack;
+
+/// Where each contender of a limited clause was placed, by application index: its clause and
+/// placement
+pub(crate) type Placements = FxHashMap<usize, (usize, Placement)>;
+
+/// An id's hash for the first pass: a keyed-nothing SipHash, so the same file finds the same
+/// candidates on every run; equal hashes are only candidates, confirmed on the ids themselves
+pub(crate) fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// The standing of an application of a limited clause under each engine that limits it,
+/// where it is awarded there: (engine, clause, contender)
+type Standing = Vec<(usize, usize, Contender)>;
+
+/// What the first pass keeps of a record: its index, its id's hash and its standing
+type Seen = (usize, Option<u64>, Standing);
+
+/// The engines a first pass ranks for (the first one's, then variants of its pack: the same
+/// clauses and kinds) and which of their clauses have count limits
+struct Limits<'e> {
+    pack: &'e Pack,
+    engines: Vec<&'e Engine>,
+    /// Per engine, per clause: whether it has a count limit
+    limited: Vec<Vec<bool>>,
+}
+
+impl<'e> Limits<'e> {
+    fn new(engine: &'e Engine, others: &[&'e Engine]) -> Limits<'e> {
+        let engines: Vec<&Engine> = std::iter::once(engine)
+            .chain(others.iter().copied())
+            .collect();
+        let limited = engines
+            .iter()
+            .map(|e| {
+                e.pack()
+                    .clauses
+                    .iter()
+                    .map(|c| c.count_limit.is_some())
+                    .collect()
+            })
+            .collect();
+        Limits {
+            pack: engine.pack(),
+            engines,
+            limited,
+        }
+    }
+
+    /// Whether applications of `kind` go to a clause some engine limits
+    fn limited_at(&self, kind: &str) -> bool {
+        self.pack
+            .clauses
+            .iter()
+            .position(|c| c.kind == kind)
+            .is_some_and(|ci| {
+                self.limited
+                    .iter()
+                    .any(|l| l.get(ci).copied().unwrap_or(false))
+            })
+    }
+
+    fn limited_kind(&self, raw: &RawApplication) -> bool {
+        input::validate::kind_text(raw).is_some_and(|k| self.limited_at(&k))
+    }
+
+    fn standing(&self, c: &Checked, index: usize) -> Standing {
+        self.engines
+            .iter()
+            .enumerate()
+            .filter(|(e, _)| self.limited[*e].get(c.clause).copied().unwrap_or(false))
+            .filter_map(|(e, engine)| {
+                let p = engine.pack();
+                let (d, _) = decide::decide_one(p, &engine.code, c, false);
+                (d.status == Status::Awarded)
+                    .then(|| decide::contender(p, c.clause, index, &c.facts))
+                    .flatten()
+                    .map(|k| (e, c.clause, k))
+            })
+            .collect()
+    }
+
+    /// What the first pass keeps of one record; only a record of a limited kind is read whole
+    /// and checked
+    fn look(&self, r: Record, bytes: &[u8], id_hash: fn(&str) -> u64) -> Seen {
+        let raw = match r.line(bytes) {
+            Ok(l) => {
+                // Most lines: id and kind found by a byte scan, nothing built; a line of a
+                // limited kind is then read whole.
+                if let Some((id, kind)) = quick::scan_id_kind(l.text) {
+                    if !kind.is_some_and(|k| self.limited_at(k)) {
+                        return (l.index, id.map(id_hash), Vec::new());
+                    }
+                    if let Some(c) = quick::json_facts(self.pack, l.text) {
+                        let id = Some(id_hash(&c.facts.id));
+                        return (l.index, id, self.standing(&c, l.index));
+                    }
+                }
+                let light = light(&l);
+                if !self.limited_kind(&light) {
+                    return (l.index, light.id().map(id_hash), Vec::new());
+                }
+                input::json_line(l.text, l.index, l.line)
+            }
+            // Parsed already, or not text (an error of its own in the second pass, with no id)
+            Err(raw) => raw,
+        };
+        let id = raw.id().map(id_hash);
+        let standing = if self.limited_kind(&raw) {
+            decide::check_one(self.pack, &raw)
+                .map(|c| self.standing(&c, raw.index))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        (raw.index, id, standing)
+    }
+
+    /// The contenders of each engine's limited clauses ranked, repeats left out
+    fn rank(
+        &self,
+        contenders: Vec<Vec<Vec<Contender>>>,
+        repeats: &FxHashMap<u32, FirstSeen>,
+    ) -> Vec<Placements> {
+        self.engines
+            .iter()
+            .zip(contenders)
+            .map(|(engine, lists)| {
+                let mut placements = Placements::with_capacity_and_hasher(
+                    lists.iter().map(Vec::len).sum(),
+                    Default::default(),
+                );
+                for (ci, mut list) in lists.into_iter().enumerate() {
+                    list.retain(|k| {
+                        u32::try_from(k.index)
+                            .map(|at| !repeats.contains_key(&at))
+                            .unwrap_or(true)
+                    });
+                    for (index, placement) in decide::rank_contenders(engine.pack(), ci, list) {
+                        placements.insert(index, (ci, placement));
+                    }
+                }
+                placements
+            })
+            .collect()
+    }
+}
+
+/// A JSONL line's `id` and `kind` only: by the quick path where it answers, else read whole
+fn light(l: &crate::input::file::Line<'_>) -> RawApplication {
+    quick::light(l.text, l.index, l.line)
+        .unwrap_or_else(|| input::json_line_light(l.text, l.index, l.line))
+}
+
+impl Engine {
+    /// The first pass of a pack with count limits: every record's id hashed and each awarded
+    /// application of a limited clause ranked, for this engine and `others`; the ranks are
+    /// returned in that order, with the repeated ids. Ids are kept as 64-bit hashes (a million
+    /// ids in 16 MB, no lookups in the second pass); records whose hashes meet are read again
+    /// and compared by their ids.
+    pub(crate) fn first_pass(
+        &self,
+        source: &InputFile,
+        pool: &Pool,
+        others: &[&Engine],
+        id_hash: fn(&str) -> u64,
+    ) -> Result<(Repeats, Vec<Placements>), InputError> {
+        let limits = Limits::new(self, others);
+        // Every id's hash and record, appended as the file goes (no lookups: a table of a
+        // million ids was a cache miss per record on the one sequential path), sorted once at
+        // the end to find the hashes that meet.
+        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(source.size_hint());
+        let mut contenders: Vec<Vec<Vec<Contender>>> =
+            vec![vec![Vec::new(); self.pack().clauses.len()]; limits.engines.len()];
+        let mut seen: Vec<Seen> = Vec::new();
+        source.chunks_ahead(pool, &mut |chunk| {
+            let Chunk { block, records } = chunk;
+            let bytes = bytes_of(&block);
+            // In parallel: each record's id hash and line, and, for a limited clause, its
+            // standing if it is awarded (repeats are weeded out below, in order).
+            // Collected into one vector kept across chunks: a fresh one per chunk was fresh
+            // memory for the kernel to clear each time.
+            seen.clear();
+            seen.par_extend(
+                records
+                    .into_par_iter()
+                    .map(|r| limits.look(r, bytes, id_hash)),
+            );
+            for (index, id, standing) in seen.drain(..) {
+                let at = u32::try_from(index).unwrap_or(u32::MAX);
+                if let Some(h) = id {
+                    hashes.push((h, at));
+                }
+                for (e, ci, k) in standing {
+                    contenders[e][ci].push(k);
+                }
+            }
+            pool.give(block);
+            Ok(())
+        })?;
+        let repeats = repeats_among(source, pool, hashes)?;
+        let placements = limits.rank(contenders, &repeats);
+        Ok((Repeats::Known(repeats), placements))
+    }
+}
+
+/// The repeated ids among records, given their id hashes: index → where the id first appeared.
+/// Only records whose hashes meet another's are read again, and their ids compared; the first
+/// of each id in the file stays.
+fn repeats_among(
+    source: &InputFile,
+    pool: &Pool,
+    mut hashes: Vec<(u64, u32)>,
+) -> Result<FxHashMap<u32, FirstSeen>, InputError> {
+    hashes.par_sort_unstable();
+    let mut suspects: FxHashSet<u32> = Default::default();
+    for run in hashes
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        suspects.extend(run.iter().map(|(_, at)| *at));
+    }
+    drop(hashes);
+    let mut known: FxHashMap<u32, FirstSeen> = FxHashMap::default();
+    if !suspects.is_empty() {
+        let mut ids = ids_at(source, pool, &suspects)?;
+        ids.sort_by_key(|(at, _, _)| *at);
+        let mut first: FxHashMap<String, FirstSeen> = FxHashMap::default();
+        for (at, line, id) in ids {
+            match first.entry(id) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((at, line));
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    known.insert(at, *o.get());
+                }
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// The ids of the records at `wanted`, with their lines, read again from the source: the
+/// first pass keeps only hashes of ids, and equal hashes are confirmed here
+fn ids_at(
+    source: &InputFile,
+    pool: &Pool,
+    wanted: &FxHashSet<u32>,
+) -> Result<Vec<(u32, u32, String)>, InputError> {
+    let mut found = Vec::with_capacity(wanted.len());
+    source.chunks(pool, &mut |chunk| {
+        let Chunk { block, records } = chunk;
+        let bytes = bytes_of(&block);
+        for r in records {
+            let (index, line) = r.place();
+            let at = u32::try_from(index).unwrap_or(u32::MAX);
+            if !wanted.contains(&at) {
+                continue;
+            }
+            let raw = match r.line(bytes) {
+                Ok(l) => light(&l),
+                Err(raw) => raw,
+            };
+            if let Some(id) = raw.id() {
+                let line = u32::try_from(line).unwrap_or(0);
+                found.push((at, line, id.to_string()));
+            }
+        }
+        pool.give(block);
+        Ok(())
+    })?;
+    Ok(found)
+}

@@ -1,0 +1,687 @@
+//! A file of applications read in chunks, as often as a run needs.
+//!
+//! A pipe is copied to a temporary file first, so it can be read twice; JSONL is split into
+//! lines in pooled blocks (each line parsed later, in parallel, by `Record::ready`); the
+//! other formats are read whole and handed on in chunks.
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::input::{self, quick, InputError, InputFormat, RawApplication};
+use crate::model::facts::Checked;
+use crate::model::pack::Pack;
+use crate::model::pos::Pos;
+
+/// How many records are parsed and decided together
+const CHUNK: usize = 8192;
+
+/// A file of applications that can be read more than once
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The file as named, in messages
+    path: PathBuf,
+    /// Where it is read from: the file itself, or a copy of a pipe's contents
+    read_from: PathBuf,
+    /// Held for its removal when the last clone goes
+    _spool: Option<Arc<Spool>>,
+    format: InputFormat,
+    aliases: HashMap<String, String>,
+    sheet: Option<String>,
+    max_line_bytes: usize,
+}
+
+/// A copy of a pipe's contents in the temporary directory, removed when the last input using
+/// it goes
+#[derive(Debug)]
+struct Spool(PathBuf);
+
+impl Spool {
+    fn copy(path: &Path) -> Result<Spool, InputError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let fail = |e: io::Error| InputError {
+            file: path.to_path_buf(),
+            pos: None,
+            message: format!("cannot read (copying it to a temporary file): {e}"),
+        };
+        let to = std::env::temp_dir().join(format!(
+            ".policy-input-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&to)
+            .map_err(fail)?;
+        let spool = Spool(to);
+        let mut input = std::fs::File::open(path).map_err(fail)?;
+        io::copy(&mut input, &mut out).map_err(fail)?;
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The longest JSONL line read by default: a record is a few hundred bytes
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Blocks of finished chunks, given back to the reader: a fresh multi-megabyte block per chunk
+/// costs the kernel zeroing fresh (huge) pages, measured at a tenth of a large run
+#[derive(Default)]
+pub(crate) struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_else(|| Vec::with_capacity(BLOCK))
+    }
+
+    /// Gives a chunk's block back once no record holds it any more
+    pub(crate) fn give(&self, block: Option<Arc<Vec<u8>>>) {
+        if let Some(Ok(mut bytes)) = block.map(Arc::try_unwrap) {
+            bytes.clear();
+            if let Ok(mut p) = self.0.lock() {
+                if p.len() < 8 {
+                    p.push(bytes);
+                }
+            }
+        }
+    }
+}
+
+/// Records read together, and the block of bytes their JSONL lines are in. The block is held
+/// by the chunk, not by each record: a reference count per record, dropped on two cores at
+/// once, passed its cache line back and forth a million times.
+pub(crate) struct Chunk {
+    pub(crate) block: Option<Arc<Vec<u8>>>,
+    pub(crate) records: Vec<Record>,
+}
+
+impl Chunk {
+    fn parsed(records: Vec<Record>) -> Chunk {
+        Chunk {
+            block: None,
+            records,
+        }
+    }
+}
+
+/// A chunk's block as bytes (none for records that came parsed)
+pub(crate) fn bytes_of(block: &Option<Arc<Vec<u8>>>) -> &[u8] {
+    block.as_deref().map_or(&[][..], Vec::as_slice)
+}
+
+/// One record of a source, parsed where it is decided (in parallel) unless it came parsed
+pub(crate) enum Record {
+    Parsed(RawApplication),
+    /// A JSONL line: where its bytes are in its chunk's block (one allocation per chunk, not
+    /// per line), checked to be UTF-8 where it is parsed (in parallel)
+    JsonLine {
+        index: usize,
+        line: usize,
+        start: usize,
+        end: usize,
+    },
+}
+
+/// A JSONL line of a chunk, as text
+pub(crate) struct Line<'b> {
+    pub(crate) index: usize,
+    pub(crate) line: usize,
+    pub(crate) text: &'b str,
+}
+
+/// The most records tables are sized for before reading (past it they grow): a guess from the
+/// file's size must not reserve gigabytes for a file of a few long lines
+const SIZE_HINT_MAX: u64 = 4_000_000;
+
+/// How many bytes the JSONL reader asks for at a time
+const READ: usize = 1 << 20;
+
+/// The size a JSONL block starts at: a chunk's lines and one read more
+const BLOCK: usize = CHUNK * 256 + 2 * READ;
+
+impl Record {
+    /// The record's place: its index, and its line (0 when unknown)
+    pub(crate) fn place(&self) -> (usize, usize) {
+        match self {
+            Record::Parsed(raw) => (raw.index, raw.pos.map_or(0, |p| p.line)),
+            Record::JsonLine { index, line, .. } => (*index, *line),
+        }
+    }
+
+    /// The record's text if it is a JSONL line of valid UTF-8 (in `block`, its chunk's);
+    /// otherwise the application it is, a broken one for a line that is not UTF-8
+    pub(crate) fn line(self, block: &[u8]) -> Result<Line<'_>, RawApplication> {
+        let (index, line, start, end) = match self {
+            Record::Parsed(raw) => return Err(raw),
+            Record::JsonLine {
+                index,
+                line,
+                start,
+                end,
+            } => (index, line, start, end),
+        };
+        let bytes = block.get(start..end).unwrap_or_default();
+        // simdutf8 checks valid text several times faster than std; std words the failure.
+        match simdutf8::basic::from_utf8(bytes) {
+            Ok(text) => Ok(Line { index, line, text }),
+            Err(_) => Err(broken(
+                index,
+                line,
+                match std::str::from_utf8(bytes) {
+                    Err(e) => format!("line {line}: not valid UTF-8 ({e})"),
+                    Ok(_) => format!("line {line}: not valid UTF-8"),
+                },
+            )),
+        }
+    }
+
+    /// The record as an application for the general checker
+    fn parse(self, block: &[u8]) -> RawApplication {
+        match self.line(block) {
+            Ok(l) => input::json_line(l.text, l.index, l.line),
+            Err(raw) => raw,
+        }
+    }
+
+    /// The record parsed: by the quick path where it answers, else for the general checker
+    pub(crate) fn ready(self, pack: &Pack, block: &[u8]) -> Ready {
+        match self.line(block) {
+            Ok(l) => match quick::json_facts(pack, l.text) {
+                Some(checked) => Ready::Fast {
+                    index: l.index,
+                    pos: Some(Pos {
+                        line: l.line,
+                        col: 1,
+                    }),
+                    checked,
+                },
+                None => Ready::Slow(input::json_line(l.text, l.index, l.line)),
+            },
+            Err(raw) => Ready::Slow(raw),
+        }
+    }
+}
+
+/// A record parsed: checked facts straight from the quick path, or an application for the
+/// general checker
+pub(crate) enum Ready {
+    Fast {
+        index: usize,
+        pos: Option<Pos>,
+        checked: Checked,
+    },
+    Slow(RawApplication),
+}
+
+impl Ready {
+    pub(crate) fn id(&self) -> Option<&str> {
+        match self {
+            Ready::Fast { checked, .. } => Some(&checked.facts.id),
+            Ready::Slow(raw) => raw.id(),
+        }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        match self {
+            Ready::Fast { index, .. } => *index,
+            Ready::Slow(raw) => raw.index,
+        }
+    }
+
+    pub(crate) fn pos(&self) -> Option<Pos> {
+        match self {
+            Ready::Fast { pos, .. } => *pos,
+            Ready::Slow(raw) => raw.pos,
+        }
+    }
+}
+
+impl InputFile {
+    /// A file in the format its name implies, unless `format` says otherwise
+    ///
+    /// # Errors
+    /// A name that implies no format.
+    pub fn new(path: &Path, format: Option<InputFormat>) -> Result<InputFile, InputError> {
+        let format = format.or_else(|| InputFormat::from_path(path)).ok_or_else(|| InputError {
+            file: path.to_path_buf(),
+            pos: None,
+            message: "unknown input format: name the file .yaml, .json, .jsonl, .csv or .xlsx, or give --input-format".into(),
+        })?;
+        // A pipe (or any file that is not a regular one) reads once; a run may read twice.
+        let spool = match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() && !m.is_dir() => Some(Arc::new(Spool::copy(path)?)),
+            _ => None,
+        };
+        Ok(InputFile {
+            path: path.to_path_buf(),
+            read_from: spool
+                .as_ref()
+                .map_or_else(|| path.to_path_buf(), |s| s.0.clone()),
+            _spool: spool,
+            format,
+            aliases: HashMap::new(),
+            sheet: None,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        })
+    }
+
+    /// Column names (e.g. `申报编号`) read as field names (e.g. `id`), for CSV and Excel
+    pub fn with_aliases(mut self, aliases: HashMap<String, String>) -> InputFile {
+        self.aliases = aliases;
+        self
+    }
+
+    /// The Excel sheet to read; the first one otherwise
+    pub fn with_sheet(mut self, sheet: Option<String>) -> InputFile {
+        self.sheet = sheet;
+        self
+    }
+
+    /// The longest JSONL line read; a longer one becomes an error decision without being held
+    /// in memory
+    pub fn with_max_line_bytes(mut self, bytes: usize) -> InputFile {
+        self.max_line_bytes = bytes.max(1);
+        self
+    }
+
+    /// The input format
+    pub fn format(&self) -> InputFormat {
+        self.format
+    }
+
+    /// An error reading this file
+    pub(crate) fn fail(&self, pos: Option<Pos>, message: String) -> InputError {
+        InputError {
+            file: self.path.clone(),
+            pos,
+            message,
+        }
+    }
+
+    /// How many records to size tables for before reading: a guess from the file's size at
+    /// about 200 bytes a record, so a table is not rebuilt as it grows (every rebuild touched
+    /// fresh memory)
+    pub(crate) fn size_hint(&self) -> usize {
+        let guess = std::fs::metadata(&self.read_from)
+            .map(|m| m.len() / 200)
+            .unwrap_or(0);
+        usize::try_from(guess.min(SIZE_HINT_MAX)).unwrap_or(0)
+    }
+
+    /// Every application, in order, in chunks
+    pub(crate) fn chunks(
+        &self,
+        pool: &Pool,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        match self.format {
+            InputFormat::Jsonl => self.jsonl_chunks(pool, each),
+            InputFormat::Csv => self.csv_chunks(each),
+            InputFormat::Xlsx => {
+                let apps =
+                    crate::input::xlsx::read(&self.read_from, self.sheet.as_deref(), &self.aliases)
+                        .map_err(|(pos, m)| self.fail(pos, m))?;
+                for c in apps.chunks(CHUNK) {
+                    each(Chunk::parsed(
+                        c.iter().cloned().map(Record::Parsed).collect(),
+                    ))?;
+                }
+                Ok(())
+            }
+            InputFormat::Yaml | InputFormat::Json => {
+                let apps = input::read_applications(&self.read_from, Some(self.format)).map_err(
+                    |mut e| {
+                        e.file = self.path.clone();
+                        e
+                    },
+                )?;
+                let mut apps = apps.into_iter();
+                loop {
+                    let chunk: Vec<Record> =
+                        apps.by_ref().take(CHUNK).map(Record::Parsed).collect();
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    each(Chunk::parsed(chunk))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A JSONL file in chunks of lines. Big reads straight into the block; lines found with
+    /// memchr. The reader is the one step that is not parallel, so it only splits: each line
+    /// is checked to be UTF-8 and parsed by the workers.
+    fn jsonl_chunks(
+        &self,
+        pool: &Pool,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut file = std::fs::File::open(&self.read_from)
+            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        let limit = self.max_line_bytes;
+        let mut block: Vec<u8> = pool.take();
+        // The lines found so far, for the next chunk
+        let mut lines: Vec<Record> = Vec::with_capacity(CHUNK);
+        let mut index = 0;
+        let mut line_no = 0;
+        // Where the line being read starts in `block`, and where to look for its end
+        let mut line_start = 0;
+        let mut look = 0;
+        // Inside a line longer than the limit, whose bytes are dropped as they come
+        let mut skipping = false;
+        loop {
+            let n = (&mut file)
+                .take(READ as u64)
+                .read_to_end(&mut block)
+                .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+            let eof = n == 0;
+            loop {
+                let found = block
+                    .get(look..)
+                    .and_then(|rest| memchr::memchr(b'\n', rest))
+                    .map(|p| look + p);
+                let end = match found {
+                    Some(p) => p,
+                    None if eof && (skipping || line_start < block.len()) => block.len(),
+                    None => {
+                        if skipping || block.len() - line_start > limit {
+                            // Too long: what was read goes, the rest is skipped unread.
+                            block.truncate(line_start);
+                            skipping = true;
+                        }
+                        look = block.len();
+                        break;
+                    }
+                };
+                line_no += 1;
+                if skipping || end - line_start > limit {
+                    lines.push(Record::Parsed(broken(
+                        index,
+                        line_no,
+                        format!(
+                            "line {line_no}: longer than {limit} bytes, the most a line may have"
+                        ),
+                    )));
+                    index += 1;
+                    skipping = false;
+                    // Its bytes go; what follows it moves up.
+                    let next = (end + 1).min(block.len());
+                    block.drain(line_start..next);
+                    look = line_start;
+                } else {
+                    let mut stop = end;
+                    while stop > line_start && block[stop - 1] == b'\r' {
+                        stop -= 1;
+                    }
+                    let mut begin = line_start;
+                    if line_no == 1 && block[begin..stop].starts_with("\u{feff}".as_bytes()) {
+                        begin += 3;
+                    }
+                    if !input::blank(&block[begin..stop]) {
+                        lines.push(Record::JsonLine {
+                            index,
+                            line: line_no,
+                            start: begin,
+                            end: stop,
+                        });
+                        index += 1;
+                    }
+                    line_start = (end + 1).min(block.len());
+                    look = line_start;
+                }
+                if eof && line_start >= block.len() {
+                    break;
+                }
+            }
+            if lines.len() >= CHUNK || (eof && !lines.is_empty()) {
+                let chunk = hand_over(pool, &mut block, line_start, &mut lines);
+                look -= line_start;
+                line_start = 0;
+                each(chunk)?;
+            }
+            if eof {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A CSV file in chunks of rows, each row read into an application by its header
+    fn csv_chunks(
+        &self,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_path(&self.read_from)
+            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| self.fail(None, format!("CSV header: {e}")))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let columns = input::csv_columns(&header, &self.aliases);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut record = csv::StringRecord::new();
+        let mut index = 0;
+        loop {
+            let line = reader.position().line() as usize;
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let cells: Vec<String> = record.iter().map(str::to_string).collect();
+                    chunk.push(Record::Parsed(input::csv_row(
+                        &columns, &cells, index, line,
+                    )));
+                }
+                Err(e) => chunk.push(Record::Parsed(broken(
+                    index,
+                    line,
+                    format!("line {line}: not a CSV record: {e}"),
+                ))),
+            }
+            index += 1;
+            if chunk.len() == CHUNK {
+                each(Chunk::parsed(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(CHUNK),
+                )))?;
+            }
+        }
+        if !chunk.is_empty() {
+            each(Chunk::parsed(chunk))?;
+        }
+        Ok(())
+    }
+
+    /// As [`InputFile::chunks`], with the reading done on a thread of its own, a chunk or two
+    /// ahead of the one being decided: reading is the one step that cannot be parallel
+    pub(crate) fn chunks_ahead(
+        &self,
+        pool: &Pool,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
+            let reader = scope.spawn(move || {
+                self.chunks(pool, &mut |chunk| {
+                    // A closed channel means the consumer stopped (it failed): stop reading.
+                    tx.send(chunk)
+                        .map_err(|_| self.fail(None, "stopped".into()))
+                })
+            });
+            let mut result = Ok(());
+            for chunk in rx.iter() {
+                if let Err(e) = each(chunk) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            // Dropping the receiver ends the reader if it is still going.
+            drop(rx);
+            let read = reader
+                .join()
+                .unwrap_or_else(|_| Err(self.fail(None, "the reader failed".into())));
+            result.and(read.or_else(|e| {
+                if e.message == "stopped" {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }))
+        })
+    }
+
+    /// Every application of the file, in order, in memory (for small files and tests)
+    ///
+    /// # Errors
+    /// A file that cannot be read as applications at all.
+    pub fn read_all(&self) -> Result<Vec<RawApplication>, InputError> {
+        let mut all = Vec::new();
+        self.chunks(&Pool::default(), &mut |chunk| {
+            let Chunk { block, records } = chunk;
+            let bytes = bytes_of(&block);
+            all.extend(records.into_iter().map(|r| r.parse(bytes)));
+            Ok(())
+        })?;
+        Ok(all)
+    }
+}
+
+/// The lines found so far as a chunk, with the block they are in; the bytes of the line being
+/// read (from `line_start`) move to a fresh block from the pool, which `block` becomes
+fn hand_over(
+    pool: &Pool,
+    block: &mut Vec<u8>,
+    line_start: usize,
+    lines: &mut Vec<Record>,
+) -> Chunk {
+    let mut next = pool.take();
+    next.extend_from_slice(&block[line_start..]);
+    block.truncate(line_start);
+    Chunk {
+        block: Some(Arc::new(std::mem::replace(block, next))),
+        records: std::mem::replace(lines, Vec::with_capacity(CHUNK)),
+    }
+}
+
+fn broken(index: usize, line: usize, problem: String) -> RawApplication {
+    RawApplication {
+        index,
+        pos: Some(Pos { line, col: 1 }),
+        node: crate::load::yaml::Node::scalar("", false),
+        problem: Some(problem),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records of a JSONL file as (line, id or problem)
+    fn records(content: &[u8], limit: usize) -> Vec<(usize, Option<usize>, String)> {
+        let path = std::env::temp_dir().join(format!(
+            "stream-lines-{}-{}.jsonl",
+            std::process::id(),
+            content.len()
+        ));
+        assert!(std::fs::write(&path, content).is_ok());
+        let Ok(file) = InputFile::new(&path, None) else {
+            panic!("a .jsonl name");
+        };
+        let all = file.with_max_line_bytes(limit).read_all();
+        let _ = std::fs::remove_file(&path);
+        let Ok(all) = all else {
+            panic!("readable");
+        };
+        all.iter()
+            .map(|r| {
+                let what = match (&r.problem, r.id()) {
+                    (Some(p), _) => p.clone(),
+                    (None, Some(id)) => id.to_string(),
+                    (None, None) => "?".into(),
+                };
+                (r.index, r.pos.map(|p| p.line), what)
+            })
+            .collect()
+    }
+
+    fn line(id: &str, pad: usize) -> String {
+        format!("{{\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(pad))
+    }
+
+    /// Lines are split by the reader and checked by the workers: blank lines, a BOM, CRLF,
+    /// over-long lines (skipped unread, each an error of its own, wherever they fall, longer
+    /// or shorter than one read) and invalid UTF-8 all keep their line numbers
+    #[test]
+    fn jsonl_lines_keep_their_numbers_whatever_their_shape() {
+        let mut text = Vec::new();
+        text.extend_from_slice("\u{feff}".as_bytes());
+        text.extend_from_slice(format!("{}\r\n\n   \n", line("a", 0)).as_bytes());
+        text.extend_from_slice(format!("{}\n", line("long", 200)).as_bytes());
+        text.extend_from_slice(b"{\"id\":\"bad\xff\"}\n");
+        text.extend_from_slice(format!("{}\n", line("b", 10)).as_bytes());
+        text.extend_from_slice(line("last-long", 300).as_bytes());
+        let got = records(&text, 100);
+        let long = |n: usize| format!("line {n}: longer than 100 bytes, the most a line may have");
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(got[0], (0, Some(1), "a".into()));
+        assert_eq!(got[1], (1, Some(4), long(4)));
+        assert_eq!((got[2].0, got[2].1), (2, Some(5)));
+        assert!(got[2].2.starts_with("line 5: not valid UTF-8"), "{got:?}");
+        assert_eq!(got[3], (3, Some(6), "b".into()));
+        assert_eq!(got[4], (4, Some(7), long(7)));
+
+        // Lines longer than one read (1 MiB): kept under a larger limit, skipped over a smaller.
+        let big = line("big", 3 << 20);
+        let text = format!("{big}\n{}\n{big}", line("after", 5));
+        let got = records(text.as_bytes(), 4 << 20);
+        let ids: Vec<&str> = got.iter().map(|g| g.2.as_str()).collect();
+        assert_eq!(ids, ["big", "after", "big"]);
+        let got = records(text.as_bytes(), 2 << 20);
+        assert_eq!(got.len(), 3);
+        assert!(got[0].2.contains("longer than"), "{:?}", got[0].1);
+        assert_eq!(got[1], (1, Some(2), "after".into()));
+        assert!(got[2].2.contains("longer than"));
+
+        // A file without a final newline, and one of nothing.
+        let got = records(
+            format!("{}\n{}", line("x", 1), line("y", 1)).as_bytes(),
+            100,
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1], (1, Some(2), "y".into()));
+        assert!(records(b"", 100).is_empty());
+
+        // Only JSON's whitespace makes a blank line: a line of an ideographic space or a form
+        // feed is a (broken) record, streamed or read whole.
+        let text = format!(
+            "{}\n \t\r\n\u{3000}\n\u{c}\n{}\n",
+            line("p", 1),
+            line("q", 1)
+        );
+        let streamed = records(text.as_bytes(), 100);
+        let Ok(whole) = crate::parse_applications(&text, crate::InputFormat::Jsonl) else {
+            panic!("JSONL reads");
+        };
+        assert_eq!(streamed.len(), 4, "{streamed:?}");
+        assert_eq!(whole.len(), 4);
+        let lines: Vec<Option<usize>> = whole.iter().map(|r| r.pos.map(|p| p.line)).collect();
+        assert_eq!(lines, streamed.iter().map(|r| r.1).collect::<Vec<_>>());
+    }
+}
