@@ -371,7 +371,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
         return Err(errors);
     }
     let fingerprint = format!("sha256:{:x}", files.hasher.finalize());
-    let warnings = lint(&pack_path, &pack_node, &kinds, &clauses);
+    let warnings = lint(&pack_path, &pack_node, &kinds, &clauses, &scripts);
     Ok((
         Pack {
             id: pf.id,
@@ -726,7 +726,6 @@ fn load_clauses(
             clause_id: &cf.id,
             parameters: &parameters,
         };
-        refs.check(&source, errors);
         let script = match host.compile(&script_path, source.clone()) {
             Ok(s) => s,
             Err(e) => {
@@ -734,6 +733,7 @@ fn load_clauses(
                 continue;
             }
         };
+        refs.check(script.ast(), errors);
         if errors.len() > before {
             continue;
         }
