@@ -276,7 +276,8 @@ fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
     }
     for c in &pack.clauses {
         let lines: Vec<&str> = c.script_source().lines().collect();
-        for site in script_refs::outcome_sites(c.script_source()) {
+        let found = script_refs::find_in_source(&engine.code.host, c.script_source());
+        for site in found.outcome_sites {
             let text = lines
                 .get(site.pos.line.saturating_sub(1))
                 .map(|l| l.trim())

@@ -10,6 +10,7 @@ use crate::model::error::LoadError;
 use crate::model::pack::Unit;
 use crate::model::pack::{Clause, DatedValue, Kind};
 use crate::model::value::Value;
+use crate::script::host::Script;
 use std::path::Path;
 
 /// Mistakes that still load: a parameter nothing reads, a kind no clause decides, a ratio
@@ -19,6 +20,7 @@ pub(crate) fn lint(
     pack_node: &Option<Node>,
     kinds: &[Kind],
     clauses: &[Clause],
+    scripts: &[Script],
 ) -> Vec<LoadError> {
     let mut warnings = Vec::new();
     for k in kinds {
@@ -33,9 +35,10 @@ pub(crate) fn lint(
             ));
         }
     }
-    for c in clauses {
+    for (c, script) in clauses.iter().zip(scripts) {
         let source = c.script_source();
-        let refs = crate::load::script_refs::references(source);
+        let found = crate::load::script_refs::find(script.ast());
+        let refs = &found.references;
         let meta: Option<Node> = std::fs::read_to_string(&c.meta_path)
             .ok()
             .and_then(|t| yaml::parse(&t, YamlLimits::default()).ok());
@@ -109,10 +112,7 @@ pub(crate) fn lint(
             }
         }
         // `award(params.x, …)` where x is not money pays a ratio or a count as yuan.
-        for site in crate::load::script_refs::outcome_sites(source)
-            .iter()
-            .filter(|s| s.name == "award")
-        {
+        for site in found.outcome_sites.iter().filter(|s| s.name == "award") {
             let Some(line) = source.lines().nth(site.pos.line.saturating_sub(1)) else {
                 continue;
             };

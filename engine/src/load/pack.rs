@@ -151,7 +151,7 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
         return Err(errors);
     }
     let fingerprint = format!("sha256:{:x}", files.hasher.finalize());
-    let warnings = lint(&pack_path, &pack_node, &kinds, &clauses);
+    let warnings = lint(&pack_path, &pack_node, &kinds, &clauses, &scripts);
     Ok((
         Pack {
             id: pf.id,
@@ -747,7 +747,6 @@ fn load_clause(
         clause_id: &cf.id,
         parameters: &parameters,
     };
-    refs.check(&source, errors);
     let script = match host.compile(&script_path, source.clone()) {
         Ok(s) => s,
         Err(e) => {
@@ -755,6 +754,7 @@ fn load_clause(
             return None;
         }
     };
+    refs.check(script.ast(), errors);
     if errors.len() > before {
         return None;
     }

@@ -8,6 +8,8 @@ use crate::model::error::{LoadError, LoadErrors};
 use crate::model::pack::{Kind, Pack, Parameter};
 use crate::model::pos::Pos;
 use crate::model::suggest::{self, did_you_mean};
+use crate::script::host::ScriptHost;
+use rhai::AST;
 
 /// Every `params.x` the script reads must be a parameter of its clause, and every `app.x` a
 /// field of its kind: a misspelling is caught when the pack is checked
@@ -23,8 +25,8 @@ pub(crate) struct References<'a> {
 }
 
 impl References<'_> {
-    pub(crate) fn check(&self, source: &str, errors: &mut LoadErrors) {
-        let refs = crate::load::script_refs::references(source);
+    pub(crate) fn check(&self, script: &AST, errors: &mut LoadErrors) {
+        let refs = crate::load::script_refs::find(script).references;
         let read: Vec<&str> = refs
             .iter()
             .filter(|r| r.root == "params")
@@ -84,8 +86,10 @@ impl References<'_> {
     }
 }
 
-/// Checks a replacement script of clause `ci` against its parameters and kind
+/// Checks a replacement script of clause `ci` against its parameters and kind; one that does
+/// not compile is left to its compilation to report
 pub(crate) fn check_script_references(
+    host: &ScriptHost,
     pack: &Pack,
     ci: usize,
     script_path: &Path,
@@ -93,7 +97,7 @@ pub(crate) fn check_script_references(
     errors: &mut LoadErrors,
 ) {
     let clause = &pack.clauses[ci];
-    let Some(kind) = pack.kind(&clause.kind) else {
+    let (Some(kind), Some(script)) = (pack.kind(&clause.kind), host.parse(source)) else {
         return;
     };
     let declared: Vec<&str> = clause.parameters.iter().map(|p| p.name.as_str()).collect();
@@ -106,7 +110,7 @@ pub(crate) fn check_script_references(
         clause_id: &clause.id,
         parameters: &clause.parameters,
     }
-    .check(source, errors);
+    .check(&script, errors);
 }
 
 /// Position of the key at the end of a path, e.g. the `provincial:` of a parameter

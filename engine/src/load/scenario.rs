@@ -440,7 +440,7 @@ fn replace_script(
     hasher.update((source.len() as u64).to_le_bytes());
     hasher.update(source.as_bytes());
     let before = errors.len();
-    references::check_script_references(out, ci, script, &source, errors);
+    references::check_script_references(host, out, ci, script, &source, errors);
     match host.compile(script, source.clone()) {
         Ok(s) if errors.len() == before => {
             out.clauses[ci].script_path = script.to_path_buf();

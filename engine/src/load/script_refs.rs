@@ -1,12 +1,17 @@
 //! Finds what a clause script reads — `params.<name>` and `app.<field>` chains — so that a
 //! misspelt parameter or field is an error when the pack is checked, not when an application
-//! happens to reach that line.
+//! happens to reach that line; and where it calls `award`/`ineligible`, the outcomes its tests
+//! should reach.
 //!
-//! A small scanner rather than Rhai's AST: walking the AST needs rhai's unstable `internals`
-//! feature. The scanner skips comments and string literals, and scans code inside `${…}` of
-//! template strings.
+//! Read off the syntax tree the script compiles to, the one that runs: Rhai alone decides what
+//! is code, comment, string or `${…}`, and a call site is the node whose position Rhai reports
+//! when the call runs. Code Rhai's optimizer drops (after a `return`, under `if false`) never
+//! runs, and is not found.
+
+use rhai::{ASTNode, Expr, Position, Stmt, AST};
 
 use crate::model::pos::Pos;
+use crate::script::host::ScriptHost;
 
 /// One read found in a script: the root (`params` or `app`), the property chain, and where the
 /// first property starts
@@ -17,61 +22,6 @@ pub(crate) struct Reference {
     pub(crate) pos: Pos,
 }
 
-struct Scanner {
-    chars: Vec<char>,
-    i: usize,
-    line: usize,
-    col: usize,
-}
-
-impl Scanner {
-    fn peek(&self, ahead: usize) -> Option<char> {
-        self.chars.get(self.i + ahead).copied()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.chars.get(self.i).copied()?;
-        self.i += 1;
-        if c == '\n' {
-            self.line += 1;
-            self.col = 1;
-        } else {
-            self.col += 1;
-        }
-        Some(c)
-    }
-
-    fn pos(&self) -> Pos {
-        Pos {
-            line: self.line,
-            col: self.col,
-        }
-    }
-
-    fn ident(&mut self) -> String {
-        let mut s = String::new();
-        while let Some(c) = self.peek(0) {
-            if c.is_alphanumeric() || c == '_' {
-                s.push(c);
-                self.bump();
-            } else {
-                break;
-            }
-        }
-        s
-    }
-
-    fn skip_spaces(&mut self) {
-        while self.peek(0).is_some_and(|c| c == ' ' || c == '\t') {
-            self.bump();
-        }
-    }
-}
-
-fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
-}
-
 /// Where a script calls `award(…)` or `ineligible(…)`: the outcomes a test can reach
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CallSite {
@@ -79,169 +29,159 @@ pub(crate) struct CallSite {
     pub(crate) pos: Pos,
 }
 
-/// Every `params.x` and `app.a.b` read in a script's code
-pub(crate) fn references(source: &str) -> Vec<Reference> {
-    scan(source).0
+/// What a script reads and the outcomes it calls, each in source order
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Every `params.x` and `app.a.b` read in the script's code
+    pub(crate) references: Vec<Reference>,
+    /// Every `award(…)` and `ineligible(…)` call
+    pub(crate) outcome_sites: Vec<CallSite>,
 }
 
-/// Every `award(` and `ineligible(` call in a script's code
-pub(crate) fn outcome_sites(source: &str) -> Vec<CallSite> {
-    scan(source).1
+/// As [`find`], for a script not compiled yet. One that does not compile gives nothing: its
+/// compilation reports the syntax error, once.
+pub(crate) fn find_in_source(host: &ScriptHost, source: &str) -> Found {
+    host.parse(source).map(|ast| find(&ast)).unwrap_or_default()
 }
 
-fn scan(source: &str) -> (Vec<Reference>, Vec<CallSite>) {
-    let mut s = Scanner {
-        chars: source.chars().collect(),
-        i: 0,
-        line: 1,
-        col: 1,
-    };
-    let mut out = Vec::new();
-    let mut calls = Vec::new();
-    // Each entry is the brace depth at which a `${` opened inside a template string.
-    let mut templates: Vec<usize> = Vec::new();
-    let mut depth = 0usize;
-    let mut prev_significant: Option<char> = None;
-    while let Some(c) = s.peek(0) {
-        match c {
-            '/' if s.peek(1) == Some('/') => {
-                while s.peek(0).is_some_and(|c| c != '\n') {
-                    s.bump();
-                }
-            }
-            '/' if s.peek(1) == Some('*') => {
-                let mut nest = 0usize;
-                while let Some(c) = s.bump() {
-                    if c == '/' && s.peek(0) == Some('*') {
-                        s.bump();
-                        nest += 1;
-                    } else if c == '*' && s.peek(0) == Some('/') {
-                        s.bump();
-                        nest = nest.saturating_sub(1);
-                        if nest == 0 {
-                            break;
-                        }
-                    }
-                }
-            }
-            '"' | '\'' => {
-                s.bump();
-                while let Some(d) = s.bump() {
-                    if d == '\\' {
-                        s.bump();
-                    } else if d == c {
-                        break;
-                    }
-                }
-                prev_significant = Some(c);
-            }
-            '`' => {
-                s.bump();
-                if scan_template_text(&mut s) {
-                    templates.push(depth);
-                    depth += 1;
-                }
-                prev_significant = Some('`');
-            }
-            '{' => {
-                s.bump();
-                depth += 1;
-                prev_significant = Some('{');
-            }
-            '}' => {
-                s.bump();
-                depth = depth.saturating_sub(1);
-                if templates.last() == Some(&depth) {
-                    templates.pop();
-                    // Back in the template's text after `${…}`.
-                    if scan_template_text(&mut s) {
-                        templates.push(depth);
-                        depth += 1;
-                    }
-                }
-                prev_significant = Some('}');
-            }
-            c if is_ident_start(c) => {
-                let at = s.pos();
-                let word = s.ident();
-                if (word == "award" || word == "ineligible") && prev_significant != Some('.') {
-                    let mut k = 0;
-                    while s.peek(k).is_some_and(|c| c == ' ' || c == '\t') {
-                        k += 1;
-                    }
-                    if s.peek(k) == Some('(') {
-                        let name = if word == "award" {
-                            "award"
-                        } else {
-                            "ineligible"
-                        };
-                        calls.push(CallSite { name, pos: at });
-                    }
-                }
-                let is_root = (word == "params" || word == "app") && prev_significant != Some('.');
-                prev_significant = Some('a');
-                if !is_root || s.peek(0) != Some('.') {
-                    continue;
-                }
-                let root = if word == "params" { "params" } else { "app" };
-                let mut chain = Vec::new();
-                let mut pos = None;
-                while s.peek(0) == Some('.') && s.peek(1).is_some_and(is_ident_start) {
-                    s.bump();
-                    let at = s.pos();
-                    let prop = s.ident();
-                    s.skip_spaces();
-                    if s.peek(0) == Some('(') {
-                        // A method call such as `.to_string()` ends the chain.
-                        break;
-                    }
-                    pos.get_or_insert(at);
-                    chain.push(prop);
-                    if root == "params" {
-                        break;
-                    }
-                }
-                if let (Some(pos), false) = (pos, chain.is_empty()) {
-                    out.push(Reference { root, chain, pos });
-                }
-            }
-            c => {
-                s.bump();
-                if !c.is_whitespace() {
-                    prev_significant = Some(c);
-                }
-            }
-        }
+/// What a compiled script reads and the outcomes it calls
+pub(crate) fn find(ast: &AST) -> Found {
+    let mut found = Found::default();
+    let mut path = Vec::new();
+    // In the script's own code, a variable Rhai found on its stack is a `let` or `for` that
+    // hides the engine's `app` or `params`. In a function every name is on its stack, and a
+    // parameter called `app` is most likely the application passed along: read as written.
+    for s in ast.statements() {
+        s.walk(&mut path, &mut |p: &[ASTNode<'_>]| {
+            found.visit(p, true);
+            true
+        });
     }
-    (out, calls)
+    if ast.has_functions() {
+        ast.clone_functions_only().walk(&mut |p: &[ASTNode<'_>]| {
+            found.visit(p, false);
+            true
+        });
+    }
+    // Rhai walks a switch's cases in its own order, and a block shared by `a | b =>` once per
+    // value.
+    found.references.sort_by_key(|r| r.pos);
+    found.references.dedup();
+    found.outcome_sites.sort_by_key(|c| c.pos);
+    found.outcome_sites.dedup();
+    found
 }
 
-/// Skips template text up to its closing backtick (false) or an opening `${` (true)
-fn scan_template_text(s: &mut Scanner) -> bool {
-    while let Some(c) = s.bump() {
-        match c {
-            '\\' => {
-                s.bump();
+impl Found {
+    fn visit(&mut self, path: &[ASTNode<'_>], hides: bool) {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Dot(bin, ..))) => {
+                let Expr::Variable(var, short, _) = &bin.lhs else {
+                    return;
+                };
+                let root = match var.1.as_str() {
+                    "app" => "app",
+                    "params" => "params",
+                    _ => return,
+                };
+                if hides && (var.0.is_some() || short.is_some()) {
+                    return;
+                }
+                let (chain, pos) = chain(&bin.rhs, root == "params");
+                if let Some(pos) = pos {
+                    self.references.push(Reference { root, chain, pos });
+                }
             }
-            '`' => return false,
-            '$' if s.peek(0) == Some('{') => {
-                s.bump();
-                return true;
+            Some(ASTNode::Expr(Expr::FnCall(call, at)) | ASTNode::Stmt(Stmt::FnCall(call, at)))
+                if call.op_token.is_none() =>
+            {
+                let name = match call.name.as_str() {
+                    "award" => "award",
+                    "ineligible" => "ineligible",
+                    _ => return,
+                };
+                if let Some(pos) = to_pos(*at) {
+                    self.outcome_sites.push(CallSite { name, pos });
+                }
             }
             _ => {}
         }
     }
-    false
+}
+
+/// The properties read after `app.` (all of `a.b.c`) or `params.` (the first), and where the
+/// first starts. A method call (`.to_string()`) or an index (`[0]`) ends the chain: what
+/// follows is not a field.
+fn chain(mut e: &Expr, first_only: bool) -> (Vec<String>, Option<Pos>) {
+    let mut chain = Vec::new();
+    let mut first = None;
+    loop {
+        let (prop, next) = match e {
+            Expr::Property(p, at) => ((&p.2, at), None),
+            Expr::Dot(bin, ..) | Expr::Index(bin, ..) => {
+                let Expr::Property(p, at) = &bin.lhs else {
+                    break;
+                };
+                let next = matches!(e, Expr::Dot(..)).then_some(&bin.rhs);
+                ((&p.2, at), next)
+            }
+            _ => break,
+        };
+        let Some(at) = to_pos(*prop.1) else {
+            break;
+        };
+        first.get_or_insert(at);
+        chain.push(prop.0.to_string());
+        match next {
+            Some(rest) if !first_only => e = rest,
+            _ => break,
+        }
+    }
+    (chain, first)
+}
+
+/// As the host turns a call's position into an outcome's `at`
+fn to_pos(p: Position) -> Option<Pos> {
+    Some(Pos {
+        line: p.line()?,
+        col: p.position().unwrap_or(1),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::script::limits::ScriptLimits;
+
+    /// The sandbox compiles with strict variables: the snippets' free names are declared on
+    /// their first line, where no expected position lies.
+    fn found(src: &str) -> Found {
+        let host = ScriptHost::new(ScriptLimits::default());
+        find_in_source(
+            &host,
+            &format!("let x = true; let y = 1; let other = #{{}}; {src}"),
+        )
+    }
+
+    fn references(src: &str) -> Vec<Reference> {
+        found(src).references
+    }
+
+    fn outcome_sites(src: &str) -> Vec<CallSite> {
+        found(src).outcome_sites
+    }
 
     fn names(src: &str) -> Vec<String> {
         references(src)
             .into_iter()
             .map(|r| format!("{}.{}", r.root, r.chain.join(".")))
+            .collect()
+    }
+
+    fn sites(src: &str) -> Vec<String> {
+        outcome_sites(src)
+            .iter()
+            .map(|c| format!("{}@{}:{}", c.name, c.pos.line, c.pos.col))
             .collect()
     }
 
@@ -281,5 +221,63 @@ let y = other.params.not_root;
     fn positions_point_at_the_property() {
         let r = references("let a = 1;\n  award(params.nationl, \"x\")");
         assert_eq!(r[0].pos, Pos { line: 2, col: 16 });
+    }
+
+    #[test]
+    fn a_script_that_does_not_compile_reads_nothing() {
+        let f = found("\naward(params.rate, \"x\"");
+        assert!(f.references.is_empty() && f.outcome_sites.is_empty());
+    }
+
+    #[test]
+    fn chains_end_at_an_index_or_a_method_and_params_at_one_name() {
+        let src = "\naward(app.list[0].x + app.a.b.len() + params.rate.cap, app.id.to_string())";
+        assert_eq!(names(src), ["app.list", "app.a.b", "params.rate", "app.id"]);
+    }
+
+    #[test]
+    fn code_that_never_runs_is_not_found() {
+        // Rhai's optimizer drops what follows a `return`, so no test could reach that award.
+        let src = "\nreturn ineligible(\"a\");\naward(params.rate, \"b\")";
+        assert_eq!(sites(src), ["ineligible@2:8"]);
+        assert!(names(src).is_empty());
+    }
+
+    #[test]
+    fn switch_arms_sharing_a_block_count_once() {
+        let src = "\nswitch app.level { \"a\" | \"b\" => award(params.rate, \"x\"), _ => ineligible(\"n\") }";
+        assert_eq!(sites(src), ["award@2:33", "ineligible@2:63"]);
+        assert_eq!(names(src), ["app.level", "params.rate"]);
+    }
+
+    // Where Rhai's tree reads what the text scanner it replaced did not see, or saw wrongly.
+
+    #[test]
+    fn reads_written_across_spaces_lines_and_question_dots() {
+        let src =
+            "\naward(app . paid_amount + app.applicant\n  .in_city + app.applicant?.name, \"x\")";
+        assert_eq!(
+            names(src),
+            [
+                "app.paid_amount",
+                "app.applicant.in_city",
+                "app.applicant.name"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_local_named_app_is_not_the_application() {
+        let src = "\nlet app = #{ a: 1 };\naward(app.a, \"x\")";
+        assert!(names(src).is_empty());
+        // A function's parameter of that name is most likely the application passed along.
+        let src = "\nfn amount(app) { app.paid_amount }\naward(amount(app), \"x\")";
+        assert_eq!(names(src), ["app.paid_amount"]);
+    }
+
+    #[test]
+    fn a_call_is_where_rhai_calls_not_where_a_name_is_written() {
+        let src = "\nfn award(a, b) { b }\naward\n  (1, \"x\")";
+        assert_eq!(sites(src), ["award@3:1"]);
     }
 }

@@ -37,6 +37,11 @@ pub(crate) struct Script {
 }
 
 impl Script {
+    /// The syntax tree that runs
+    pub(crate) fn ast(&self) -> &AST {
+        &self.ast
+    }
+
     /// The lowered form, if the script has one
     #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn plan(&self) -> Option<&crate::script::lowered::Plan> {
@@ -372,6 +377,14 @@ impl ScriptHost {
                 ))
             }
         }
+    }
+
+    /// The syntax tree `compile` would build, for a script not compiled for running; `None`
+    /// when it does not compile
+    pub(crate) fn parse(&self, source: &str) -> Option<AST> {
+        self.fast
+            .compile_with_scope(&Self::compile_scope(), source)
+            .ok()
     }
 
     /// Runs a script for one application. With `trace`, also returns what it read and computed.
