@@ -7,9 +7,9 @@ use std::sync::Arc;
 use crate::decide;
 use crate::input::RawApplication;
 use crate::load;
-use crate::load::scenario::{Scenario, ScenarioChange};
+use crate::load::scenario::Scenario;
 use crate::model::decision::{self, Decision, Totals};
-use crate::model::error::{LoadError, LoadErrors};
+use crate::model::error::LoadErrors;
 use crate::model::pack::Pack;
 use crate::script::compiled::Compiled;
 use crate::script::host::ScriptHost;
@@ -94,19 +94,8 @@ impl Engine {
     /// Malformed arguments, unknown clauses or parameters (with the nearest name), values not
     /// in their parameter's unit.
     pub fn with_sets(&self, args: &[String]) -> Result<Engine, LoadErrors> {
-        let mut errors = LoadErrors::default();
-        let mut changes = Vec::new();
-        for a in args {
-            match ScenarioChange::parse_set(a) {
-                Ok(c) => changes.push(c),
-                Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
-            }
-        }
-        let scenario = Scenario {
-            name: args.join(" "),
-            description: None,
-            changes,
-        };
+        // Every argument is checked: those that parse against the pack, alongside those that do not.
+        let (scenario, mut errors) = Scenario::from_sets_partly(args);
         match self.with_scenario(&scenario) {
             Ok(engine) if errors.is_empty() => Ok(engine),
             Ok(_) => Err(errors),

@@ -115,15 +115,7 @@ pub(crate) fn check_script_references(
 
 /// Position of the key at the end of a path, e.g. the `provincial:` of a parameter
 pub(crate) fn key_pos(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
-    let (last, parents) = keys.split_last()?;
-    let mut n = root.as_ref()?;
-    for k in parents {
-        n = n.get(k)?;
-    }
-    n.as_map()?
-        .iter()
-        .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(*last))
-        .and_then(|(k, _)| k.pos)
+    root.as_ref()?.key_pos(keys)
 }
 
 fn app_field_error(kind: &Kind, chain: &[String]) -> Option<String> {

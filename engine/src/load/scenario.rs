@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::load::files::RawScalar;
-use crate::load::yaml::{self, Node, YamlLimits};
+use crate::load::yaml::{self, YamlLimits};
 use crate::load::{params, references};
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::pack::{Clause, DatedValue, Pack};
@@ -163,6 +163,14 @@ struct ScenarioFile {
 impl Scenario {
     /// A scenario of `--set` arguments
     pub fn from_sets(args: &[String]) -> Result<Scenario, LoadErrors> {
+        match Scenario::from_sets_partly(args) {
+            (scenario, errors) if errors.is_empty() => Ok(scenario),
+            (_, errors) => Err(errors),
+        }
+    }
+
+    /// The scenario of every `--set` argument that parses, and the errors of those that do not
+    pub(crate) fn from_sets_partly(args: &[String]) -> (Scenario, LoadErrors) {
         let mut errors = LoadErrors::default();
         let mut changes = Vec::new();
         for a in args {
@@ -171,14 +179,12 @@ impl Scenario {
                 Err(e) => errors.push(LoadError::new(Path::new("--set"), None, e)),
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Scenario {
+        let scenario = Scenario {
             name: args.join(" "),
             description: None,
             changes,
-        })
+        };
+        (scenario, errors)
     }
 
     /// Reads a scenario file: `name`, `description`, and `set` / `disable` / `replace`
@@ -192,7 +198,7 @@ impl Scenario {
         let at = |keys: &[&str]| -> ChangeOrigin {
             ChangeOrigin {
                 file: path.to_path_buf(),
-                pos: key_pos(&node, keys),
+                pos: node.key_pos(keys),
             }
         };
         let mut errors = LoadErrors::default();
@@ -240,19 +246,6 @@ impl Scenario {
             changes,
         })
     }
-}
-
-/// Position of the key at the end of a path of keys
-fn key_pos(root: &Node, keys: &[&str]) -> Option<Pos> {
-    let (last, parents) = keys.split_last()?;
-    let mut n = root;
-    for k in parents {
-        n = n.get(k)?;
-    }
-    n.as_map()?
-        .iter()
-        .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(*last))
-        .and_then(|(k, _)| k.pos)
 }
 
 /// Applies a scenario to a copy of the pack and its compiled scripts: every change is checked

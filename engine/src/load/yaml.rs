@@ -322,6 +322,19 @@ impl MarkedEventReceiver for Builder {
 }
 
 impl Node {
+    /// Position of the key at the end of a path of keys, e.g. the `provincial:` of a parameter
+    pub(crate) fn key_pos(&self, keys: &[&str]) -> Option<Pos> {
+        let (last, parents) = keys.split_last()?;
+        let mut n = self;
+        for k in parents {
+            n = n.get(k)?;
+        }
+        n.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(*last))
+            .and_then(|(k, _)| k.pos)
+    }
+
     /// A scalar node without a position (used to carry JSON and CSV values)
     pub fn scalar(text: impl Into<String>, quoted: bool) -> Node {
         Node {
