@@ -128,8 +128,9 @@ pub use analyse::targets::Progress;
 pub use analyse::testing::{
     CaseResult, Coverage, Example, ExampleRow, Failure, OutcomeCovered, TestReport,
 };
-pub use decide::stream::{InputFile, Sink, StreamError, Summary, DEFAULT_MAX_LINE_BYTES};
+pub use decide::stream::{Sink, StreamError, Summary};
 pub use decide::Engine;
+pub use input::file::{InputFile, DEFAULT_MAX_LINE_BYTES};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use load::revision::{diff_packs, Revision};
 pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};

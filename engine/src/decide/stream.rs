@@ -17,14 +17,11 @@ use rust_decimal::Decimal;
 use crate::decide::first_pass::{id_hash, Placements};
 use crate::decide::repeats::{where_first, FirstSeen, Repeats};
 use crate::decide::{self, Engine};
-use crate::input::file::{bytes_of, Chunk, Pool, Ready, Record};
+use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
 use crate::input::{InputError, RawApplication};
 use crate::model::decision::{add, Decision, Status, Totals};
 use crate::model::facts::Checked;
 use crate::model::pack::Pack;
-
-// Where the crate root re-exports them from (`lib.rs`); they live with the input.
-pub use crate::input::file::{InputFile, DEFAULT_MAX_LINE_BYTES};
 
 /// How decisions are written: each rendered to bytes (in parallel), the pieces written in
 /// order by the caller

@@ -3,15 +3,15 @@
 
 use rust_decimal::Decimal;
 
+use std::path::Path;
+
 use crate::load::references::key_pos;
-use crate::load::yaml::Node;
-use crate::load::yaml::{self, YamlLimits};
+use crate::load::script_refs::{Found, Reference};
+use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::error::LoadError;
-use crate::model::pack::Unit;
-use crate::model::pack::{Clause, DatedValue, Kind};
+use crate::model::pack::{Clause, DatedValue, Kind, Parameter, Unit};
 use crate::model::value::Value;
 use crate::script::host::Script;
-use std::path::Path;
 
 /// Mistakes that still load: a parameter nothing reads, a kind no clause decides, a ratio
 /// above 100%, a ratio or count awarded as if it were money
@@ -38,109 +38,14 @@ pub(crate) fn lint(
     for (c, script) in clauses.iter().zip(scripts) {
         let source = c.script_source();
         let found = crate::load::script_refs::find(script.ast());
-        let refs = &found.references;
+        let read = refs_read(&found.references);
         let meta: Option<Node> = std::fs::read_to_string(&c.meta_path)
             .ok()
             .and_then(|t| yaml::parse(&t, YamlLimits::default()).ok());
         for p in c.parameters.iter() {
-            let read_by_script = refs
-                .iter()
-                .any(|r| r.root == "params" && r.chain.first() == Some(&p.name));
-            let read_by_engine = c.cap.as_ref() == Some(&p.name)
-                || c.count_limit.as_ref().is_some_and(|l| l.max == p.name);
-            if !read_by_script && !read_by_engine {
-                warnings.push(LoadError::new(
-                    &c.meta_path,
-                    key_pos(&meta, &["parameters", &p.name]),
-                    format!(
-                        "parameter `{}.{}` is never read: not by {}, not as `cap` or `count_limit`",
-                        c.id,
-                        p.name,
-                        c.script_path()
-                            .file_name()
-                            .map(|f| f.to_string_lossy().into_owned())
-                            .unwrap_or_default()
-                    ),
-                ));
-            }
-            if let [DatedValue {
-                from: None,
-                value: Value::Decimal(v),
-            }] = p.values.as_slice()
-            {
-                if !text_mentions(&c.text, *v, p.unit) {
-                    warnings.push(LoadError::new(
-                        &c.meta_path,
-                        key_pos(&meta, &["parameters", &p.name]),
-                        format!(
-                            "`{}.{}` is {}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
-                            c.id,
-                            p.name,
-                            p.show(&Value::Decimal(*v))
-                        ),
-                    ));
-                }
-            }
-            if let [DatedValue {
-                from: None,
-                value: Value::Int(n),
-            }] = p.values.as_slice()
-            {
-                if !text_mentions(&c.text, Decimal::from(*n), Unit::Count) {
-                    warnings.push(LoadError::new(
-                        &c.meta_path,
-                        key_pos(&meta, &["parameters", &p.name]),
-                        format!(
-                            "`{}.{}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
-                            c.id, p.name
-                        ),
-                    ));
-                }
-            }
-            if p.unit == Unit::Ratio {
-                for d in &p.values {
-                    if let Value::Decimal(v) = &d.value {
-                        if *v > Decimal::ONE {
-                            warnings.push(LoadError::new(
-                                &c.meta_path,
-                                key_pos(&meta, &["parameters", &p.name]),
-                                format!("ratio `{}.{}` is {v}, above 1 (100%): a share is written 0.10 for 10%", c.id, p.name),
-                            ));
-                        }
-                    }
-                }
-            }
+            lint_parameter(c, p, &read, &meta, &mut warnings);
         }
-        // `award(params.x, …)` where x is not money pays a ratio or a count as yuan.
-        for site in found.outcome_sites.iter().filter(|s| s.name == "award") {
-            let Some(line) = source.lines().nth(site.pos.line.saturating_sub(1)) else {
-                continue;
-            };
-            let after: String = line
-                .chars()
-                .skip(site.pos.col.saturating_sub(1) + "award".len())
-                .collect();
-            let arg = after.trim_start().trim_start_matches('(').trim_start();
-            let Some(rest) = arg.strip_prefix("params.") else {
-                continue;
-            };
-            let name: String = rest
-                .chars()
-                .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
-                .collect();
-            if let Some(p) = c.parameter(&name) {
-                if p.unit != Unit::Yuan {
-                    warnings.push(LoadError::new(
-                        c.script_path(),
-                        Some(site.pos),
-                        format!(
-                            "awards `params.{name}` as an amount, but its unit is {} (not yuan)",
-                            p.unit.name()
-                        ),
-                    ));
-                }
-            }
-        }
+        lint_award_units(c, source, &found, &mut warnings);
     }
     warnings
 }
@@ -171,4 +76,124 @@ fn text_mentions(text: &str, v: Decimal, unit: Unit) -> bool {
 /// Whitespace does not count when a clause's text is looked up in its source
 pub(crate) fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The parameters a script reads (`params.x`)
+fn refs_read(refs: &[Reference]) -> Vec<&str> {
+    refs.iter()
+        .filter(|r| r.root == "params")
+        .filter_map(|r| r.chain.first().map(String::as_str))
+        .collect()
+}
+
+/// One parameter: read by the script or the engine, mentioned by the clause's quoted text, a
+/// ratio no more than 1
+fn lint_parameter(
+    c: &Clause,
+    p: &Parameter,
+    read: &[&str],
+    meta: &Option<Node>,
+    warnings: &mut Vec<LoadError>,
+) {
+    let read_by_script = read.contains(&p.name.as_str());
+    let read_by_engine =
+        c.cap.as_ref() == Some(&p.name) || c.count_limit.as_ref().is_some_and(|l| l.max == p.name);
+    if !read_by_script && !read_by_engine {
+        warnings.push(LoadError::new(
+            &c.meta_path,
+            key_pos(meta, &["parameters", &p.name]),
+            format!(
+                "parameter `{}.{}` is never read: not by {}, not as `cap` or `count_limit`",
+                c.id,
+                p.name,
+                c.script_path()
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if let [DatedValue {
+        from: None,
+        value: Value::Decimal(v),
+    }] = p.values.as_slice()
+    {
+        if !text_mentions(&c.text, *v, p.unit) {
+            warnings.push(LoadError::new(
+                &c.meta_path,
+                key_pos(meta, &["parameters", &p.name]),
+                format!(
+                    "`{}.{}` is {}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
+                    c.id,
+                    p.name,
+                    p.show(&Value::Decimal(*v))
+                ),
+            ));
+        }
+    }
+    if let [DatedValue {
+        from: None,
+        value: Value::Int(n),
+    }] = p.values.as_slice()
+    {
+        if !text_mentions(&c.text, Decimal::from(*n), Unit::Count) {
+            warnings.push(LoadError::new(
+                &c.meta_path,
+                key_pos(meta, &["parameters", &p.name]),
+                format!(
+                    "`{}.{}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
+                    c.id, p.name
+                ),
+            ));
+        }
+    }
+    if p.unit == Unit::Ratio {
+        for d in &p.values {
+            if let Value::Decimal(v) = &d.value {
+                if *v > Decimal::ONE {
+                    warnings.push(LoadError::new(
+                        &c.meta_path,
+                        key_pos(meta, &["parameters", &p.name]),
+                        format!(
+                            "ratio `{}.{}` is {v}, above 1 (100%): a share is written 0.10 for 10%",
+                            c.id, p.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `award(params.x, …)` where x is not money pays a ratio or a count as yuan
+fn lint_award_units(c: &Clause, source: &str, found: &Found, warnings: &mut Vec<LoadError>) {
+    for site in found.outcome_sites.iter().filter(|s| s.name == "award") {
+        let Some(line) = source.lines().nth(site.pos.line.saturating_sub(1)) else {
+            continue;
+        };
+        let after: String = line
+            .chars()
+            .skip(site.pos.col.saturating_sub(1) + "award".len())
+            .collect();
+        let arg = after.trim_start().trim_start_matches('(').trim_start();
+        let Some(rest) = arg.strip_prefix("params.") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+            .collect();
+        if let Some(p) = c.parameter(&name) {
+            if p.unit != Unit::Yuan {
+                warnings.push(LoadError::new(
+                    c.script_path(),
+                    Some(site.pos),
+                    format!(
+                        "awards `params.{name}` as an amount, but its unit is {} (not yuan)",
+                        p.unit.name()
+                    ),
+                ));
+            }
+        }
+    }
 }
