@@ -173,49 +173,22 @@ fn excel_number(text: &str) -> String {
         .to_string()
 }
 
-/// The applications of one sheet (the first, unless named)
-pub(crate) fn read(
-    path: &Path,
-    sheet: Option<&str>,
-    aliases: &HashMap<String, String>,
-) -> Result<Vec<RawApplication>, Fail> {
-    let file = std::fs::File::open(path).map_err(|e| (None, format!("cannot read: {e}")))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| (None, format!("not an .xlsx workbook: {e}")))?;
-    let all = sheets(&mut zip)?;
-    let chosen = match sheet {
-        None => all.first(),
-        Some(name) => all.iter().find(|(n, _)| n == name),
-    };
-    let Some((_, sheet_path)) = chosen.cloned() else {
-        let names: Vec<String> = all.iter().map(|(n, _)| format!("`{n}`")).collect();
-        return Err((
-            None,
-            match sheet {
-                Some(s) => format!(
-                    "no sheet `{s}` in the workbook (it has {})",
-                    names.join(", ")
-                ),
-                None => "the workbook has no sheet".into(),
-            },
-        ));
-    };
-    let strings = shared_strings(&mut zip)?;
-    let xml = part(&mut zip, &sheet_path)?.ok_or((
-        None,
-        format!("the workbook lists `{sheet_path}` but does not hold it"),
-    ))?;
-
-    // Rows of cells as text, by row number.
+/// A sheet's rows as cells of text, with their row numbers: shared strings looked up, booleans
+/// as `true`/`false`, numbers as Excel shows them
+fn sheet_rows(
+    xml: &str,
+    sheet_path: &str,
+    strings: &[String],
+) -> Result<Vec<(usize, Vec<String>)>, Fail> {
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut r = Reader::from_str(&xml);
+    let mut r = Reader::from_str(xml);
     let mut row: Option<(usize, Vec<String>)> = None;
     let mut cell: Option<(usize, String)> = None; // (column, type)
     let mut value = String::new();
     let mut in_value = false;
     let mut next_row = 1usize;
     loop {
-        match r.read_event().map_err(|e| xml_error(&sheet_path, e))? {
+        match r.read_event().map_err(|e| xml_error(sheet_path, e))? {
             Event::Eof => break,
             Event::Start(e) if e.local_name().as_ref() == b"row" => {
                 let n = attr(&e, b"r")
@@ -275,6 +248,43 @@ pub(crate) fn read(
             _ => {}
         }
     }
+    Ok(rows)
+}
+
+/// The applications of one sheet (the first, unless named)
+pub(crate) fn read(
+    path: &Path,
+    sheet: Option<&str>,
+    aliases: &HashMap<String, String>,
+) -> Result<Vec<RawApplication>, Fail> {
+    let file = std::fs::File::open(path).map_err(|e| (None, format!("cannot read: {e}")))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| (None, format!("not an .xlsx workbook: {e}")))?;
+    let all = sheets(&mut zip)?;
+    let chosen = match sheet {
+        None => all.first(),
+        Some(name) => all.iter().find(|(n, _)| n == name),
+    };
+    let Some((_, sheet_path)) = chosen.cloned() else {
+        let names: Vec<String> = all.iter().map(|(n, _)| format!("`{n}`")).collect();
+        return Err((
+            None,
+            match sheet {
+                Some(s) => format!(
+                    "no sheet `{s}` in the workbook (it has {})",
+                    names.join(", ")
+                ),
+                None => "the workbook has no sheet".into(),
+            },
+        ));
+    };
+    let strings = shared_strings(&mut zip)?;
+    let xml = part(&mut zip, &sheet_path)?.ok_or((
+        None,
+        format!("the workbook lists `{sheet_path}` but does not hold it"),
+    ))?;
+
+    let rows = sheet_rows(&xml, &sheet_path, &strings)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
