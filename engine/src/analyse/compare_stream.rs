@@ -9,6 +9,7 @@ use crate::analyse::compare::{
 };
 use crate::analyse::targets::{self, Progress};
 use crate::decide::first_pass::{id_hash, Placements};
+use crate::decide::repeats::Repeats;
 use crate::decide::stream::{StreamError, PIECE};
 use crate::decide::{self, Engine};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
@@ -36,34 +37,8 @@ impl Engine {
             .collect();
         // Pass 1: repeats, and placements under the limits of the baseline and of each
         // scenario that changes a limited clause (the others place as the baseline does).
-        let limited =
-            |p: &Pack, ci: usize| p.clauses.get(ci).is_some_and(|c| c.count_limit.is_some());
-        let own: Vec<usize> = scenarios
-            .iter()
-            .zip(&changed)
-            .enumerate()
-            .filter(|(_, ((_, v), ch))| {
-                ch.iter()
-                    .enumerate()
-                    .any(|(ci, c)| *c && (limited(v.pack(), ci) || limited(base, ci)))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let others: Vec<&Engine> = own.iter().map(|i| scenarios[*i].1).collect();
-        let (repeats, mut placed) = self
-            .first_pass(source, &pool, &others, id_hash)
-            .map_err(StreamError::Input)?;
-        let base_placements = placed.remove(0);
-        let mut own_placements = placed.into_iter();
-        let placements: Vec<Placements> = (0..scenarios.len())
-            .map(|i| {
-                if own.contains(&i) {
-                    own_placements.next().unwrap_or_default()
-                } else {
-                    base_placements.clone()
-                }
-            })
-            .collect();
+        let (repeats, base_placements, placements) =
+            self.place_all(source, &pool, scenarios, &changed)?;
 
         // Pass 2: each application decided for the baseline once, and again for a scenario
         // only where the scenario changes its clause; counted in pieces, merged in order.
@@ -132,6 +107,48 @@ impl Engine {
             .map(|(t, (name, variant))| t.finish(name, base, variant.pack()))
             .collect();
         Ok((comparisons, total.1.finish(base)))
+    }
+
+    /// The first pass of a comparison: repeats, the baseline's placements under its count
+    /// limits, and each scenario's (its own where it changes a limited clause, else the
+    /// baseline's)
+    fn place_all(
+        &self,
+        source: &InputFile,
+        pool: &Pool,
+        scenarios: &[(&str, &Engine)],
+        changed: &[Vec<bool>],
+    ) -> Result<(Repeats, Placements, Vec<Placements>), StreamError> {
+        let base = self.pack();
+        let limited =
+            |p: &Pack, ci: usize| p.clauses.get(ci).is_some_and(|c| c.count_limit.is_some());
+        let own: Vec<usize> = scenarios
+            .iter()
+            .zip(changed)
+            .enumerate()
+            .filter(|(_, ((_, v), ch))| {
+                ch.iter()
+                    .enumerate()
+                    .any(|(ci, c)| *c && (limited(v.pack(), ci) || limited(base, ci)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let others: Vec<&Engine> = own.iter().map(|i| scenarios[*i].1).collect();
+        let (repeats, mut placed) = self
+            .first_pass(source, pool, &others, id_hash)
+            .map_err(StreamError::Input)?;
+        let base_placements = placed.remove(0);
+        let mut own_placements = placed.into_iter();
+        let placements: Vec<Placements> = (0..scenarios.len())
+            .map(|i| {
+                if own.contains(&i) {
+                    own_placements.next().unwrap_or_default()
+                } else {
+                    base_placements.clone()
+                }
+            })
+            .collect();
+        Ok((repeats, base_placements, placements))
     }
 
     /// As [`Engine::sweep`], over a source of any size in flat memory: each value is a
