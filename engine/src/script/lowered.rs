@@ -816,7 +816,8 @@ mod tests {
         }
     }
 
-    /// Scripts at the edges of the subset: each either gives up or agrees with Rhai
+    /// Scripts at the edges of the subset: each either gives up or agrees with Rhai. Long, as a
+    /// table of cases is: a script and what it probes a row.
     #[test]
     fn edge_scripts_agree_with_rhai_or_give_up() {
         let engine = engine();
