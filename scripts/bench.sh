@@ -7,7 +7,9 @@
 #   scripts/bench.sh [N] [RUNS] [INPUT]    (defaults: 1000000 5, a file from `policy gen`)
 #
 # INPUT, when given, is used instead of a generated file (e.g. the shared workload,
-# `python3 gen.py 1000000 11 --format jsonl w.jsonl`). Needs GNU time (/usr/bin/time). The
+# `python3 gen.py 1000000 11 --format jsonl w.jsonl`). BEFORE, when set to another build of
+# `policy` (e.g. of the previous commit), runs it alternately too and checks its output is the
+# same bytes: the measure of a change that must not cost speed. Needs GNU time (/usr/bin/time). The
 # figures are this machine's; on a busy machine they vary by a third or more, so run it quiet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +44,15 @@ for i in $(seq "$runs"); do
     timed "$work/policy.times" "$policy" run --pack "$pack" --input "$input" \
         --format json --output "$work/out.policy.json" --quiet
     timed "$work/hardcoded.times" "$hardcoded" "$input" "$work/out.hardcoded.json"
-    echo "run $i:   policy $(tail -1 "$work/policy.times" | cut -d' ' -f1) s, hard-coded $(tail -1 "$work/hardcoded.times" | cut -d' ' -f1) s"
+    line="run $i:   policy $(tail -1 "$work/policy.times" | cut -d' ' -f1) s, hard-coded $(tail -1 "$work/hardcoded.times" | cut -d' ' -f1) s"
+    if [ -n "${BEFORE:-}" ]; then
+        timed "$work/before.times" "$BEFORE" run --pack "$pack" --input "$input" \
+            --format json --output "$work/out.before.json" --quiet
+        cmp -s "$work/out.policy.json" "$work/out.before.json" \
+            || { echo "BEFORE gives different output" >&2; exit 1; }
+        line="$line, before $(tail -1 "$work/before.times" | cut -d' ' -f1) s"
+    fi
+    echo "$line"
 done
 median() {
     sort -n "$1" | awk -v r="$runs" '{a[NR]=$1; m[NR]=$2} END {printf "%s %d", a[int((r+1)/2)], m[int((r+1)/2)]/1024}'
@@ -52,3 +62,8 @@ read -r hw hm <<< "$(median "$work/hardcoded.times")"
 echo "policy:     median ${pw} s wall, ${pm} MiB peak"
 echo "hard-coded: median ${hw} s wall, ${hm} MiB peak"
 awk -v p="$pw" -v h="$hw" 'BEGIN {printf "ratio:      %.2f (policy / hard-coded)\n", p / h}'
+if [ -n "${BEFORE:-}" ]; then
+    read -r bw bm <<< "$(median "$work/before.times")"
+    echo "before:     median ${bw} s wall, ${bm} MiB peak (same output)"
+    awk -v p="$pw" -v b="$bw" 'BEGIN {printf "change:     %.2f (policy / before)\n", p / b}'
+fi
