@@ -134,12 +134,11 @@ pub use input::file::{InputFile, DEFAULT_MAX_LINE_BYTES};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use load::revision::{diff_packs, Revision};
 pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
-pub use model::decision::{sum_amounts, totals, Decision, Rank, Status, Totals};
+pub use model::decision::{awarded_total, sum_amounts, totals, Decision, Rank, Status, Totals};
 pub use model::error::{LoadError, LoadErrors};
 pub use model::money::{
     group_thousands, parse_decimal, yuan_words, NumberError, Rounding, RoundingMode,
 };
-pub use model::outcome::ScriptError;
 pub use model::pack::{
     Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
     TargetComparison, TargetCounts, Unit,

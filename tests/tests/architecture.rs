@@ -2,9 +2,10 @@
 //! imports it back, and the engine's stages only look down the pipeline
 //! (model → script → load → input → decide → analyse).
 //!
-//! The graph is read from the source text: every `crate::a::b` path, and every module named
-//! inside `use crate::a::{b, c}`, is an edge from the file's module to the longest module that
-//! path names. A file's `#[cfg(test)] mod tests` is left out: a test may reach anywhere.
+//! The graph is read from the source text: every `crate::a::b` or `super::b` path, and every
+//! module named inside `use crate::a::{b, c}`, is an edge from the file's module to the longest
+//! module that path names. A file's `#[cfg(test)] mod tests` (at its end, as everywhere here) is
+//! left out: a test may reach anywhere.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -49,15 +50,16 @@ fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// The paths after each `crate::` in `code`: `crate::a::b::C` gives `[a, b, C]`; a brace
-/// group gives the base once per item (`crate::a::{b, c}` gives `[a, b]` and `[a, c]`)
-fn crate_paths(code: &str) -> Vec<Vec<String>> {
+/// The paths after each `prefix` (`crate::` or `super::`) in `code`: `crate::a::b::C` gives
+/// `[a, b, C]`; a brace group gives the base once per item (`crate::a::{b, c}` gives `[a, b]`
+/// and `[a, c]`)
+fn paths_after(code: &str, prefix: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for (at, _) in code.match_indices("crate::") {
-        if at > 0 && code[..at].ends_with(|c: char| is_ident(c)) {
+    for (at, _) in code.match_indices(prefix) {
+        if at > 0 && code[..at].ends_with(|c: char| is_ident(c) || c == ':') {
             continue;
         }
-        let rest = &code[at + "crate::".len()..];
+        let rest = &code[at + prefix.len()..];
         let mut segments = Vec::new();
         let mut pos = 0;
         loop {
@@ -93,7 +95,19 @@ fn graph(src: &Path) -> Graph {
     let mut g = Graph::new();
     for (module, code) in &files {
         let mut deps = BTreeSet::new();
-        for mut path in crate_paths(code) {
+        // `super::x` in `a::b` (a file `a/b.rs`, or `a/b/mod.rs`) is `a::x`.
+        let parent: Vec<String> = module
+            .split("::")
+            .filter(|_| module != "crate")
+            .map(str::to_string)
+            .collect();
+        let parent = &parent[..parent.len().saturating_sub(1)];
+        let relative = paths_after(code, "super::").into_iter().map(|p| {
+            let mut full = parent.to_vec();
+            full.extend(p);
+            full
+        });
+        for mut path in paths_after(code, "crate::").into_iter().chain(relative) {
             while !path.is_empty() && !files.contains_key(&path.join("::")) {
                 path.pop();
             }
@@ -109,22 +123,28 @@ fn graph(src: &Path) -> Graph {
         }
         g.insert(module.clone(), deps);
     }
-    // The root names its modules without `crate::` (`pub use decide::Engine`, `serve::run`).
-    let tops: Vec<String> = files
-        .keys()
-        .filter(|m| !m.contains("::") && *m != "crate")
-        .cloned()
-        .collect();
-    if let Some(code) = files.get("crate") {
-        let used: BTreeSet<String> = tops
-            .into_iter()
-            .filter(|top| {
-                code.match_indices(&format!("{top}::")).any(|(at, _)| {
+    // A module names its own children without a prefix (`pub use decide::Engine`,
+    // `handlers::decide`): an edge too.
+    let names: Vec<String> = files.keys().cloned().collect();
+    for (module, code) in &files {
+        let children = names.iter().filter_map(|m| {
+            let rest = if module == "crate" {
+                Some(m.as_str())
+            } else {
+                m.strip_prefix(module.as_str())?.strip_prefix("::")
+            };
+            rest.filter(|r| !r.contains("::") && *m != "crate")
+                .map(|r| (m.clone(), r.to_string()))
+        });
+        let used: Vec<String> = children
+            .filter(|(_, child)| {
+                code.match_indices(&format!("{child}::")).any(|(at, _)| {
                     at == 0 || !code[..at].ends_with(|c: char| is_ident(c) || c == ':')
                 })
             })
+            .map(|(m, _)| m)
             .collect();
-        g.entry("crate".to_string()).or_default().extend(used);
+        g.entry(module.clone()).or_default().extend(used);
     }
     g
 }

@@ -50,12 +50,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
     ]);
     let mut add = |label: String, article: String, of: Vec<&Decision>| {
         let count = |st: Status| of.iter().filter(|d| d.status == st).count().to_string();
-        let amount = policy_engine::sum_amounts(
-            of.iter()
-                .filter(|d| d.status == Status::Awarded)
-                .map(|d| d.amount),
-        );
-        let amount = pack.rounding.apply(amount);
+        let amount = policy_engine::awarded_total(of.iter().copied(), pack.rounding);
         s.row(vec![
             label,
             article,

@@ -73,9 +73,7 @@ pub fn decisions_workbook(
             .iter()
             .filter(|d| d.status == policy_engine::Status::Awarded)
             .collect();
-        let sum = pack
-            .rounding
-            .apply(policy_engine::sum_amounts(awarded.iter().map(|d| d.amount)));
+        let sum = policy_engine::awarded_total(mine.iter().copied(), pack.rounding);
         ws.write_string(row, 0, &c.id)?;
         ws.write_string(row, 1, &c.article)?;
         ws.write_number(row, 2, mine.len() as f64)?;

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use policy_engine::{parse_applications, Engine, InputFormat, RawApplication};
 use serde_json::{json, Value};
 
-use super::Shared;
+use super::state::Shared;
 
 fn error(status: StatusCode, message: impl Into<String>, field: Option<&str>) -> Response {
     (

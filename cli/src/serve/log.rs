@@ -9,7 +9,7 @@ use policy_engine::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::now;
+use super::clock::now;
 
 /// The open log file, with the numbers that name each decision and group each request
 pub(super) struct DecisionLog {

@@ -5,22 +5,25 @@
 //! `--require-tests`, its tests run) before it replaces the one in force; a broken edit is
 //! refused, reported on `/v1/pack`, and the last good pack keeps serving.
 
+mod clock;
 mod handlers;
 mod log;
 mod reload;
+mod state;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use policy_engine::Engine;
 
+use self::clock::now;
 use self::log::DecisionLog;
-use self::reload::{candidate, reloader, Reload};
+use self::reload::{candidate, reloader};
+use self::state::Shared;
 
 /// How the server runs
 pub struct Options {
@@ -30,50 +33,6 @@ pub struct Options {
     pub require_tests: bool,
     pub max_body_bytes: usize,
     pub timeout: Duration,
-}
-
-/// What every request and the reloader share
-struct Shared {
-    engine: RwLock<Arc<Engine>>,
-    loaded_at: Mutex<String>,
-    last_reload: Mutex<Option<Reload>>,
-    log: Option<DecisionLog>,
-    timeout: Duration,
-}
-
-impl Shared {
-    /// The engine in force now; a request keeps it to its end
-    fn engine(&self) -> Arc<Engine> {
-        match self.engine.read() {
-            Ok(e) => e.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-}
-
-/// Seconds since 1970 as an RFC 3339 UTC time, without a clock library
-fn now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// The router over an engine: for `serve` and for tests

@@ -8,19 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use policy_engine::Engine;
-use serde::Serialize;
 
-use super::{now, Shared};
+use super::clock::now;
+use super::state::{Reload, Shared};
 use crate::pack_files::snapshot;
-
-/// The outcome of the last reload, shown on `/v1/pack`
-#[derive(Serialize, Clone)]
-pub(super) struct Reload {
-    at: String,
-    ok: bool,
-    fingerprint: Option<String>,
-    errors: Vec<String>,
-}
 
 /// Loads and checks a pack as a candidate to serve
 pub(super) fn candidate(dir: &Path, require_tests: bool) -> Result<Engine, Vec<String>> {

@@ -29,8 +29,6 @@ fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
     }
 }
 
-/// Decides one checked application by its clause, before count limits. With `trace`, also
-/// returns what the script read and computed and the engine's own steps.
 /// What a clause's script sees as `params` for one application
 pub(crate) fn params_view(pack: &Pack, clause: &Clause, facts: &Facts) -> ParamsView {
     ParamsView {
@@ -44,6 +42,8 @@ pub(crate) fn params_view(pack: &Pack, clause: &Clause, facts: &Facts) -> Params
     }
 }
 
+/// Decides one checked application by its clause, before count limits. With `trace`, also
+/// returns what the script read and computed and the engine's own steps.
 pub(crate) fn decide_one(
     pack: &Pack,
     code: &Compiled,

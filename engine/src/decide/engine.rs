@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::decide;
+use crate::decide::clause;
 use crate::input::RawApplication;
 use crate::load;
 use crate::load::scenario::Scenario;
@@ -73,7 +73,7 @@ impl Engine {
 
     /// Decides every application, in input order: exactly one decision each
     pub fn decide(&self, apps: &[RawApplication]) -> Vec<Decision> {
-        decide::decide_all(&self.pack, &self.code, apps)
+        clause::decide_all(&self.pack, &self.code, apps)
     }
 
     /// This engine with `--set` style overrides (`clause-id.param=value`, `@year` for one year

@@ -6,8 +6,10 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::decide::count_limit::{Contender, Placement};
+use crate::decide::engine::Engine;
 use crate::decide::repeats::{FirstSeen, Repeats};
-use crate::decide::{self, Contender, Engine, Placement};
+use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Record};
 use crate::input::{self, quick, InputError, RawApplication};
 use crate::model::decision::Status;
@@ -89,9 +91,9 @@ impl<'e> Limits<'e> {
             .filter(|(e, _)| self.limited[*e].get(c.clause).copied().unwrap_or(false))
             .filter_map(|(e, engine)| {
                 let p = engine.pack();
-                let (d, _) = decide::decide_one(p, &engine.code, c, false);
+                let (d, _) = clause::decide_one(p, &engine.code, c, false);
                 (d.status == Status::Awarded)
-                    .then(|| decide::contender(p, c.clause, index, &c.facts))
+                    .then(|| count_limit::contender(p, c.clause, index, &c.facts))
                     .flatten()
                     .map(|k| (e, c.clause, k))
             })
@@ -125,7 +127,7 @@ impl<'e> Limits<'e> {
         };
         let id = raw.id().map(id_hash);
         let standing = if self.limited_kind(&raw) {
-            decide::check_one(self.pack, &raw)
+            check::check_one(self.pack, &raw)
                 .map(|c| self.standing(&c, raw.index))
                 .unwrap_or_default()
         } else {
@@ -154,7 +156,8 @@ impl<'e> Limits<'e> {
                             .map(|at| !repeats.contains_key(&at))
                             .unwrap_or(true)
                     });
-                    for (index, placement) in decide::rank_contenders(engine.pack(), ci, list) {
+                    for (index, placement) in count_limit::rank_contenders(engine.pack(), ci, list)
+                    {
                         placements.insert(index, (ci, placement));
                     }
                 }

@@ -9,9 +9,7 @@ pub(crate) mod first_pass;
 pub(crate) mod repeats;
 pub(crate) mod stream;
 
-pub(crate) use check::{check_all, check_one, duplicate, duplicate_of};
-pub(crate) use clause::{decide_all, decide_all_checked, decide_one};
-pub(crate) use count_limit::{
-    apply_count_limits, apply_placement, contender, rank_contenders, Contender, Placement,
-};
+pub(crate) use check::{check_all, check_one};
+pub(crate) use clause::{decide_all_checked, decide_one};
+pub(crate) use count_limit::apply_count_limits;
 pub use engine::Engine;

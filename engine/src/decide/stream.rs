@@ -1,4 +1,4 @@
-//! Deciding a file of any size in flat memory on both cores, rendered in input order.
+//! Deciding a file of any size in flat memory, in parallel, rendered in input order.
 //!
 //! Applications are read in chunks, parsed and decided in parallel, rendered into a [`Sink`]
 //! and written in input order as they are decided.
@@ -14,9 +14,10 @@ use std::io;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
+use crate::decide::engine::Engine;
 use crate::decide::first_pass::{id_hash, Placements};
 use crate::decide::repeats::{where_first, FirstSeen, Repeats};
-use crate::decide::{self, Engine};
+use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
 use crate::input::{InputError, RawApplication};
 use crate::model::decision::{add, Decision, Status, Totals};
@@ -169,14 +170,14 @@ fn check_one(
     first: Option<FirstSeen>,
 ) -> Result<Checked, Box<Decision>> {
     if let (Some(id), Some(first)) = (raw.id(), first) {
-        return Err(Box::new(decide::duplicate(
+        return Err(Box::new(check::duplicate(
             pack,
             raw,
             id,
             &where_first(first),
         )));
     }
-    decide::check_one(pack, raw)
+    check::check_one(pack, raw)
 }
 
 impl Engine {
@@ -192,7 +193,7 @@ impl Engine {
         let checked = match r {
             Ready::Slow(raw) => check_one(pack, raw, earlier),
             Ready::Fast { checked, .. } => match earlier {
-                Some(first) => Err(Box::new(decide::duplicate_of(
+                Some(first) => Err(Box::new(check::duplicate_of(
                     pack,
                     &checked.facts.id,
                     Some(checked.facts.kind.clone()),
@@ -204,10 +205,10 @@ impl Engine {
         let mut d = match checked {
             Err(d) => *d,
             Ok(c) => {
-                let (mut d, _) = decide::decide_one(pack, &self.code, &c, false);
+                let (mut d, _) = clause::decide_one(pack, &self.code, &c, false);
                 if d.status == Status::Awarded {
                     if let Some((ci, p)) = placements.get(&r.index()) {
-                        decide::apply_placement(pack, *ci, &mut d, p);
+                        count_limit::apply_placement(pack, *ci, &mut d, p);
                     }
                 }
                 d

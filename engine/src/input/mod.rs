@@ -1,4 +1,5 @@
-//! Reading a file of applications: YAML or JSON, a list of mappings, numbers kept exact.
+//! Reading applications: YAML, JSON, JSONL, CSV and xlsx into `RawApplication`s (document trees
+//! that keep each value's text and place), numbers kept exact.
 //!
 //! Reading only splits the file into applications; checking each against its kind happens when
 //! it is decided, so one bad application never stops the others.

@@ -106,15 +106,27 @@ pub(crate) fn add(a: Decimal, b: Decimal) -> Decimal {
 
 /// Sums a batch of decisions
 pub fn totals(decisions: &[Decision], rounding: money::Rounding) -> Totals {
-    let awarded: Vec<&Decision> = decisions
-        .iter()
-        .filter(|d| d.status == Status::Awarded)
-        .collect();
     Totals {
         applications: decisions.len(),
-        awarded: awarded.len(),
-        amount: rounding.apply(sum_amounts(awarded.iter().map(|d| d.amount))),
+        awarded: decisions
+            .iter()
+            .filter(|d| d.status == Status::Awarded)
+            .count(),
+        amount: awarded_total(decisions, rounding),
     }
+}
+
+/// Yuan awarded over some decisions (a clause's, a year's), rounded by the pack's rule: the
+/// figure a table or a sheet shows beside them, so no renderer rounds by itself
+pub fn awarded_total<'a>(
+    decisions: impl IntoIterator<Item = &'a Decision>,
+    rounding: money::Rounding,
+) -> Decimal {
+    let awarded = decisions
+        .into_iter()
+        .filter(|d| d.status == Status::Awarded)
+        .map(|d| d.amount);
+    rounding.apply(sum_amounts(awarded))
 }
 
 /// The coverage key of a script outcome: `award@14:5`

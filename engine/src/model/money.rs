@@ -1,4 +1,5 @@
-//! Exact decimal numbers: reading them from text, and the one rounding rule of a pack.
+//! Exact decimal numbers: reading them from text, the one rounding rule of a pack, and money as
+//! people read it (`1,234.50`, `元` with `万元`) and as JSON writes it (a string).
 //!
 //! Every number that can reach an amount is read here from the text that was written, never
 //! through a binary float. Rounding happens in exactly one place, [`Rounding::apply`], on the

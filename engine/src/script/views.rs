@@ -1,5 +1,6 @@
-//! What a script sees of the world: `app` (one application's facts, or a group of them) and
-//! `params` (its clause's parameters for the application's year).
+//! What a script sees of the world: `app` (one application's facts; `app.applicant` is the
+//! group of its fields named `applicant.…`) and `params` (its clause's parameters for the
+//! application's year).
 
 use std::sync::Arc;
 
