@@ -126,7 +126,7 @@ pub use analyse::explain::{ClauseCited, Explanation, FactRead, LimitApplied, Par
 pub use analyse::schema::{application_schema, decisions_schema};
 pub use analyse::targets::Progress;
 pub use analyse::testing::{
-    CaseResult, Coverage, Example, ExampleRow, Failure, OutcomeCovered, TestReport,
+    CaseResult, Coverage, Failure, OutcomeCovered, TestReport, WorkedExample, WorkedExampleRow,
 };
 pub use decide::stream::{Sink, StreamError, Summary};
 pub use decide::Engine;
@@ -137,11 +137,11 @@ pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
 pub use model::decision::{awarded_total, sum_amounts, totals, Decision, Rank, Status, Totals};
 pub use model::error::{LoadError, LoadErrors};
 pub use model::money::{
-    group_thousands, parse_decimal, yuan_words, NumberError, Rounding, RoundingMode,
+    group_thousands, parse_decimal, yuan_and_wan, NumberError, Rounding, RoundingMode,
 };
 pub use model::pack::{
     Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
-    TargetComparison, TargetCounts, Unit,
+    TargetComparison, TargetMeasure, Unit,
 };
 pub use model::pos::Pos;
 pub use model::value::{FieldType, TextFormat, Value};

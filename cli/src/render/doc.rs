@@ -3,7 +3,7 @@
 //! Each article's original text beside its parameters and its script, with the pack's tests
 //! decided now as worked examples.
 
-use policy_engine::{group_thousands, Clause, Example, Pack, Status};
+use policy_engine::{group_thousands, Clause, Pack, Status, WorkedExample};
 
 use super::report::escape;
 
@@ -44,8 +44,8 @@ fn limits(c: &Clause) -> Vec<String> {
 /// The example rows that this clause decided
 fn examples_of<'a>(
     c: &Clause,
-    examples: &'a [Example],
-) -> Vec<(&'a Example, Vec<&'a policy_engine::ExampleRow>)> {
+    examples: &'a [WorkedExample],
+) -> Vec<(&'a WorkedExample, Vec<&'a policy_engine::WorkedExampleRow>)> {
     examples
         .iter()
         .map(|e| {
@@ -60,7 +60,7 @@ fn examples_of<'a>(
         .collect()
 }
 
-fn outcome(r: &policy_engine::ExampleRow) -> String {
+fn outcome(r: &policy_engine::WorkedExampleRow) -> String {
     let d = &r.decision;
     match d.status {
         Status::Awarded => format!("awarded {} 元", group_thousands(d.amount)),
@@ -68,7 +68,7 @@ fn outcome(r: &policy_engine::ExampleRow) -> String {
     }
 }
 
-pub fn markdown(pack: &Pack, examples: &[Example]) -> String {
+pub fn markdown(pack: &Pack, examples: &[WorkedExample]) -> String {
     let mut out = format!(
         "# {}\n\n{} · {} · 版本 {}\n\n指纹 fingerprint `{}`\n\n",
         pack.title, pack.issuer, pack.status, pack.version, pack.fingerprint
@@ -135,7 +135,7 @@ pub fn markdown(pack: &Pack, examples: &[Example]) -> String {
 }
 
 // Long because the page is one template with its styles inline: a self-contained file.
-pub fn html(pack: &Pack, examples: &[Example]) -> String {
+pub fn html(pack: &Pack, examples: &[WorkedExample]) -> String {
     let mut body = String::new();
     body.push_str(&format!(
         "<p class=\"meta\">{} · {} · 版本 {} · {}</p>\n<section class=\"rules\"><h2>共同规则</h2><ul><li>金额{}</li>",

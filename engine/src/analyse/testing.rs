@@ -464,7 +464,7 @@ pub(crate) fn run(engine: &Engine) -> Result<TestReport, LoadErrors> {
 
 /// A test case of the pack, decided, for documentation: what went in and what came out
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Example {
+pub struct WorkedExample {
     /// The test file's `name`
     pub suite: String,
     /// The case's `name`
@@ -472,12 +472,12 @@ pub struct Example {
     /// Overrides the case applies (`clause.param=value`)
     pub overrides: Vec<String>,
     /// Each application with its facts and its decision
-    pub rows: Vec<ExampleRow>,
+    pub rows: Vec<WorkedExampleRow>,
 }
 
 /// One application of a worked example
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExampleRow {
+pub struct WorkedExampleRow {
     /// Its facts as `field = value`, in the kind's field order (shared fields left out)
     pub facts: Vec<String>,
     /// The decision the engine makes on it
@@ -485,7 +485,7 @@ pub struct ExampleRow {
 }
 
 /// The pack's test cases, decided now, as worked examples
-pub(crate) fn examples(engine: &Engine) -> Result<Vec<Example>, LoadErrors> {
+pub(crate) fn examples(engine: &Engine) -> Result<Vec<WorkedExample>, LoadErrors> {
     let cases = read_suites(&engine.pack().dir)?;
     let shared: Vec<String> = engine
         .pack()
@@ -525,10 +525,10 @@ pub(crate) fn examples(engine: &Engine) -> Result<Vec<Example>, LoadErrors> {
                         .collect(),
                     Err(_) => vec!["(not valid)".to_string()],
                 };
-                ExampleRow { facts, decision }
+                WorkedExampleRow { facts, decision }
             })
             .collect();
-        out.push(Example {
+        out.push(WorkedExample {
             suite: case.suite,
             case: case.name,
             overrides: case.sets,
@@ -552,7 +552,7 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::run_tests`].
-    pub fn examples(&self) -> Result<Vec<Example>, LoadErrors> {
+    pub fn examples(&self) -> Result<Vec<WorkedExample>, LoadErrors> {
         examples(self)
     }
 }

@@ -16,7 +16,7 @@ use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money::{self};
 use crate::model::pack::{
     Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
-    TargetCounts, Unit,
+    TargetMeasure, Unit,
 };
 use crate::model::pos::Pos;
 use crate::model::suggest::did_you_mean;
@@ -450,7 +450,7 @@ fn build_targets(
             comparison: t.comparison,
             unit: t.unit.clone(),
             by: t.by,
-            counts: t.counts.as_ref().map(|c| TargetCounts {
+            counts: t.counts.as_ref().map(|c| TargetMeasure {
                 clauses: c.clauses.clone(),
                 distinct: c.distinct.clone(),
             }),

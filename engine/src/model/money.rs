@@ -187,7 +187,7 @@ impl Rounding {
 }
 
 /// An amount in yuan written for people: `1,234,567.85 元（123.456785 万元）`
-pub fn yuan_words(amount: Decimal) -> String {
+pub fn yuan_and_wan(amount: Decimal) -> String {
     let wan = (amount / Decimal::from(10_000)).normalize();
     format!("{} 元（{} 万元）", group_thousands(amount), wan)
 }
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn words() {
-        assert_eq!(yuan_words(d("2000000.00")), "2,000,000.00 元（200 万元）");
+        assert_eq!(yuan_and_wan(d("2000000.00")), "2,000,000.00 元（200 万元）");
         assert_eq!(group_thousands(d("123456.79")), "123,456.79");
         assert_eq!(group_thousands(d("999")), "999");
     }

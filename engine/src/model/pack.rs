@@ -176,13 +176,13 @@ pub struct Target {
     /// The year it is meant for
     pub by: Option<i64>,
     /// Which awarded decisions count toward it; `None` if no clause measures it
-    pub counts: Option<TargetCounts>,
+    pub counts: Option<TargetMeasure>,
 }
 
-/// Which awarded decisions count toward a target
+/// How progress toward a target is measured: which awarded decisions count toward it
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct TargetCounts {
+pub struct TargetMeasure {
     /// Awards of these clauses count
     pub clauses: Vec<String>,
     /// Count distinct values of this field (e.g. `applicant.name`) rather than awards
@@ -284,7 +284,7 @@ impl Parameter {
     /// One value with this parameter's unit, for people: `500,000 元（50 万元）`, `0.10（10%）`
     pub fn show(&self, value: &Value) -> String {
         match (value, self.unit) {
-            (Value::Decimal(d), Unit::Yuan) => money::yuan_words(*d),
+            (Value::Decimal(d), Unit::Yuan) => money::yuan_and_wan(*d),
             (Value::Decimal(d), Unit::Ratio) => match d.checked_mul(Decimal::ONE_HUNDRED) {
                 Some(p) => format!("{d}（{}%）", p.normalize()),
                 None => d.to_string(),
