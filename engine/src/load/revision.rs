@@ -38,6 +38,35 @@ fn param_text(p: &crate::model::pack::Parameter) -> String {
 /// order, removed clauses last
 pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
     let mut out = Vec::new();
+    pack_rows(old, new, &mut out);
+    kind_rows(old, new, &mut out);
+    for c in &new.clauses {
+        let Some(o) = old.clause(&c.id) else {
+            out.push(row(
+                Some(c),
+                "clause",
+                String::new(),
+                format!("{} {}：{}", c.article, c.title, c.text),
+            ));
+            continue;
+        };
+        clause_rows(o, c, &mut out);
+    }
+    for o in &old.clauses {
+        if new.clause(&o.id).is_none() {
+            out.push(row(
+                Some(o),
+                "clause",
+                format!("{} {}：{}", o.article, o.title, o.text),
+                String::new(),
+            ));
+        }
+    }
+    out
+}
+
+/// The pack's own items: identity, rounding, preconditions
+fn pack_rows(old: &Pack, new: &Pack, out: &mut Vec<Revision>) {
     let pack_items = [
         ("title", &old.title, &new.title),
         ("issuer", &old.issuer, &new.issuer),
@@ -63,6 +92,10 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
     if pre(old) != pre(new) {
         out.push(row(None, "preconditions", pre(old), pre(new)));
     }
+}
+
+/// Kinds added, changed (their fields) or removed
+fn kind_rows(old: &Pack, new: &Pack, out: &mut Vec<Revision>) {
     for k in &new.kinds {
         let fields = |kind: &crate::model::pack::Kind| {
             kind.fields
@@ -101,91 +134,73 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
             ));
         }
     }
-    for c in &new.clauses {
-        let Some(o) = old.clause(&c.id) else {
-            out.push(row(
-                Some(c),
-                "clause",
-                String::new(),
-                format!("{} {}：{}", c.article, c.title, c.text),
-            ));
-            continue;
-        };
-        let texts = [
-            ("article", &o.article, &c.article),
-            ("title", &o.title, &c.title),
-            ("text", &o.text, &c.text),
-            ("kind", &o.kind, &c.kind),
-        ];
-        for (item, a, b) in texts {
-            if a != b {
-                out.push(row(Some(c), item, a.clone(), b.clone()));
-            }
-        }
-        for p in c.parameters.iter() {
-            match o.parameter(&p.name) {
-                None => out.push(row(
-                    Some(c),
-                    &format!("parameter {}", p.name),
-                    String::new(),
-                    param_text(p),
-                )),
-                Some(q) if q.values != p.values || q.unit != p.unit => out.push(row(
-                    Some(c),
-                    &format!("parameter {}", p.name),
-                    param_text(q),
-                    param_text(p),
-                )),
-                Some(_) => {}
-            }
-        }
-        for q in o.parameters.iter() {
-            if c.parameter(&q.name).is_none() {
-                out.push(row(
-                    Some(c),
-                    &format!("parameter {}", q.name),
-                    param_text(q),
-                    String::new(),
-                ));
-            }
-        }
-        if o.cap != c.cap {
-            out.push(row(
-                Some(c),
-                "cap",
-                o.cap.clone().unwrap_or_default(),
-                c.cap.clone().unwrap_or_default(),
-            ));
-        }
-        let limit = |cl: &Clause| {
-            cl.count_limit
-                .as_ref()
-                .map(|l| format!("max {} per {} by {}", l.max, l.per.join(", "), l.rank_by))
-                .unwrap_or_default()
-        };
-        if limit(o) != limit(c) {
-            out.push(row(Some(c), "count_limit", limit(o), limit(c)));
-        }
-        if o.script_source() != c.script_source() {
-            out.push(row(
-                Some(c),
-                "script",
-                String::new(),
-                script_diff(o.script_source(), c.script_source()),
-            ));
+}
+
+/// One clause in both versions: its texts, parameters, cap, count limit and script
+fn clause_rows(o: &Clause, c: &Clause, out: &mut Vec<Revision>) {
+    let texts = [
+        ("article", &o.article, &c.article),
+        ("title", &o.title, &c.title),
+        ("text", &o.text, &c.text),
+        ("kind", &o.kind, &c.kind),
+    ];
+    for (item, a, b) in texts {
+        if a != b {
+            out.push(row(Some(c), item, a.clone(), b.clone()));
         }
     }
-    for o in &old.clauses {
-        if new.clause(&o.id).is_none() {
+    for p in c.parameters.iter() {
+        match o.parameter(&p.name) {
+            None => out.push(row(
+                Some(c),
+                &format!("parameter {}", p.name),
+                String::new(),
+                param_text(p),
+            )),
+            Some(q) if q.values != p.values || q.unit != p.unit => out.push(row(
+                Some(c),
+                &format!("parameter {}", p.name),
+                param_text(q),
+                param_text(p),
+            )),
+            Some(_) => {}
+        }
+    }
+    for q in o.parameters.iter() {
+        if c.parameter(&q.name).is_none() {
             out.push(row(
-                Some(o),
-                "clause",
-                format!("{} {}：{}", o.article, o.title, o.text),
+                Some(c),
+                &format!("parameter {}", q.name),
+                param_text(q),
                 String::new(),
             ));
         }
     }
-    out
+    if o.cap != c.cap {
+        out.push(row(
+            Some(c),
+            "cap",
+            o.cap.clone().unwrap_or_default(),
+            c.cap.clone().unwrap_or_default(),
+        ));
+    }
+    let limit = |cl: &Clause| {
+        cl.count_limit
+            .as_ref()
+            .map(|l| format!("max {} per {} by {}", l.max, l.per.join(", "), l.rank_by))
+            .unwrap_or_default()
+    };
+    if limit(o) != limit(c) {
+        out.push(row(Some(c), "count_limit", limit(o), limit(c)));
+    }
+    if o.script_source() != c.script_source() {
+        out.push(row(
+            Some(c),
+            "script",
+            String::new(),
+            script_diff(o.script_source(), c.script_source()),
+        ));
+    }
 }
 
 /// The changed lines of a script, `-` old and `+` new
