@@ -62,13 +62,15 @@ fn text_mentions(text: &str, v: Decimal, unit: Unit) -> bool {
             let mut c = vec![v.normalize().to_string()];
             let wan = v / Decimal::from(10_000);
             c.push(format!("{}万", wan.normalize()));
+            let yi = v / Decimal::from(100_000_000);
+            c.push(format!("{}亿", yi.normalize()));
             c
         }
         Unit::Ratio => match v.checked_mul(Decimal::ONE_HUNDRED) {
             Some(p) => vec![format!("{}%", p.normalize())],
             None => Vec::new(),
         },
-        Unit::Count => vec![v.normalize().to_string()],
+        Unit::Count | Unit::Number => vec![v.normalize().to_string()],
     };
     candidates.iter().any(|c| squeezed.contains(c.as_str()))
 }

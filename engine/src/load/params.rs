@@ -38,8 +38,9 @@ pub(crate) fn parse_timeline(
     Ok(out)
 }
 
-/// Reads one parameter value in its unit. Yuan may be written `600000`, `60万` or `600000元`;
-/// a ratio `0.15` or `15%`; a count as a whole number. Always exact.
+/// Reads one parameter value in its unit. Yuan may be written `600000`, `60万`, `1.2亿` or
+/// `600000元`; a ratio `0.15` or `15%`; a count as a whole number; a number (a score, a
+/// threshold) as a plain decimal, of either sign. Always exact.
 pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String> {
     match unit {
         Unit::Count => match text.parse::<i64>() {
@@ -48,13 +49,19 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
                 "`{text}` is not a whole number of things (unit count)"
             )),
         },
+        Unit::Number => money::parse_decimal(text.trim())
+            .map(Value::Decimal)
+            .map_err(|_| format!("`{text}` is not a number (e.g. `89.5` or `-3`)")),
         Unit::Yuan | Unit::Ratio => {
             let (number, scale) = match unit {
                 Unit::Yuan => {
                     let t = text.strip_suffix('元').unwrap_or(text);
-                    match t.strip_suffix('万') {
-                        Some(n) => (n, Decimal::from(10_000)),
-                        None => (t, Decimal::ONE),
+                    if let Some(n) = t.strip_suffix('万') {
+                        (n, Decimal::from(10_000))
+                    } else if let Some(n) = t.strip_suffix('亿') {
+                        (n, Decimal::from(100_000_000))
+                    } else {
+                        (t, Decimal::ONE)
                     }
                 }
                 _ => match text.strip_suffix('%') {
@@ -77,7 +84,50 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
             if d.is_sign_negative() {
                 return Err(format!("`{text}` is negative"));
             }
-            Ok(Value::Decimal(d))
+            // `1.2亿` is 120000000, not 120000000.0: a multiplier's zeros are not decimals.
+            Ok(Value::Decimal(if scale > Decimal::ONE {
+                d.normalize()
+            } else {
+                d
+            }))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yuan(text: &str) -> Result<String, String> {
+        parse_param_value(text, Unit::Yuan).map(|v| v.to_string())
+    }
+
+    #[test]
+    fn yi_is_understood_wherever_wan_is() {
+        assert_eq!(yuan("5亿"), Ok("500000000".into()));
+        assert_eq!(yuan("1.2亿元"), Ok("120000000".into()));
+        assert_eq!(yuan("0.005亿"), Ok("500000".into()));
+        assert_eq!(yuan("60.5万"), Ok("605000".into()));
+        assert_eq!(
+            yuan("1234.50"),
+            Ok("1234.50".into()),
+            "a plain value keeps its scale"
+        );
+        assert_eq!(yuan("60万元"), Ok("600000".into()));
+        assert!(yuan("亿").is_err());
+        assert!(yuan("5亿万").is_err());
+        assert_eq!(yuan("-1亿"), Err("`-1亿` is negative".into()));
+    }
+
+    #[test]
+    fn a_number_is_a_plain_decimal_of_either_sign() {
+        let number = |t: &str| parse_param_value(t, Unit::Number).map(|v| v.to_string());
+        assert_eq!(number("89.5"), Ok("89.5".into()));
+        assert_eq!(number("-3"), Ok("-3".into()));
+        assert_eq!(
+            number("89.5分"),
+            Err("`89.5分` is not a number (e.g. `89.5` or `-3`)".into())
+        );
+        assert!(number("60万").is_err(), "万 is for money");
     }
 }

@@ -211,6 +211,9 @@ pub enum Unit {
     Ratio,
     /// A whole number of things
     Count,
+    /// A plain number that is not money, a share or a count: a score, a threshold (a decimal,
+    /// of either sign)
+    Number,
 }
 
 impl Unit {
@@ -220,6 +223,7 @@ impl Unit {
             Unit::Yuan => "yuan",
             Unit::Ratio => "ratio",
             Unit::Count => "count",
+            Unit::Number => "number",
         }
     }
 }
