@@ -276,6 +276,24 @@ pub struct SweepArgs {
 pub enum NewWhat {
     /// A clause: its YAML, its script and a test, entered in pack.yaml
     Clause(NewClauseArgs),
+    /// A pack: pack.yaml, one example clause with its test, example applications and a place
+    /// for the policy's text; it checks clean and passes its test at once
+    Pack(NewPackArgs),
+}
+
+#[derive(clap::Args)]
+pub struct NewPackArgs {
+    /// The folder to create (new or empty)
+    pub dir: PathBuf,
+    /// The pack's id, e.g. `hefei-rd-subsidies`
+    #[arg(long)]
+    pub id: String,
+    /// The policy's title
+    #[arg(long)]
+    pub title: String,
+    /// Who issues the policy, e.g. 某市科学技术局
+    #[arg(long)]
+    pub issuer: String,
 }
 
 #[derive(clap::Args)]

@@ -69,6 +69,9 @@ where
         Command::New {
             what: NewWhat::Clause(a),
         } => commands::new::clause(io, a),
+        Command::New {
+            what: NewWhat::Pack(a),
+        } => commands::new_pack::pack(io, a),
         Command::Clauses(a) => commands::clauses::run(io, a),
         Command::Compare(a) => commands::compare::run(io, a),
         Command::Targets(a) => commands::targets::run(io, a),

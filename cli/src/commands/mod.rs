@@ -11,6 +11,7 @@ pub mod doc;
 pub mod explain;
 pub mod gen;
 pub mod new;
+pub mod new_pack;
 pub mod replay;
 pub mod run;
 pub mod schema;
