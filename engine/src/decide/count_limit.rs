@@ -244,3 +244,48 @@ pub(crate) fn apply_count_limits(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(field: &str, order: RankOrder) -> RankKey {
+        RankKey {
+            field: field.into(),
+            order,
+        }
+    }
+
+    fn d(v: i64) -> Option<Decimal> {
+        Some(Decimal::from(v))
+    }
+
+    #[test]
+    fn keys_compare_in_order_each_in_its_direction_missing_last() {
+        let keys = [key("score", RankOrder::Desc), key("day", RankOrder::Asc)];
+        // The first key decides when it differs.
+        assert_eq!(
+            by_keys(&keys, &[d(90), d(1)], &[d(80), d(0)]),
+            Ordering::Less
+        );
+        // A tie on it goes to the second, lowest first.
+        assert_eq!(
+            by_keys(&keys, &[d(90), d(2)], &[d(90), d(1)]),
+            Ordering::Greater
+        );
+        // A missing value ranks last in either order.
+        assert_eq!(
+            by_keys(&keys, &[None, d(1)], &[d(0), d(9)]),
+            Ordering::Greater
+        );
+        assert_eq!(
+            by_keys(&keys, &[d(90), None], &[d(90), d(9)]),
+            Ordering::Greater
+        );
+        // Equal on every key (missing on both counts as equal): the caller goes by id.
+        assert_eq!(
+            by_keys(&keys, &[d(90), None], &[d(90), None]),
+            Ordering::Equal
+        );
+    }
+}
