@@ -247,3 +247,69 @@ fn the_streamed_run_agrees_with_the_in_memory_one() {
         ["awarded", "capped", "awarded", "capped", "capped", "capped", "capped"]
     );
 }
+
+#[test]
+fn the_explanation_and_the_diff_show_every_key_and_its_order() {
+    let dir = pack_ranked_by(THREE_KEYS);
+    let input = dir.path().join("cases.jsonl");
+    std::fs::write(&input, cases()).expect("write");
+    let input = input.to_string_lossy().into_owned();
+    let (code, out, err) = policy_on(
+        &dir,
+        &[
+            "explain",
+            "--pack",
+            "<pack>",
+            "--input",
+            &input,
+            "--id",
+            "2025-SC-05",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "限额 limit: year=2025 组内依次按 score（本项 90）从高到低、rd_intensity（本项 (absent)）从高到低、\
+             applied_on（本项 20250101）从低到高排名（均相同按编号升序），第 6 名，共 7 项"
+        ),
+        "{out}"
+    );
+    let (_, out, err) = policy_on(
+        &dir,
+        &[
+            "explain",
+            "--pack",
+            "<pack>",
+            "--input",
+            &input,
+            "--id",
+            "2025-SC-05",
+            "--format",
+            "yaml",
+        ],
+    );
+    let doc: serde_json::Value = serde_yaml::from_str(&out).expect(&err);
+    assert_eq!(
+        doc["limit"]["rank_by"],
+        "score desc, rd_intensity desc, applied_on asc"
+    );
+    assert_eq!(
+        doc["limit"]["keys"],
+        serde_json::json!([
+            {"field": "score", "order": "desc", "value": "90"},
+            {"field": "rd_intensity", "order": "desc", "value": null},
+            {"field": "applied_on", "order": "asc", "value": "20250101"},
+        ])
+    );
+
+    let plain = pack_ranked_by("  rank_by: score\n");
+    let old = plain.path().to_string_lossy().into_owned();
+    let (_, out, err) = policy_on(&dir, &["diff", &old, "<pack>"]);
+    assert!(
+        out.contains(
+            "max yearly_limit per year by score  max yearly_limit per year by score desc, \
+             rd_intensity desc, applied_on asc"
+        ),
+        "{out}{err}"
+    );
+}

@@ -146,7 +146,7 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
         let ranked = match l.keys.as_slice() {
             [k] => format!("按 {} {}排名（同分按编号升序）", k.field, k.order.words()),
             keys => format!(
-                "依次按 {} 排名（均相同按编号升序）",
+                "依次按 {}排名（均相同按编号升序）",
                 keys.iter()
                     .map(|k| format!(
                         "{}（本项 {}）{}",
