@@ -122,7 +122,9 @@ mod script;
 pub use analyse::compare::{
     AppChange, BudgetLine, ClauseBudget, ScenarioComparison, SweepPoint, LARGEST_CHANGES,
 };
-pub use analyse::explain::{ClauseCited, Explanation, FactRead, LimitApplied, ParameterRead};
+pub use analyse::explain::{
+    ClauseCited, Explanation, FactRead, KeyApplied, LimitApplied, ParameterRead,
+};
 pub use analyse::schema::{application_schema, decisions_schema};
 pub use analyse::targets::Progress;
 pub use analyse::testing::{
@@ -140,8 +142,8 @@ pub use model::money::{
     group_thousands, parse_decimal, yuan_and_wan, NumberError, Rounding, RoundingMode,
 };
 pub use model::pack::{
-    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
-    TargetComparison, TargetMeasure, Unit,
+    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey, RankOrder,
+    Source, Target, TargetComparison, TargetMeasure, Unit,
 };
 pub use model::pos::Pos;
 pub use model::value::{FieldType, TextFormat, Value};

@@ -170,10 +170,11 @@ fn application(pack: &Pack, rng: &mut Rng, i: u64) -> serde_json::Value {
     obj.insert("kind".into(), kind.name.clone().into());
     for f in kind.fields.iter() {
         // A field a count limit ranks by is always given: without it there is no rank.
-        let ranks = pack
-            .clauses
-            .iter()
-            .any(|c| c.count_limit.as_ref().is_some_and(|l| l.rank_by == f.name));
+        let ranks = pack.clauses.iter().any(|c| {
+            c.count_limit
+                .as_ref()
+                .is_some_and(|l| l.rank_by.iter().any(|k| k.field == f.name))
+        });
         if !f.required && !ranks && !rng.chance(70) {
             continue;
         }

@@ -30,10 +30,19 @@ fn limits(c: &Clause) -> Vec<String> {
         ));
     }
     if let Some(l) = &c.count_limit {
+        let keys: Vec<String> = l
+            .rank_by
+            .iter()
+            .map(|k| format!("`{}` {}", k.field, k.order.words()))
+            .collect();
+        let ranked = match keys.as_slice() {
+            [k] => format!("按 {k}、同分按编号升序"),
+            _ => format!("依次按 {}、均相同按编号升序", keys.join("、")),
+        };
         out.push(format!(
-            "数量限额 count limit：每组（{}）按 `{}` 从高到低、同分按编号升序，不超过 `{}.{}` 项，超出者为 capped",
+            "数量限额 count limit：每组（{}）{}，不超过 `{}.{}` 项，超出者为 capped",
             l.per.join(", "),
-            l.rank_by,
+            ranked,
             c.id,
             l.max
         ));

@@ -143,14 +143,33 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
         }
     }
     if let Some(l) = &e.limit {
+        let ranked = match l.keys.as_slice() {
+            [k] => format!("按 {} {}排名（同分按编号升序）", k.field, k.order.words()),
+            keys => format!(
+                "依次按 {}排名（均相同按编号升序）",
+                keys.iter()
+                    .map(|k| format!(
+                        "{}（本项 {}）{}",
+                        k.field,
+                        k.value.as_deref().unwrap_or("(absent)"),
+                        k.order.words()
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        };
         out.push_str(&format!(
-            "\n限额 limit: {} 组内按 {} 从高到低排名（同分按编号升序），第 {} 名，共 {} 项，限额 {} 项：{}\n",
+            "\n限额 limit: {} 组内{}，第 {} 名，共 {} 项，限额 {} 项：{}\n",
             l.group,
-            l.rank_by,
+            ranked,
             l.place,
             l.of,
             l.max,
-            if (l.place as i64) > l.max { "超过限额，不予奖励" } else { "在限额之内" }
+            if (l.place as i64) > l.max {
+                "超过限额，不予奖励"
+            } else {
+                "在限额之内"
+            }
         ));
     }
     out.push_str("\n理由 reasons:\n");
@@ -216,10 +235,19 @@ pub fn clauses_text(pack: &Pack) -> String {
             out.push_str(&format!("  单项上限 cap: {}.{}\n", c.id, cap));
         }
         if let Some(l) = &c.count_limit {
+            let keys: Vec<String> = l
+                .rank_by
+                .iter()
+                .map(|k| format!("{} {}", k.field, k.order.words()))
+                .collect();
+            let ranked = match keys.as_slice() {
+                [k] => format!("按 {k}、同分按编号"),
+                _ => format!("依次按 {}、均相同按编号", keys.join("、")),
+            };
             out.push_str(&format!(
-                "  限额 count limit: 每组（{}）按 {} 从高到低、同分按编号，不超过 {}.{} 项\n",
+                "  限额 count limit: 每组（{}）{}，不超过 {}.{} 项\n",
                 l.per.join(", "),
-                l.rank_by,
+                ranked,
                 c.id,
                 l.max
             ));

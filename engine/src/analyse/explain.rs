@@ -7,7 +7,7 @@ use crate::decide;
 use crate::decide::Engine;
 use crate::input::RawApplication;
 use crate::model::decision::{Decision, Rank};
-use crate::model::pack::Pack;
+use crate::model::pack::{rank_keys_text, Pack, RankOrder};
 use crate::script::compiled::Compiled;
 
 /// Why one application got what it got
@@ -73,8 +73,13 @@ pub struct FactRead {
 pub struct LimitApplied {
     /// The group
     pub group: String,
-    /// The field ranked by, highest first, ties by id
+    /// The keys ranked by, as one text: the field alone for a single key highest first
+    /// (`score`), otherwise each field with its order (`score desc, applied_on asc`); ties by id
     pub rank_by: String,
+    /// Each key with its order and this application's value; left out of the output for a
+    /// single key highest first, where `rank_by` and the facts say it all
+    #[serde(skip_serializing_if = "single_highest_first")]
+    pub keys: Vec<KeyApplied>,
     /// Place in the group, from 1
     pub place: usize,
     /// Applications ranked in the group
@@ -83,11 +88,36 @@ pub struct LimitApplied {
     pub max: i64,
 }
 
+/// One key of a count limit, as applied to this application
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyApplied {
+    /// The field
+    pub field: String,
+    /// `desc` (highest first) or `asc` (lowest first)
+    pub order: RankOrder,
+    /// The application's value, `None` where it has none (it then ranks last)
+    pub value: Option<String>,
+}
+
+fn single_highest_first(keys: &[KeyApplied]) -> bool {
+    matches!(keys, [k] if k.order == RankOrder::Desc)
+}
+
 impl From<&Rank> for LimitApplied {
     fn from(r: &Rank) -> Self {
         LimitApplied {
             group: r.group.clone(),
-            rank_by: r.rank_by.clone(),
+            rank_by: rank_keys_text(&r.rank_by),
+            keys: r
+                .rank_by
+                .iter()
+                .enumerate()
+                .map(|(i, k)| KeyApplied {
+                    field: k.field.clone(),
+                    order: k.order,
+                    value: r.values.get(i).cloned().flatten(),
+                })
+                .collect(),
             place: r.place,
             of: r.of,
             max: r.max,
@@ -138,7 +168,11 @@ pub(crate) fn explain_in_batch(
         if !param_names.contains(&limit.max) {
             param_names.push(limit.max.clone());
         }
-        for f in limit.per.iter().chain([&limit.rank_by]) {
+        for f in limit
+            .per
+            .iter()
+            .chain(limit.rank_by.iter().map(|k| &k.field))
+        {
             if !fact_names.iter().any(|(n, _)| n == f) {
                 fact_names.push((f.clone(), c.facts.get(f).map(|v| v.to_string())));
             }

@@ -1,20 +1,44 @@
 //! Count limits ("no more than N per year"): awarded applications of a limited clause ranked in
 //! their group, those past the limit capped.
 
+use std::cmp::Ordering;
+
 use rust_decimal::Decimal;
 
 use crate::model::decision::{Decision, Rank, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::pack::Pack;
+use crate::model::pack::{Pack, RankKey, RankOrder};
 use crate::model::value::Value;
 
-/// A comparable rank value; decimals and integers compare as numbers, a missing one ranks last
-fn rank_value(facts: &Facts, field: &str) -> Decimal {
+/// A comparable rank value: decimals (money too) and integers compare as numbers; `None` for a
+/// missing one, which ranks last. (A `date` field, once there is one, would be read here as a
+/// number of days.)
+fn rank_value(facts: &Facts, field: &str) -> Option<Decimal> {
     match facts.get(field) {
-        Some(Value::Decimal(d)) => *d,
-        Some(Value::Int(i)) => Decimal::from(*i),
-        _ => Decimal::MIN,
+        Some(Value::Decimal(d)) => Some(*d),
+        Some(Value::Int(i)) => Some(Decimal::from(*i)),
+        _ => None,
     }
+}
+
+/// Compares two contenders' key values, key by key, each in its order; a missing value ranks
+/// after any value whatever the order. `Equal` when every key is equal (the caller then goes by id).
+fn by_keys(keys: &[RankKey], a: &[Option<Decimal>], b: &[Option<Decimal>]) -> Ordering {
+    for ((key, a), b) in keys.iter().zip(a).zip(b) {
+        let o = match (a, b) {
+            (Some(a), Some(b)) => match key.order {
+                RankOrder::Desc => b.cmp(a),
+                RankOrder::Asc => a.cmp(b),
+            },
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
 }
 
 /// An awarded application of a limited clause, as the count limit ranks it
@@ -23,18 +47,17 @@ pub(crate) struct Contender {
     pub(crate) index: usize,
     id: String,
     group: String,
-    rank: Decimal,
-    rank_text: String,
+    /// Its value for each rank key, in the limit's order
+    keys: Vec<Option<Decimal>>,
+    /// The same values as written, for the reason
+    values: Vec<Option<String>>,
     period: Option<i64>,
 }
 
 /// Where a contender stands under its clause's limit
 #[derive(Debug, Clone)]
 pub(crate) enum Placement {
-    Ranked {
-        rank: Rank,
-        rank_text: String,
-    },
+    Ranked(Rank),
     /// The limit parameter has no value for the group's period
     NoLimit {
         period: Option<i64>,
@@ -56,16 +79,22 @@ pub(crate) fn contender(pack: &Pack, ci: usize, index: usize, facts: &Facts) -> 
         index,
         id: facts.id.clone(),
         group: key.join(", "),
-        rank: rank_value(facts, &limit.rank_by),
-        rank_text: facts
-            .get(&limit.rank_by)
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
+        keys: limit
+            .rank_by
+            .iter()
+            .map(|k| rank_value(facts, &k.field))
+            .collect(),
+        values: limit
+            .rank_by
+            .iter()
+            .map(|k| facts.get(&k.field).map(|v| v.to_string()))
+            .collect(),
         period: pack.period_of(facts),
     })
 }
 
-/// Ranks the contenders of clause `ci`: per group, highest first, ties by id ascending
+/// Ranks the contenders of clause `ci`: per group, by the limit's keys in order, ties by id
+/// ascending
 pub(crate) fn rank_contenders(
     pack: &Pack,
     ci: usize,
@@ -84,7 +113,7 @@ pub(crate) fn rank_contenders(
     contenders.sort_by(|a, b| {
         a.group
             .cmp(&b.group)
-            .then_with(|| b.rank.cmp(&a.rank))
+            .then_with(|| by_keys(&limit.rank_by, &a.keys, &b.keys))
             .then_with(|| a.id.cmp(&b.id))
     });
     let mut out = Vec::with_capacity(contenders.len());
@@ -98,16 +127,14 @@ pub(crate) fn rank_contenders(
                 for (place0, c) in group.iter().enumerate() {
                     out.push((
                         c.index,
-                        Placement::Ranked {
-                            rank: Rank {
-                                group: c.group.clone(),
-                                place: place0 + 1,
-                                of,
-                                max: *max,
-                                rank_by: limit.rank_by.clone(),
-                            },
-                            rank_text: c.rank_text.clone(),
-                        },
+                        Placement::Ranked(Rank {
+                            group: c.group.clone(),
+                            place: place0 + 1,
+                            of,
+                            max: *max,
+                            rank_by: limit.rank_by.clone(),
+                            values: c.values.clone(),
+                        }),
                     ));
                 }
             }
@@ -140,10 +167,13 @@ pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placemen
                     .unwrap_or_else(|| "none".into())
             ));
         }
-        Placement::Ranked { rank, rank_text } => {
+        Placement::Ranked(rank) => {
             let standing = format!(
-                "{} 组内按 {}（本项 {}）从高到低排名、同分按编号，本项第 {} 名，共 {} 项",
-                rank.group, rank.rank_by, rank_text, rank.place, rank.of
+                "{} 组内{}，本项第 {} 名，共 {} 项",
+                rank.group,
+                ranking_words(rank),
+                rank.place,
+                rank.of
             );
             if (rank.place as i64) > rank.max {
                 d.status = Status::Capped;
@@ -164,8 +194,29 @@ pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placemen
     }
 }
 
+/// How the group was ranked, with the application's values: for one key
+/// `按 score（本项 89.9）从高到低排名、同分按编号`; for several
+/// `依次按 score（本项 88）从高到低、applied_on（本项 20250301）从低到高排名、均相同按编号`
+fn ranking_words(rank: &Rank) -> String {
+    let keys: Vec<String> = rank
+        .rank_by
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let value = rank.values.get(i).cloned().flatten().unwrap_or_default();
+            format!("{}（本项 {}）{}", k.field, value, k.order.words())
+        })
+        .collect();
+    if keys.len() == 1 {
+        format!("按 {}排名、同分按编号", keys[0])
+    } else {
+        format!("依次按 {}排名、均相同按编号", keys.join("、"))
+    }
+}
+
 /// Enforces "no more than N per group": awarded applications of a limited clause are grouped,
-/// ranked by the clause's field (highest first, ties by id ascending), and those past N capped.
+/// ranked by the limit's keys (each highest or lowest first, ties by id ascending), and those
+/// past N capped.
 pub(crate) fn apply_count_limits(
     pack: &Pack,
     checked: &[Result<Checked, Box<Decision>>],
@@ -191,5 +242,50 @@ pub(crate) fn apply_count_limits(
         for (i, placement) in rank_contenders(pack, ci, contenders) {
             apply_placement(pack, ci, &mut decisions[i], &placement);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(field: &str, order: RankOrder) -> RankKey {
+        RankKey {
+            field: field.into(),
+            order,
+        }
+    }
+
+    fn d(v: i64) -> Option<Decimal> {
+        Some(Decimal::from(v))
+    }
+
+    #[test]
+    fn keys_compare_in_order_each_in_its_direction_missing_last() {
+        let keys = [key("score", RankOrder::Desc), key("day", RankOrder::Asc)];
+        // The first key decides when it differs.
+        assert_eq!(
+            by_keys(&keys, &[d(90), d(1)], &[d(80), d(0)]),
+            Ordering::Less
+        );
+        // A tie on it goes to the second, lowest first.
+        assert_eq!(
+            by_keys(&keys, &[d(90), d(2)], &[d(90), d(1)]),
+            Ordering::Greater
+        );
+        // A missing value ranks last in either order.
+        assert_eq!(
+            by_keys(&keys, &[None, d(1)], &[d(0), d(9)]),
+            Ordering::Greater
+        );
+        assert_eq!(
+            by_keys(&keys, &[d(90), None], &[d(90), d(9)]),
+            Ordering::Greater
+        );
+        // Equal on every key (missing on both counts as equal): the caller goes by id.
+        assert_eq!(
+            by_keys(&keys, &[d(90), None], &[d(90), None]),
+            Ordering::Equal
+        );
     }
 }

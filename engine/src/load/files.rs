@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::model::money::Rounding;
-use crate::model::pack::{TargetComparison, Unit};
+use crate::model::pack::{RankOrder, TargetComparison, Unit};
 use crate::model::value::TextFormat;
 
 // --- the files as written -----------------------------------------------------------------
@@ -151,7 +151,75 @@ pub(crate) struct ParamFile {
 pub(crate) struct CountLimitFile {
     pub(crate) max: String,
     pub(crate) per: Vec<String>,
-    pub(crate) rank_by: String,
+    pub(crate) rank_by: RankByFile,
+}
+
+/// `rank_by` as written: one field name (that field, highest first), or a list of keys
+pub(crate) struct RankByFile(pub(crate) Vec<RankKeyFile>);
+
+/// One rank key as written: a field name (highest first), or `{field: <name>, order: desc|asc}`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RankKeyFile {
+    pub(crate) field: String,
+    #[serde(default = "highest_first")]
+    pub(crate) order: RankOrder,
+}
+
+fn highest_first() -> RankOrder {
+    RankOrder::Desc
+}
+
+impl<'de> Deserialize<'de> for RankByFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RankByFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name or a list of keys")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RankByFile, E> {
+                Ok(RankByFile(vec![RankKeyFile {
+                    field: v.to_string(),
+                    order: RankOrder::Desc,
+                }]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<RankByFile, A::Error> {
+                Vec::<OneKey>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(|keys| RankByFile(keys.into_iter().map(|k| k.0).collect()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A key in the list form: a bare name or a `{field, order}` mapping
+struct OneKey(RankKeyFile);
+
+impl<'de> Deserialize<'de> for OneKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OneKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name or `{field: <name>, order: desc|asc}`")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<OneKey, E> {
+                Ok(OneKey(RankKeyFile {
+                    field: v.to_string(),
+                    order: RankOrder::Desc,
+                }))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<OneKey, A::Error> {
+                RankKeyFile::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(OneKey)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A scalar kept as the text written, so numbers are parsed exactly later

@@ -15,8 +15,8 @@ use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money::{self};
 use crate::model::pack::{
-    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, Source, Target,
-    TargetMeasure, Unit,
+    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey, Source,
+    Target, TargetMeasure, Unit,
 };
 use crate::model::pos::Pos;
 use crate::model::suggest::did_you_mean;
@@ -886,35 +886,75 @@ fn check_limits(
                 ));
             }
         }
-        match kind.fields.iter().find(|x| x.name == cl.rank_by) {
-            Some(f)
-                if matches!(
-                    f.ty,
-                    FieldType::Integer { .. } | FieldType::Decimal { .. } | FieldType::Money { .. }
-                ) => {}
-            Some(_) => errors.push(LoadError::new(
+        let rank_node = node
+            .as_ref()
+            .and_then(|n| n.get("count_limit")?.get("rank_by"));
+        let listed = matches!(rank_node.map(|n| &n.value), Some(yaml::NodeValue::Seq(_)));
+        if cl.rank_by.0.is_empty() {
+            errors.push(LoadError::new(
                 meta_path,
-                at,
-                format!(
-                    "count_limit `rank_by` names `{}`, which must be a number field",
-                    cl.rank_by
-                ),
-            )),
-            None => errors.push(LoadError::new(
-                meta_path,
-                at,
-                format!(
-                    "count_limit `rank_by` names `{}`, which is not a field of kind `{}`{}",
-                    cl.rank_by,
-                    kind.name,
-                    did_you_mean(&cl.rank_by, field_names())
-                ),
-            )),
+                rank_node.and_then(|n| n.pos).or(at),
+                "count_limit `rank_by` is an empty list; it needs at least one key".into(),
+            ));
+        }
+        let mut rank_by = Vec::with_capacity(cl.rank_by.0.len());
+        for (i, key) in cl.rank_by.0.iter().enumerate() {
+            // `rank_by[i]` in a list, plain `rank_by` for the single name
+            let (name, key_at) = if listed {
+                let item = rank_node.and_then(|n| n.as_seq_item(i));
+                let field = item.and_then(|n| n.get("field")).or(item);
+                (format!("rank_by[{i}]"), field.and_then(|n| n.pos))
+            } else {
+                ("rank_by".to_string(), rank_node.and_then(|n| n.pos))
+            };
+            let key_at = key_at.or(at);
+            let field = &key.field;
+            // The kinds a key may rank by: numbers only. (A `date` field type, once there is
+            // one, would be added here and compared in `decide/count_limit.rs`.)
+            match kind.fields.iter().find(|x| &x.name == field) {
+                Some(f)
+                    if matches!(
+                        f.ty,
+                        FieldType::Integer { .. }
+                            | FieldType::Decimal { .. }
+                            | FieldType::Money { .. }
+                    ) =>
+                {
+                    if cl.rank_by.0[..i].iter().any(|k| &k.field == field) {
+                        errors.push(LoadError::new(
+                            meta_path,
+                            key_at,
+                            format!("count_limit `{name}` names `{field}` again; each field ranks once"),
+                        ));
+                    }
+                }
+                Some(f) => errors.push(LoadError::new(
+                    meta_path,
+                    key_at,
+                    format!(
+                        "count_limit `{name}` names `{field}`, which must be a number field (integer, decimal or money), not {}",
+                        f.ty.name()
+                    ),
+                )),
+                None => errors.push(LoadError::new(
+                    meta_path,
+                    key_at,
+                    format!(
+                        "count_limit `{name}` names `{field}`, which is not a field of kind `{}`{}",
+                        kind.name,
+                        did_you_mean(field, field_names())
+                    ),
+                )),
+            }
+            rank_by.push(RankKey {
+                field: field.clone(),
+                order: key.order,
+            });
         }
         count_limit = Some(CountLimit {
             max: cl.max.clone(),
             per: cl.per.clone(),
-            rank_by: cl.rank_by.clone(),
+            rank_by,
         });
     }
     count_limit

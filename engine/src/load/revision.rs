@@ -187,7 +187,14 @@ fn clause_rows(o: &Clause, c: &Clause, out: &mut Vec<Revision>) {
     let limit = |cl: &Clause| {
         cl.count_limit
             .as_ref()
-            .map(|l| format!("max {} per {} by {}", l.max, l.per.join(", "), l.rank_by))
+            .map(|l| {
+                format!(
+                    "max {} per {} by {}",
+                    l.max,
+                    l.per.join(", "),
+                    l.rank_by_text()
+                )
+            })
             .unwrap_or_default()
     };
     if limit(o) != limit(c) {

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::money;
+use crate::model::pack::RankKey;
 
 /// What became of an application
 #[derive(
@@ -77,8 +78,10 @@ pub struct Rank {
     pub of: usize,
     /// The limit
     pub max: i64,
-    /// The field ranked by
-    pub rank_by: String,
+    /// The keys ranked by, in order (then id)
+    pub rank_by: Vec<RankKey>,
+    /// The application's value for each key, as written; `None` where it has none
+    pub values: Vec<Option<String>>,
 }
 
 /// Totals over a batch of decisions

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::error::LoadError;
 use crate::model::money::{self, Rounding};
@@ -236,8 +236,68 @@ pub struct CountLimit {
     pub max: String,
     /// Fields whose values form a group (e.g. `year`)
     pub per: Vec<String>,
-    /// The numeric field that ranks applications within a group, highest first
-    pub rank_by: String,
+    /// The keys that rank applications within a group, compared in order; applications equal
+    /// on every key are ordered by id ascending. `rank_by: score` in YAML is one key, `score`
+    /// highest first
+    pub rank_by: Vec<RankKey>,
+}
+
+/// One key a count limit ranks by: a number field of the kind, and which way it sorts
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankKey {
+    /// The field (integer, decimal or money)
+    pub field: String,
+    /// Highest first (`desc`) or lowest first (`asc`); a missing value ranks last either way
+    pub order: RankOrder,
+}
+
+/// Which way a rank key sorts
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RankOrder {
+    /// Highest first
+    Desc,
+    /// Lowest first
+    Asc,
+}
+
+impl RankOrder {
+    /// The order's name as written in YAML
+    pub fn name(self) -> &'static str {
+        match self {
+            RankOrder::Desc => "desc",
+            RankOrder::Asc => "asc",
+        }
+    }
+
+    /// The order in Chinese, as reasons and listings write it: 从高到低 / 从低到高
+    pub fn words(self) -> &'static str {
+        match self {
+            RankOrder::Desc => "从高到低",
+            RankOrder::Asc => "从低到高",
+        }
+    }
+}
+
+impl CountLimit {
+    /// The keys as one text: the field alone for the usual single key, highest first (`score`),
+    /// otherwise each field with its order (`score desc, rd_intensity desc, applied_on asc`)
+    pub fn rank_by_text(&self) -> String {
+        rank_keys_text(&self.rank_by)
+    }
+}
+
+/// Rank keys as one text: `score` for a single key highest first, otherwise
+/// `score desc, applied_on asc`
+pub(crate) fn rank_keys_text(keys: &[RankKey]) -> String {
+    match keys {
+        [k] if k.order == RankOrder::Desc => k.field.clone(),
+        _ => keys
+            .iter()
+            .map(|k| format!("{} {}", k.field, k.order.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 impl Parameter {
