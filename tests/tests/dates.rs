@@ -416,3 +416,103 @@ fn a_date_timeline_picks_the_value_by_year() {
     assert_eq!(status_of(&decided, "Y2025"), "ineligible");
     assert_eq!(status_of(&decided, "Y2026"), "awarded");
 }
+
+/// A workbook of one sheet, written by hand: text cells inline, `(number, style)` cells with
+/// style 1 a date format (built-in 14) and style 0 none
+fn workbook(path: &std::path::Path, rows: &[Vec<(&str, Option<u32>)>]) {
+    use std::io::Write;
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (text, style) in row {
+            match style {
+                None => sheet.push_str(&format!(r#"<c t="inlineStr"><is><t>{text}</t></is></c>"#)),
+                Some(s) => sheet.push_str(&format!(r#"<c s="{s}"><v>{text}</v></c>"#)),
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let parts = [
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="申报" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/styles.xml", r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let file = std::fs::File::create(path).expect("create");
+    let mut zip = zip::ZipWriter::new(file);
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("part");
+        zip.write_all(text.as_bytes()).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+#[test]
+fn an_xlsx_date_cell_or_iso_text_is_a_date_and_a_plain_number_is_not() {
+    let pack = pack_with_dates();
+    let path = pack.path().join("apps.xlsx");
+    let head = [
+        "申报编号",
+        "评审年度",
+        "申报类别",
+        "申报单位",
+        "是否在宿",
+        "认定类型",
+        "认定日期",
+        "申报日期",
+    ];
+    let row = |id: &'static str,
+               recognized: (&'static str, Option<u32>),
+               applied: (&'static str, Option<u32>)| {
+        vec![
+            (id, None),
+            ("2025", Some(0)),
+            ("high_tech_enterprise", None),
+            (id, None),
+            ("true", None),
+            ("first", None),
+            recognized,
+            applied,
+        ]
+    };
+    workbook(
+        &path,
+        &[
+            head.iter().map(|h| (*h, None)).collect(),
+            // 45376 in a date cell is 2024-03-25; 46022 is 2025-12-31.
+            row("SERIAL", ("45376", Some(1)), ("46022", Some(1))),
+            row("TEXT", ("2024-03-25", None), ("2025-12-31", None)),
+            // Three years and a day: 2027-03-26 is 46472.
+            row("LATE", ("45376", Some(1)), ("46472", Some(1))),
+            row("NUMBER", ("45376", Some(0)), ("2025-12-31", None)),
+        ],
+    );
+    let input = path.to_string_lossy().into_owned();
+    let (_, out, err) = policy_on(
+        &pack,
+        &[
+            "run", "--pack", "<pack>", "--input", &input, "--format", "json",
+        ],
+    );
+    let value: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let decided = decisions(&value);
+    assert_eq!(status_of(&decided, "SERIAL"), "awarded");
+    assert_eq!(status_of(&decided, "TEXT"), "awarded");
+    assert_eq!(status_of(&decided, "LATE"), "ineligible");
+    assert!(
+        decided[2].3.contains("申报日期 2027-03-26"),
+        "{}",
+        decided[2].3
+    );
+    assert_eq!(status_of(&decided, "NUMBER"), "error");
+    assert!(
+        decided[3].3.contains("field `recognized_on`") && decided[3].3.contains("spreadsheet date"),
+        "{}",
+        decided[3].3
+    );
+}
