@@ -103,11 +103,16 @@ impl Date {
     /// The date `n` days later (earlier when `n` is negative); `None` past year 9999 or
     /// before year 1
     pub fn add_days(self, n: i64) -> Option<Date> {
-        let days = i32::try_from(i64::from(self.days).checked_add(n)?).ok()?;
-        let (year, _, _) = civil_from_days(days);
-        (MIN_YEAR..=MAX_YEAR)
-            .contains(&year)
-            .then_some(Date { days })
+        // The range is checked on the count, before any calendar arithmetic can overflow.
+        let first = i64::from(days_from_civil(MIN_YEAR, 1, 1));
+        let last = i64::from(days_from_civil(MAX_YEAR, 12, 31));
+        let days = i64::from(self.days).checked_add(n)?;
+        if !(first..=last).contains(&days) {
+            return None;
+        }
+        Some(Date {
+            days: i32::try_from(days).ok()?,
+        })
     }
 
     /// The same month and day `n` years later (earlier when `n` is negative). 29 February
@@ -219,6 +224,12 @@ mod tests {
         assert_eq!(d("9999-12-31").add_days(1), None);
         assert_eq!(d("0001-01-01").add_days(-1), None);
         assert_eq!(d("2024-01-01").add_days(i64::MAX), None);
+        assert_eq!(d("2024-01-01").add_days(i64::MIN), None);
+        assert_eq!(d("2024-01-01").add_days(2_000_000_000), None);
+        assert_eq!(d("2024-01-01").add_days(-2_000_000_000), None);
+        assert_eq!(d("2024-01-01").add_days(i64::from(i32::MAX)), None);
+        assert_eq!(d("0001-01-01").add_days(3_652_058), Some(d("9999-12-31")));
+        assert_eq!(d("9999-12-31").add_days(-3_652_058), Some(d("0001-01-01")));
         assert_eq!(d("2024-01-01").add_years(i64::MIN), None);
         assert_eq!(d("2024-01-01").add_years(8000), None);
         assert_eq!(

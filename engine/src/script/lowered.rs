@@ -1089,6 +1089,8 @@ mod tests {
         for (src, words) in [
             ("if date(\"2023-02-30\") < app.recognized_on { award(1, \"x\") } else { ineligible(\"y\") }", "date(\"2023-02-30\")"),
             ("award(1, `${add_years(app.recognized_on, 9000)}`)", "outside years 1 to 9999"),
+            ("award(1, `${add_days(app.recognized_on, 2000000000)}`)", "outside years 1 to 9999"),
+            ("award(1, `${add_days(app.recognized_on, -9223372036854775807)}`)", "outside years 1 to 9999"),
             ("if app.recognized_on < 20240101 { award(1, \"x\") } else { ineligible(\"y\") }", "`<` compares a date with a number (`20240101`)"),
             ("if \"2024-01-01\" == app.recognized_on { award(1, \"x\") } else { ineligible(\"y\") }", "`==` compares a date with a text"),
             ("if app.recognized_on >= 1.5 { award(1, \"x\") } else { ineligible(\"y\") }", "a number"),
