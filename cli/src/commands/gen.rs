@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use policy_engine::{FieldType, Pack, TextFormat};
+use policy_engine::{Date, FieldType, Pack, TextFormat};
 
 use super::{load, Io};
 use crate::args::{GenArgs, GenOut};
@@ -130,6 +130,20 @@ fn value(rng: &mut Rng, name: &str, ty: &FieldType, period: bool) -> serde_json:
                 .cloned()
                 .unwrap_or_default(),
         ),
+        FieldType::Date { min, max } => {
+            // A day in its bounds, 2020 to 2026 where unbounded: always a valid date.
+            let lo = min.or_else(|| Date::from_ymd(2020, 1, 1));
+            let hi = max.or_else(|| Date::from_ymd(2026, 12, 31));
+            let day = match (lo, hi) {
+                (Some(lo), Some(hi)) if lo <= hi => {
+                    let span = lo.days_until(hi) as u64 + 1;
+                    lo.add_days(rng.below(span) as i64)
+                }
+                // Defaults that miss a one-sided bound: the bound itself.
+                _ => min.or(*max),
+            };
+            J::String(day.map(|d| d.to_string()).unwrap_or_default())
+        }
     }
 }
 

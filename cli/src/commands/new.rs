@@ -93,6 +93,9 @@ fn example_value(ty: &FieldType) -> String {
         FieldType::Money { .. } => "100000".into(),
         FieldType::Text { .. } => "示例".into(),
         FieldType::OneOf { values } => values.first().cloned().unwrap_or_default(),
+        FieldType::Date { min, .. } => min
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "2025-01-01".into()),
     }
 }
 

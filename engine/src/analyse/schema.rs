@@ -29,6 +29,10 @@ fn field_schema(ty: &FieldType, description: Option<&str>) -> Value {
         } => json!({"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"}),
         FieldType::Text { format: None } => json!({"type": "string"}),
         FieldType::OneOf { values } => json!({"type": "string", "enum": values}),
+        // `format` alone is often not checked by validators; the pattern is.
+        FieldType::Date { .. } => {
+            json!({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+        }
     };
     if let (Some(d), Some(o)) = (description, s.as_object_mut()) {
         o.insert("description".into(), json!(d));

@@ -433,6 +433,10 @@ fn value(ty: &FieldType, item: &Item<'_>) -> Option<Value> {
             FieldType::Text { .. } | FieldType::OneOf { .. },
             Form::Str | Form::Escaped | Form::Number,
         ) => ty.parse_text(&text_of(item)?.0).ok(),
+        // A date is a string; the general reader refuses a number, so hand that back.
+        (FieldType::Date { .. }, Form::Str | Form::Escaped) => {
+            ty.parse_text(&text_of(item)?.0).ok()
+        }
         _ => None,
     }
 }
@@ -1052,6 +1056,26 @@ mod tests {
                 let v = if rng.chance(5) { format!("{v}x") } else { v };
                 quoted(rng, &v)
             }
+            FieldType::Date { .. } => {
+                let d = rng.pick(&[
+                    "2024-03-25",
+                    "2024-02-29",
+                    "2023-02-29",
+                    "2023-02-30",
+                    "2024-13-01",
+                    "2024-3-5",
+                    "2021-12-31",
+                    "0001-01-01",
+                    "9999-12-31",
+                    "2024-03-25T00:00:00",
+                    "20240325",
+                ]);
+                if rng.chance(5) {
+                    d.to_string()
+                } else {
+                    quoted(rng, d)
+                }
+            }
         }
     }
 
@@ -1196,6 +1220,60 @@ mod tests {
             mutants_answered > 0 && mutants > lines,
             "{mutants_answered} of {mutants}"
         );
+    }
+
+    /// The sample pack with a date field `recognized_on` added to every kind
+    fn pack_with_a_date() -> Pack {
+        let mut pack = engine().pack().clone();
+        for kind in &mut pack.kinds {
+            let mut fields = (*kind.fields).clone();
+            let mut field = fields[0].clone();
+            field.name = "recognized_on".into();
+            field.ty = FieldType::Date {
+                min: None,
+                max: crate::model::date::Date::parse("2030-12-31"),
+            };
+            field.required = true;
+            fields.push(field);
+            kind.fields = std::sync::Arc::new(fields);
+        }
+        pack
+    }
+
+    #[test]
+    fn date_fields_are_read_alike_or_given_up() {
+        let pack = pack_with_a_date();
+        let with = |date: &str| {
+            TT.replace(
+                "\"year\":2030,",
+                &format!("\"year\":2030,\"recognized_on\":{date},"),
+            )
+        };
+        for (date, answers) in [
+            ("\"2024-03-25\"", true),
+            ("\"2024-02-29\"", true),
+            ("\"2024\\u002d02-29\"", true),
+            ("\"2023-02-29\"", false),
+            ("\"2031-01-01\"", false),
+            ("\"2024-3-5\"", false),
+            ("\"2024-03-25 \"", false),
+            ("20240325", false),
+            ("null", false),
+            ("true", false),
+        ] {
+            let line = with(date);
+            assert_eq!(agrees(&pack, &line), answers, "{line}");
+        }
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut answered = 0;
+        for _ in 0..2000 {
+            let line = application(&mut rng, &pack);
+            answered += usize::from(agrees(&pack, &line));
+            if let Some(m) = mutate(&mut rng, &line) {
+                agrees(&pack, &m);
+            }
+        }
+        assert!(answered > 100, "{answered} of 2000");
     }
 
     #[test]

@@ -272,7 +272,7 @@ impl FieldType {
                 }
                 self.parse_text(text)
             }
-            FieldType::Text { .. } | FieldType::OneOf { .. } => {
+            FieldType::Text { .. } | FieldType::OneOf { .. } | FieldType::Date { .. } => {
                 if !quoted && (node.is_null() || node.as_bool().is_some()) {
                     return Err(mismatch());
                 }

@@ -4,6 +4,11 @@
 //! Read straight from the workbook's XML, where a number is stored as the text Excel wrote,
 //! so money is read from its digits, never through a float. Excel keeps 15 significant digits;
 //! a number written with more (`0.30000000000000004`) is rounded to 15, in decimal.
+//!
+//! A date cell is a number (days from 1899-12-30, or from 1904-01-01 in a workbook so set)
+//! shown through a date format; a whole day in such a cell is read as ISO `2024-03-25`, so a
+//! `date` field takes it. A date with a time of day stays a number, which no field reads as a
+//! date.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -13,6 +18,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use crate::input::{self, RawApplication};
+use crate::model::date::Date;
 use crate::model::pos::Pos;
 
 /// Largest part of a workbook read, uncompressed: a zip bomb stops here
@@ -138,6 +144,98 @@ fn shared_strings<R: Read + std::io::Seek>(
     Ok(out)
 }
 
+/// Whether a number format shows a date: Excel's built-in date formats (14–17, 22, and the
+/// East Asian 27–36 and 50–58), or a format code with a year or day in it (`yyyy"年"m"月"d"日"`),
+/// quoted text, `[…]` and escaped characters aside
+fn is_date_format(id: u32, code: Option<&str>) -> bool {
+    if matches!(id, 14..=17 | 22 | 27..=36 | 50..=58) {
+        return true;
+    }
+    let Some(code) = code else {
+        return false;
+    };
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            'y' | 'Y' | 'd' | 'D' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// For each cell style (`s="N"` on a cell), whether it shows a date, from `xl/styles.xml`
+fn date_styles(xml: &str) -> Result<Vec<bool>, Fail> {
+    let mut codes: HashMap<u32, String> = HashMap::new();
+    let mut out = Vec::new();
+    let mut in_xfs = false;
+    let mut r = Reader::from_str(xml);
+    loop {
+        match r.read_event().map_err(|e| xml_error("styles.xml", e))? {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"numFmt" => {
+                if let (Some(id), Some(code)) = (
+                    attr(&e, b"numFmtId").and_then(|i| i.parse().ok()),
+                    attr(&e, b"formatCode"),
+                ) {
+                    codes.insert(id, code);
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = true,
+            Event::End(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = false,
+            Event::Start(e) | Event::Empty(e) if in_xfs && e.local_name().as_ref() == b"xf" => {
+                let id = attr(&e, b"numFmtId")
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(0);
+                out.push(is_date_format(id, codes.get(&id).map(String::as_str)));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the workbook counts days from 1904 (`<workbookPr date1904="1"/>`)
+fn counts_from_1904(workbook: &str) -> bool {
+    let mut r = Reader::from_str(workbook);
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"workbookPr" => {
+                return matches!(attr(&e, b"date1904").as_deref(), Some("1" | "true"));
+            }
+            Ok(Event::Eof) | Err(_) => return false,
+            _ => {}
+        }
+    }
+}
+
+/// A date cell's number as ISO, when it is a whole day; `None` otherwise (a time of day,
+/// Excel's 1900-02-29 that never was, out of range)
+fn serial_date(text: &str, from_1904: bool) -> Option<String> {
+    let t = text.trim();
+    let whole = t.strip_suffix(".0").unwrap_or(t);
+    if whole.is_empty() || whole.len() > 7 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = whole.parse().ok()?;
+    let day = if from_1904 {
+        Date::from_ymd(1904, 1, 1)?.add_days(n)?
+    } else {
+        match n {
+            // Excel counts 1900 as a leap year: serial 60 is a 29 February that never was.
+            1..=59 => Date::from_ymd(1899, 12, 31)?.add_days(n)?,
+            61.. => Date::from_ymd(1899, 12, 30)?.add_days(n)?,
+            _ => return None,
+        }
+    };
+    Some(day.to_string())
+}
+
 /// `C12` → column 2 (from 0)
 fn column_of(reference: &str) -> Option<usize> {
     let mut col = 0usize;
@@ -173,17 +271,25 @@ fn excel_number(text: &str) -> String {
         .to_string()
 }
 
+/// How a workbook shows numbers as dates: the date styles, and the day it counts from
+#[derive(Default)]
+struct DateCells {
+    styles: Vec<bool>,
+    from_1904: bool,
+}
+
 /// A sheet's rows as cells of text, with their row numbers: shared strings looked up, booleans
-/// as `true`/`false`, numbers as Excel shows them
+/// as `true`/`false`, a whole day in a date cell as ISO, other numbers as Excel shows them
 fn sheet_rows(
     xml: &str,
     sheet_path: &str,
     strings: &[String],
+    dates: &DateCells,
 ) -> Result<Vec<(usize, Vec<String>)>, Fail> {
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     let mut r = Reader::from_str(xml);
     let mut row: Option<(usize, Vec<String>)> = None;
-    let mut cell: Option<(usize, String)> = None; // (column, type)
+    let mut cell: Option<(usize, String, bool)> = None; // (column, type, date style)
     let mut value = String::new();
     let mut in_value = false;
     let mut next_row = 1usize;
@@ -208,7 +314,11 @@ fn sheet_rows(
                 let col = attr(&e, b"r")
                     .and_then(|r| column_of(&r))
                     .unwrap_or_else(|| row.as_ref().map(|(_, c)| c.len()).unwrap_or(0));
-                cell = Some((col, attr(&e, b"t").unwrap_or_default()));
+                let dated = attr(&e, b"s")
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .and_then(|s| dates.styles.get(s).copied())
+                    .unwrap_or(false);
+                cell = Some((col, attr(&e, b"t").unwrap_or_default(), dated));
                 value.clear();
             }
             Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = true,
@@ -219,7 +329,7 @@ fn sheet_rows(
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"c" => {
-                if let (Some((col, ty)), Some((_, cells))) = (cell.take(), row.as_mut()) {
+                if let (Some((col, ty, dated)), Some((_, cells))) = (cell.take(), row.as_mut()) {
                     let text = match ty.as_str() {
                         "s" => value
                             .trim()
@@ -229,6 +339,8 @@ fn sheet_rows(
                             .unwrap_or_default(),
                         "b" => if value.trim() == "1" { "true" } else { "false" }.to_string(),
                         "str" | "inlineStr" | "e" | "d" => value.clone(),
+                        _ if dated => serial_date(&value, dates.from_1904)
+                            .unwrap_or_else(|| excel_number(&value)),
                         _ => excel_number(&value),
                     };
                     if col >= 16_384 {
@@ -279,12 +391,19 @@ pub(crate) fn read(
         ));
     };
     let strings = shared_strings(&mut zip)?;
+    let dates = DateCells {
+        styles: match part(&mut zip, "xl/styles.xml")? {
+            Some(xml) => date_styles(&xml)?,
+            None => Vec::new(),
+        },
+        from_1904: part(&mut zip, "xl/workbook.xml")?.is_some_and(|w| counts_from_1904(&w)),
+    };
     let xml = part(&mut zip, &sheet_path)?.ok_or((
         None,
         format!("the workbook lists `{sheet_path}` but does not hold it"),
     ))?;
 
-    let rows = sheet_rows(&xml, &sheet_path, &strings)?;
+    let rows = sheet_rows(&xml, &sheet_path, &strings, &dates)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
@@ -310,6 +429,47 @@ mod tests {
         assert_eq!(excel_number("0.30000000000000004"), "0.3");
         assert_eq!(excel_number("1234567.8500000001"), "1234567.85");
         assert_eq!(excel_number("not a number"), "not a number");
+    }
+
+    #[test]
+    fn date_cells_are_read_as_iso_days() {
+        assert_eq!(serial_date("45376", false).as_deref(), Some("2024-03-25"));
+        assert_eq!(serial_date("45351", false).as_deref(), Some("2024-02-29"));
+        assert_eq!(serial_date("61", false).as_deref(), Some("1900-03-01"));
+        assert_eq!(serial_date("59", false).as_deref(), Some("1900-02-28"));
+        assert_eq!(serial_date("1", false).as_deref(), Some("1900-01-01"));
+        assert_eq!(serial_date("60", false), None, "1900-02-29 never was");
+        assert_eq!(serial_date("0", false), None);
+        assert_eq!(serial_date("43914", true).as_deref(), Some("2024-03-25"));
+        assert_eq!(serial_date("45376.5", false), None, "a time of day");
+        assert_eq!(serial_date("-1", false), None);
+        assert_eq!(serial_date("99999999999", false), None);
+        assert_eq!(serial_date("2958465", false).as_deref(), Some("9999-12-31"));
+        assert_eq!(serial_date("2958466", false), None);
+
+        let styles = r##"<styleSheet><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/><numFmt numFmtId="165" formatCode="#,##0.00&quot;元 day&quot;"/></numFmts>
+            <cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>
+            <cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="20"/></cellXfs></styleSheet>"##;
+        let Ok(flags) = date_styles(styles) else {
+            panic!("styles read");
+        };
+        assert_eq!(flags, [false, true, true, false, false]);
+        let sheet = r#"<worksheet><sheetData>
+            <row r="1"><c r="A1" t="inlineStr"><is><t>d</t></is></c><c r="B1" t="inlineStr"><is><t>n</t></is></c></row>
+            <row r="2"><c r="A2" s="1"><v>45376</v></c><c r="B2" s="0"><v>45376</v></c><c r="C2" s="2"><v>45376.25</v></c><c r="D2" s="3"><v>45376</v></c></row>
+            </sheetData></worksheet>"#;
+        let dates = DateCells {
+            styles: flags,
+            from_1904: false,
+        };
+        let Ok(rows) = sheet_rows(sheet, "sheet1.xml", &[], &dates) else {
+            panic!("rows read");
+        };
+        assert_eq!(rows[1].1, ["2024-03-25", "45376", "45376.25", "45376"]);
+        assert!(counts_from_1904(
+            r#"<workbook><workbookPr date1904="1"/></workbook>"#
+        ));
+        assert!(!counts_from_1904(r#"<workbook><workbookPr/></workbook>"#));
     }
 
     #[test]

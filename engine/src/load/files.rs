@@ -115,6 +115,7 @@ pub(crate) enum FieldTypeName {
     Money,
     Text,
     OneOf,
+    Date,
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::load::references::key_pos;
 use crate::load::script_refs::{Found, Reference};
 use crate::load::yaml::{self, Node, YamlLimits};
+use crate::model::date::Date;
 use crate::model::error::LoadError;
 use crate::model::pack::{Clause, DatedValue, Kind, Parameter, Unit};
 use crate::model::value::Value;
@@ -70,9 +71,26 @@ fn text_mentions(text: &str, v: Decimal, unit: Unit) -> bool {
             Some(p) => vec![format!("{}%", p.normalize())],
             None => Vec::new(),
         },
-        Unit::Count | Unit::Number => vec![v.normalize().to_string()],
+        // Dates are not decimals; `date_mentioned` looks for them.
+        Unit::Count | Unit::Number | Unit::Date => vec![v.normalize().to_string()],
     };
     candidates.iter().any(|c| squeezed.contains(c.as_str()))
+}
+
+/// Whether a clause's text states a date: `2026年12月31日` or `2026-12-31`
+fn date_mentioned(text: &str, d: Date) -> bool {
+    let squeezed = squeeze(text);
+    if !squeezed.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let (y, m, day) = d.ymd();
+    [
+        format!("{y}年{m}月{day}日"),
+        format!("{y}年{m:02}月{day:02}日"),
+        d.to_string(),
+    ]
+    .iter()
+    .any(|c| squeezed.contains(c.as_str()))
 }
 
 /// Whitespace does not count when a clause's text is looked up in its source
@@ -145,6 +163,27 @@ fn lint_parameter(
                 format!(
                     "`{}.{}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
                     c.id, p.name
+                ),
+            ));
+        }
+    }
+    if let [DatedValue {
+        from: None,
+        value: Value::Date(d),
+    }] = p.values.as_slice()
+    {
+        if !date_mentioned(&c.text, *d) {
+            warnings.push(LoadError::new(
+                &c.meta_path,
+                key_pos(meta, &["parameters", &p.name]),
+                format!(
+                    "`{}.{}` is {d}, which the clause's quoted text does not mention (as {} or {d}): the value or the quoted sentence is out of date",
+                    c.id,
+                    p.name,
+                    {
+                        let (y, m, day) = d.ymd();
+                        format!("{y}年{m}月{day}日")
+                    }
                 ),
             ));
         }

@@ -12,6 +12,7 @@ use crate::load::lint::{lint, squeeze};
 use crate::load::params::{parse_param_value, parse_timeline};
 use crate::load::references::{is_identifier, References};
 use crate::load::yaml::{self, Node, YamlLimits};
+use crate::model::date::Date;
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money::{self};
 use crate::model::pack::{
@@ -526,6 +527,35 @@ fn build_field(
                 .map_err(|e| format!("`{}` is {e}", r.0)),
         }
     };
+    if matches!(f.ty, FieldTypeName::Date) {
+        let date = |raw: &Option<RawScalar>| -> Result<Option<Date>, String> {
+            match raw {
+                None => Ok(None),
+                Some(r) => Date::parse(&r.0).map(Some).ok_or_else(|| {
+                    format!(
+                        "`{}` is not a date written yyyy-mm-dd (e.g. 2024-03-25)",
+                        r.0
+                    )
+                }),
+            }
+        };
+        if f.values.is_some() || f.format.is_some() {
+            bad("`values` and `format` do not apply to date fields".into());
+            return None;
+        }
+        return match (date(&f.min), date(&f.max)) {
+            (Ok(min), Ok(max)) => Some(Field {
+                name: name.to_string(),
+                ty: FieldType::Date { min, max },
+                required: f.required,
+                description: f.description.clone(),
+            }),
+            (Err(e), _) | (_, Err(e)) => {
+                bad(e);
+                None
+            }
+        };
+    }
     let (min, max) = match (number(&f.min), number(&f.max)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
@@ -538,7 +568,7 @@ fn build_field(
         FieldTypeName::Integer | FieldTypeName::Decimal | FieldTypeName::Money
     );
     if (min.is_some() || max.is_some()) && !takes_bounds {
-        bad("`min` and `max` apply to integer, decimal and money fields only".into());
+        bad("`min` and `max` apply to integer, decimal, money and date fields only".into());
         return None;
     }
     if f.values.is_some() != matches!(f.ty, FieldTypeName::OneOf) {
@@ -555,6 +585,11 @@ fn build_field(
         FieldTypeName::Decimal => FieldType::Decimal { min, max },
         FieldTypeName::Money => FieldType::Money { max },
         FieldTypeName::Text => FieldType::Text { format: f.format },
+        // Read above, with its bounds as dates.
+        FieldTypeName::Date => FieldType::Date {
+            min: None,
+            max: None,
+        },
         FieldTypeName::OneOf => {
             let values = f.values.clone().unwrap_or_default();
             if values.is_empty() {

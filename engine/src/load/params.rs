@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::load::files::RawScalar;
+use crate::model::date::Date;
 use crate::model::money;
 use crate::model::pack::{DatedValue, Unit};
 use crate::model::value::Value;
@@ -40,7 +41,7 @@ pub(crate) fn parse_timeline(
 
 /// Reads one parameter value in its unit. Yuan may be written `600000`, `60万`, `1.2亿` or
 /// `600000元`; a ratio `0.15` or `15%`; a count as a whole number; a number (a score, a
-/// threshold) as a plain decimal, of either sign. Always exact.
+/// threshold) as a plain decimal, of either sign; a date as `2026-12-31`. Always exact.
 pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String> {
     match unit {
         Unit::Count => match text.parse::<i64>() {
@@ -52,6 +53,9 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
         Unit::Number => money::parse_decimal(text.trim())
             .map(Value::Decimal)
             .map_err(|_| format!("`{text}` is not a number (e.g. `89.5` or `-3`)")),
+        Unit::Date => Date::parse(text).map(Value::Date).ok_or_else(|| {
+            format!("`{text}` is not a date written yyyy-mm-dd (e.g. `2026-12-31`), a day of the calendar")
+        }),
         Unit::Yuan | Unit::Ratio => {
             let (number, scale) = match unit {
                 Unit::Yuan => {
@@ -129,5 +133,19 @@ mod tests {
             Err("`89.5分` is not a number (e.g. `89.5` or `-3`)".into())
         );
         assert!(number("60万").is_err(), "万 is for money");
+    }
+
+    #[test]
+    fn a_date_is_iso_and_real() {
+        let date = |t: &str| parse_param_value(t, Unit::Date).map(|v| v.to_string());
+        assert_eq!(date("2026-12-31"), Ok("2026-12-31".into()));
+        assert_eq!(date("2028-02-29"), Ok("2028-02-29".into()));
+        assert_eq!(
+            date("2026-02-29"),
+            Err("`2026-02-29` is not a date written yyyy-mm-dd (e.g. `2026-12-31`), a day of the calendar".into())
+        );
+        assert!(date("2026-12-31 ").is_err());
+        assert!(date("20261231").is_err());
+        assert!(date("2026年12月31日").is_err());
     }
 }

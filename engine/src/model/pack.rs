@@ -214,6 +214,8 @@ pub enum Unit {
     /// A plain number that is not money, a share or a count: a score, a threshold (a decimal,
     /// of either sign)
     Number,
+    /// A day of the calendar, written `2026-12-31`
+    Date,
 }
 
 impl Unit {
@@ -224,6 +226,7 @@ impl Unit {
             Unit::Ratio => "ratio",
             Unit::Count => "count",
             Unit::Number => "number",
+            Unit::Date => "date",
         }
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::model::date::Date;
 use crate::model::money;
 use serde::Deserialize;
 
@@ -18,6 +19,8 @@ pub enum Value {
     Decimal(Decimal),
     /// A text
     Text(String),
+    /// A day of the calendar, shown ISO `2024-03-25`
+    Date(Date),
 }
 
 impl fmt::Display for Value {
@@ -27,6 +30,7 @@ impl fmt::Display for Value {
             Value::Int(i) => write!(f, "{i}"),
             Value::Decimal(d) => write!(f, "{d}"),
             Value::Text(t) => f.write_str(t),
+            Value::Date(d) => write!(f, "{d}"),
         }
     }
 }
@@ -65,6 +69,13 @@ pub enum FieldType {
         /// The allowed values
         values: Vec<String>,
     },
+    /// A day of the calendar, written ISO `2024-03-25`, optionally bounded
+    Date {
+        /// Earliest allowed
+        min: Option<Date>,
+        /// Latest allowed
+        max: Option<Date>,
+    },
 }
 
 impl FieldType {
@@ -86,6 +97,7 @@ impl FieldType {
             FieldType::Money { .. } => "money",
             FieldType::Text { .. } => "text",
             FieldType::OneOf { .. } => "one-of",
+            FieldType::Date { .. } => "date",
         }
     }
 
@@ -107,6 +119,7 @@ impl FieldType {
                 let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
                 format!("one of {}", list.join(", "))
             }
+            FieldType::Date { .. } => "a date written yyyy-mm-dd (e.g. 2024-03-25)".into(),
         }
     }
 
@@ -168,6 +181,18 @@ impl FieldType {
                     ))
                 }
             }
+            FieldType::Date { min, max } => {
+                let Some(d) = Date::parse(text) else {
+                    return Err(date_problem(text));
+                };
+                if let Some(m) = min.filter(|m| d < *m) {
+                    return Err(format!("`{d}` is before the earliest allowed date {m}"));
+                }
+                if let Some(m) = max.filter(|m| d > *m) {
+                    return Err(format!("`{d}` is after the latest allowed date {m}"));
+                }
+                Ok(Value::Date(d))
+            }
         }
     }
 
@@ -189,6 +214,33 @@ impl FieldType {
         }
         Ok(())
     }
+}
+
+/// Why a text is not a date: what was expected, and what was found
+fn date_problem(text: &str) -> String {
+    let expected = FieldType::Date {
+        min: None,
+        max: None,
+    }
+    .expectation();
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if shaped {
+        return format!("expected {expected}, found `{text}`, which is not a day of the calendar");
+    }
+    if !text.is_empty() && text.len() <= 6 && text.bytes().all(|c| c.is_ascii_digit()) {
+        return format!(
+            "expected {expected}, found `{text}` (a spreadsheet date stored as a number? write the date as text yyyy-mm-dd)"
+        );
+    }
+    format!("expected {expected}, found `{}`", shorten(text))
 }
 
 fn shorten(text: &str) -> String {
@@ -309,6 +361,53 @@ mod tests {
         assert!(t.parse_node(&node("4")).is_err());
         assert!(t.parse_node(&node("2.0")).is_err());
         assert!(t.parse_node(&node("\"2\"")).is_err());
+    }
+
+    #[test]
+    fn dates_are_iso_days_of_the_calendar() {
+        let t = FieldType::Date {
+            min: Date::parse("2020-01-01"),
+            max: Date::parse("2030-12-31"),
+        };
+        assert_eq!(
+            t.parse_node(&node("2024-03-25")),
+            Ok(Value::Date(Date::parse("2024-03-25").unwrap()))
+        );
+        assert_eq!(
+            t.parse_node(&node("\"2024-02-29\"")).map(|v| v.to_string()),
+            Ok("2024-02-29".into())
+        );
+        assert_eq!(
+            t.parse_text("2023-02-30"),
+            Err("expected a date written yyyy-mm-dd (e.g. 2024-03-25), found `2023-02-30`, which is not a day of the calendar".into())
+        );
+        assert!(t
+            .parse_text("2024-13-01")
+            .unwrap_err()
+            .contains("not a day of the calendar"));
+        assert_eq!(
+            t.parse_text("2024-3-5"),
+            Err("expected a date written yyyy-mm-dd (e.g. 2024-03-25), found `2024-3-5`".into())
+        );
+        assert!(t
+            .parse_text("45376")
+            .unwrap_err()
+            .contains("spreadsheet date"));
+        assert!(t
+            .parse_text(&"9".repeat(100_000))
+            .unwrap_err()
+            .contains("…"));
+        assert_eq!(
+            t.parse_text("2019-12-31"),
+            Err("`2019-12-31` is before the earliest allowed date 2020-01-01".into())
+        );
+        assert!(t.parse_text("2031-01-01").unwrap_err().contains("after"));
+        assert!(t.parse_text("2030-12-31").is_ok());
+        assert!(t.parse_node(&node("20240325")).is_err());
+        assert!(t.parse_node(&node("~")).is_err());
+        assert!(t.parse_node(&node("true")).is_err());
+        assert!(t.parse_node(&node("[2024-03-25]")).is_err());
+        assert!(!t.is_categorical(), "a date is not a memo key");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use rhai::packages::{Package, StandardPackage};
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, Position, Scope, AST, INT};
 use rust_decimal::Decimal;
 
+use crate::model::date::Date;
 use crate::model::error::LoadError;
 use crate::model::money::{percent_text, yuan};
 use crate::model::outcome::{Outcome, Ran, ScriptError, Trace};
@@ -89,6 +90,7 @@ fn to_dynamic(v: &Value) -> Dynamic {
         Value::Int(i) => Dynamic::from_int(*i),
         Value::Decimal(d) => Dynamic::from_decimal(*d),
         Value::Text(t) => Dynamic::from(ImmutableString::from(t.as_str())),
+        Value::Date(d) => Dynamic::from(*d),
     }
 }
 
@@ -288,7 +290,62 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.register_fn("yuan", yuan);
     e.register_fn("yuan", |i: INT| yuan(Decimal::from(i)));
     e.register_fn("percent", percent);
+    register_dates(&mut e);
     e
+}
+
+fn mixed(op: &str, what: &str, shown: &str) -> Result<bool, Box<EvalAltResult>> {
+    let shown: String = shown.chars().take(40).collect();
+    Err(runtime_error(format!(
+        "`{op}` compares a date with {what} (`{shown}`): compare dates with dates, e.g. `date(\"2024-01-01\")`"
+    )))
+}
+
+/// Dates (`app.x` of a date field, `params.x` of unit date, `date("2024-01-01")`): compared
+/// with each other, counted in days, moved by days or years
+fn register_dates(e: &mut rhai::Engine) {
+    e.register_type_with_name::<Date>("Date");
+    e.register_fn("date", |text: &str| {
+        Date::parse(text).ok_or_else(|| {
+            let shown: String = text.chars().take(40).collect();
+            runtime_error(format!(
+                "date(\"{shown}\"): expected a date written yyyy-mm-dd (e.g. 2024-03-25), a day of the calendar"
+            ))
+        })
+    });
+    e.register_fn("<", |a: Date, b: Date| a < b);
+    e.register_fn("<=", |a: Date, b: Date| a <= b);
+    e.register_fn(">", |a: Date, b: Date| a > b);
+    e.register_fn(">=", |a: Date, b: Date| a >= b);
+    e.register_fn("==", |a: Date, b: Date| a == b);
+    e.register_fn("!=", |a: Date, b: Date| a != b);
+    // Rhai answers `false` where types differ; a date against a number or a text is a
+    // mistake (a yyyymmdd integer, a date left as text), so it is an error that says so.
+    macro_rules! refuse {
+        ($($op:literal)*) => {$(
+            e.register_fn($op, |_: Date, b: INT| mixed($op, "a number", &b.to_string()));
+            e.register_fn($op, |a: INT, _: Date| mixed($op, "a number", &a.to_string()));
+            e.register_fn($op, |_: Date, b: Decimal| mixed($op, "a number", &b.to_string()));
+            e.register_fn($op, |a: Decimal, _: Date| mixed($op, "a number", &a.to_string()));
+            e.register_fn($op, |_: Date, b: ImmutableString| mixed($op, "a text", &b));
+            e.register_fn($op, |a: ImmutableString, _: Date| mixed($op, "a text", &a));
+        )*};
+    }
+    refuse!("<" "<=" ">" ">=" "==" "!=");
+    e.register_fn("days_between", |a: Date, b: Date| a.days_until(b));
+    e.register_fn("add_days", |d: Date, n: INT| {
+        d.add_days(n)
+            .ok_or_else(|| runtime_error(format!("add_days({d}, {n}) is outside years 1 to 9999")))
+    });
+    e.register_fn("add_years", |d: Date, n: INT| {
+        d.add_years(n)
+            .ok_or_else(|| runtime_error(format!("add_years({d}, {n}) is outside years 1 to 9999")))
+    });
+    e.register_get("year", |d: &mut Date| INT::from(d.ymd().0));
+    e.register_get("month", |d: &mut Date| INT::from(d.ymd().1));
+    e.register_get("day", |d: &mut Date| INT::from(d.ymd().2));
+    e.register_fn("to_string", |d: &mut Date| d.to_string());
+    e.register_fn("to_debug", |d: &mut Date| d.to_string());
 }
 
 fn register_traced_arithmetic(e: &mut rhai::Engine) {

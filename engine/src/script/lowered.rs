@@ -355,14 +355,17 @@ fn constant(d: &Dynamic) -> Option<V> {
     }
 }
 
-fn from_value(v: Option<&Value>) -> V {
-    match v {
+/// A fact or parameter as the tree holds it; `None` for a date, which the tree does not
+/// cover (Rhai decides)
+fn from_value(v: Option<&Value>) -> Option<V> {
+    Some(match v {
         None => V::Unit,
         Some(Value::Bool(b)) => V::Bool(*b),
         Some(Value::Int(i)) => V::Int(*i),
         Some(Value::Decimal(d)) => V::Dec(*d),
         Some(Value::Text(t)) => V::Str(t.clone()),
-    }
+        Some(Value::Date(_)) => return None,
+    })
 }
 
 /// One run of a plan
@@ -523,7 +526,7 @@ impl Run<'_> {
                 i
             }
         };
-        match from_value(facts.values.get(i).and_then(Option::as_ref)) {
+        match from_value(facts.values.get(i).and_then(Option::as_ref)).ok_or(Stop::GiveUp)? {
             // Rhai holds what a read returns to the string limit too.
             V::Str(text) => self.string(text),
             v => Ok(v),
@@ -548,9 +551,9 @@ impl Run<'_> {
             .value_for(self.params.period)
             .map(|v| from_value(Some(v)))
         {
-            Some(V::Str(text)) => self.string(text),
-            Some(v) => Ok(v),
-            None => Err(Stop::GiveUp),
+            Some(Some(V::Str(text))) => self.string(text),
+            Some(Some(v)) => Ok(v),
+            Some(None) | None => Err(Stop::GiveUp),
         }
     }
 
@@ -987,5 +990,125 @@ mod tests {
             panic!("compiles");
         };
         assert_eq!(agrees(&small, &script, &facts, &params), Ok(false));
+    }
+
+    /// Anything that touches a date is Rhai's: the tree gives up on a date read from `app` or
+    /// `params` and on the date functions; Rhai answers, and the tree still answers the rest
+    #[test]
+    fn dates_are_left_to_rhai() {
+        use crate::model::date::Date;
+        use crate::model::outcome::Outcome;
+        use crate::model::pack::{Parameter, Unit};
+        let engine = engine();
+        let Some(kind) = engine.pack().kind("tech_transfer") else {
+            panic!("tech_transfer kind");
+        };
+        let mut fields = (*kind.fields).clone();
+        let mut f = fields[0].clone();
+        f.name = "recognized_on".into();
+        f.ty = FieldType::Date {
+            min: None,
+            max: None,
+        };
+        fields.push(f);
+        let day = |t: &str| Date::parse(t).unwrap_or_else(|| panic!("{t}"));
+        let facts = Arc::new(Facts {
+            id: "D-1".into(),
+            kind: kind.name.clone(),
+            fields: Arc::new(fields.clone()),
+            values: fields
+                .iter()
+                .map(|f| match f.name.as_str() {
+                    "recognized_on" => Some(Value::Date(day("2024-02-29"))),
+                    "year" => Some(Value::Int(2026)),
+                    _ => None,
+                })
+                .collect(),
+        });
+        let params = ParamsView {
+            clause: "c".into(),
+            params: Arc::new(vec![
+                Parameter::plain("valid_to", Value::Date(day("2026-12-31")), Unit::Date, ""),
+                Parameter::plain("valid_from", Value::Date(day("2024-01-01")), Unit::Date, ""),
+            ]),
+            period: Some(2026),
+            period_field: None,
+        };
+        let host = ScriptHost::new(ScriptLimits::default());
+        // (script, the outcome's amount, or `None` for ineligible)
+        let cases: &[(&str, Option<i64>)] = &[
+            ("if app.recognized_on < params.valid_from || app.recognized_on > params.valid_to { return ineligible(\"x\"); } award(1, `${app.recognized_on}`)", Some(1)),
+            ("if app.recognized_on <= params.valid_to { award(2, \"in\") } else { ineligible(\"out\") }", Some(2)),
+            ("if app.recognized_on == date(\"2024-02-29\") && app.recognized_on != params.valid_to { award(3, \"eq\") } else { ineligible(\"ne\") }", Some(3)),
+            ("if app.recognized_on >= params.valid_to { award(1, \"late\") } else { ineligible(\"early\") }", None),
+            ("award(days_between(params.valid_from, app.recognized_on), \"days\")", Some(59)),
+            ("award(days_between(app.recognized_on, add_years(app.recognized_on, 1)), `${add_years(app.recognized_on, 1)}`)", Some(365)),
+            ("if add_days(app.recognized_on, 1) == date(\"2024-03-01\") { award(4, \"ok\") } else { ineligible(\"no\") }", Some(4)),
+            ("award(app.recognized_on.year + app.recognized_on.month + app.recognized_on.day, \"parts\")", Some(2024 + 2 + 29)),
+            ("let d = params.valid_to; award(1, `${d}`)", Some(1)),
+        ];
+        for (src, amount) in cases {
+            let script = match host.compile(Path::new("dates.rhai"), (*src).to_string()) {
+                Ok(s) => s,
+                Err(e) => panic!("{src}: {e}"),
+            };
+            assert_eq!(agrees(&host, &script, &facts, &params), Ok(false), "{src}");
+            let (outcome, _) = host.run(
+                &script,
+                crate::script::views::FactsView::new(facts.clone()),
+                params.clone(),
+                false,
+            );
+            match (outcome, amount) {
+                (Ok(Outcome::Award { amount: a, .. }), Some(n)) => {
+                    assert_eq!(a, Decimal::from(*n), "{src}");
+                }
+                (Ok(Outcome::Ineligible { .. }), None) => {}
+                (other, _) => panic!("{src}: {other:?}"),
+            }
+        }
+        // The date shows as ISO, and an impossible literal is a script error naming it.
+        let shown = host
+            .compile(
+                Path::new("d.rhai"),
+                "award(1, `${app.recognized_on} ${params.valid_to}`)".into(),
+            )
+            .map(|s| {
+                host.run(
+                    &s,
+                    crate::script::views::FactsView::new(facts.clone()),
+                    params.clone(),
+                    false,
+                )
+                .0
+            });
+        match shown {
+            Ok(Ok(Outcome::Award { reason, .. })) => assert_eq!(reason, "2024-02-29 2026-12-31"),
+            other => panic!("{other:?}"),
+        }
+        for (src, words) in [
+            ("if date(\"2023-02-30\") < app.recognized_on { award(1, \"x\") } else { ineligible(\"y\") }", "date(\"2023-02-30\")"),
+            ("award(1, `${add_years(app.recognized_on, 9000)}`)", "outside years 1 to 9999"),
+            ("award(1, `${add_days(app.recognized_on, 2000000000)}`)", "outside years 1 to 9999"),
+            ("award(1, `${add_days(app.recognized_on, -9223372036854775807)}`)", "outside years 1 to 9999"),
+            ("if app.recognized_on < 20240101 { award(1, \"x\") } else { ineligible(\"y\") }", "`<` compares a date with a number (`20240101`)"),
+            ("if \"2024-01-01\" == app.recognized_on { award(1, \"x\") } else { ineligible(\"y\") }", "`==` compares a date with a text"),
+            ("if app.recognized_on >= 1.5 { award(1, \"x\") } else { ineligible(\"y\") }", "a number"),
+        ] {
+            let Ok(script) = host.compile(Path::new("bad.rhai"), src.to_string()) else {
+                panic!("compiles");
+            };
+            let (outcome, _) = host.run(&script, crate::script::views::FactsView::new(facts.clone()), params.clone(), false);
+            match outcome {
+                Err(e) => assert!(e.message.contains(words), "{src}: {}", e.message),
+                Ok(o) => panic!("{src}: {o:?}"),
+            }
+        }
+        // A script that reads no date is still the tree's.
+        let Ok(plain) = host.compile(Path::new("plain.rhai"), "award(app.year, \"y\")".into())
+        else {
+            panic!("compiles");
+        };
+        assert_eq!(agrees(&host, &plain, &facts, &params), Ok(true));
     }
 }
