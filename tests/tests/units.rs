@@ -9,23 +9,26 @@ const APPS: &str = r#"[
   {"id": "LO", "year": 2025, "kind": "scenario_case", "applicant": {"name": "乙", "in_city": true}, "selected": true, "score": 89.4}
 ]"#;
 
+/// Replaces `from` by `to` in a file of a pack copy
+fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{} holds {from:?}", path.display());
+    std::fs::write(path, text.replace(from, to)).expect("write");
+}
+
 /// The Suzhou pack with a passing score on the scenario-case clause, a `number` parameter
 fn pack_with_passing_score() -> tempfile::TempDir {
     let pack = pack_copy();
-    let meta = pack.path().join("clauses/scenario-case.yaml");
-    let text = std::fs::read_to_string(&meta).expect("read");
-    let text = text.replace(
+    edit(
+        &pack.path().join("clauses/scenario-case.yaml"),
         "  yearly_limit:\n",
         "  passing_score:\n    value: 89.5\n    unit: number\n    description: 入选案例的最低评审得分\n  yearly_limit:\n",
     );
-    std::fs::write(&meta, text).expect("write");
-    let script = pack.path().join("clauses/scenario-case.rhai");
-    let text = std::fs::read_to_string(&script).expect("read");
-    let text = text.replace(
+    edit(
+        &pack.path().join("clauses/scenario-case.rhai"),
         "award(params.award,",
         "if app.score < params.passing_score {\n    return ineligible(`评审得分低于 ${params.passing_score} 分`);\n}\naward(params.award,",
     );
-    std::fs::write(&script, text).expect("write");
     std::fs::write(pack.path().join("apps.json"), APPS).expect("write");
     pack
 }
@@ -98,9 +101,11 @@ fn a_number_parameter_is_a_threshold_a_script_compares_with() {
 fn yi_is_understood_in_yaml_set_and_test_expectations() {
     let pack = pack_copy();
     let dir = pack.path().to_string_lossy().into_owned();
-    let meta = pack.path().join("clauses/scenario-case.yaml");
-    let text = std::fs::read_to_string(&meta).expect("read");
-    std::fs::write(&meta, text.replace("value: 200000\n", "value: 0.002亿\n")).expect("write");
+    edit(
+        &pack.path().join("clauses/scenario-case.yaml"),
+        "value: 200000\n",
+        "value: 0.002亿\n",
+    );
     std::fs::write(pack.path().join("apps.json"), APPS).expect("write");
     let apps = pack.path().join("apps.json").to_string_lossy().into_owned();
     let (code, out, err) = policy_on(

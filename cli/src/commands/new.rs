@@ -22,11 +22,12 @@ pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {
 }
 
 /// A YAML double-quoted scalar (JSON's string syntax is valid YAML)
-fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
-fn valid_id(id: &str) -> bool {
+/// Whether a text can be an id: lower-case letters, digits and `-`, not starting with `-`
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use policy_engine::Engine;
 
+use super::new::{quote, valid_id};
 use super::Io;
 use crate::args::NewPackArgs;
 use crate::exit::EXIT_OK;
@@ -35,19 +36,6 @@ pub fn pack(io: &mut Io<'_>, args: &NewPackArgs) -> Result<u8, String> {
         written.join(", ")
     ));
     Ok(EXIT_OK)
-}
-
-/// A YAML double-quoted scalar (JSON's string syntax is valid YAML)
-fn quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.starts_with('-')
 }
 
 /// Whether a folder may receive the new pack: it does not exist yet, or is empty

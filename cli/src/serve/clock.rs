@@ -2,27 +2,41 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Seconds since 1970 as an RFC 3339 UTC time, without a clock library
+use policy_engine::Date;
+
+/// Now as an RFC 3339 UTC time, to the second
 pub(super) fn now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    // The calendar is the engine's (`Date`); a clock past its year 9999 shows the epoch.
+    let (y, m, d) = i64::try_from(days)
+        .ok()
+        .and_then(|days| Date::from_ymd(1970, 1, 1)?.add_days(days))
+        .map_or((1970, 1, 1), Date::ymd);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn now_is_rfc3339_utc_to_the_second() {
+        let t = super::now();
+        let b = t.as_bytes();
+        assert_eq!(b.len(), 20, "{t}");
+        assert!(t.starts_with("20"), "{t}");
+        assert_eq!(
+            (b[4], b[7], b[10], b[13], b[16], b[19]),
+            (b'-', b'-', b'T', b':', b':', b'Z'),
+            "{t}"
+        );
+        assert!(t.chars().filter(char::is_ascii_digit).count() == 14, "{t}");
+    }
 }
