@@ -313,3 +313,59 @@ fn the_explanation_and_the_diff_show_every_key_and_its_order() {
         "{out}{err}"
     );
 }
+
+/// A date field as a key, earliest first: the same order as the dates written as numbers, and
+/// the reason shows the date as written
+#[test]
+fn a_date_key_ranks_earliest_first_and_reads_as_a_date() {
+    let dir = pack_ranked_by("  rank_by:\n    - {field: applied_on, order: asc}\n");
+    let pack = dir.path().join("pack.yaml");
+    let text = std::fs::read_to_string(&pack).expect("read");
+    let text = text.replacen(
+        "      applied_on:\n        type: integer\n",
+        "      applied_on:\n        type: date\n",
+        1,
+    );
+    std::fs::write(&pack, text).expect("write");
+    let engine = Engine::load(dir.path()).expect("loads");
+    let iso = |on: u32| format!("{}-{:02}-{:02}", on / 10_000, on / 100 % 100, on % 100);
+    let lines: Vec<String> = [
+        ("A", Some(20250301)),
+        ("B", None),
+        ("C", Some(20250105)),
+        ("D", Some(20241231)),
+    ]
+    .iter()
+    .map(|(id, on)| {
+        let date = on.map(|on| format!(r#", "applied_on": "{}""#, iso(on))).unwrap_or_default();
+        format!(
+            r#"{{"id": "{id}", "year": 2025, "kind": "scenario_case", "applicant": {{"name": "宿州{id}", "in_city": true}}, "selected": true, "score": 90{date}}}"#
+        )
+    })
+    .collect();
+    let apps =
+        parse_applications(&format!("[{}]", lines.join(",")), InputFormat::Json).expect("parse");
+    let decided = engine.decide(&apps);
+    let status = |id: &str| {
+        decided
+            .iter()
+            .find(|d| d.id.as_deref() == Some(id))
+            .map(|d| d.status)
+    };
+    // D (2024-12-31) and C (2025-01-05) come first; A is third and B, without a date, last.
+    assert_eq!(status("D"), Some(Status::Awarded));
+    assert_eq!(status("C"), Some(Status::Awarded));
+    assert_eq!(status("A"), Some(Status::Capped));
+    assert_eq!(status("B"), Some(Status::Capped));
+    let a = decided
+        .iter()
+        .find(|d| d.id.as_deref() == Some("A"))
+        .expect("A");
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("applied_on（本项 2025-03-01）从低到高") && r.contains("第 3 名")),
+        "{:?}",
+        a.reasons
+    );
+}

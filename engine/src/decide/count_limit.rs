@@ -10,13 +10,13 @@ use crate::model::facts::{Checked, Facts};
 use crate::model::pack::{Pack, RankKey, RankOrder};
 use crate::model::value::Value;
 
-/// A comparable rank value: decimals (money too) and integers compare as numbers; `None` for a
-/// missing one, which ranks last. (A `date` field, once there is one, would be read here as a
-/// number of days.)
+/// A comparable rank value: decimals (money too) and integers compare as numbers, a date as its
+/// day number; `None` for a missing one, which ranks last
 fn rank_value(facts: &Facts, field: &str) -> Option<Decimal> {
     match facts.get(field) {
         Some(Value::Decimal(d)) => Some(*d),
         Some(Value::Int(i)) => Some(Decimal::from(*i)),
+        Some(Value::Date(d)) => Some(Decimal::from(d.day_number())),
         _ => None,
     }
 }

@@ -944,8 +944,7 @@ fn check_limits(
             };
             let key_at = key_at.or(at);
             let field = &key.field;
-            // The kinds a key may rank by: numbers only. (A `date` field type, once there is
-            // one, would be added here and compared in `decide/count_limit.rs`.)
+            // The kinds a key may rank by: numbers and dates (compared in `decide/count_limit.rs`).
             match kind.fields.iter().find(|x| &x.name == field) {
                 Some(f)
                     if matches!(
@@ -953,6 +952,7 @@ fn check_limits(
                         FieldType::Integer { .. }
                             | FieldType::Decimal { .. }
                             | FieldType::Money { .. }
+                            | FieldType::Date { .. }
                     ) =>
                 {
                     if cl.rank_by.0[..i].iter().any(|k| &k.field == field) {
@@ -967,7 +967,7 @@ fn check_limits(
                     meta_path,
                     key_at,
                     format!(
-                        "count_limit `{name}` names `{field}`, which must be a number field (integer, decimal or money), not {}",
+                        "count_limit `{name}` names `{field}`, which must be a number field (integer, decimal or money) or a date, not {}",
                         f.ty.name()
                     ),
                 )),

@@ -90,6 +90,11 @@ impl Date {
         Date::from_ymd(year, number(5..7)?, number(8..10)?)
     }
 
+    /// Days since 1970-01-01 (negative before): dates compare as their day numbers do
+    pub(crate) fn day_number(self) -> i32 {
+        self.days
+    }
+
     /// The year, month (1 to 12) and day (1 to 31)
     pub fn ymd(self) -> (i32, u32, u32) {
         civil_from_days(self.days)
