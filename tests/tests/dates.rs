@@ -88,6 +88,19 @@ fn run(
     a
 }
 
+/// `policy run --format json` on an input file of the pack copy: its decisions
+fn decided_from(pack: &tempfile::TempDir, input: &str) -> Vec<(String, String, String, String)> {
+    let (_, out, err) = policy_on(
+        pack,
+        &[
+            "run", "--pack", "<pack>", "--input", input, "--format", "json",
+        ],
+    );
+    let value: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    decisions(&value)
+}
+
 fn status_of(decided: &[(String, String, String, String)], id: &str) -> String {
     decided
         .iter()
@@ -284,15 +297,7 @@ fn a_csv_with_date_columns_is_read_by_their_chinese_names() {
     )
     .expect("write");
     let input = input.to_string_lossy().into_owned();
-    let (_, out, err) = policy_on(
-        &pack,
-        &[
-            "run", "--pack", "<pack>", "--input", &input, "--format", "json",
-        ],
-    );
-    let value: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    let decided = decisions(&value);
+    let decided = decided_from(&pack, &input);
     assert_eq!(status_of(&decided, "C1"), "awarded");
     assert_eq!(decided[0].2, "200000.00");
     assert_eq!(status_of(&decided, "C2"), "ineligible");
@@ -492,15 +497,7 @@ fn an_xlsx_date_cell_or_iso_text_is_a_date_and_a_plain_number_is_not() {
         ],
     );
     let input = path.to_string_lossy().into_owned();
-    let (_, out, err) = policy_on(
-        &pack,
-        &[
-            "run", "--pack", "<pack>", "--input", &input, "--format", "json",
-        ],
-    );
-    let value: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    let decided = decisions(&value);
+    let decided = decided_from(&pack, &input);
     assert_eq!(status_of(&decided, "SERIAL"), "awarded");
     assert_eq!(status_of(&decided, "TEXT"), "awarded");
     assert_eq!(status_of(&decided, "LATE"), "ineligible");
