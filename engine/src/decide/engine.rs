@@ -112,6 +112,19 @@ impl Engine {
     }
 }
 
+/// The engine on the pack the repository ships, for the unit tests of every stage
+#[cfg(test)]
+pub(crate) fn shipped() -> Engine {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../policies/suzhou-future-industries"
+    );
+    match Engine::load(dir) {
+        Ok(engine) => engine,
+        Err(e) => panic!("the shipped pack loads: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

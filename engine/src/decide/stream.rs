@@ -421,7 +421,6 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     struct Lines;
 
@@ -448,17 +447,7 @@ mod tests {
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// The engine on the pack the repository ships
-    fn shipped_pack() -> Engine {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../policies/suzhou-future-industries"
-        );
-        match Engine::load(Path::new(dir)) {
-            Ok(engine) => engine,
-            Err(e) => panic!("the shipped pack loads: {e}"),
-        }
-    }
+    use crate::decide::engine::shipped as shipped_pack;
 
     /// A streamed run decides as the whole file read at once does, on lines the quick path
     /// gives up on: a line that is not JSON (trailing text, a lone surrogate) has no id, so a

@@ -623,18 +623,11 @@ mod tests {
     use crate::decide::Engine;
     use crate::model::pack::Pack;
     use crate::model::value::FieldType;
-    use std::path::Path;
     use std::sync::OnceLock;
 
     fn engine() -> &'static Engine {
         static ENGINE: OnceLock<Engine> = OnceLock::new();
-        ENGINE.get_or_init(|| {
-            Engine::load(Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../policies/suzhou-future-industries"
-            )))
-            .unwrap()
-        })
+        ENGINE.get_or_init(crate::decide::engine::shipped)
     }
 
     const TT: &str = r#"{"id":"2030-TR-4","year":2030,"kind":"tech_transfer","applicant":{"name":"宿州市云计算92362股份有限公司","in_city":true,"credit_code":"91341302MA2T12345E"},"area":"先进材料","seller_in_city":false,"contract_amount":4912100,"paid_amount":"4912100.00"}"#;

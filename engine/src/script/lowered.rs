@@ -702,16 +702,7 @@ mod tests {
     use crate::script::limits::ScriptLimits;
     use crate::script::views::ParamsView;
 
-    fn engine() -> Engine {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../policies/suzhou-future-industries"
-        );
-        match Engine::load(Path::new(dir)) {
-            Ok(e) => e,
-            Err(e) => panic!("the Suzhou pack loads: {e}"),
-        }
-    }
+    use crate::decide::engine::shipped as engine;
 
     /// A small deterministic generator (xorshift)
     struct Rng(u64);
