@@ -143,8 +143,8 @@ pub use model::money::{
     group_thousands, parse_decimal, yuan_and_wan, NumberError, Rounding, RoundingMode,
 };
 pub use model::pack::{
-    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey, RankOrder,
-    Source, Target, TargetComparison, TargetMeasure, Unit,
+    Clause, CountLimit, CutMethod, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey,
+    RankOrder, RuleKind, SettlementRule, Source, Target, TargetComparison, TargetMeasure, Unit,
 };
 pub use model::pos::Pos;
 pub use model::value::{FieldType, TextFormat, Value};

@@ -37,31 +37,28 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
     out.push_str(&t.render());
     out.push('\n');
 
-    let mut s = Table::new(&[
+    // `superseded` only comes from settlement rules: a column only where the pack has some.
+    let settles = !pack.settlement.is_empty();
+    let mut statuses = vec![Status::Awarded, Status::Ineligible, Status::Capped];
+    if settles {
+        statuses.push(Status::Superseded);
+    }
+    statuses.push(Status::Error);
+    let mut columns = vec![
         ("条款 clause", Align::Left),
         ("条文", Align::Left),
         ("申报", Align::Right),
-        ("awarded", Align::Right),
-        ("ineligible", Align::Right),
-        ("capped", Align::Right),
-        ("error", Align::Right),
-        ("金额（元）", Align::Right),
-        ("万元", Align::Right),
-    ]);
+    ];
+    columns.extend(statuses.iter().map(|s| (s.as_str(), Align::Right)));
+    columns.extend([("金额（元）", Align::Right), ("万元", Align::Right)]);
+    let mut s = Table::new(&columns);
     let mut add = |label: String, article: String, of: Vec<&Decision>| {
         let count = |st: Status| of.iter().filter(|d| d.status == st).count().to_string();
         let amount = policy_engine::awarded_total(of.iter().copied(), pack.rounding);
-        s.row(vec![
-            label,
-            article,
-            of.len().to_string(),
-            count(Status::Awarded),
-            count(Status::Ineligible),
-            count(Status::Capped),
-            count(Status::Error),
-            group_thousands(amount),
-            wan(amount, None).to_string(),
-        ]);
+        let mut row = vec![label, article, of.len().to_string()];
+        row.extend(statuses.iter().map(|st| count(*st)));
+        row.extend([group_thousands(amount), wan(amount, None).to_string()]);
+        s.row(row);
     };
     for c in &pack.clauses {
         let of: Vec<&Decision> = decisions

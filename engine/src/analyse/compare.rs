@@ -106,8 +106,8 @@ pub(crate) fn changed_clauses(base: &Pack, variant: &Pack) -> Vec<bool> {
         .collect()
 }
 
-/// Decides a variant of `base`, reusing the baseline's decisions for the clauses the variant
-/// does not change
+/// Decides a variant of `base`, reusing the baseline's decisions (before settlement) for the
+/// clauses the variant does not change; then settles by the variant's rules
 pub(crate) fn decide_variant(
     base: &Pack,
     variant: &Pack,
@@ -128,6 +128,7 @@ pub(crate) fn decide_variant(
     for d in &mut decisions {
         d.amount = variant.rounding.apply(d.amount);
     }
+    decide::apply_settlement(variant, checked, &mut decisions);
     decisions
 }
 
@@ -433,7 +434,14 @@ impl Engine {
         scenarios: &[(&str, &Engine)],
     ) -> Vec<ScenarioComparison> {
         let checked = decide::check_all(&self.pack, apps);
-        let baseline = decide::decide_all_checked(&self.pack, &self.code, &checked);
+        let unsettled = decide::decide_unsettled(&self.pack, &self.code, &checked);
+        let mut settled = None;
+        if !self.pack.settlement.is_empty() {
+            let mut s = unsettled.clone();
+            decide::apply_settlement(&self.pack, &checked, &mut s);
+            settled = Some(s);
+        }
+        let baseline = settled.as_deref().unwrap_or(&unsettled);
         scenarios
             .iter()
             .map(|(name, variant)| {
@@ -442,14 +450,14 @@ impl Engine {
                     &variant.pack,
                     &variant.code,
                     &checked,
-                    &baseline,
+                    &unsettled,
                 );
                 comparison_of(
                     name,
                     &self.pack,
                     &variant.pack,
                     &checked,
-                    &baseline,
+                    baseline,
                     &decided,
                 )
             })

@@ -8,7 +8,7 @@ use crate::analyse::compare::{
     changed_clauses, point_of, ScenarioComparison, ScenarioTally, SweepPoint,
 };
 use crate::analyse::targets::{self, Progress};
-use crate::decide::first_pass::{id_hash, Placements};
+use crate::decide::first_pass::{id_hash, Placed};
 use crate::decide::repeats::Repeats;
 use crate::decide::stream::{StreamError, PIECE};
 use crate::decide::{self, Engine};
@@ -35,6 +35,11 @@ impl Engine {
             .iter()
             .map(|(_, v)| changed_clauses(base, v.pack()))
             .collect();
+        let settles: Vec<bool> = scenarios
+            .iter()
+            .map(|(_, v)| !v.pack().settlement.is_empty() || !base.settlement.is_empty())
+            .collect();
+        let settles = &settles;
         // Pass 1: repeats, and placements under the limits of the baseline and of each
         // scenario that changes a limited clause (the others place as the baseline does).
         let (repeats, base_placements, placements) =
@@ -78,7 +83,7 @@ impl Engine {
                             let period = checked.and_then(|c| base.period_of(&c.facts));
                             counted.1.add(base, &b, checked.map(|c| &*c.facts));
                             for (i, (_, variant)) in scenarios.iter().enumerate() {
-                                let again = clause.is_some_and(|ci| changed[i][ci]);
+                                let again = clause.is_some_and(|ci| changed[i][ci]) || settles[i];
                                 if again {
                                     let s = variant.decide_ready(&r, repeats, &placements[i]);
                                     counted.0[i].add(base, &b, &s, clause, period);
@@ -118,7 +123,7 @@ impl Engine {
         pool: &Pool,
         scenarios: &[(&str, &Engine)],
         changed: &[Vec<bool>],
-    ) -> Result<(Repeats, Placements, Vec<Placements>), StreamError> {
+    ) -> Result<(Repeats, Placed, Vec<Placed>), StreamError> {
         let base = self.pack();
         let limited =
             |p: &Pack, ci: usize| p.clauses.get(ci).is_some_and(|c| c.count_limit.is_some());
@@ -127,9 +132,14 @@ impl Engine {
             .zip(changed)
             .enumerate()
             .filter(|(_, ((_, v), ch))| {
-                ch.iter()
-                    .enumerate()
-                    .any(|(ci, c)| *c && (limited(v.pack(), ci) || limited(base, ci)))
+                // Settlement looks at every decision of an applicant: a scenario settles on its
+                // own whenever either side has rules.
+                !v.pack().settlement.is_empty()
+                    || !base.settlement.is_empty()
+                    || ch
+                        .iter()
+                        .enumerate()
+                        .any(|(ci, c)| *c && (limited(v.pack(), ci) || limited(base, ci)))
             })
             .map(|(i, _)| i)
             .collect();
@@ -139,7 +149,7 @@ impl Engine {
             .map_err(StreamError::Input)?;
         let base_placements = placed.remove(0);
         let mut own_placements = placed.into_iter();
-        let placements: Vec<Placements> = (0..scenarios.len())
+        let placements: Vec<Placed> = (0..scenarios.len())
             .map(|i| {
                 if own.contains(&i) {
                     own_placements.next().unwrap_or_default()

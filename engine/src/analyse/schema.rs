@@ -143,7 +143,7 @@ pub fn decisions_schema() -> Value {
                         "id": {"type": ["string", "null"]},
                         "kind": {"type": ["string", "null"]},
                         "clause": {"type": ["string", "null"]},
-                        "status": {"enum": ["awarded", "ineligible", "capped", "error"]},
+                        "status": {"enum": ["awarded", "ineligible", "capped", "superseded", "error"]},
                         "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "yuan, exactly two decimals; 0.00 unless awarded"},
                         "reasons": {"type": "array", "items": {"type": "string"}}
                     }

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::decide::check::check_all;
 use crate::decide::count_limit::apply_count_limits;
+use crate::decide::settle::apply_settlement;
 use crate::input::RawApplication;
 use crate::model::decision::{max_award, outcome_key, Decision, Status};
 use crate::model::facts::{Checked, Facts};
@@ -277,8 +278,21 @@ pub(crate) fn decide_all(pack: &Pack, code: &Compiled, apps: &[RawApplication]) 
     decide_all_checked(pack, code, &check_all(pack, apps))
 }
 
-/// Decides applications already checked, then applies the count limits
+/// Decides applications already checked, then applies the count limits and the settlement
+/// rules
 pub(crate) fn decide_all_checked(
+    pack: &Pack,
+    code: &Compiled,
+    checked: &[Result<Checked, Box<Decision>>],
+) -> Vec<Decision> {
+    let mut decisions = decide_unsettled(pack, code, checked);
+    apply_settlement(pack, checked, &mut decisions);
+    decisions
+}
+
+/// Decides applications already checked and applies the count limits, before settlement: what
+/// a comparison reuses for the clauses a scenario leaves alone
+pub(crate) fn decide_unsettled(
     pack: &Pack,
     code: &Compiled,
     checked: &[Result<Checked, Box<Decision>>],

@@ -148,6 +148,14 @@ pub(crate) fn rank_contenders(
     out
 }
 
+/// Whether an awarded application keeps its award where it is placed
+pub(crate) fn keeps_award(placement: &Placement) -> bool {
+    match placement {
+        Placement::NoLimit { .. } => false,
+        Placement::Ranked(rank) => (rank.place as i64) <= rank.max,
+    }
+}
+
 /// Applies a placement to the decision of an awarded application
 pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placement: &Placement) {
     let clause = &pack.clauses[ci];

@@ -1,7 +1,11 @@
-//! The first pass of a streamed run under count limits: repeated ids found, contenders ranked.
+//! The first pass of a streamed run under count limits or settlement rules: repeated ids
+//! found, contenders ranked, applicants settled.
 //!
-//! Every record's id is hashed to find the repeats, and each awarded application of a limited
-//! clause is ranked, before the second pass (`stream.rs`) decides any.
+//! Every record's id is hashed to find the repeats; each awarded application of a limited
+//! clause is ranked, and each awarded application of a clause a settlement rule looks at is
+//! kept as a small [`Entry`] (clause, id, amount, groups) and settled with its applicant's
+//! others, before the second pass (`stream.rs`) decides any. Only entries are kept, never
+//! decisions: the second pass decides again and applies what the first found.
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -9,6 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::decide::count_limit::{Contender, Placement};
 use crate::decide::engine::Engine;
 use crate::decide::repeats::{FirstSeen, Repeats};
+use crate::decide::settle::{self, Effects, Entry, Groups};
 use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Record};
 use crate::input::{self, quick, InputError, RawApplication};
@@ -20,6 +25,25 @@ use crate::model::pack::Pack;
 /// placement
 pub(crate) type Placements = FxHashMap<usize, (usize, Placement)>;
 
+/// What the first pass found for one engine: placements under count limits, and what
+/// settlement does to each decision it changes
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Placed {
+    pub(crate) ranks: Placements,
+    pub(crate) effects: Effects,
+}
+
+/// An awarded application of a settled clause, before its groups are numbered: (index, clause,
+/// id, amount, period, group key under each rule)
+pub(crate) type LooseEntry = (
+    usize,
+    usize,
+    Box<str>,
+    rust_decimal::Decimal,
+    Option<i64>,
+    Vec<Option<String>>,
+);
+
 /// An id's hash for the first pass: a keyed-nothing SipHash, so the same file finds the same
 /// candidates on every run; equal hashes are only candidates, confirmed on the ids themselves
 pub(crate) fn id_hash(id: &str) -> u64 {
@@ -29,9 +53,9 @@ pub(crate) fn id_hash(id: &str) -> u64 {
     h.finish()
 }
 
-/// The standing of an application of a limited clause under each engine that limits it,
-/// where it is awarded there: (engine, clause, contender)
-type Standing = Vec<(usize, usize, Contender)>;
+/// The standing of an application under each engine that limits or settles its clause, where
+/// it is awarded there: (engine, clause, contender if limited, entry if settled)
+type Standing = Vec<(usize, usize, Option<Contender>, Option<LooseEntry>)>;
 
 /// What the first pass keeps of a record: its index, its id's hash and its standing
 type Seen = (usize, Option<u64>, Standing);
@@ -43,6 +67,8 @@ struct Limits<'e> {
     engines: Vec<&'e Engine>,
     /// Per engine, per clause: whether it has a count limit
     limited: Vec<Vec<bool>>,
+    /// Per engine, per clause: whether a settlement rule looks at it
+    settled: Vec<Vec<bool>>,
 }
 
 impl<'e> Limits<'e> {
@@ -60,24 +86,35 @@ impl<'e> Limits<'e> {
                     .collect()
             })
             .collect();
+        let settled = engines
+            .iter()
+            .map(|e| {
+                (0..e.pack().clauses.len())
+                    .map(|ci| settle::settled_clause(e.pack(), ci))
+                    .collect()
+            })
+            .collect();
         Limits {
             pack: engine.pack(),
             engines,
             limited,
+            settled,
         }
     }
 
-    /// Whether applications of `kind` go to a clause some engine limits
+    /// Whether engine `e` limits or settles clause `ci`
+    fn watches(&self, e: usize, ci: usize) -> bool {
+        self.limited[e].get(ci).copied().unwrap_or(false)
+            || self.settled[e].get(ci).copied().unwrap_or(false)
+    }
+
+    /// Whether applications of `kind` go to a clause some engine limits or settles
     fn limited_at(&self, kind: &str) -> bool {
         self.pack
             .clauses
             .iter()
             .position(|c| c.kind == kind)
-            .is_some_and(|ci| {
-                self.limited
-                    .iter()
-                    .any(|l| l.get(ci).copied().unwrap_or(false))
-            })
+            .is_some_and(|ci| (0..self.engines.len()).any(|e| self.watches(e, ci)))
     }
 
     fn limited_kind(&self, raw: &RawApplication) -> bool {
@@ -88,14 +125,25 @@ impl<'e> Limits<'e> {
         self.engines
             .iter()
             .enumerate()
-            .filter(|(e, _)| self.limited[*e].get(c.clause).copied().unwrap_or(false))
+            .filter(|(e, _)| self.watches(*e, c.clause))
             .filter_map(|(e, engine)| {
                 let p = engine.pack();
                 let (d, _) = clause::decide_one(p, &engine.code, c, false);
-                (d.status == Status::Awarded)
-                    .then(|| count_limit::contender(p, c.clause, index, &c.facts))
-                    .flatten()
-                    .map(|k| (e, c.clause, k))
+                if d.status != Status::Awarded {
+                    return None;
+                }
+                let contender = count_limit::contender(p, c.clause, index, &c.facts);
+                let entry = self.settled[e][c.clause].then(|| {
+                    (
+                        index,
+                        c.clause,
+                        c.facts.id.as_str().into(),
+                        d.amount,
+                        p.period_of(&c.facts),
+                        settle::group_keys(p, c.clause, &c.facts),
+                    )
+                });
+                Some((e, c.clause, contender, entry))
             })
             .collect()
     }
@@ -185,7 +233,7 @@ impl Engine {
         pool: &Pool,
         others: &[&Engine],
         id_hash: fn(&str) -> u64,
-    ) -> Result<(Repeats, Vec<Placements>), InputError> {
+    ) -> Result<(Repeats, Vec<Placed>), InputError> {
         let limits = Limits::new(self, others);
         // Every id's hash and record, appended as the file goes (no lookups: a table of a
         // million ids was a cache miss per record on the one sequential path), sorted once at
@@ -193,6 +241,9 @@ impl Engine {
         let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(source.size_hint());
         let mut contenders: Vec<Vec<Vec<Contender>>> =
             vec![vec![Vec::new(); self.pack().clauses.len()]; limits.engines.len()];
+        let mut entries: Vec<(Vec<Entry>, Groups)> = (0..limits.engines.len())
+            .map(|_| (Vec::new(), Groups::default()))
+            .collect();
         let mut seen: Vec<Seen> = Vec::new();
         source.chunks_ahead(pool, &mut |chunk| {
             let Chunk { block, records } = chunk;
@@ -212,8 +263,24 @@ impl Engine {
                 if let Some(h) = id {
                     hashes.push((h, at));
                 }
-                for (e, ci, k) in standing {
-                    contenders[e][ci].push(k);
+                for (e, ci, k, entry) in standing {
+                    if let Some(k) = k {
+                        contenders[e][ci].push(k);
+                    }
+                    if let Some((index, clause, id, amount, period, keys)) = entry {
+                        let (list, groups) = &mut entries[e];
+                        list.push(Entry {
+                            index,
+                            clause,
+                            id,
+                            amount,
+                            period,
+                            groups: keys
+                                .iter()
+                                .map(|k| k.as_deref().map(|k| groups.intern(k)))
+                                .collect(),
+                        });
+                    }
                 }
             }
             pool.give(block);
@@ -221,7 +288,29 @@ impl Engine {
         })?;
         let repeats = repeats_among(source, pool, hashes)?;
         let placements = limits.rank(contenders, &repeats);
-        Ok((Repeats::Known(repeats), placements))
+        let placed = limits
+            .engines
+            .iter()
+            .zip(placements)
+            .zip(entries)
+            .map(|((engine, ranks), (mut list, groups))| {
+                // Settled: what is still awarded once repeats and count limits are known.
+                list.retain(|en| {
+                    let repeat = u32::try_from(en.index).is_ok_and(|at| repeats.contains_key(&at));
+                    let placed_out = ranks
+                        .get(&en.index)
+                        .is_some_and(|(_, p)| !count_limit::keeps_award(p));
+                    !repeat && !placed_out
+                });
+                let effects = if list.is_empty() {
+                    Effects::default()
+                } else {
+                    settle::settle(engine.pack(), &list, &groups)
+                };
+                Placed { ranks, effects }
+            })
+            .collect();
+        Ok((Repeats::Known(repeats), placed))
     }
 }
 

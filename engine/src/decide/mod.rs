@@ -7,9 +7,11 @@ pub(crate) mod count_limit;
 pub(crate) mod engine;
 pub(crate) mod first_pass;
 pub(crate) mod repeats;
+pub(crate) mod settle;
 pub(crate) mod stream;
 
 pub(crate) use check::{check_all, check_one};
-pub(crate) use clause::{decide_all_checked, decide_one};
+pub(crate) use clause::{decide_all_checked, decide_one, decide_unsettled};
 pub(crate) use count_limit::apply_count_limits;
 pub use engine::Engine;
+pub(crate) use settle::apply_settlement;

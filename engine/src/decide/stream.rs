@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::decide::engine::Engine;
-use crate::decide::first_pass::{id_hash, Placements};
+use crate::decide::first_pass::{id_hash, Placed};
 use crate::decide::repeats::{where_first, FirstSeen, Repeats};
 use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
@@ -73,17 +73,18 @@ impl std::error::Error for StreamError {}
 /// How many records one parallel task decides and renders in a row
 pub(crate) const PIECE: usize = 512;
 
-const STATUSES: [Status; 4] = [
+const STATUSES: [Status; 5] = [
     Status::Awarded,
     Status::Ineligible,
     Status::Capped,
+    Status::Superseded,
     Status::Error,
 ];
 
 /// Decisions counted as they pass: in all, by status and by clause, with the amounts awarded
 struct DecisionCounts {
     count: usize,
-    by_status: [usize; 4],
+    by_status: [usize; 5],
     /// Per clause: (applications, awarded, amount awarded)
     by_clause: Vec<(usize, usize, Decimal)>,
     amount: Decimal,
@@ -93,7 +94,7 @@ impl DecisionCounts {
     fn new(clauses: usize) -> DecisionCounts {
         DecisionCounts {
             count: 0,
-            by_status: [0; 4],
+            by_status: [0; 5],
             by_clause: vec![(0, 0, Decimal::ZERO); clauses],
             amount: Decimal::ZERO,
         }
@@ -102,7 +103,7 @@ impl DecisionCounts {
     /// Counts a decision; `clause` is its clause's index when the caller knows it
     fn add(&mut self, pack: &Pack, d: &Decision, clause: Option<usize>) {
         self.count += 1;
-        let s = STATUSES.iter().position(|s| *s == d.status).unwrap_or(3);
+        let s = STATUSES.iter().position(|s| *s == d.status).unwrap_or(4);
         self.by_status[s] += 1;
         let awarded = d.status == Status::Awarded;
         if awarded {
@@ -182,12 +183,7 @@ fn check_one(
 
 impl Engine {
     /// The decision on one parsed record of a stream
-    pub(crate) fn decide_ready(
-        &self,
-        r: &Ready,
-        repeats: &Repeats,
-        placements: &Placements,
-    ) -> Decision {
+    pub(crate) fn decide_ready(&self, r: &Ready, repeats: &Repeats, placed: &Placed) -> Decision {
         let pack = self.pack();
         let earlier = repeats.earlier(r.index(), r.id());
         let checked = match r {
@@ -207,8 +203,14 @@ impl Engine {
             Ok(c) => {
                 let (mut d, _) = clause::decide_one(pack, &self.code, &c, false);
                 if d.status == Status::Awarded {
-                    if let Some((ci, p)) = placements.get(&r.index()) {
+                    if let Some((ci, p)) = placed.ranks.get(&r.index()) {
                         count_limit::apply_placement(pack, *ci, &mut d, p);
+                    }
+                }
+                // Settlement found its effect in the first pass, on this same decision.
+                if d.status == Status::Awarded {
+                    if let Some(effect) = placed.effects.get(&r.index()) {
+                        effect.apply(&mut d);
                     }
                 }
                 d
@@ -225,13 +227,13 @@ impl Engine {
         first: usize,
         piece: impl Iterator<Item = Ready>,
         repeats: &Repeats,
-        placements: &Placements,
+        placed: &Placed,
     ) -> (Vec<u8>, DecisionCounts) {
         let pack = self.pack();
         let mut buf = Vec::with_capacity(PIECE * 400);
         let mut counts = DecisionCounts::new(pack.clauses.len());
         for (j, r) in piece.enumerate() {
-            let d = self.decide_ready(&r, repeats, placements);
+            let d = self.decide_ready(&r, repeats, placed);
             sink.render(first + j, &d, &mut buf);
             // A record read the quick way names its clause; its decision is that clause's.
             let clause = match &r {
@@ -252,20 +254,18 @@ impl Engine {
         records: Vec<Record>,
         bytes: &[u8],
         repeats: &mut Repeats,
-        placements: &Placements,
+        placed: &Placed,
     ) -> Pieces {
         let pack = self.pack();
         let ready = |r: Record| r.ready(pack, bytes);
         match repeats {
             // Repeats known already: each piece is parsed, decided and rendered in one go.
-            Repeats::Known(_) => {
-                self.render_pieces(sink, first, records, ready, repeats, placements)
-            }
+            Repeats::Known(_) => self.render_pieces(sink, first, records, ready, repeats, placed),
             // Ids noted in order between parsing and deciding.
             Repeats::Running(_) => {
                 let ready: Vec<Ready> = records.into_par_iter().map(ready).collect();
                 repeats.note(&ready);
-                self.render_pieces(sink, first, ready, |r| r, repeats, placements)
+                self.render_pieces(sink, first, ready, |r| r, repeats, placed)
             }
         }
     }
@@ -279,7 +279,7 @@ impl Engine {
         records: Vec<R>,
         ready: impl Fn(R) -> Ready + Sync,
         repeats: &Repeats,
-        placements: &Placements,
+        placed: &Placed,
     ) -> Pieces {
         records
             .into_par_iter()
@@ -287,7 +287,7 @@ impl Engine {
             .enumerate()
             .map(|(p, piece)| {
                 let piece = piece.into_iter().map(&ready);
-                self.render_piece(sink, first + p * PIECE, piece, repeats, placements)
+                self.render_piece(sink, first + p * PIECE, piece, repeats, placed)
             })
             .collect()
     }
@@ -334,7 +334,8 @@ impl Engine {
         let pool = Pool::default();
         // Pass 1, only with count limits: rank the awarded applications of limited clauses, and
         // find the repeated ids (a repeat is no contender).
-        let two_pass = pack.clauses.iter().any(|c| c.count_limit.is_some());
+        let two_pass =
+            pack.clauses.iter().any(|c| c.count_limit.is_some()) || !pack.settlement.is_empty();
         let found = if two_pass {
             let (repeats, mut placements) = self
                 .first_pass(source, &pool, &[], hash)
@@ -342,7 +343,7 @@ impl Engine {
             (repeats, placements.pop().unwrap_or_default())
         } else {
             // One pass: ids kept as they come.
-            (Repeats::running(source.size_hint()), Placements::default())
+            (Repeats::running(source.size_hint()), Placed::default())
         };
         write(&sink.begin()).map_err(StreamError::Output)?;
         let counts = self.second_pass(source, &pool, sink, found, write, progress)?;
@@ -361,11 +362,11 @@ impl Engine {
         source: &InputFile,
         pool: &Pool,
         sink: &dyn Sink,
-        (mut repeats, placements): (Repeats, Placements),
+        (mut repeats, placed): (Repeats, Placed),
         write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<DecisionCounts, StreamError> {
-        let placements = &placements;
+        let placed = &placed;
         let mut counts = DecisionCounts::new(self.pack().clauses.len());
         let mut write_error = None;
         let decided = std::thread::scope(|scope| {
@@ -378,7 +379,7 @@ impl Engine {
                     let Chunk { block, records } = chunk;
                     let bytes = bytes_of(&block);
                     let pieces =
-                        self.decide_chunk(sink, first, records, bytes, &mut repeats, placements);
+                        self.decide_chunk(sink, first, records, bytes, &mut repeats, placed);
                     pool.give(block);
                     // A closed channel means the writer stopped (it failed): stop reading.
                     tx.send(pieces)

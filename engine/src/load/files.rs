@@ -33,6 +33,76 @@ pub(crate) struct PackFile {
     pub(crate) targets: Vec<TargetFile>,
     #[serde(default)]
     pub(crate) aliases: IndexMap<String, String>,
+    #[serde(default)]
+    pub(crate) applicant: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) settlement: Vec<RuleFile>,
+}
+
+/// A settlement rule as written in `pack.yaml` or a scenario file; which of `exclusive`,
+/// `cap` and `requires` it has says what it does
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) article: String,
+    pub(crate) text: String,
+    #[serde(default)]
+    pub(crate) notes: Option<String>,
+    #[serde(default)]
+    pub(crate) exclusive: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) cap: Option<String>,
+    #[serde(default)]
+    pub(crate) clauses: Option<ClauseListFile>,
+    #[serde(default)]
+    pub(crate) cut: Option<crate::model::pack::CutMethod>,
+    #[serde(default)]
+    pub(crate) clause: Option<String>,
+    #[serde(default)]
+    pub(crate) requires: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) per: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) applicant: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) parameters: IndexMap<String, ParamFile>,
+}
+
+/// `clauses:` of a cap as written: `all`, or a list of clause ids
+pub(crate) enum ClauseListFile {
+    All,
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for ClauseListFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ClauseListFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`all` or a list of clause ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ClauseListFile, E> {
+                if v == "all" {
+                    Ok(ClauseListFile::All)
+                } else {
+                    Err(E::custom(format!(
+                        "`{v}`: expected `all` or a list of clause ids such as `[rd-platform, incubator]`"
+                    )))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<ClauseListFile, A::Error> {
+                Vec::<String>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(ClauseListFile::List)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize)]

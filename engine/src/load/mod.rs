@@ -10,4 +10,5 @@ pub(crate) mod references;
 pub(crate) mod revision;
 pub(crate) mod scenario;
 pub(crate) mod script_refs;
+pub(crate) mod settlement;
 pub(crate) mod yaml;

@@ -9,15 +9,18 @@ use sha2::{Digest, Sha256};
 
 use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, PackFile, RawScalar};
 use crate::load::lint::{lint, squeeze};
-use crate::load::params::{parse_param_value, parse_timeline};
-use crate::load::references::{is_identifier, References};
+use crate::load::params::build_parameters;
+use crate::load::references::References;
+use crate::load::settlement::{build_rules, check_applicant, check_order, RuleContext};
+use crate::load::yaml::pos_in;
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::date::Date;
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money::{self};
+use crate::model::pack::SettlementRule;
 use crate::model::pack::{
-    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey, Source,
-    Target, TargetMeasure, Unit,
+    Clause, CountLimit, Field, Kind, Pack, Parameter, Precondition, RankKey, Source, Target,
+    TargetMeasure, Unit,
 };
 use crate::model::pos::Pos;
 use crate::model::suggest::did_you_mean;
@@ -93,11 +96,7 @@ fn parse_yaml<'a, T: Deserialize<'a>>(
 
 /// Position of the node at a path of keys, for errors found after deserializing
 fn pos_at(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
-    let mut n = root.as_ref()?;
-    for k in keys {
-        n = n.get(k)?;
-    }
-    n.pos
+    pos_in(root.as_ref(), keys)
 }
 
 /// Reads, checks and compiles the pack in `dir`: the pack as plain data, and each clause's
@@ -147,6 +146,8 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
     check_one_clause_per_kind(&kinds, &clauses, &yaml, &mut errors);
     let targets = build_targets(dir, &pf, &shared, &clauses, &yaml, &mut errors);
     let aliases = build_aliases(&pf, &kinds, &yaml, &mut errors);
+    let (applicant, settlement) =
+        build_settlement(&pf, &kinds, &clauses, &yaml, &source_text, &mut errors);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -173,11 +174,47 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
             preconditions,
             kinds,
             clauses,
+            applicant,
+            settlement,
             fingerprint,
             dir: dir.to_path_buf(),
         },
         scripts,
     ))
+}
+
+/// The pack's `applicant:` fields and its settlement rules, checked
+fn build_settlement(
+    pf: &PackFile,
+    kinds: &[Kind],
+    clauses: &[Clause],
+    yaml: &PackYaml<'_>,
+    source_text: &Option<String>,
+    errors: &mut LoadErrors,
+) -> (Vec<String>, Vec<SettlementRule>) {
+    let applicant = pf.applicant.clone().unwrap_or_default();
+    if pf.applicant.is_some() {
+        check_applicant(
+            &applicant,
+            kinds,
+            yaml.path,
+            pos_at(yaml.node, &["applicant"]),
+            errors,
+        );
+    }
+    let normalized = source_text.as_deref().map(squeeze);
+    let cx = RuleContext {
+        clauses,
+        kinds,
+        period: pf.period.as_deref(),
+        applicant: &applicant,
+        normalized_source: normalized.as_deref(),
+        before: &[],
+    };
+    let seq = yaml.node.as_ref().and_then(|n| n.get("settlement"));
+    let rules = build_rules(&pf.settlement, seq, yaml.path, &cx, errors);
+    check_order(&rules, errors);
+    (applicant, rules)
 }
 
 /// `pack.yaml` as read: its path and its YAML, for errors that point into it
@@ -767,7 +804,7 @@ fn load_clause(
             ));
         }
     }
-    let parameters = build_parameters(&cf, &node, &meta_path, errors);
+    let parameters = build_parameters(&cf.parameters, node.as_ref(), &meta_path, errors);
     let count_limit = check_limits(&cf, kind, &parameters, &node, &meta_path, errors);
     let script_rel = format!("clauses/{stem}.rhai");
     let script_path = clause_dir.join(format!("{stem}.rhai"));
@@ -809,53 +846,6 @@ fn load_clause(
         script_source: source,
     };
     Some((clause, script))
-}
-
-/// A clause's parameters, each value read exactly in its unit; a refused one is reported and
-/// left out
-fn build_parameters(
-    cf: &ClauseFile,
-    node: &Option<Node>,
-    meta_path: &Path,
-    errors: &mut LoadErrors,
-) -> Vec<Parameter> {
-    let mut parameters = Vec::new();
-    for (pname, p) in &cf.parameters {
-        let at = pos_at(node, &["parameters", pname, "value"]);
-        if !is_identifier(pname) {
-            errors.push(LoadError::new(
-                meta_path,
-                pos_at(node, &["parameters", pname]),
-                format!("`{pname}` cannot name a parameter: use letters, digits and `_`"),
-            ));
-            continue;
-        }
-        let values = match (&p.value, &p.values) {
-            (Some(v), None) => parse_param_value(&v.0, p.unit)
-                .map(|value| vec![DatedValue { from: None, value }])
-                .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
-            (None, Some(timeline)) => {
-                parse_timeline(timeline, p.unit).map_err(|(year, e)| {
-                    let at = pos_at(node, &["parameters", pname, "values", &year]);
-                    (at, format!("parameter `{pname}`, year `{year}`: {e}"))
-                })
-            }
-            _ => Err((
-                pos_at(node, &["parameters", pname]),
-                format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
-            )),
-        };
-        match values {
-            Ok(values) => parameters.push(Parameter {
-                name: pname.clone(),
-                values,
-                unit: p.unit,
-                description: p.description.clone(),
-            }),
-            Err((at, e)) => errors.push(LoadError::new(meta_path, at, e)),
-        }
-    }
-    parameters
 }
 
 /// The clause's `cap` names a parameter in yuan, and its count limit a count parameter, fields

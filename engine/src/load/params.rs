@@ -4,10 +4,15 @@
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
-use crate::load::files::RawScalar;
+use std::path::Path;
+
+use crate::load::files::{ParamFile, RawScalar};
+use crate::load::references::is_identifier;
+use crate::load::yaml::{pos_in, Node};
 use crate::model::date::Date;
+use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money;
-use crate::model::pack::{DatedValue, Unit};
+use crate::model::pack::{DatedValue, Parameter, Unit};
 use crate::model::value::Value;
 
 /// A timeline `{2025: 400000, 2027: 600000}`: years ascending, each with a value; `Err` names
@@ -96,6 +101,53 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
             }))
         }
     }
+}
+
+/// A clause's parameters, each value read exactly in its unit; a refused one is reported and
+/// left out
+pub(crate) fn build_parameters(
+    declared: &IndexMap<String, ParamFile>,
+    node: Option<&Node>,
+    meta_path: &Path,
+    errors: &mut LoadErrors,
+) -> Vec<Parameter> {
+    let mut parameters = Vec::new();
+    for (pname, p) in declared {
+        let at = pos_in(node, &["parameters", pname, "value"]);
+        if !is_identifier(pname) {
+            errors.push(LoadError::new(
+                meta_path,
+                pos_in(node, &["parameters", pname]),
+                format!("`{pname}` cannot name a parameter: use letters, digits and `_`"),
+            ));
+            continue;
+        }
+        let values = match (&p.value, &p.values) {
+            (Some(v), None) => parse_param_value(&v.0, p.unit)
+                .map(|value| vec![DatedValue { from: None, value }])
+                .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
+            (None, Some(timeline)) => {
+                parse_timeline(timeline, p.unit).map_err(|(year, e)| {
+                    let at = pos_in(node, &["parameters", pname, "values", &year]);
+                    (at, format!("parameter `{pname}`, year `{year}`: {e}"))
+                })
+            }
+            _ => Err((
+                pos_in(node, &["parameters", pname]),
+                format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
+            )),
+        };
+        match values {
+            Ok(values) => parameters.push(Parameter {
+                name: pname.clone(),
+                values,
+                unit: p.unit,
+                description: p.description.clone(),
+            }),
+            Err((at, e)) => errors.push(LoadError::new(meta_path, at, e)),
+        }
+    }
+    parameters
 }
 
 #[cfg(test)]

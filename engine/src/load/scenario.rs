@@ -11,10 +11,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::load::files::RawScalar;
+use crate::load::files::RuleFile;
 use crate::load::yaml::{self, YamlLimits};
-use crate::load::{params, references};
+use crate::load::{params, references, settlement};
 use crate::model::error::{LoadError, LoadErrors};
-use crate::model::pack::{Clause, DatedValue, Pack};
+use crate::model::pack::{Clause, DatedValue, Pack, Parameter};
 use crate::model::pos::Pos;
 use crate::model::suggest;
 use crate::script::host::{Script, ScriptHost};
@@ -62,6 +63,14 @@ pub enum ScenarioChange {
         /// Where it was written
         origin: ChangeOrigin,
     },
+    /// Settlement rules added after the pack's own: the `settlement:` (and `applicant:`) of a
+    /// scenario file, kept as the file's text and read against the pack when applied
+    AddRules {
+        /// The scenario file's text
+        text: String,
+        /// Where it was written
+        origin: ChangeOrigin,
+    },
     /// A clause's script is replaced by another file (a structural change)
     Replace {
         /// Clause id
@@ -98,6 +107,7 @@ impl ScenarioChange {
         match self {
             ScenarioChange::Set { origin, .. }
             | ScenarioChange::Disable { origin, .. }
+            | ScenarioChange::AddRules { origin, .. }
             | ScenarioChange::Replace { origin, .. } => origin,
         }
     }
@@ -120,6 +130,14 @@ impl ScenarioChange {
                 ..
             } => format!("{clause}.{param} = {value}（{y} 年起）"),
             ScenarioChange::Disable { clause, .. } => format!("{clause} 停用"),
+            ScenarioChange::AddRules { text, .. } => {
+                let ids: Vec<String> = yaml::parse(text, YamlLimits::default())
+                    .ok()
+                    .and_then(|n| yaml::from_node::<ScenarioRules>(&n).ok())
+                    .map(|f| f.settlement.into_iter().map(|r| r.id).collect())
+                    .unwrap_or_default();
+                format!("新增结算规则 {}", ids.join("、"))
+            }
             ScenarioChange::Replace { clause, script, .. } => {
                 format!("{clause} 脚本替换为 {}", script.display())
             }
@@ -158,6 +176,19 @@ struct ScenarioFile {
     disable: Vec<String>,
     #[serde(default)]
     replace: IndexMap<String, String>,
+    #[serde(default)]
+    settlement: Vec<RuleFile>,
+    #[serde(default)]
+    applicant: Option<Vec<String>>,
+}
+
+/// The settlement part of a scenario file, read again when the scenario is applied
+#[derive(Deserialize)]
+struct ScenarioRules {
+    #[serde(default)]
+    settlement: Vec<RuleFile>,
+    #[serde(default)]
+    applicant: Option<Vec<String>>,
 }
 
 impl Scenario {
@@ -203,6 +234,13 @@ impl Scenario {
         };
         let mut errors = LoadErrors::default();
         let mut changes = Vec::new();
+        // Rules first: a `set` may address a parameter of a rule the scenario adds.
+        if !file.settlement.is_empty() || file.applicant.is_some() {
+            changes.push(ScenarioChange::AddRules {
+                text: text.clone(),
+                origin: at(&["settlement"]),
+            });
+        }
         for (target, value) in &file.set {
             let origin = at(&["set", target]);
             match parse_target(target) {
@@ -266,13 +304,42 @@ pub(crate) fn apply(
         let fail = |errors: &mut LoadErrors, message: String| {
             errors.push(LoadError::new(&origin.file, origin.pos, message));
         };
+        if let ScenarioChange::AddRules { text, .. } = change {
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+            add_rules(&mut out, text, origin, &mut errors);
+            continue;
+        }
         let clause_id = match change {
             ScenarioChange::Set { clause, .. }
             | ScenarioChange::Disable { clause, .. }
             | ScenarioChange::Replace { clause, .. } => clause,
+            ScenarioChange::AddRules { .. } => continue,
         };
+        // A `set` may address a settlement rule's parameter: `yearly-cap.max`.
+        if let ScenarioChange::Set {
+            param, from, value, ..
+        } = change
+        {
+            if let Some(rule) = out.settlement.iter_mut().find(|r| &r.id == clause_id) {
+                let canonical = canonical_set(clause_id, param, *from, value, &rule.parameters);
+                hasher.update((canonical.len() as u64).to_le_bytes());
+                hasher.update(canonical.as_bytes());
+                if let Err(message) =
+                    set_parameter(clause_id, "rule", &mut rule.parameters, param, *from, value)
+                {
+                    fail(&mut errors, message);
+                }
+                continue;
+            }
+        }
         let Some(ci) = out.clauses.iter().position(|c| &c.id == clause_id) else {
-            let hint = suggest::nearest(clause_id, pack.clauses.iter().map(|c| c.id.as_str()))
+            let names = pack
+                .clauses
+                .iter()
+                .map(|c| c.id.as_str())
+                .chain(out.settlement.iter().map(|r| r.id.as_str()));
+            let hint = suggest::nearest(clause_id, names)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             fail(&mut errors, format!("unknown clause `{clause_id}`{hint}"));
@@ -285,11 +352,20 @@ pub(crate) fn apply(
             ScenarioChange::Set {
                 param, from, value, ..
             } => {
-                if let Err(message) = set_parameter(&mut out.clauses[ci], param, *from, value) {
+                let clause = &mut out.clauses[ci];
+                if let Err(message) = set_parameter(
+                    clause_id,
+                    "clause",
+                    &mut clause.parameters,
+                    param,
+                    *from,
+                    value,
+                ) {
                     fail(&mut errors, message);
                 }
             }
             ScenarioChange::Disable { .. } => out.clauses[ci].enabled = false,
+            ScenarioChange::AddRules { .. } => {}
             ScenarioChange::Replace { script, .. } => {
                 let replacing = Replacing {
                     ci,
@@ -321,14 +397,7 @@ fn canonical(change: &ScenarioChange, clause_id: &str, clause: &Clause) -> Strin
     match change {
         ScenarioChange::Set {
             param, from, value, ..
-        } => {
-            let unit = clause.parameter(param).map(|p| p.unit);
-            let v = unit
-                .and_then(|u| params::parse_param_value(value, u).ok())
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| value.clone());
-            format!("set {clause_id}.{param}@{from:?}={v}")
-        }
+        } => canonical_set(clause_id, param, *from, value, &clause.parameters),
         // The replacement's content is hashed below; its path must not count, or the
         // same scenario would fingerprint differently in every checkout.
         ScenarioChange::Replace { .. } => format!("replace {clause_id}"),
@@ -336,24 +405,90 @@ fn canonical(change: &ScenarioChange, clause_id: &str, clause: &Clause) -> Strin
     }
 }
 
-/// A parameter's value (or one year of its timeline) set from its text, in its unit
+/// A `set` as it counts toward the fingerprint: the value as parsed in its parameter's unit
+fn canonical_set(
+    owner: &str,
+    param: &str,
+    from: Option<i64>,
+    value: &str,
+    parameters: &[Parameter],
+) -> String {
+    let unit = parameters.iter().find(|p| p.name == param).map(|p| p.unit);
+    let v = unit
+        .and_then(|u| params::parse_param_value(value, u).ok())
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| value.to_string());
+    format!("set {owner}.{param}@{from:?}={v}")
+}
+
+/// A scenario's settlement rules read against the pack and added after its own; the whole list
+/// checked for order
+fn add_rules(out: &mut Pack, text: &str, origin: &ChangeOrigin, errors: &mut LoadErrors) {
+    let path = &origin.file;
+    let node = match yaml::parse(text, YamlLimits::default()) {
+        Ok(n) => n,
+        Err(e) => {
+            errors.push(LoadError::new(
+                path,
+                e.pos,
+                format!("YAML syntax: {}", e.message),
+            ));
+            return;
+        }
+    };
+    let file: ScenarioRules = match yaml::from_node(&node) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(LoadError::new(path, e.pos, e.message));
+            return;
+        }
+    };
+    let applicant = file.applicant.unwrap_or_else(|| out.applicant.clone());
+    if let Some(fields) = node.get("applicant").map(|_| &applicant) {
+        settlement::check_applicant(
+            fields,
+            &out.kinds,
+            path,
+            node.key_pos(&["applicant"]),
+            errors,
+        );
+    }
+    // A scenario's rule proposes a text: it is not looked up in the pack's source.
+    let cx = settlement::RuleContext {
+        clauses: &out.clauses,
+        kinds: &out.kinds,
+        period: out.period.as_deref(),
+        applicant: &applicant,
+        normalized_source: None,
+        before: &out.settlement,
+    };
+    let rules =
+        settlement::build_rules(&file.settlement, node.get("settlement"), path, &cx, errors);
+    out.settlement.extend(rules);
+    settlement::check_order(&out.settlement, errors);
+}
+
+/// A parameter's value (or one year of its timeline) set from its text, in its unit; `owner`
+/// is the clause or rule id, `what` says which
 fn set_parameter(
-    clause: &mut Clause,
+    owner: &str,
+    what: &str,
+    parameters: &mut std::sync::Arc<Vec<Parameter>>,
     param: &str,
     from: Option<i64>,
     value: &str,
 ) -> Result<(), String> {
-    let clause_id = clause.id.clone();
-    let names: Vec<String> = clause.parameters.iter().map(|p| p.name.clone()).collect();
+    let clause_id = owner;
+    let names: Vec<String> = parameters.iter().map(|p| p.name.clone()).collect();
     let Some(pi) = names.iter().position(|n| n == param) else {
         let hint = suggest::nearest(param, names.iter().map(String::as_str))
             .map(|s| format!("; did you mean `{clause_id}.{s}`?"))
             .unwrap_or_default();
         return Err(format!(
-            "clause `{clause_id}` has no parameter `{param}`{hint}"
+            "{what} `{clause_id}` has no parameter `{param}`{hint}"
         ));
     };
-    let mut params = (*clause.parameters).clone();
+    let mut params = (**parameters).clone();
     let p = &mut params[pi];
     let v = match params::parse_param_value(value, p.unit) {
         Ok(v) => v,
@@ -385,7 +520,7 @@ fn set_parameter(
             ));
         }
     }
-    clause.parameters = std::sync::Arc::new(params);
+    *parameters = std::sync::Arc::new(params);
 
     Ok(())
 }

@@ -631,6 +631,15 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
     }
 }
 
+/// Position of the node at a path of keys below `root`
+pub(crate) fn pos_in(root: Option<&Node>, keys: &[&str]) -> Option<Pos> {
+    let mut n = root?;
+    for k in keys {
+        n = n.get(k)?;
+    }
+    n.pos
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

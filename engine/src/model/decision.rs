@@ -18,8 +18,11 @@ pub enum Status {
     Awarded,
     /// The rules give nothing
     Ineligible,
-    /// Eligible, but a count limit was reached, so nothing is awarded
+    /// Eligible, but a count limit was reached, or a cap per applicant left nothing to award
     Capped,
+    /// Eligible, but a settlement rule (就高不重复) paid the same applicant's higher award
+    /// instead: nothing is awarded
+    Superseded,
     /// The application or its clause's script is faulty; nothing is decided
     Error,
 }
@@ -31,6 +34,7 @@ impl Status {
             Status::Awarded => "awarded",
             Status::Ineligible => "ineligible",
             Status::Capped => "capped",
+            Status::Superseded => "superseded",
             Status::Error => "error",
         }
     }

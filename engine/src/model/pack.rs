@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::error::LoadError;
 use crate::model::money::{self, Rounding};
+use crate::model::pos::Pos;
 use crate::model::value::{FieldType, Value};
 
 /// A pack as read and checked: plain data a caller can read, build or change. The engine
@@ -43,6 +44,11 @@ pub struct Pack {
     pub aliases: std::collections::HashMap<String, String>,
     /// The clauses, in the order `pack.yaml` lists them (else file-name order)
     pub clauses: Vec<Clause>,
+    /// Who "the same applicant" is for settlement rules that do not say: the first of these
+    /// fields an application has, not empty
+    pub applicant: Vec<String>,
+    /// Rules applied to each applicant's decisions as a whole, in the order listed
+    pub settlement: Vec<SettlementRule>,
     /// `sha256:` of every file that decides (metadata, scripts, source)
     pub fingerprint: String,
     /// What `policy check` warns about: legal, but most likely a mistake
@@ -405,5 +411,132 @@ impl Clause {
     /// The script's source text
     pub fn script_source(&self) -> &str {
         &self.script_source
+    }
+}
+
+// --- settlement rules: an applicant's decisions looked at as a whole (applied by `decide::settle`)
+
+/// One settlement rule, with the article it encodes and its parameters
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SettlementRule {
+    /// Rule id, unique among the pack's clause and rule ids; parameters are addressed as
+    /// `rule-id.name`
+    pub id: String,
+    /// Title
+    pub title: String,
+    /// The article it encodes
+    pub article: String,
+    /// The exact sentence of the source it encodes
+    pub text: String,
+    /// Readings of the text the pack chose
+    pub notes: Option<String>,
+    /// What the rule does
+    pub what: RuleKind,
+    /// Who "the same applicant" is: the first of these fields an application has, not empty
+    pub applicant: Vec<String>,
+    /// Fields that, with the applicant, form a group (e.g. `year`); empty: the whole batch
+    pub per: Vec<String>,
+    /// Its parameters, in the order written
+    pub parameters: Arc<Vec<Parameter>>,
+    /// The file that declares it (`pack.yaml` or a scenario file) and where
+    pub declared_in: PathBuf,
+    /// Its line in that file
+    pub pos: Option<Pos>,
+}
+
+/// What a settlement rule does
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuleKind {
+    /// 就高不重复: of an applicant's awards in a group under these clauses only the highest is
+    /// paid; ties go to the clause listed first, then the smaller id. The others are
+    /// `superseded`.
+    Exclusive {
+        /// The clauses, in the order that breaks ties
+        clauses: Vec<String>,
+    },
+    /// An applicant's awards in a group under these clauses add up to at most a parameter in
+    /// yuan; the excess is cut as `cut` says
+    Cap {
+        /// The clauses whose awards count; `None` for every clause
+        clauses: Option<Vec<String>>,
+        /// The parameter (unit yuan) holding the cap
+        max: String,
+        /// How the excess is cut
+        cut: CutMethod,
+    },
+    /// `clause`'s award is paid only where the same applicant has an award in the group under
+    /// one of `requires` (在此基础上再给予)
+    Requires {
+        /// The clause whose awards depend
+        clause: String,
+        /// The clauses one of which must have awarded
+        requires: Vec<String>,
+    },
+}
+
+/// How a cap cuts the excess over it
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CutMethod {
+    /// The largest award is cut first (to zero if need be), then the next largest
+    LargestFirst,
+    /// Awards are paid in clause order (then id) until the cap is reached; the later are cut
+    ClauseOrder,
+    /// Each award is cut in proportion to its amount, to the smallest unit of the pack's
+    /// rounding; the units left over go one each to the largest remainders
+    ProRata,
+}
+
+impl CutMethod {
+    /// The method's name as written in YAML
+    pub fn name(self) -> &'static str {
+        match self {
+            CutMethod::LargestFirst => "largest-first",
+            CutMethod::ClauseOrder => "clause-order",
+            CutMethod::ProRata => "pro-rata",
+        }
+    }
+
+    /// The method in the words of a reason
+    pub fn words(self) -> &'static str {
+        match self {
+            CutMethod::LargestFirst => "从金额最大的一项起依次核减",
+            CutMethod::ClauseOrder => "按条款顺序足额核定、排在后面的核减",
+            CutMethod::ProRata => "按金额比例核减",
+        }
+    }
+}
+
+impl SettlementRule {
+    /// The parameter with this name
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.name == name)
+    }
+
+    /// Whether the rule looks at decisions of this clause
+    pub fn covers(&self, clause: &str) -> bool {
+        match &self.what {
+            RuleKind::Exclusive { clauses } => clauses.iter().any(|c| c == clause),
+            RuleKind::Cap { clauses: None, .. } => true,
+            RuleKind::Cap {
+                clauses: Some(list),
+                ..
+            } => list.iter().any(|c| c == clause),
+            RuleKind::Requires {
+                clause: c,
+                requires,
+            } => c == clause || requires.iter().any(|r| r == clause),
+        }
+    }
+
+    /// The kind of rule as written in YAML: `exclusive`, `cap` or `requires`
+    pub fn kind_name(&self) -> &'static str {
+        match self.what {
+            RuleKind::Exclusive { .. } => "exclusive",
+            RuleKind::Cap { .. } => "cap",
+            RuleKind::Requires { .. } => "requires",
+        }
     }
 }
