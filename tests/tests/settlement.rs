@@ -1,0 +1,369 @@
+//! Settlement rules through the CLI and HTTP: an applicant's awards looked at as a whole.
+//! Exact amounts to the fen for each way a cap cuts, 就高不重复 with a tie, an award that
+//! builds on one that was not given, the errors `check` gives, and the same decisions from a
+//! streamed run, an in-memory run and `policy serve`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use policy_tests::{pack_copy, policy_on};
+
+/// Sentences the rules below quote, added to the copy's source document
+const SENTENCES: &str = "\n同一企业同一年度获得本方案奖补资金累计不超过50万元。同一企业同一事项符合多项政策的，按照就高不重复原则给予支持。大赛获奖企业为国家高新技术企业的，在此基础上再给予奖励。\n";
+
+/// The Suzhou pack with `applicant:` and these settlement rules in pack.yaml
+fn pack_with(rules: &str) -> tempfile::TempDir {
+    let pack = pack_copy();
+    let source = pack.path().join("source/draft.zh.txt");
+    let mut text = std::fs::read_to_string(&source).expect("source");
+    text.push_str(SENTENCES);
+    std::fs::write(&source, text).expect("write source");
+    let meta = pack.path().join("pack.yaml");
+    let mut yaml = std::fs::read_to_string(&meta).expect("pack.yaml");
+    yaml.push_str("\napplicant: [applicant.credit_code, applicant.name]\nsettlement:\n");
+    yaml.push_str(rules);
+    std::fs::write(&meta, yaml).expect("write pack.yaml");
+    pack
+}
+
+/// A yearly cap of 50万 over every clause, cut by `cut`
+fn cap_rule(cut: &str) -> String {
+    format!(
+        "  - id: yearly-cap\n    title: 年度奖补上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: all\n    cut: {cut}\n    parameters:\n      max:\n        value: 50万\n        unit: yuan\n        description: 每家企业每年奖补合计上限\n"
+    )
+}
+
+const APPLICANT: &str = r#""applicant":{"name":"甲公司","in_city":true}"#;
+
+/// One applicant's three awards in 2025: a provincial R&D platform (400,000.00), a city
+/// academician workstation (200,000.00) and a tech transfer paying 1,234,567.85
+/// (123,456.79): 723,456.79 in all, 223,456.79 over a cap of 50万
+fn three_awards() -> Vec<String> {
+    vec![
+        format!(
+            r#"{{"id":"A-1","year":2025,"kind":"rd_platform",{APPLICANT},"level":"provincial","platform_type":"key_lab","newly_recognized":true}}"#
+        ),
+        format!(
+            r#"{{"id":"A-2","year":2025,"kind":"academician_station",{APPLICANT},"level":"city","station_type":"workstation","newly_approved":true}}"#
+        ),
+        format!(
+            r#"{{"id":"A-3","year":2025,"kind":"tech_transfer",{APPLICANT},"seller_in_city":false,"contract_amount":2000000,"paid_amount":1234567.85}}"#
+        ),
+        // Another applicant, under the cap: untouched.
+        r#"{"id":"B-1","year":2025,"kind":"rd_platform","applicant":{"name":"乙公司","in_city":true},"level":"provincial","platform_type":"key_lab","newly_recognized":true}"#.to_string(),
+    ]
+}
+
+/// (id, status, amount, reasons) of each decision
+type Decided = Vec<(String, String, String, Vec<String>)>;
+
+fn decisions(value: &serde_json::Value) -> Decided {
+    value["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .map(|d| {
+            let text = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (
+                text(&d["id"]),
+                text(&d["status"]),
+                text(&d["amount"]),
+                d["reasons"]
+                    .as_array()
+                    .map(|r| r.iter().map(text).collect())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// `policy run` on the lines, streamed (`--format json`) and in memory (`--format yaml`),
+/// which must agree; the decisions
+fn run(pack: &tempfile::TempDir, lines: &[String], extra: &[&str]) -> Decided {
+    let input = pack.path().join("apps.jsonl");
+    std::fs::write(&input, lines.join("\n") + "\n").expect("write");
+    let input = input.to_string_lossy().into_owned();
+    let go = |format: &str| {
+        let mut args = vec![
+            "run", "--pack", "<pack>", "--input", &input, "--format", format,
+        ];
+        args.extend(extra);
+        let (code, out, err) = policy_on(pack, &args);
+        assert!(code == 0 || code == 1, "exit {code}: {err}");
+        out
+    };
+    let streamed: serde_json::Value = serde_json::from_str(&go("json")).expect("JSON");
+    let in_memory: serde_json::Value = serde_yaml::from_str(&go("yaml")).expect("YAML");
+    let (a, b) = (decisions(&streamed), decisions(&in_memory));
+    assert_eq!(a, b, "the streamed run and the in-memory run agree");
+    a
+}
+
+fn outcome(decided: &Decided, id: &str) -> (String, String) {
+    decided
+        .iter()
+        .find(|d| d.0 == id)
+        .map(|d| (d.1.clone(), d.2.clone()))
+        .unwrap_or_else(|| panic!("{id} decided"))
+}
+
+fn reasons(decided: &Decided, id: &str) -> String {
+    decided
+        .iter()
+        .find(|d| d.0 == id)
+        .map(|d| d.3.join("\n"))
+        .unwrap_or_default()
+}
+
+/// The amounts of A-1, A-2, A-3 and their total, in fen
+fn cut_amounts(decided: &Decided) -> ([(String, String); 3], i64) {
+    let get = |id| outcome(decided, id);
+    let fen = |s: &str| -> i64 { s.replace('.', "").parse().expect("amount") };
+    let all = [get("A-1"), get("A-2"), get("A-3")];
+    let total = all.iter().map(|(_, a)| fen(a)).sum();
+    (all, total)
+}
+
+fn pair(status: &str, amount: &str) -> (String, String) {
+    (status.to_string(), amount.to_string())
+}
+
+#[test]
+fn a_yearly_cap_cuts_the_largest_award_first() {
+    let pack = pack_with(&cap_rule("largest-first"));
+    let decided = run(&pack, &three_awards(), &[]);
+    let (amounts, total) = cut_amounts(&decided);
+    // The excess, 223,456.79, comes off the platform's 400,000.00.
+    assert_eq!(
+        amounts,
+        [
+            pair("awarded", "176543.21"),
+            pair("awarded", "200000.00"),
+            pair("awarded", "123456.79"),
+        ]
+    );
+    assert_eq!(total, 500_000_00);
+    assert_eq!(outcome(&decided, "B-1"), pair("awarded", "400000.00"));
+    let why = reasons(&decided, "A-1");
+    assert!(
+        why.contains(
+            "合计 723,456.79 元，超过上限 500,000.00 元（yearly-cap.max），超出的 223,456.79 元"
+        ) && why.contains("本项核减 223,456.79 元，核定 176,543.21 元"),
+        "{why}"
+    );
+    assert!(reasons(&decided, "A-2").contains("本项不核减"));
+}
+
+#[test]
+fn a_yearly_cap_in_clause_order_cuts_the_last_clauses_first() {
+    let pack = pack_with(&cap_rule("clause-order"));
+    let decided = run(&pack, &three_awards(), &[]);
+    let (amounts, total) = cut_amounts(&decided);
+    // Paid in the pack's clause order until the cap: the tech transfer (last) loses all of its
+    // 123,456.79, the workstation the other 100,000.00.
+    assert_eq!(
+        amounts,
+        [
+            pair("awarded", "400000.00"),
+            pair("awarded", "100000.00"),
+            pair("capped", "0.00"),
+        ]
+    );
+    assert_eq!(total, 500_000_00);
+    assert!(reasons(&decided, "A-3").contains("本项 123,456.79 元全部核减，不予发放"));
+}
+
+#[test]
+fn a_yearly_cap_pro_rata_cuts_to_the_fen_and_the_cuts_add_up_to_the_excess() {
+    let pack = pack_with(&cap_rule("pro-rata"));
+    let decided = run(&pack, &three_awards(), &[]);
+    let (amounts, total) = cut_amounts(&decided);
+    // Shares of 223,456.79 rounded down to the fen: 123,549.48, 61,774.74 and 38,132.55, two
+    // fen short; the two largest remainders (the platform's, then the transfer's) get one each.
+    assert_eq!(
+        amounts,
+        [
+            pair("awarded", "276450.51"),
+            pair("awarded", "138225.26"),
+            pair("awarded", "85324.23"),
+        ]
+    );
+    assert_eq!(total, 500_000_00);
+    let cuts: i64 = [
+        (400_000_00, "A-1"),
+        (200_000_00, "A-2"),
+        (123_456_79, "A-3"),
+    ]
+    .iter()
+    .map(|(before, id)| {
+        before
+            - outcome(&decided, id)
+                .1
+                .replace('.', "")
+                .parse::<i64>()
+                .expect("fen")
+    })
+    .sum();
+    assert_eq!(cuts, 223_456_79, "the cuts add up to the excess exactly");
+}
+
+#[test]
+fn highest_award_kept_and_a_tie_goes_to_the_clause_listed_first() {
+    let rule = "  - id: highest\n    title: 就高不重复\n    article: 附则\n    text: 同一企业同一事项符合多项政策的，按照就高不重复原则给予支持\n    exclusive: [tech-transfer, rd-platform]\n";
+    let pack = pack_with(rule);
+    let lines = vec![
+        // 400,000.00 each: a tie, and tech-transfer is listed first.
+        format!(
+            r#"{{"id":"T-1","year":2025,"kind":"rd_platform",{APPLICANT},"level":"provincial","platform_type":"key_lab","newly_recognized":true}}"#
+        ),
+        format!(
+            r#"{{"id":"T-2","year":2025,"kind":"tech_transfer",{APPLICANT},"seller_in_city":false,"contract_amount":4000000,"paid_amount":4000000}}"#
+        ),
+        // The same applicant a year later: a group of its own.
+        format!(
+            r#"{{"id":"T-3","year":2026,"kind":"rd_platform",{APPLICANT},"level":"provincial","platform_type":"key_lab","newly_recognized":true}}"#
+        ),
+        // By credit code: the same enterprise under another name is the same applicant.
+        r#"{"id":"C-1","year":2025,"kind":"rd_platform","applicant":{"name":"丙公司","in_city":true,"credit_code":"91341300MA2N0X123Y"},"level":"national","platform_type":"key_lab","newly_recognized":true}"#.to_string(),
+        r#"{"id":"C-2","year":2025,"kind":"tech_transfer","applicant":{"name":"丙公司（宿州）","in_city":true,"credit_code":"91341300MA2N0X123Y"},"seller_in_city":false,"contract_amount":9000000,"paid_amount":1000000}"#.to_string(),
+    ];
+    let (code, out, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let decided = run(&pack, &lines, &[]);
+    assert_eq!(outcome(&decided, "T-2"), pair("awarded", "400000.00"));
+    assert_eq!(outcome(&decided, "T-1"), pair("superseded", "0.00"));
+    assert!(
+        reasons(&decided, "T-1").contains("保留金额最高的 T-2（tech-transfer，400,000.00 元）"),
+        "{}",
+        reasons(&decided, "T-1")
+    );
+    assert_eq!(outcome(&decided, "T-3"), pair("awarded", "400000.00"));
+    assert_eq!(outcome(&decided, "C-1"), pair("awarded", "2000000.00"));
+    assert_eq!(outcome(&decided, "C-2"), pair("superseded", "0.00"));
+}
+
+#[test]
+fn an_award_that_builds_on_one_not_given_is_not_paid() {
+    let rule = "  - id: prize-on-hte\n    title: 在高新技术企业基础上再奖励\n    article: 附则\n    text: 大赛获奖企业为国家高新技术企业的，在此基础上再给予奖励\n    clause: competition-award\n    requires: [high-tech-enterprise]\n";
+    let pack = pack_with(rule);
+    let lines = vec![
+        // 甲: its high-tech recognition is refused (outside the city), so no prize either.
+        r#"{"id":"H-1","year":2025,"kind":"high_tech_enterprise","applicant":{"name":"甲公司","in_city":false},"recognition":"first"}"#.to_string(),
+        format!(r#"{{"id":"P-1","year":2025,"kind":"competition_award",{APPLICANT},"prize":"first"}}"#),
+        // 乙: recognised, so its prize is paid.
+        r#"{"id":"H-2","year":2025,"kind":"high_tech_enterprise","applicant":{"name":"乙公司","in_city":true},"recognition":"first"}"#.to_string(),
+        r#"{"id":"P-2","year":2025,"kind":"competition_award","applicant":{"name":"乙公司","in_city":true},"prize":"first"}"#.to_string(),
+    ];
+    let decided = run(&pack, &lines, &[]);
+    assert_eq!(outcome(&decided, "H-1").0, "ineligible");
+    assert_eq!(outcome(&decided, "P-1"), pair("ineligible", "0.00"));
+    assert!(reasons(&decided, "P-1")
+        .contains("获得 high-tech-enterprise 奖励的基础上给予，该单位没有获得"));
+    assert_eq!(outcome(&decided, "P-2"), pair("awarded", "50000.00"));
+    assert!(reasons(&decided, "P-2").contains("已获得 H-2（high-tech-enterprise）"));
+}
+
+#[test]
+fn a_rule_parameter_is_set_like_a_clause_parameter() {
+    let pack = pack_with(&cap_rule("largest-first"));
+    let decided = run(&pack, &three_awards(), &["--set", "yearly-cap.max=60万"]);
+    assert_eq!(outcome(&decided, "A-1"), pair("awarded", "276543.21"));
+    let (code, _, err) = policy_on(
+        &pack,
+        &[
+            "run",
+            "--pack",
+            "<pack>",
+            "--input",
+            "<pack>/examples/applications.yaml",
+            "--set",
+            "yearly-cap.mx=60万",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("rule `yearly-cap` has no parameter `mx`; did you mean `yearly-cap.max`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_unknown_clauses_cycles_and_unused_parameters() {
+    let rules = "  - id: loop-a\n    title: a\n    article: 附则\n    text: 在此基础上再给予奖励\n    clause: competition-award\n    requires: [high-tech-enterprise]\n  - id: loop-b\n    title: b\n    article: 附则\n    text: 在此基础上再给予奖励\n    clause: high-tech-enterprise\n    requires: [competition-award]\n  - id: typo\n    title: c\n    article: 附则\n    text: 按照就高不重复原则给予支持\n    exclusive: [rd-platfrom, incubator]\n    parameters:\n      spare:\n        value: 1\n        unit: count\n        description: 没有用到\n";
+    let pack = pack_with(rules);
+    let (code, out, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 2, "{out}{err}");
+    for expected in [
+        "`exclusive` names `rd-platfrom`, which is no clause of the pack; did you mean `rd-platform`?",
+        "parameter `typo.spare` is not used by the rule",
+        "the awards build on each other in a circle: competition-award → high-tech-enterprise → competition-award",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+    assert!(
+        err.contains("pack.yaml:"),
+        "errors name the file and line: {err}"
+    );
+}
+
+/// One HTTP/1.1 request; returns (status, body)
+fn post(addr: std::net::SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    s.write_all(body).expect("write body");
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}
+
+#[test]
+fn http_settles_a_requests_applications_together_as_run_does() {
+    // 就高不重复 first, then the cap on what is left.
+    let mut rules = "  - id: highest\n    title: 就高不重复\n    article: 附则\n    text: 同一企业同一事项符合多项政策的，按照就高不重复原则给予支持\n    exclusive: [academician-station, incubator]\n".to_string();
+    rules.push_str(&cap_rule("pro-rata"));
+    let pack = pack_with(&rules);
+    let mut lines = three_awards();
+    lines.push(format!(
+        r#"{{"id":"A-4","year":2025,"kind":"incubator",{APPLICANT},"level":"provincial","newly_recognized":true}}"#
+    ));
+    let decided = run(&pack, &lines, &[]);
+    // The incubator's 250,000.00 beats the workstation's 200,000.00; the cap then cuts the
+    // 773,456.79 left.
+    assert_eq!(outcome(&decided, "A-2"), pair("superseded", "0.00"));
+    assert_eq!(outcome(&decided, "A-4").0, "awarded");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let opts = policy_cli::serve::Options {
+        pack: pack.path().to_path_buf(),
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        decision_log: None,
+        require_tests: false,
+        max_body_bytes: 1 << 20,
+        timeout: Duration::from_secs(30),
+    };
+    std::thread::spawn(move || policy_cli::serve::serve(opts, Some(tx)));
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server starts");
+    let body = format!("[{}]", lines.join(","));
+    let (status, served) = post(addr, "/v1/decide", body.as_bytes());
+    assert_eq!(status, 200, "{served}");
+    let served: serde_json::Value = serde_json::from_str(&served).expect("JSON");
+    assert_eq!(decisions(&served), decided);
+}
