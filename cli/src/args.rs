@@ -164,6 +164,10 @@ pub struct GenArgs {
     /// The seed
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Percent of applications made by an applicant met a little earlier, in the same period
+    /// (for settlement rules); 0 makes every applicant new
+    #[arg(long, default_value_t = 0)]
+    pub repeat_applicants: u64,
     /// Output format
     #[arg(long, value_enum, default_value_t = GenOut::Jsonl)]
     pub format: GenOut,

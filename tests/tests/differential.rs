@@ -197,3 +197,179 @@ fn the_pack_agrees_with_an_independent_statement_of_the_rules() {
         disagreements.iter().take(5).collect::<Vec<_>>()
     );
 }
+
+/// The Suzhou scenario's settlement rules stated again in plain Rust, over the decisions of
+/// [`expected`]: 就高不重复 among the platform clauses, then a yearly cap of 300万 per
+/// applicant across every clause, the excess cut from the largest award first. An applicant
+/// is its credit code, else its name; a group is an applicant's awards in one year.
+fn settled(apps: &[Value]) -> Vec<(&'static str, Decimal)> {
+    const ORDER: [&str; 8] = [
+        "scenario_case",
+        "rd_platform",
+        "talent_team",
+        "academician_station",
+        "tech_transfer",
+        "incubator",
+        "high_tech_enterprise",
+        "competition_award",
+    ];
+    const PLATFORMS: [&str; 3] = ["rd_platform", "academician_station", "incubator"];
+    let mut out = expected(apps);
+    let who = |a: &Value| {
+        let code = text(&a["applicant"]["credit_code"]);
+        let year = text(&a["year"]);
+        if !code.is_empty() && code != "null" {
+            format!("code {code} {year}")
+        } else {
+            format!("name {} {year}", text(&a["applicant"]["name"]))
+        }
+    };
+    let kind = |i: usize| text(&apps[i]["kind"]);
+    let id = |i: usize| text(&apps[i]["id"]);
+    let groups = |out: &[(&str, Decimal)], only: &dyn Fn(usize) -> bool| {
+        let mut g: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for i in 0..apps.len() {
+            if out[i].0 == "awarded" && only(i) {
+                g.entry(who(&apps[i])).or_default().push(i);
+            }
+        }
+        g
+    };
+    // 就高不重复: the highest platform award stays; ties by the listed order, then id.
+    for members in groups(&out, &|i| PLATFORMS.contains(&kind(i).as_str())).values() {
+        let listed = |i: usize| PLATFORMS.iter().position(|k| *k == kind(i));
+        let Some(&kept) = members.iter().min_by(|&&a, &&b| {
+            out[b]
+                .1
+                .cmp(&out[a].1)
+                .then_with(|| listed(a).cmp(&listed(b)))
+                .then_with(|| id(a).cmp(&id(b)))
+        }) else {
+            continue;
+        };
+        for &i in members {
+            if i != kept {
+                out[i] = ("superseded", Decimal::ZERO);
+            }
+        }
+    }
+    // The yearly cap, largest first; ties in the pack's clause order, then id.
+    let cap = d("3000000");
+    for members in groups(&out, &|_| true).values() {
+        let total: Decimal = members.iter().map(|&i| out[i].1).sum();
+        if total <= cap {
+            continue;
+        }
+        let mut order = members.clone();
+        let rank = |i: usize| ORDER.iter().position(|k| *k == kind(i));
+        order.sort_by(|&a, &b| {
+            out[b]
+                .1
+                .cmp(&out[a].1)
+                .then_with(|| rank(a).cmp(&rank(b)))
+                .then_with(|| id(a).cmp(&id(b)))
+        });
+        let mut excess = total - cap;
+        for i in order {
+            if excess.is_zero() {
+                break;
+            }
+            let cut = out[i].1.min(excess);
+            excess -= cut;
+            out[i].1 -= cut;
+            if out[i].1.is_zero() {
+                out[i].0 = "capped";
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn settlement_agrees_with_an_independent_statement_of_the_rules() {
+    let count: usize = std::env::var("DIFFERENTIAL_COUNT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let scenario = format!("{PACK}/scenarios/yearly-cap-300wan-platforms-highest.yaml");
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("apps.jsonl");
+    let out = dir.path().join("decisions.jsonl");
+    let (code, _, err) = policy(&[
+        "gen",
+        "--pack",
+        PACK,
+        "--count",
+        &count.to_string(),
+        "--seed",
+        "3",
+        "--repeat-applicants",
+        "70",
+        "--output",
+        &input.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = policy(&[
+        "run",
+        "--pack",
+        PACK,
+        "--scenario",
+        &scenario,
+        "--input",
+        &input.to_string_lossy(),
+        "--format",
+        "jsonl",
+        "--output",
+        &out.to_string_lossy(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let apps: Vec<Value> = std::fs::read_to_string(&input)
+        .expect("input")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("application"))
+        .collect();
+    let decisions: Vec<Value> = std::fs::read_to_string(&out)
+        .expect("output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("decision"))
+        .collect();
+    assert_eq!(apps.len(), decisions.len());
+    let want = settled(&apps);
+    let mut disagreements = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for ((app, got), (status, amount)) in apps.iter().zip(&decisions).zip(&want) {
+        let got_amount = d(got["amount"].as_str().expect("amount"));
+        *seen.entry(text(&got["status"])).or_default() += 1;
+        if got["status"] != *status || got_amount != *amount {
+            disagreements.push(format!(
+                "{}: engine {} {}, rules {status} {amount}",
+                app["id"], got["status"], got_amount
+            ));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, first: {:?}",
+        disagreements.len(),
+        disagreements.iter().take(5).collect::<Vec<_>>()
+    );
+    // The rules bind: many applications are superseded, and caps cut some to nothing.
+    let before = expected(&apps);
+    let superseded = seen.get("superseded").copied().unwrap_or(0);
+    assert!(superseded > count / 100, "{seen:?}");
+    let cut_to_nothing = want
+        .iter()
+        .zip(&before)
+        .filter(|((s, _), (b, _))| *s == "capped" && *b == "awarded")
+        .count();
+    let cut = want
+        .iter()
+        .zip(&before)
+        .filter(|((s, a), (_, b))| *s == "awarded" && a != b)
+        .count();
+    assert!(
+        cut > 0 && cut_to_nothing > 0,
+        "some awards are cut part way ({cut}), some to nothing ({cut_to_nothing}): {seen:?}"
+    );
+}

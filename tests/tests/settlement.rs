@@ -146,7 +146,7 @@ fn a_yearly_cap_cuts_the_largest_award_first() {
             pair("awarded", "123456.79"),
         ]
     );
-    assert_eq!(total, 500_000_00);
+    assert_eq!(total, 50_000_000);
     assert_eq!(outcome(&decided, "B-1"), pair("awarded", "400000.00"));
     let why = reasons(&decided, "A-1");
     assert!(
@@ -173,7 +173,7 @@ fn a_yearly_cap_in_clause_order_cuts_the_last_clauses_first() {
             pair("capped", "0.00"),
         ]
     );
-    assert_eq!(total, 500_000_00);
+    assert_eq!(total, 50_000_000);
     assert!(reasons(&decided, "A-3").contains("本项 123,456.79 元全部核减，不予发放"));
 }
 
@@ -192,11 +192,11 @@ fn a_yearly_cap_pro_rata_cuts_to_the_fen_and_the_cuts_add_up_to_the_excess() {
             pair("awarded", "85324.23"),
         ]
     );
-    assert_eq!(total, 500_000_00);
+    assert_eq!(total, 50_000_000);
     let cuts: i64 = [
-        (400_000_00, "A-1"),
-        (200_000_00, "A-2"),
-        (123_456_79, "A-3"),
+        (40_000_000, "A-1"),
+        (20_000_000, "A-2"),
+        (12_345_679, "A-3"),
     ]
     .iter()
     .map(|(before, id)| {
@@ -208,7 +208,7 @@ fn a_yearly_cap_pro_rata_cuts_to_the_fen_and_the_cuts_add_up_to_the_excess() {
                 .expect("fen")
     })
     .sum();
-    assert_eq!(cuts, 223_456_79, "the cuts add up to the excess exactly");
+    assert_eq!(cuts, 22_345_679, "the cuts add up to the excess exactly");
 }
 
 #[test]

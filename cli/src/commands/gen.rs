@@ -14,16 +14,21 @@ use crate::exit::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
     let engine = load(&args.pack, io.error_format)?;
-    let (count, seed, format) = (args.count, args.seed, args.format);
+    let (count, format) = (args.count, args.format);
+    if args.repeat_applicants > 100 {
+        return Err(format!(
+            "error: --repeat-applicants {} is a percentage: 0 to 100",
+            args.repeat_applicants
+        ));
+    }
+    let maker = || Maker::new(engine.pack(), args.seed, args.repeat_applicants);
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
-            generate(engine.pack(), count, seed, format, &mut buf)
-                .map_err(|e| format!("error: {e}"))?;
+            generate(maker(), count, format, &mut buf).map_err(|e| format!("error: {e}"))?;
             write_atomically(path, &buf)?;
         }
-        None => generate(engine.pack(), count, seed, format, &mut io.out)
-            .map_err(|e| format!("error: {e}"))?,
+        None => generate(maker(), count, format, &mut io.out).map_err(|e| format!("error: {e}"))?,
     }
     Ok(EXIT_OK)
 }
@@ -215,19 +220,74 @@ fn flat(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// How many earlier applicants a repeat draws from
+const RECENT: usize = 256;
+
+/// Makes the applications one after another: each new, or with a set share of them made by an
+/// applicant seen a little earlier, in the same period (so settlement rules have several
+/// awards of one applicant to look at)
+struct Maker<'p> {
+    pack: &'p Pack,
+    rng: Rng,
+    repeat: u64,
+    /// The last applicants: their `applicant` object and period value
+    recent: Vec<(serde_json::Value, serde_json::Value)>,
+}
+
+impl<'p> Maker<'p> {
+    fn new(pack: &'p Pack, seed: u64, repeat: u64) -> Maker<'p> {
+        Maker {
+            pack,
+            rng: Rng(seed),
+            repeat,
+            recent: Vec::new(),
+        }
+    }
+
+    /// The `i`-th application
+    fn next(&mut self, i: u64) -> serde_json::Value {
+        let mut app = application(self.pack, &mut self.rng, i);
+        // No draws at all without repeats: the same seed gives the same bytes as before.
+        if self.repeat == 0 {
+            return app;
+        }
+        let period = self.pack.period.clone().unwrap_or_default();
+        let Some(obj) = app.as_object_mut() else {
+            return app;
+        };
+        if !self.recent.is_empty() && self.rng.chance(self.repeat) {
+            let (who, when) =
+                self.recent[self.rng.below(self.recent.len() as u64) as usize].clone();
+            obj.insert("applicant".into(), who);
+            if !when.is_null() {
+                obj.insert(period, when);
+            }
+        } else {
+            let who = obj.get("applicant").cloned().unwrap_or_default();
+            let when = obj.get(&period).cloned().unwrap_or_default();
+            if self.recent.len() == RECENT {
+                let at = (i as usize) % RECENT;
+                self.recent[at] = (who, when);
+            } else {
+                self.recent.push((who, when));
+            }
+        }
+        app
+    }
+}
+
 /// Writes `count` applications
 fn generate(
-    pack: &Pack,
+    mut maker: Maker<'_>,
     count: u64,
-    seed: u64,
     format: GenOut,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut rng = Rng(seed);
+    let pack = maker.pack;
     match format {
         GenOut::Jsonl => {
             for i in 0..count {
-                serde_json::to_writer(&mut *out, &application(pack, &mut rng, i))?;
+                serde_json::to_writer(&mut *out, &maker.next(i))?;
                 out.write_all(b"\n")?;
             }
         }
@@ -235,7 +295,7 @@ fn generate(
             out.write_all(b"[")?;
             for i in 0..count {
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *out, &application(pack, &mut rng, i))?;
+                serde_json::to_writer(&mut *out, &maker.next(i))?;
             }
             out.write_all(b"\n]\n")?;
         }
@@ -245,12 +305,12 @@ fn generate(
             }
             for i in 0..count {
                 // JSON is YAML: one flow mapping an item keeps numbers exactly as written.
-                let line = serde_json::to_string(&application(pack, &mut rng, i))?;
+                let line = serde_json::to_string(&maker.next(i))?;
                 writeln!(out, "- {line}")?;
             }
         }
         GenOut::Xlsx => {
-            let (columns, rows) = table(pack, &mut rng, count);
+            let (columns, rows) = table(pack, &mut maker, count);
             let mut wb = rust_xlsxwriter::Workbook::new();
             let ws = wb.add_worksheet();
             let fail = |e: rust_xlsxwriter::XlsxError| std::io::Error::other(e.to_string());
@@ -269,7 +329,7 @@ fn generate(
             out.write_all(&wb.save_to_buffer().map_err(fail)?)?;
         }
         GenOut::Csv => {
-            let (columns, rows) = table(pack, &mut rng, count);
+            let (columns, rows) = table(pack, &mut maker, count);
             let mut w = csv::Writer::from_writer(&mut *out);
             w.write_record(&columns)?;
             for row in rows {
@@ -282,7 +342,7 @@ fn generate(
 }
 
 /// The applications as a table: the columns (every field of every kind) and the rows
-fn table(pack: &Pack, rng: &mut Rng, count: u64) -> (Vec<String>, Vec<Vec<String>>) {
+fn table(pack: &Pack, maker: &mut Maker<'_>, count: u64) -> (Vec<String>, Vec<Vec<String>>) {
     let mut columns: Vec<String> = vec!["id".into(), "kind".into()];
     for k in &pack.kinds {
         for f in k.fields.iter() {
@@ -294,7 +354,7 @@ fn table(pack: &Pack, rng: &mut Rng, count: u64) -> (Vec<String>, Vec<Vec<String
     let rows = (0..count)
         .map(|i| {
             let mut cells = Vec::new();
-            flat("", &application(pack, rng, i), &mut cells);
+            flat("", &maker.next(i), &mut cells);
             columns
                 .iter()
                 .map(|c| {
