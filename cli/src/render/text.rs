@@ -221,6 +221,23 @@ pub fn clauses_text(pack: &Pack) -> String {
             ]);
         }
     }
+    for r in &pack.settlement {
+        for (i, p) in r.parameters.iter().enumerate() {
+            let (id, article) = if i == 0 {
+                (r.id.clone(), r.article.clone())
+            } else {
+                (String::new(), String::new())
+            };
+            t.row(vec![
+                id,
+                article,
+                p.name.clone(),
+                p.written(),
+                p.unit.name().to_string(),
+                p.description.clone(),
+            ]);
+        }
+    }
     out.push_str(&t.render());
     out.push('\n');
     for c in &pack.clauses {
@@ -247,6 +264,18 @@ pub fn clauses_text(pack: &Pack) -> String {
                 ranked,
                 c.id,
                 l.max
+            ));
+        }
+    }
+    if !pack.settlement.is_empty() {
+        out.push_str("\n结算规则 settlement（按所列顺序依次适用）\n");
+        for r in &pack.settlement {
+            out.push_str(&format!(
+                "{}  {}  {}\n  {}\n",
+                r.id,
+                r.article,
+                r.title,
+                r.describe()
             ));
         }
     }

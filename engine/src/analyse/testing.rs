@@ -20,6 +20,7 @@ use crate::load::script_refs;
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::decision::{Decision, Status};
 use crate::model::money;
+use crate::model::pack::RuleKind;
 use crate::model::pos::Pos;
 
 /// What running a pack's tests found
@@ -315,6 +316,27 @@ fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
             });
         }
     }
+    for r in &pack.settlement {
+        let outcomes: &[(&str, &str)] = match r.what {
+            RuleKind::Exclusive { .. } => &[
+                ("kept", "keeps the highest of several awards"),
+                ("superseded", "supersedes a lower award"),
+            ],
+            RuleKind::Cap { .. } => &[("cut", "cuts an award over the cap")],
+            RuleKind::Requires { .. } => &[
+                ("met", "pays an award whose base was given"),
+                ("unmet", "withdraws an award whose base was not given"),
+            ],
+        };
+        for (key, what) in outcomes {
+            out.push(OutcomeCovered {
+                clause: r.id.clone(),
+                key: format!("rule:{}:{key}", r.id),
+                description: format!("settlement rule `{}` {what}", r.id),
+                reached: false,
+            });
+        }
+    }
     out
 }
 
@@ -350,6 +372,9 @@ fn note_reached(
         for key in &d.reached {
             let clause = if key.starts_with("precondition:") {
                 "(pack)".to_string()
+            } else if let Some(rule) = key.strip_prefix("rule:") {
+                // A settlement rule's outcome: counted under the rule's id.
+                rule.split(':').next().unwrap_or_default().to_string()
             } else if same_script {
                 cid.to_string()
             } else {

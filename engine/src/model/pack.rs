@@ -531,6 +531,42 @@ impl SettlementRule {
         }
     }
 
+    /// What the rule does, in a sentence for `clauses`, `doc` and reports
+    pub fn describe(&self) -> String {
+        let who = format!("同一申报单位（依次按 {} 认定）", self.applicant.join("、"));
+        let per = if self.per.is_empty() {
+            "在全部申报中".to_string()
+        } else {
+            format!("每组（{}）", self.per.join("、"))
+        };
+        match &self.what {
+            RuleKind::Exclusive { clauses } => format!(
+                "就高不重复：{who}{per}在 {} 中只支持金额最高的一项，其余为不重复享受（superseded）；金额相同按所列顺序、再按编号",
+                clauses.join("、")
+            ),
+            RuleKind::Cap { clauses, max, cut } => {
+                let value = self
+                    .parameter(max)
+                    .map(|p| p.display())
+                    .unwrap_or_default();
+                let over = match clauses {
+                    None => "全部条款".to_string(),
+                    Some(list) => list.join("、"),
+                };
+                format!(
+                    "合计上限：{who}{per}在 {over} 获得的奖补合计不超过 {}.{max}（{value}），超出部分{}（{}）",
+                    self.id,
+                    cut.words(),
+                    cut.name()
+                )
+            }
+            RuleKind::Requires { clause, requires } => format!(
+                "在此基础上：{clause} 的奖励须{who}{per}已获得 {} 的奖励，否则不予支持",
+                requires.join(" 或 ")
+            ),
+        }
+    }
+
     /// The kind of rule as written in YAML: `exclusive`, `cap` or `requires`
     pub fn kind_name(&self) -> &'static str {
         match self.what {
