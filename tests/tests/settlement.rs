@@ -367,3 +367,64 @@ fn http_settles_a_requests_applications_together_as_run_does() {
     let served: serde_json::Value = serde_json::from_str(&served).expect("JSON");
     assert_eq!(decisions(&served), decided);
 }
+
+#[test]
+fn compare_settles_both_sides_streamed_and_in_memory_alike() {
+    let pack = pack_copy();
+    let dir = tempfile::tempdir().expect("dir");
+    let jsonl = dir.path().join("apps.jsonl");
+    let (code, _, err) = policy_on(
+        &pack,
+        &[
+            "gen",
+            "--pack",
+            "<pack>",
+            "--count",
+            "3000",
+            "--seed",
+            "5",
+            "--repeat-applicants",
+            "60",
+            "--output",
+            &jsonl.to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    // The same applications as one JSON document: read in memory, not streamed.
+    let apps: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .expect("apps")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("line"))
+        .collect();
+    let json = dir.path().join("apps.json");
+    std::fs::write(&json, serde_json::to_string(&apps).expect("JSON")).expect("write");
+    let scenario = "<pack>/scenarios/yearly-cap-300wan-platforms-highest.yaml";
+    let compare = |input: &std::path::Path| {
+        let (code, out, err) = policy_on(
+            &pack,
+            &[
+                "compare",
+                "--pack",
+                "<pack>",
+                "--input",
+                &input.to_string_lossy(),
+                "--scenario",
+                scenario,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let streamed = compare(&jsonl);
+    assert_eq!(streamed, compare(&json));
+    let value: serde_json::Value = serde_json::from_str(&streamed).expect("JSON");
+    let c = &value["comparisons"][0];
+    assert_eq!(
+        c["changed_rules"],
+        serde_json::json!(["+platforms-highest", "+yearly-cap"])
+    );
+    assert!(c["losers"].as_u64().unwrap_or(0) > 50, "{c}");
+    assert_eq!(c["winners"], 0, "rules only take away");
+}

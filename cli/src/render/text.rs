@@ -338,6 +338,14 @@ pub fn comparisons_table(pack: &Pack, comparisons: &[ScenarioComparison]) -> Str
                 c.changed_clauses.join(", ")
             }
         ));
+        if !c.changed_rules.is_empty() {
+            // Printed just before the blank line that ends the header.
+            out.pop();
+            out.push_str(&format!(
+                "改动结算规则 settlement rules changed: {}\n\n",
+                c.changed_rules.join(", ")
+            ));
+        }
         let mut by_clause: Vec<&BudgetLine> = c.by_clause.iter().collect();
         by_clause.push(&c.total);
         out.push_str("按条款 by clause\n");

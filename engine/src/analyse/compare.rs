@@ -29,6 +29,9 @@ pub struct ScenarioComparison {
     pub fingerprint: String,
     /// The clauses the scenario changes
     pub changed_clauses: Vec<String>,
+    /// The settlement rules the scenario adds, drops or changes (`+id`, `-id`, `id`)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_rules: Vec<String>,
     /// Per clause, in pack order
     pub by_clause: Vec<BudgetLine>,
     /// Per period (year), ascending
@@ -92,6 +95,24 @@ pub struct AppChange {
 
 /// How many applications `largest` lists
 pub const LARGEST_CHANGES: usize = 10;
+
+/// The settlement rules `variant` adds (`+id`), drops (`-id`) or changes (`id`) from `base`
+pub(crate) fn changed_rules(base: &Pack, variant: &Pack) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &variant.settlement {
+        match base.settlement.iter().find(|b| b.id == r.id) {
+            None => out.push(format!("+{}", r.id)),
+            Some(b) if b != r => out.push(r.id.clone()),
+            Some(_) => {}
+        }
+    }
+    for b in &base.settlement {
+        if !variant.settlement.iter().any(|r| r.id == b.id) {
+            out.push(format!("-{}", b.id));
+        }
+    }
+    out
+}
 
 /// Which clauses of `variant` differ from `base`: parameters, script or switch
 pub(crate) fn changed_clauses(base: &Pack, variant: &Pack) -> Vec<bool> {
@@ -318,6 +339,7 @@ impl ScenarioTally {
                 .filter(|(_, ch)| **ch)
                 .map(|(c, _)| c.id.clone())
                 .collect(),
+            changed_rules: changed_rules(base, variant),
             by_clause: clause_lines,
             // A group where nothing is awarded on either side (applications with errors and no
             // year) would only add a row of zeros.
