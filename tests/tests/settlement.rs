@@ -398,7 +398,11 @@ fn compare_settles_both_sides_streamed_and_in_memory_alike() {
         .collect();
     let json = dir.path().join("apps.json");
     std::fs::write(&json, serde_json::to_string(&apps).expect("JSON")).expect("write");
-    let scenario = "<pack>/scenarios/yearly-cap-300wan-platforms-highest.yaml";
+    let scenario = pack
+        .path()
+        .join("scenarios/yearly-cap-300wan-platforms-highest.yaml")
+        .to_string_lossy()
+        .into_owned();
     let compare = |input: &std::path::Path| {
         let (code, out, err) = policy_on(
             &pack,
@@ -409,7 +413,7 @@ fn compare_settles_both_sides_streamed_and_in_memory_alike() {
                 "--input",
                 &input.to_string_lossy(),
                 "--scenario",
-                scenario,
+                &scenario,
                 "--format",
                 "json",
             ],
