@@ -317,7 +317,7 @@ impl Engine {
 /// The repeated ids among records, given their id hashes: index → where the id first appeared.
 /// Only records whose hashes meet another's are read again, and their ids compared; the first
 /// of each id in the file stays.
-fn repeats_among(
+pub(crate) fn repeats_among(
     source: &InputFile,
     pool: &Pool,
     mut hashes: Vec<(u64, u32)>,

@@ -8,6 +8,8 @@ pub(crate) mod engine;
 pub(crate) mod first_pass;
 pub(crate) mod repeats;
 pub(crate) mod settle;
+pub(crate) mod spool;
+pub(crate) mod spooled;
 pub(crate) mod stream;
 
 pub(crate) use check::{check_all, check_one};

@@ -82,8 +82,8 @@ const STATUSES: [Status; 5] = [
 ];
 
 /// Decisions counted as they pass: in all, by status and by clause, with the amounts awarded
-struct DecisionCounts {
-    count: usize,
+pub(crate) struct DecisionCounts {
+    pub(crate) count: usize,
     by_status: [usize; 5],
     /// Per clause: (applications, awarded, amount awarded)
     by_clause: Vec<(usize, usize, Decimal)>,
@@ -91,7 +91,7 @@ struct DecisionCounts {
 }
 
 impl DecisionCounts {
-    fn new(clauses: usize) -> DecisionCounts {
+    pub(crate) fn new(clauses: usize) -> DecisionCounts {
         DecisionCounts {
             count: 0,
             by_status: [0; 5],
@@ -101,7 +101,7 @@ impl DecisionCounts {
     }
 
     /// Counts a decision; `clause` is its clause's index when the caller knows it
-    fn add(&mut self, pack: &Pack, d: &Decision, clause: Option<usize>) {
+    pub(crate) fn add(&mut self, pack: &Pack, d: &Decision, clause: Option<usize>) {
         self.count += 1;
         let s = STATUSES.iter().position(|s| *s == d.status).unwrap_or(4);
         self.by_status[s] += 1;
@@ -123,7 +123,7 @@ impl DecisionCounts {
         }
     }
 
-    fn merge(&mut self, other: DecisionCounts) {
+    pub(crate) fn merge(&mut self, other: DecisionCounts) {
         self.count += other.count;
         for (a, b) in self.by_status.iter_mut().zip(other.by_status) {
             *a += b;
@@ -137,7 +137,7 @@ impl DecisionCounts {
     }
 
     /// The run's summary, amounts rounded by the pack's rule
-    fn summary(self, pack: &Pack) -> Summary {
+    pub(crate) fn summary(self, pack: &Pack) -> Summary {
         Summary {
             totals: Totals {
                 applications: self.count,
@@ -331,11 +331,18 @@ impl Engine {
         hash: fn(&str) -> u64,
     ) -> Result<Summary, StreamError> {
         let pack = self.pack();
+        if !pack.settlement.is_empty() {
+            // Settlement: every application decided once, its decision spooled (`spooled.rs`).
+            let counts = self.spooled_stream(source, sink, write, progress, hash)?;
+            let summary = counts.summary(pack);
+            let end = sink.end(summary.totals.applications, &summary.totals);
+            write(&end).map_err(StreamError::Output)?;
+            return Ok(summary);
+        }
         let pool = Pool::default();
         // Pass 1, only with count limits: rank the awarded applications of limited clauses, and
         // find the repeated ids (a repeat is no contender).
-        let two_pass =
-            pack.clauses.iter().any(|c| c.count_limit.is_some()) || !pack.settlement.is_empty();
+        let two_pass = pack.clauses.iter().any(|c| c.count_limit.is_some());
         let found = if two_pass {
             let (repeats, mut placements) = self
                 .first_pass(source, &pool, &[], hash)

@@ -1,0 +1,254 @@
+//! A streamed run of a pack with settlement rules: every application decided once.
+//!
+//! Pass 1 reads the input, decides every application (before count limits and settlement),
+//! writes each decision to the [`Spool`], and keeps only what the cross-application rules
+//! need: id hashes (for repeats), contenders of limited clauses and settlement entries. Then
+//! the repeats are confirmed, the contenders ranked and the applicants settled. Pass 2 reads
+//! the spool back, applies each decision's rank and settlement effect, and renders it. Memory
+//! holds the entries, not the decisions.
+
+use std::io;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::decide::count_limit::{self, Contender};
+use crate::decide::engine::Engine;
+use crate::decide::first_pass::{repeats_among, Placed};
+use crate::decide::repeats::{where_first, Repeats};
+use crate::decide::settle::{self, Entry, Groups};
+use crate::decide::spool::{self, Spool};
+use crate::decide::stream::{DecisionCounts, Sink, StreamError, PIECE};
+use crate::decide::{check, clause};
+use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
+use crate::input::validate::kind_text;
+use crate::model::decision::{Decision, Status};
+use crate::model::facts::Checked;
+
+/// What one piece of pass 1 keeps: spooled decisions, id hashes, contenders and entries
+#[derive(Default)]
+struct Kept {
+    spooled: Vec<u8>,
+    hashes: Vec<(u64, u32)>,
+    contenders: Vec<(usize, Contender)>,
+    entries: Vec<(Entry, Vec<Option<String>>)>,
+}
+
+impl Engine {
+    /// The settled stream: pass 1 into the spool, settlement, pass 2 out of it; the counts
+    pub(crate) fn spooled_stream(
+        &self,
+        source: &InputFile,
+        sink: &dyn Sink,
+        write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+        progress: &mut dyn FnMut(usize),
+        id_hash: fn(&str) -> u64,
+    ) -> Result<DecisionCounts, StreamError> {
+        let pool = Pool::default();
+        let mut spool = Spool::new().map_err(|e| {
+            StreamError::Input(source.fail(None, format!("cannot make a temporary file: {e}")))
+        })?;
+        let found = self.spool_pass(source, &pool, &mut spool, id_hash)?;
+        write(&sink.begin()).map_err(StreamError::Output)?;
+        self.unspool_pass(spool, sink, &found, write, progress)
+    }
+
+    /// Pass 1: every record decided and spooled; repeats, ranks and settlement found
+    fn spool_pass(
+        &self,
+        source: &InputFile,
+        pool: &Pool,
+        spool: &mut Spool,
+        id_hash: fn(&str) -> u64,
+    ) -> Result<(Repeats, Placed), StreamError> {
+        let pack = self.pack();
+        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(source.size_hint());
+        let mut contenders: Vec<Vec<Contender>> = vec![Vec::new(); pack.clauses.len()];
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut groups = Groups::default();
+        let mut spool_error = None;
+        source
+            .chunks_ahead(pool, &mut |chunk| {
+                let Chunk { block, records } = chunk;
+                let bytes = bytes_of(&block);
+                let pieces: Vec<Kept> = records
+                    .into_par_iter()
+                    .chunks(PIECE)
+                    .map(|piece| {
+                        let mut kept = Kept::default();
+                        for r in piece {
+                            self.keep(r.ready(pack, bytes), &mut kept, id_hash);
+                        }
+                        kept
+                    })
+                    .collect();
+                pool.give(block);
+                for kept in pieces {
+                    hashes.extend(kept.hashes);
+                    for (ci, k) in kept.contenders {
+                        contenders[ci].push(k);
+                    }
+                    for (mut entry, keys) in kept.entries {
+                        entry.groups = keys
+                            .iter()
+                            .map(|k| k.as_deref().map(|k| groups.intern(k)))
+                            .collect();
+                        entries.push(entry);
+                    }
+                    if let Err(e) = spool.append(&kept.spooled) {
+                        spool_error = Some(e);
+                        return Err(source.fail(None, "stopped".into()));
+                    }
+                }
+                Ok(())
+            })
+            .map_err(|e| match spool_error.take() {
+                Some(io) => StreamError::Input(
+                    source.fail(None, format!("cannot write the temporary file: {io}")),
+                ),
+                None => StreamError::Input(e),
+            })?;
+        let repeats = repeats_among(source, pool, hashes).map_err(StreamError::Input)?;
+        let mut ranks = FxHashMap::default();
+        for (ci, mut list) in contenders.into_iter().enumerate() {
+            list.retain(|k| u32::try_from(k.index).is_ok_and(|at| !repeats.contains_key(&at)));
+            for (index, placement) in count_limit::rank_contenders(pack, ci, list) {
+                ranks.insert(index, (ci, placement));
+            }
+        }
+        entries.retain(|en| {
+            let repeat = u32::try_from(en.index).is_ok_and(|at| repeats.contains_key(&at));
+            let placed_out = ranks
+                .get(&en.index)
+                .is_some_and(|(_, p)| !count_limit::keeps_award(p));
+            !repeat && !placed_out
+        });
+        let effects = settle::settle(pack, &entries, &groups);
+        Ok((Repeats::Known(repeats), Placed { ranks, effects }))
+    }
+
+    /// One record of pass 1: decided, spooled, and kept where a rule needs it
+    fn keep(&self, ready: Ready, kept: &mut Kept, id_hash: fn(&str) -> u64) {
+        let pack = self.pack();
+        let index = ready.index();
+        let at = u32::try_from(index).unwrap_or(u32::MAX);
+        if let Some(id) = ready.id() {
+            kept.hashes.push((id_hash(id), at));
+        }
+        let (written_kind, checked): (Option<String>, Result<Checked, Box<Decision>>) = match ready
+        {
+            Ready::Fast { checked, .. } => (Some(checked.facts.kind.clone()), Ok(checked)),
+            Ready::Slow(raw) => (kind_text(&raw), check::check_one(pack, &raw)),
+        };
+        let d = match &checked {
+            Ok(c) => clause::decide_one(pack, &self.code, c, false).0,
+            Err(d) => (**d).clone(),
+        };
+        if let (Ok(c), Status::Awarded) = (&checked, d.status) {
+            if let Some(k) = count_limit::contender(pack, c.clause, index, &c.facts) {
+                kept.contenders.push((c.clause, k));
+            }
+            if settle::settled_clause(pack, c.clause) {
+                kept.entries.push((
+                    Entry {
+                        index,
+                        clause: c.clause,
+                        id: c.facts.id.as_str().into(),
+                        amount: d.amount,
+                        period: pack.period_of(&c.facts),
+                        groups: Box::new([]),
+                    },
+                    settle::group_keys(pack, c.clause, &c.facts),
+                ));
+            }
+        }
+        spool::write(&mut kept.spooled, &d, written_kind.as_deref());
+    }
+
+    /// A spooled decision made final: a repeat's error, else its rank and settlement applied
+    fn finish(&self, n: usize, record: &[u8], repeats: &Repeats, placed: &Placed) -> Decision {
+        let pack = self.pack();
+        let Some(s) = spool::read(record) else {
+            // Only this module writes the spool; a record it cannot read is a bug, said so.
+            return Decision {
+                id: None,
+                kind: None,
+                clause: None,
+                status: Status::Error,
+                amount: pack.rounding.apply(rust_decimal::Decimal::ZERO),
+                reasons: vec!["internal error: a decision could not be read back from the temporary file (a bug: please report it)".into()],
+                rank: None,
+                reached: Vec::new(),
+            };
+        };
+        let mut d = s.decision;
+        let earlier = repeats.earlier(n, d.id.as_deref());
+        if let (Some(first), Some(id)) = (earlier, d.id.clone()) {
+            d = check::duplicate_of(pack, &id, s.written_kind, &where_first(first));
+        } else {
+            if d.status == Status::Awarded {
+                if let Some((ci, p)) = placed.ranks.get(&n) {
+                    count_limit::apply_placement(pack, *ci, &mut d, p);
+                }
+            }
+            if d.status == Status::Awarded {
+                if let Some(effect) = placed.effects.get(&n) {
+                    effect.apply(&mut d);
+                }
+            }
+        }
+        d.amount = pack.rounding.apply(d.amount);
+        d
+    }
+
+    /// Pass 2: the spool read back in order, each decision finished, rendered and written
+    fn unspool_pass(
+        &self,
+        spool: Spool,
+        sink: &dyn Sink,
+        (repeats, placed): &(Repeats, Placed),
+        write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<DecisionCounts, StreamError> {
+        let pack = self.pack();
+        let mut counts = DecisionCounts::new(pack.clauses.len());
+        let mut write_error = None;
+        let read = spool.read_back(&mut |block| {
+            let records = spool::records(block);
+            let first = counts.count;
+            let pieces: Vec<(Vec<u8>, DecisionCounts)> = records
+                .par_chunks(PIECE)
+                .enumerate()
+                .map(|(p, piece)| {
+                    let mut buf = Vec::with_capacity(PIECE * 400);
+                    let mut c = DecisionCounts::new(pack.clauses.len());
+                    for (j, rec) in piece.iter().enumerate() {
+                        let n = first + p * PIECE + j;
+                        let d = self.finish(n, rec, repeats, placed);
+                        sink.render(n, &d, &mut buf);
+                        c.add(pack, &d, None);
+                    }
+                    (buf, c)
+                })
+                .collect();
+            for (buf, c) in pieces {
+                counts.merge(c);
+                if let Err(e) = write(&buf) {
+                    write_error = Some(e);
+                    return Ok(false);
+                }
+            }
+            progress(counts.count);
+            Ok(true)
+        });
+        if let Some(e) = write_error {
+            return Err(StreamError::Output(e));
+        }
+        read.map_err(|e| {
+            StreamError::Output(io::Error::other(format!(
+                "cannot read the temporary file back: {e}"
+            )))
+        })?;
+        Ok(counts)
+    }
+}
