@@ -9,15 +9,15 @@ use sha2::{Digest, Sha256};
 
 use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, PackFile, RawScalar};
 use crate::load::lint::{lint, squeeze};
-use crate::load::params::{parse_param_value, parse_timeline};
+use crate::load::params::{read_values, Fault};
 use crate::load::references::{is_identifier, References};
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::date::Date;
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::money::{self};
 use crate::model::pack::{
-    Clause, CountLimit, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey, Source,
-    Target, TargetMeasure, Unit,
+    Clause, CountLimit, Field, Kind, Pack, Parameter, Precondition, RankKey, Source, Target,
+    TargetMeasure, Unit,
 };
 use crate::model::pos::Pos;
 use crate::model::suggest::did_you_mean;
@@ -821,7 +821,6 @@ fn build_parameters(
 ) -> Vec<Parameter> {
     let mut parameters = Vec::new();
     for (pname, p) in &cf.parameters {
-        let at = pos_at(node, &["parameters", pname, "value"]);
         if !is_identifier(pname) {
             errors.push(LoadError::new(
                 meta_path,
@@ -830,32 +829,39 @@ fn build_parameters(
             ));
             continue;
         }
-        let values = match (&p.value, &p.values) {
-            (Some(v), None) => parse_param_value(&v.0, p.unit)
-                .map(|value| vec![DatedValue { from: None, value }])
-                .map_err(|e| (at, format!("parameter `{pname}`: {e}"))),
-            (None, Some(timeline)) => {
-                parse_timeline(timeline, p.unit).map_err(|(year, e)| {
-                    let at = pos_at(node, &["parameters", pname, "values", &year]);
-                    (at, format!("parameter `{pname}`, year `{year}`: {e}"))
-                })
-            }
-            _ => Err((
-                pos_at(node, &["parameters", pname]),
-                format!("parameter `{pname}` needs either `value` or `values` (a timeline by year), not both"),
-            )),
-        };
-        match values {
+        match read_values(pname, p) {
             Ok(values) => parameters.push(Parameter {
                 name: pname.clone(),
                 values,
                 unit: p.unit,
                 description: p.description.clone(),
             }),
-            Err((at, e)) => errors.push(LoadError::new(meta_path, at, e)),
+            Err(fault) => errors.push(LoadError::new(
+                meta_path,
+                fault_pos(node, pname, &fault),
+                fault.message,
+            )),
         }
     }
     parameters
+}
+
+/// Where a parameter's refused value is: the node at the fault's keys below the parameter,
+/// and inside a list of bands the band's key (the deepest of these that exists)
+fn fault_pos(node: &Option<Node>, pname: &str, fault: &Fault) -> Option<Pos> {
+    let mut n = node.as_ref()?.get("parameters")?.get(pname)?;
+    for k in &fault.keys {
+        match n.get(k) {
+            Some(next) => n = next,
+            None => return n.pos,
+        }
+    }
+    if let Some((i, key)) = fault.band {
+        if let Some(item) = n.as_seq_item(i) {
+            n = item.get(key).unwrap_or(item);
+        }
+    }
+    n.pos
 }
 
 /// The clause's `cap` names a parameter in yuan, and its count limit a count parameter, fields
