@@ -256,16 +256,16 @@ pub struct WhatIf {
 pub struct SweepArgs {
     #[command(flatten)]
     pub batch: Batch,
-    /// The parameter, `clause-id.param`
+    /// The parameter, `clause-id.param` (`clause-id.param[n]` for band n of a band table)
     #[arg(long)]
     pub param: String,
-    /// First value
+    /// First value: a number, or a date (`2026-06-30`) for a date parameter
     #[arg(long)]
     pub from: String,
     /// Last value (included when the steps reach it)
     #[arg(long)]
     pub to: String,
-    /// Step between values
+    /// Step between values (between dates, a whole number of days)
     #[arg(long)]
     pub step: String,
     /// Output format

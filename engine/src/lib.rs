@@ -136,6 +136,7 @@ pub use input::file::{InputFile, DEFAULT_MAX_LINE_BYTES};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use load::revision::{diff_packs, Revision};
 pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
+pub use model::bands::{Band, BandMethod, BandUnit, Bands};
 pub use model::date::Date;
 pub use model::decision::{awarded_total, sum_amounts, totals, Decision, Rank, Status, Totals};
 pub use model::error::{LoadError, LoadErrors};

@@ -256,6 +256,97 @@ fn set_moves_the_end_of_the_window() {
 }
 
 #[test]
+fn sweep_moves_the_end_of_the_window_day_by_day() {
+    let pack = pack_with_dates();
+    let input = pack.path().join("apps.jsonl");
+    std::fs::write(
+        &input,
+        [
+            line("MID", "2025-06-30", "2025-07-01"),
+            line("LATE", "2025-07-01", "2025-07-02"),
+        ]
+        .join("\n")
+            + "\n",
+    )
+    .expect("write");
+    let input = input.to_string_lossy().into_owned();
+    let sweep = |from: &str, to: &str, step: &str| {
+        policy_on(
+            &pack,
+            &[
+                "sweep",
+                "--pack",
+                "<pack>",
+                "--input",
+                &input,
+                "--param",
+                "high-tech-enterprise.valid_to",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--step",
+                step,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let (code, out, err) = sweep("2025-06-29", "2025-07-02", "1");
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let points: Vec<(String, u64)> = doc["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| {
+            (
+                p["value"].as_str().unwrap_or_default().to_string(),
+                p["awarded"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        points,
+        [
+            ("2025-06-29".to_string(), 0),
+            ("2025-06-30".to_string(), 1),
+            ("2025-07-01".to_string(), 2),
+            ("2025-07-02".to_string(), 2),
+        ]
+    );
+    // Across a month's end, every 30 days, the last day reached when the steps reach it.
+    let (code, out, _) = sweep("2025-06-01", "2025-07-31", "30");
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let values: Vec<&str> = doc["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p["value"].as_str())
+        .collect();
+    assert_eq!(values, ["2025-06-01", "2025-07-01", "2025-07-31"]);
+    for ((from, to, step), expected) in [
+        (
+            ("2025-06-01", "30", "1"),
+            "error: --to `30`: --from is a date, so --to is one too",
+        ),
+        (
+            ("2025-06-01", "2025-06-30", "0.5"),
+            "error: --step `0.5`: between dates the step is a whole number of days above zero",
+        ),
+        (
+            ("2025-06-30", "2025-06-01", "1"),
+            "error: --to must not be before --from",
+        ),
+    ] {
+        let (code, _, err) = sweep(from, to, step);
+        assert_eq!(code, 2, "{from} {to} {step}");
+        assert!(err.contains(expected), "{err}");
+    }
+}
+
+#[test]
 fn within_three_years_of_recognition_on_the_boundary_day() {
     let pack = pack_with_dates();
     let decided = run(

@@ -1,5 +1,7 @@
 //! `policy sweep`: the budget for each value of one parameter, with an optional HTML report.
 
+use policy_engine::Date;
+
 use super::{input_file, load, Io};
 use crate::args::{SweepArgs, TableFormat};
 use crate::atomic::write_atomically;
@@ -7,8 +9,12 @@ use crate::exit::EXIT_OK;
 use crate::render::diagnostics::load_errors;
 use crate::render::{csv, json, report, text};
 
-/// Values from `from` to `to` by `step`, exact; at most 1000 of them
+/// Values from `from` to `to` by `step`, exact; at most 1000 of them. Dates (`2026-06-30`) go
+/// by a whole number of days.
 fn sweep_values(from: &str, to: &str, step: &str) -> Result<Vec<String>, String> {
+    if let Some(first) = Date::parse(from) {
+        return sweep_dates(first, to, step);
+    }
     let num = |name: &str, t: &str| {
         policy_engine::parse_decimal(t).map_err(|e| format!("error: --{name} `{t}`: {e}"))
     };
@@ -27,6 +33,34 @@ fn sweep_values(from: &str, to: &str, step: &str) -> Result<Vec<String>, String>
         }
         values.push(v.normalize().to_string());
         v = v.checked_add(step).ok_or("error: the sweep overflows")?;
+    }
+    Ok(values)
+}
+
+/// Days from `from` to `to` every `step` days (a whole number above zero); at most 1000
+fn sweep_dates(from: Date, to: &str, step: &str) -> Result<Vec<String>, String> {
+    let to = Date::parse(to).ok_or_else(|| {
+        format!("error: --to `{to}`: --from is a date, so --to is one too, written yyyy-mm-dd (e.g. 2026-12-31)")
+    })?;
+    let step: i64 = match step.parse() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            return Err(format!(
+                "error: --step `{step}`: between dates the step is a whole number of days above zero, e.g. `30`"
+            ))
+        }
+    };
+    if to < from {
+        return Err("error: --to must not be before --from".into());
+    }
+    let mut values = Vec::new();
+    let mut day = Some(from);
+    while let Some(d) = day.filter(|d| *d <= to) {
+        if values.len() == 1000 {
+            return Err("error: more than 1000 values: use a larger --step".into());
+        }
+        values.push(d.to_string());
+        day = d.add_days(step);
     }
     Ok(values)
 }

@@ -3,7 +3,7 @@
 //! Each article's original text beside its parameters and its script, with the pack's tests
 //! decided now as worked examples.
 
-use policy_engine::{group_thousands, Clause, Pack, Status, WorkedExample};
+use policy_engine::{group_thousands, Clause, Pack, Status, Value, WorkedExample};
 
 use super::report::escape;
 
@@ -14,11 +14,52 @@ fn param_rows(c: &Clause) -> Vec<[String; 4]> {
             [
                 format!("{}.{}", c.id, p.name),
                 p.display(),
-                p.unit.name().to_string(),
+                p.unit_text(),
                 p.description.clone(),
             ]
         })
         .collect()
+}
+
+/// Each band table of a clause, one for each year of a timeline: its title (`c.p`, the year,
+/// the method in words), its header and its rows (the band as `--set` names it, the threshold
+/// and the value for people)
+fn band_tables(c: &Clause) -> Vec<(String, [String; 3], Vec<[String; 3]>)> {
+    let mut out = Vec::new();
+    for p in c.parameters.iter() {
+        for d in &p.values {
+            let Value::Bands(b) = &d.value else {
+                continue;
+            };
+            let year = d.from.map(|y| format!("，{y} 年起")).unwrap_or_default();
+            let title = format!(
+                "分档 `{}.{}`{year}（{}：{}）",
+                c.id,
+                p.name,
+                b.method.name(),
+                b.method.words()
+            );
+            let header = [
+                "档 band".to_string(),
+                format!("起点 from（{}）", b.of.name()),
+                format!("取值 value（{}）", b.gives.name()),
+            ];
+            let rows = b
+                .bands
+                .iter()
+                .enumerate()
+                .map(|(i, band)| {
+                    [
+                        format!("[{}]", i + 1),
+                        b.of.show(band.from),
+                        b.gives.show(band.value),
+                    ]
+                })
+                .collect();
+            out.push((title, header, rows));
+        }
+    }
+    out
 }
 
 fn limits(c: &Clause) -> Vec<String> {
@@ -100,6 +141,16 @@ pub fn markdown(pack: &Pack, examples: &[WorkedExample]) -> String {
             out.push_str(&format!("| `{name}` | {value} | {unit} | {desc} |\n"));
         }
         out.push('\n');
+        for (title, header, rows) in band_tables(c) {
+            out.push_str(&format!(
+                "{title}\n\n| {} |\n|---|---|---|\n",
+                header.join(" | ")
+            ));
+            for [band, from, value] in rows {
+                out.push_str(&format!("| `{band}` | {from} | {value} |\n"));
+            }
+            out.push('\n');
+        }
         for l in limits(c) {
             out.push_str(&format!("- {l}\n"));
         }
@@ -181,6 +232,24 @@ pub fn html(pack: &Pack, examples: &[WorkedExample]) -> String {
             ));
         }
         body.push_str("</tbody></table>\n");
+        for (title, header, rows) in band_tables(c) {
+            body.push_str(&format!(
+                "<p>{}</p><table><thead><tr>",
+                escape(&title.replace('`', ""))
+            ));
+            for h in &header {
+                body.push_str(&format!("<th>{}</th>", escape(h)));
+            }
+            body.push_str("</tr></thead><tbody>");
+            for row in &rows {
+                body.push_str("<tr>");
+                for cell in row {
+                    body.push_str(&format!("<td>{}</td>", escape(cell)));
+                }
+                body.push_str("</tr>");
+            }
+            body.push_str("</tbody></table>\n");
+        }
         for l in limits(c) {
             body.push_str(&format!("<p>{}</p>", escape(&l.replace('`', ""))));
         }

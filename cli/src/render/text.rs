@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 
 use policy_engine::{
-    group_thousands, BudgetLine, Decision, Explanation, Pack, Progress, Revision,
-    ScenarioComparison, Status, SweepPoint, TestReport, Totals,
+    group_thousands, BudgetLine, Clause, Decision, Explanation, Pack, Parameter, Progress,
+    Revision, ScenarioComparison, Status, SweepPoint, TestReport, Totals, Value,
 };
 
 use super::table::{Align, Table};
@@ -215,8 +215,8 @@ pub fn clauses_text(pack: &Pack) -> String {
                 id,
                 article,
                 p.name.clone(),
-                p.written(),
-                p.unit.name().to_string(),
+                value_cell(p),
+                p.unit_text(),
                 p.description.clone(),
             ]);
         }
@@ -245,6 +245,9 @@ pub fn clauses_text(pack: &Pack) -> String {
             "{}  {}  {}（kind {}）\n",
             c.id, c.article, c.title, c.kind
         ));
+        for p in c.parameters.iter() {
+            out.push_str(&band_tables(c, p));
+        }
         if let Some(cap) = &c.cap {
             out.push_str(&format!("  单项上限 cap: {}.{}\n", c.id, cap));
         }
@@ -277,6 +280,63 @@ pub fn clauses_text(pack: &Pack) -> String {
                 r.title,
                 r.describe()
             ));
+        }
+    }
+    out
+}
+
+/// A parameter's value in the clause list: as written, or for a band table how many bands
+/// (the bands follow under the clause)
+fn value_cell(p: &Parameter) -> String {
+    let bands = |v: &Value| match v {
+        Value::Bands(b) => Some(format!("{} 档 bands", b.bands.len())),
+        _ => None,
+    };
+    let parts: Option<Vec<String>> = p
+        .values
+        .iter()
+        .map(|d| {
+            bands(&d.value).map(|n| match d.from {
+                None => n,
+                Some(y) => format!("{y}: {n}"),
+            })
+        })
+        .collect();
+    parts.map_or_else(|| p.written(), |parts| parts.join(", "))
+}
+
+/// A band table parameter's bands, one table for each year of a timeline, indented under its
+/// clause: each band's number (as `--set` names it), threshold and value as written
+fn band_tables(c: &Clause, p: &Parameter) -> String {
+    let mut out = String::new();
+    for d in &p.values {
+        let Value::Bands(b) = &d.value else {
+            continue;
+        };
+        let year = d.from.map(|y| format!("，{y} 年起")).unwrap_or_default();
+        out.push_str(&format!(
+            "  分档 bands {}.{}{year}（{}：{}）\n",
+            c.id,
+            p.name,
+            b.method.name(),
+            b.method.words()
+        ));
+        let from = format!("起点 from（{}）", b.of.name());
+        let value = format!("取值 value（{}）", b.gives.name());
+        let mut t = Table::new(&[
+            ("档 band", Align::Left),
+            (from.as_str(), Align::Right),
+            (value.as_str(), Align::Right),
+        ]);
+        for (i, band) in b.bands.iter().enumerate() {
+            t.row(vec![
+                format!("[{}]", i + 1),
+                band.from.to_string(),
+                band.value.to_string(),
+            ]);
+        }
+        for line in t.render().lines() {
+            out.push_str(&format!("    {line}\n"));
         }
     }
     out

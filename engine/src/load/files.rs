@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use crate::model::bands::{BandMethod, BandUnit};
 use crate::model::money::Rounding;
 use crate::model::pack::{RankOrder, TargetComparison, Unit};
 use crate::model::value::TextFormat;
@@ -212,9 +213,64 @@ pub(crate) struct ParamFile {
     #[serde(default)]
     pub(crate) value: Option<RawScalar>,
     #[serde(default)]
-    pub(crate) values: Option<IndexMap<String, RawScalar>>,
+    pub(crate) values: Option<IndexMap<String, TimelineEntry>>,
     pub(crate) unit: Unit,
     pub(crate) description: String,
+    /// A band table's thresholds' unit (`unit: bands` only)
+    #[serde(default)]
+    pub(crate) of: Option<BandUnit>,
+    /// A band table's values' unit (`unit: bands` only)
+    #[serde(default)]
+    pub(crate) gives: Option<BandUnit>,
+    /// How a band table is looked up (`unit: bands` only)
+    #[serde(default)]
+    pub(crate) method: Option<BandMethod>,
+    /// A band table's bands (`unit: bands` only)
+    #[serde(default)]
+    pub(crate) bands: Option<Vec<BandFile>>,
+}
+
+/// One band of a table as written: `{ from: 500万, value: 8% }`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BandFile {
+    pub(crate) from: RawScalar,
+    pub(crate) value: RawScalar,
+}
+
+/// One year of a timeline as written: a value, or a band table's list of bands
+pub(crate) enum TimelineEntry {
+    One(RawScalar),
+    Bands(Vec<BandFile>),
+}
+
+impl<'de> Deserialize<'de> for TimelineEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TimelineEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a single value, or a list of bands")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<TimelineEntry, E> {
+                Ok(TimelineEntry::One(RawScalar(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<TimelineEntry, E> {
+                Ok(TimelineEntry::One(RawScalar(v.to_string())))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<TimelineEntry, E> {
+                Ok(TimelineEntry::One(RawScalar(v.to_string())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<TimelineEntry, A::Error> {
+                Vec::<BandFile>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(TimelineEntry::Bands)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize)]

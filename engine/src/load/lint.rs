@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::load::references::key_pos;
 use crate::load::script_refs::{Found, Reference};
 use crate::load::yaml::{self, Node, YamlLimits};
+use crate::model::bands::BandUnit;
 use crate::model::date::Date;
 use crate::model::error::LoadError;
 use crate::model::pack::{Clause, DatedValue, Kind, Parameter, Unit};
@@ -71,8 +72,9 @@ fn text_mentions(text: &str, v: Decimal, unit: Unit) -> bool {
             Some(p) => vec![format!("{}%", p.normalize())],
             None => Vec::new(),
         },
-        // Dates are not decimals; `date_mentioned` looks for them.
-        Unit::Count | Unit::Number | Unit::Date => vec![v.normalize().to_string()],
+        // Dates are not decimals; `date_mentioned` looks for them. A band table's figures are
+        // looked for one by one, each in its unit (`lint_bands`).
+        Unit::Count | Unit::Number | Unit::Date | Unit::Bands => vec![v.normalize().to_string()],
     };
     candidates.iter().any(|c| squeezed.contains(c.as_str()))
 }
@@ -188,6 +190,7 @@ fn lint_parameter(
             ));
         }
     }
+    lint_bands(c, p, meta, warnings);
     if p.unit == Unit::Ratio {
         for d in &p.values {
             if let Value::Decimal(v) = &d.value {
@@ -201,6 +204,62 @@ fn lint_parameter(
                         ),
                     ));
                 }
+            }
+        }
+    }
+}
+
+/// A band table: its figures stated by the clause's quoted text (a plain table; a threshold of
+/// 0 goes without saying), and its rates no more than 1
+fn lint_bands(c: &Clause, p: &Parameter, meta: &Option<Node>, warnings: &mut Vec<LoadError>) {
+    let at = || key_pos(meta, &["parameters", &p.name]);
+    if let [DatedValue {
+        from: None,
+        value: Value::Bands(b),
+    }] = p.values.as_slice()
+    {
+        let figures = b.bands.iter().flat_map(|band| {
+            [(band.from, b.of), (band.value, b.gives)]
+                .into_iter()
+                .filter(|(v, _)| !v.is_zero())
+        });
+        let unstated: Vec<String> = figures
+            .filter(|(v, unit)| !text_mentions(&c.text, *v, Unit::from(*unit)))
+            .map(|(v, _)| v.normalize().to_string())
+            .collect();
+        if !unstated.is_empty() {
+            warnings.push(LoadError::new(
+                &c.meta_path,
+                at(),
+                format!(
+                    "`{}.{}` has {}, which the clause's quoted text does not mention: the table or the quoted sentence is out of date",
+                    c.id,
+                    p.name,
+                    unstated.join(", ")
+                ),
+            ));
+        }
+    }
+    for d in &p.values {
+        let Value::Bands(b) = &d.value else {
+            continue;
+        };
+        if b.gives != BandUnit::Ratio {
+            continue;
+        }
+        for (i, band) in b.bands.iter().enumerate() {
+            if band.value > Decimal::ONE {
+                warnings.push(LoadError::new(
+                    &c.meta_path,
+                    at(),
+                    format!(
+                        "band {} of `{}.{}` gives {}, above 1 (100%): a share is written 0.08 or 8%",
+                        i + 1,
+                        c.id,
+                        p.name,
+                        band.value
+                    ),
+                ));
             }
         }
     }

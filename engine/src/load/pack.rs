@@ -984,12 +984,3 @@ fn check_limits(
     }
     count_limit
 }
-
-impl Node {
-    fn as_seq_item(&self, i: usize) -> Option<&Node> {
-        match &self.value {
-            yaml::NodeValue::Seq(items) => items.get(i),
-            _ => None,
-        }
-    }
-}

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::pack::{Clause, Pack};
+use crate::model::pack::{Clause, Pack, Parameter};
+use crate::model::value::Value;
 
 /// One changed item
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,8 +31,48 @@ fn row(clause: Option<&Clause>, item: &str, old: String, new: String) -> Revisio
     }
 }
 
-fn param_text(p: &crate::model::pack::Parameter) -> String {
-    format!("{}（{}）", p.written(), p.unit.name())
+fn param_text(p: &Parameter) -> String {
+    format!("{}（{}）", p.written(), p.unit_text())
+}
+
+/// The cells of a band table parameter that changed, one row each (`parameter rate[2]`,
+/// `parameter rate[2].from`, with `@year` in a timeline), when the two versions have tables of
+/// the same shape (years, units, method, number of bands); `None` otherwise
+fn band_cell_rows(o: &Parameter, p: &Parameter, c: &Clause) -> Option<Vec<Revision>> {
+    if o.values.len() != p.values.len() {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for (a, b) in o.values.iter().zip(&p.values) {
+        let (Value::Bands(x), Value::Bands(y)) = (&a.value, &b.value) else {
+            return None;
+        };
+        let same_shape = a.from == b.from
+            && (x.of, x.gives, x.method) == (y.of, y.gives, y.method)
+            && x.bands.len() == y.bands.len();
+        if !same_shape {
+            return None;
+        }
+        let year = b.from.map(|y| format!("@{y}")).unwrap_or_default();
+        for (i, (u, v)) in x.bands.iter().zip(&y.bands).enumerate() {
+            let n = i + 1;
+            let cells = [
+                (format!("[{n}].from"), u.from, v.from, x.of),
+                (format!("[{n}]"), u.value, v.value, x.gives),
+            ];
+            for (cell, old, new, unit) in cells {
+                if old != new {
+                    rows.push(row(
+                        Some(c),
+                        &format!("parameter {}{cell}{year}", p.name),
+                        format!("{old}（{}）", unit.name()),
+                        format!("{new}（{}）", unit.name()),
+                    ));
+                }
+            }
+        }
+    }
+    Some(rows)
 }
 
 /// Every difference between two packs, pack-level rows first, then clauses in the new pack's
@@ -157,12 +198,15 @@ fn clause_rows(o: &Clause, c: &Clause, out: &mut Vec<Revision>) {
                 String::new(),
                 param_text(p),
             )),
-            Some(q) if q.values != p.values || q.unit != p.unit => out.push(row(
-                Some(c),
-                &format!("parameter {}", p.name),
-                param_text(q),
-                param_text(p),
-            )),
+            Some(q) if q.values != p.values || q.unit != p.unit => match band_cell_rows(q, p, c) {
+                Some(cells) => out.extend(cells),
+                None => out.push(row(
+                    Some(c),
+                    &format!("parameter {}", p.name),
+                    param_text(q),
+                    param_text(p),
+                )),
+            },
             Some(_) => {}
         }
     }

@@ -15,9 +15,10 @@ use crate::load::files::RuleFile;
 use crate::load::yaml::{self, YamlLimits};
 use crate::load::{params, references, settlement};
 use crate::model::error::{LoadError, LoadErrors};
-use crate::model::pack::{Clause, DatedValue, Pack, Parameter};
+use crate::model::pack::{Clause, DatedValue, Pack, Parameter, Unit};
 use crate::model::pos::Pos;
 use crate::model::suggest;
+use crate::model::value::Value;
 use crate::script::host::{Script, ScriptHost};
 
 /// A named set of changes to a pack
@@ -47,7 +48,8 @@ pub enum ScenarioChange {
     Set {
         /// Clause id
         clause: String,
-        /// Parameter name
+        /// Parameter name; for one cell of a band table, with `[n]` (band n's value, counting
+        /// from 1) or `[n].from` (its threshold)
         param: String,
         /// The year from which it applies, for a parameter with a timeline
         from: Option<i64>,
@@ -83,7 +85,8 @@ pub enum ScenarioChange {
 }
 
 impl ScenarioChange {
-    /// Reads `clause.param=value` or `clause.param@2027=value`, as given to `--set`
+    /// Reads `clause.param=value`, `clause.param@2027=value` or, for a band table,
+    /// `clause.param[2]=value` and `clause.param[2].from=value`, as given to `--set`
     pub fn parse_set(arg: &str) -> Result<ScenarioChange, String> {
         let origin = ChangeOrigin {
             file: PathBuf::from("--set"),
@@ -145,15 +148,22 @@ impl ScenarioChange {
     }
 }
 
+/// Reads a target: `clause.param`, with `[n]` (band n's value) or `[n].from` (its threshold)
+/// for a band table, and `@year` for one year of a timeline (after the parameter or at the end)
 fn parse_target(target: &str) -> Result<(String, String, Option<i64>), String> {
     let (path, from) = match target.split_once('@') {
         Some((p, y)) => {
+            // `rate@2027[2]` is `rate[2]@2027`.
+            let (y, cell) = match y.find('[') {
+                Some(i) => y.split_at(i),
+                None => (y, ""),
+            };
             let year = y
                 .parse::<i64>()
                 .map_err(|_| format!("`@{y}` is not a year"))?;
-            (p, Some(year))
+            (format!("{p}{cell}"), Some(year))
         }
-        None => (target, None),
+        None => (target.to_string(), None),
     };
     let (clause, param) = path
         .split_once('.')
@@ -161,7 +171,40 @@ fn parse_target(target: &str) -> Result<(String, String, Option<i64>), String> {
     if clause.is_empty() || param.is_empty() {
         return Err("expected `clause-id.parameter`".into());
     }
+    split_cell(param)?;
     Ok((clause.to_string(), param.to_string(), from))
+}
+
+/// Which cell of a band table a target names
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// `[n]`: band n's value
+    Value(usize),
+    /// `[n].from`: band n's threshold
+    From(usize),
+}
+
+/// A target's parameter name and the band table cell it names, if any: `rate`, `rate[2]`,
+/// `rate[2].value` (the same) or `rate[2].from`; bands count from 1
+fn split_cell(param: &str) -> Result<(&str, Option<Cell>), String> {
+    let Some((name, rest)) = param.split_once('[') else {
+        return Ok((param, None));
+    };
+    let expected =
+        || format!("expected `{name}[n]` (band n's value) or `{name}[n].from` (its threshold)");
+    let (number, key) = rest.split_once(']').ok_or_else(expected)?;
+    let n: usize = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`[{number}]` is not a band number: bands count from 1"))?;
+    if n == 0 {
+        return Err("bands count from 1: `[1]` is the first band".into());
+    }
+    match key {
+        "" | ".value" => Ok((name, Some(Cell::Value(n)))),
+        ".from" => Ok((name, Some(Cell::From(n)))),
+        _ => Err(expected()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -322,7 +365,8 @@ pub(crate) fn apply(
         } = change
         {
             if let Some(rule) = out.settlement.iter_mut().find(|r| &r.id == clause_id) {
-                let canonical = canonical_set(clause_id, param, *from, value, &rule.parameters);
+                let (param_read, v) = canonical_set(&rule.parameters, param, value);
+                let canonical = format!("set {clause_id}.{param_read}@{from:?}={v}");
                 hasher.update((canonical.len() as u64).to_le_bytes());
                 hasher.update(canonical.as_bytes());
                 if let Err(message) =
@@ -397,28 +441,15 @@ fn canonical(change: &ScenarioChange, clause_id: &str, clause: &Clause) -> Strin
     match change {
         ScenarioChange::Set {
             param, from, value, ..
-        } => canonical_set(clause_id, param, *from, value, &clause.parameters),
+        } => {
+            let (param, v) = canonical_set(&clause.parameters, param, value);
+            format!("set {clause_id}.{param}@{from:?}={v}")
+        }
         // The replacement's content is hashed below; its path must not count, or the
         // same scenario would fingerprint differently in every checkout.
         ScenarioChange::Replace { .. } => format!("replace {clause_id}"),
         other => other.describe(),
     }
-}
-
-/// A `set` as it counts toward the fingerprint: the value as parsed in its parameter's unit
-fn canonical_set(
-    owner: &str,
-    param: &str,
-    from: Option<i64>,
-    value: &str,
-    parameters: &[Parameter],
-) -> String {
-    let unit = parameters.iter().find(|p| p.name == param).map(|p| p.unit);
-    let v = unit
-        .and_then(|u| params::parse_param_value(value, u).ok())
-        .map(|v| v.to_string())
-        .unwrap_or_else(|| value.to_string());
-    format!("set {owner}.{param}@{from:?}={v}")
 }
 
 /// A scenario's settlement rules read against the pack and added after its own; the whole list
@@ -468,8 +499,8 @@ fn add_rules(out: &mut Pack, text: &str, origin: &ChangeOrigin, errors: &mut Loa
     settlement::check_order(&out.settlement, errors);
 }
 
-/// A parameter's value (or one year of its timeline) set from its text, in its unit; `owner`
-/// is the clause or rule id, `what` says which
+/// A parameter's value (or one year of its timeline, or one cell of a band table) set from its
+/// text, in its unit; `owner` is the clause or rule id, `what` says which
 fn set_parameter(
     owner: &str,
     what: &str,
@@ -479,6 +510,7 @@ fn set_parameter(
     value: &str,
 ) -> Result<(), String> {
     let clause_id = owner;
+    let (param, cell) = split_cell(param)?;
     let names: Vec<String> = parameters.iter().map(|p| p.name.clone()).collect();
     let Some(pi) = names.iter().position(|n| n == param) else {
         let hint = suggest::nearest(param, names.iter().map(String::as_str))
@@ -490,14 +522,32 @@ fn set_parameter(
     };
     let mut params = (**parameters).clone();
     let p = &mut params[pi];
-    let v = match params::parse_param_value(value, p.unit) {
-        Ok(v) => v,
-        Err(e) => {
+    let name = format!("{clause_id}.{param}");
+    let v = match (cell, p.unit) {
+        (Some(cell), Unit::Bands) => return set_band(parameters, pi, &name, cell, from, value),
+        (Some(_), unit) => {
             return Err(format!(
-                "`{clause_id}.{param}` (unit {}): {e}",
-                p.unit.name()
+                "`{name}` is one value (unit {}), not a band table: set it without `[n]`",
+                unit.name()
+            ))
+        }
+        (None, Unit::Bands) => {
+            let count = p
+                .values
+                .first()
+                .map(|d| match &d.value {
+                    Value::Bands(b) => b.bands.len(),
+                    _ => 0,
+                })
+                .unwrap_or(0);
+            return Err(format!(
+                "`{name}` is a band table of {count} bands: set one band's value as `{name}[n]=…` or its threshold as `{name}[n].from=…`"
             ));
         }
+        (None, unit) => match params::parse_param_value(value, unit) {
+            Ok(v) => v,
+            Err(e) => return Err(format!("`{name}` (unit {}): {e}", unit.name())),
+        },
     };
     match from {
         None => {
@@ -523,6 +573,134 @@ fn set_parameter(
     *parameters = std::sync::Arc::new(params);
 
     Ok(())
+}
+
+/// One cell of a band table parameter (of one year's table, with `@year`), checked: the band
+/// exists, the value is in the table's unit, a threshold stays between its neighbours'. A year
+/// a timeline has no entry for gets one, a copy of the table in force then (of the first
+/// table, before the timeline starts) with the cell changed.
+fn set_band(
+    parameters: &mut std::sync::Arc<Vec<Parameter>>,
+    pi: usize,
+    name: &str,
+    cell: Cell,
+    from: Option<i64>,
+    value: &str,
+) -> Result<(), String> {
+    let mut params = (**parameters).clone();
+    let p = &mut params[pi];
+    let entry = match from {
+        None if p.is_timeline() => {
+            return Err(format!(
+                "`{name}` has a table for each year: say which year's band to change, e.g. `{name}[1]@{}`",
+                p.values.first().and_then(|d| d.from).unwrap_or_default()
+            ))
+        }
+        None => 0,
+        Some(_) if !p.is_timeline() => {
+            return Err(format!(
+                "`{name}` has one plain table, not a timeline: set it without `@year`"
+            ))
+        }
+        Some(year) => match p.values.iter().position(|d| d.from == Some(year)) {
+            Some(i) => i,
+            None => {
+                let base = p
+                    .value_for(Some(year))
+                    .or(p.values.first().map(|d| &d.value))
+                    .cloned()
+                    .ok_or_else(|| format!("`{name}` has no table"))?;
+                p.values.push(DatedValue {
+                    from: Some(year),
+                    value: base,
+                });
+                p.values.sort_by_key(|d| d.from);
+                p.values
+                    .iter()
+                    .position(|d| d.from == Some(year))
+                    .unwrap_or_default()
+            }
+        },
+    };
+    let Some(DatedValue {
+        value: Value::Bands(table),
+        ..
+    }) = p.values.get_mut(entry)
+    else {
+        return Err(format!("`{name}` is not a band table"));
+    };
+    let table = std::sync::Arc::make_mut(table);
+    let count = table.bands.len();
+    let (Cell::Value(n) | Cell::From(n)) = cell;
+    if n > count {
+        return Err(format!(
+            "band {n} does not exist; the table `{name}` has {count} band{}",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
+    let i = n - 1;
+    match cell {
+        Cell::Value(_) => {
+            table.bands[i].value = params::band_number(value, table.gives).map_err(|e| {
+                format!(
+                    "`{name}[{n}]` (band {n}'s value, unit {}): {e}",
+                    table.gives.name()
+                )
+            })?;
+        }
+        Cell::From(_) => {
+            let at = params::band_number(value, table.of).map_err(|e| {
+                format!(
+                    "`{name}[{n}].from` (band {n}'s threshold, unit {}): {e}",
+                    table.of.name()
+                )
+            })?;
+            let below = i.checked_sub(1).map(|j| table.bands[j].from);
+            let above = table.bands.get(i + 1).map(|b| b.from);
+            if below.is_some_and(|b| at <= b) || above.is_some_and(|a| at >= a) {
+                let mut between = Vec::new();
+                if let Some(b) = below {
+                    between.push(format!("above band {}'s {}", n - 1, b.normalize()));
+                }
+                if let Some(a) = above {
+                    between.push(format!("below band {}'s {}", n + 1, a.normalize()));
+                }
+                return Err(format!(
+                    "`{name}[{n}].from` = `{value}` must be {}: thresholds strictly increase",
+                    between.join(" and ")
+                ));
+            }
+            table.bands[i].from = at;
+        }
+    }
+    *parameters = std::sync::Arc::new(params);
+    Ok(())
+}
+
+/// A set's target and value as they count toward the fingerprint: the value as read in its
+/// unit (a band table's cell in the table's), so `60万` and `600000` count alike, and a cell
+/// named one way (`rate[2].value` is `rate[2]`); as written when it does not read
+fn canonical_set(parameters: &[Parameter], param: &str, value: &str) -> (String, String) {
+    let as_written = || (param.to_string(), value.to_string());
+    let Ok((name, cell)) = split_cell(param) else {
+        return as_written();
+    };
+    let Some(p) = parameters.iter().find(|p| p.name == name) else {
+        return as_written();
+    };
+    let read = match (cell, p.values.first().map(|d| &d.value)) {
+        (None, _) => {
+            params::parse_param_value(value, p.unit).map(|v| (name.to_string(), v.to_string()))
+        }
+        (Some(Cell::Value(n)), Some(Value::Bands(b))) => {
+            params::band_number(value, b.gives).map(|d| (format!("{name}[{n}]"), d.to_string()))
+        }
+        (Some(Cell::From(n)), Some(Value::Bands(b))) => {
+            params::band_number(value, b.of).map(|d| (format!("{name}[{n}].from"), d.to_string()))
+        }
+        (Some(_), _) => Err(String::new()),
+    };
+    read.unwrap_or_else(|_| as_written())
 }
 
 /// A clause's script to replace, and where the change was written

@@ -640,6 +640,16 @@ pub(crate) fn pos_in(root: Option<&Node>, keys: &[&str]) -> Option<Pos> {
     n.pos
 }
 
+impl Node {
+    /// The `i`th item of a sequence
+    pub(crate) fn as_seq_item(&self, i: usize) -> Option<&Node> {
+        match &self.value {
+            NodeValue::Seq(items) => items.get(i),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

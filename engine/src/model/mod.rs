@@ -2,6 +2,7 @@
 //! script decided, decisions, load errors. No Rhai, no files, no parsing of documents: every
 //! other stage builds or reads these.
 
+pub(crate) mod bands;
 pub(crate) mod date;
 pub(crate) mod decision;
 pub(crate) mod error;

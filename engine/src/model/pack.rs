@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::model::bands::BandUnit;
 use crate::model::error::LoadError;
 use crate::model::money::{self, Rounding};
 use crate::model::pos::Pos;
@@ -222,6 +223,9 @@ pub enum Unit {
     Number,
     /// A day of the calendar, written `2026-12-31`
     Date,
+    /// A band table (分档): thresholds and a value for each band, in the units the table
+    /// names (`of`, `gives`)
+    Bands,
 }
 
 impl Unit {
@@ -233,6 +237,18 @@ impl Unit {
             Unit::Count => "count",
             Unit::Number => "number",
             Unit::Date => "date",
+            Unit::Bands => "bands",
+        }
+    }
+}
+
+impl From<BandUnit> for Unit {
+    fn from(u: BandUnit) -> Unit {
+        match u {
+            BandUnit::Yuan => Unit::Yuan,
+            BandUnit::Ratio => Unit::Ratio,
+            BandUnit::Number => Unit::Number,
+            BandUnit::Count => Unit::Count,
         }
     }
 }
@@ -362,7 +378,17 @@ impl Parameter {
                 Some(p) => format!("{d}（{}%）", p.normalize()),
                 None => d.to_string(),
             },
+            (Value::Bands(b), _) => b.show(),
             (v, _) => v.to_string(),
+        }
+    }
+
+    /// The unit for people: its name, and for a band table what sort it is
+    /// (`bands (step, yuan → ratio)`)
+    pub fn unit_text(&self) -> String {
+        match self.values.first().map(|d| &d.value) {
+            Some(Value::Bands(b)) => format!("{} ({})", self.unit.name(), b.kind_text()),
+            _ => self.unit.name().to_string(),
         }
     }
 

@@ -1,9 +1,11 @@
 //! Typed facts: the types a field can have and the values an application gives them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::model::bands::Bands;
 use crate::model::date::Date;
 use crate::model::money;
 use serde::Deserialize;
@@ -21,6 +23,8 @@ pub enum Value {
     Text(String),
     /// A day of the calendar, shown ISO `2024-03-25`
     Date(Date),
+    /// A band table: a parameter's value only, never a fact
+    Bands(Arc<Bands>),
 }
 
 impl fmt::Display for Value {
@@ -31,6 +35,7 @@ impl fmt::Display for Value {
             Value::Decimal(d) => write!(f, "{d}"),
             Value::Text(t) => f.write_str(t),
             Value::Date(d) => write!(f, "{d}"),
+            Value::Bands(b) => write!(f, "{b}"),
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::model::suggest;
 use crate::model::value::Value;
 use crate::script::limits::ScriptLimits;
 use crate::script::memo::Read;
-use crate::script::views::{FactsView, ParamsView};
+use crate::script::views::{BandsView, FactsView, ParamsView};
 
 /// A compiled clause script
 #[derive(Clone)]
@@ -91,6 +91,10 @@ fn to_dynamic(v: &Value) -> Dynamic {
         Value::Decimal(d) => Dynamic::from_decimal(*d),
         Value::Text(t) => Dynamic::from(ImmutableString::from(t.as_str())),
         Value::Date(d) => Dynamic::from(*d),
+        Value::Bands(b) => Dynamic::from(BandsView {
+            name: "band table".into(),
+            table: b.clone(),
+        }),
     }
 }
 
@@ -168,6 +172,10 @@ fn param_get(view: &mut ParamsView, name: &str) -> Result<Dynamic, Box<EvalAltRe
                 });
             }
             match p.value_for(view.period) {
+                Some(Value::Bands(b)) => Ok(Dynamic::from(BandsView {
+                    name: name.into(),
+                    table: b.clone(),
+                })),
                 Some(v) => Ok(to_dynamic(v)),
                 None => Err(runtime_error(format!(
                     "`params.{name}` has no value in force for period {} (its timeline: {})",
@@ -291,6 +299,7 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.register_fn("yuan", |i: INT| yuan(Decimal::from(i)));
     e.register_fn("percent", percent);
     register_dates(&mut e);
+    register_bands(&mut e);
     e
 }
 
@@ -346,6 +355,51 @@ fn register_dates(e: &mut rhai::Engine) {
     e.register_get("day", |d: &mut Date| INT::from(d.ymd().2));
     e.register_fn("to_string", |d: &mut Date| d.to_string());
     e.register_fn("to_debug", |d: &mut Date| d.to_string());
+}
+
+/// `band(params.x, fact)`: a fact looked up in a band table parameter (`unit: bands`), a
+/// decimal; a traced run records the band picked
+fn register_bands(e: &mut rhai::Engine) {
+    e.register_type_with_name::<BandsView>("BandTable");
+    fn band(t: &BandsView, x: Decimal) -> Result<Decimal, Box<EvalAltResult>> {
+        let value = t.table.lookup(x).ok_or_else(overflow)?;
+        record(|tr| {
+            if let Some(why) = t.table.explain(x) {
+                tr.steps.push(format!("band({}, {x}) = {why}", t.name));
+            }
+        });
+        Ok(value)
+    }
+    e.register_fn("band", |t: BandsView, x: Decimal| band(&t, x));
+    e.register_fn("band", |t: BandsView, x: INT| band(&t, Decimal::from(x)));
+    // Anything else is a mistake that Rhai would report as a missing function: say what
+    // `band` takes instead.
+    e.register_fn(
+        "band",
+        |t: BandsView, x: Dynamic| -> Result<Decimal, Box<EvalAltResult>> {
+            let shown: String = x.to_string().chars().take(40).collect();
+            Err(runtime_error(format!(
+                "band(params.{}, …) looks up a number, but was given {} `{shown}`",
+                t.name,
+                if x.is_unit() {
+                    "nothing (an absent field?)"
+                } else {
+                    x.type_name()
+                }
+            )))
+        },
+    );
+    e.register_fn(
+        "band",
+        |t: Dynamic, _: Dynamic| -> Result<Decimal, Box<EvalAltResult>> {
+            Err(runtime_error(format!(
+                "band(table, x) takes a band table parameter (`unit: bands`) first, e.g. `band(params.rate, app.amount)`, but was given {}",
+                t.type_name()
+            )))
+        },
+    );
+    e.register_fn("to_string", |t: &mut BandsView| t.table.to_string());
+    e.register_fn("to_debug", |t: &mut BandsView| t.table.to_string());
 }
 
 fn register_traced_arithmetic(e: &mut rhai::Engine) {

@@ -355,8 +355,8 @@ fn constant(d: &Dynamic) -> Option<V> {
     }
 }
 
-/// A fact or parameter as the tree holds it; `None` for a date, which the tree does not
-/// cover (Rhai decides)
+/// A fact or parameter as the tree holds it; `None` for a date or a band table, which the
+/// tree does not cover (Rhai decides)
 fn from_value(v: Option<&Value>) -> Option<V> {
     Some(match v {
         None => V::Unit,
@@ -364,7 +364,7 @@ fn from_value(v: Option<&Value>) -> Option<V> {
         Some(Value::Int(i)) => V::Int(*i),
         Some(Value::Decimal(d)) => V::Dec(*d),
         Some(Value::Text(t)) => V::Str(t.clone()),
-        Some(Value::Date(_)) => return None,
+        Some(Value::Date(_) | Value::Bands(_)) => return None,
     })
 }
 
@@ -1101,5 +1101,121 @@ mod tests {
             panic!("compiles");
         };
         assert_eq!(agrees(&host, &plain, &facts, &params), Ok(true));
+    }
+
+    /// A band table is Rhai's too: the tree gives up on reading one and on `band`; Rhai looks
+    /// the fact up, records the band picked when traced, and says what `band` takes when it is
+    /// given something else
+    #[test]
+    fn band_tables_are_left_to_rhai() {
+        use crate::model::bands::{Band, BandMethod, BandUnit, Bands};
+        use crate::model::outcome::Outcome;
+        use crate::model::pack::{Parameter, Unit};
+        let engine = engine();
+        let Some(kind) = engine.pack().kind("tech_transfer") else {
+            panic!("tech_transfer kind");
+        };
+        let fields = (*kind.fields).clone();
+        let facts = Arc::new(Facts {
+            id: "B-1".into(),
+            kind: kind.name.clone(),
+            fields: Arc::new(fields.clone()),
+            values: fields
+                .iter()
+                .map(|f| match f.name.as_str() {
+                    "paid_amount" => Some(Value::Decimal(dec("1234567.89"))),
+                    "year" => Some(Value::Int(2025)),
+                    _ => None,
+                })
+                .collect(),
+        });
+        let table = |method| {
+            Value::Bands(Arc::new(Bands {
+                of: BandUnit::Yuan,
+                gives: BandUnit::Ratio,
+                method,
+                bands: vec![
+                    Band {
+                        from: dec("0"),
+                        value: dec("0.10"),
+                    },
+                    Band {
+                        from: dec("1000000"),
+                        value: dec("0.05"),
+                    },
+                ],
+            }))
+        };
+        let params = ParamsView {
+            clause: "c".into(),
+            params: Arc::new(vec![
+                Parameter::plain("step", table(BandMethod::Step), Unit::Bands, ""),
+                Parameter::plain("parts", table(BandMethod::Progressive), Unit::Bands, ""),
+                Parameter::plain("rate", Value::Decimal(dec("0.10")), Unit::Ratio, ""),
+            ]),
+            period: Some(2025),
+            period_field: None,
+        };
+        let host = ScriptHost::new(ScriptLimits::default());
+        let compile = |src: &str| match host.compile(Path::new("bands.rhai"), src.to_string()) {
+            Ok(s) => s,
+            Err(e) => panic!("{src}: {e}"),
+        };
+        let run = |src: &str, trace: bool| {
+            host.run(
+                &compile(src),
+                crate::script::views::FactsView::new(facts.clone()),
+                params.clone(),
+                trace,
+            )
+        };
+        for (src, amount) in [
+            ("award(band(params.step, app.paid_amount), \"x\")", "0.05"),
+            ("award(band(params.step, 999999), \"x\")", "0.10"),
+            (
+                "award(band(params.parts, app.paid_amount), \"x\")",
+                "111728.3945",
+            ),
+            (
+                "let t = params.parts; award(band(t, 1000000), `${t}`)",
+                "100000.00",
+            ),
+        ] {
+            assert_eq!(
+                agrees(&host, &compile(src), &facts, &params),
+                Ok(false),
+                "{src}"
+            );
+            match run(src, false).0 {
+                Ok(Outcome::Award { amount: a, .. }) => assert_eq!(a.to_string(), amount, "{src}"),
+                other => panic!("{src}: {other:?}"),
+            }
+        }
+        let (_, trace) = run("award(band(params.parts, app.paid_amount), \"x\")", true);
+        assert_eq!(
+            trace.map(|t| t.steps),
+            Some(vec![
+                "band(parts, 1234567.89) = 1000000 × 0.10（第 1 档） + 234567.89 × 0.05（第 2 档） = 111728.3945".to_string()
+            ])
+        );
+        for (src, words) in [
+            (
+                "award(band(params.rate, app.paid_amount), \"x\")",
+                "takes a band table parameter (`unit: bands`) first",
+            ),
+            (
+                "award(band(params.step, app.contract_amount), \"x\")",
+                "band(params.step, …) looks up a number, but was given nothing (an absent field?)",
+            ),
+            (
+                "award(band(params.step, \"100\"), \"x\")",
+                "but was given string `100`",
+            ),
+        ] {
+            match run(src, false).0 {
+                Err(e) => assert!(e.message.contains(words), "{src}: {}", e.message),
+                Ok(o) => panic!("{src}: {o:?}"),
+            }
+        }
     }
 }

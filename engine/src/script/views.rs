@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::model::bands::Bands;
 use crate::model::facts::Facts;
 use crate::model::pack::Parameter;
 
@@ -34,4 +35,12 @@ pub(crate) struct ParamsView {
     /// Where the period is among the application's fields, so reading a timeline counts as
     /// reading the period (for the memo)
     pub(crate) period_field: Option<usize>,
+}
+
+/// A band table parameter as a script holds it, with its name for explanations:
+/// `band(params.rate, app.amount)` looks a fact up in it
+#[derive(Clone)]
+pub(crate) struct BandsView {
+    pub(crate) name: Arc<str>,
+    pub(crate) table: Arc<Bands>,
 }
