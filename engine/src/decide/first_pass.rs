@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::decide::count_limit::{Contender, Placement};
 use crate::decide::engine::Engine;
 use crate::decide::repeats::{FirstSeen, Repeats};
-use crate::decide::settle::{self, Effects, Entry, Groups};
+use crate::decide::settle::{self, Entry, Groups, Settlement};
 use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Record};
 use crate::input::{self, quick, InputError, RawApplication};
@@ -30,7 +30,7 @@ pub(crate) type Placements = FxHashMap<usize, (usize, Placement)>;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Placed {
     pub(crate) ranks: Placements,
-    pub(crate) effects: Effects,
+    pub(crate) settled: Settlement,
 }
 
 /// An awarded application of a settled clause, before its groups are numbered: (index, clause,
@@ -41,7 +41,7 @@ pub(crate) type LooseEntry = (
     Box<str>,
     rust_decimal::Decimal,
     Option<i64>,
-    Vec<Option<String>>,
+    Vec<Option<u128>>,
 );
 
 /// An id's hash for the first pass: a keyed-nothing SipHash, so the same file finds the same
@@ -140,7 +140,7 @@ impl<'e> Limits<'e> {
                         c.facts.id.as_str().into(),
                         d.amount,
                         p.period_of(&c.facts),
-                        settle::group_keys(p, c.clause, &c.facts),
+                        settle::group_hashes(p, c.clause, &c.facts),
                     )
                 });
                 Some((e, c.clause, contender, entry))
@@ -275,10 +275,7 @@ impl Engine {
                             id,
                             amount,
                             period,
-                            groups: keys
-                                .iter()
-                                .map(|k| k.as_deref().map(|k| groups.intern(k)))
-                                .collect(),
+                            groups: keys.iter().map(|k| k.map(|k| groups.intern(k))).collect(),
                         });
                     }
                 }
@@ -293,7 +290,7 @@ impl Engine {
             .iter()
             .zip(placements)
             .zip(entries)
-            .map(|((engine, ranks), (mut list, groups))| {
+            .map(|((engine, ranks), (mut list, _))| {
                 // Settled: what is still awarded once repeats and count limits are known.
                 list.retain(|en| {
                     let repeat = u32::try_from(en.index).is_ok_and(|at| repeats.contains_key(&at));
@@ -302,12 +299,12 @@ impl Engine {
                         .is_some_and(|(_, p)| !count_limit::keeps_award(p));
                     !repeat && !placed_out
                 });
-                let effects = if list.is_empty() {
-                    Effects::default()
+                let settled = if list.is_empty() {
+                    Settlement::default()
                 } else {
-                    settle::settle(engine.pack(), &list, &groups)
+                    settle::settle(engine.pack(), list)
                 };
-                Placed { ranks, effects }
+                Placed { ranks, settled }
             })
             .collect();
         Ok((Repeats::Known(repeats), placed))

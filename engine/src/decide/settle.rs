@@ -35,37 +35,63 @@ pub(crate) struct Entry {
     pub(crate) groups: Box<[Option<u32>]>,
 }
 
-/// The groups entries fall in, each named by its key (`applicant.name=某公司 · year=2025`)
+/// The groups entries fall in, numbered as entries are collected. A group is known by a
+/// 128-bit hash of its key (`applicant.name=某公司 · year=2025`), so a million applicants cost
+/// a few megabytes rather than their names; two keys meeting by chance (about 1 in 10^26 for
+/// a million groups) would be taken as one applicant. The names are written again from each
+/// decision's own facts when its reasons are.
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
-    index: FxHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    index: FxHashMap<u128, u32>,
 }
 
 impl Groups {
-    /// The number of a group's key, given it a new one if it is new
-    pub(crate) fn intern(&mut self, key: &str) -> u32 {
-        if let Some(n) = self.index.get(key) {
-            return *n;
-        }
-        let n = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        self.names.push(key.into());
-        self.index.insert(key.into(), n);
-        n
+    /// The number of a group's key hash, given it a new one if it is new
+    pub(crate) fn intern(&mut self, key: u128) -> u32 {
+        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+        *self.index.entry(key).or_insert(next)
     }
+}
 
-    fn name(&self, n: u32) -> &str {
-        self.names.get(n as usize).map(|s| &**s).unwrap_or("")
-    }
+/// A group key's hash: two SipHash passes with different prefixes, fixed (no random keys) so a
+/// run is the same on every machine
+pub(crate) fn key_hash(key: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        salt.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
+/// An awarded decision's groups under each rule, as hashes of their keys
+pub(crate) fn group_hashes(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Option<u128>> {
+    group_keys(pack, clause, facts)
+        .iter()
+        .map(|k| k.as_deref().map(key_hash))
+        .collect()
 }
 
 /// An awarded decision's groups under each rule, as key texts; interned by the caller
 pub(crate) fn group_keys(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Option<String>> {
     let id = &pack.clauses[clause].id;
-    pack.settlement
-        .iter()
-        .map(|r| r.covers(id).then(|| group_key(r, facts)))
-        .collect()
+    let mut keys: Vec<Option<String>> = Vec::with_capacity(pack.settlement.len());
+    for (r, rule) in pack.settlement.iter().enumerate() {
+        if !rule.covers(id) {
+            keys.push(None);
+            continue;
+        }
+        // Rules that group alike (the usual case) share one key.
+        let same = pack.settlement[..r].iter().zip(&keys).find_map(|(o, k)| {
+            (o.applicant == rule.applicant && o.per == rule.per)
+                .then(|| k.clone())
+                .flatten()
+        });
+        keys.push(Some(same.unwrap_or_else(|| group_key(rule, facts))));
+    }
+    keys
 }
 
 /// The group of an application under a rule: who the applicant is (the first of the rule's
@@ -99,132 +125,329 @@ pub(crate) fn settled_clause(pack: &Pack, ci: usize) -> bool {
     pack.settlement.iter().any(|r| r.covers(id))
 }
 
-/// What settlement did to one decision
+/// One thing a rule did to a decision, kept small (a million of them may wait for the second
+/// pass of a stream) and put in words only when the decision is finished
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Effect {
-    pub(crate) status: Status,
-    pub(crate) amount: Decimal,
-    pub(crate) reasons: Vec<String>,
-    pub(crate) reached: Vec<String>,
+enum Step {
+    /// Kept as the highest of its group; the others (entry, amount)
+    Kept {
+        rule: u16,
+        others: Box<[(u32, Decimal)]>,
+    },
+    /// Superseded by `kept`, in a group of `n`
+    Superseded {
+        rule: u16,
+        n: u32,
+        kept: u32,
+        kept_amount: Decimal,
+        amount: Decimal,
+    },
+    /// In a group over the cap (`head`), not cut
+    Within { rule: u16, head: u32 },
+    /// Cut by `cut` from `before`
+    Cut {
+        rule: u16,
+        head: u32,
+        cut: Decimal,
+        before: Decimal,
+    },
+    /// The cap has no value for the period
+    NoValue { rule: u16, period: Option<i64> },
+    /// The pro-rata arithmetic would overflow
+    TooLarge { rule: u16 },
+    /// The base of a `requires` rule is missing
+    Unmet { rule: u16 },
+    /// The bases found (entries)
+    Met { rule: u16, bases: Box<[u32]> },
 }
 
-impl Effect {
-    /// Applies the effect to the decision it was found for
-    pub(crate) fn apply(&self, d: &mut Decision) {
-        d.status = self.status;
-        d.amount = self.amount;
-        d.reasons.extend(self.reasons.iter().cloned());
-        d.reached.extend(self.reached.iter().cloned());
+/// A group over a cap: what every member's reason begins with
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CapHead {
+    total: Decimal,
+    limit: Decimal,
+    excess: Decimal,
+}
+
+/// What settlement did to one decision
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Effect {
+    status: Status,
+    amount: Decimal,
+    steps: Vec<Step>,
+}
+
+/// What settling a batch found: the effect on each decision a rule touched, by application
+/// index, with what its reasons are written from
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Settlement {
+    entries: Vec<Entry>,
+    heads: Vec<CapHead>,
+    effects: FxHashMap<usize, Effect>,
+}
+
+impl Settlement {
+    /// Applies what settlement found for the application at `index` to its decision (made again
+    /// the same way): status, amount, a reason and an outcome per step. `names` gives the
+    /// decision's group key under each rule ([`group_keys`]), asked only if a rule touched it.
+    pub(crate) fn apply(
+        &self,
+        pack: &Pack,
+        index: usize,
+        d: &mut Decision,
+        names: &dyn Fn() -> Vec<Option<String>>,
+    ) {
+        let Some(effect) = self.effects.get(&index) else {
+            return;
+        };
+        let names = names();
+        d.status = effect.status;
+        d.amount = effect.amount;
+        for step in &effect.steps {
+            let (reason, key) = self.words(pack, &names, step);
+            d.reasons.push(reason);
+            d.reached.push(key);
+        }
+    }
+
+    /// The reason for one step, and its coverage key
+    fn words(&self, pack: &Pack, names: &[Option<String>], step: &Step) -> (String, String) {
+        let rule_at = |r: u16| &pack.settlement[r as usize];
+        let r = match step {
+            Step::Kept { rule, .. }
+            | Step::Superseded { rule, .. }
+            | Step::Within { rule, .. }
+            | Step::Cut { rule, .. }
+            | Step::NoValue { rule, .. }
+            | Step::TooLarge { rule }
+            | Step::Unmet { rule }
+            | Step::Met { rule, .. } => *rule,
+        };
+        let rule = rule_at(r);
+        let cite = format!("{} {}（{}）：", rule.article, rule.title, rule.id);
+        let name = names
+            .get(r as usize)
+            .and_then(|n| n.as_deref())
+            .unwrap_or("");
+        let describe = |e: u32, amount: Decimal| match self.entries.get(e as usize) {
+            Some(x) => format!(
+                "{}（{}，{} 元）",
+                x.id,
+                pack.clauses[x.clause].id,
+                group_thousands(amount)
+            ),
+            None => String::new(),
+        };
+        let key = |what: &str| format!("rule:{}:{what}", rule.id);
+        let head = |h: u32| {
+            let h = &self.heads[h as usize];
+            let (max, cut) = match &rule.what {
+                RuleKind::Cap { max, cut, .. } => (max.as_str(), *cut),
+                _ => ("", CutMethod::LargestFirst),
+            };
+            format!(
+                "{cite}同一申报单位（{name}）纳入上限的奖补合计 {} 元，超过上限 {} 元（{}.{max}），超出的 {} 元{}",
+                group_thousands(h.total),
+                group_thousands(h.limit),
+                rule.id,
+                group_thousands(h.excess),
+                cut.words()
+            )
+        };
+        match step {
+            Step::Kept { others, .. } => {
+                let list: Vec<String> = others.iter().map(|(e, a)| describe(*e, *a)).collect();
+                (
+                    format!(
+                        "{cite}同一申报单位（{name}）有 {} 项奖励就高不重复，本项金额最高，予以保留；不再支持 {}",
+                        others.len() + 1,
+                        list.join("、")
+                    ),
+                    key("kept"),
+                )
+            }
+            Step::Superseded {
+                n,
+                kept,
+                kept_amount,
+                amount,
+                ..
+            } => (
+                format!(
+                    "{cite}同一申报单位（{name}）有 {n} 项奖励就高不重复，保留金额最高的 {}，本项 {} 元不再支持",
+                    describe(*kept, *kept_amount),
+                    group_thousands(*amount)
+                ),
+                key("superseded"),
+            ),
+            Step::Within { head: h, .. } => (format!("{}；本项不核减", head(*h)), key("within")),
+            Step::Cut {
+                head: h,
+                cut,
+                before,
+                ..
+            } => {
+                let left = *before - *cut;
+                let tail = if left.is_zero() {
+                    format!("本项 {} 元全部核减，不予发放", group_thousands(*before))
+                } else {
+                    format!(
+                        "本项核减 {} 元，核定 {} 元",
+                        group_thousands(*cut),
+                        group_thousands(left)
+                    )
+                };
+                (format!("{}；{tail}", head(*h)), key("cut"))
+            }
+            Step::NoValue { period, .. } => {
+                let max = match &rule.what {
+                    RuleKind::Cap { max, .. } => max.as_str(),
+                    _ => "",
+                };
+                (
+                    format!(
+                        "{cite}`{}.{max}` has no value in force for period {}",
+                        rule.id,
+                        period.map(|p| p.to_string()).unwrap_or_else(|| "none".into())
+                    ),
+                    key("error"),
+                )
+            }
+            Step::TooLarge { .. } => (
+                format!("{cite}the awards are too large to cut in proportion exactly"),
+                key("error"),
+            ),
+            Step::Unmet { .. } => {
+                let requires = match &rule.what {
+                    RuleKind::Requires { requires, .. } => requires.join(" 或 "),
+                    _ => String::new(),
+                };
+                (
+                    format!(
+                        "{cite}本项在同一申报单位（{name}）获得 {requires} 奖励的基础上给予，该单位没有获得，不予支持"
+                    ),
+                    key("unmet"),
+                )
+            }
+            Step::Met { bases, .. } => {
+                let shown: Vec<String> = bases
+                    .iter()
+                    .filter_map(|b| self.entries.get(*b as usize))
+                    .map(|x| format!("{}（{}）", x.id, pack.clauses[x.clause].id))
+                    .collect();
+                (
+                    format!(
+                        "{cite}同一申报单位（{name}）已获得 {}，本项在此基础上给予",
+                        shown.join("、")
+                    ),
+                    key("met"),
+                )
+            }
+        }
     }
 }
 
-/// Effects by application index
-pub(crate) type Effects = FxHashMap<usize, Effect>;
-
-/// One entry's standing while the rules run
+/// One entry's standing while the rules run; kept small, as there is one per entry
 struct Standing {
     status: Status,
     amount: Decimal,
-    touched: bool,
-    reasons: Vec<String>,
-    reached: Vec<String>,
+    steps: Steps,
 }
 
-/// Runs the pack's rules over the entries; the effect on each decision any rule touched
-pub(crate) fn settle(pack: &Pack, entries: &[Entry], groups: &Groups) -> Effects {
+/// The steps of one entry: most entries have none, so none costs one word (a boxed slice, not
+/// a `Vec`, whose empty form is three); an entry gets one or two, so growing by copying is cheap
+#[derive(Default)]
+struct Steps(Option<Box<[Step]>>);
+
+impl Steps {
+    fn push(&mut self, step: Step) {
+        let mut v = self.0.take().map(Vec::from).unwrap_or_default();
+        v.push(step);
+        self.0 = Some(v.into_boxed_slice());
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    fn into_vec(self) -> Vec<Step> {
+        self.0.map(Vec::from).unwrap_or_default()
+    }
+}
+
+/// Runs the pack's rules over the entries (each rule on what the ones before left)
+pub(crate) fn settle(pack: &Pack, entries: Vec<Entry>) -> Settlement {
     let mut state: Vec<Standing> = entries
         .iter()
         .map(|e| Standing {
             status: Status::Awarded,
             amount: e.amount,
-            touched: false,
-            reasons: Vec::new(),
-            reached: Vec::new(),
+            steps: Steps::default(),
         })
         .collect();
+    let mut heads = Vec::new();
+    let mut members: Vec<(u32, u32)> = Vec::with_capacity(entries.len());
     for (r, rule) in pack.settlement.iter().enumerate() {
         // The entries this rule looks at that are still awarded, by group, in input order.
-        let mut by_group: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-        for (i, e) in entries.iter().enumerate() {
-            if let Some(Some(g)) = e.groups.get(r) {
-                if state[i].status == Status::Awarded {
-                    by_group.entry(*g).or_default().push(i);
-                }
-            }
-        }
-        let mut keys: Vec<u32> = by_group.keys().copied().collect();
-        keys.sort_unstable();
-        for g in keys {
-            let members = &by_group[&g];
+        members.clear();
+        members.extend(entries.iter().enumerate().filter_map(|(i, e)| {
+            let g = e.groups.get(r).copied().flatten()?;
+            (state[i].status == Status::Awarded).then_some((g, i as u32))
+        }));
+        members.sort_unstable();
+        for run in members.chunk_by(|a, b| a.0 == b.0) {
+            let list: Vec<usize> = run.iter().map(|(_, i)| *i as usize).collect();
             let cx = Group {
                 pack,
                 rule,
-                name: groups.name(g),
-                entries,
-                members,
+                r: r as u16,
+                entries: &entries,
+                members: &list,
             };
             match &rule.what {
                 RuleKind::Exclusive { clauses } => exclusive(&cx, clauses, &mut state),
                 RuleKind::Cap { clauses, max, cut } => {
-                    cap(&cx, clauses.as_deref(), max, *cut, &mut state)
+                    cap(&cx, clauses.as_deref(), max, *cut, &mut state, &mut heads)
                 }
                 RuleKind::Requires { clause, requires } => needs(&cx, clause, requires, &mut state),
             }
         }
     }
-    entries
+    let effects = entries
         .iter()
         .zip(state)
-        .filter(|(_, s)| s.touched)
+        .filter(|(_, s)| !s.steps.is_empty())
         .map(|(e, s)| {
             (
                 e.index,
                 Effect {
                     status: s.status,
                     amount: pack.rounding.apply(s.amount),
-                    reasons: s.reasons,
-                    reached: s.reached,
+                    steps: s.steps.into_vec(),
                 },
             )
         })
-        .collect()
+        .collect();
+    Settlement {
+        entries,
+        heads,
+        effects,
+    }
 }
 
 /// A rule's group: the entries of one applicant (and period) the rule looks at
 struct Group<'a> {
     pack: &'a Pack,
     rule: &'a SettlementRule,
-    name: &'a str,
+    r: u16,
     entries: &'a [Entry],
     /// Indices into `entries`, still awarded, in input order
     members: &'a [usize],
 }
 
 impl Group<'_> {
-    /// `五(三) 就高不重复（platform-highest）：`
-    fn cite(&self) -> String {
-        format!(
-            "{} {}（{}）：",
-            self.rule.article, self.rule.title, self.rule.id
-        )
-    }
-
     fn clause_id(&self, i: usize) -> &str {
         &self.pack.clauses[self.entries[i].clause].id
-    }
-
-    /// `A-1（rd-platform，400,000.00 元）`
-    fn describe(&self, i: usize, amount: Decimal) -> String {
-        format!(
-            "{}（{}，{} 元）",
-            self.entries[i].id,
-            self.clause_id(i),
-            group_thousands(amount)
-        )
-    }
-
-    fn key(&self, what: &str) -> String {
-        format!("rule:{}:{what}", self.rule.id)
     }
 }
 
@@ -249,35 +472,31 @@ fn exclusive(cx: &Group<'_>, clauses: &[String], state: &mut [Standing]) {
     }) else {
         return;
     };
-    let n = cx.members.len();
-    let kept_text = cx.describe(kept, state[kept].amount);
-    let others: Vec<String> = cx
+    let n = cx.members.len() as u32;
+    let kept_amount = state[kept].amount;
+    let others: Box<[(u32, Decimal)]> = cx
         .members
         .iter()
         .filter(|&&i| i != kept)
-        .map(|&i| cx.describe(i, state[i].amount))
+        .map(|&i| (i as u32, state[i].amount))
         .collect();
     for &i in cx.members {
         let s = &mut state[i];
-        s.touched = true;
         if i == kept {
-            s.reasons.push(format!(
-                "{}同一申报单位（{}）有 {n} 项奖励就高不重复，本项金额最高，予以保留；不再支持 {}",
-                cx.cite(),
-                cx.name,
-                others.join("、")
-            ));
-            s.reached.push(cx.key("kept"));
+            s.steps.push(Step::Kept {
+                rule: cx.r,
+                others: others.clone(),
+            });
         } else {
-            s.reasons.push(format!(
-                "{}同一申报单位（{}）有 {n} 项奖励就高不重复，保留金额最高的 {kept_text}，本项 {} 元不再支持",
-                cx.cite(),
-                cx.name,
-                group_thousands(s.amount)
-            ));
+            s.steps.push(Step::Superseded {
+                rule: cx.r,
+                n,
+                kept: kept as u32,
+                kept_amount,
+                amount: s.amount,
+            });
             s.status = Status::Superseded;
             s.amount = Decimal::ZERO;
-            s.reached.push(cx.key("superseded"));
         }
     }
 }
@@ -290,6 +509,7 @@ fn cap(
     max: &str,
     cut: CutMethod,
     state: &mut [Standing],
+    heads: &mut Vec<CapHead>,
 ) {
     let pack = cx.pack;
     let period = cx.members.first().and_then(|&i| cx.entries[i].period);
@@ -298,17 +518,9 @@ fn cap(
         _ => {
             for &i in cx.members {
                 let s = &mut state[i];
-                s.touched = true;
                 s.status = Status::Error;
                 s.amount = Decimal::ZERO;
-                s.reasons.push(format!(
-                    "{}`{}.{max}` has no value in force for period {}",
-                    cx.cite(),
-                    cx.rule.id,
-                    period
-                        .map(|p| p.to_string())
-                        .unwrap_or_else(|| "none".into())
-                ));
+                s.steps.push(Step::NoValue { rule: cx.r, period });
             }
             return;
         }
@@ -358,50 +570,34 @@ fn cap(
     let Some(cuts) = cuts else {
         for &i in cx.members {
             let s = &mut state[i];
-            s.touched = true;
             s.status = Status::Error;
             s.amount = Decimal::ZERO;
-            s.reasons.push(format!(
-                "{}the awards are too large to cut in proportion exactly",
-                cx.cite()
-            ));
+            s.steps.push(Step::TooLarge { rule: cx.r });
         }
         return;
     };
-    let head = format!(
-        "{}同一申报单位（{}）纳入上限的奖补合计 {} 元，超过上限 {} 元（{}.{max}），超出的 {} 元{}",
-        cx.cite(),
-        cx.name,
-        group_thousands(total),
-        group_thousands(limit),
-        cx.rule.id,
-        group_thousands(excess),
-        cut.words()
-    );
+    let head = heads.len() as u32;
+    heads.push(CapHead {
+        total,
+        limit,
+        excess,
+    });
     for (&i, c) in cx.members.iter().zip(cuts) {
         let s = &mut state[i];
-        s.touched = true;
         if c.is_zero() {
-            s.reasons.push(format!("{head}；本项不核减"));
-            s.reached.push(cx.key("within"));
+            s.steps.push(Step::Within { rule: cx.r, head });
             continue;
         }
-        let left = s.amount - c;
-        s.reached.push(cx.key("cut"));
-        if left.is_zero() {
-            s.reasons.push(format!(
-                "{head}；本项 {} 元全部核减，不予发放",
-                group_thousands(s.amount)
-            ));
+        s.steps.push(Step::Cut {
+            rule: cx.r,
+            head,
+            cut: c,
+            before: s.amount,
+        });
+        s.amount -= c;
+        if s.amount.is_zero() {
             s.status = Status::Capped;
-        } else {
-            s.reasons.push(format!(
-                "{head}；本项核减 {} 元，核定 {} 元",
-                group_thousands(c),
-                group_thousands(left)
-            ));
         }
-        s.amount = left;
     }
 }
 
@@ -479,37 +675,24 @@ fn pro_rata(
 /// An award that builds on another: paid only where the group has an award of one of
 /// `requires` still standing
 fn needs(cx: &Group<'_>, clause: &str, requires: &[String], state: &mut [Standing]) {
-    let bases: Vec<usize> = cx
+    let bases: Box<[u32]> = cx
         .members
         .iter()
         .copied()
         .filter(|&i| requires.iter().any(|r| r == cx.clause_id(i)))
+        .map(|i| i as u32)
         .collect();
     for &i in cx.members.iter().filter(|&&i| cx.clause_id(i) == clause) {
         let s = &mut state[i];
-        s.touched = true;
         if bases.is_empty() {
-            s.reasons.push(format!(
-                "{}本项在同一申报单位（{}）获得 {} 奖励的基础上给予，该单位没有获得，不予支持",
-                cx.cite(),
-                cx.name,
-                requires.join(" 或 ")
-            ));
+            s.steps.push(Step::Unmet { rule: cx.r });
             s.status = Status::Ineligible;
             s.amount = Decimal::ZERO;
-            s.reached.push(cx.key("unmet"));
         } else {
-            let shown: Vec<String> = bases
-                .iter()
-                .map(|&b| format!("{}（{}）", cx.entries[b].id, cx.clause_id(b)))
-                .collect();
-            s.reasons.push(format!(
-                "{}同一申报单位（{}）已获得 {}，本项在此基础上给予",
-                cx.cite(),
-                cx.name,
-                shown.join("、")
-            ));
-            s.reached.push(cx.key("met"));
+            s.steps.push(Step::Met {
+                rule: cx.r,
+                bases: bases.clone(),
+            });
         }
     }
 }
@@ -520,7 +703,7 @@ pub(crate) fn entries_of(
     pack: &Pack,
     checked: &[Result<Checked, Box<Decision>>],
     decisions: &[Decision],
-) -> (Vec<Entry>, Groups) {
+) -> Vec<Entry> {
     let mut groups = Groups::default();
     let mut entries = Vec::new();
     for (i, (c, d)) in checked.iter().zip(decisions).enumerate() {
@@ -528,20 +711,17 @@ pub(crate) fn entries_of(
         if d.status != Status::Awarded || !settled_clause(pack, c.clause) {
             continue;
         }
-        let keys = group_keys(pack, c.clause, &c.facts);
+        let keys = group_hashes(pack, c.clause, &c.facts);
         entries.push(Entry {
             index: i,
             clause: c.clause,
             id: c.facts.id.as_str().into(),
             amount: d.amount,
             period: pack.period_of(&c.facts),
-            groups: keys
-                .iter()
-                .map(|k| k.as_deref().map(|k| groups.intern(k)))
-                .collect(),
+            groups: keys.iter().map(|k| k.map(|k| groups.intern(k))).collect(),
         });
     }
-    (entries, groups)
+    entries
 }
 
 /// Settles a batch decided in memory (after its count limits)
@@ -553,10 +733,10 @@ pub(crate) fn apply_settlement(
     if pack.settlement.is_empty() {
         return;
     }
-    let (entries, groups) = entries_of(pack, checked, decisions);
-    for (i, effect) in settle(pack, &entries, &groups) {
-        if let Some(d) = decisions.get_mut(i) {
-            effect.apply(d);
+    let settled = settle(pack, entries_of(pack, checked, decisions));
+    for (i, (c, d)) in checked.iter().zip(decisions.iter_mut()).enumerate() {
+        if let Ok(c) = c {
+            settled.apply(pack, i, d, &|| group_keys(pack, c.clause, &c.facts));
         }
     }
 }

@@ -9,8 +9,9 @@
 //!
 //! A record: its length (u32), then status (u8), amount (16 bytes, `Decimal::serialize`), and
 //! the id, the kind as written, the kind, the clause (each an optional string), the reasons and
-//! the outcomes reached (each a list of strings). Strings are a u32 length and UTF-8 bytes;
-//! `u32::MAX` is "none".
+//! the outcomes reached (each a list of strings), and the decision's group under each settlement
+//! rule (a list of optional strings, empty when no rule looks at it). Strings are a u32 length
+//! and UTF-8 bytes; `u32::MAX` is "none".
 
 use std::io::{self, Read, Seek, Write};
 
@@ -24,6 +25,8 @@ const NONE: u32 = u32::MAX;
 pub(crate) struct Spooled {
     pub(crate) decision: Decision,
     pub(crate) written_kind: Option<String>,
+    /// Its group key under each settlement rule, for the reasons settlement writes
+    pub(crate) groups: Vec<Option<String>>,
 }
 
 fn status_code(s: Status) -> u8 {
@@ -67,7 +70,12 @@ fn put_list(out: &mut Vec<u8>, list: &[String]) {
 }
 
 /// Appends one decision's record to `out`
-pub(crate) fn write(out: &mut Vec<u8>, d: &Decision, written_kind: Option<&str>) {
+pub(crate) fn write(
+    out: &mut Vec<u8>,
+    d: &Decision,
+    written_kind: Option<&str>,
+    groups: &[Option<String>],
+) {
     let start = out.len();
     out.extend_from_slice(&[0; 4]);
     out.push(status_code(d.status));
@@ -78,6 +86,10 @@ pub(crate) fn write(out: &mut Vec<u8>, d: &Decision, written_kind: Option<&str>)
     put_str(out, d.clause.as_deref());
     put_list(out, &d.reasons);
     put_list(out, &d.reached);
+    out.extend_from_slice(&(groups.len() as u32).to_le_bytes());
+    for g in groups {
+        put_str(out, g.as_deref());
+    }
     let len = (out.len() - start - 4) as u32;
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());
 }
@@ -129,6 +141,11 @@ pub(crate) fn read(record: &[u8]) -> Option<Spooled> {
     let clause = r.string()?;
     let reasons = r.list()?;
     let reached = r.list()?;
+    let n = r.u32()? as usize;
+    let mut groups = Vec::with_capacity(n.min(64));
+    for _ in 0..n {
+        groups.push(r.string()?);
+    }
     Some(Spooled {
         decision: Decision {
             id,
@@ -141,6 +158,7 @@ pub(crate) fn read(record: &[u8]) -> Option<Spooled> {
             reached,
         },
         written_kind,
+        groups,
     })
 }
 
@@ -170,8 +188,8 @@ impl Spool {
     ) -> io::Result<()> {
         let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
         file.rewind()?;
-        let mut block: Vec<u8> = Vec::with_capacity(8 << 20);
-        let mut chunk = vec![0u8; 8 << 20];
+        let mut block: Vec<u8> = Vec::with_capacity(2 << 20);
+        let mut chunk = vec![0u8; 1 << 20];
         loop {
             let n = file.read(&mut chunk)?;
             if n == 0 {
@@ -239,16 +257,28 @@ mod tests {
             reached: vec!["rule:x:superseded".into()],
         };
         let mut buf = Vec::new();
-        write(&mut buf, &d, Some("rd_platform"));
+        write(
+            &mut buf,
+            &d,
+            Some("rd_platform"),
+            &[None, Some("year=2025".into())],
+        );
         let first = buf.len();
-        write(&mut buf, &d, None);
+        write(&mut buf, &d, None, &[]);
         assert_eq!(whole_records(&buf), buf.len());
         // A cut-off second record: only the first is whole.
         assert_eq!(whole_records(&buf[..buf.len() - 1]), first);
         let recs = records(&buf);
         assert_eq!(recs.len(), 2);
-        let back = read(recs[0]).map(|s| (s.decision, s.written_kind));
-        assert_eq!(back, Some((d.clone(), Some("rd_platform".into()))));
+        let back = read(recs[0]).map(|s| (s.decision, s.written_kind, s.groups));
+        assert_eq!(
+            back,
+            Some((
+                d.clone(),
+                Some("rd_platform".into()),
+                vec![None, Some("year=2025".into())]
+            ))
+        );
         assert!(read(&recs[1][..recs[1].len() - 1]).is_none());
     }
 }

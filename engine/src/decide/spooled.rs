@@ -31,7 +31,7 @@ struct Kept {
     spooled: Vec<u8>,
     hashes: Vec<(u64, u32)>,
     contenders: Vec<(usize, Contender)>,
-    entries: Vec<(Entry, Vec<Option<String>>)>,
+    entries: Vec<(Entry, Vec<Option<u128>>)>,
 }
 
 impl Engine {
@@ -64,7 +64,10 @@ impl Engine {
         let pack = self.pack();
         let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(source.size_hint());
         let mut contenders: Vec<Vec<Contender>> = vec![Vec::new(); pack.clauses.len()];
-        let mut entries: Vec<Entry> = Vec::new();
+        // Sized for the file at once: growing by doubling copied the entries over and over, and
+        // memory not yet written costs nothing (not so for the hash table of groups, whose
+        // inserts land all over it).
+        let mut entries: Vec<Entry> = Vec::with_capacity(source.size_hint());
         let mut groups = Groups::default();
         let mut spool_error = None;
         source
@@ -89,10 +92,7 @@ impl Engine {
                         contenders[ci].push(k);
                     }
                     for (mut entry, keys) in kept.entries {
-                        entry.groups = keys
-                            .iter()
-                            .map(|k| k.as_deref().map(|k| groups.intern(k)))
-                            .collect();
+                        entry.groups = keys.iter().map(|k| k.map(|k| groups.intern(k))).collect();
                         entries.push(entry);
                     }
                     if let Err(e) = spool.append(&kept.spooled) {
@@ -108,6 +108,8 @@ impl Engine {
                 ),
                 None => StreamError::Input(e),
             })?;
+        // Every entry has its group numbers: the table of keys is not needed any more.
+        drop(groups);
         let repeats = repeats_among(source, pool, hashes).map_err(StreamError::Input)?;
         let mut ranks = FxHashMap::default();
         for (ci, mut list) in contenders.into_iter().enumerate() {
@@ -123,8 +125,8 @@ impl Engine {
                 .is_some_and(|(_, p)| !count_limit::keeps_award(p));
             !repeat && !placed_out
         });
-        let effects = settle::settle(pack, &entries, &groups);
-        Ok((Repeats::Known(repeats), Placed { ranks, effects }))
+        let settled = settle::settle(pack, entries);
+        Ok((Repeats::Known(repeats), Placed { ranks, settled }))
     }
 
     /// One record of pass 1: decided, spooled, and kept where a rule needs it
@@ -144,11 +146,17 @@ impl Engine {
             Ok(c) => clause::decide_one(pack, &self.code, c, false).0,
             Err(d) => (**d).clone(),
         };
+        let mut names = Vec::new();
         if let (Ok(c), Status::Awarded) = (&checked, d.status) {
             if let Some(k) = count_limit::contender(pack, c.clause, index, &c.facts) {
                 kept.contenders.push((c.clause, k));
             }
             if settle::settled_clause(pack, c.clause) {
+                names = settle::group_keys(pack, c.clause, &c.facts);
+                let hashes = names
+                    .iter()
+                    .map(|k| k.as_deref().map(settle::key_hash))
+                    .collect();
                 kept.entries.push((
                     Entry {
                         index,
@@ -158,11 +166,11 @@ impl Engine {
                         period: pack.period_of(&c.facts),
                         groups: Box::new([]),
                     },
-                    settle::group_keys(pack, c.clause, &c.facts),
+                    hashes,
                 ));
             }
         }
-        spool::write(&mut kept.spooled, &d, written_kind.as_deref());
+        spool::write(&mut kept.spooled, &d, written_kind.as_deref(), &names);
     }
 
     /// A spooled decision made final: a repeat's error, else its rank and settlement applied
@@ -181,6 +189,7 @@ impl Engine {
                 reached: Vec::new(),
             };
         };
+        let groups = s.groups;
         let mut d = s.decision;
         let earlier = repeats.earlier(n, d.id.as_deref());
         if let (Some(first), Some(id)) = (earlier, d.id.clone()) {
@@ -192,9 +201,7 @@ impl Engine {
                 }
             }
             if d.status == Status::Awarded {
-                if let Some(effect) = placed.effects.get(&n) {
-                    effect.apply(&mut d);
-                }
+                placed.settled.apply(pack, n, &mut d, &|| groups.clone());
             }
         }
         d.amount = pack.rounding.apply(d.amount);

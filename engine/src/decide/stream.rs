@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use crate::decide::engine::Engine;
 use crate::decide::first_pass::{id_hash, Placed};
 use crate::decide::repeats::{where_first, FirstSeen, Repeats};
-use crate::decide::{check, clause, count_limit};
+use crate::decide::{check, clause, count_limit, settle};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
 use crate::input::{InputError, RawApplication};
 use crate::model::decision::{add, Decision, Status, Totals};
@@ -209,9 +209,8 @@ impl Engine {
                 }
                 // Settlement found its effect in the first pass, on this same decision.
                 if d.status == Status::Awarded {
-                    if let Some(effect) = placed.effects.get(&r.index()) {
-                        effect.apply(&mut d);
-                    }
+                    let names = || settle::group_keys(pack, c.clause, &c.facts);
+                    placed.settled.apply(pack, r.index(), &mut d, &names);
                 }
                 d
             }
