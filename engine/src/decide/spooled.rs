@@ -62,16 +62,48 @@ impl Engine {
         id_hash: fn(&str) -> u64,
     ) -> Result<(Repeats, Placed), StreamError> {
         let pack = self.pack();
-        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(source.size_hint());
-        let mut contenders: Vec<Vec<Contender>> = vec![Vec::new(); pack.clauses.len()];
-        // Sized for the file at once: growing by doubling copied the entries over and over, and
-        // memory not yet written costs nothing (not so for the hash table of groups, whose
-        // inserts land all over it).
-        let mut entries: Vec<Entry> = Vec::with_capacity(source.size_hint());
-        let mut groups = Groups::default();
+        // What is kept across the file, merged in order by a thread of its own while the next
+        // chunk is decided.
+        struct Merged {
+            hashes: Vec<(u64, u32)>,
+            contenders: Vec<Vec<Contender>>,
+            entries: Vec<Entry>,
+            groups: Groups,
+        }
+        let mut merged = Merged {
+            hashes: Vec::with_capacity(source.size_hint()),
+            contenders: vec![Vec::new(); pack.clauses.len()],
+            // Sized for the file at once: growing by doubling copied the entries over and over,
+            // and memory not yet written costs nothing (not so for the hash table of groups,
+            // whose inserts land all over it).
+            entries: Vec::with_capacity(source.size_hint()),
+            groups: Groups::default(),
+        };
         let mut spool_error = None;
-        source
-            .chunks_ahead(pool, &mut |chunk| {
+        let read = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Kept>>(2);
+            let (m, spool_error) = (&mut merged, &mut spool_error);
+            let merger = scope.spawn(move || {
+                for pieces in rx.iter() {
+                    for kept in pieces {
+                        m.hashes.extend(kept.hashes);
+                        for (ci, k) in kept.contenders {
+                            m.contenders[ci].push(k);
+                        }
+                        for (mut entry, keys) in kept.entries {
+                            entry.groups =
+                                keys.iter().map(|k| k.map(|k| m.groups.intern(k))).collect();
+                            m.entries.push(entry);
+                        }
+                        if let Err(e) = spool.append(&kept.spooled) {
+                            *spool_error = Some(e);
+                            // Dropping the receiver stops the reading.
+                            return;
+                        }
+                    }
+                }
+            });
+            let read = source.chunks_ahead(pool, &mut |chunk| {
                 let Chunk { block, records } = chunk;
                 let bytes = bytes_of(&block);
                 let pieces: Vec<Kept> = records
@@ -86,28 +118,33 @@ impl Engine {
                     })
                     .collect();
                 pool.give(block);
-                for kept in pieces {
-                    hashes.extend(kept.hashes);
-                    for (ci, k) in kept.contenders {
-                        contenders[ci].push(k);
-                    }
-                    for (mut entry, keys) in kept.entries {
-                        entry.groups = keys.iter().map(|k| k.map(|k| groups.intern(k))).collect();
-                        entries.push(entry);
-                    }
-                    if let Err(e) = spool.append(&kept.spooled) {
-                        spool_error = Some(e);
-                        return Err(source.fail(None, "stopped".into()));
-                    }
-                }
-                Ok(())
-            })
-            .map_err(|e| match spool_error.take() {
-                Some(io) => StreamError::Input(
-                    source.fail(None, format!("cannot write the temporary file: {io}")),
-                ),
-                None => StreamError::Input(e),
-            })?;
+                tx.send(pieces)
+                    .map_err(|_| source.fail(None, "stopped".into()))
+            });
+            drop(tx);
+            let joined = merger.join();
+            (read, joined.is_ok())
+        });
+        let (read, merged_ok) = read;
+        if let Some(io) = spool_error.take() {
+            return Err(StreamError::Input(
+                source.fail(None, format!("cannot write the temporary file: {io}")),
+            ));
+        }
+        read.map_err(StreamError::Input)?;
+        if !merged_ok {
+            return Err(StreamError::Input(source.fail(
+                None,
+                "deciding stopped on an internal error (a bug: please report it with the input)"
+                    .into(),
+            )));
+        }
+        let Merged {
+            hashes,
+            contenders,
+            mut entries,
+            groups,
+        } = merged;
         // Every entry has its group numbers: the table of keys is not needed any more.
         drop(groups);
         let repeats = repeats_among(source, pool, hashes).map_err(StreamError::Input)?;
@@ -208,7 +245,9 @@ impl Engine {
         d
     }
 
-    /// Pass 2: the spool read back in order, each decision finished, rendered and written
+    /// Pass 2: the spool read back in order, each decision finished and rendered (in parallel,
+    /// on a driver thread) while this thread writes what is rendered, so writing overlaps
+    /// deciding as in the unsettled stream
     fn unspool_pass(
         &self,
         spool: Spool,
@@ -220,37 +259,55 @@ impl Engine {
         let pack = self.pack();
         let mut counts = DecisionCounts::new(pack.clauses.len());
         let mut write_error = None;
-        let read = spool.read_back(&mut |block| {
-            let records = spool::records(block);
-            let first = counts.count;
-            let pieces: Vec<(Vec<u8>, DecisionCounts)> = records
-                .par_chunks(PIECE)
-                .enumerate()
-                .map(|(p, piece)| {
-                    let mut buf = Vec::with_capacity(PIECE * 400);
-                    let mut c = DecisionCounts::new(pack.clauses.len());
-                    for (j, rec) in piece.iter().enumerate() {
-                        let n = first + p * PIECE + j;
-                        let d = self.finish(n, rec, repeats, placed);
-                        sink.render(n, &d, &mut buf);
-                        c.add(pack, &d, None);
-                    }
-                    (buf, c)
+        type Pieces = Vec<(Vec<u8>, DecisionCounts)>;
+        let read = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Pieces>(2);
+            let driver = scope.spawn(move || {
+                let mut first = 0usize;
+                spool.read_back(&mut |block| {
+                    let records = spool::records(block);
+                    let at = first;
+                    first += records.len();
+                    let pieces: Pieces = records
+                        .par_chunks(PIECE)
+                        .enumerate()
+                        .map(|(p, piece)| {
+                            let mut buf = Vec::with_capacity(PIECE * 400);
+                            let mut c = DecisionCounts::new(pack.clauses.len());
+                            for (j, rec) in piece.iter().enumerate() {
+                                let n = at + p * PIECE + j;
+                                let d = self.finish(n, rec, repeats, placed);
+                                sink.render(n, &d, &mut buf);
+                                c.add(pack, &d, None);
+                            }
+                            (buf, c)
+                        })
+                        .collect();
+                    // A closed channel means the writer stopped (it failed): stop reading.
+                    Ok(tx.send(pieces).is_ok())
                 })
-                .collect();
-            for (buf, c) in pieces {
-                counts.merge(c);
-                if let Err(e) = write(&buf) {
-                    write_error = Some(e);
-                    return Ok(false);
+            });
+            for pieces in rx.iter() {
+                for (buf, c) in pieces {
+                    counts.merge(c);
+                    if write_error.is_none() {
+                        if let Err(e) = write(&buf) {
+                            write_error = Some(e);
+                        }
+                    }
                 }
+                if write_error.is_some() {
+                    break;
+                }
+                progress(counts.count);
             }
-            progress(counts.count);
-            Ok(true)
+            drop(rx);
+            driver.join()
         });
         if let Some(e) = write_error {
             return Err(StreamError::Output(e));
         }
+        let read = read.unwrap_or_else(|_| Err(io::Error::other("stopped on an internal error")));
         read.map_err(|e| {
             StreamError::Output(io::Error::other(format!(
                 "cannot read the temporary file back: {e}"
