@@ -123,7 +123,8 @@ pub use analyse::compare::{
     AppChange, BudgetLine, ClauseBudget, ScenarioComparison, SweepPoint, LARGEST_CHANGES,
 };
 pub use analyse::explain::{
-    ClauseCited, Explanation, FactRead, KeyApplied, LimitApplied, ParameterRead,
+    ClauseCited, Explanation, FactRead, KeyApplied, LimitApplied, ParameterRead, RuleApplied,
+    SettlementApplied,
 };
 pub use analyse::schema::{application_schema, decisions_schema};
 pub use analyse::targets::Progress;

@@ -3,16 +3,19 @@
 //! Each article's original text beside its parameters and its script, with the pack's tests
 //! decided now as worked examples.
 
-use policy_engine::{group_thousands, Clause, Pack, Status, Value, WorkedExample};
+use policy_engine::{
+    group_thousands, Clause, Pack, Parameter, SettlementRule, Status, Value, WorkedExample,
+};
 
 use super::report::escape;
 
-fn param_rows(c: &Clause) -> Vec<[String; 4]> {
-    c.parameters
+/// The parameters of a clause or a settlement rule (`owner`), one row each
+fn param_rows(owner: &str, parameters: &[Parameter]) -> Vec<[String; 4]> {
+    parameters
         .iter()
         .map(|p| {
             [
-                format!("{}.{}", c.id, p.name),
+                format!("{owner}.{}", p.name),
                 p.display(),
                 p.unit_text(),
                 p.description.clone(),
@@ -21,20 +24,22 @@ fn param_rows(c: &Clause) -> Vec<[String; 4]> {
         .collect()
 }
 
-/// Each band table of a clause, one for each year of a timeline: its title (`c.p`, the year,
-/// the method in words), its header and its rows (the band as `--set` names it, the threshold
-/// and the value for people)
-fn band_tables(c: &Clause) -> Vec<(String, [String; 3], Vec<[String; 3]>)> {
+/// Each band table of a clause or a settlement rule (`owner`), one for each year of a timeline:
+/// its title (`c.p`, the year, the method in words), its header and its rows (the band as
+/// `--set` names it, the threshold and the value for people)
+fn band_tables(
+    owner: &str,
+    parameters: &[Parameter],
+) -> Vec<(String, [String; 3], Vec<[String; 3]>)> {
     let mut out = Vec::new();
-    for p in c.parameters.iter() {
+    for p in parameters {
         for d in &p.values {
             let Value::Bands(b) = &d.value else {
                 continue;
             };
             let year = d.from.map(|y| format!("，{y} 年起")).unwrap_or_default();
             let title = format!(
-                "分档 `{}.{}`{year}（{}：{}）",
-                c.id,
+                "分档 `{owner}.{}`{year}（{}：{}）",
                 p.name,
                 b.method.name(),
                 b.method.words()
@@ -136,21 +141,7 @@ pub fn markdown(pack: &Pack, examples: &[WorkedExample]) -> String {
         out.push_str(&format!("## {} {}（`{}`）\n\n", c.article, c.title, c.id));
         out.push_str(&format!("> {}\n\n", c.text));
         out.push_str(&format!("申报类别 kind：`{}`\n\n", c.kind));
-        out.push_str("| 参数 parameter | 取值 value | 单位 unit | 说明 |\n|---|---|---|---|\n");
-        for [name, value, unit, desc] in param_rows(c) {
-            out.push_str(&format!("| `{name}` | {value} | {unit} | {desc} |\n"));
-        }
-        out.push('\n');
-        for (title, header, rows) in band_tables(c) {
-            out.push_str(&format!(
-                "{title}\n\n| {} |\n|---|---|---|\n",
-                header.join(" | ")
-            ));
-            for [band, from, value] in rows {
-                out.push_str(&format!("| `{band}` | {from} | {value} |\n"));
-            }
-            out.push('\n');
-        }
+        out.push_str(&params_markdown(&c.id, &c.parameters));
         for l in limits(c) {
             out.push_str(&format!("- {l}\n"));
         }
@@ -191,7 +182,149 @@ pub fn markdown(pack: &Pack, examples: &[WorkedExample]) -> String {
             out.push('\n');
         }
     }
+    out.push_str(&rules_markdown(pack));
     out
+}
+
+/// A clause's or a rule's parameter table and its band tables, in Markdown
+fn params_markdown(owner: &str, parameters: &[Parameter]) -> String {
+    let mut out =
+        "| 参数 parameter | 取值 value | 单位 unit | 说明 |\n|---|---|---|---|\n".to_string();
+    for [name, value, unit, desc] in param_rows(owner, parameters) {
+        out.push_str(&format!("| `{name}` | {value} | {unit} | {desc} |\n"));
+    }
+    out.push('\n');
+    for (title, header, rows) in band_tables(owner, parameters) {
+        out.push_str(&format!(
+            "{title}\n\n| {} |\n|---|---|---|\n",
+            header.join(" | ")
+        ));
+        for [band, from, value] in rows {
+            out.push_str(&format!("| `{band}` | {from} | {value} |\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Who "the same applicant" is, when the pack says
+fn applicant_line(pack: &Pack) -> Option<String> {
+    (!pack.applicant.is_empty()).then(|| {
+        let fields: Vec<String> = pack.applicant.iter().map(|f| format!("`{f}`")).collect();
+        format!(
+            "同一申报单位 applicant：依次按 {} 认定（规则另有规定的除外）",
+            fields.join("、")
+        )
+    })
+}
+
+/// The settlement rules after the clauses: each with its article, the sentence it encodes,
+/// what it does and its parameters; nothing for a pack without rules
+fn rules_markdown(pack: &Pack) -> String {
+    if pack.settlement.is_empty() {
+        return String::new();
+    }
+    let mut out = "## 结算规则 settlement（各条款核定后，按所列顺序依次适用）\n\n".to_string();
+    if let Some(line) = applicant_line(pack) {
+        out.push_str(&format!("{line}\n\n"));
+    }
+    for r in &pack.settlement {
+        out.push_str(&format!("### {} {}（`{}`）\n\n", r.article, r.title, r.id));
+        out.push_str(&format!("> {}\n\n", r.text));
+        out.push_str(&format!(
+            "规则 rule（{}）：{}\n\n",
+            r.kind_name(),
+            r.describe()
+        ));
+        if !r.parameters.is_empty() {
+            out.push_str(&params_markdown(&r.id, &r.parameters));
+        }
+        if let Some(n) = &r.notes {
+            out.push_str(&format!(
+                "解读 readings：{}\n\n",
+                n.trim().replace('\n', " ")
+            ));
+        }
+    }
+    out
+}
+
+/// A clause's or a rule's parameter rows (inside an open table body), then its band tables
+fn params_html(owner: &str, parameters: &[Parameter]) -> String {
+    let mut body = String::new();
+    for [name, value, unit, desc] in param_rows(owner, parameters) {
+        body.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&name),
+            escape(&value),
+            escape(&unit),
+            escape(&desc)
+        ));
+    }
+    body.push_str("</tbody></table>\n");
+    for (title, header, rows) in band_tables(owner, parameters) {
+        body.push_str(&format!(
+            "<p>{}</p><table><thead><tr>",
+            escape(&title.replace('`', ""))
+        ));
+        for h in &header {
+            body.push_str(&format!("<th>{}</th>", escape(h)));
+        }
+        body.push_str("</tr></thead><tbody>");
+        for row in &rows {
+            body.push_str("<tr>");
+            for cell in row {
+                body.push_str(&format!("<td>{}</td>", escape(cell)));
+            }
+            body.push_str("</tr>");
+        }
+        body.push_str("</tbody></table>\n");
+    }
+    body
+}
+
+/// The settlement rules after the clauses, as `rules_markdown` lists them
+fn rules_html(pack: &Pack) -> String {
+    if pack.settlement.is_empty() {
+        return String::new();
+    }
+    let mut body =
+        "<section class=\"settlement\"><h2>结算规则 <small>各条款核定后，按所列顺序依次适用</small></h2>\n"
+            .to_string();
+    if let Some(line) = applicant_line(pack) {
+        body.push_str(&format!("<p>{}</p>\n", escape(&line.replace('`', ""))));
+    }
+    for r in &pack.settlement {
+        body.push_str(&rule_html(r));
+    }
+    body.push_str("</section>\n");
+    body
+}
+
+fn rule_html(r: &SettlementRule) -> String {
+    let mut body = format!(
+        "<section class=\"clause rule\" id=\"{id}\"><h2>{a} {t} <small>{id}</small></h2>\n<div class=\"law\"><blockquote>{text}</blockquote>\n<p>规则（{kind}）：{what}</p>\n",
+        id = escape(&r.id),
+        a = escape(&r.article),
+        t = escape(&r.title),
+        text = escape(&r.text),
+        kind = escape(r.kind_name()),
+        what = escape(&r.describe())
+    );
+    if !r.parameters.is_empty() {
+        body.push_str(
+            "<table><thead><tr><th>参数</th><th>取值</th><th>单位</th><th>说明</th></tr></thead><tbody>",
+        );
+        body.push_str(&params_html(&r.id, &r.parameters));
+    }
+    if let Some(n) = &r.notes {
+        body.push_str(&format!(
+            "<p class=\"notes\">解读：{}</p>",
+            escape(n.trim())
+        ));
+    }
+    body.push_str("</div></section>\n");
+    body
 }
 
 // Long because the page is one template with its styles inline: a self-contained file.
@@ -222,34 +355,7 @@ pub fn html(pack: &Pack, examples: &[WorkedExample]) -> String {
             t = escape(&c.title),
             text = escape(&c.text)
         ));
-        for [name, value, unit, desc] in param_rows(c) {
-            body.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&name),
-                escape(&value),
-                escape(&unit),
-                escape(&desc)
-            ));
-        }
-        body.push_str("</tbody></table>\n");
-        for (title, header, rows) in band_tables(c) {
-            body.push_str(&format!(
-                "<p>{}</p><table><thead><tr>",
-                escape(&title.replace('`', ""))
-            ));
-            for h in &header {
-                body.push_str(&format!("<th>{}</th>", escape(h)));
-            }
-            body.push_str("</tr></thead><tbody>");
-            for row in &rows {
-                body.push_str("<tr>");
-                for cell in row {
-                    body.push_str(&format!("<td>{}</td>", escape(cell)));
-                }
-                body.push_str("</tr>");
-            }
-            body.push_str("</tbody></table>\n");
-        }
+        body.push_str(&params_html(&c.id, &c.parameters));
         for l in limits(c) {
             body.push_str(&format!("<p>{}</p>", escape(&l.replace('`', ""))));
         }
@@ -286,6 +392,7 @@ pub fn html(pack: &Pack, examples: &[WorkedExample]) -> String {
             escape(c.script_source().trim_end())
         ));
     }
+    body.push_str(&rules_html(pack));
     format!(
         r#"<!doctype html>
 <html lang="zh-CN">

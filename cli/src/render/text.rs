@@ -169,6 +169,18 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
             }
         ));
     }
+    // The chain: the clause's own amount first; the rules' reasons follow in order below.
+    if let Some(st) = e.settlement.as_ref().filter(|st| st.changed(d)) {
+        let ids: Vec<&str> = st.rules.iter().map(|r| r.id.as_str()).collect();
+        out.push_str(&format!(
+            "\n结算 settlement: 本条款核定 {} 元（{}）；结算规则后 {} 元（{}），依次适用 {}\n",
+            group_thousands(st.before_amount),
+            st.before_status,
+            group_thousands(d.amount),
+            d.status,
+            ids.join(" → ")
+        ));
+    }
     out.push_str("\n理由 reasons:\n");
     for r in &d.reasons {
         out.push_str(&format!("  - {r}\n"));

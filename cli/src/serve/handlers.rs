@@ -1,6 +1,8 @@
 //! The HTTP handlers, each with the engine in force when its request arrives.
 //!
-//! Decide, explain, compare, clauses, pack, schema, health and the OpenAPI document.
+//! Decide, explain, compare, clauses, pack, schema, health and the OpenAPI document. The
+//! applications of one request are decided together: count limits rank them against each
+//! other and settlement rules look at all of one applicant's applications in the request.
 
 #![allow(
     clippy::result_large_err,
@@ -358,20 +360,48 @@ fn variant(engine: &Engine, sets: &[String], disable: &[String]) -> Result<Engin
 
 pub(super) async fn clauses(State(s): State<Arc<Shared>>) -> Response {
     let engine = s.engine();
-    let list: Vec<Value> = engine
-        .pack()
+    let pack = engine.pack();
+    let list: Vec<Value> = pack
         .clauses
         .iter()
         .map(|c| {
             json!({
                 "id": c.id, "title": c.title, "article": c.article, "text": c.text, "kind": c.kind,
-                "parameters": c.parameters.iter().map(|p| json!({
-                    "name": p.name, "value": p.written(), "unit": p.unit.name(), "description": p.description,
-                })).collect::<Vec<_>>(),
+                "parameters": parameters_json(&c.parameters),
             })
         })
         .collect();
-    answer(&engine, json!({"pack": pack_ref(&engine), "clauses": list}))
+    let mut body = json!({"pack": pack_ref(&engine), "clauses": list});
+    // Added only where the pack has rules, so a pack without them answers as before.
+    if !pack.settlement.is_empty() {
+        let rules: Vec<Value> = pack
+            .settlement
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id, "title": r.title, "article": r.article, "text": r.text,
+                    "rule": r.kind_name(), "what": r.describe(),
+                    "applicant": r.applicant, "per": r.per,
+                    "parameters": parameters_json(&r.parameters),
+                })
+            })
+            .collect();
+        body["applicant"] = json!(pack.applicant);
+        body["settlement"] = Value::Array(rules);
+    }
+    answer(&engine, body)
+}
+
+/// A clause's or a rule's parameters, each with its value as written
+fn parameters_json(parameters: &[policy_engine::Parameter]) -> Vec<Value> {
+    parameters
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.name, "value": p.written(), "unit": p.unit.name(), "description": p.description,
+            })
+        })
+        .collect()
 }
 
 pub(super) async fn pack(State(s): State<Arc<Shared>>) -> Response {
@@ -403,18 +433,54 @@ pub(super) async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// How `/v1/decide` treats the applications of one request
+const DECIDE_TOGETHER: &str = "The applications of one request are decided together, as one batch of `policy run`: count limits rank them against each other, and settlement rules look at all of one applicant's applications in the request (就高不重复 keeps the highest award, a cap per applicant cuts the excess, an award that builds on another needs it). Send every application of an applicant in one request for them to be settled; applications sent in different requests are not settled against each other. A decision's status is one of: awarded, ineligible, capped (a count limit, or a cap per applicant that left nothing), superseded (a settlement rule paid the same applicant's higher award instead), error.";
+
+/// The decisions document of `/v1/decide` in OpenAPI 3.0 terms: the status enum and the
+/// fields of a decision. The statuses are taken from the JSON Schema of decisions, so the two
+/// cannot disagree.
+fn decisions_openapi() -> Value {
+    let statuses = policy_engine::decisions_schema()["properties"]["decisions"]["items"]
+        ["properties"]["status"]["enum"]
+        .clone();
+    json!({
+        "type": "object",
+        "required": ["pack", "decisions", "totals"],
+        "properties": {
+            "pack": {"type": "object"},
+            "decisions": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "kind", "clause", "status", "amount", "reasons"],
+                "properties": {
+                    "id": {"type": "string", "nullable": true},
+                    "kind": {"type": "string", "nullable": true},
+                    "clause": {"type": "string", "nullable": true},
+                    "status": {"type": "string", "enum": statuses},
+                    "amount": {"type": "string", "description": "yuan, exactly two decimals; 0.00 unless awarded"},
+                    "reasons": {"type": "array", "items": {"type": "string"}, "description": "why, citing the article; a settlement rule adds its own, citing the rule"},
+                },
+            }},
+            "totals": {"type": "object"},
+        },
+    })
+}
+
 pub(super) async fn openapi() -> Response {
     axum::Json(json!({
         "openapi": "3.0.3",
         "info": {"title": "policy-engine", "version": env!("CARGO_PKG_VERSION")},
         "paths": {
             "/v1/decide": {"post": {"summary": "Decide one application (a JSON object) or a list",
-                "responses": {"200": {"description": "pack, decisions, totals"}, "400": {"description": "not JSON, or not applications"}, "413": {"description": "body too large"}}}},
+                "description": DECIDE_TOGETHER,
+                "responses": {"200": {"description": "pack, decisions, totals", "content": {"application/json": {"schema": decisions_openapi()}}}, "400": {"description": "not JSON, or not applications"}, "413": {"description": "body too large"}}}},
             "/v1/explain": {"post": {"summary": "Explain one decision: {\"id\": …, \"applications\": [...]}",
+                "description": "The decision is made in the context of the applications given, as /v1/decide makes it: count limits and settlement rules look at the others. When settlement rules looked at it, `explanation.settlement` gives the clause's own status and amount before the rules and each rule applied, in order, with its reason.",
                 "responses": {"200": {"description": "the explanation"}, "404": {"description": "no such id"}}}},
             "/v1/compare": {"post": {"summary": "Baseline against overrides: {\"applications\": [...], \"set\": {\"clause.param\": value}}",
+                "description": "Both sides decide the applications of the request together, settlement rules included; `set` may address a rule's parameter as `rule-id.name`. A decision's status is one of: awarded, ineligible, capped, superseded, error.",
                 "responses": {"200": {"description": "the comparison"}, "400": {"description": "overrides that do not apply"}}}},
-            "/v1/clauses": {"get": {"summary": "The clauses with their parameters", "responses": {"200": {"description": "clauses"}}}},
+            "/v1/clauses": {"get": {"summary": "The clauses with their parameters, and the settlement rules with theirs",
+                "responses": {"200": {"description": "pack, clauses; where the pack has settlement rules, also `applicant` (who the same applicant is) and `settlement` (each rule's id, title, article, text, rule, what, applicant, per, parameters, in the order applied)"}}}},
             "/v1/pack": {"get": {"summary": "The pack in force, when it was loaded, the last reload and its outcome", "responses": {"200": {"description": "pack"}}}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}},
         },

@@ -1,12 +1,14 @@
 //! Explaining one decision: the clause and its text, every parameter and fact read, the
-//! arithmetic, and the limit applied.
+//! arithmetic, the limit applied, and what settlement rules did after the clause.
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::decide;
 use crate::decide::Engine;
 use crate::input::RawApplication;
-use crate::model::decision::{Decision, Rank};
+use crate::model::decision::{Decision, Rank, Status};
+use crate::model::money;
 use crate::model::pack::{rank_keys_text, Pack, RankOrder};
 use crate::script::compiled::Compiled;
 
@@ -27,6 +29,42 @@ pub struct Explanation {
     pub limit: Option<LimitApplied>,
     /// What the script printed
     pub printed: Vec<String>,
+    /// What settlement rules did after the clause, when any looked at this decision; left out
+    /// of the output otherwise
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<SettlementApplied>,
+}
+
+/// The clause's own decision and the settlement rules that then looked at it
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettlementApplied {
+    /// The status the clause (and its count limit) gave, before the rules
+    pub before_status: Status,
+    /// The amount the clause (and its count limit) gave, before the rules
+    #[serde(serialize_with = "money::as_text")]
+    pub before_amount: Decimal,
+    /// The rules, in the order applied, each with the reason it added
+    pub rules: Vec<RuleApplied>,
+}
+
+impl SettlementApplied {
+    /// Whether the rules changed the clause's status or amount
+    pub fn changed(&self, d: &Decision) -> bool {
+        self.before_status != d.status || self.before_amount != d.amount
+    }
+}
+
+/// A settlement rule as applied to this decision
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleApplied {
+    /// Rule id
+    pub id: String,
+    /// Its article
+    pub article: String,
+    /// Its title
+    pub title: String,
+    /// The reason it added to the decision
+    pub reason: String,
 }
 
 /// The clause that decided, with the text it encodes
@@ -133,7 +171,12 @@ pub(crate) fn explain_in_batch(
 ) -> Option<Explanation> {
     let index = apps.iter().position(|a| a.id() == Some(id))?;
     let checked = decide::check_all(pack, apps);
-    let decision = decide::decide_all_checked(pack, code, &checked).swap_remove(index);
+    // Decided as `decide_all_checked` does, keeping the clause's own decision before settlement.
+    let mut decisions = decide::decide_unsettled(pack, code, &checked);
+    let before = decisions.get(index).cloned();
+    decide::apply_settlement(pack, &checked, &mut decisions);
+    let decision = decisions.swap_remove(index);
+    let settlement = before.and_then(|b| settled(pack, &b, &decision));
     let Ok(c) = &checked[index] else {
         return Some(Explanation {
             clause: decision
@@ -147,6 +190,7 @@ pub(crate) fn explain_in_batch(
             steps: Vec::new(),
             limit: None,
             printed: Vec::new(),
+            settlement,
         });
     };
     let clause = &pack.clauses[c.clause];
@@ -206,7 +250,39 @@ pub(crate) fn explain_in_batch(
         steps: trace.steps,
         limit: decision.rank.as_ref().map(LimitApplied::from),
         printed: trace.printed,
+        settlement,
         decision,
+    })
+}
+
+/// What the rules did: the reasons settlement added after the clause's, each matched to the
+/// rule it cites (`article title（id）：`); `None` when no rule looked at the decision
+fn settled(pack: &Pack, before: &Decision, after: &Decision) -> Option<SettlementApplied> {
+    let added = after
+        .reasons
+        .get(before.reasons.len()..)
+        .unwrap_or_default();
+    if added.is_empty() {
+        return None;
+    }
+    let rules = added
+        .iter()
+        .filter_map(|reason| {
+            let r = pack.settlement.iter().find(|r| {
+                reason.starts_with(&format!("{} {}（{}）：", r.article, r.title, r.id))
+            })?;
+            Some(RuleApplied {
+                id: r.id.clone(),
+                article: r.article.clone(),
+                title: r.title.clone(),
+                reason: reason.clone(),
+            })
+        })
+        .collect();
+    Some(SettlementApplied {
+        before_status: before.status,
+        before_amount: before.amount,
+        rules,
     })
 }
 

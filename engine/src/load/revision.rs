@@ -3,15 +3,15 @@
 
 use serde::Serialize;
 
-use crate::model::pack::{Clause, Pack, Parameter};
+use crate::model::pack::{Clause, Pack, Parameter, RuleKind, SettlementRule};
 use crate::model::value::Value;
 
 /// One changed item
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revision {
-    /// The clause, or `None` for the pack as a whole
+    /// The clause or settlement rule, or `None` for the pack as a whole
     pub clause: Option<String>,
-    /// The clause's article (new one where it exists)
+    /// The clause's or rule's article (new one where it exists)
     pub article: Option<String>,
     /// What changed: `parameter provincial`, `text`, `script`, `clause` …
     pub item: String,
@@ -21,10 +21,21 @@ pub struct Revision {
     pub new: String,
 }
 
-fn row(clause: Option<&Clause>, item: &str, old: String, new: String) -> Revision {
+/// A clause or a settlement rule, as a row names it: its id and article
+type Owner<'a> = Option<(&'a str, &'a str)>;
+
+fn of_clause(c: &Clause) -> Owner<'_> {
+    Some((&c.id, &c.article))
+}
+
+fn of_rule(r: &SettlementRule) -> Owner<'_> {
+    Some((&r.id, &r.article))
+}
+
+fn row(owner: Owner<'_>, item: &str, old: String, new: String) -> Revision {
     Revision {
-        clause: clause.map(|c| c.id.clone()),
-        article: clause.map(|c| c.article.clone()),
+        clause: owner.map(|(id, _)| id.to_string()),
+        article: owner.map(|(_, article)| article.to_string()),
         item: item.to_string(),
         old,
         new,
@@ -38,7 +49,7 @@ fn param_text(p: &Parameter) -> String {
 /// The cells of a band table parameter that changed, one row each (`parameter rate[2]`,
 /// `parameter rate[2].from`, with `@year` in a timeline), when the two versions have tables of
 /// the same shape (years, units, method, number of bands); `None` otherwise
-fn band_cell_rows(o: &Parameter, p: &Parameter, c: &Clause) -> Option<Vec<Revision>> {
+fn band_cell_rows(o: &Parameter, p: &Parameter, owner: Owner<'_>) -> Option<Vec<Revision>> {
     if o.values.len() != p.values.len() {
         return None;
     }
@@ -63,7 +74,7 @@ fn band_cell_rows(o: &Parameter, p: &Parameter, c: &Clause) -> Option<Vec<Revisi
             for (cell, old, new, unit) in cells {
                 if old != new {
                     rows.push(row(
-                        Some(c),
+                        owner,
                         &format!("parameter {}{cell}{year}", p.name),
                         format!("{old}（{}）", unit.name()),
                         format!("{new}（{}）", unit.name()),
@@ -76,7 +87,7 @@ fn band_cell_rows(o: &Parameter, p: &Parameter, c: &Clause) -> Option<Vec<Revisi
 }
 
 /// Every difference between two packs, pack-level rows first, then clauses in the new pack's
-/// order, removed clauses last
+/// order, removed clauses, then settlement rules the same way
 pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
     let mut out = Vec::new();
     pack_rows(old, new, &mut out);
@@ -84,7 +95,7 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
     for c in &new.clauses {
         let Some(o) = old.clause(&c.id) else {
             out.push(row(
-                Some(c),
+                of_clause(c),
                 "clause",
                 String::new(),
                 format!("{} {}：{}", c.article, c.title, c.text),
@@ -96,14 +107,76 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> Vec<Revision> {
     for o in &old.clauses {
         if new.clause(&o.id).is_none() {
             out.push(row(
-                Some(o),
+                of_clause(o),
                 "clause",
                 format!("{} {}：{}", o.article, o.title, o.text),
                 String::new(),
             ));
         }
     }
+    rule_rows(old, new, &mut out);
     out
+}
+
+/// Settlement rules added, changed or removed, as clauses are
+fn rule_rows(old: &Pack, new: &Pack, out: &mut Vec<Revision>) {
+    fn find<'a>(p: &'a Pack, id: &str) -> Option<&'a SettlementRule> {
+        p.settlement.iter().find(|r| r.id == id)
+    }
+    let cited = |r: &SettlementRule| format!("{} {}：{}", r.article, r.title, r.text);
+    for r in &new.settlement {
+        match find(old, &r.id) {
+            None => out.push(row(of_rule(r), "rule", String::new(), cited(r))),
+            Some(o) => one_rule_rows(o, r, (old, new), out),
+        }
+    }
+    for o in &old.settlement {
+        if find(new, &o.id).is_none() {
+            out.push(row(of_rule(o), "rule", cited(o), String::new()));
+        }
+    }
+}
+
+/// What a rule does, as its keys are written in YAML
+fn what_text(r: &SettlementRule) -> String {
+    let list = |l: &[String]| format!("[{}]", l.join(", "));
+    match &r.what {
+        RuleKind::Exclusive { clauses } => format!("exclusive: {}", list(clauses)),
+        RuleKind::Cap { clauses, max, cut } => format!(
+            "cap: {max}, clauses: {}, cut: {}",
+            clauses.as_deref().map_or_else(|| "all".to_string(), list),
+            cut.name()
+        ),
+        RuleKind::Requires { clause, requires } => {
+            format!("clause: {clause}, requires: {}", list(requires))
+        }
+    }
+}
+
+/// One rule in both versions: its texts, what it does, who the applicant is, its groups and
+/// its parameters. A rule that takes the pack's `applicant` in both has no applicant row of its
+/// own: the pack's row says it.
+fn one_rule_rows(
+    o: &SettlementRule,
+    r: &SettlementRule,
+    (old, new): (&Pack, &Pack),
+    out: &mut Vec<Revision>,
+) {
+    let follows_pack = o.applicant == old.applicant && r.applicant == new.applicant;
+    let texts = [
+        ("article", o.article.clone(), r.article.clone()),
+        ("title", o.title.clone(), r.title.clone()),
+        ("text", o.text.clone(), r.text.clone()),
+        ("what", what_text(o), what_text(r)),
+        ("applicant", o.applicant.join(", "), r.applicant.join(", ")),
+        ("per", o.per.join(", "), r.per.join(", ")),
+    ];
+    for (item, a, b) in texts {
+        if a != b && !(item == "applicant" && follows_pack) {
+            out.push(row(of_rule(r), item, a, b));
+        }
+    }
+    parameter_rows(&o.parameters, &r.parameters, of_rule(r), out);
 }
 
 /// The pack's own items: identity, rounding, preconditions
@@ -132,6 +205,14 @@ fn pack_rows(old: &Pack, new: &Pack, out: &mut Vec<Revision>) {
     };
     if pre(old) != pre(new) {
         out.push(row(None, "preconditions", pre(old), pre(new)));
+    }
+    if old.applicant != new.applicant {
+        out.push(row(
+            None,
+            "applicant",
+            old.applicant.join(", "),
+            new.applicant.join(", "),
+        ));
     }
 }
 
@@ -187,42 +268,13 @@ fn clause_rows(o: &Clause, c: &Clause, out: &mut Vec<Revision>) {
     ];
     for (item, a, b) in texts {
         if a != b {
-            out.push(row(Some(c), item, a.clone(), b.clone()));
+            out.push(row(of_clause(c), item, a.clone(), b.clone()));
         }
     }
-    for p in c.parameters.iter() {
-        match o.parameter(&p.name) {
-            None => out.push(row(
-                Some(c),
-                &format!("parameter {}", p.name),
-                String::new(),
-                param_text(p),
-            )),
-            Some(q) if q.values != p.values || q.unit != p.unit => match band_cell_rows(q, p, c) {
-                Some(cells) => out.extend(cells),
-                None => out.push(row(
-                    Some(c),
-                    &format!("parameter {}", p.name),
-                    param_text(q),
-                    param_text(p),
-                )),
-            },
-            Some(_) => {}
-        }
-    }
-    for q in o.parameters.iter() {
-        if c.parameter(&q.name).is_none() {
-            out.push(row(
-                Some(c),
-                &format!("parameter {}", q.name),
-                param_text(q),
-                String::new(),
-            ));
-        }
-    }
+    parameter_rows(&o.parameters, &c.parameters, of_clause(c), out);
     if o.cap != c.cap {
         out.push(row(
-            Some(c),
+            of_clause(c),
             "cap",
             o.cap.clone().unwrap_or_default(),
             c.cap.clone().unwrap_or_default(),
@@ -242,15 +294,53 @@ fn clause_rows(o: &Clause, c: &Clause, out: &mut Vec<Revision>) {
             .unwrap_or_default()
     };
     if limit(o) != limit(c) {
-        out.push(row(Some(c), "count_limit", limit(o), limit(c)));
+        out.push(row(of_clause(c), "count_limit", limit(o), limit(c)));
     }
     if o.script_source() != c.script_source() {
         out.push(row(
-            Some(c),
+            of_clause(c),
             "script",
             String::new(),
             script_diff(o.script_source(), c.script_source()),
         ));
+    }
+}
+
+/// A clause's or rule's parameters in both versions: added, changed (a band table cell by
+/// cell where its shape is kept) and removed
+fn parameter_rows(old: &[Parameter], new: &[Parameter], owner: Owner<'_>, out: &mut Vec<Revision>) {
+    let find = |list: &'_ [Parameter], name: &str| list.iter().position(|p| p.name == name);
+    for p in new {
+        match find(old, &p.name).map(|i| &old[i]) {
+            None => out.push(row(
+                owner,
+                &format!("parameter {}", p.name),
+                String::new(),
+                param_text(p),
+            )),
+            Some(q) if q.values != p.values || q.unit != p.unit => {
+                match band_cell_rows(q, p, owner) {
+                    Some(cells) => out.extend(cells),
+                    None => out.push(row(
+                        owner,
+                        &format!("parameter {}", p.name),
+                        param_text(q),
+                        param_text(p),
+                    )),
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for q in old {
+        if find(new, &q.name).is_none() {
+            out.push(row(
+                owner,
+                &format!("parameter {}", q.name),
+                param_text(q),
+                String::new(),
+            ));
+        }
     }
 }
 
