@@ -130,6 +130,12 @@ fn xianju_examples_are_all_valid_and_decide_as_the_text_says() {
         // 四、10: one achievement, two units: only the first-ranked is matched (1:1).
         assert_eq!(of("2025-AM-02"), ("awarded", "200000.00"));
         assert_eq!(of("2025-AM-03"), ("capped", "0.00"));
-        assert_eq!(doc["totals"]["amount"], "37323197.52", "{file}");
+        // Settlement: one platform recognised twice in one year gets the higher award (从高不
+        // 重复), and one enterprise's cooperation subsidies in a year stop at 30万.
+        assert_eq!(of("2025-EI-01").0, "awarded");
+        assert_eq!(of("2025-HR-01"), ("superseded", "0.00"));
+        assert_eq!(of("2025-RC-03"), ("awarded", "30000.00"));
+        assert_eq!(of("2025-PC-02"), ("awarded", "50000.00"));
+        assert_eq!(doc["totals"]["amount"], "37033197.52", "{file}");
     }
 }
