@@ -388,6 +388,11 @@ pub struct Changes {
     /// A scenario file (name, description, set / disable / replace). Repeatable
     #[arg(long, value_name = "FILE")]
     pub scenario: Vec<PathBuf>,
+    /// A ledger of earlier payments (CSV: applicant, clause, period, amount) that the pack's
+    /// settlement rules read: caps count what was paid before, and awards that build on an
+    /// earlier one find it
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -432,3 +432,66 @@ fn compare_settles_both_sides_streamed_and_in_memory_alike() {
     assert!(c["losers"].as_u64().unwrap_or(0) > 50, "{c}");
     assert_eq!(c["winners"], 0, "rules only take away");
 }
+
+#[test]
+fn history_makes_a_cumulative_cap_bind_and_finds_an_earlier_base() {
+    // 累计最高: 100万 over every year on tech transfers, and a prize on an earlier recognition.
+    let rules = "  - id: lifetime-cap\n    title: 累计上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: [tech-transfer]\n    cut: largest-first\n    per: []\n    parameters:\n      max:\n        value: 100万\n        unit: yuan\n        description: 每家企业技术成果转化补助累计上限\n  - id: prize-on-hte\n    title: 在高新技术企业基础上再奖励\n    article: 附则\n    text: 大赛获奖企业为国家高新技术企业的，在此基础上再给予奖励\n    clause: competition-award\n    requires: [high-tech-enterprise]\n";
+    let pack = pack_with(rules);
+    let ledger = pack.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "申报单位,条款,年度,金额\n甲公司,tech-transfer,2023,50万\n甲公司,tech-transfer,2024,30万\n甲公司,high-tech-enterprise,2025,20万\n乙公司,tech-transfer,2024,50万\n",
+    )
+    .expect("ledger");
+    let lines = vec![
+        // 500,000.00 this year; 800,000.00 paid before: only 200,000.00 is left under 100万.
+        format!(
+            r#"{{"id":"L-1","year":2025,"kind":"tech_transfer",{APPLICANT},"seller_in_city":false,"contract_amount":9000000,"paid_amount":6000000}}"#
+        ),
+        // 甲 was recognised as a high-tech enterprise in 2025 (in the ledger): its prize is paid.
+        format!(r#"{{"id":"L-2","year":2025,"kind":"competition_award",{APPLICANT},"prize":"second"}}"#),
+        // 乙: 500,000.00 before and 500,000.00 now: exactly the cap, nothing cut.
+        r#"{"id":"L-3","year":2025,"kind":"tech_transfer","applicant":{"name":"乙公司","in_city":true},"seller_in_city":false,"contract_amount":9000000,"paid_amount":5000000}"#.to_string(),
+    ];
+    let history = ledger.to_string_lossy().into_owned();
+    let decided = run(&pack, &lines, &["--history", &history]);
+    assert_eq!(outcome(&decided, "L-1"), pair("awarded", "200000.00"));
+    assert!(
+        reasons(&decided, "L-1").contains("另有此前已发放 800,000 元（history）"),
+        "{}",
+        reasons(&decided, "L-1")
+    );
+    assert_eq!(outcome(&decided, "L-2").0, "awarded");
+    assert!(reasons(&decided, "L-2").contains("此前的 1 项（history）"));
+    assert_eq!(outcome(&decided, "L-3"), pair("awarded", "500000.00"));
+    // Without the history the cap does not bind and the prize has no base.
+    let without = run(&pack, &lines, &[]);
+    assert_eq!(outcome(&without, "L-1"), pair("awarded", "500000.00"));
+    assert_eq!(outcome(&without, "L-2"), pair("ineligible", "0.00"));
+    // A faulty ledger: each row's fault with its line.
+    std::fs::write(&ledger, "applicant,clause,period,amount\n甲公司,tech-transfr,2025,1\n甲公司,tech-transfer,2025,-5\n").expect("ledger");
+    let input = pack
+        .path()
+        .join("apps.jsonl")
+        .to_string_lossy()
+        .into_owned();
+    let (code, _, err) = policy_on(
+        &pack,
+        &[
+            "run",
+            "--pack",
+            "<pack>",
+            "--input",
+            &input,
+            "--history",
+            &history,
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("ledger.csv:2:1: `tech-transfr` is no clause of the pack; did you mean `tech-transfer`?"), "{err}");
+    assert!(
+        err.contains("ledger.csv:3:1: amount `-5`: `-5` is negative"),
+        "{err}"
+    );
+}

@@ -11,7 +11,13 @@ use crate::render::{csv, json, report, text};
 
 pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let (batch, changes) = (&args.what_if.batch, &args.what_if.changes);
-    let base = load(&batch.pack, io.error_format)?;
+    let mut base = load(&batch.pack, io.error_format)?;
+    // The record of earlier payments is the same on both sides.
+    if let Some(history) = &changes.history {
+        base = base
+            .with_history(history)
+            .map_err(|e| load_errors(&e, io.error_format))?;
+    }
     // Every scenario is checked before anything is decided.
     let mut variants: Vec<(String, Engine)> = Vec::new();
     let mut problems = Vec::new();

@@ -72,6 +72,11 @@ pub fn load_changed(
             .with_sets(&changes.set)
             .map_err(|e| load_errors(&e, format))?;
     }
+    if let Some(history) = &changes.history {
+        engine = engine
+            .with_history(history)
+            .map_err(|e| load_errors(&e, format))?;
+    }
     Ok(engine)
 }
 

@@ -149,7 +149,7 @@ pub(crate) fn decide_variant(
     for d in &mut decisions {
         d.amount = variant.rounding.apply(d.amount);
     }
-    decide::apply_settlement(variant, checked, &mut decisions);
+    decide::apply_settlement(variant, &code.history, checked, &mut decisions);
     decisions
 }
 
@@ -460,7 +460,7 @@ impl Engine {
         let mut settled = None;
         if !self.pack.settlement.is_empty() {
             let mut s = unsettled.clone();
-            decide::apply_settlement(&self.pack, &checked, &mut s);
+            decide::apply_settlement(&self.pack, &self.code.history, &checked, &mut s);
             settled = Some(s);
         }
         let baseline = settled.as_deref().unwrap_or(&unsettled);

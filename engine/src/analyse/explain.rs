@@ -174,7 +174,7 @@ pub(crate) fn explain_in_batch(
     // Decided as `decide_all_checked` does, keeping the clause's own decision before settlement.
     let mut decisions = decide::decide_unsettled(pack, code, &checked);
     let before = decisions.get(index).cloned();
-    decide::apply_settlement(pack, &checked, &mut decisions);
+    decide::apply_settlement(pack, &code.history, &checked, &mut decisions);
     let decision = decisions.swap_remove(index);
     let settlement = before.and_then(|b| settled(pack, &b, &decision));
     let Ok(c) = &checked[index] else {

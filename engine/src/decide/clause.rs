@@ -286,7 +286,7 @@ pub(crate) fn decide_all_checked(
     checked: &[Result<Checked, Box<Decision>>],
 ) -> Vec<Decision> {
     let mut decisions = decide_unsettled(pack, code, checked);
-    apply_settlement(pack, checked, &mut decisions);
+    apply_settlement(pack, &code.history, checked, &mut decisions);
     decisions
 }
 

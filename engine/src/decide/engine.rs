@@ -55,9 +55,33 @@ impl Engine {
     pub fn with_scenario(&self, scenario: &Scenario) -> Result<Engine, LoadErrors> {
         let (pack, scripts) =
             load::scenario::apply(&self.pack, &self.code.scripts, &self.code.host, scenario)?;
-        // Other parameters, other outcomes: the variant remembers its own.
-        let code = Compiled::new(self.code.host.clone(), scripts);
+        // Other parameters, other outcomes: the variant remembers its own. The record of what
+        // was paid before is the same.
+        let mut code = Compiled::new(self.code.host.clone(), scripts);
+        code.history = self.code.history.clone();
         Ok(Engine { pack, code })
+    }
+
+    /// This engine with a record of what was paid before (`--history`): a CSV ledger with the
+    /// columns `applicant` (the value the rules know the applicant by: its credit code, else its
+    /// name), `clause`, `period` and `amount` (or 申报单位, 条款, 年度, 金额). Settlement rules
+    /// read it: a cap counts what the same applicant was paid before toward its limit (in the
+    /// group's year, or in every year for a rule with `per: []`), and an award that builds on
+    /// another is paid where the base was paid before.
+    ///
+    /// # Errors
+    /// A ledger that cannot be read, a missing column, and every row with an unknown clause, a
+    /// period that is not a year or an amount that is not yuan, each with its line.
+    pub fn with_history(&self, path: impl AsRef<Path>) -> Result<Engine, LoadErrors> {
+        let history = load::history::read_history(path.as_ref(), &self.pack)?;
+        let mut engine = self.clone();
+        engine.code.history = Arc::new(history);
+        Ok(engine)
+    }
+
+    /// How many earlier payments the engine's history records (0 without one)
+    pub fn history_len(&self) -> usize {
+        self.code.history.len()
     }
 
     /// The sandbox the scripts run in

@@ -42,6 +42,7 @@ pub(crate) type LooseEntry = (
     rust_decimal::Decimal,
     Option<i64>,
     Vec<Option<u128>>,
+    Box<[(rust_decimal::Decimal, u32)]>,
 );
 
 /// An id's hash for the first pass: a keyed-nothing SipHash, so the same file finds the same
@@ -141,6 +142,7 @@ impl<'e> Limits<'e> {
                         d.amount,
                         p.period_of(&c.facts),
                         settle::group_hashes(p, c.clause, &c.facts),
+                        settle::priors(p, &engine.code.history, c.clause, &c.facts),
                     )
                 });
                 Some((e, c.clause, contender, entry))
@@ -267,7 +269,7 @@ impl Engine {
                     if let Some(k) = k {
                         contenders[e][ci].push(k);
                     }
-                    if let Some((index, clause, id, amount, period, keys)) = entry {
+                    if let Some((index, clause, id, amount, period, keys, prior)) = entry {
                         let (list, groups) = &mut entries[e];
                         list.push(Entry {
                             index,
@@ -276,6 +278,7 @@ impl Engine {
                             amount,
                             period,
                             groups: keys.iter().map(|k| k.map(|k| groups.intern(k))).collect(),
+                            prior,
                         });
                     }
                 }

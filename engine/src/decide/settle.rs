@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
+use crate::model::history::History;
 use crate::model::money::group_thousands;
 use crate::model::pack::Pack;
 use crate::model::pack::{CutMethod, RuleKind, SettlementRule};
@@ -33,6 +34,57 @@ pub(crate) struct Entry {
     /// For each rule of the pack, its group there (an index into [`Groups`]); `None` where
     /// the rule does not look at this clause
     pub(crate) groups: Box<[Option<u32>]>,
+    /// For each rule, what the history records for the group: yuan paid and payments (empty
+    /// without a history)
+    pub(crate) prior: Box<[(Decimal, u32)]>,
+}
+
+/// What the history records for an application's group under each rule: the yuan paid to the
+/// same applicant under the rule's clauses (for a cap; for `requires`, under the clauses it
+/// builds on) in the group's period (every period when the rule groups by nothing else), and
+/// how many payments. Only rules grouped by the applicant alone or with the period read it.
+pub(crate) fn priors(
+    pack: &Pack,
+    history: &History,
+    clause: usize,
+    facts: &Facts,
+) -> Box<[(Decimal, u32)]> {
+    if history.is_empty() {
+        return Box::new([]);
+    }
+    let id = &pack.clauses[clause].id;
+    pack.settlement
+        .iter()
+        .map(|rule| {
+            if !rule.covers(id) {
+                return (Decimal::ZERO, 0);
+            }
+            let period = match rule.per.as_slice() {
+                [] => None,
+                [p] if Some(p.as_str()) == pack.period.as_deref() => Some(pack.period_of(facts)),
+                _ => return (Decimal::ZERO, 0),
+            };
+            let Some(who) = applicant_value(rule, facts) else {
+                return (Decimal::ZERO, 0);
+            };
+            let clauses = match &rule.what {
+                RuleKind::Cap { clauses, .. } => clauses.as_deref(),
+                RuleKind::Requires { requires, .. } => Some(requires.as_slice()),
+                RuleKind::Exclusive { .. } => return (Decimal::ZERO, 0),
+            };
+            let (paid, n) = history.paid(&who, clauses, period);
+            (paid, u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
+/// The value of the first of a rule's applicant fields an application has, not empty
+fn applicant_value(rule: &SettlementRule, facts: &Facts) -> Option<String> {
+    rule.applicant.iter().find_map(|f| match facts.get(f) {
+        Some(Value::Text(t)) if t.trim().is_empty() => None,
+        Some(v) => Some(v.to_string()),
+        None => None,
+    })
 }
 
 /// The groups entries fall in, numbered as entries are collected. A group is known by a
@@ -157,14 +209,20 @@ enum Step {
     TooLarge { rule: u16 },
     /// The base of a `requires` rule is missing
     Unmet { rule: u16 },
-    /// The bases found (entries)
-    Met { rule: u16, bases: Box<[u32]> },
+    /// The bases found (entries), and how many earlier payments the history records
+    Met {
+        rule: u16,
+        bases: Box<[u32]>,
+        earlier: u32,
+    },
 }
 
 /// A group over a cap: what every member's reason begins with
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CapHead {
     total: Decimal,
+    /// Paid before, from the history
+    prior: Decimal,
     limit: Decimal,
     excess: Decimal,
 }
@@ -245,8 +303,16 @@ impl Settlement {
                 RuleKind::Cap { max, cut, .. } => (max.as_str(), *cut),
                 _ => ("", CutMethod::LargestFirst),
             };
+            let earlier = if h.prior.is_zero() {
+                String::new()
+            } else {
+                format!(
+                    "，另有此前已发放 {} 元（history）",
+                    group_thousands(h.prior)
+                )
+            };
             format!(
-                "{cite}同一申报单位（{name}）纳入上限的奖补合计 {} 元，超过上限 {} 元（{}.{max}），超出的 {} 元{}",
+                "{cite}同一申报单位（{name}）纳入上限的奖补合计 {} 元{earlier}，超过上限 {} 元（{}.{max}），超出的 {} 元{}",
                 group_thousands(h.total),
                 group_thousands(h.limit),
                 rule.id,
@@ -329,12 +395,15 @@ impl Settlement {
                     key("unmet"),
                 )
             }
-            Step::Met { bases, .. } => {
-                let shown: Vec<String> = bases
+            Step::Met { bases, earlier, .. } => {
+                let mut shown: Vec<String> = bases
                     .iter()
                     .filter_map(|b| self.entries.get(*b as usize))
                     .map(|x| format!("{}（{}）", x.id, pack.clauses[x.clause].id))
                     .collect();
+                if *earlier > 0 {
+                    shown.push(format!("此前的 {earlier} 项（history）"));
+                }
                 (
                     format!(
                         "{cite}同一申报单位（{name}）已获得 {}，本项在此基础上给予",
@@ -529,10 +598,18 @@ fn cap(
         .members
         .iter()
         .fold(Decimal::ZERO, |t, &i| add(t, state[i].amount));
-    if total <= limit {
+    // Paid before counts toward the cap; only this batch's awards can be cut.
+    let prior = cx
+        .members
+        .first()
+        .and_then(|&i| cx.entries[i].prior.get(cx.r as usize))
+        .map(|p| p.0)
+        .unwrap_or(Decimal::ZERO);
+    let with_prior = add(total, prior);
+    if with_prior <= limit {
         return;
     }
-    let excess = total - limit;
+    let excess = (with_prior - limit).min(total);
     // Clause order: the rule's list when it has one, else the pack's; then id.
     let rank = |i: usize| match clauses {
         Some(list) => list
@@ -579,6 +656,7 @@ fn cap(
     let head = heads.len() as u32;
     heads.push(CapHead {
         total,
+        prior,
         limit,
         excess,
     });
@@ -683,8 +761,13 @@ fn needs(cx: &Group<'_>, clause: &str, requires: &[String], state: &mut [Standin
         .map(|i| i as u32)
         .collect();
     for &i in cx.members.iter().filter(|&&i| cx.clause_id(i) == clause) {
+        let earlier = cx.entries[i]
+            .prior
+            .get(cx.r as usize)
+            .map(|p| p.1)
+            .unwrap_or(0);
         let s = &mut state[i];
-        if bases.is_empty() {
+        if bases.is_empty() && earlier == 0 {
             s.steps.push(Step::Unmet { rule: cx.r });
             s.status = Status::Ineligible;
             s.amount = Decimal::ZERO;
@@ -692,6 +775,7 @@ fn needs(cx: &Group<'_>, clause: &str, requires: &[String], state: &mut [Standin
             s.steps.push(Step::Met {
                 rule: cx.r,
                 bases: bases.clone(),
+                earlier,
             });
         }
     }
@@ -701,6 +785,7 @@ fn needs(cx: &Group<'_>, clause: &str, requires: &[String], state: &mut [Standin
 /// looks at
 pub(crate) fn entries_of(
     pack: &Pack,
+    history: &History,
     checked: &[Result<Checked, Box<Decision>>],
     decisions: &[Decision],
 ) -> Vec<Entry> {
@@ -719,6 +804,7 @@ pub(crate) fn entries_of(
             amount: d.amount,
             period: pack.period_of(&c.facts),
             groups: keys.iter().map(|k| k.map(|k| groups.intern(k))).collect(),
+            prior: priors(pack, history, c.clause, &c.facts),
         });
     }
     entries
@@ -727,13 +813,14 @@ pub(crate) fn entries_of(
 /// Settles a batch decided in memory (after its count limits)
 pub(crate) fn apply_settlement(
     pack: &Pack,
+    history: &History,
     checked: &[Result<Checked, Box<Decision>>],
     decisions: &mut [Decision],
 ) {
     if pack.settlement.is_empty() {
         return;
     }
-    let settled = settle(pack, entries_of(pack, checked, decisions));
+    let settled = settle(pack, entries_of(pack, history, checked, decisions));
     for (i, (c, d)) in checked.iter().zip(decisions.iter_mut()).enumerate() {
         if let Ok(c) = c {
             settled.apply(pack, i, d, &|| group_keys(pack, c.clause, &c.facts));

@@ -202,6 +202,7 @@ impl Engine {
                         amount: d.amount,
                         period: pack.period_of(&c.facts),
                         groups: Box::new([]),
+                        prior: settle::priors(pack, &self.code.history, c.clause, &c.facts),
                     },
                     hashes,
                 ));

@@ -3,6 +3,7 @@
 //! versions of one.
 
 pub(crate) mod files;
+pub(crate) mod history;
 pub(crate) mod lint;
 pub(crate) mod pack;
 pub(crate) mod params;

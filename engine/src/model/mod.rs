@@ -7,6 +7,7 @@ pub(crate) mod date;
 pub(crate) mod decision;
 pub(crate) mod error;
 pub(crate) mod facts;
+pub(crate) mod history;
 pub(crate) mod money;
 pub(crate) mod outcome;
 pub(crate) mod pack;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::model::history::History;
 use crate::script::host::{Script, ScriptHost};
 use crate::script::memo::Memo;
 
@@ -15,6 +16,9 @@ pub(crate) struct Compiled {
     pub(crate) scripts: Vec<Script>,
     /// Outcomes already decided, per combination of categorical facts
     pub(crate) memo: Arc<Memo>,
+    /// What was paid before (`--history`), read by the settlement rules; empty without one.
+    /// Kept here, beside the scripts, because every path that decides a batch carries them.
+    pub(crate) history: Arc<History>,
 }
 
 impl Compiled {
@@ -25,6 +29,7 @@ impl Compiled {
             host,
             scripts,
             memo,
+            history: Arc::default(),
         }
     }
 }

@@ -1,0 +1,131 @@
+//! Reading a ledger of earlier payments (`--history`): a CSV file with the columns `applicant`,
+//! `clause`, `period` and `amount` (or 申报单位, 条款, 年度, 金额), checked against the pack.
+
+use std::path::Path;
+
+use crate::load::params::parse_param_value;
+use crate::model::error::{LoadError, LoadErrors};
+use crate::model::history::{History, Paid};
+use crate::model::pack::{Pack, Unit};
+use crate::model::pos::Pos;
+use crate::model::suggest::did_you_mean;
+use crate::model::value::Value;
+
+/// The largest ledger read: far above any real record of payments
+const MAX_BYTES: u64 = 256 << 20;
+
+/// The column names a ledger may use for each of its four columns
+const COLUMNS: [(&str, &[&str]); 4] = [
+    ("applicant", &["applicant", "申报单位", "单位"]),
+    ("clause", &["clause", "条款"]),
+    ("period", &["period", "year", "年度"]),
+    ("amount", &["amount", "金额", "金额（元）"]),
+];
+
+/// Reads and checks the ledger at `path` for `pack`: every clause known, every period a whole
+/// year, every amount yuan (`60万` understood) and not negative; every fault with its line
+pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErrors> {
+    let fail =
+        |pos: Option<Pos>, message: String| LoadErrors(vec![LoadError::new(path, pos, message)]);
+    let size = std::fs::metadata(path)
+        .map_err(|e| fail(None, format!("cannot read: {e}")))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(fail(
+            None,
+            format!("the ledger is {size} bytes, over the {MAX_BYTES} a ledger may have"),
+        ));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let at_line = |line: u64| {
+        Some(Pos {
+            line: line as usize,
+            col: 1,
+        })
+    };
+    let headers = reader
+        .headers()
+        .map_err(|e| fail(at_line(1), format!("CSV: {e}")))?
+        .clone();
+    let mut index = [usize::MAX; 4];
+    for (k, (name, names)) in COLUMNS.iter().enumerate() {
+        match headers.iter().position(|h| names.contains(&h.trim())) {
+            Some(i) => index[k] = i,
+            None => {
+                return Err(fail(
+                    at_line(1),
+                    format!(
+                        "no `{name}` column (also written {}); a ledger has the columns applicant, clause, period and amount",
+                        names[1..].join(" or ")
+                    ),
+                ))
+            }
+        }
+    }
+    let mut errors = LoadErrors::default();
+    let mut paid = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                errors.push(LoadError::new(path, at_line(line), format!("CSV: {e}")));
+                break;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let cell = |k: usize| record.get(index[k]).unwrap_or("").trim();
+        let mut bad = |message: String| errors.push(LoadError::new(path, at_line(line), message));
+        let applicant = cell(0);
+        if applicant.is_empty() {
+            bad("`applicant` is empty: write the credit code or name the rules know the applicant by".into());
+            continue;
+        }
+        let clause = cell(1);
+        if pack.clause(clause).is_none() {
+            let hint = did_you_mean(clause, pack.clauses.iter().map(|c| c.id.as_str()));
+            bad(format!("`{clause}` is no clause of the pack{hint}"));
+            continue;
+        }
+        let period = match cell(2) {
+            "" => None,
+            p => match p.parse::<i64>() {
+                Ok(y) => Some(y),
+                Err(_) => {
+                    bad(format!("period `{p}` is not a whole year such as 2025"));
+                    continue;
+                }
+            },
+        };
+        let amount = match parse_param_value(cell(3), Unit::Yuan) {
+            Ok(Value::Decimal(d)) if !d.is_sign_negative() => d,
+            Ok(_) => {
+                bad(format!(
+                    "amount `{}` is negative: a ledger records what was paid",
+                    cell(3)
+                ));
+                continue;
+            }
+            Err(e) => {
+                bad(format!("amount `{}`: {e}", cell(3)));
+                continue;
+            }
+        };
+        paid.push(Paid {
+            applicant: applicant.to_string(),
+            clause: clause.to_string(),
+            period,
+            amount,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(History::new(paid))
+}

@@ -1,0 +1,77 @@
+//! What was paid before: a ledger of earlier awards (applicant, clause, period, amount) that
+//! settlement rules read, so a cap over years or an award that builds on an earlier one is
+//! decided from the record rather than from what an application says of itself.
+
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use crate::model::decision::add;
+
+/// One earlier payment
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paid {
+    /// Who was paid, as the rules know the applicant: the value of the first of the pack's
+    /// `applicant` fields it has (its credit code, else its name)
+    pub applicant: String,
+    /// The clause that paid
+    pub clause: String,
+    /// The period (year) it was paid for
+    pub period: Option<i64>,
+    /// Yuan paid
+    pub amount: Decimal,
+}
+
+/// The ledger, indexed by applicant
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    by_applicant: FxHashMap<String, Vec<(String, Option<i64>, Decimal)>>,
+    rows: usize,
+}
+
+impl History {
+    /// A ledger of these payments
+    pub fn new(paid: Vec<Paid>) -> History {
+        let mut h = History {
+            rows: paid.len(),
+            ..History::default()
+        };
+        for p in paid {
+            h.by_applicant
+                .entry(p.applicant)
+                .or_default()
+                .push((p.clause, p.period, p.amount));
+        }
+        h
+    }
+
+    /// How many payments it records
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether it records none
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Yuan paid to `applicant` under any of `clauses` (every clause when `None`), in `period`
+    /// (every period when `None`), and how many payments
+    pub(crate) fn paid(
+        &self,
+        applicant: &str,
+        clauses: Option<&[String]>,
+        period: Option<Option<i64>>,
+    ) -> (Decimal, usize) {
+        let Some(rows) = self.by_applicant.get(applicant) else {
+            return (Decimal::ZERO, 0);
+        };
+        rows.iter()
+            .filter(|(c, p, _)| {
+                clauses.is_none_or(|list| list.iter().any(|x| x == c))
+                    && period.is_none_or(|want| *p == want)
+            })
+            .fold((Decimal::ZERO, 0), |(sum, n), (_, _, a)| {
+                (add(sum, *a), n + 1)
+            })
+    }
+}
