@@ -139,9 +139,9 @@ pub use load::revision::{diff_packs, Revision};
 pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
 pub use model::bands::{Band, BandMethod, BandUnit, Bands};
 pub use model::date::Date;
-pub use model::history::{History, Paid};
 pub use model::decision::{awarded_total, sum_amounts, totals, Decision, Rank, Status, Totals};
 pub use model::error::{LoadError, LoadErrors};
+pub use model::history::{History, Paid};
 pub use model::money::{
     group_thousands, parse_decimal, yuan_and_wan, NumberError, Rounding, RoundingMode,
 };

@@ -76,3 +76,71 @@ pub fn policy_on(dir: &tempfile::TempDir, args: &[&str]) -> (u8, String, String)
         err.replace(&pack, "<pack>"),
     )
 }
+
+/// The Suzhou pack copied with `applicant: [applicant.credit_code, applicant.name]` and these
+/// settlement `rules` (YAML list items) in pack.yaml, and `sentences` (which the rules quote)
+/// added to its source document
+pub fn pack_with_rules(sentences: &str, rules: &str) -> tempfile::TempDir {
+    let pack = pack_copy();
+    let source = pack.path().join("source/draft.zh.txt");
+    let mut text = std::fs::read_to_string(&source).expect("source");
+    text.push_str(sentences);
+    std::fs::write(&source, text).expect("write source");
+    let meta = pack.path().join("pack.yaml");
+    let mut yaml = std::fs::read_to_string(&meta).expect("pack.yaml");
+    yaml.push_str("\napplicant: [applicant.credit_code, applicant.name]\nsettlement:\n");
+    yaml.push_str(rules);
+    std::fs::write(&meta, yaml).expect("write pack.yaml");
+    pack
+}
+
+/// `policy serve` on `pack` in this process, on a free loopback port; its address once it
+/// listens
+pub fn serve_on(
+    pack: &std::path::Path,
+    log: Option<&std::path::Path>,
+    max_body: usize,
+) -> std::net::SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let opts = policy_cli::serve::Options {
+        pack: pack.to_path_buf(),
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        decision_log: log.map(std::path::Path::to_path_buf),
+        require_tests: false,
+        max_body_bytes: max_body,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    std::thread::spawn(move || policy_cli::serve::serve(opts, Some(tx)));
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the server starts")
+}
+
+/// One HTTP/1.1 request with a JSON body; returns (status, headers in lower case, body)
+pub fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    // The server may answer (and close) before reading a body it refuses.
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_ascii_lowercase(), body.to_string())
+}

@@ -2,8 +2,7 @@
 //! status codes, hot reload that never serves a half-edited pack, a decision log that
 //! `policy replay` reproduces.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -11,41 +10,12 @@ use policy_tests::{pack_copy, policy};
 use serde_json::Value;
 
 fn start(pack: &Path, log: Option<&Path>, max_body: usize) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let opts = policy_cli::serve::Options {
-        pack: pack.to_path_buf(),
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        decision_log: log.map(Path::to_path_buf),
-        require_tests: false,
-        max_body_bytes: max_body,
-        timeout: Duration::from_secs(30),
-    };
-    std::thread::spawn(move || policy_cli::serve::serve(opts, Some(tx)));
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("the server starts")
+    policy_tests::serve_on(pack, log, max_body)
 }
 
 /// One HTTP/1.1 request; returns (status, headers, body)
 fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).expect("write");
-    let _ = s.write_all(body);
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_ascii_lowercase(), body.to_string())
+    policy_tests::http(addr, method, path, body)
 }
 
 fn generated(dir: &Path, pack: &str, count: &str) -> std::path::PathBuf {

@@ -3,10 +3,6 @@
 //! builds on one that was not given, the errors `check` gives, and the same decisions from a
 //! streamed run, an in-memory run and `policy serve`.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
 use policy_tests::{pack_copy, policy_on};
 
 /// Sentences the rules below quote, added to the copy's source document
@@ -14,17 +10,7 @@ const SENTENCES: &str = "\n同一企业同一年度获得本方案奖补资金�
 
 /// The Suzhou pack with `applicant:` and these settlement rules in pack.yaml
 fn pack_with(rules: &str) -> tempfile::TempDir {
-    let pack = pack_copy();
-    let source = pack.path().join("source/draft.zh.txt");
-    let mut text = std::fs::read_to_string(&source).expect("source");
-    text.push_str(SENTENCES);
-    std::fs::write(&source, text).expect("write source");
-    let meta = pack.path().join("pack.yaml");
-    let mut yaml = std::fs::read_to_string(&meta).expect("pack.yaml");
-    yaml.push_str("\napplicant: [applicant.credit_code, applicant.name]\nsettlement:\n");
-    yaml.push_str(rules);
-    std::fs::write(&meta, yaml).expect("write pack.yaml");
-    pack
+    policy_tests::pack_with_rules(SENTENCES, rules)
 }
 
 /// A yearly cap of 50万 over every clause, cut by `cut`
@@ -310,29 +296,6 @@ fn check_refuses_unknown_clauses_cycles_and_unused_parameters() {
     );
 }
 
-/// One HTTP/1.1 request; returns (status, body)
-fn post(addr: std::net::SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).expect("write");
-    s.write_all(body).expect("write body");
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_string())
-}
-
 #[test]
 fn http_settles_a_requests_applications_together_as_run_does() {
     // 就高不重复 first, then the cap on what is left.
@@ -348,21 +311,9 @@ fn http_settles_a_requests_applications_together_as_run_does() {
     // 773,456.79 left.
     assert_eq!(outcome(&decided, "A-2"), pair("superseded", "0.00"));
     assert_eq!(outcome(&decided, "A-4").0, "awarded");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let opts = policy_cli::serve::Options {
-        pack: pack.path().to_path_buf(),
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        decision_log: None,
-        require_tests: false,
-        max_body_bytes: 1 << 20,
-        timeout: Duration::from_secs(30),
-    };
-    std::thread::spawn(move || policy_cli::serve::serve(opts, Some(tx)));
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server starts");
+    let addr = policy_tests::serve_on(pack.path(), None, 1 << 20);
     let body = format!("[{}]", lines.join(","));
-    let (status, served) = post(addr, "/v1/decide", body.as_bytes());
+    let (status, _, served) = policy_tests::http(addr, "POST", "/v1/decide", body.as_bytes());
     assert_eq!(status, 200, "{served}");
     let served: serde_json::Value = serde_json::from_str(&served).expect("JSON");
     assert_eq!(decisions(&served), decided);

@@ -2,10 +2,6 @@
 //! rule with its parameters, `diff` has rows for rules added, removed and changed, `explain`
 //! shows the clause's own amount before the rules, and the HTTP service describes them.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
 use policy_tests::{pack_copy, policy, policy_on};
 
 /// Sentences the rules below quote, added to the copy's source document
@@ -23,17 +19,7 @@ fn yearly_cap(value: &str) -> String {
 
 /// The Suzhou pack with `applicant:` and these settlement rules in pack.yaml
 fn pack_with(rules: &str) -> tempfile::TempDir {
-    let pack = pack_copy();
-    let source = pack.path().join("source/draft.zh.txt");
-    let mut text = std::fs::read_to_string(&source).expect("source");
-    text.push_str(SENTENCES);
-    std::fs::write(&source, text).expect("write source");
-    let meta = pack.path().join("pack.yaml");
-    let mut yaml = std::fs::read_to_string(&meta).expect("pack.yaml");
-    yaml.push_str("\napplicant: [applicant.credit_code, applicant.name]\nsettlement:\n");
-    yaml.push_str(rules);
-    std::fs::write(&meta, yaml).expect("write pack.yaml");
-    pack
+    policy_tests::pack_with_rules(SENTENCES, rules)
 }
 
 fn both_rules(cap: &str) -> tempfile::TempDir {
@@ -304,43 +290,12 @@ fn explain_without_rules_says_nothing_of_settlement() {
     assert!(!explain(&pack, "T-1", "table").contains("结算"));
 }
 
-/// One HTTP/1.1 request; returns (status, body)
-fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    s.write_all(head.as_bytes()).expect("write");
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_string())
-}
-
 fn serve(pack: &tempfile::TempDir) -> std::net::SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let opts = policy_cli::serve::Options {
-        pack: pack.path().to_path_buf(),
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        decision_log: None,
-        require_tests: false,
-        max_body_bytes: 1 << 20,
-        timeout: Duration::from_secs(30),
-    };
-    std::thread::spawn(move || policy_cli::serve::serve(opts, Some(tx)));
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("the server starts")
+    policy_tests::serve_on(pack.path(), None, 1 << 20)
 }
 
 fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {
-    let (status, body) = request(addr, "GET", path);
+    let (status, _, body) = policy_tests::http(addr, "GET", path, b"");
     assert_eq!(status, 200, "{path}: {body}");
     serde_json::from_str(&body).expect("JSON")
 }

@@ -18,7 +18,7 @@ use crate::decide::first_pass::{repeats_among, Placed};
 use crate::decide::repeats::{where_first, Repeats};
 use crate::decide::settle::{self, Entry, Groups};
 use crate::decide::spool::{self, Spool};
-use crate::decide::stream::{DecisionCounts, Sink, StreamError, PIECE};
+use crate::decide::stream::{write_in_order, DecisionCounts, Pieces, Sink, StreamError, PIECE};
 use crate::decide::{check, clause};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
 use crate::input::validate::kind_text;
@@ -260,7 +260,6 @@ impl Engine {
         let pack = self.pack();
         let mut counts = DecisionCounts::new(pack.clauses.len());
         let mut write_error = None;
-        type Pieces = Vec<(Vec<u8>, DecisionCounts)>;
         let read = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Pieces>(2);
             let driver = scope.spawn(move || {
@@ -288,20 +287,7 @@ impl Engine {
                     Ok(tx.send(pieces).is_ok())
                 })
             });
-            for pieces in rx.iter() {
-                for (buf, c) in pieces {
-                    counts.merge(c);
-                    if write_error.is_none() {
-                        if let Err(e) = write(&buf) {
-                            write_error = Some(e);
-                        }
-                    }
-                }
-                if write_error.is_some() {
-                    break;
-                }
-                progress(counts.count);
-            }
+            write_error = write_in_order(&rx, &mut counts, write, progress);
             drop(rx);
             driver.join()
         });

@@ -161,7 +161,27 @@ impl DecisionCounts {
 }
 
 /// Rendered output in pieces, in order, each with the counts of its decisions
-type Pieces = Vec<(Vec<u8>, DecisionCounts)>;
+pub(crate) type Pieces = Vec<(Vec<u8>, DecisionCounts)>;
+
+/// Writes rendered pieces as they arrive, in order, counting them and telling `progress`; the
+/// first write error stops it (the caller then drops the receiver, which stops the sender)
+pub(crate) fn write_in_order(
+    rx: &std::sync::mpsc::Receiver<Pieces>,
+    counts: &mut DecisionCounts,
+    write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    progress: &mut dyn FnMut(usize),
+) -> Option<io::Error> {
+    for pieces in rx.iter() {
+        for (buf, c) in pieces {
+            counts.merge(c);
+            if let Err(e) = write(&buf) {
+                return Some(e);
+            }
+        }
+        progress(counts.count);
+    }
+    None
+}
 
 /// Checks one application for the stream; `first` says where its id was first seen if that
 /// was an earlier application
@@ -392,20 +412,7 @@ impl Engine {
                         .map_err(|_| source.fail(None, "stopped".into()))
                 })
             });
-            for pieces in rx.iter() {
-                for (buf, c) in pieces {
-                    counts.merge(c);
-                    if write_error.is_none() {
-                        if let Err(e) = write(&buf) {
-                            write_error = Some(e);
-                        }
-                    }
-                }
-                if write_error.is_some() {
-                    break;
-                }
-                progress(counts.count);
-            }
+            write_error = write_in_order(&rx, &mut counts, write, progress);
             // Dropping the receiver ends the driver if it is still going.
             drop(rx);
             driver.join()
