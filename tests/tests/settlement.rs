@@ -446,3 +446,72 @@ fn history_makes_a_cumulative_cap_bind_and_finds_an_earlier_base() {
         "{err}"
     );
 }
+
+#[test]
+fn what_a_hostile_review_found_is_refused_or_decided_as_documented() {
+    // A `requires` rule listed before a rule that can still take its base away is refused.
+    let rules = "  - id: prize\n    title: 再奖励\n    article: 附则\n    text: 大赛获奖企业为国家高新技术企业的，在此基础上再给予奖励\n    clause: competition-award\n    requires: [rd-platform]\n  - id: highest\n    title: 就高不重复\n    article: 附则\n    text: 同一企业同一事项符合多项政策的，按照就高不重复原则给予支持\n    exclusive: [tech-transfer, rd-platform]\n";
+    let pack = pack_with(rules);
+    let (code, _, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("rule `prize` looks at the awards of `rd-platform`, which rule `highest` listed after it still changes: list `highest` first"),
+        "{err}"
+    );
+    let pack = pack_with(&format!(
+        "{}    per: [year, year]\n",
+        &rules[rules.find("  - id: highest").unwrap_or(0)..]
+    ));
+    let (code, _, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`per` names `year` twice"), "{err}");
+
+    // Spaces around a name (full-width too) do not make another applicant.
+    let rule = "  - id: highest\n    title: 就高不重复\n    article: 附则\n    text: 同一企业同一事项符合多项政策的，按照就高不重复原则给予支持\n    exclusive: [tech-transfer, rd-platform]\n  - id: prize-on-hte\n    title: 在高新技术企业基础上再奖励\n    article: 附则\n    text: 大赛获奖企业为国家高新技术企业的，在此基础上再给予奖励\n    clause: competition-award\n    requires: [high-tech-enterprise]\n";
+    let pack = pack_with(rule);
+    let lines = vec![
+        r#"{"id":"W-1","year":2025,"kind":"rd_platform","applicant":{"name":"乙公司 ","in_city":true},"level":"provincial","platform_type":"key_lab","newly_recognized":true}"#.to_string(),
+        r#"{"id":"W-2","year":2025,"kind":"tech_transfer","applicant":{"name":"　乙公司","in_city":true},"seller_in_city":false,"contract_amount":9000000,"paid_amount":1000000}"#.to_string(),
+        r#"{"id":"W-3","year":2025,"kind":"competition_award","applicant":{"name":"丁公司","in_city":true},"prize":"first"}"#.to_string(),
+    ];
+    // A ledger row of nothing paid is no base to build on.
+    let ledger = pack.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "applicant,clause,period,amount\n丁公司 ,high-tech-enterprise,2025,0\n",
+    )
+    .expect("ledger");
+    let history = ledger.to_string_lossy().into_owned();
+    let decided = run(&pack, &lines, &["--history", &history]);
+    assert_eq!(outcome(&decided, "W-1"), pair("awarded", "400000.00"));
+    assert_eq!(outcome(&decided, "W-2"), pair("superseded", "0.00"));
+    assert_eq!(outcome(&decided, "W-3"), pair("ineligible", "0.00"));
+    // A ledger amount below the fen is refused.
+    std::fs::write(
+        &ledger,
+        "applicant,clause,period,amount\n丁公司,high-tech-enterprise,2025,0.001\n",
+    )
+    .expect("ledger");
+    let input = pack
+        .path()
+        .join("apps.jsonl")
+        .to_string_lossy()
+        .into_owned();
+    let (code, _, err) = policy_on(
+        &pack,
+        &[
+            "run",
+            "--pack",
+            "<pack>",
+            "--input",
+            &input,
+            "--history",
+            &history,
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("amount `0.001` has more decimals than the pack pays (2)"),
+        "{err}"
+    );
+}

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::history::History;
+use crate::model::history::{same_applicant, History};
 use crate::model::money::group_thousands;
 use crate::model::pack::Pack;
 use crate::model::pack::{CutMethod, RuleKind, SettlementRule};
@@ -80,10 +80,9 @@ pub(crate) fn priors(
 
 /// The value of the first of a rule's applicant fields an application has, not empty
 fn applicant_value(rule: &SettlementRule, facts: &Facts) -> Option<String> {
-    rule.applicant.iter().find_map(|f| match facts.get(f) {
-        Some(Value::Text(t)) if t.trim().is_empty() => None,
-        Some(v) => Some(v.to_string()),
-        None => None,
+    rule.applicant.iter().find_map(|f| {
+        let v = same_applicant(&facts.get(f)?.to_string());
+        (!v.is_empty()).then_some(v)
     })
 }
 
@@ -153,10 +152,9 @@ fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
     let who = rule
         .applicant
         .iter()
-        .find_map(|f| match facts.get(f) {
-            Some(Value::Text(t)) if t.trim().is_empty() => None,
-            Some(v) => Some(format!("{f}={}", shown(v))),
-            None => None,
+        .find_map(|f| {
+            let v = same_applicant(&shown(facts.get(f)?));
+            (!v.is_empty()).then(|| format!("{f}={v}"))
         })
         .unwrap_or_else(|| format!("id={}", facts.id));
     let mut key = who;

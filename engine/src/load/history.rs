@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::load::params::parse_param_value;
 use crate::model::error::{LoadError, LoadErrors};
-use crate::model::history::{History, Paid};
+use crate::model::history::{same_applicant, History, Paid};
 use crate::model::pack::{Pack, Unit};
 use crate::model::pos::Pos;
 use crate::model::suggest::did_you_mean;
@@ -76,13 +76,18 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 errors.push(LoadError::new(path, at_line(line), format!("CSV: {e}")));
+                // A row of the wrong length: the others are still checked; anything worse
+                // (a stray quote) leaves nothing to trust after it.
+                if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) && errors.len() < 100 {
+                    continue;
+                }
                 break;
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let cell = |k: usize| record.get(index[k]).unwrap_or("").trim();
         let mut bad = |message: String| errors.push(LoadError::new(path, at_line(line), message));
-        let applicant = cell(0);
+        let applicant = same_applicant(cell(0));
         if applicant.is_empty() {
             bad("`applicant` is empty: write the credit code or name the rules know the applicant by".into());
             continue;
@@ -104,6 +109,14 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
             },
         };
         let amount = match parse_param_value(cell(3), Unit::Yuan) {
+            Ok(Value::Decimal(d)) if d.normalize().scale() > pack.rounding.scale => {
+                bad(format!(
+                    "amount `{}` has more decimals than the pack pays ({}): a ledger records amounts paid",
+                    cell(3),
+                    pack.rounding.scale
+                ));
+                continue;
+            }
             Ok(Value::Decimal(d)) if !d.is_sign_negative() => d,
             Ok(_) => {
                 bad(format!(
@@ -118,7 +131,7 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
             }
         };
         paid.push(Paid {
-            applicant: applicant.to_string(),
+            applicant,
             clause: clause.to_string(),
             period,
             amount,

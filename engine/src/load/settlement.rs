@@ -301,6 +301,11 @@ fn build_rule(
         .per
         .clone()
         .unwrap_or_else(|| cx.period.map(|p| vec![p.to_string()]).unwrap_or_default());
+    for (k, f) in per.iter().enumerate() {
+        if per[..k].contains(f) {
+            fail(&["per"], format!("`per` names `{f}` twice"));
+        }
+    }
     let what = what?;
     // Every covered clause's kind has each field the rule groups by.
     let probe = SettlementRule {
@@ -401,18 +406,22 @@ pub(crate) fn check_order(rules: &[SettlementRule], errors: &mut LoadErrors) {
         let RuleKind::Requires { requires, .. } = &r.what else {
             continue;
         };
+        // Any later rule that can take away or cut an award it builds on would leave it paid on
+        // a base that is not: such a rule must come first.
         for later in &rules[i + 1..] {
-            if let RuleKind::Requires { clause, .. } = &later.what {
-                if requires.contains(clause) {
-                    errors.push(LoadError::new(
-                        &r.declared_in,
-                        r.pos,
-                        format!(
-                            "rule `{}` looks at the awards of `{clause}`, which rule `{}` listed after it still changes: list `{}` first",
-                            r.id, later.id, later.id
-                        ),
-                    ));
-                }
+            let changes = |c: &String| match &later.what {
+                RuleKind::Requires { clause, .. } => clause == c,
+                _ => later.covers(c),
+            };
+            if let Some(clause) = requires.iter().find(|c| changes(c)) {
+                errors.push(LoadError::new(
+                    &r.declared_in,
+                    r.pos,
+                    format!(
+                        "rule `{}` looks at the awards of `{clause}`, which rule `{}` listed after it still changes: list `{}` first",
+                        r.id, later.id, later.id
+                    ),
+                ));
             }
         }
     }

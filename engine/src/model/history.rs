@@ -55,7 +55,8 @@ impl History {
     }
 
     /// Yuan paid to `applicant` under any of `clauses` (every clause when `None`), in `period`
-    /// (every period when `None`), and how many payments
+    /// (every period when `None`), and how many payments (of more than nothing: a row of 0 is
+    /// no award to build on)
     pub(crate) fn paid(
         &self,
         applicant: &str,
@@ -71,7 +72,18 @@ impl History {
                     && period.is_none_or(|want| *p == want)
             })
             .fold((Decimal::ZERO, 0), |(sum, n), (_, _, a)| {
-                (add(sum, *a), n + 1)
+                (add(sum, *a), n + usize::from(!a.is_zero()))
             })
     }
+}
+
+/// An applicant's name or code as the rules compare it: without the spaces (full-width ones
+/// too) and invisible marks a copy and paste leaves around it, so `乙公司 ` and `乙公司` are one
+/// applicant, in applications and in the history alike
+pub(crate) fn same_applicant(value: &str) -> String {
+    value
+        .trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
+        })
+        .to_string()
 }
