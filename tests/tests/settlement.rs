@@ -515,3 +515,34 @@ fn what_a_hostile_review_found_is_refused_or_decided_as_documented() {
         "{err}"
     );
 }
+
+#[test]
+fn a_first_time_award_is_withdrawn_where_the_history_shows_one_before() {
+    let rule = "  - id: first-recognition\n    title: 首次认定奖励\n    article: 附则\n    text: 大赛获奖企业为国家高新技术企业的，在此基础上再给予奖励\n    clause: high-tech-enterprise\n    first_time: [high-tech-enterprise]\n";
+    let pack = pack_with(rule);
+    let (code, out, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let ledger = pack.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "申报单位,条款,年度,金额\n甲公司,high-tech-enterprise,2022,20万\n乙公司,high-tech-enterprise,2026,20万\n",
+    )
+    .expect("ledger");
+    let lines = vec![
+        // 甲 was paid in 2022: not the first time.
+        format!(r#"{{"id":"F-1","year":2025,"kind":"high_tech_enterprise",{APPLICANT},"recognition":"first"}}"#),
+        // 乙's payment is in a later year than this application: still the first.
+        r#"{"id":"F-2","year":2025,"kind":"high_tech_enterprise","applicant":{"name":"乙公司","in_city":true},"recognition":"first"}"#.to_string(),
+    ];
+    let history = ledger.to_string_lossy().into_owned();
+    let decided = run(&pack, &lines, &["--history", &history]);
+    assert_eq!(outcome(&decided, "F-1"), pair("ineligible", "0.00"));
+    assert!(reasons(&decided, "F-1").contains("往年已获得过 1 次此类奖补，本项不是首次"));
+    assert_eq!(outcome(&decided, "F-2").0, "awarded");
+    assert!(reasons(&decided, "F-2").contains("本项为首次"));
+    // Without a history nothing can be checked, and the reason says so.
+    let unchecked = run(&pack, &lines, &[]);
+    assert_eq!(outcome(&unchecked, "F-1").0, "awarded");
+    assert!(reasons(&unchecked, "F-1")
+        .contains("没有提供此前的发放记录（--history），无法核对是否首次"));
+}

@@ -323,6 +323,10 @@ fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
                 ("superseded", "supersedes a lower award"),
             ],
             RuleKind::Cap { .. } => &[("cut", "cuts an award over the cap")],
+            RuleKind::FirstTime { .. } => &[
+                ("first", "pays an award the history shows is the first"),
+                ("not-first", "withdraws an award paid before"),
+            ],
             RuleKind::Requires { .. } => &[
                 ("met", "pays an award whose base was given"),
                 ("unmet", "withdraws an award whose base was not given"),

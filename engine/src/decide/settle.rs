@@ -59,6 +59,14 @@ pub(crate) fn priors(
             if !rule.covers(id) {
                 return (Decimal::ZERO, 0);
             }
+            if let RuleKind::FirstTime { before, .. } = &rule.what {
+                // Any earlier period counts, whatever the rule groups by.
+                let Some(who) = applicant_value(rule, facts) else {
+                    return (Decimal::ZERO, 0);
+                };
+                let n = history.paid_before(&who, before, pack.period_of(facts));
+                return (Decimal::ZERO, u32::try_from(n).unwrap_or(u32::MAX));
+            }
             let period = match rule.per.as_slice() {
                 [] => None,
                 [p] if Some(p.as_str()) == pack.period.as_deref() => Some(pack.period_of(facts)),
@@ -70,7 +78,9 @@ pub(crate) fn priors(
             let clauses = match &rule.what {
                 RuleKind::Cap { clauses, .. } => clauses.as_deref(),
                 RuleKind::Requires { requires, .. } => Some(requires.as_slice()),
-                RuleKind::Exclusive { .. } => return (Decimal::ZERO, 0),
+                RuleKind::Exclusive { .. } | RuleKind::FirstTime { .. } => {
+                    return (Decimal::ZERO, 0)
+                }
             };
             let (paid, n) = history.paid(&who, clauses, period);
             (paid, u32::try_from(n).unwrap_or(u32::MAX))
@@ -207,6 +217,8 @@ enum Step {
     TooLarge { rule: u16 },
     /// The base of a `requires` rule is missing
     Unmet { rule: u16 },
+    /// The history shows the first award (`first`) or `earlier` ones
+    FirstTime { rule: u16, earlier: u32 },
     /// The bases found (entries), and how many earlier payments the history records
     Met {
         rule: u16,
@@ -277,6 +289,7 @@ impl Settlement {
             | Step::NoValue { rule, .. }
             | Step::TooLarge { rule }
             | Step::Unmet { rule }
+            | Step::FirstTime { rule, .. }
             | Step::Met { rule, .. } => *rule,
         };
         let rule = rule_at(r);
@@ -393,6 +406,21 @@ impl Settlement {
                     key("unmet"),
                 )
             }
+            Step::FirstTime {
+                earlier: NO_HISTORY,
+                ..
+            } => (
+                format!("{cite}没有提供此前的发放记录（--history），无法核对是否首次，按首次处理"),
+                key("unchecked"),
+            ),
+            Step::FirstTime { earlier: 0, .. } => (
+                format!("{cite}据此前的发放记录（history），同一申报单位（{name}）往年没有获得过此类奖补，本项为首次，予以支持"),
+                key("first"),
+            ),
+            Step::FirstTime { earlier, .. } => (
+                format!("{cite}据此前的发放记录（history），同一申报单位（{name}）往年已获得过 {earlier} 次此类奖补，本项不是首次，不予支持"),
+                key("not-first"),
+            ),
             Step::Met { bases, earlier, .. } => {
                 let mut shown: Vec<String> = bases
                     .iter()
@@ -477,6 +505,7 @@ pub(crate) fn settle(pack: &Pack, entries: Vec<Entry>) -> Settlement {
                     cap(&cx, clauses.as_deref(), max, *cut, &mut state, &mut heads)
                 }
                 RuleKind::Requires { clause, requires } => needs(&cx, clause, requires, &mut state),
+                RuleKind::FirstTime { clause, .. } => first_time(&cx, clause, &mut state),
             }
         }
     }
@@ -747,6 +776,30 @@ fn pro_rata(
             .collect(),
     )
 }
+
+/// 首次: an award is withdrawn where the history shows the applicant paid before
+fn first_time(cx: &Group<'_>, clause: &str, state: &mut [Standing]) {
+    for &i in cx.members.iter().filter(|&&i| cx.clause_id(i) == clause) {
+        // No history at all: nothing to check against, said so in the reason.
+        let earlier = cx.entries[i]
+            .prior
+            .get(cx.r as usize)
+            .map(|p| p.1)
+            .unwrap_or(NO_HISTORY);
+        let s = &mut state[i];
+        s.steps.push(Step::FirstTime {
+            rule: cx.r,
+            earlier,
+        });
+        if earlier > 0 && earlier != NO_HISTORY {
+            s.status = Status::Ineligible;
+            s.amount = Decimal::ZERO;
+        }
+    }
+}
+
+/// `earlier` of a first-time step when the run was given no history
+const NO_HISTORY: u32 = u32::MAX;
 
 /// An award that builds on another: paid only where the group has an award of one of
 /// `requires` still standing

@@ -64,6 +64,8 @@ pub(crate) struct RuleFile {
     #[serde(default)]
     pub(crate) requires: Option<Vec<String>>,
     #[serde(default)]
+    pub(crate) first_time: Option<Vec<String>>,
+    #[serde(default)]
     pub(crate) per: Option<Vec<String>>,
     #[serde(default)]
     pub(crate) applicant: Option<Vec<String>>,

@@ -150,6 +150,9 @@ fn what_text(r: &SettlementRule) -> String {
         RuleKind::Requires { clause, requires } => {
             format!("clause: {clause}, requires: {}", list(requires))
         }
+        RuleKind::FirstTime { clause, before } => {
+            format!("clause: {clause}, first_time: {}", list(before))
+        }
     }
 }
 

@@ -162,14 +162,32 @@ fn build_rule(
     let kinds_written = [
         rf.exclusive.is_some(),
         rf.cap.is_some(),
-        rf.requires.is_some() || rf.clause.is_some(),
+        rf.requires.is_some() || (rf.clause.is_some() && rf.first_time.is_none()),
+        rf.first_time.is_some(),
     ];
     let what = match (&rf.exclusive, &rf.cap, &rf.requires, &rf.clause) {
+        (None, None, None, Some(clause))
+            if rf.first_time.is_some() && kinds_written.iter().filter(|k| **k).count() == 1 =>
+        {
+            let before = rf.first_time.clone().unwrap_or_default();
+            known(std::slice::from_ref(clause), "clause", &mut fail);
+            known(&before, "first_time", &mut fail);
+            if before.is_empty() {
+                fail(
+                    &["first_time"],
+                    format!("`first_time` is empty: list the clauses whose earlier payments make an award of `{clause}` not the first (usually `[{clause}]`)"),
+                );
+            }
+            Some(RuleKind::FirstTime {
+                clause: clause.clone(),
+                before,
+            })
+        }
         _ if kinds_written.iter().filter(|k| **k).count() != 1 => {
             fail(
                 &[],
                 format!(
-                    "rule `{id}` must have exactly one of `exclusive: [clauses]` (就高不重复), `cap: <parameter>` (a cap per applicant) or `clause:` with `requires: [clauses]` (an award that builds on another)"
+                    "rule `{id}` must have exactly one of `exclusive: [clauses]` (就高不重复), `cap: <parameter>` (a cap per applicant), `clause:` with `requires: [clauses]` (an award that builds on another) or `clause:` with `first_time: [clauses]` (首次)"
                 ),
             );
             None

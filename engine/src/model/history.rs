@@ -54,6 +54,30 @@ impl History {
         self.rows == 0
     }
 
+    /// How many payments of more than nothing to `applicant` under any of `clauses` the ledger
+    /// records in a period before `period` (or with no period; every row when `period` is
+    /// `None`)
+    pub(crate) fn paid_before(
+        &self,
+        applicant: &str,
+        clauses: &[String],
+        period: Option<i64>,
+    ) -> usize {
+        let Some(rows) = self.by_applicant.get(applicant) else {
+            return 0;
+        };
+        rows.iter()
+            .filter(|(c, p, a)| {
+                !a.is_zero()
+                    && clauses.iter().any(|x| x == c)
+                    && match (p, period) {
+                        (Some(p), Some(now)) => *p < now,
+                        _ => true,
+                    }
+            })
+            .count()
+    }
+
     /// Yuan paid to `applicant` under any of `clauses` (every clause when `None`), in `period`
     /// (every period when `None`), and how many payments (of more than nothing: a row of 0 is
     /// no award to build on)

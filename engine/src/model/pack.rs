@@ -500,6 +500,14 @@ pub enum RuleKind {
         /// The clauses one of which must have awarded
         requires: Vec<String>,
     },
+    /// 首次: `clause`'s award is paid only where the history (`--history`) records no payment to
+    /// the same applicant under `before` in an earlier period
+    FirstTime {
+        /// The clause whose awards are first-time only
+        clause: String,
+        /// The clauses whose earlier payments make an award not the first
+        before: Vec<String>,
+    },
 }
 
 /// How a cap cuts the excess over it
@@ -554,6 +562,7 @@ impl SettlementRule {
                 clause: c,
                 requires,
             } => c == clause || requires.iter().any(|r| r == clause),
+            RuleKind::FirstTime { clause: c, .. } => c == clause,
         }
     }
 
@@ -590,6 +599,10 @@ impl SettlementRule {
                 "在此基础上：{clause} 的奖励须{who}{per}已获得 {} 的奖励，否则不予支持",
                 requires.join(" 或 ")
             ),
+            RuleKind::FirstTime { clause, before } => format!(
+                "首次：{clause} 的奖励只给{who}此前（往年，据 --history 台账）没有在 {} 获得过奖补的，否则不予支持",
+                before.join("、")
+            ),
         }
     }
 
@@ -599,6 +612,7 @@ impl SettlementRule {
             RuleKind::Exclusive { .. } => "exclusive",
             RuleKind::Cap { .. } => "cap",
             RuleKind::Requires { .. } => "requires",
+            RuleKind::FirstTime { .. } => "first-time",
         }
     }
 }
