@@ -382,6 +382,13 @@ fn compare_settles_both_sides_streamed_and_in_memory_alike() {
     );
     assert!(c["losers"].as_u64().unwrap_or(0) > 50, "{c}");
     assert_eq!(c["winners"], 0, "rules only take away");
+    // Applicants counted once however many of their awards moved.
+    let losing = c["losing_applicants"].as_u64().unwrap_or(0);
+    assert!(
+        losing > 0 && losing < c["losers"].as_u64().unwrap_or(0),
+        "{c}"
+    );
+    assert_eq!(c["winning_applicants"], 0, "{c}");
 }
 
 #[test]

@@ -430,6 +430,12 @@ pub fn comparisons_table(pack: &Pack, comparisons: &[ScenarioComparison]) -> Str
             "\n获益 winners {}，受损 losers {}，不变 unchanged {}\n",
             c.winners, c.losers, c.unchanged
         ));
+        if let (Some(w), Some(l)) = (c.winning_applicants, c.losing_applicants) {
+            // With settlement rules one applicant's awards move together: count applicants too.
+            out.push_str(&format!(
+                "按申报单位 by applicant：获益 {w} 家，受损 {l} 家（计入其所有变动的奖励）\n"
+            ));
+        }
         if !c.largest.is_empty() {
             out.push_str(&format!(
                 "\n变化最大的申报 largest changes (top {})\n",

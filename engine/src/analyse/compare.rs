@@ -10,12 +10,14 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::decide;
+use crate::decide::settle::key_hash;
 use crate::decide::Engine;
 use crate::input::RawApplication;
 use crate::load::scenario::Scenario;
 use crate::model::decision::{add, Decision, Status};
 use crate::model::error::LoadErrors;
-use crate::model::facts::Checked;
+use crate::model::facts::{Checked, Facts};
+use crate::model::history::same_applicant;
 use crate::model::money;
 use crate::model::pack::Pack;
 use crate::script::compiled::Compiled;
@@ -44,6 +46,13 @@ pub struct ScenarioComparison {
     pub losers: usize,
     /// Applications whose amount is the same
     pub unchanged: usize,
+    /// With settlement rules on either side: applicants (not applications) whose awards add up
+    /// to more in the scenario, counting every award of theirs that moved
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winning_applicants: Option<usize>,
+    /// With settlement rules: applicants whose awards add up to less
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub losing_applicants: Option<usize>,
     /// The largest changes by application, largest first (ties by id)
     pub largest: Vec<AppChange>,
 }
@@ -232,6 +241,9 @@ pub(crate) struct ScenarioTally {
     losers: usize,
     unchanged: usize,
     changes: Vec<AppChange>,
+    /// Net change per applicant (by key hash), of the applications that changed; kept only
+    /// when settlement rules make applicants matter
+    by_applicant: rustc_hash::FxHashMap<u128, Decimal>,
 }
 
 impl ScenarioTally {
@@ -245,6 +257,7 @@ impl ScenarioTally {
             losers: 0,
             unchanged: 0,
             changes: Vec::new(),
+            by_applicant: Default::default(),
         }
     }
 
@@ -257,6 +270,7 @@ impl ScenarioTally {
         s: &Decision,
         clause: Option<usize>,
         period: Option<i64>,
+        who: Option<u128>,
     ) {
         self.total.add(b, s);
         let clause = clause.or_else(|| {
@@ -274,6 +288,10 @@ impl ScenarioTally {
             std::cmp::Ordering::Greater => self.winners += 1,
             std::cmp::Ordering::Less => self.losers += 1,
             std::cmp::Ordering::Equal => self.unchanged += 1,
+        }
+        if let (Some(who), false) = (who, delta.is_zero()) {
+            let net = self.by_applicant.entry(who).or_default();
+            *net = add(*net, delta);
         }
         if !delta.is_zero() || b.status != s.status {
             self.changes.push(AppChange {
@@ -310,6 +328,10 @@ impl ScenarioTally {
         self.winners += later.winners;
         self.losers += later.losers;
         self.unchanged += later.unchanged;
+        for (who, d) in later.by_applicant {
+            let net = self.by_applicant.entry(who).or_default();
+            *net = add(*net, d);
+        }
         self.changes.extend(later.changes);
         if self.changes.len() >= 8 * LARGEST_CHANGES {
             self.keep_largest();
@@ -356,6 +378,18 @@ impl ScenarioTally {
             winners: self.winners,
             losers: self.losers,
             unchanged: self.unchanged,
+            winning_applicants: applicant_fields(base, variant).map(|_| {
+                self.by_applicant
+                    .values()
+                    .filter(|d| d.is_sign_positive() && !d.is_zero())
+                    .count()
+            }),
+            losing_applicants: applicant_fields(base, variant).map(|_| {
+                self.by_applicant
+                    .values()
+                    .filter(|d| d.is_sign_negative() && !d.is_zero())
+                    .count()
+            }),
             largest: self.changes,
         }
     }
@@ -371,14 +405,46 @@ pub(crate) fn comparison_of(
     scenario: &[Decision],
 ) -> ScenarioComparison {
     let mut tally = ScenarioTally::new(base);
+    let fields = applicant_fields(base, variant);
     for (i, (b, s)) in baseline.iter().zip(scenario).enumerate() {
-        let (clause, period) = match &checked[i] {
-            Ok(c) => (Some(c.clause), base.period_of(&c.facts)),
-            Err(_) => (None, None),
+        let (clause, period, who) = match &checked[i] {
+            Ok(c) => (
+                Some(c.clause),
+                base.period_of(&c.facts),
+                fields.map(|f| applicant_key(f, &c.facts)),
+            ),
+            Err(_) => (None, None, None),
         };
-        tally.add(base, b, s, clause, period);
+        tally.add(base, b, s, clause, period, who);
     }
     tally.finish(name, base, variant)
+}
+
+/// The fields that tell who an applicant is, when either side has settlement rules: the pack's
+/// `applicant:`, else the first rule's
+pub(crate) fn applicant_fields<'p>(base: &'p Pack, variant: &'p Pack) -> Option<&'p [String]> {
+    if base.settlement.is_empty() && variant.settlement.is_empty() {
+        return None;
+    }
+    [&variant.applicant, &base.applicant]
+        .into_iter()
+        .find(|a| !a.is_empty())
+        .or_else(|| variant.settlement.first().map(|r| &r.applicant))
+        .or_else(|| base.settlement.first().map(|r| &r.applicant))
+        .map(Vec::as_slice)
+}
+
+/// An application's applicant as settlement knows it (the first of `fields` it has), hashed;
+/// an application with none is an applicant of its own
+pub(crate) fn applicant_key(fields: &[String], facts: &Facts) -> u128 {
+    let who = fields
+        .iter()
+        .find_map(|f| {
+            let v = same_applicant(&facts.get(f)?.to_string());
+            (!v.is_empty()).then(|| format!("{f}={v}"))
+        })
+        .unwrap_or_else(|| format!("id={}", facts.id));
+    key_hash(&who)
 }
 
 /// The budget at one value of a swept parameter

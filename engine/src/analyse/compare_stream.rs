@@ -5,7 +5,8 @@
 use rayon::prelude::*;
 
 use crate::analyse::compare::{
-    changed_clauses, point_of, ScenarioComparison, ScenarioTally, SweepPoint,
+    applicant_fields, applicant_key, changed_clauses, point_of, ScenarioComparison, ScenarioTally,
+    SweepPoint,
 };
 use crate::analyse::targets::{self, Progress};
 use crate::decide::first_pass::{id_hash, Placed};
@@ -40,6 +41,11 @@ impl Engine {
             .map(|(_, v)| !v.pack().settlement.is_empty() || !base.settlement.is_empty())
             .collect();
         let settles = &settles;
+        let fields: Vec<Option<&[String]>> = scenarios
+            .iter()
+            .map(|(_, v)| applicant_fields(base, v.pack()))
+            .collect();
+        let fields = &fields;
         // Pass 1: repeats, and placements under the limits of the baseline and of each
         // scenario that changes a limited clause (the others place as the baseline does).
         let (repeats, base_placements, placements) =
@@ -81,14 +87,18 @@ impl Engine {
                             };
                             let clause = checked.map(|c| c.clause);
                             let period = checked.and_then(|c| base.period_of(&c.facts));
+                            let who: Vec<Option<u128>> = fields
+                                .iter()
+                                .map(|f| f.zip(checked).map(|(f, c)| applicant_key(f, &c.facts)))
+                                .collect();
                             counted.1.add(base, &b, checked.map(|c| &*c.facts));
                             for (i, (_, variant)) in scenarios.iter().enumerate() {
                                 let again = clause.is_some_and(|ci| changed[i][ci]) || settles[i];
                                 if again {
                                     let s = variant.decide_ready(&r, repeats, &placements[i]);
-                                    counted.0[i].add(base, &b, &s, clause, period);
+                                    counted.0[i].add(base, &b, &s, clause, period, who[i]);
                                 } else {
-                                    counted.0[i].add(base, &b, &b, clause, period);
+                                    counted.0[i].add(base, &b, &b, clause, period, who[i]);
                                 }
                             }
                         }
