@@ -44,7 +44,8 @@ pub fn script(engine: &Engine, source: &str, applications: &str) {
         for raw in &apps {
             if let Ok(c) = decide::check_one(pack, raw) {
                 let clause = &pack.clauses[c.clause];
-                let params = decide::clause::params_view(pack, clause, &c.facts);
+                let params =
+                    decide::clause::params_view(pack, clause, &c.facts, &Default::default());
                 let agreed = crate::script::host::agrees(
                     fuzzed.host(),
                     &fuzzed.code.scripts[c.clause],

@@ -553,3 +553,71 @@ fn a_first_time_award_is_withdrawn_where_the_history_shows_one_before() {
     assert!(reasons(&unchecked, "F-1")
         .contains("没有提供此前的发放记录（--history），无法核对是否首次"));
 }
+
+#[test]
+fn a_script_reads_the_applicants_earlier_payments() {
+    // No rules needed: `applicant:` says who the applicant is, the script asks the history.
+    let pack = pack_copy();
+    let meta = pack.path().join("pack.yaml");
+    let yaml = std::fs::read_to_string(&meta).expect("pack.yaml");
+    std::fs::write(
+        &meta,
+        yaml.clone() + "\napplicant: [applicant.credit_code, applicant.name]\n",
+    )
+    .expect("write");
+    let script = pack.path().join("clauses/high-tech-enterprise.rhai");
+    let text = std::fs::read_to_string(&script).expect("script");
+    std::fs::write(
+        &script,
+        format!(
+            "if history.count(\"high-tech-enterprise\") > 0 {{\n    return ineligible(`此前已获 ${{history.count(\"high-tech-enterprise\")}} 次、共 ${{history.sum(\"high-tech-enterprise\")}} 元高新技术企业奖励，不是首次`);\n}}\n{text}"
+        ),
+    )
+    .expect("write");
+    let (code, out, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Without `applicant:` the script could not know whose payments to read: refused.
+    std::fs::write(&meta, &yaml).expect("write");
+    let (code, _, err) = policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the script reads `history`, but pack.yaml names no `applicant:` fields"),
+        "{err}"
+    );
+    std::fs::write(
+        &meta,
+        yaml.clone() + "\napplicant: [applicant.credit_code, applicant.name]\n",
+    )
+    .expect("write");
+    let ledger = pack.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "申报单位,条款,年度,金额\n甲公司,high-tech-enterprise,2022,20万\n甲公司,high-tech-enterprise,2025,20万\n",
+    )
+    .expect("ledger");
+    // Many alike, so the memo is tried: it must not remember an outcome that read the history.
+    let mut lines = Vec::new();
+    for i in 0..40 {
+        let who = if i % 2 == 0 { "甲公司" } else { "乙公司" };
+        lines.push(format!(
+            r#"{{"id":"H-{i:02}","year":2025,"kind":"high_tech_enterprise","applicant":{{"name":"{who}","in_city":true}},"recognition":"first"}}"#
+        ));
+    }
+    let history = ledger.to_string_lossy().into_owned();
+    let decided = run(&pack, &lines, &["--history", &history]);
+    for i in 0..40 {
+        let id = format!("H-{i:02}");
+        let (status, _) = outcome(&decided, &id);
+        // Only the 2022 payment is earlier than 2025.
+        let want = if i % 2 == 0 { "ineligible" } else { "awarded" };
+        assert_eq!(status, want, "{id}");
+    }
+    assert!(
+        reasons(&decided, "H-00").contains("此前已获 1 次、共 200000 元"),
+        "{}",
+        reasons(&decided, "H-00")
+    );
+    // Without a history the script sees none.
+    let without = run(&pack, &lines, &[]);
+    assert_eq!(outcome(&without, "H-00").0, "awarded");
+}

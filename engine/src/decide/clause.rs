@@ -1,6 +1,8 @@
 //! One application decided by its clause: preconditions, the script (lowered, remembered or
 //! run in the sandbox), the cap and the rounding.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use crate::decide::check::check_all;
@@ -9,13 +11,14 @@ use crate::decide::settle::apply_settlement;
 use crate::input::RawApplication;
 use crate::model::decision::{max_award, outcome_key, Decision, Status};
 use crate::model::facts::{Checked, Facts};
+use crate::model::history::{same_applicant, History};
 use crate::model::money;
 use crate::model::outcome::{Outcome, ScriptError, Trace};
 use crate::model::pack::{Clause, Pack};
 use crate::model::value::Value;
 use crate::script::compiled::Compiled;
 use crate::script::memo::Found;
-use crate::script::views::{FactsView, ParamsView};
+use crate::script::views::{FactsView, HistoryView, ParamsView};
 
 fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
     let file = clause
@@ -31,7 +34,12 @@ fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
 }
 
 /// What a clause's script sees as `params` for one application
-pub(crate) fn params_view(pack: &Pack, clause: &Clause, facts: &Facts) -> ParamsView {
+pub(crate) fn params_view(
+    pack: &Pack,
+    clause: &Clause,
+    facts: &Facts,
+    history: &Arc<History>,
+) -> ParamsView {
     ParamsView {
         clause: clause.id.as_str().into(),
         params: clause.parameters.clone(),
@@ -40,6 +48,24 @@ pub(crate) fn params_view(pack: &Pack, clause: &Clause, facts: &Facts) -> Params
             .period
             .as_deref()
             .and_then(|p| facts.fields.iter().position(|f| f.name == p)),
+        history: history_view(pack, facts, history),
+    }
+}
+
+/// What a script sees as `history`: the same applicant's earlier payments, the applicant named
+/// by the pack's `applicant:` fields (empty without a history, or without those fields)
+fn history_view(pack: &Pack, facts: &Facts, history: &Arc<History>) -> HistoryView {
+    if history.is_empty() {
+        return HistoryView::default();
+    }
+    let who = pack.applicant.iter().find_map(|f| {
+        let v = same_applicant(&facts.get(f)?.to_string());
+        (!v.is_empty()).then_some(v)
+    });
+    HistoryView {
+        history: history.clone(),
+        who,
+        period: pack.period_of(facts),
     }
 }
 
@@ -68,7 +94,7 @@ pub(crate) fn decide_one(
     }
     let period = pack.period_of(facts);
     // What the script sees, built only when it runs (a remembered outcome needs neither).
-    let params = || params_view(pack, clause, facts);
+    let params = || params_view(pack, clause, facts, &code.history);
     let view = || FactsView::new(facts.clone());
     let (host, script) = (&code.host, &code.scripts[checked.clause]);
     let (outcome, mut recorded) = if trace {

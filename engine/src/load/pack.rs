@@ -193,6 +193,18 @@ fn build_settlement(
     errors: &mut LoadErrors,
 ) -> (Vec<String>, Vec<SettlementRule>) {
     let applicant = pf.applicant.clone().unwrap_or_default();
+    // A script that asks the history needs to know who the applicant is.
+    if applicant.is_empty() {
+        for c in clauses.iter().filter(|c| {
+            c.script_source.contains("history.count(") || c.script_source.contains("history.sum(")
+        }) {
+            errors.push(LoadError::new(
+                &c.script_path,
+                None,
+                "the script reads `history`, but pack.yaml names no `applicant:` fields to tell whose earlier payments to read: add e.g. `applicant: [applicant.credit_code, applicant.name]`".into(),
+            ));
+        }
+    }
     if pf.applicant.is_some() {
         check_applicant(
             &applicant,

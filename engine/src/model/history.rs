@@ -78,6 +78,30 @@ impl History {
             .count()
     }
 
+    /// Yuan paid to `applicant` under `clause` in periods before `period` (every row when
+    /// `None`), and how many payments of more than nothing
+    pub(crate) fn before(
+        &self,
+        applicant: &str,
+        clause: &str,
+        period: Option<i64>,
+    ) -> (Decimal, usize) {
+        let Some(rows) = self.by_applicant.get(applicant) else {
+            return (Decimal::ZERO, 0);
+        };
+        rows.iter()
+            .filter(|(c, p, _)| {
+                c == clause
+                    && match (p, period) {
+                        (Some(p), Some(now)) => *p < now,
+                        _ => true,
+                    }
+            })
+            .fold((Decimal::ZERO, 0), |(sum, n), (_, _, a)| {
+                (add(sum, *a), n + usize::from(!a.is_zero()))
+            })
+    }
+
     /// Yuan paid to `applicant` under any of `clauses` (every clause when `None`), in `period`
     /// (every period when `None`), and how many payments (of more than nothing: a row of 0 is
     /// no award to build on)

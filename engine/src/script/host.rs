@@ -26,7 +26,7 @@ use crate::model::suggest;
 use crate::model::value::Value;
 use crate::script::limits::ScriptLimits;
 use crate::script::memo::Read;
-use crate::script::views::{BandsView, FactsView, ParamsView};
+use crate::script::views::{BandsView, FactsView, HistoryView, ParamsView};
 
 /// A compiled clause script
 #[derive(Clone)]
@@ -63,6 +63,26 @@ thread_local! {
     static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
     // When the current run must stop, for the progress callback.
     static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+    // Whether the current run read `history`: its outcome then depends on more than the
+    // facts, and the memo must not learn it.
+    static READ_HISTORY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `history.count(clause)` / `history.sum(clause)`: the applicant's earlier payments
+fn history_lookup(view: &HistoryView, clause: &str) -> (Decimal, usize) {
+    READ_HISTORY.with(|r| r.set(true));
+    let found = match &view.who {
+        Some(who) => view.history.before(who, clause, view.period),
+        None => (Decimal::ZERO, 0),
+    };
+    record(|t| {
+        t.steps.push(format!(
+            "history({clause}): {} 次，{} 元（此前年度）",
+            found.1,
+            found.0.normalize()
+        ))
+    });
+    found
 }
 
 /// The token a run stopped by its deadline terminates with
@@ -281,6 +301,13 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.register_indexer_get(fact_get);
     e.register_type_with_name::<ParamsView>("Parameters");
     e.register_indexer_get(param_get);
+    e.register_type_with_name::<HistoryView>("History");
+    e.register_fn("count", |h: &mut HistoryView, clause: &str| {
+        INT::try_from(history_lookup(h, clause).1).unwrap_or(INT::MAX)
+    });
+    e.register_fn("sum", |h: &mut HistoryView, clause: &str| {
+        history_lookup(h, clause).0
+    });
     e.register_type_with_name::<Outcome>("Outcome");
     e.register_fn(
         "award",
@@ -460,6 +487,7 @@ impl ScriptHost {
         let mut scope = Scope::new();
         scope.push_constant("app", ());
         scope.push_constant("params", ());
+        scope.push_constant("history", ());
         scope
     }
 
@@ -534,6 +562,8 @@ impl ScriptHost {
         }
         READS.with(|r| *r.borrow_mut() = learn.then(Vec::new));
         let mut scope = Scope::new();
+        READ_HISTORY.with(|r| r.set(false));
+        scope.push_constant("history", params.history.clone());
         scope.push_constant("app", facts);
         scope.push_constant("params", params);
         let deadline =
@@ -542,6 +572,8 @@ impl ScriptHost {
         let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
         DEADLINE.with(|d| d.set(None));
         let reads = READS.with(|r| r.borrow_mut().take());
+        // A run that read the history is not the facts' alone: nothing for the memo.
+        let reads = reads.filter(|_| !READ_HISTORY.with(|r| r.get()));
         let recorded = if trace {
             TRACE.with(|t| t.borrow_mut().take())
         } else {
@@ -674,6 +706,7 @@ mod tests {
             params: Arc::new(Vec::new()),
             period: None,
             period_field: None,
+            history: Default::default(),
         }
     }
 

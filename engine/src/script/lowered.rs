@@ -763,6 +763,7 @@ mod tests {
             params: c.parameters.clone(),
             period,
             period_field: None,
+            history: Default::default(),
         }
     }
 
@@ -1024,6 +1025,7 @@ mod tests {
             ]),
             period: Some(2026),
             period_field: None,
+            history: Default::default(),
         };
         let host = ScriptHost::new(ScriptLimits::default());
         // (script, the outcome's amount, or `None` for ineligible)
@@ -1155,6 +1157,7 @@ mod tests {
             ]),
             period: Some(2025),
             period_field: None,
+            history: Default::default(),
         };
         let host = ScriptHost::new(ScriptLimits::default());
         let compile = |src: &str| match host.compile(Path::new("bands.rhai"), src.to_string()) {

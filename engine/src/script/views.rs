@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::model::bands::Bands;
 use crate::model::facts::Facts;
+use crate::model::history::History;
 use crate::model::pack::Parameter;
 
 /// The facts of one application as a script sees them; `prefix` selects a group such as
@@ -35,6 +36,20 @@ pub(crate) struct ParamsView {
     /// Where the period is among the application's fields, so reading a timeline counts as
     /// reading the period (for the memo)
     pub(crate) period_field: Option<usize>,
+    /// What the script sees as `history`, carried here because every run is given its
+    /// parameters (the run puts it in the scope under its own name)
+    pub(crate) history: HistoryView,
+}
+
+/// The record of earlier payments (`--history`) as a script sees it: the same applicant's
+/// payments in years before the application's. `history.count("clause-id")` and
+/// `history.sum("clause-id")`; empty without a history or an applicant
+#[derive(Clone, Default)]
+pub(crate) struct HistoryView {
+    pub(crate) history: Arc<History>,
+    /// The applicant as the pack's `applicant:` fields name it
+    pub(crate) who: Option<String>,
+    pub(crate) period: Option<i64>,
 }
 
 /// A band table parameter as a script holds it, with its name for explanations:
