@@ -7,11 +7,17 @@
 //! renders. The file has no name (`tempfile::tempfile`): nothing is left behind, even when the
 //! process is killed.
 //!
-//! A record: its length (u32), then status (u8), amount (16 bytes, `Decimal::serialize`), and
-//! the id, the kind as written, the kind, the clause (each an optional string), the reasons and
-//! the outcomes reached (each a list of strings), and the decision's group under each settlement
-//! rule (a list of optional strings, empty when no rule looks at it). Strings are a u32 length
-//! and UTF-8 bytes; `u32::MAX` is "none".
+//! Most decisions leave pass 1 final: their record carries the decision already rendered for
+//! the output, and pass 2 copies those bytes. A decision a rank or a rule may still change (an
+//! award of a limited or settled clause) carries the decision itself instead, finished and
+//! rendered in pass 2.
+//!
+//! A record: its length (u32); status (u8), clause index (u16, `u16::MAX` none) and amount
+//! (16 bytes, `Decimal::serialize`) for the counts; the id and the kind as written (optional
+//! strings, for a repeat's error); the rendered bytes (a string); then a flag (u8) and, if set,
+//! the decision: id, kind, clause (optional strings), reasons and outcomes reached (lists of
+//! strings), and its group under each settlement rule (a list of optional strings). Strings
+//! are a u32 length and UTF-8 bytes; `u32::MAX` is "none".
 
 use std::io::{self, Read, Seek, Write};
 
@@ -21,12 +27,56 @@ use crate::model::decision::{Decision, Status};
 
 const NONE: u32 = u32::MAX;
 
-/// A decision and the kind its application was written with (for a repeat's error)
+/// A decision kept for pass 2, with its group under each settlement rule
 pub(crate) struct Spooled {
     pub(crate) decision: Decision,
-    pub(crate) written_kind: Option<String>,
     /// Its group key under each settlement rule, for the reasons settlement writes
     pub(crate) groups: Vec<Option<String>>,
+}
+
+/// One record read back: what the counts and a repeat need, the rendered decision, and the
+/// decision itself where it may still change (read only if it does)
+pub(crate) struct Record<'a> {
+    pub(crate) status: Status,
+    pub(crate) clause: Option<usize>,
+    pub(crate) amount: Decimal,
+    pub(crate) id: Option<&'a str>,
+    pub(crate) written_kind: Option<&'a str>,
+    pub(crate) rendered: &'a [u8],
+    full: Option<&'a [u8]>,
+}
+
+impl Record<'_> {
+    /// The decision it carries, if any
+    pub(crate) fn decision(&self) -> Option<Spooled> {
+        let mut r = Reader {
+            buf: self.full?,
+            at: 0,
+        };
+        let id = r.string()?;
+        let kind = r.string()?;
+        let clause = r.string()?;
+        let reasons = r.list()?;
+        let reached = r.list()?;
+        let n = r.u32()? as usize;
+        let mut groups = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            groups.push(r.string()?);
+        }
+        Some(Spooled {
+            decision: Decision {
+                id,
+                kind,
+                clause,
+                status: self.status,
+                amount: self.amount,
+                reasons,
+                rank: None,
+                reached,
+            },
+            groups,
+        })
+    }
 }
 
 fn status_code(s: Status) -> u8 {
@@ -69,26 +119,52 @@ fn put_list(out: &mut Vec<u8>, list: &[String]) {
     }
 }
 
-/// Appends one decision's record to `out`
-pub(crate) fn write(
-    out: &mut Vec<u8>,
-    d: &Decision,
-    written_kind: Option<&str>,
-    groups: &[Option<String>],
-) {
+/// What one record holds: the decision (final amount), its clause's index, the kind as
+/// written, and, where it may still change, its groups under the rules; `render` appends the
+/// decision as the output has it
+pub(crate) struct Entry<'a> {
+    pub(crate) decision: &'a Decision,
+    pub(crate) clause: Option<usize>,
+    pub(crate) written_kind: Option<&'a str>,
+    pub(crate) full: Option<&'a [Option<String>]>,
+}
+
+/// Appends one record to `out`, the decision rendered by `render` straight into it
+pub(crate) fn write(out: &mut Vec<u8>, e: &Entry<'_>, render: &mut dyn FnMut(&mut Vec<u8>)) {
+    let d = e.decision;
     let start = out.len();
     out.extend_from_slice(&[0; 4]);
     out.push(status_code(d.status));
+    let clause = e
+        .clause
+        .and_then(|c| u16::try_from(c).ok())
+        .unwrap_or(u16::MAX);
+    out.extend_from_slice(&clause.to_le_bytes());
     out.extend_from_slice(&d.amount.serialize());
     put_str(out, d.id.as_deref());
-    put_str(out, written_kind);
-    put_str(out, d.kind.as_deref());
-    put_str(out, d.clause.as_deref());
-    put_list(out, &d.reasons);
-    put_list(out, &d.reached);
-    out.extend_from_slice(&(groups.len() as u32).to_le_bytes());
-    for g in groups {
-        put_str(out, g.as_deref());
+    put_str(out, e.written_kind);
+    // A record that keeps its decision is rendered in pass 2 from it: not twice in the file.
+    let at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    if e.full.is_none() {
+        render(out);
+    }
+    let n = u32::try_from(out.len() - at - 4).unwrap_or(NONE - 1);
+    out[at..at + 4].copy_from_slice(&n.to_le_bytes());
+    match e.full {
+        None => out.push(0),
+        Some(groups) => {
+            out.push(1);
+            put_str(out, d.id.as_deref());
+            put_str(out, d.kind.as_deref());
+            put_str(out, d.clause.as_deref());
+            put_list(out, &d.reasons);
+            put_list(out, &d.reached);
+            out.extend_from_slice(&(groups.len() as u32).to_le_bytes());
+            for g in groups {
+                put_str(out, g.as_deref());
+            }
+        }
     }
     let len = (out.len() - start - 4) as u32;
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());
@@ -100,8 +176,8 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let s = self.buf.get(self.at..self.at.checked_add(n)?)?;
         self.at += n;
         Some(s)
@@ -111,13 +187,22 @@ impl Reader<'_> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
 
-    fn string(&mut self) -> Option<Option<String>> {
+    fn bytes(&mut self) -> Option<Option<&'a [u8]>> {
         match self.u32()? {
             NONE => Some(None),
-            n => Some(Some(
-                String::from_utf8(self.take(n as usize)?.to_vec()).ok()?,
-            )),
+            n => Some(Some(self.take(n as usize)?)),
         }
+    }
+
+    fn str(&mut self) -> Option<Option<&'a str>> {
+        match self.bytes()? {
+            None => Some(None),
+            Some(b) => Some(Some(std::str::from_utf8(b).ok()?)),
+        }
+    }
+
+    fn string(&mut self) -> Option<Option<String>> {
+        Some(self.str()?.map(str::to_string))
     }
 
     fn list(&mut self) -> Option<Vec<String>> {
@@ -131,34 +216,29 @@ impl Reader<'_> {
 }
 
 /// One record (without its length) read back; `None` if it is not a record this module wrote
-pub(crate) fn read(record: &[u8]) -> Option<Spooled> {
+pub(crate) fn read(record: &[u8]) -> Option<Record<'_>> {
     let mut r = Reader { buf: record, at: 0 };
     let status = status_of(r.take(1)?[0])?;
+    let clause = match u16::from_le_bytes(r.take(2)?.try_into().ok()?) {
+        u16::MAX => None,
+        c => Some(usize::from(c)),
+    };
     let amount = Decimal::deserialize(r.take(16)?.try_into().ok()?);
-    let id = r.string()?;
-    let written_kind = r.string()?;
-    let kind = r.string()?;
-    let clause = r.string()?;
-    let reasons = r.list()?;
-    let reached = r.list()?;
-    let n = r.u32()? as usize;
-    let mut groups = Vec::with_capacity(n.min(64));
-    for _ in 0..n {
-        groups.push(r.string()?);
-    }
-    Some(Spooled {
-        decision: Decision {
-            id,
-            kind,
-            clause,
-            status,
-            amount,
-            reasons,
-            rank: None,
-            reached,
-        },
+    let id = r.str()?;
+    let written_kind = r.str()?;
+    let rendered = r.bytes()?.unwrap_or_default();
+    let full = match r.take(1)?[0] {
+        0 => None,
+        _ => Some(&record[r.at..]),
+    };
+    Some(Record {
+        status,
+        clause,
+        amount,
+        id,
         written_kind,
-        groups,
+        rendered,
+        full,
     })
 }
 
@@ -257,28 +337,47 @@ mod tests {
             reached: vec!["rule:x:superseded".into()],
         };
         let mut buf = Vec::new();
-        write(
-            &mut buf,
-            &d,
-            Some("rd_platform"),
-            &[None, Some("year=2025".into())],
-        );
+        let groups = [None, Some("year=2025".to_string())];
+        let entry = |full| Entry {
+            decision: &d,
+            clause: Some(1),
+            written_kind: Some("rd_platform"),
+            full,
+        };
+        let mut render = |out: &mut Vec<u8>| out.extend_from_slice(b"{...}");
+        write(&mut buf, &entry(Some(&groups)), &mut render);
         let first = buf.len();
-        write(&mut buf, &d, None, &[]);
+        write(&mut buf, &entry(None), &mut render);
         assert_eq!(whole_records(&buf), buf.len());
         // A cut-off second record: only the first is whole.
         assert_eq!(whole_records(&buf[..buf.len() - 1]), first);
         let recs = records(&buf);
         assert_eq!(recs.len(), 2);
-        let back = read(recs[0]).map(|s| (s.decision, s.written_kind, s.groups));
+        let Some(r) = read(recs[0]) else {
+            panic!("the first record reads");
+        };
         assert_eq!(
-            back,
-            Some((
-                d.clone(),
-                Some("rd_platform".into()),
-                vec![None, Some("year=2025".into())]
-            ))
+            (
+                r.status,
+                r.clause,
+                r.amount,
+                r.id,
+                r.written_kind,
+                r.rendered
+            ),
+            (
+                d.status,
+                Some(1),
+                d.amount,
+                Some("A-1"),
+                Some("rd_platform"),
+                &b""[..]
+            )
         );
-        assert!(read(&recs[1][..recs[1].len() - 1]).is_none());
+        let back = r.decision().map(|s| (s.decision, s.groups));
+        assert_eq!(back, Some((d.clone(), groups.to_vec())));
+        let plain = read(recs[1]).map(|r| (r.decision().is_none(), r.rendered));
+        assert_eq!(plain, Some((true, &b"{...}"[..])));
+        assert!(read(&recs[1][..recs[1].len() - 3]).is_none());
     }
 }

@@ -18,7 +18,9 @@ use crate::decide::first_pass::{repeats_among, Placed};
 use crate::decide::repeats::{where_first, Repeats};
 use crate::decide::settle::{self, Entry, Groups};
 use crate::decide::spool::{self, Spool};
-use crate::decide::stream::{write_in_order, DecisionCounts, Pieces, Sink, StreamError, PIECE};
+use crate::decide::stream::{
+    clause_index, write_in_order, DecisionCounts, Pieces, Sink, StreamError, PIECE,
+};
 use crate::decide::{check, clause};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
 use crate::input::validate::kind_text;
@@ -48,7 +50,7 @@ impl Engine {
         let mut spool = Spool::new().map_err(|e| {
             StreamError::Input(source.fail(None, format!("cannot make a temporary file: {e}")))
         })?;
-        let found = self.spool_pass(source, &pool, &mut spool, id_hash)?;
+        let found = self.spool_pass(source, &pool, &mut spool, sink, id_hash)?;
         write(&sink.begin()).map_err(StreamError::Output)?;
         self.unspool_pass(spool, sink, &found, write, progress)
     }
@@ -59,6 +61,7 @@ impl Engine {
         source: &InputFile,
         pool: &Pool,
         spool: &mut Spool,
+        sink: &dyn Sink,
         id_hash: fn(&str) -> u64,
     ) -> Result<(Repeats, Placed), StreamError> {
         let pack = self.pack();
@@ -110,9 +113,13 @@ impl Engine {
                     .into_par_iter()
                     .chunks(PIECE)
                     .map(|piece| {
-                        let mut kept = Kept::default();
+                        // Sized for a piece's records, so the buffer is not grown by copying.
+                        let mut kept = Kept {
+                            spooled: Vec::with_capacity(PIECE * 512),
+                            ..Kept::default()
+                        };
                         for r in piece {
-                            self.keep(r.ready(pack, bytes), &mut kept, id_hash);
+                            self.keep(r.ready(pack, bytes), &mut kept, sink, id_hash);
                         }
                         kept
                     })
@@ -166,8 +173,8 @@ impl Engine {
         Ok((Repeats::Known(repeats), Placed { ranks, settled }))
     }
 
-    /// One record of pass 1: decided, spooled, and kept where a rule needs it
-    fn keep(&self, ready: Ready, kept: &mut Kept, id_hash: fn(&str) -> u64) {
+    /// One record of pass 1: decided, rendered and spooled, and kept where a rule needs it
+    fn keep(&self, ready: Ready, kept: &mut Kept, sink: &dyn Sink, id_hash: fn(&str) -> u64) {
         let pack = self.pack();
         let index = ready.index();
         let at = u32::try_from(index).unwrap_or(u32::MAX);
@@ -179,17 +186,21 @@ impl Engine {
             Ready::Fast { checked, .. } => (Some(checked.facts.kind.clone()), Ok(checked)),
             Ready::Slow(raw) => (kind_text(&raw), check::check_one(pack, &raw)),
         };
-        let d = match &checked {
+        let mut d = match &checked {
             Ok(c) => clause::decide_one(pack, &self.code, c, false).0,
             Err(d) => (**d).clone(),
         };
-        let mut names = Vec::new();
+        // As a finished decision leaves the stream: the pack's scale on every amount.
+        d.amount = pack.rounding.apply(d.amount);
+        // An award a rank or a rule may still change keeps the decision itself.
+        let mut full: Option<Vec<Option<String>>> = None;
         if let (Ok(c), Status::Awarded) = (&checked, d.status) {
             if let Some(k) = count_limit::contender(pack, c.clause, index, &c.facts) {
                 kept.contenders.push((c.clause, k));
+                full = Some(Vec::new());
             }
             if settle::settled_clause(pack, c.clause) {
-                names = settle::group_keys(pack, c.clause, &c.facts);
+                let names = settle::group_keys(pack, c.clause, &c.facts);
                 let hashes = names
                     .iter()
                     .map(|k| k.as_deref().map(settle::key_hash))
@@ -206,17 +217,40 @@ impl Engine {
                     },
                     hashes,
                 ));
+                full = Some(names);
             }
         }
-        spool::write(&mut kept.spooled, &d, written_kind.as_deref(), &names);
+        let clause = match &checked {
+            Ok(c) => Some(c.clause),
+            Err(_) => clause_index(pack, &d),
+        };
+        let entry = spool::Entry {
+            decision: &d,
+            clause,
+            written_kind: written_kind.as_deref(),
+            full: full.as_deref(),
+        };
+        spool::write(&mut kept.spooled, &entry, &mut |out| {
+            sink.render(index, &d, out)
+        });
     }
 
-    /// A spooled decision made final: a repeat's error, else its rank and settlement applied
-    fn finish(&self, n: usize, record: &[u8], repeats: &Repeats, placed: &Placed) -> Decision {
+    /// The `n`th decision out of its record, rendered into `out` and counted: a repeat's
+    /// error; a decision a rank or a rule changes, finished and rendered again; any other, its
+    /// bytes from pass 1 as they are
+    fn finish(
+        &self,
+        n: usize,
+        record: &[u8],
+        (repeats, placed): &(Repeats, Placed),
+        sink: &dyn Sink,
+        out: &mut Vec<u8>,
+        counts: &mut DecisionCounts,
+    ) {
         let pack = self.pack();
-        let Some(s) = spool::read(record) else {
+        let Some(rec) = spool::read(record) else {
             // Only this module writes the spool; a record it cannot read is a bug, said so.
-            return Decision {
+            let d = Decision {
                 id: None,
                 kind: None,
                 clause: None,
@@ -226,24 +260,38 @@ impl Engine {
                 rank: None,
                 reached: Vec::new(),
             };
+            sink.render(n, &d, out);
+            counts.add(pack, &d, None);
+            return;
+        };
+        if let (Some(first), Some(id)) = (repeats.earlier(n, rec.id), rec.id) {
+            let mut d = check::duplicate_of(
+                pack,
+                id,
+                rec.written_kind.map(str::to_string),
+                &where_first(first),
+            );
+            d.amount = pack.rounding.apply(d.amount);
+            sink.render(n, &d, out);
+            counts.add(pack, &d, None);
+            return;
+        }
+        let Some(s) = rec.decision() else {
+            out.extend_from_slice(rec.rendered);
+            counts.add_parts(rec.status, rec.amount, rec.clause);
+            return;
         };
         let groups = s.groups;
         let mut d = s.decision;
-        let earlier = repeats.earlier(n, d.id.as_deref());
-        if let (Some(first), Some(id)) = (earlier, d.id.clone()) {
-            d = check::duplicate_of(pack, &id, s.written_kind, &where_first(first));
-        } else {
-            if d.status == Status::Awarded {
-                if let Some((ci, p)) = placed.ranks.get(&n) {
-                    count_limit::apply_placement(pack, *ci, &mut d, p);
-                }
-            }
-            if d.status == Status::Awarded {
-                placed.settled.apply(pack, n, &mut d, &|| groups.clone());
-            }
+        if let Some((ci, p)) = placed.ranks.get(&n) {
+            count_limit::apply_placement(pack, *ci, &mut d, p);
+        }
+        if d.status == Status::Awarded {
+            placed.settled.apply(pack, n, &mut d, &|| groups.clone());
         }
         d.amount = pack.rounding.apply(d.amount);
-        d
+        sink.render(n, &d, out);
+        counts.add_parts(d.status, d.amount, rec.clause);
     }
 
     /// Pass 2: the spool read back in order, each decision finished and rendered (in parallel,
@@ -253,7 +301,7 @@ impl Engine {
         &self,
         spool: Spool,
         sink: &dyn Sink,
-        (repeats, placed): &(Repeats, Placed),
+        found: &(Repeats, Placed),
         write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<DecisionCounts, StreamError> {
@@ -276,9 +324,7 @@ impl Engine {
                             let mut c = DecisionCounts::new(pack.clauses.len());
                             for (j, rec) in piece.iter().enumerate() {
                                 let n = at + p * PIECE + j;
-                                let d = self.finish(n, rec, repeats, placed);
-                                sink.render(n, &d, &mut buf);
-                                c.add(pack, &d, None);
+                                self.finish(n, rec, found, sink, &mut buf, &mut c);
                             }
                             (buf, c)
                         })

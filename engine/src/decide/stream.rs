@@ -102,23 +102,24 @@ impl DecisionCounts {
 
     /// Counts a decision; `clause` is its clause's index when the caller knows it
     pub(crate) fn add(&mut self, pack: &Pack, d: &Decision, clause: Option<usize>) {
+        let clause = clause.or_else(|| clause_index(pack, d));
+        self.add_parts(d.status, d.amount, clause);
+    }
+
+    /// Counts a decision known by its status, amount and clause index
+    pub(crate) fn add_parts(&mut self, status: Status, amount: Decimal, clause: Option<usize>) {
         self.count += 1;
-        let s = STATUSES.iter().position(|s| *s == d.status).unwrap_or(4);
+        let s = STATUSES.iter().position(|s| *s == status).unwrap_or(4);
         self.by_status[s] += 1;
-        let awarded = d.status == Status::Awarded;
+        let awarded = status == Status::Awarded;
         if awarded {
-            self.amount = add(self.amount, d.amount);
+            self.amount = add(self.amount, amount);
         }
-        let clause = clause.or_else(|| {
-            d.clause
-                .as_deref()
-                .and_then(|id| pack.clauses.iter().position(|c| c.id == id))
-        });
         if let Some(entry) = clause.and_then(|ci| self.by_clause.get_mut(ci)) {
             entry.0 += 1;
             if awarded {
                 entry.1 += 1;
-                entry.2 = add(entry.2, d.amount);
+                entry.2 = add(entry.2, amount);
             }
         }
     }
@@ -158,6 +159,13 @@ impl DecisionCounts {
                 .collect(),
         }
     }
+}
+
+/// A decision's clause's index in the pack
+pub(crate) fn clause_index(pack: &Pack, d: &Decision) -> Option<usize> {
+    d.clause
+        .as_deref()
+        .and_then(|id| pack.clauses.iter().position(|c| c.id == id))
 }
 
 /// Rendered output in pieces, in order, each with the counts of its decisions
