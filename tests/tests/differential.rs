@@ -133,52 +133,50 @@ fn expected(apps: &[Value]) -> Vec<(&'static str, Decimal)> {
     out
 }
 
+/// `policy gen` of `count` applications with `seed` (and `gen` flags), then `policy run` over
+/// them with the pack (and `run` flags); the applications and the decisions, as JSON
+fn generate_and_run(
+    count: usize,
+    seed: u64,
+    gen: &[&str],
+    run: &[&str],
+) -> (Vec<Value>, Vec<Value>) {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("apps.jsonl");
+    let out = dir.path().join("decisions.jsonl");
+    let (count, seed) = (count.to_string(), seed.to_string());
+    let (input_s, out_s) = (input.to_string_lossy(), out.to_string_lossy());
+    let mut args = vec!["gen", "--pack", PACK, "--count", &count, "--seed", &seed];
+    args.extend(gen);
+    args.extend(["--output", &input_s]);
+    let (code, _, err) = policy(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut args = vec!["run", "--pack", PACK];
+    args.extend(run);
+    args.extend([
+        "--input", &input_s, "--format", "jsonl", "--output", &out_s, "--quiet",
+    ]);
+    let (code, _, err) = policy(&args);
+    assert_eq!(code, 0, "{err}");
+    let read = |path: &std::path::Path| -> Vec<Value> {
+        std::fs::read_to_string(path)
+            .expect("file")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON line"))
+            .collect()
+    };
+    (read(&input), read(&out))
+}
+
 #[test]
 fn the_pack_agrees_with_an_independent_statement_of_the_rules() {
     let count: usize = std::env::var("DIFFERENTIAL_COUNT")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20_000);
-    let dir = tempfile::tempdir().expect("dir");
-    let input = dir.path().join("apps.jsonl");
-    let out = dir.path().join("decisions.jsonl");
     let mut disagreements = Vec::new();
     for seed in [1u64, 2] {
-        let (code, _, err) = policy(&[
-            "gen",
-            "--pack",
-            PACK,
-            "--count",
-            &count.to_string(),
-            "--seed",
-            &seed.to_string(),
-            "--output",
-            &input.to_string_lossy(),
-        ]);
-        assert_eq!(code, 0, "{err}");
-        let (code, _, err) = policy(&[
-            "run",
-            "--pack",
-            PACK,
-            "--input",
-            &input.to_string_lossy(),
-            "--format",
-            "jsonl",
-            "--output",
-            &out.to_string_lossy(),
-            "--quiet",
-        ]);
-        assert_eq!(code, 0, "{err}");
-        let apps: Vec<Value> = std::fs::read_to_string(&input)
-            .expect("input")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("application"))
-            .collect();
-        let decisions: Vec<Value> = std::fs::read_to_string(&out)
-            .expect("output")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("decision"))
-            .collect();
+        let (apps, decisions) = generate_and_run(count, seed, &[], &[]);
         assert_eq!(apps.len(), decisions.len());
         for ((app, got), (status, amount)) in apps.iter().zip(&decisions).zip(expected(&apps)) {
             let got_amount = d(got["amount"].as_str().expect("amount"));
@@ -292,48 +290,12 @@ fn settlement_agrees_with_an_independent_statement_of_the_rules() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
     let scenario = format!("{PACK}/scenarios/yearly-cap-300wan-platforms-highest.yaml");
-    let dir = tempfile::tempdir().expect("dir");
-    let input = dir.path().join("apps.jsonl");
-    let out = dir.path().join("decisions.jsonl");
-    let (code, _, err) = policy(&[
-        "gen",
-        "--pack",
-        PACK,
-        "--count",
-        &count.to_string(),
-        "--seed",
-        "3",
-        "--repeat-applicants",
-        "70",
-        "--output",
-        &input.to_string_lossy(),
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = policy(&[
-        "run",
-        "--pack",
-        PACK,
-        "--scenario",
-        &scenario,
-        "--input",
-        &input.to_string_lossy(),
-        "--format",
-        "jsonl",
-        "--output",
-        &out.to_string_lossy(),
-        "--quiet",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let apps: Vec<Value> = std::fs::read_to_string(&input)
-        .expect("input")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("application"))
-        .collect();
-    let decisions: Vec<Value> = std::fs::read_to_string(&out)
-        .expect("output")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("decision"))
-        .collect();
+    let (apps, decisions) = generate_and_run(
+        count,
+        3,
+        &["--repeat-applicants", "70"],
+        &["--scenario", &scenario],
+    );
     assert_eq!(apps.len(), decisions.len());
     let want = settled(&apps);
     let mut disagreements = Vec::new();
