@@ -66,7 +66,8 @@ impl Files {
     }
 }
 
-fn parse_yaml<'a, T: Deserialize<'a>>(
+/// Parses a file's YAML into `node` and reads it as a `T`; every problem pushed with its place
+pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
     path: &Path,
     text: &str,
     node: &'a mut Option<Node>,

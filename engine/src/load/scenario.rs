@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::load::files::RawScalar;
 use crate::load::files::RuleFile;
+use crate::load::pack::parse_yaml;
 use crate::load::yaml::{self, YamlLimits};
 use crate::load::{params, references, settlement};
 use crate::model::error::{LoadError, LoadErrors};
@@ -456,23 +457,12 @@ fn canonical(change: &ScenarioChange, clause_id: &str, clause: &Clause) -> Strin
 /// checked for order
 fn add_rules(out: &mut Pack, text: &str, origin: &ChangeOrigin, errors: &mut LoadErrors) {
     let path = &origin.file;
-    let node = match yaml::parse(text, YamlLimits::default()) {
-        Ok(n) => n,
-        Err(e) => {
-            errors.push(LoadError::new(
-                path,
-                e.pos,
-                format!("YAML syntax: {}", e.message),
-            ));
-            return;
-        }
+    let mut node = None;
+    let Some(file) = parse_yaml::<ScenarioRules>(path, text, &mut node, errors) else {
+        return;
     };
-    let file: ScenarioRules = match yaml::from_node(&node) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(LoadError::new(path, e.pos, e.message));
-            return;
-        }
+    let Some(node) = node else {
+        return;
     };
     let applicant = file.applicant.unwrap_or_else(|| out.applicant.clone());
     if let Some(fields) = node.get("applicant").map(|_| &applicant) {
