@@ -14,6 +14,10 @@ use crate::model::value::Value;
 /// The largest ledger read: far above any real record of payments
 const MAX_BYTES: u64 = 256 << 20;
 
+/// The most payments a ledger may record: far above any real record, and a bound on the memory
+/// a ledger of tiny rows could take
+const MAX_ROWS: usize = 5_000_000;
+
 /// The column names a ledger may use for each of its four columns
 const COLUMNS: [(&str, &[&str]); 4] = [
     ("applicant", &["applicant", "申报单位", "单位"]),
@@ -55,9 +59,26 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
         .clone();
     let mut index = [usize::MAX; 4];
     for (k, (name, names)) in COLUMNS.iter().enumerate() {
-        match headers.iter().position(|h| names.contains(&h.trim())) {
-            Some(i) => index[k] = i,
-            None => {
+        let found: Vec<usize> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| names.contains(&h.trim()))
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [i] => index[k] = *i,
+            // Two columns for one meaning (`amount` and `金额`): neither may silently win.
+            [_, _, ..] => {
+                let given: Vec<&str> = found.iter().filter_map(|i| headers.get(*i)).collect();
+                return Err(fail(
+                    at_line(1),
+                    format!(
+                        "the columns `{}` all stand for `{name}`: keep one",
+                        given.join("`, `")
+                    ),
+                ));
+            }
+            [] => {
                 return Err(fail(
                     at_line(1),
                     format!(
@@ -85,6 +106,14 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if paid.len() >= MAX_ROWS {
+            errors.push(LoadError::new(
+                path,
+                at_line(line),
+                format!("the ledger has more than {MAX_ROWS} payments, the most one may have"),
+            ));
+            break;
+        }
         let cell = |k: usize| record.get(index[k]).unwrap_or("").trim();
         let mut bad = |message: String| errors.push(LoadError::new(path, at_line(line), message));
         let applicant = same_applicant(cell(0));
