@@ -114,17 +114,10 @@ impl Groups {
     }
 }
 
-/// A group key's hash: two SipHash passes with different prefixes, fixed (no random keys) so a
-/// run is the same on every machine
+/// A group key's hash: XXH3-128 with its fixed default secret, so a run is the same on every
+/// machine; two different applicants' keys meeting in 128 bits is not a real risk
 pub(crate) fn key_hash(key: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let half = |salt: u8| {
-        let mut h = std::hash::DefaultHasher::new();
-        salt.hash(&mut h);
-        key.hash(&mut h);
-        h.finish()
-    };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
+    twox_hash::XxHash3_128::oneshot(key.as_bytes())
 }
 
 /// An awarded decision's groups under each rule, as hashes of their keys

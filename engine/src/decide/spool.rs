@@ -197,7 +197,8 @@ impl<'a> Reader<'a> {
     fn str(&mut self) -> Option<Option<&'a str>> {
         match self.bytes()? {
             None => Some(None),
-            Some(b) => Some(Some(std::str::from_utf8(b).ok()?)),
+            // Reasons are long and mostly Chinese: the vectorised check is many times faster.
+            Some(b) => Some(Some(simdutf8::basic::from_utf8(b).ok()?)),
         }
     }
 
@@ -242,16 +243,21 @@ pub(crate) fn read(record: &[u8]) -> Option<Record<'_>> {
     })
 }
 
-/// The spool file: written through once, then read back in blocks of whole records
+/// The spool file: written through once, then read back in blocks of whole records. Pieces
+/// of a few hundred KiB are written as they come, not through a buffer: copying them into one
+/// first was a copy of every byte spooled.
 pub(crate) struct Spool {
-    file: io::BufWriter<std::fs::File>,
+    file: std::fs::File,
 }
+
+/// How much is read back at a time
+const READ: usize = 1 << 20;
 
 impl Spool {
     /// A new, unnamed spool in the system's temporary directory
     pub(crate) fn new() -> io::Result<Spool> {
         Ok(Spool {
-            file: io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            file: tempfile::tempfile()?,
         })
     }
 
@@ -266,16 +272,16 @@ impl Spool {
         self,
         each: &mut dyn FnMut(&[u8]) -> io::Result<bool>,
     ) -> io::Result<()> {
-        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        let mut file = self.file;
         file.rewind()?;
-        let mut block: Vec<u8> = Vec::with_capacity(2 << 20);
-        let mut chunk = vec![0u8; 1 << 20];
+        let mut block: Vec<u8> = Vec::with_capacity(2 * READ);
         loop {
-            let n = file.read(&mut chunk)?;
+            // Read straight into the block, after what is left of the last read (`read_to_end`
+            // fills spare capacity without zeroing it first).
+            let n = (&mut file).take(READ as u64).read_to_end(&mut block)?;
             if n == 0 {
                 break;
             }
-            block.extend_from_slice(&chunk[..n]);
             let whole = whole_records(&block);
             if whole > 0 {
                 if !each(&block[..whole])? {

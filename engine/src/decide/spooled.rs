@@ -19,7 +19,7 @@ use crate::decide::repeats::{where_first, Repeats};
 use crate::decide::settle::{self, Entry, Groups};
 use crate::decide::spool::{self, Spool};
 use crate::decide::stream::{
-    clause_index, write_in_order, DecisionCounts, Pieces, Sink, StreamError, PIECE,
+    buffer, clause_index, write_in_order, DecisionCounts, Pieces, Sink, StreamError, PIECE,
 };
 use crate::decide::{check, clause};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
@@ -27,13 +27,48 @@ use crate::input::validate::kind_text;
 use crate::model::decision::{Decision, Status};
 use crate::model::facts::Checked;
 
-/// What one piece of pass 1 keeps: spooled decisions, id hashes, contenders and entries
+/// What one piece of pass 1 keeps: spooled decisions, id hashes, contenders, entries and each
+/// entry's group key hashes (one per rule, flat)
 #[derive(Default)]
 struct Kept {
     spooled: Vec<u8>,
     hashes: Vec<(u64, u32)>,
     contenders: Vec<(usize, Contender)>,
-    entries: Vec<(Entry, Vec<Option<u128>>)>,
+    entries: Vec<Entry>,
+    keys: Vec<Option<u128>>,
+}
+
+/// Emptied [`Kept`]s handed back by the merger. A piece's vectors are filled on a worker
+/// thread and emptied on the merger's: made fresh each time, they came from memory the
+/// allocator had given back to the system, and the kernel zeroed it again on every first touch.
+#[derive(Default)]
+struct KeptPool(std::sync::Mutex<Vec<Kept>>);
+
+impl KeptPool {
+    fn take(&self) -> Kept {
+        let kept = self.0.lock().ok().and_then(|mut p| p.pop());
+        kept.unwrap_or_else(|| Kept {
+            spooled: Vec::with_capacity(PIECE * 512),
+            hashes: Vec::with_capacity(PIECE),
+            contenders: Vec::new(),
+            entries: Vec::with_capacity(PIECE),
+            keys: Vec::new(),
+        })
+    }
+
+    fn give(&self, mut kept: Kept) {
+        kept.spooled.clear();
+        kept.hashes.clear();
+        kept.contenders.clear();
+        kept.entries.clear();
+        kept.keys.clear();
+        if let Ok(mut p) = self.0.lock() {
+            // More than are ever in flight at once (two chunks of pieces).
+            if p.len() < 1024 {
+                p.push(kept);
+            }
+        }
+    }
 }
 
 impl Engine {
@@ -83,17 +118,20 @@ impl Engine {
             groups: Groups::default(),
         };
         let mut spool_error = None;
+        let kept_pool = &KeptPool::default();
         let read = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Kept>>(2);
             let (m, spool_error) = (&mut merged, &mut spool_error);
             let merger = scope.spawn(move || {
+                let rules = pack.settlement.len();
                 for pieces in rx.iter() {
-                    for kept in pieces {
-                        m.hashes.extend(kept.hashes);
-                        for (ci, k) in kept.contenders {
+                    for mut kept in pieces {
+                        m.hashes.extend_from_slice(&kept.hashes);
+                        for (ci, k) in kept.contenders.drain(..) {
                             m.contenders[ci].push(k);
                         }
-                        for (mut entry, keys) in kept.entries {
+                        let keys = kept.keys.chunks(rules.max(1));
+                        for (mut entry, keys) in kept.entries.drain(..).zip(keys) {
                             entry.groups =
                                 keys.iter().map(|k| k.map(|k| m.groups.intern(k))).collect();
                             m.entries.push(entry);
@@ -103,6 +141,7 @@ impl Engine {
                             // Dropping the receiver stops the reading.
                             return;
                         }
+                        kept_pool.give(kept);
                     }
                 }
             });
@@ -114,10 +153,7 @@ impl Engine {
                     .chunks(PIECE)
                     .map(|piece| {
                         // Sized for a piece's records, so the buffer is not grown by copying.
-                        let mut kept = Kept {
-                            spooled: Vec::with_capacity(PIECE * 512),
-                            ..Kept::default()
-                        };
+                        let mut kept = kept_pool.take();
                         for r in piece {
                             self.keep(r.ready(pack, bytes), &mut kept, sink, id_hash);
                         }
@@ -201,22 +237,17 @@ impl Engine {
             }
             if settle::settled_clause(pack, c.clause) {
                 let names = settle::group_keys(pack, c.clause, &c.facts);
-                let hashes = names
-                    .iter()
-                    .map(|k| k.as_deref().map(settle::key_hash))
-                    .collect();
-                kept.entries.push((
-                    Entry {
-                        index,
-                        clause: c.clause,
-                        id: c.facts.id.as_str().into(),
-                        amount: d.amount,
-                        period: pack.period_of(&c.facts),
-                        groups: Box::new([]),
-                        prior: settle::priors(pack, &self.code.history, c.clause, &c.facts),
-                    },
-                    hashes,
-                ));
+                kept.keys
+                    .extend(names.iter().map(|k| k.as_deref().map(settle::key_hash)));
+                kept.entries.push(Entry {
+                    index,
+                    clause: c.clause,
+                    id: c.facts.id.as_str().into(),
+                    amount: d.amount,
+                    period: pack.period_of(&c.facts),
+                    groups: Box::new([]),
+                    prior: settle::priors(pack, &self.code.history, c.clause, &c.facts),
+                });
                 full = Some(names);
             }
         }
@@ -320,7 +351,7 @@ impl Engine {
                         .par_chunks(PIECE)
                         .enumerate()
                         .map(|(p, piece)| {
-                            let mut buf = Vec::with_capacity(PIECE * 400);
+                            let mut buf = buffer(PIECE * 400);
                             let mut c = DecisionCounts::new(pack.clauses.len());
                             for (j, rec) in piece.iter().enumerate() {
                                 let n = at + p * PIECE + j;
