@@ -93,6 +93,11 @@ pub struct RunArgs {
     /// No progress line, even on a terminal
     #[arg(long)]
     pub quiet: bool,
+    /// Beside each decision (JSON, JSONL, CSV), the application's `applicant:` fields and its
+    /// period, as written, so a later run can read the output as its --history; decided in
+    /// memory
+    #[arg(long)]
+    pub with_applicant: bool,
 }
 
 #[derive(clap::Args)]
@@ -388,9 +393,9 @@ pub struct Changes {
     /// A scenario file (name, description, set / disable / replace). Repeatable
     #[arg(long, value_name = "FILE")]
     pub scenario: Vec<PathBuf>,
-    /// A ledger of earlier payments (CSV: applicant, clause, period, amount) that the pack's
-    /// settlement rules read: caps count what was paid before, and awards that build on an
-    /// earlier one find it
+    /// What was paid before, which the pack's settlement rules and scripts read: a ledger
+    /// (CSV or .xlsx: applicant, clause, period, amount), or an earlier run's decisions
+    /// (.json, .jsonl, .csv) written with `--with-applicant`
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
 }

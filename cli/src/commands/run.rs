@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use policy_engine::{Engine, InputFile, Status};
+use policy_engine::{Engine, InputFile, Sink, Status};
 
 use super::{input_file, load_changed, Io};
 use crate::args::{RunArgs, RunFormat};
@@ -23,6 +23,15 @@ pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
         output: args.output.as_deref(),
     };
     let (count, errors) = match args.format {
+        RunFormat::Json | RunFormat::Jsonl | RunFormat::Csv if args.with_applicant => {
+            run.with_applicant(io)?
+        }
+        _ if args.with_applicant => {
+            return Err(
+                "error: --with-applicant is for --format json, jsonl or csv, the decisions a later --history reads"
+                    .into(),
+            )
+        }
         RunFormat::Json | RunFormat::Jsonl | RunFormat::Csv => run.streamed(io, args.quiet)?,
         RunFormat::Table | RunFormat::Yaml | RunFormat::Xlsx => run.whole(io)?,
     };
@@ -77,6 +86,66 @@ impl Run<'_> {
             .map(|(_, n)| *n)
             .unwrap_or(0);
         Ok((summary.totals.applications, errors))
+    }
+
+    /// JSON, JSONL or CSV with each application's `applicant:` fields and period beside its
+    /// decision, decided in memory (each decision is its application's, by place); returns
+    /// (applications, errors)
+    fn with_applicant(&self, io: &mut Io<'_>) -> Result<(usize, usize), String> {
+        let (engine, source, output) = (self.engine, self.source, self.output);
+        let pack = engine.pack();
+        if pack.applicant.is_empty() {
+            return Err(
+                "error: --with-applicant writes the pack's `applicant:` fields, and pack.yaml names none: add `applicant: [applicant.credit_code, applicant.name]` (the fields that tell who applied)"
+                    .into(),
+            );
+        }
+        let names: Vec<String> = pack.applicant.iter().chain(&pack.period).cloned().collect();
+        if let Some(clash) = names.iter().find(|n| {
+            let top = n.split('.').next().unwrap_or(n);
+            stream::CSV_HEADER.contains(&top)
+        }) {
+            return Err(format!(
+                "error: --with-applicant cannot write the field `{clash}` beside a decision, which has a `{clash}` of its own"
+            ));
+        }
+        let apps = source.read_all().map_err(|e| format!("error: {e}"))?;
+        let decisions = engine.decide(&apps);
+        let totals = engine.totals(&decisions);
+        let values = apps
+            .iter()
+            .map(|a| {
+                names
+                    .iter()
+                    .map(|n| a.text(n).map(str::to_string))
+                    .collect()
+            })
+            .collect();
+        let form = match self.format {
+            RunFormat::Json => stream::Form::Json,
+            RunFormat::Jsonl => stream::Form::Jsonl,
+            _ => stream::Form::Csv,
+        };
+        let sink = stream::WithFields::new(form, pack, names, values);
+        let mut bytes = sink.begin();
+        for (n, d) in decisions.iter().enumerate() {
+            sink.render(n, d, &mut bytes);
+        }
+        bytes.extend_from_slice(&sink.end(decisions.len(), &totals));
+        match output {
+            Some(path) => write_atomically(path, &bytes)?,
+            None => {
+                io.out
+                    .write_all(&bytes)
+                    .map_err(|e| format!("error: cannot write the output: {e}"))?;
+                let _ = io.out.flush();
+            }
+        }
+        let errors = decisions
+            .iter()
+            .filter(|d| d.status == Status::Error)
+            .count();
+        Ok((decisions.len(), errors))
     }
 
     /// The table, YAML or workbook, written once every application is decided (the totals come

@@ -165,6 +165,124 @@ impl Sink for CsvSink {
     }
 }
 
+/// The form `WithFields` writes
+#[derive(Clone, Copy)]
+pub enum Form {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+/// Decisions with fields of their applications beside them (`policy run --with-applicant`:
+/// the pack's `applicant:` fields and its period), so a later run can read them as its
+/// `--history`. In JSON a dotted name nests (`applicant.name` is `name` inside `applicant`),
+/// as in the applications; in CSV it is the column's name. A value is as the application
+/// wrote it, `null` (an empty cell) where it has none.
+pub struct WithFields {
+    form: Form,
+    json: JsonSink,
+    names: Vec<String>,
+    /// Each application's values, in input order
+    values: Vec<Vec<Option<String>>>,
+}
+
+impl WithFields {
+    pub fn new(
+        form: Form,
+        pack: &Pack,
+        names: Vec<String>,
+        values: Vec<Vec<Option<String>>>,
+    ) -> WithFields {
+        WithFields {
+            form,
+            json: JsonSink::new(pack),
+            names,
+            values,
+        }
+    }
+
+    /// The decision as a JSON object with the fields added
+    fn object(&self, n: usize, d: &Decision) -> serde_json::Value {
+        let mut value = serde_json::to_value(d).unwrap_or_default();
+        let row = self.values.get(n);
+        for (i, name) in self.names.iter().enumerate() {
+            let given = row.and_then(|r| r.get(i)).cloned().flatten();
+            let mut at = &mut value;
+            let mut parts = name.split('.').peekable();
+            while let Some(part) = parts.next() {
+                let Some(object) = at.as_object_mut() else {
+                    break;
+                };
+                if parts.peek().is_none() {
+                    object.insert(
+                        part.to_string(),
+                        given.clone().map_or(serde_json::Value::Null, Into::into),
+                    );
+                    break;
+                }
+                at = object
+                    .entry(part.to_string())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
+            }
+        }
+        value
+    }
+}
+
+impl Sink for WithFields {
+    fn begin(&self) -> Vec<u8> {
+        match self.form {
+            Form::Json => self.json.begin(),
+            Form::Jsonl => Vec::new(),
+            Form::Csv => {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                let header = CSV_HEADER
+                    .iter()
+                    .copied()
+                    .chain(self.names.iter().map(String::as_str));
+                let _ = w.write_record(header);
+                w.into_inner().unwrap_or_default()
+            }
+        }
+    }
+
+    fn render(&self, n: usize, d: &Decision, out: &mut Vec<u8>) {
+        match self.form {
+            Form::Json => {
+                out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+                let pretty = serde_json::to_string_pretty(&self.object(n, d)).unwrap_or_default();
+                out.extend_from_slice(indent(&pretty, "    ").as_bytes());
+            }
+            Form::Jsonl => {
+                let at = out.len();
+                if serde_json::to_writer(&mut *out, &self.object(n, d)).is_err() {
+                    out.truncate(at);
+                }
+                out.push(b'\n');
+            }
+            Form::Csv => {
+                let row = self.values.get(n);
+                let extra = (0..self.names.len()).map(|i| {
+                    row.and_then(|r| r.get(i))
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_default()
+                });
+                let mut w = csv::Writer::from_writer(Vec::new());
+                let _ = w.write_record(csv_fields(d).into_iter().chain(extra));
+                out.extend_from_slice(&w.into_inner().unwrap_or_default());
+            }
+        }
+    }
+
+    fn end(&self, count: usize, totals: &Totals) -> Vec<u8> {
+        match self.form {
+            Form::Json => self.json.end(count, totals),
+            Form::Jsonl | Form::Csv => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,19 @@ impl RawApplication {
             _ => None,
         }
     }
+
+    /// A field's value as written, by its dotted name (`applicant.name`), if it is a plain
+    /// value and not null
+    pub fn text(&self, field: &str) -> Option<&str> {
+        let mut node = &self.node;
+        for part in field.split('.') {
+            node = node.get(part)?;
+        }
+        match node.as_scalar() {
+            Some((t, _)) if !node.is_null() => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// A file that cannot be read as a list of applications at all

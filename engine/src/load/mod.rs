@@ -1,6 +1,8 @@
 //! Reading a pack from disk: YAML with positions, the pack's files, parameter values, script
 //! references, lint warnings; scenarios that change a pack, and the differences between two
-//! versions of one.
+//! versions of one. Also the documents other stages read with the same care: a workbook's
+//! cells (`workbook.rs`, for application files too) and the record of what was paid before
+//! (`history.rs`).
 
 pub(crate) mod files;
 pub(crate) mod history;
@@ -12,4 +14,5 @@ pub(crate) mod revision;
 pub(crate) mod scenario;
 pub(crate) mod script_refs;
 pub(crate) mod settlement;
+pub(crate) mod workbook;
 pub(crate) mod yaml;

@@ -1,0 +1,491 @@
+//! Reading a sheet of an Excel workbook (`.xlsx`) as rows of cell text: the cell reader that
+//! application files (`input/xlsx.rs`) and the ledger of `--history` (`load/history.rs`) share.
+//!
+//! Read straight from the workbook's XML, where a number is stored as the text Excel wrote,
+//! so money is read from its digits, never through a float. Excel keeps 15 significant digits;
+//! a number written with more (`0.30000000000000004`) is rounded to 15, in decimal.
+//!
+//! A date cell is a number (days from 1899-12-30, or from 1904-01-01 in a workbook so set)
+//! shown through a date format; a whole day in such a cell is read as ISO `2024-03-25`, so a
+//! `date` field takes it. A date with a time of day stays a number, which no field reads as a
+//! date.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use crate::model::date::Date;
+use crate::model::pos::Pos;
+
+/// What one reading of a sheet may take
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    /// The largest part of the workbook (a sheet, its shared strings) read, uncompressed: a
+    /// zip bomb stops here, refused
+    pub(crate) max_part: u64,
+    /// The most rows (that hold anything) kept; a reader that must refuse more asks for one
+    /// more than it allows, and sees whether it got it
+    pub(crate) max_rows: usize,
+}
+
+/// Why a workbook cannot be read, and where in its sheet when known
+pub(crate) type Fail = (Option<Pos>, String);
+
+fn part<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    max: u64,
+) -> Result<Option<String>, Fail> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err((None, format!("not a readable .xlsx workbook: {e}"))),
+    };
+    let mut text = String::new();
+    file.take(max.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(|e| (None, format!("cannot read `{name}` in the workbook: {e}")))?;
+    if text.len() as u64 > max {
+        return Err((
+            None,
+            format!("`{name}` in the workbook is over {max} bytes uncompressed, the most read"),
+        ));
+    }
+    Ok(Some(text))
+}
+
+fn attr(e: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key || a.key.local_name().as_ref() == key)
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+fn xml_error(name: &str, e: impl std::fmt::Display) -> Fail {
+    (
+        None,
+        format!("`{name}` in the workbook is not valid XML: {e}"),
+    )
+}
+
+/// The sheets: (name, path inside the zip), in workbook order
+fn sheets<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    max: u64,
+) -> Result<Vec<(String, String)>, Fail> {
+    let workbook = part(zip, "xl/workbook.xml", max)?.ok_or((
+        None,
+        "not an .xlsx workbook: no xl/workbook.xml".to_string(),
+    ))?;
+    let rels = part(zip, "xl/_rels/workbook.xml.rels", max)?.unwrap_or_default();
+    let mut targets = HashMap::new();
+    let mut r = Reader::from_str(&rels);
+    loop {
+        match r
+            .read_event()
+            .map_err(|e| xml_error("workbook.xml.rels", e))?
+        {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, b"Id"), attr(&e, b"Target")) {
+                    let path = match target.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.insert(id, path);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut r = Reader::from_str(&workbook);
+    loop {
+        match r.read_event().map_err(|e| xml_error("workbook.xml", e))? {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"sheet" => {
+                let name = attr(&e, b"name").unwrap_or_default();
+                if let Some(path) = attr(&e, b"id").and_then(|id| targets.get(&id).cloned()) {
+                    out.push((name, path));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn shared_strings<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    max: u64,
+) -> Result<Vec<String>, Fail> {
+    let Some(xml) = part(zip, "xl/sharedStrings.xml", max)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut r = Reader::from_str(&xml);
+    let mut current: Option<String> = None;
+    let mut in_t = false;
+    // Phonetic runs (<rPh>) are readings, not the cell's text.
+    let mut in_phonetic = false;
+    loop {
+        match r
+            .read_event()
+            .map_err(|e| xml_error("sharedStrings.xml", e))?
+        {
+            Event::Eof => break,
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"si" => current = Some(String::new()),
+                b"t" => in_t = true,
+                b"rPh" => in_phonetic = true,
+                _ => {}
+            },
+            Event::Empty(e) if e.local_name().as_ref() == b"si" => out.push(String::new()),
+            Event::Text(t) if in_t && !in_phonetic => {
+                if let (Some(s), Ok(text)) = (current.as_mut(), t.unescape()) {
+                    s.push_str(&text);
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"si" => out.push(current.take().unwrap_or_default()),
+                b"t" => in_t = false,
+                b"rPh" => in_phonetic = false,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a number format shows a date: Excel's built-in date formats (14–17, 22, and the
+/// East Asian 27–36 and 50–58), or a format code with a year or day in it (`yyyy"年"m"月"d"日"`),
+/// quoted text, `[…]` and escaped characters aside
+fn is_date_format(id: u32, code: Option<&str>) -> bool {
+    if matches!(id, 14..=17 | 22 | 27..=36 | 50..=58) {
+        return true;
+    }
+    let Some(code) = code else {
+        return false;
+    };
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            'y' | 'Y' | 'd' | 'D' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// For each cell style (`s="N"` on a cell), whether it shows a date, from `xl/styles.xml`
+fn date_styles(xml: &str) -> Result<Vec<bool>, Fail> {
+    let mut codes: HashMap<u32, String> = HashMap::new();
+    let mut out = Vec::new();
+    let mut in_xfs = false;
+    let mut r = Reader::from_str(xml);
+    loop {
+        match r.read_event().map_err(|e| xml_error("styles.xml", e))? {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"numFmt" => {
+                if let (Some(id), Some(code)) = (
+                    attr(&e, b"numFmtId").and_then(|i| i.parse().ok()),
+                    attr(&e, b"formatCode"),
+                ) {
+                    codes.insert(id, code);
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = true,
+            Event::End(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = false,
+            Event::Start(e) | Event::Empty(e) if in_xfs && e.local_name().as_ref() == b"xf" => {
+                let id = attr(&e, b"numFmtId")
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(0);
+                out.push(is_date_format(id, codes.get(&id).map(String::as_str)));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the workbook counts days from 1904 (`<workbookPr date1904="1"/>`)
+fn counts_from_1904(workbook: &str) -> bool {
+    let mut r = Reader::from_str(workbook);
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"workbookPr" => {
+                return matches!(attr(&e, b"date1904").as_deref(), Some("1" | "true"));
+            }
+            Ok(Event::Eof) | Err(_) => return false,
+            _ => {}
+        }
+    }
+}
+
+/// A date cell's number as ISO, when it is a whole day; `None` otherwise (a time of day,
+/// Excel's 1900-02-29 that never was, out of range)
+fn serial_date(text: &str, from_1904: bool) -> Option<String> {
+    let t = text.trim();
+    let whole = t.strip_suffix(".0").unwrap_or(t);
+    if whole.is_empty() || whole.len() > 7 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = whole.parse().ok()?;
+    let day = if from_1904 {
+        Date::from_ymd(1904, 1, 1)?.add_days(n)?
+    } else {
+        match n {
+            // Excel counts 1900 as a leap year: serial 60 is a 29 February that never was.
+            1..=59 => Date::from_ymd(1899, 12, 31)?.add_days(n)?,
+            61.. => Date::from_ymd(1899, 12, 30)?.add_days(n)?,
+            _ => return None,
+        }
+    };
+    Some(day.to_string())
+}
+
+/// `C12` → column 2 (from 0)
+fn column_of(reference: &str) -> Option<usize> {
+    let mut col = 0usize;
+    let mut any = false;
+    for c in reference.chars().take_while(char::is_ascii_alphabetic) {
+        col = col
+            .checked_mul(26)?
+            .checked_add((c.to_ascii_uppercase() as usize) - ('A' as usize) + 1)?;
+        any = true;
+    }
+    (any && col > 0).then(|| col - 1)
+}
+
+/// A number as Excel wrote it, at most 15 significant digits (Excel's own precision), exact
+fn excel_number(text: &str) -> String {
+    let Ok(d) = crate::model::money::parse_decimal(text.trim()) else {
+        return text.trim().to_string();
+    };
+    let digits = d
+        .mantissa()
+        .unsigned_abs()
+        .to_string()
+        .trim_end_matches('0')
+        .len();
+    if digits <= 15 {
+        return d.normalize().to_string();
+    }
+    // Round to 15 significant digits: the float noise Excel itself never shows.
+    let int_digits = d.trunc().abs().to_string().trim_start_matches('0').len() as i64;
+    let keep = (15 - int_digits).max(0) as u32;
+    d.round_dp_with_strategy(keep, rust_decimal::RoundingStrategy::MidpointNearestEven)
+        .normalize()
+        .to_string()
+}
+
+/// How a workbook shows numbers as dates: the date styles, and the day it counts from
+#[derive(Default)]
+struct DateCells {
+    styles: Vec<bool>,
+    from_1904: bool,
+}
+
+/// A sheet's rows that hold anything, as cells of text with their row numbers (at most
+/// `max_rows` of them): shared strings looked up, booleans as `true`/`false`, a whole day in a
+/// date cell as ISO, other numbers as Excel shows them
+fn sheet_rows(
+    xml: &str,
+    sheet_path: &str,
+    strings: &[String],
+    dates: &DateCells,
+    max_rows: usize,
+) -> Result<Vec<(usize, Vec<String>)>, Fail> {
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut r = Reader::from_str(xml);
+    let mut row: Option<(usize, Vec<String>)> = None;
+    let mut cell: Option<(usize, String, bool)> = None; // (column, type, date style)
+    let mut value = String::new();
+    let mut in_value = false;
+    let mut next_row = 1usize;
+    loop {
+        match r.read_event().map_err(|e| xml_error(sheet_path, e))? {
+            Event::Eof => break,
+            Event::Start(e) if e.local_name().as_ref() == b"row" => {
+                let n = attr(&e, b"r")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(next_row);
+                next_row = n + 1;
+                row = Some((n, Vec::new()));
+            }
+            Event::Empty(e) if e.local_name().as_ref() == b"row" => {
+                let n: usize = attr(&e, b"r")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(next_row);
+                next_row = n + 1;
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"c" => {
+                let col = attr(&e, b"r")
+                    .and_then(|r| column_of(&r))
+                    .unwrap_or_else(|| row.as_ref().map(|(_, c)| c.len()).unwrap_or(0));
+                let dated = attr(&e, b"s")
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .and_then(|s| dates.styles.get(s).copied())
+                    .unwrap_or(false);
+                cell = Some((col, attr(&e, b"t").unwrap_or_default(), dated));
+                value.clear();
+            }
+            Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = true,
+            Event::End(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = false,
+            Event::Text(t) if in_value => {
+                if let Ok(text) = t.unescape() {
+                    value.push_str(&text);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"c" => {
+                if let (Some((col, ty, dated)), Some((_, cells))) = (cell.take(), row.as_mut()) {
+                    let text = match ty.as_str() {
+                        "s" => value
+                            .trim()
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| strings.get(i).cloned())
+                            .unwrap_or_default(),
+                        "b" => if value.trim() == "1" { "true" } else { "false" }.to_string(),
+                        "str" | "inlineStr" | "e" | "d" => value.clone(),
+                        _ if dated => serial_date(&value, dates.from_1904)
+                            .unwrap_or_else(|| excel_number(&value)),
+                        _ => excel_number(&value),
+                    };
+                    if col >= 16_384 {
+                        continue;
+                    }
+                    if cells.len() <= col {
+                        cells.resize(col + 1, String::new());
+                    }
+                    cells[col] = text;
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"row" => {
+                if let Some(r) = row.take().filter(|(_, c)| c.iter().any(|c| !c.is_empty())) {
+                    rows.push(r);
+                    if rows.len() >= max_rows {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(rows)
+}
+
+/// The rows of one sheet (the first, unless named) that hold anything, as cells of text with
+/// their row numbers; at most `bounds.max_rows` of them
+pub(crate) fn read_sheet<R: Read + std::io::Seek>(
+    workbook: R,
+    sheet: Option<&str>,
+    bounds: Bounds,
+) -> Result<Vec<(usize, Vec<String>)>, Fail> {
+    let max = bounds.max_part;
+    let mut zip = zip::ZipArchive::new(workbook)
+        .map_err(|e| (None, format!("not an .xlsx workbook: {e}")))?;
+    let all = sheets(&mut zip, max)?;
+    let chosen = match sheet {
+        None => all.first(),
+        Some(name) => all.iter().find(|(n, _)| n == name),
+    };
+    let Some((_, sheet_path)) = chosen.cloned() else {
+        let names: Vec<String> = all.iter().map(|(n, _)| format!("`{n}`")).collect();
+        return Err((
+            None,
+            match sheet {
+                Some(s) => format!(
+                    "no sheet `{s}` in the workbook (it has {})",
+                    names.join(", ")
+                ),
+                None => "the workbook has no sheet".into(),
+            },
+        ));
+    };
+    let strings = shared_strings(&mut zip, max)?;
+    let dates = DateCells {
+        styles: match part(&mut zip, "xl/styles.xml", max)? {
+            Some(xml) => date_styles(&xml)?,
+            None => Vec::new(),
+        },
+        from_1904: part(&mut zip, "xl/workbook.xml", max)?.is_some_and(|w| counts_from_1904(&w)),
+    };
+    let xml = part(&mut zip, &sheet_path, max)?.ok_or((
+        None,
+        format!("the workbook lists `{sheet_path}` but does not hold it"),
+    ))?;
+    sheet_rows(&xml, &sheet_path, &strings, &dates, bounds.max_rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_digits_and_lose_float_noise() {
+        assert_eq!(excel_number("1234567.85"), "1234567.85");
+        assert_eq!(excel_number("4.45"), "4.45");
+        assert_eq!(excel_number("3000000"), "3000000");
+        assert_eq!(excel_number("0.30000000000000004"), "0.3");
+        assert_eq!(excel_number("1234567.8500000001"), "1234567.85");
+        assert_eq!(excel_number("not a number"), "not a number");
+    }
+
+    #[test]
+    fn date_cells_are_read_as_iso_days() {
+        assert_eq!(serial_date("45376", false).as_deref(), Some("2024-03-25"));
+        assert_eq!(serial_date("45351", false).as_deref(), Some("2024-02-29"));
+        assert_eq!(serial_date("61", false).as_deref(), Some("1900-03-01"));
+        assert_eq!(serial_date("59", false).as_deref(), Some("1900-02-28"));
+        assert_eq!(serial_date("1", false).as_deref(), Some("1900-01-01"));
+        assert_eq!(serial_date("60", false), None, "1900-02-29 never was");
+        assert_eq!(serial_date("0", false), None);
+        assert_eq!(serial_date("43914", true).as_deref(), Some("2024-03-25"));
+        assert_eq!(serial_date("45376.5", false), None, "a time of day");
+        assert_eq!(serial_date("-1", false), None);
+        assert_eq!(serial_date("99999999999", false), None);
+        assert_eq!(serial_date("2958465", false).as_deref(), Some("9999-12-31"));
+        assert_eq!(serial_date("2958466", false), None);
+
+        let styles = r##"<styleSheet><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/><numFmt numFmtId="165" formatCode="#,##0.00&quot;元 day&quot;"/></numFmts>
+            <cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>
+            <cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="20"/></cellXfs></styleSheet>"##;
+        let Ok(flags) = date_styles(styles) else {
+            panic!("styles read");
+        };
+        assert_eq!(flags, [false, true, true, false, false]);
+        let sheet = r#"<worksheet><sheetData>
+            <row r="1"><c r="A1" t="inlineStr"><is><t>d</t></is></c><c r="B1" t="inlineStr"><is><t>n</t></is></c></row>
+            <row r="2"><c r="A2" s="1"><v>45376</v></c><c r="B2" s="0"><v>45376</v></c><c r="C2" s="2"><v>45376.25</v></c><c r="D2" s="3"><v>45376</v></c></row>
+            </sheetData></worksheet>"#;
+        let dates = DateCells {
+            styles: flags,
+            from_1904: false,
+        };
+        let Ok(rows) = sheet_rows(sheet, "sheet1.xml", &[], &dates, usize::MAX) else {
+            panic!("rows read");
+        };
+        assert_eq!(rows[1].1, ["2024-03-25", "45376", "45376.25", "45376"]);
+        assert!(counts_from_1904(
+            r#"<workbook><workbookPr date1904="1"/></workbook>"#
+        ));
+        assert!(!counts_from_1904(r#"<workbook><workbookPr/></workbook>"#));
+    }
+
+    #[test]
+    fn columns_from_references() {
+        assert_eq!(column_of("A1"), Some(0));
+        assert_eq!(column_of("Z9"), Some(25));
+        assert_eq!(column_of("AA10"), Some(26));
+        assert_eq!(column_of("12"), None);
+    }
+}
