@@ -62,9 +62,11 @@ impl Engine {
         Ok(Engine { pack, code })
     }
 
-    /// This engine with a record of what was paid before (`--history`): a CSV ledger with the
-    /// columns `applicant` (the value the rules know the applicant by: its credit code, else its
-    /// name), `clause`, `period` and `amount` (or 申报单位, 条款, 年度, 金额). Settlement rules
+    /// This engine with a record of what was paid before (`--history`): a ledger (CSV, or the
+    /// first sheet of an .xlsx workbook) with the columns `applicant` (the value the rules know
+    /// the applicant by: its credit code, else its name), `clause`, `period` and `amount` (or
+    /// 申报单位, 条款, 年度, 金额), or an earlier run's decisions (JSON, JSONL or CSV) written
+    /// with the applicant's fields (`policy run --with-applicant`). Settlement rules
     /// read it: a cap counts what the same applicant was paid before toward its limit (in the
     /// group's year, or in every year for a rule with `per: []`), and an award that builds on
     /// another is paid where the base was paid before.
