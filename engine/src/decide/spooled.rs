@@ -191,7 +191,12 @@ impl Engine {
         // Every entry has its group numbers: the table of keys is not needed any more.
         drop(groups);
         let repeats = repeats_among(source, pool, hashes).map_err(StreamError::Input)?;
-        let mut ranks = FxHashMap::default();
+        // Sized at once: grown by doubling, a table of large placements was copied and its
+        // fresh memory cleared again at each step.
+        let mut ranks = FxHashMap::with_capacity_and_hasher(
+            contenders.iter().map(Vec::len).sum(),
+            Default::default(),
+        );
         for (ci, mut list) in contenders.into_iter().enumerate() {
             list.retain(|k| u32::try_from(k.index).is_ok_and(|at| !repeats.contains_key(&at)));
             for (index, placement) in count_limit::rank_contenders(pack, ci, list) {
