@@ -44,8 +44,7 @@ pub fn script(engine: &Engine, source: &str, applications: &str) {
         for raw in &apps {
             if let Ok(c) = decide::check_one(pack, raw) {
                 let clause = &pack.clauses[c.clause];
-                let params =
-                    decide::clause::params_view(pack, clause, &c.facts, &Default::default());
+                let params = decide::clause::params_view(pack, clause, &c.facts, &fuzzed.code);
                 let agreed = crate::script::host::agrees(
                     fuzzed.host(),
                     &fuzzed.code.scripts[c.clause],

@@ -93,6 +93,12 @@ fn limits(c: &Clause) -> Vec<String> {
             l.max
         ));
     }
+    if !c.depends_on.is_empty() {
+        out.push(format!(
+            "依赖 depends on：在 `{}` 之后决定，读取同一申报单位同期在这些条款下的奖励",
+            c.depends_on.join("`、`")
+        ));
+    }
     out
 }
 

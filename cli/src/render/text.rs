@@ -281,6 +281,13 @@ pub fn clauses_text(pack: &Pack) -> String {
                 l.max
             ));
         }
+        if !c.depends_on.is_empty() {
+            out.push_str(&format!(
+                "  依赖 depends on: {}（读取同一申报单位同期在这些条款下的奖励）
+",
+                c.depends_on.join(", ")
+            ));
+        }
     }
     if !pack.settlement.is_empty() {
         out.push_str("\n结算规则 settlement（按所列顺序依次适用）\n");

@@ -14,6 +14,7 @@ use crate::decide::settle::key_hash;
 use crate::decide::Engine;
 use crate::input::RawApplication;
 use crate::load::scenario::Scenario;
+use crate::model::decided;
 use crate::model::decision::{add, Decision, Status};
 use crate::model::error::LoadErrors;
 use crate::model::facts::{Checked, Facts};
@@ -123,9 +124,11 @@ pub(crate) fn changed_rules(base: &Pack, variant: &Pack) -> Vec<String> {
     out
 }
 
-/// Which clauses of `variant` differ from `base`: parameters, script or switch
+/// Which clauses of `variant` decide differently from `base`: parameters, script or switch,
+/// and every clause that reads the decisions of one that does
 pub(crate) fn changed_clauses(base: &Pack, variant: &Pack) -> Vec<bool> {
-    base.clauses
+    let mut changed: Vec<bool> = base
+        .clauses
         .iter()
         .zip(&variant.clauses)
         .map(|(b, v)| {
@@ -133,7 +136,28 @@ pub(crate) fn changed_clauses(base: &Pack, variant: &Pack) -> Vec<bool> {
                 || *b.parameters != *v.parameters
                 || b.script_source != v.script_source
         })
-        .collect()
+        .collect();
+    // Each round reaches one layer further; the clauses bound the rounds.
+    for _ in 0..variant.clauses.len() {
+        let mut more = false;
+        for (ci, c) in variant.clauses.iter().enumerate() {
+            let reads_changed = c.depends_on.iter().any(|d| {
+                variant
+                    .clauses
+                    .iter()
+                    .position(|o| &o.id == d)
+                    .is_some_and(|di| changed[di])
+            });
+            if reads_changed && !changed[ci] {
+                changed[ci] = true;
+                more = true;
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    changed
 }
 
 /// Decides a variant of `base`, reusing the baseline's decisions (before settlement) for the
@@ -145,6 +169,12 @@ pub(crate) fn decide_variant(
     checked: &[Result<Checked, Box<Decision>>],
     baseline: &[Decision],
 ) -> Vec<Decision> {
+    if decided::any(variant) {
+        // A clause reading others' decisions reads the variant's: decided whole, layer by layer.
+        let mut decisions = decide::decide_unsettled(variant, code, checked);
+        decide::apply_settlement(variant, &code.history, checked, &mut decisions);
+        return decisions;
+    }
     let changed = &changed_clauses(base, variant);
     let mut decisions = baseline.to_vec();
     for (i, c) in checked.iter().enumerate() {

@@ -15,6 +15,7 @@ use crate::decide::stream::{StreamError, PIECE};
 use crate::decide::{self, Engine};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready};
 use crate::load::scenario::Scenario;
+use crate::model::decided;
 use crate::model::pack::Pack;
 
 impl Engine {
@@ -26,6 +27,36 @@ impl Engine {
     /// # Errors
     /// An input that cannot be read at all.
     pub fn compare_stream(
+        &self,
+        source: &InputFile,
+        scenarios: &[(&str, &Engine)],
+    ) -> Result<(Vec<ScenarioComparison>, Vec<Progress>), StreamError> {
+        let reads_others =
+            decided::any(self.pack()) || scenarios.iter().any(|(_, v)| decided::any(v.pack()));
+        if !reads_others {
+            return self.compare_decided(source, scenarios);
+        }
+        // Clauses that read others' decisions: each side's first (`decide/bases.rs`).
+        let pool = Pool::default();
+        let with = |e: &Engine| {
+            e.with_decided_from(source, &pool, id_hash)
+                .map_err(StreamError::Input)
+        };
+        let base = with(self)?;
+        let variants = scenarios
+            .iter()
+            .map(|(_, v)| with(v))
+            .collect::<Result<Vec<Engine>, StreamError>>()?;
+        let named: Vec<(&str, &Engine)> = scenarios
+            .iter()
+            .zip(&variants)
+            .map(|((name, _), v)| (*name, v))
+            .collect();
+        base.compare_decided(source, &named)
+    }
+
+    /// As [`Engine::compare_stream`], once the decisions other clauses read are known
+    fn compare_decided(
         &self,
         source: &InputFile,
         scenarios: &[(&str, &Engine)],

@@ -172,7 +172,9 @@ pub(crate) fn explain_in_batch(
     let index = apps.iter().position(|a| a.id() == Some(id))?;
     let checked = decide::check_all(pack, apps);
     // Decided as `decide_all_checked` does, keeping the clause's own decision before settlement.
-    let mut decisions = decide::decide_unsettled(pack, code, &checked);
+    // The scripts as the last layer ran them: a clause that reads others' decisions sees them.
+    let (mut decisions, code) = decide::decide_unsettled_with(pack, code, &checked);
+    let code = &code;
     let before = decisions.get(index).cloned();
     decide::apply_settlement(pack, &code.history, &checked, &mut decisions);
     let decision = decisions.swap_remove(index);

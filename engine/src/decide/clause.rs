@@ -9,6 +9,7 @@ use crate::decide::check::check_all;
 use crate::decide::count_limit::apply_count_limits;
 use crate::decide::settle::apply_settlement;
 use crate::input::RawApplication;
+use crate::model::decided::{self, applicant_period, Decided};
 use crate::model::decision::{max_award, outcome_key, Decision, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::history::{same_applicant, History};
@@ -18,7 +19,7 @@ use crate::model::pack::{Clause, Pack};
 use crate::model::value::Value;
 use crate::script::compiled::Compiled;
 use crate::script::memo::Found;
-use crate::script::views::{FactsView, HistoryView, ParamsView};
+use crate::script::views::{FactsView, HistoryView, OthersView, ParamsView};
 
 fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
     let file = clause
@@ -33,13 +34,14 @@ fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
     }
 }
 
-/// What a clause's script sees as `params` for one application
+/// What a clause's script sees as `params` for one application (with `history` and `others`)
 pub(crate) fn params_view(
     pack: &Pack,
     clause: &Clause,
     facts: &Facts,
-    history: &Arc<History>,
+    code: &Compiled,
 ) -> ParamsView {
+    let history = &code.history;
     ParamsView {
         clause: clause.id.as_str().into(),
         params: clause.parameters.clone(),
@@ -49,6 +51,25 @@ pub(crate) fn params_view(
             .as_deref()
             .and_then(|p| facts.fields.iter().position(|f| f.name == p)),
         history: history_view(pack, facts, history),
+        others: others_view(pack, clause, facts, &code.decided),
+    }
+}
+
+/// What a script sees as `others`: the same applicant's awards in the period under the clauses
+/// its clause depends on (nothing for a clause that depends on none)
+fn others_view(pack: &Pack, clause: &Clause, facts: &Facts, decided: &Arc<Decided>) -> OthersView {
+    if clause.depends_on.is_empty() {
+        return OthersView::default();
+    }
+    let readable: Vec<(String, usize)> = clause
+        .depends_on
+        .iter()
+        .filter_map(|d| Some((d.clone(), pack.clauses.iter().position(|c| &c.id == d)?)))
+        .collect();
+    OthersView {
+        decided: decided.clone(),
+        key: applicant_period(pack, facts),
+        readable: readable.into(),
     }
 }
 
@@ -94,7 +115,7 @@ pub(crate) fn decide_one(
     }
     let period = pack.period_of(facts);
     // What the script sees, built only when it runs (a remembered outcome needs neither).
-    let params = || params_view(pack, clause, facts, &code.history);
+    let params = || params_view(pack, clause, facts, code);
     let view = || FactsView::new(facts.clone());
     let (host, script) = (&code.host, &code.scripts[checked.clause]);
     let (outcome, mut recorded) = if trace {
@@ -317,8 +338,63 @@ pub(crate) fn decide_all_checked(
 }
 
 /// Decides applications already checked and applies the count limits, before settlement: what
-/// a comparison reuses for the clauses a scenario leaves alone
+/// a comparison reuses for the clauses a scenario leaves alone. Where clauses depend on others,
+/// the batch is decided layer by layer, each with the awards of the layers before it.
 pub(crate) fn decide_unsettled(
+    pack: &Pack,
+    code: &Compiled,
+    checked: &[Result<Checked, Box<Decision>>],
+) -> Vec<Decision> {
+    if !decided::any(pack) {
+        return decide_layer(pack, code, checked);
+    }
+    decide_unsettled_with(pack, code, checked).0
+}
+
+/// As [`decide_unsettled`], with the scripts and the awards the last layer read (what an
+/// explanation runs the clause with again)
+pub(crate) fn decide_unsettled_with(
+    pack: &Pack,
+    code: &Compiled,
+    checked: &[Result<Checked, Box<Decision>>],
+) -> (Vec<Decision>, Compiled) {
+    let mut code = code.clone();
+    code.decided = Arc::default();
+    let mut decisions = decide_layer(pack, &code, checked);
+    let layers = decided::layers(pack);
+    let depth = layers.iter().copied().max().unwrap_or(0);
+    for below in 0..depth {
+        // The awards of layers up to `below` are final now: the next layer reads them.
+        let bases = |ci: usize| layers[ci] <= below && decided::depended_on(pack, ci);
+        code.decided = Arc::new(decided_of(pack, checked, &decisions, &bases));
+        decisions = decide_layer(pack, &code, checked);
+    }
+    (decisions, code)
+}
+
+/// The awards of the clauses `bases` picks, per applicant and period
+pub(crate) fn decided_of(
+    pack: &Pack,
+    checked: &[Result<Checked, Box<Decision>>],
+    decisions: &[Decision],
+    bases: &dyn Fn(usize) -> bool,
+) -> Decided {
+    let mut out = Decided::default();
+    for (c, d) in checked.iter().zip(decisions) {
+        let Ok(c) = c else { continue };
+        if d.status != Status::Awarded || !bases(c.clause) {
+            continue;
+        }
+        if let Some(key) = applicant_period(pack, &c.facts) {
+            out.add(key, c.clause, d.amount);
+        }
+    }
+    out
+}
+
+/// Decides every checked application once with what `code` knows of other decisions, and
+/// applies the count limits
+fn decide_layer(
     pack: &Pack,
     code: &Compiled,
     checked: &[Result<Checked, Box<Decision>>],

@@ -20,6 +20,7 @@ use crate::decide::repeats::{where_first, FirstSeen, Repeats};
 use crate::decide::{check, clause, count_limit, settle};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
 use crate::input::{InputError, RawApplication};
+use crate::model::decided;
 use crate::model::decision::{add, Decision, Status, Totals};
 use crate::model::facts::Checked;
 use crate::model::pack::Pack;
@@ -385,6 +386,25 @@ impl Engine {
 
     /// The stream, with the hash the first pass keeps of ids (tests make it collide)
     fn stream(
+        &self,
+        source: &InputFile,
+        sink: &dyn Sink,
+        write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+        progress: &mut dyn FnMut(usize),
+        hash: fn(&str) -> u64,
+    ) -> Result<Summary, StreamError> {
+        if decided::any(self.pack()) {
+            // Clauses that read others' decisions: those decisions first (`bases.rs`).
+            let engine = self
+                .with_decided_from(source, &Pool::default(), hash)
+                .map_err(StreamError::Input)?;
+            return engine.stream_decided(source, sink, write, progress, hash);
+        }
+        self.stream_decided(source, sink, write, progress, hash)
+    }
+
+    /// The stream, once the decisions other clauses read are known
+    fn stream_decided(
         &self,
         source: &InputFile,
         sink: &dyn Sink,

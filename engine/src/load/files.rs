@@ -207,6 +207,9 @@ pub(crate) struct ClauseFile {
     pub(crate) cap: Option<String>,
     #[serde(default)]
     pub(crate) count_limit: Option<CountLimitFile>,
+    /// The clauses whose decisions the script reads with `others`
+    #[serde(default)]
+    pub(crate) depends_on: Vec<String>,
 }
 
 #[derive(Deserialize)]

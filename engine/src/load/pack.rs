@@ -194,6 +194,7 @@ fn build_settlement(
     errors: &mut LoadErrors,
 ) -> (Vec<String>, Vec<SettlementRule>) {
     let applicant = pf.applicant.clone().unwrap_or_default();
+    check_dependency_graph(clauses, &applicant, errors);
     // A script that asks the history needs to know who the applicant is.
     if applicant.is_empty() {
         for c in clauses.iter().filter(|c| {
@@ -714,6 +715,12 @@ fn load_clauses(
     let normalized_source = source_text.as_deref().map(squeeze);
     let mut clauses: Vec<Clause> = Vec::new();
     let mut scripts: Vec<Script> = Vec::new();
+    let all_ids: Vec<&str> = names
+        .iter()
+        .filter(|n| n.ends_with(".yaml"))
+        .map(|n| n.trim_end_matches(".yaml"))
+        .filter(|stem| names.contains(&format!("{stem}.rhai")))
+        .collect();
     for n in names.iter().filter(|n| n.ends_with(".yaml")) {
         let stem = n.trim_end_matches(".yaml");
         if !names.contains(&format!("{stem}.rhai")) {
@@ -727,6 +734,7 @@ fn load_clauses(
             kinds,
             host,
             normalized_source: normalized_source.as_deref(),
+            all_ids: &all_ids,
         };
         if let Some((clause, script)) = load_clause(&at, files, errors) {
             clauses.push(clause);
@@ -754,6 +762,8 @@ struct ClauseFiles<'a> {
     host: &'a ScriptHost,
     /// The source document without whitespace, to find each clause's text in
     normalized_source: Option<&'a str>,
+    /// The id of every clause of the pack (its files' names), which `depends_on` may name
+    all_ids: &'a [&'a str],
 }
 
 /// One clause read and checked, with its script compiled; `None` (with its errors reported)
@@ -771,6 +781,7 @@ fn load_clause(
         kinds,
         host,
         normalized_source,
+        all_ids,
     } = *at;
     let meta_path = clause_dir.join(n);
     let rel = format!("clauses/{n}");
@@ -831,7 +842,9 @@ fn load_clause(
         kind,
         clause_id: &cf.id,
         parameters: &parameters,
+        depends_on: &cf.depends_on,
     };
+    check_depends_on(&cf, all_ids, &node, &meta_path, errors);
     let script = match host.compile(&script_path, source.clone()) {
         Ok(s) => s,
         Err(e) => {
@@ -853,12 +866,113 @@ fn load_clause(
         parameters: Arc::new(parameters),
         cap: cf.cap,
         count_limit,
+        depends_on: cf.depends_on,
         meta_path,
         enabled: true,
         script_path,
         script_source: source,
     };
     Some((clause, script))
+}
+
+/// Clauses that read each other's decisions must not go round in a circle (none could be
+/// decided first), and reading another decision needs the pack to say who the same applicant is
+fn check_dependency_graph(clauses: &[Clause], applicant: &[String], errors: &mut LoadErrors) {
+    let index = |id: &str| clauses.iter().position(|c| c.id == id);
+    // Depth-first, from each clause in order; a clause met again on the current path closes
+    // a circle, reported once from its first clause.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    fn visit(
+        ci: usize,
+        clauses: &[Clause],
+        index: &dyn Fn(&str) -> Option<usize>,
+        marks: &mut [Mark],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        marks[ci] = Mark::OnPath;
+        path.push(ci);
+        for d in &clauses[ci].depends_on {
+            let Some(di) = index(d) else { continue };
+            match marks[di] {
+                Mark::OnPath => {
+                    let from = path.iter().position(|&p| p == di).unwrap_or(0);
+                    let mut circle = path[from..].to_vec();
+                    circle.push(di);
+                    return Some(circle);
+                }
+                Mark::New => {
+                    if let Some(c) = visit(di, clauses, index, marks, path) {
+                        return Some(c);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+        path.pop();
+        marks[ci] = Mark::Done;
+        None
+    }
+    let mut marks = vec![Mark::New; clauses.len()];
+    for ci in 0..clauses.len() {
+        if marks[ci] != Mark::New {
+            continue;
+        }
+        let mut path = Vec::new();
+        if let Some(circle) = visit(ci, clauses, &index, &mut marks, &mut path) {
+            let names: Vec<&str> = circle.iter().map(|&c| clauses[c].id.as_str()).collect();
+            errors.push(LoadError::new(
+                &clauses[circle[0]].meta_path,
+                None,
+                format!(
+                    "`depends_on` goes round in a circle: {}; each clause waits for the next, so none can be decided first",
+                    names.join(" → ")
+                ),
+            ));
+            return;
+        }
+    }
+    if applicant.is_empty() {
+        for c in clauses.iter().filter(|c| !c.depends_on.is_empty()) {
+            errors.push(LoadError::new(
+                &c.meta_path,
+                None,
+                "the clause reads other decisions of the same applicant (`depends_on`), but pack.yaml names no `applicant:` fields to tell who the same applicant is: add e.g. `applicant: [applicant.credit_code, applicant.name]`".into(),
+            ));
+        }
+    }
+}
+
+/// Each clause `depends_on` names is another clause of the pack, once
+fn check_depends_on(
+    cf: &ClauseFile,
+    all_ids: &[&str],
+    node: &Option<Node>,
+    meta_path: &Path,
+    errors: &mut LoadErrors,
+) {
+    for (i, d) in cf.depends_on.iter().enumerate() {
+        let at = node
+            .as_ref()
+            .and_then(|n| n.get("depends_on")?.as_seq_item(i)?.pos);
+        let message = if d == &cf.id {
+            format!("`depends_on` names the clause itself (`{d}`): a clause reads the decisions of other clauses")
+        } else if cf.depends_on[..i].contains(d) {
+            format!("`depends_on` names `{d}` twice")
+        } else if !all_ids.contains(&d.as_str()) {
+            format!(
+                "`depends_on` names `{d}`, which is no clause of the pack{}",
+                did_you_mean(d, all_ids.iter().copied())
+            )
+        } else {
+            continue;
+        };
+        errors.push(LoadError::new(meta_path, at, message));
+    }
 }
 
 /// The clause's `cap` names a parameter in yuan, and its count limit a count parameter, fields

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::load::script_refs::OthersRead;
 use crate::load::yaml::Node;
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::pack::{Kind, Pack, Parameter};
@@ -22,11 +23,15 @@ pub(crate) struct References<'a> {
     pub(crate) kind: &'a Kind,
     pub(crate) clause_id: &'a str,
     pub(crate) parameters: &'a [Parameter],
+    /// The clauses whose decisions the script may read with `others`
+    pub(crate) depends_on: &'a [String],
 }
 
 impl References<'_> {
     pub(crate) fn check(&self, script: &AST, errors: &mut LoadErrors) {
-        let refs = crate::load::script_refs::find(script).references;
+        let found = crate::load::script_refs::find(script);
+        self.check_others(&found.others, errors);
+        let refs = found.references;
         let read: Vec<&str> = refs
             .iter()
             .filter(|r| r.root == "params")
@@ -86,6 +91,48 @@ impl References<'_> {
     }
 }
 
+impl References<'_> {
+    /// Every `others.amount("id")` names, as a text, a clause of `depends_on`; every clause of
+    /// `depends_on` is read (one nothing reads orders the clauses for nothing, and is most
+    /// likely a misspelling of the one the script reads)
+    fn check_others(&self, reads: &[OthersRead], errors: &mut LoadErrors) {
+        // Each undeclared clause is reported once, at its first read.
+        let mut reported = std::collections::HashSet::new();
+        for r in reads {
+            let message = match &r.clause {
+                None => "`others.amount(…)` / `others.count(…)` take the clause id written as a quoted text, e.g. `others.amount(\"rd-platform\")`, so `policy check` knows which decisions the clause waits for".to_string(),
+                Some(c) if self.depends_on.contains(c) || !reported.insert(c) => continue,
+                Some(c) => format!(
+                    "the script reads the decisions of `{c}`, but clause `{}` does not name it in `depends_on`: add `{c}` to `depends_on` in its YAML, so it is decided after `{c}`",
+                    self.clause_id,
+                ),
+            };
+            errors.push(LoadError::new(self.script_path, Some(r.pos), message));
+        }
+        // Unread dependencies: only for the pack's own scripts (a replacement script is
+        // checked against what it reads).
+        if self.meta.is_none() {
+            return;
+        }
+        for (i, d) in self.depends_on.iter().enumerate() {
+            if !reads
+                .iter()
+                .any(|r| r.clause.as_deref() == Some(d.as_str()))
+            {
+                errors.push(LoadError::new(
+                    self.meta_path,
+                    self.meta
+                        .as_ref()
+                        .and_then(|m| m.get("depends_on")?.as_seq_item(i)?.pos),
+                    format!(
+                        "`depends_on` names `{d}`, but the script never reads it (`others.amount(\"{d}\")` or `others.count(\"{d}\")`): remove it, or read it"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 /// Checks a replacement script of clause `ci` against its parameters and kind; one that does
 /// not compile is left to its compilation to report
 pub(crate) fn check_script_references(
@@ -109,6 +156,7 @@ pub(crate) fn check_script_references(
         kind,
         clause_id: &clause.id,
         parameters: &clause.parameters,
+        depends_on: &clause.depends_on,
     }
     .check(&script, errors);
 }

@@ -29,6 +29,14 @@ pub(crate) struct CallSite {
     pub(crate) pos: Pos,
 }
 
+/// Where a script reads another decision: `others.amount("clause-id")` or `others.count(…)`,
+/// with the clause id when it is written as a text
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OthersRead {
+    pub(crate) clause: Option<String>,
+    pub(crate) pos: Pos,
+}
+
 /// What a script reads and the outcomes it calls, each in source order
 #[derive(Debug, Default)]
 pub(crate) struct Found {
@@ -36,6 +44,8 @@ pub(crate) struct Found {
     pub(crate) references: Vec<Reference>,
     /// Every `award(…)` and `ineligible(…)` call
     pub(crate) outcome_sites: Vec<CallSite>,
+    /// Every read of `others`
+    pub(crate) others: Vec<OthersRead>,
 }
 
 /// As [`find`], for a script not compiled yet. One that does not compile gives nothing: its
@@ -69,6 +79,8 @@ pub(crate) fn find(ast: &AST) -> Found {
     found.references.dedup();
     found.outcome_sites.sort_by_key(|c| c.pos);
     found.outcome_sites.dedup();
+    found.others.sort_by_key(|o| o.pos);
+    found.others.dedup();
     found
 }
 
@@ -79,14 +91,15 @@ impl Found {
                 let Expr::Variable(var, short, _) = &bin.lhs else {
                     return;
                 };
-                let root = match var.1.as_str() {
-                    "app" => "app",
-                    "params" => "params",
-                    _ => return,
-                };
                 if hides && (var.0.is_some() || short.is_some()) {
                     return;
                 }
+                let root = match var.1.as_str() {
+                    "app" => "app",
+                    "params" => "params",
+                    "others" => return self.others_read(&bin.rhs),
+                    _ => return,
+                };
                 let (chain, pos) = chain(&bin.rhs, root == "params");
                 if let Some(pos) = pos {
                     self.references.push(Reference { root, chain, pos });
@@ -105,6 +118,26 @@ impl Found {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl Found {
+    /// `others.amount("id")`, `others.count("id")` (any other use of `others` is left to Rhai,
+    /// which refuses it when it runs)
+    fn others_read(&mut self, rhs: &Expr) {
+        let Expr::MethodCall(call, at) = rhs else {
+            return;
+        };
+        if !matches!(call.name.as_str(), "amount" | "count") {
+            return;
+        }
+        let clause = match call.args.first() {
+            Some(Expr::StringConstant(text, _)) => Some(text.to_string()),
+            _ => None,
+        };
+        if let Some(pos) = to_pos(*at) {
+            self.others.push(OthersRead { clause, pos });
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod bands;
 pub(crate) mod date;
+pub(crate) mod decided;
 pub(crate) mod decision;
 pub(crate) mod error;
 pub(crate) mod facts;

@@ -130,6 +130,9 @@ pub struct Clause {
     pub cap: Option<String>,
     /// A limit on how many applications may be awarded, if any
     pub count_limit: Option<CountLimit>,
+    /// The clauses whose decisions its script reads (`others.amount("id")`): the same
+    /// applicant's awards under them in the same period, decided before this clause's
+    pub depends_on: Vec<String>,
     /// Path of the metadata file, as the pack was opened
     pub meta_path: PathBuf,
     /// False when a scenario switches the clause off: its applications get nothing

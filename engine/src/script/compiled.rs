@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::model::decided::Decided;
 use crate::model::history::History;
 use crate::script::host::{Script, ScriptHost};
 use crate::script::memo::Memo;
@@ -19,6 +20,9 @@ pub(crate) struct Compiled {
     /// What was paid before (`--history`), read by the settlement rules; empty without one.
     /// Kept here, beside the scripts, because every path that decides a batch carries them.
     pub(crate) history: Arc<History>,
+    /// The awards of the clauses others depend on, for the run under way (`others` in a
+    /// script); empty until a run of a pack with dependencies has decided them
+    pub(crate) decided: Arc<Decided>,
 }
 
 impl Compiled {
@@ -30,6 +34,7 @@ impl Compiled {
             scripts,
             memo,
             history: Arc::default(),
+            decided: Arc::default(),
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::model::suggest;
 use crate::model::value::Value;
 use crate::script::limits::ScriptLimits;
 use crate::script::memo::Read;
-use crate::script::views::{BandsView, FactsView, HistoryView, ParamsView};
+use crate::script::views::{BandsView, FactsView, HistoryView, OthersView, ParamsView};
 
 /// A compiled clause script
 #[derive(Clone)]
@@ -63,8 +63,8 @@ thread_local! {
     static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
     // When the current run must stop, for the progress callback.
     static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
-    // Whether the current run read `history`: its outcome then depends on more than the
-    // facts, and the memo must not learn it.
+    // Whether the current run read `history` or `others`: its outcome then depends on more
+    // than the facts, and the memo must not learn it.
     static READ_HISTORY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -83,6 +83,36 @@ fn history_lookup(view: &HistoryView, clause: &str) -> (Decimal, usize) {
         ))
     });
     found
+}
+
+/// `others.amount(clause)` / `others.count(clause)`: the same applicant's awards under a
+/// clause this one depends on, in the same period
+fn others_lookup(view: &OthersView, clause: &str) -> Result<(Decimal, u32), Box<EvalAltResult>> {
+    READ_HISTORY.with(|r| r.set(true));
+    let Some((_, ci)) = view.readable.iter().find(|(id, _)| id == clause) else {
+        let shown: String = clause.chars().take(60).collect();
+        let declared: Vec<&str> = view.readable.iter().map(|(id, _)| id.as_str()).collect();
+        return Err(runtime_error(format!(
+            "others(\"{shown}\"): this clause's `depends_on` does not name `{shown}`; it names {}",
+            if declared.is_empty() {
+                "no clause".to_string()
+            } else {
+                format!("`{}`", declared.join("`, `"))
+            }
+        )));
+    };
+    let found = match view.key {
+        Some(key) => view.decided.get(key, *ci),
+        None => (Decimal::ZERO, 0),
+    };
+    record(|t| {
+        t.steps.push(format!(
+            "others({clause}): 同一申报单位同期 {} 项，{} 元",
+            found.1,
+            found.0.normalize()
+        ))
+    });
+    Ok(found)
 }
 
 /// The token a run stopped by its deadline terminates with
@@ -308,6 +338,13 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
     e.register_fn("sum", |h: &mut HistoryView, clause: &str| {
         history_lookup(h, clause).0
     });
+    e.register_type_with_name::<OthersView>("Decisions");
+    e.register_fn("amount", |o: &mut OthersView, clause: &str| {
+        others_lookup(o, clause).map(|f| f.0)
+    });
+    e.register_fn("count", |o: &mut OthersView, clause: &str| {
+        others_lookup(o, clause).map(|f| INT::from(f.1))
+    });
     e.register_type_with_name::<Outcome>("Outcome");
     e.register_fn(
         "award",
@@ -488,6 +525,7 @@ impl ScriptHost {
         scope.push_constant("app", ());
         scope.push_constant("params", ());
         scope.push_constant("history", ());
+        scope.push_constant("others", ());
         scope
     }
 
@@ -564,6 +602,7 @@ impl ScriptHost {
         let mut scope = Scope::new();
         READ_HISTORY.with(|r| r.set(false));
         scope.push_constant("history", params.history.clone());
+        scope.push_constant("others", params.others.clone());
         scope.push_constant("app", facts);
         scope.push_constant("params", params);
         let deadline =
@@ -707,6 +746,7 @@ mod tests {
             period: None,
             period_field: None,
             history: Default::default(),
+            others: Default::default(),
         }
     }
 

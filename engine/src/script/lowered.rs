@@ -764,6 +764,7 @@ mod tests {
             period,
             period_field: None,
             history: Default::default(),
+            others: Default::default(),
         }
     }
 
@@ -1026,6 +1027,7 @@ mod tests {
             period: Some(2026),
             period_field: None,
             history: Default::default(),
+            others: Default::default(),
         };
         let host = ScriptHost::new(ScriptLimits::default());
         // (script, the outcome's amount, or `None` for ineligible)
@@ -1158,6 +1160,7 @@ mod tests {
             period: Some(2025),
             period_field: None,
             history: Default::default(),
+            others: Default::default(),
         };
         let host = ScriptHost::new(ScriptLimits::default());
         let compile = |src: &str| match host.compile(Path::new("bands.rhai"), src.to_string()) {

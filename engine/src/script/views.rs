@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::model::bands::Bands;
+use crate::model::decided::Decided;
 use crate::model::facts::Facts;
 use crate::model::history::History;
 use crate::model::pack::Parameter;
@@ -39,6 +40,20 @@ pub(crate) struct ParamsView {
     /// What the script sees as `history`, carried here because every run is given its
     /// parameters (the run puts it in the scope under its own name)
     pub(crate) history: HistoryView,
+    /// What the script sees as `others`, carried here for the same reason
+    pub(crate) others: OthersView,
+}
+
+/// The same applicant's other decisions in the period, as a script sees them:
+/// `others.amount("clause-id")` and `others.count("clause-id")` for the clauses its clause
+/// `depends_on`; nothing where the application names no applicant
+#[derive(Clone, Default)]
+pub(crate) struct OthersView {
+    pub(crate) decided: Arc<Decided>,
+    /// The application's applicant and period, as [`Decided`] knows them
+    pub(crate) key: Option<u128>,
+    /// The clauses the script may read, with their index in the pack
+    pub(crate) readable: Arc<[(String, usize)]>,
 }
 
 /// The record of earlier payments (`--history`) as a script sees it: the same applicant's
