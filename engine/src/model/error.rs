@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::model::lang::Lang;
 use crate::model::pos::Pos;
 
 /// One thing wrong with a pack
@@ -13,8 +14,10 @@ pub struct LoadError {
     pub file: PathBuf,
     /// Line and column, when known
     pub pos: Option<Pos>,
-    /// What is wrong, starting lowercase
+    /// What is wrong, starting lowercase, in English
     pub message: String,
+    /// The same in Chinese, where the message has been written in both
+    pub message_zh: Option<String>,
 }
 
 impl LoadError {
@@ -24,6 +27,25 @@ impl LoadError {
             file: file.to_path_buf(),
             pos,
             message,
+            message_zh: None,
+        }
+    }
+
+    /// An error written in both languages
+    pub fn both(file: &Path, pos: Option<Pos>, zh: String, en: String) -> LoadError {
+        LoadError {
+            file: file.to_path_buf(),
+            pos,
+            message: en,
+            message_zh: Some(zh),
+        }
+    }
+
+    /// What is wrong in `lang`: English where no Chinese was written
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match (lang, &self.message_zh) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => &self.message,
         }
     }
 }

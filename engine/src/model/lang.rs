@@ -1,0 +1,52 @@
+//! The language a person reads: Chinese (the drafters') or English. Machine formats keep the
+//! stable English codes whatever the language; what a person reads comes in theirs.
+
+/// A language messages are shown in
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 中文
+    #[default]
+    Zh,
+    /// English
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en` (also `zh-CN`, `zh_CN.UTF-8`, `en_US.UTF-8`, any case); `None` for anything
+    /// else, including `C` and `POSIX`, which name no language
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language `LC_ALL`, else `LC_MESSAGES`, else `LANG` names, if one of them names one
+    pub fn from_env() -> Option<Lang> {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::parse(&v))
+    }
+
+    /// `zh` or `en`
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The one of the two texts in this language
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
