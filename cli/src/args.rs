@@ -20,6 +20,18 @@ pub struct Cli {
     /// How errors in packs are written: human (with the source line) or json (for editors)
     #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
+    /// The language of what a person reads: zh or en (else LC_ALL / LANG, else the pack's
+    /// `language:`, else en). JSON, JSONL and CSV keep their English codes
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<policy_engine::Lang>,
+}
+
+fn parse_lang(text: &str) -> Result<policy_engine::Lang, String> {
+    match text {
+        "zh" => Ok(policy_engine::Lang::Zh),
+        "en" => Ok(policy_engine::Lang::En),
+        _ => Err(format!("`{text}`: expected zh (中文) or en (English)")),
+    }
 }
 
 #[derive(Subcommand)]

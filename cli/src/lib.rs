@@ -13,6 +13,7 @@ mod atomic;
 mod commands;
 mod effect;
 mod exit;
+mod messages;
 mod pack_files;
 mod render;
 pub mod serve;
@@ -39,6 +40,7 @@ where
         out,
         err,
         error_format: ErrorFormat::default(),
+        lang: None,
     };
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
@@ -53,6 +55,7 @@ where
         }
     };
     io.error_format = cli.error_format;
+    io.lang = cli.lang.or_else(policy_engine::Lang::from_env);
     let io = &mut io;
     let result = match &cli.command {
         Command::Check(a) => commands::check::run(io, a),

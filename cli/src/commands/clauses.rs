@@ -6,7 +6,7 @@ use crate::exit::EXIT_OK;
 use crate::render::text;
 
 pub fn run(io: &mut Io<'_>, args: &ClausesArgs) -> Result<u8, String> {
-    let engine = load(&args.pack, io.error_format)?;
+    let engine = load(&args.pack, io.error_format, io.lang)?;
     io.emit(&text::clauses_text(engine.pack()));
     Ok(EXIT_OK)
 }

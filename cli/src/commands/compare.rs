@@ -6,17 +6,17 @@ use super::{input_file, load, Io};
 use crate::args::{CompareArgs, TableFormat};
 use crate::atomic::write_atomically;
 use crate::exit::EXIT_OK;
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::load_errors_in;
 use crate::render::{csv, json, report, text};
 
 pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let (batch, changes) = (&args.what_if.batch, &args.what_if.changes);
-    let mut base = load(&batch.pack, io.error_format)?;
+    let mut base = load(&batch.pack, io.error_format, io.lang)?;
     // The record of earlier payments is the same on both sides.
     if let Some(history) = &changes.history {
         base = base
             .with_history(history)
-            .map_err(|e| load_errors(&e, io.error_format))?;
+            .map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
     }
     // Every scenario is checked before anything is decided.
     let mut variants: Vec<(String, Engine)> = Vec::new();
@@ -24,13 +24,13 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     for file in &changes.scenario {
         match Scenario::load(file).and_then(|s| Ok((s.name.clone(), base.with_scenario(&s)?))) {
             Ok(v) => variants.push(v),
-            Err(e) => problems.push(load_errors(&e, io.error_format)),
+            Err(e) => problems.push(load_errors_in(&e, io.error_format, io.lang)),
         }
     }
     if !changes.set.is_empty() {
         match base.with_sets(&changes.set) {
             Ok(e) => variants.push((changes.set.join(" "), e)),
-            Err(e) => problems.push(load_errors(&e, io.error_format)),
+            Err(e) => problems.push(load_errors_in(&e, io.error_format, io.lang)),
         }
     }
     if !problems.is_empty() {

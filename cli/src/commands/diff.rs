@@ -8,8 +8,8 @@ use crate::render::{json, markdown, text};
 
 pub fn run(io: &mut Io<'_>, args: &DiffArgs) -> Result<u8, String> {
     let (a, b) = (
-        load(&args.old, io.error_format)?,
-        load(&args.new, io.error_format)?,
+        load(&args.old, io.error_format, io.lang)?,
+        load(&args.new, io.error_format, io.lang)?,
     );
     let rows = policy_engine::diff_packs(a.pack(), b.pack());
     let effect = match &args.input {

@@ -8,7 +8,7 @@ use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 use crate::render::{text, to_json, to_yaml};
 
 pub fn run(io: &mut Io<'_>, args: &ExplainArgs) -> Result<u8, String> {
-    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
+    let engine = load_changed(&args.batch, &args.changes, io.error_format, io.lang)?;
     let apps = read_input(&args.batch, &engine)?;
     let id = &args.id;
     let Some(explanation) = engine.explain(&apps, id) else {

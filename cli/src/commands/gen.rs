@@ -13,7 +13,7 @@ use crate::atomic::write_atomically;
 use crate::exit::EXIT_OK;
 
 pub fn run(io: &mut Io<'_>, args: &GenArgs) -> Result<u8, String> {
-    let engine = load(&args.pack, io.error_format)?;
+    let engine = load(&args.pack, io.error_format, io.lang)?;
     let (count, format) = (args.count, args.format);
     if args.repeat_applicants > 100 {
         return Err(format!(

@@ -24,10 +24,10 @@ pub mod watch;
 use std::io::Write;
 use std::path::Path;
 
-use policy_engine::{Engine, Scenario};
+use policy_engine::{Engine, Lang, Scenario};
 
 use crate::args::{Batch, Changes, InFormat};
-use crate::render::diagnostics::{load_errors, ErrorFormat};
+use crate::render::diagnostics::{load_errors_in, ErrorFormat};
 
 /// Where the command writes, and how it writes pack errors
 pub struct Io<'a> {
@@ -35,9 +35,16 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
     /// `--error-format`: every pack error a command reports follows it
     pub error_format: ErrorFormat,
+    /// `--lang`, else the language the environment names; the pack's decides otherwise
+    pub lang: Option<Lang>,
 }
 
 impl Io<'_> {
+    /// The language to show a person, for this pack
+    pub fn lang_of(&self, pack: &policy_engine::Pack) -> Lang {
+        crate::messages::resolve(self.lang, pack.language)
+    }
+
     /// A closed pipe (`policy run … | head`) is not worth a panic: write errors are ignored
     pub fn emit(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes());
@@ -49,9 +56,10 @@ impl Io<'_> {
     }
 }
 
-/// The pack, or its errors written as `--error-format` says
-pub fn load(pack: &Path, format: ErrorFormat) -> Result<Engine, String> {
-    Engine::load(pack).map_err(|e| load_errors(&e, format))
+/// The pack, or its errors written as `--error-format` says, in the language `lang` (`--lang`
+/// or the environment) or the pack's
+pub fn load(pack: &Path, format: ErrorFormat, lang: Option<Lang>) -> Result<Engine, String> {
+    Engine::load(pack).map_err(|e| load_errors_in(&e, format, lang))
 }
 
 /// The base engine with every scenario file, then every `--set`, applied in order
@@ -59,23 +67,24 @@ pub fn load_changed(
     batch: &Batch,
     changes: &Changes,
     format: ErrorFormat,
+    lang: Option<Lang>,
 ) -> Result<Engine, String> {
-    let mut engine = load(&batch.pack, format)?;
+    let mut engine = load(&batch.pack, format, lang)?;
     for file in &changes.scenario {
-        let scenario = Scenario::load(file).map_err(|e| load_errors(&e, format))?;
+        let scenario = Scenario::load(file).map_err(|e| load_errors_in(&e, format, lang))?;
         engine = engine
             .with_scenario(&scenario)
-            .map_err(|e| load_errors(&e, format))?;
+            .map_err(|e| load_errors_in(&e, format, lang))?;
     }
     if !changes.set.is_empty() {
         engine = engine
             .with_sets(&changes.set)
-            .map_err(|e| load_errors(&e, format))?;
+            .map_err(|e| load_errors_in(&e, format, lang))?;
     }
     if let Some(history) = &changes.history {
         engine = engine
             .with_history(history)
-            .map_err(|e| load_errors(&e, format))?;
+            .map_err(|e| load_errors_in(&e, format, lang))?;
     }
     Ok(engine)
 }

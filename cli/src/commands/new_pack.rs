@@ -14,7 +14,7 @@ use super::new::{quote, valid_id};
 use super::Io;
 use crate::args::NewPackArgs;
 use crate::exit::EXIT_OK;
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::load_errors_in;
 
 /// The example clause's sentence; the source file holds it, so the clause's `text` is found there
 const EXAMPLE_TEXT: &str = "对符合条件的申报单位，给予10万元奖励。";
@@ -23,10 +23,11 @@ const EXAMPLE_TEXT: &str = "对符合条件的申报单位，给予10万元奖�
 pub fn pack(io: &mut Io<'_>, args: &NewPackArgs) -> Result<u8, String> {
     let written = new_pack(args)?;
     // What was written must load and pass its own test; anything else is a fault here.
-    let engine = Engine::load(&args.dir).map_err(|e| load_errors(&e, io.error_format))?;
+    let engine =
+        Engine::load(&args.dir).map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
     let report = engine
         .run_tests()
-        .map_err(|e| load_errors(&e, io.error_format))?;
+        .map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
     if report.failed > 0 {
         return Err("error: the new pack's own test fails; please report this".into());
     }

@@ -11,10 +11,11 @@ use super::{input_file, load_changed, Io};
 use crate::args::{RunArgs, RunFormat};
 use crate::atomic::{write_atomically, AtomicFile};
 use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
+use crate::messages as m;
 use crate::render::{stream, text, xlsx, yaml};
 
 pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
-    let engine = load_changed(&args.batch, &args.changes, io.error_format)?;
+    let engine = load_changed(&args.batch, &args.changes, io.error_format, io.lang)?;
     let source = input_file(&args.batch, &engine)?;
     let run = Run {
         engine: &engine,
@@ -36,9 +37,8 @@ pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
         RunFormat::Table | RunFormat::Yaml | RunFormat::Xlsx => run.whole(io)?,
     };
     if errors > 0 {
-        io.warn(&format!(
-            "{errors} of {count} applications had errors; every other application was decided"
-        ));
+        let lang = io.lang_of(engine.pack());
+        io.warn(&m::RUN_HAD_ERRORS.fill(lang, &[&errors, &count]));
         return Ok(EXIT_APPLICATION_ERRORS);
     }
     Ok(EXIT_OK)
@@ -167,7 +167,12 @@ impl Run<'_> {
         } else {
             let text = match format {
                 RunFormat::Yaml => yaml::decisions_yaml(engine.pack(), &decisions, &totals)?,
-                _ => text::decisions_table(engine.pack(), &decisions, &totals),
+                _ => text::decisions_table(
+                    engine.pack(),
+                    &decisions,
+                    &totals,
+                    io.lang_of(engine.pack()),
+                ),
             };
             match output {
                 Some(path) => write_atomically(path, text.as_bytes())?,

@@ -6,7 +6,7 @@ use crate::exit::EXIT_OK;
 use crate::render::to_json;
 
 pub fn run(io: &mut Io<'_>, args: &SchemaArgs) -> Result<u8, String> {
-    let engine = load(&args.pack, io.error_format)?;
+    let engine = load(&args.pack, io.error_format, io.lang)?;
     let schema = match args.of.as_str() {
         "application" => policy_engine::application_schema(engine.pack()),
         "decisions" => policy_engine::decisions_schema(),

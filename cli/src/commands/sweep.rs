@@ -6,7 +6,7 @@ use super::{input_file, load, Io};
 use crate::args::{SweepArgs, TableFormat};
 use crate::atomic::write_atomically;
 use crate::exit::EXIT_OK;
-use crate::render::diagnostics::load_errors;
+use crate::render::diagnostics::load_errors_in;
 use crate::render::{csv, json, report, text};
 
 /// Values from `from` to `to` by `step`, exact; at most 1000 of them. Dates (`2026-06-30`) go
@@ -67,14 +67,14 @@ fn sweep_dates(from: Date, to: &str, step: &str) -> Result<Vec<String>, String> 
 
 pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
     let (batch, param) = (&args.batch, args.param.as_str());
-    let engine = load(&batch.pack, io.error_format)?;
+    let engine = load(&batch.pack, io.error_format, io.lang)?;
     let values = sweep_values(&args.from, &args.to, &args.step)?;
     // Streamed: every value is decided in one pass over a file of any size.
     let source = input_file(batch, &engine)?;
     let points = engine
         .sweep_stream(&source, param, &values)
         .map_err(|e| match e {
-            policy_engine::StreamError::Changes(e) => load_errors(&e, io.error_format),
+            policy_engine::StreamError::Changes(e) => load_errors_in(&e, io.error_format, io.lang),
             e => format!("error: {e}"),
         })?;
     let out = match args.format {

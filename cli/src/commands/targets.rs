@@ -12,7 +12,7 @@ pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
         changes,
         format,
     } = &args.what_if;
-    let engine = load_changed(batch, changes, io.error_format)?;
+    let engine = load_changed(batch, changes, io.error_format, io.lang)?;
     // Streamed: counted over a file of any size (a comparison with no scenario counts the
     // baseline's progress alone).
     let source = input_file(batch, &engine)?;

@@ -3,7 +3,8 @@
 use super::{load, Io};
 use crate::args::{Format, TestArgs};
 use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
-use crate::render::diagnostics::load_errors;
+use crate::messages as m;
+use crate::render::diagnostics::load_errors_in;
 use crate::render::{text, to_json, to_yaml};
 
 pub fn run(io: &mut Io<'_>, args: &TestArgs) -> Result<u8, String> {
@@ -15,38 +16,31 @@ pub fn run(io: &mut Io<'_>, args: &TestArgs) -> Result<u8, String> {
                 .map_err(|e| format!("error: --min-coverage `{t}`: {e}"))?,
         ),
     };
-    let engine = load(pack, io.error_format)?;
+    let engine = load(pack, io.error_format, io.lang)?;
     let report = engine
         .run_tests()
-        .map_err(|e| load_errors(&e, io.error_format))?;
+        .map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
+    let lang = io.lang_of(engine.pack());
     let out = match format {
         Format::Json => to_json(&report)?,
         Format::Yaml => to_yaml(&report)?,
-        Format::Table => text::test_report(engine.pack(), &report),
+        Format::Table => text::test_report(engine.pack(), &report, lang),
     };
     io.emit(&out);
     let mut failed = report.failed > 0;
     if report.cases.is_empty() {
-        io.warn(&format!(
-            "error: no tests found in {}: write test cases in tests/*.yaml",
-            pack.join("tests").display()
-        ));
+        io.warn(&m::TEST_NONE.fill(lang, &[&pack.join("tests").display()]));
         failed = true;
     }
     if let Some(min) = min {
         if report.coverage.percent < min {
-            io.warn(&format!(
-                "error: outcome coverage {}% is below --min-coverage {min}%",
-                report.coverage.percent
-            ));
+            io.warn(&m::TEST_BELOW_COVERAGE.fill(lang, &[&report.coverage.percent, &min]));
             failed = true;
         }
     }
     if matches!(format, Format::Table) {
-        io.emit(&format!(
-            "{} passed, {} failed\n",
-            report.passed, report.failed
-        ));
+        let line = m::TEST_SUMMARY.fill(lang, &[&report.passed, &report.failed]);
+        io.emit(&format!("{line}\n"));
     }
     Ok(if failed {
         EXIT_APPLICATION_ERRORS

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use policy_engine::{LoadError, LoadErrors};
+use policy_engine::{Lang, LoadError, LoadErrors};
+
+use crate::messages::{self as m, resolve};
 
 use super::to_json;
 
@@ -38,10 +40,11 @@ fn source_line(e: &LoadError) -> Option<String> {
         .map(str::to_string)
 }
 
-fn diagnostic(severity: &'static str, e: &LoadError) -> Diagnostic {
-    let (message, hint) = match e.message.split_once("; did you mean") {
+fn diagnostic(severity: &'static str, e: &LoadError, lang: Lang) -> Diagnostic {
+    let text = e.message_in(lang);
+    let (message, hint) = match text.split_once("; did you mean") {
         Some((m, rest)) => (m.to_string(), Some(format!("did you mean{rest}"))),
-        None => (e.message.clone(), None),
+        None => (text.to_string(), None),
     };
     Diagnostic {
         severity,
@@ -54,13 +57,37 @@ fn diagnostic(severity: &'static str, e: &LoadError) -> Diagnostic {
     }
 }
 
-/// Errors and warnings, human or JSON
+/// The pack a file of it belongs to: the nearest folder above it with a pack.yaml
+fn pack_dir_of(file: &std::path::Path) -> Option<&std::path::Path> {
+    file.ancestors()
+        .skip(1)
+        .take(4)
+        .find(|d| d.join("pack.yaml").is_file())
+}
+
+/// Errors and warnings, human or JSON, in English
 pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError], format: ErrorFormat) -> String {
+    diagnostics_in(errors, warnings, format, Some(Lang::En))
+}
+
+/// Errors and warnings, human or JSON, in the language `given` (`--lang` or the environment),
+/// else the language of the pack they are about
+pub fn diagnostics_in(
+    errors: &[LoadError],
+    warnings: &[LoadError],
+    format: ErrorFormat,
+    given: Option<Lang>,
+) -> String {
+    let first = errors.iter().chain(warnings).next();
+    let pack = first
+        .and_then(|e| pack_dir_of(&e.file))
+        .and_then(policy_engine::pack_language);
+    let lang = resolve(given, pack);
     if format == ErrorFormat::Json {
         let all: Vec<Diagnostic> = errors
             .iter()
-            .map(|e| diagnostic("error", e))
-            .chain(warnings.iter().map(|w| diagnostic("warning", w)))
+            .map(|e| diagnostic("error", e, lang))
+            .chain(warnings.iter().map(|w| diagnostic("warning", w, lang)))
             .collect();
         #[derive(Serialize)]
         struct Doc {
@@ -78,12 +105,17 @@ pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError], format: ErrorFo
         .to_string();
     }
     let mut out = String::new();
+    let (error, warning) = (m::SEVERITY_ERROR.get(lang), m::SEVERITY_WARNING.get(lang));
     for (severity, e) in errors
         .iter()
-        .map(|e| ("error", e))
-        .chain(warnings.iter().map(|w| ("warning", w)))
+        .map(|e| (error, e))
+        .chain(warnings.iter().map(|w| (warning, w)))
     {
-        out.push_str(&format!("{severity}: {e}\n"));
+        let place = match e.pos {
+            Some(p) => format!("{}:{p}", e.file.display()),
+            None => e.file.display().to_string(),
+        };
+        out.push_str(&format!("{severity}: {place}: {}\n", e.message_in(lang)));
         let (Some(pos), Some(line)) = (e.pos, source_line(e)) else {
             continue;
         };
@@ -97,16 +129,32 @@ pub fn diagnostics(errors: &[LoadError], warnings: &[LoadError], format: ErrorFo
             " ".repeat(indent)
         ));
     }
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let count = |n: usize, one: &m::Msg, many: &m::Msg| {
+        if n == 1 {
+            one.get(lang).to_string()
+        } else {
+            many.fill(lang, &[&n])
+        }
+    };
+    let comma = lang.pick("，", ", ");
     match (errors.len(), warnings.len()) {
-        (e, 0) => out.push_str(&plural(e, "error")),
-        (0, w) => out.push_str(&plural(w, "warning")),
-        (e, w) => out.push_str(&format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
+        (e, 0) => out.push_str(&count(e, &m::ERRORS_ONE, &m::ERRORS_MANY)),
+        (0, w) => out.push_str(&count(w, &m::WARNINGS_ONE, &m::WARNINGS_MANY)),
+        (e, w) => out.push_str(&format!(
+            "{}{comma}{}",
+            count(e, &m::ERRORS_ONE, &m::ERRORS_MANY),
+            count(w, &m::WARNINGS_ONE, &m::WARNINGS_MANY)
+        )),
     }
     out
 }
 
-/// Pack errors, as [`diagnostics`] writes them
+/// Pack errors, as [`diagnostics`] writes them (in English)
 pub fn load_errors(errors: &LoadErrors, format: ErrorFormat) -> String {
     diagnostics(&errors.0, &[], format)
+}
+
+/// Pack errors, as [`diagnostics_in`] writes them
+pub fn load_errors_in(errors: &LoadErrors, format: ErrorFormat, given: Option<Lang>) -> String {
+    diagnostics_in(&errors.0, &[], format, given)
 }

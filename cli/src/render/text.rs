@@ -6,31 +6,34 @@
 use rust_decimal::Decimal;
 
 use policy_engine::{
-    group_thousands, BudgetLine, Clause, Decision, Explanation, Pack, Parameter, Progress,
+    group_thousands, BudgetLine, Clause, Decision, Explanation, Lang, Pack, Parameter, Progress,
     Revision, ScenarioComparison, Status, SweepPoint, TestReport, Totals, Value,
 };
+
+use unicode_width::UnicodeWidthStr;
 
 use super::table::{Align, Table};
 use super::{changed_scripts, comparison_word, progress_cells, wan};
 use crate::effect::Effect;
+use crate::messages as m;
 
-pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> String {
+pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lang: Lang) -> String {
     let mut t = Table::new(&[
-        ("编号 id", Align::Left),
-        ("条款 clause", Align::Left),
-        ("状态 status", Align::Left),
-        ("金额（元）", Align::Right),
-        ("万元", Align::Right),
-        ("理由 reasons", Align::Left),
+        (m::COL_ID.get(lang), Align::Left),
+        (m::COL_CLAUSE.get(lang), Align::Left),
+        (m::COL_STATUS.get(lang), Align::Left),
+        (m::COL_YUAN.get(lang), Align::Right),
+        (m::COL_WAN.get(lang), Align::Right),
+        (m::COL_REASONS.get(lang), Align::Left),
     ]);
     for d in decisions {
         t.row(vec![
-            d.id.clone().unwrap_or_else(|| "(no id)".into()),
+            d.id.clone().unwrap_or_else(|| m::NO_ID.get(lang).into()),
             d.clause.clone().unwrap_or_else(|| "-".into()),
-            d.status.to_string(),
+            m::status(d.status, lang).to_string(),
             group_thousands(d.amount),
             wan(d.amount, None).to_string(),
-            d.reasons.join("；"),
+            d.reasons.join(lang.pick("；", "; ")),
         ]);
     }
     let mut out = format!("{}（{}）\n\n", pack.title, pack.version);
@@ -45,12 +48,15 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
     }
     statuses.push(Status::Error);
     let mut columns = vec![
-        ("条款 clause", Align::Left),
-        ("条文", Align::Left),
-        ("申报", Align::Right),
+        (m::COL_CLAUSE.get(lang), Align::Left),
+        (m::COL_ARTICLE.get(lang), Align::Left),
+        (m::COL_APPLICATIONS.get(lang), Align::Right),
     ];
-    columns.extend(statuses.iter().map(|s| (s.as_str(), Align::Right)));
-    columns.extend([("金额（元）", Align::Right), ("万元", Align::Right)]);
+    columns.extend(statuses.iter().map(|s| (m::status(*s, lang), Align::Right)));
+    columns.extend([
+        (m::COL_YUAN.get(lang), Align::Right),
+        (m::COL_WAN.get(lang), Align::Right),
+    ]);
     let mut s = Table::new(&columns);
     let mut add = |label: String, article: String, of: Vec<&Decision>| {
         let count = |st: Status| of.iter().filter(|d| d.status == st).count().to_string();
@@ -69,22 +75,27 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals) -> 
     }
     let unassigned: Vec<&Decision> = decisions.iter().filter(|d| d.clause.is_none()).collect();
     if !unassigned.is_empty() {
-        add("(no clause)".into(), "-".into(), unassigned);
+        add(m::NO_CLAUSE.get(lang).into(), "-".into(), unassigned);
     }
     add(
-        "合计 total".into(),
+        m::ROW_TOTAL.get(lang).into(),
         String::new(),
         decisions.iter().collect(),
     );
-    out.push_str("按条款合计 totals by clause\n\n");
+    out.push_str(m::TOTALS_BY_CLAUSE.get(lang));
+    out.push_str("\n\n");
     out.push_str(&s.render());
-    out.push_str(&format!(
-        "\n{} applications, {} awarded, {} 元（{} 万元）\n",
-        totals.applications,
-        totals.awarded,
-        group_thousands(totals.amount),
-        wan(totals.amount, None)
+    out.push('\n');
+    out.push_str(&m::RUN_SUMMARY.fill(
+        lang,
+        &[
+            &totals.applications,
+            &totals.awarded,
+            &group_thousands(totals.amount),
+            &wan(totals.amount, None),
+        ],
     ));
+    out.push('\n');
     out
 }
 
@@ -535,24 +546,34 @@ pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
 
 /// A test run for people: each case, each failure with its explanation, the coverage; the
 /// closing `N passed, M failed` line is printed by the caller
-pub fn test_report(pack: &Pack, report: &TestReport) -> String {
+pub fn test_report(pack: &Pack, report: &TestReport, lang: Lang) -> String {
     let mut out = String::new();
     for c in &report.cases {
         let place = match c.line {
             Some(l) => format!("{}:{l}", c.file),
             None => c.file.clone(),
         };
+        let verdict = if c.passed {
+            &m::TEST_PASS
+        } else {
+            &m::TEST_FAIL
+        };
         out.push_str(&format!(
             "{} {place}  {} › {}\n",
-            if c.passed { "PASS" } else { "FAIL" },
+            verdict.get(lang),
             c.suite,
             c.case
         ));
+        let (expected, actual) = (m::TEST_EXPECTED.get(lang), m::TEST_ACTUAL.get(lang));
+        // The two labels padded to one width, so expected and actual line up.
+        let width = expected.width().max(actual.width());
+        let pad = |s: &str| format!("{s}{}", " ".repeat(width - s.width()));
         for f in &c.failures {
-            out.push_str(&format!("  {}: expected {}\n", f.id, f.expected));
+            out.push_str(&format!("  {}: {} {}\n", f.id, pad(expected), f.expected));
             out.push_str(&format!(
-                "  {}  actual   {}\n",
-                " ".repeat(f.id.chars().count()),
+                "  {}  {} {}\n",
+                " ".repeat(f.id.width()),
+                pad(actual),
                 f.actual
             ));
             if let Some(e) = &f.explanation {
@@ -563,13 +584,13 @@ pub fn test_report(pack: &Pack, report: &TestReport) -> String {
         }
     }
     let cov = &report.coverage;
-    out.push_str(&format!(
-        "\ncoverage: {} of {} clause outcomes reached ({}%)\n",
-        cov.reached, cov.total, cov.percent
-    ));
+    out.push('\n');
+    out.push_str(&m::TEST_COVERAGE.fill(lang, &[&cov.percent, &cov.reached, &cov.total]));
+    out.push('\n');
     let missing: Vec<_> = cov.outcomes.iter().filter(|o| !o.reached).collect();
     if !missing.is_empty() {
-        out.push_str("not reached by any test:\n");
+        out.push_str(m::TEST_NOT_REACHED.get(lang));
+        out.push('\n');
         for o in missing {
             out.push_str(&format!("  {:<22} {}\n", o.clause, o.description));
         }

@@ -38,6 +38,17 @@ pub(crate) struct PackFile {
     pub(crate) applicant: Option<Vec<String>>,
     #[serde(default)]
     pub(crate) settlement: Vec<RuleFile>,
+    /// The language the pack's people read: messages default to it
+    #[serde(default)]
+    pub(crate) language: Option<LanguageFile>,
+}
+
+/// `language: zh` or `language: en`
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LanguageFile {
+    Zh,
+    En,
 }
 
 /// A settlement rule as written in `pack.yaml` or a scenario file; which of `exclusive`,

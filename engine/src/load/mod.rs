@@ -6,6 +6,7 @@
 
 pub(crate) mod files;
 pub(crate) mod history;
+pub(crate) mod language;
 pub(crate) mod lint;
 pub(crate) mod pack;
 pub(crate) mod params;

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, PackFile, RawScalar};
+use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, LanguageFile, PackFile, RawScalar};
 use crate::load::lint::{lint, squeeze};
 use crate::load::params::build_parameters;
 use crate::load::references::References;
@@ -16,6 +16,7 @@ use crate::load::yaml::pos_in;
 use crate::load::yaml::{self, Node, YamlLimits};
 use crate::model::date::Date;
 use crate::model::error::{LoadError, LoadErrors};
+use crate::model::lang::Lang;
 use crate::model::money::{self};
 use crate::model::pack::SettlementRule;
 use crate::model::pack::{
@@ -169,6 +170,10 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
             },
             rounding: pf.rounding,
             period: pf.period,
+            language: pf.language.map(|l| match l {
+                LanguageFile::Zh => Lang::Zh,
+                LanguageFile::En => Lang::En,
+            }),
             targets,
             aliases,
             warnings,

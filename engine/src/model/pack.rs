@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::bands::BandUnit;
 use crate::model::error::LoadError;
+use crate::model::lang::Lang;
 use crate::model::money::{self, Rounding};
 use crate::model::pos::Pos;
 use crate::model::value::{FieldType, Value};
@@ -50,6 +51,9 @@ pub struct Pack {
     pub applicant: Vec<String>,
     /// Rules applied to each applicant's decisions as a whole, in the order listed
     pub settlement: Vec<SettlementRule>,
+    /// The language its people read (`language:` in pack.yaml): what a person is shown
+    /// defaults to it
+    pub language: Option<Lang>,
     /// `sha256:` of every file that decides (metadata, scripts, source)
     pub fingerprint: String,
     /// What `policy check` warns about: legal, but most likely a mistake

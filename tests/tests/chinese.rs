@@ -1,0 +1,92 @@
+//! What a drafter reads, in Chinese: `run`, `check` and `test` with `--lang zh` (the default for
+//! a pack whose `language:` is zh), against the same in English.
+
+use policy_tests::{pack_copy, policy, policy_on};
+
+#[test]
+fn run_speaks_chinese_statuses_headers_and_summary() {
+    let (code, out, err) = policy(&[
+        "--lang",
+        "zh",
+        "run",
+        "--pack",
+        "policies/suzhou-future-industries",
+        "--input",
+        "policies/suzhou-future-industries/examples/applications.yaml",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    for word in ["编号", "状态", "给予奖励", "不予支持", "按条款合计", "共 "] {
+        assert!(out.contains(word), "`{word}` in:\n{out}");
+    }
+    for word in ["awarded", "ineligible", "applications,", "totals by clause"] {
+        assert!(!out.contains(word), "no `{word}` in:\n{out}");
+    }
+    insta::assert_snapshot!("run_table_zh", out);
+    if code == 1 {
+        assert!(err.contains("项有错误；其余申报均已决定"), "{err}");
+    }
+}
+
+#[test]
+fn check_speaks_chinese_and_english() {
+    let (code, out, err) = policy(&["--lang", "zh", "check", "policies/xianju-tech-innovation"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("检查通过：xianju-tech-innovation"), "{out}");
+    assert!(out.contains("7 个条款，7 类申报"), "{out}");
+    let (_, en, _) = policy(&["--lang", "en", "check", "policies/xianju-tech-innovation"]);
+    assert!(en.contains("7 clauses, 7 kinds of application"), "{en}");
+    // A broken pack: the severity and the count in Chinese, at the same place.
+    let pack = pack_copy();
+    let yaml = pack.path().join("clauses/rd-platform.yaml");
+    let text = std::fs::read_to_string(&yaml).expect("read");
+    std::fs::write(
+        &yaml,
+        text.replace("kind: rd_platform", "kind: rd_platfrom"),
+    )
+    .expect("write");
+    let (code, _, zh) = policy_on(&pack, &["--lang", "zh", "check", "<pack>"]);
+    assert_eq!(code, 2, "{zh}");
+    assert!(
+        zh.starts_with("错误: <pack>/clauses/rd-platform.yaml:5:7:"),
+        "{zh}"
+    );
+    assert!(zh.trim_end().ends_with("1 个错误"), "{zh}");
+    let (_, _, en) = policy_on(&pack, &["--lang", "en", "check", "<pack>"]);
+    assert!(
+        en.starts_with("error: <pack>/clauses/rd-platform.yaml:5:7:"),
+        "{en}"
+    );
+    assert!(en.trim_end().ends_with("1 error"), "{en}");
+}
+
+#[test]
+fn test_speaks_chinese() {
+    let (code, out, err) = policy(&["--lang", "zh", "test", "policies/xianju-tech-innovation"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("通过 "), "{out}");
+    assert!(
+        out.contains("覆盖率：35 个条款结果中测试到 35 个（100.0%）"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("40 项通过，0 项失败"), "{out}");
+    assert!(!out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn a_wrong_expectation_reads_expected_against_actual_in_chinese() {
+    let pack = pack_copy();
+    let tests = pack.path().join("tests");
+    let file = std::fs::read_dir(&tests)
+        .expect("tests")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("amount: 200000")))
+        .expect("a test expecting 200000");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replacen("amount: 200000", "amount: 200001", 1)).expect("write");
+    let (code, out, _) = policy_on(&pack, &["--lang", "zh", "test", "<pack>"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("失败 "), "{out}");
+    assert!(out.contains(": 应为 ") && out.contains("  实际 "), "{out}");
+    assert!(out.contains("项通过，1 项失败"), "{out}");
+}
