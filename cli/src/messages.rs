@@ -72,6 +72,23 @@ catalogue! {
     WARNINGS_MANY: "{0} 个警告", "{0} warnings";
     WARNINGS_DENIED: "错误：不允许有警告（--deny-warnings）", "error: warnings are denied (--deny-warnings)";
 
+    // `policy explain`.
+    EX_APPLICATION: "申报 {0}（{1}）", "application {0} ({1})";
+    EX_DECISION: "决定：{0}，{1} 元（{2} 万元）", "decision: {0}, {1} yuan ({2} 万元)";
+    EX_CLAUSE: "条款：{0}  {1}  {2}", "clause: {0}  {1}  {2}";
+    EX_TEXT: "原文：{0}", "text: {0}";
+    EX_PARAMETERS: "读取的参数：", "parameters read:";
+    EX_FACTS: "读取的事实：", "facts read:";
+    EX_ABSENT: "（未填写）", "(absent)";
+    EX_ARITHMETIC: "计算过程：", "arithmetic:";
+    EX_LIMIT: "数量限额：{0} 组内{1}，第 {2} 名，共 {3} 项，限额 {4} 项：{5}", "count limit: in group {0}, {1}; place {2} of {3}, limit {4}: {5}";
+    EX_OVER_LIMIT: "超过限额，不予奖励", "over the limit, not awarded";
+    EX_WITHIN_LIMIT: "在限额之内", "within the limit";
+    EX_SETTLEMENT: "结算：本条款核定 {0} 元（{1}）；适用结算规则后 {2} 元（{3}），依次适用 {4}", "settlement: the clause decided {0} yuan ({1}); after the settlement rules {2} yuan ({3}), applying {4} in turn";
+    EX_REASONS: "理由：", "reasons:";
+    EX_PRINTED: "脚本输出：", "printed by the script:";
+    EX_PACK: "政策包 {0} {1} {2}", "pack {0} {1} {2}";
+
     // `policy test`.
     TEST_PASS: "通过", "PASS";
     TEST_FAIL: "失败", "FAIL";

@@ -90,3 +90,25 @@ fn a_wrong_expectation_reads_expected_against_actual_in_chinese() {
     assert!(out.contains(": 应为 ") && out.contains("  实际 "), "{out}");
     assert!(out.contains("项通过，1 项失败"), "{out}");
 }
+
+#[test]
+fn explain_speaks_chinese() {
+    let (code, out, err) = policy(&[
+        "--lang",
+        "zh",
+        "explain",
+        "--pack",
+        "policies/suzhou-future-industries",
+        "--input",
+        "policies/suzhou-future-industries/examples/applications.yaml",
+        "--id",
+        "2025-SC-11",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("explain_zh", out);
+    assert!(
+        out.contains("决定：超出限额，0.00 元（0.00 万元）"),
+        "{out}"
+    );
+    assert!(!out.contains("decision"), "{out}");
+}

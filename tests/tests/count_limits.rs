@@ -257,6 +257,8 @@ fn the_explanation_and_the_diff_show_every_key_and_its_order() {
     let (code, out, err) = policy_on(
         &dir,
         &[
+            "--lang",
+            "zh",
             "explain",
             "--pack",
             "<pack>",
@@ -269,7 +271,7 @@ fn the_explanation_and_the_diff_show_every_key_and_its_order() {
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains(
-            "限额 limit: year=2025 组内依次按 score（本项 90）从高到低、rd_intensity（本项 (absent)）从高到低、\
+            "数量限额：year=2025 组内依次按 score（本项 90）从高到低、rd_intensity（本项 （未填写））从高到低、\
              applied_on（本项 20250101）从低到高排名（均相同按编号升序），第 6 名，共 7 项"
         ),
         "{out}"

@@ -226,7 +226,8 @@ fn explain(pack: &tempfile::TempDir, id: &str, format: &str) -> String {
     let (code, out, err) = policy_on(
         pack,
         &[
-            "explain", "--pack", "<pack>", "--input", &input, "--id", id, "--format", format,
+            "--lang", "zh", "explain", "--pack", "<pack>", "--input", &input, "--id", id,
+            "--format", format,
         ],
     );
     assert_eq!(code, 0, "{err}");
@@ -237,14 +238,11 @@ fn explain(pack: &tempfile::TempDir, id: &str, format: &str) -> String {
 fn explain_of_a_superseded_award_shows_the_clause_amount_then_the_rule_and_the_kept_one() {
     let pack = both_rules("value: 50万");
     let text = explain(&pack, "T-1", "table");
-    assert!(
-        text.contains("决定 decision: superseded，0.00 元"),
-        "{text}"
-    );
+    assert!(text.contains("决定：不重复享受，0.00 元"), "{text}");
     let settled = text
-        .find("结算 settlement: 本条款核定 400,000.00 元（awarded）；结算规则后 0.00 元（superseded），依次适用 highest")
+        .find("结算：本条款核定 400,000.00 元（给予奖励）；适用结算规则后 0.00 元（不重复享受），依次适用 highest")
         .expect("the clause's own amount before the rule");
-    let reasons = text.find("理由 reasons:").expect("reasons");
+    let reasons = text.find("理由：").expect("reasons");
     assert!(settled < reasons, "{text}");
     let clause = text
         .find("  - 四(二)3 新认定国家级、省级研发平台奖励：新认定省级研发平台，奖励 400,000 元")
@@ -275,10 +273,10 @@ fn explain_of_a_superseded_award_shows_the_clause_amount_then_the_rule_and_the_k
     // The kept award: the rules looked at it but did not change it, so no line for them.
     let kept = explain(&pack, "T-2", "table");
     assert!(
-        kept.contains("决定 decision: awarded，400,000.00 元"),
+        kept.contains("决定：给予奖励，400,000.00 元"),
         "{kept}"
     );
-    assert!(!kept.contains("结算 settlement:"), "{kept}");
+    assert!(!kept.contains("结算："), "{kept}");
     assert!(kept.contains("本项金额最高，予以保留"), "{kept}");
 }
 

@@ -20,7 +20,9 @@ pub fn run(io: &mut Io<'_>, args: &ExplainArgs) -> Result<u8, String> {
     let out = match args.format {
         Format::Json => to_json(&explanation)?,
         Format::Yaml => to_yaml(&explanation)?,
-        Format::Table => text::explanation_text(engine.pack(), &explanation),
+        Format::Table => {
+            text::explanation_text(engine.pack(), &explanation, io.lang_of(engine.pack()))
+        }
     };
     io.emit(&out);
     Ok(if explanation.decision.status == Status::Error {

@@ -66,6 +66,15 @@ fn wan(amount: Decimal, decimals: Option<u32>) -> Decimal {
     .normalize()
 }
 
+/// An amount in 万元 as a person reads it beside the yuan: two decimals, grouped
+/// (`1,431.35`). Display only: the yuan figure beside it is the exact amount.
+fn wan_shown(amount: Decimal) -> String {
+    let mut w = (amount / Decimal::from(10_000))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    w.rescale(2);
+    policy_engine::group_thousands(w)
+}
+
 /// A target's reached figure and percentage as the tables show them, `-` where no clause
 /// measures it
 fn progress_cells(p: &Progress) -> [String; 2] {

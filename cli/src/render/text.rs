@@ -13,7 +13,7 @@ use policy_engine::{
 use unicode_width::UnicodeWidthStr;
 
 use super::table::{Align, Table};
-use super::{changed_scripts, comparison_word, progress_cells, wan};
+use super::{changed_scripts, comparison_word, progress_cells, wan_shown};
 use crate::effect::Effect;
 use crate::messages as m;
 
@@ -32,7 +32,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
             d.clause.clone().unwrap_or_else(|| "-".into()),
             m::status(d.status, lang).to_string(),
             group_thousands(d.amount),
-            wan(d.amount, None).to_string(),
+            wan_shown(d.amount),
             d.reasons.join(lang.pick("；", "; ")),
         ]);
     }
@@ -63,7 +63,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
         let amount = policy_engine::awarded_total(of.iter().copied(), pack.rounding);
         let mut row = vec![label, article, of.len().to_string()];
         row.extend(statuses.iter().map(|st| count(*st)));
-        row.extend([group_thousands(amount), wan(amount, None).to_string()]);
+        row.extend([group_thousands(amount), wan_shown(amount)]);
         s.row(row);
     };
     for c in &pack.clauses {
@@ -92,38 +92,47 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
             &totals.applications,
             &totals.awarded,
             &group_thousands(totals.amount),
-            &wan(totals.amount, None),
+            &wan_shown(totals.amount),
         ],
     ));
     out.push('\n');
     out
 }
 
-pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
+pub fn explanation_text(pack: &Pack, e: &Explanation, lang: Lang) -> String {
     let d = &e.decision;
     let mut out = String::new();
-    let id = d.id.as_deref().unwrap_or("(no id)");
+    let id = d.id.as_deref().unwrap_or(m::NO_ID.get(lang));
     let kind = d.kind.as_deref().unwrap_or("?");
-    out.push_str(&format!("申报 application {id}（{kind}）\n"));
-    out.push_str(&format!(
-        "决定 decision: {}，{} 元（{} 万元）\n",
-        d.status,
-        group_thousands(d.amount),
-        wan(d.amount, None)
-    ));
+    let line = |out: &mut String, text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(&mut out, m::EX_APPLICATION.fill(lang, &[&id, &kind]));
+    line(
+        &mut out,
+        m::EX_DECISION.fill(
+            lang,
+            &[
+                &m::status(d.status, lang),
+                &group_thousands(d.amount),
+                &wan_shown(d.amount),
+            ],
+        ),
+    );
     if let Some(c) = &e.clause {
-        out.push_str(&format!(
-            "\n条款 clause: {}  {}  {}\n原文 text: {}\n",
-            c.id, c.article, c.title, c.text
-        ));
+        out.push('\n');
+        line(
+            &mut out,
+            m::EX_CLAUSE.fill(lang, &[&c.id, &c.article, &c.title]),
+        );
+        line(&mut out, m::EX_TEXT.fill(lang, &[&c.text]));
     }
+    let absent = m::EX_ABSENT.get(lang);
     if !e.parameters.is_empty() {
-        out.push_str("\n读取的参数 parameters read:\n");
-        let mut t = Table::new(&[
-            ("  参数", Align::Left),
-            ("取值", Align::Left),
-            ("说明", Align::Left),
-        ]);
+        out.push('\n');
+        line(&mut out, m::EX_PARAMETERS.get(lang).into());
+        let mut t = Table::new(&[("", Align::Left), ("", Align::Left), ("", Align::Left)]);
         for p in &e.parameters {
             t.row(vec![
                 format!("  {}", p.name),
@@ -134,18 +143,20 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
         out.push_str(&skip_header(&t.render()));
     }
     if !e.facts.is_empty() {
-        out.push_str("\n读取的事实 facts read:\n");
-        let mut t = Table::new(&[("  字段", Align::Left), ("取值", Align::Left)]);
+        out.push('\n');
+        line(&mut out, m::EX_FACTS.get(lang).into());
+        let mut t = Table::new(&[("", Align::Left), ("", Align::Left)]);
         for f in &e.facts {
             t.row(vec![
                 format!("  {}", f.field),
-                f.value.clone().unwrap_or_else(|| "(absent)".into()),
+                f.value.clone().unwrap_or_else(|| absent.into()),
             ]);
         }
         out.push_str(&skip_header(&t.render()));
     }
     if !e.steps.is_empty() {
-        out.push_str("\n计算 arithmetic:\n");
+        out.push('\n');
+        line(&mut out, m::EX_ARITHMETIC.get(lang).into());
         for s in &e.steps {
             out.push_str(&format!("  {s}\n"));
         }
@@ -159,53 +170,62 @@ pub fn explanation_text(pack: &Pack, e: &Explanation) -> String {
                     .map(|k| format!(
                         "{}（本项 {}）{}",
                         k.field,
-                        k.value.as_deref().unwrap_or("(absent)"),
+                        k.value.as_deref().unwrap_or(absent),
                         k.order.words()
                     ))
                     .collect::<Vec<_>>()
                     .join("、")
             ),
         };
-        out.push_str(&format!(
-            "\n限额 limit: {} 组内{}，第 {} 名，共 {} 项，限额 {} 项：{}\n",
-            l.group,
-            ranked,
-            l.place,
-            l.of,
-            l.max,
-            if (l.place as i64) > l.max {
-                "超过限额，不予奖励"
-            } else {
-                "在限额之内"
-            }
-        ));
+        let verdict = if (l.place as i64) > l.max {
+            m::EX_OVER_LIMIT.get(lang)
+        } else {
+            m::EX_WITHIN_LIMIT.get(lang)
+        };
+        out.push('\n');
+        line(
+            &mut out,
+            m::EX_LIMIT.fill(
+                lang,
+                &[&l.group, &ranked, &l.place, &l.of, &l.max, &verdict],
+            ),
+        );
     }
     // The chain: the clause's own amount first; the rules' reasons follow in order below.
     if let Some(st) = e.settlement.as_ref().filter(|st| st.changed(d)) {
         let ids: Vec<&str> = st.rules.iter().map(|r| r.id.as_str()).collect();
-        out.push_str(&format!(
-            "\n结算 settlement: 本条款核定 {} 元（{}）；结算规则后 {} 元（{}），依次适用 {}\n",
-            group_thousands(st.before_amount),
-            st.before_status,
-            group_thousands(d.amount),
-            d.status,
-            ids.join(" → ")
-        ));
+        out.push('\n');
+        line(
+            &mut out,
+            m::EX_SETTLEMENT.fill(
+                lang,
+                &[
+                    &group_thousands(st.before_amount),
+                    &m::status(st.before_status, lang),
+                    &group_thousands(d.amount),
+                    &m::status(d.status, lang),
+                    &ids.join(" → "),
+                ],
+            ),
+        );
     }
-    out.push_str("\n理由 reasons:\n");
+    out.push('\n');
+    line(&mut out, m::EX_REASONS.get(lang).into());
     for r in &d.reasons {
         out.push_str(&format!("  - {r}\n"));
     }
     if !e.printed.is_empty() {
-        out.push_str("\n脚本输出 printed by the script:\n");
+        out.push('\n');
+        line(&mut out, m::EX_PRINTED.get(lang).into());
         for p in &e.printed {
             out.push_str(&format!("  {p}\n"));
         }
     }
-    out.push_str(&format!(
-        "\npack {} {} {}\n",
-        pack.id, pack.version, pack.fingerprint
-    ));
+    out.push('\n');
+    line(
+        &mut out,
+        m::EX_PACK.fill(lang, &[&pack.id, &pack.version, &pack.fingerprint]),
+    );
     out
 }
 
@@ -500,7 +520,7 @@ pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
             p.value.clone(),
             p.awarded.to_string(),
             group_thousands(p.amount),
-            wan(p.amount, None).to_string(),
+            wan_shown(p.amount),
         ];
         row.extend(p.by_clause.iter().map(|c| group_thousands(c.amount)));
         t.row(row);
@@ -577,7 +597,7 @@ pub fn test_report(pack: &Pack, report: &TestReport, lang: Lang) -> String {
                 f.actual
             ));
             if let Some(e) = &f.explanation {
-                for line in explanation_text(pack, e).lines() {
+                for line in explanation_text(pack, e, lang).lines() {
                     out.push_str(&format!("    | {line}\n").replace("    | \n", "    |\n"));
                 }
             }
