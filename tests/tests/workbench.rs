@@ -459,17 +459,23 @@ fn watch_reports_what_a_save_changed() {
     editor.join().expect("editor");
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
-    assert!(
-        lines[0].starts_with("watching <pack>: check: ok; "),
+    assert_eq!(lines[0], "watching <pack>: check: ok", "{out}");
+    assert!(lines[1].starts_with("  tests: "), "{out}");
+    assert!(lines[1].contains(" passed, 0 failed; coverage "), "{out}");
+    assert_eq!(
+        lines[2], "changed clauses/rd-platform.yaml: check: errors",
         "{out}"
     );
+    // The error in full, with its line and a caret; no test results while the pack is broken.
     assert!(
-        lines[1].starts_with("changed clauses/rd-platform.yaml: check: errors"),
-        "{out}"
-    );
-    assert!(
-        out.contains("  new    error: <pack>/clauses/rd-platform.yaml:13:3:"),
+        out.contains("  error: <pack>/clauses/rd-platform.yaml:13:3:"),
         "{out}"
     );
     assert!(out.contains("did you mean `provincial`?"), "{out}");
+    assert!(out.contains("13 |   provincal:"), "{out}");
+    assert!(!out.contains("PASS") && !out.contains("gone"), "{out}");
+    assert!(
+        out.ends_with("  tests not run: the pack does not load; fix the errors above first\n"),
+        "{out}"
+    );
 }
