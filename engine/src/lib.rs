@@ -136,6 +136,7 @@ pub use decide::Engine;
 pub use input::file::{InputFile, DEFAULT_MAX_LINE_BYTES};
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use load::language::pack_language;
+pub use load::lint::text_in_source;
 pub use load::revision::{diff_packs, Revision};
 pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
 pub use model::bands::{Band, BandMethod, BandUnit, Bands};

@@ -16,9 +16,15 @@ pub fn suzhou_pack() -> PathBuf {
     root().join("policies/suzhou-future-industries")
 }
 
-/// The bundled example applications
+/// The bundled example applications, every one well formed
 pub fn suzhou_examples() -> PathBuf {
     suzhou_pack().join("examples/applications.yaml")
+}
+
+/// The bundled malformed applications: each one an `error` decision (but the first of a
+/// duplicated id), to show how faulty input is refused
+pub fn suzhou_malformed() -> PathBuf {
+    suzhou_pack().join("examples/malformed.yaml")
 }
 
 /// Runs the CLI in-process, from the repository root, with paths relative to it; returns the

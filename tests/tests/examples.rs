@@ -1,16 +1,35 @@
 //! Every decision on the bundled example applications, and its explanation, locked by
-//! snapshots; the amounts the draft fixes are also asserted outright.
+//! snapshots; the amounts the draft fixes are also asserted outright. The malformed examples
+//! (`examples/malformed.yaml`) are decided as a batch of their own: each is an error that
+//! names its field.
 
 use std::collections::HashSet;
 
 use policy_engine::{read_applications, Decision, Engine, Status};
-use policy_tests::{suzhou_examples, suzhou_pack};
+use policy_tests::{suzhou_examples, suzhou_malformed, suzhou_pack};
 
 fn decide() -> (Engine, Vec<policy_engine::RawApplication>, Vec<Decision>) {
+    decide_file(&suzhou_examples())
+}
+
+fn decide_file(
+    file: &std::path::Path,
+) -> (Engine, Vec<policy_engine::RawApplication>, Vec<Decision>) {
     let engine = Engine::load(suzhou_pack()).expect("the bundled pack loads");
-    let apps = read_applications(&suzhou_examples(), None).expect("the examples read");
+    let apps = read_applications(file, None).expect("the examples read");
     let decisions = engine.decide(&apps);
     (engine, apps, decisions)
+}
+
+#[test]
+fn the_examples_are_all_well_formed() {
+    let (_, _, decisions) = decide();
+    let errors: Vec<_> = decisions
+        .iter()
+        .filter(|d| d.status == Status::Error)
+        .map(|d| (&d.id, &d.reasons))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 fn decision<'a>(decisions: &'a [Decision], id: &str) -> &'a Decision {
@@ -22,10 +41,12 @@ fn decision<'a>(decisions: &'a [Decision], id: &str) -> &'a Decision {
 
 #[test]
 fn every_application_gets_one_decision_in_input_order() {
-    let (_, apps, decisions) = decide();
-    assert_eq!(apps.len(), decisions.len());
-    for (a, d) in apps.iter().zip(&decisions) {
-        assert_eq!(a.id(), d.id.as_deref());
+    for file in [suzhou_examples(), suzhou_malformed()] {
+        let (_, apps, decisions) = decide_file(&file);
+        assert_eq!(apps.len(), decisions.len());
+        for (a, d) in apps.iter().zip(&decisions) {
+            assert_eq!(a.id(), d.id.as_deref());
+        }
     }
 }
 
@@ -82,7 +103,7 @@ fn yearly_limit_ranks_by_score_and_breaks_ties_by_id() {
 
 #[test]
 fn bad_applications_are_errors_that_name_the_field() {
-    let (_, _, d) = decide();
+    let (_, _, d) = decide_file(&suzhou_malformed());
     let reasons = |id: &str| decision(&d, id).reasons.join(" | ");
     for (id, needle) in [
         ("2025-TR-0015", "`paid_amount`"),
@@ -93,14 +114,15 @@ fn bad_applications_are_errors_that_name_the_field() {
         ("2025-HT-04", "missing field `applicant.in_city`"),
         ("2025-HT-05", "found the text \"true\""),
         ("2025-IN-05", "did you mean `newly_recognized`"),
+        ("2025-SC-14", "`score`"),
     ] {
         assert_eq!(decision(&d, id).status, Status::Error, "{id}");
         assert!(reasons(id).contains(needle), "{id}: {}", reasons(id));
     }
-    // The duplicate: the first 2025-CA-01 is decided, the later one is an error.
+    // The duplicate: the first 2025-CA-04 is decided, the later one is an error.
     let dups: Vec<&Decision> = d
         .iter()
-        .filter(|x| x.id.as_deref() == Some("2025-CA-01"))
+        .filter(|x| x.id.as_deref() == Some("2025-CA-04"))
         .collect();
     assert_eq!(dups.len(), 2);
     assert_eq!(dups[0].status, Status::Awarded);
@@ -110,6 +132,9 @@ fn bad_applications_are_errors_that_name_the_field() {
     assert!(d
         .iter()
         .any(|x| x.id.is_none() && x.status == Status::Error));
+    // Every one but the first of the duplicated id is an error.
+    assert_eq!(d.len(), 12);
+    assert_eq!(d.iter().filter(|x| x.status == Status::Error).count(), 11);
 }
 
 #[test]
@@ -120,9 +145,23 @@ fn decisions_snapshot() {
 }
 
 #[test]
+fn malformed_decisions_snapshot() {
+    let (engine, _, decisions) = decide_file(&suzhou_malformed());
+    let totals = engine.totals(&decisions);
+    insta::assert_yaml_snapshot!("malformed_decisions", (&decisions, &totals));
+}
+
+#[test]
 fn explanation_snapshots() {
-    let (engine, apps, _) = decide();
     let mut seen = HashSet::new();
+    for file in [suzhou_examples(), suzhou_malformed()] {
+        explain_each(&file, &mut seen);
+    }
+}
+
+/// Snapshots the explanation of each application of a file whose id is not seen yet
+fn explain_each(file: &std::path::Path, seen: &mut HashSet<String>) {
+    let (engine, apps, _) = decide_file(file);
     for app in &apps {
         let Some(id) = app.id() else { continue };
         if !seen.insert(id.to_string()) {

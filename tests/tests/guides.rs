@@ -164,3 +164,21 @@ fn split_handles_quotes() {
         ["policy", "run", "--set", "a.b=1", "x y"]
     );
 }
+
+#[test]
+fn the_readmes_first_command_runs_clean() {
+    // A newcomer's first run (`cargo run … -- run …`, the first command of the README) decides
+    // every example application without an error: exit 0, nothing on stderr.
+    let text = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("cargo run ") && l.contains(" -- run "))
+        .expect("the README's first command");
+    let (_, args) = line.split_once(" -- ").expect("cargo run … -- args");
+    let args = split(args);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = policy(&refs);
+    assert_eq!(code, 0, "{line}\n{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains("123,456.79"), "{out}");
+}

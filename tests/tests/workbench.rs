@@ -282,6 +282,104 @@ fn new_clause_scaffolds_a_clause_that_checks_and_tests() {
     assert_eq!(code, 0, "{out}");
     let (_, clauses, _) = policy_on(&dir, &["clauses", "<pack>"]);
     assert!(clauses.contains("research-project"), "{clauses}");
+    // Its own test passes at once.
+    let (code, out, _) = policy_on(&dir, &["test", "<pack>"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("科技攻关项目"), "{out}");
+    // Entered in article order: 四(一)2 after 四(一)1, before 四(二)3, its comment in line.
+    let pack_yaml = fs::read_to_string(dir.path().join("pack.yaml")).expect("pack.yaml");
+    assert!(
+        pack_yaml.contains(
+            "  - scenario-case          # 四(一)1\n  - research-project       # 四(一)2\n  - rd-platform            # 四(二)3\n"
+        ),
+        "{pack_yaml}"
+    );
+    // A later article goes later: 四(六)11 after 四(五)10, before 四(六)12.
+    let (code, _, err) = policy_on(
+        &dir,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "seed-investment",
+            "--kind",
+            "seed_investment",
+            "--article",
+            "四(六)11",
+            "--title",
+            "投小投早",
+            "--text",
+            "鼓励种子期投资、天使投资、风险投资等投小投早，发挥“耐心资本”作用。",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let pack_yaml = fs::read_to_string(dir.path().join("pack.yaml")).expect("pack.yaml");
+    let at = |id: &str| pack_yaml.find(&format!("- {id} ")).expect(id);
+    assert!(
+        at("high-tech-enterprise") < at("seed-investment"),
+        "{pack_yaml}"
+    );
+    assert!(
+        at("seed-investment") < at("competition-award"),
+        "{pack_yaml}"
+    );
+    let (code, out, _) = policy_on(&dir, &["test", "<pack>"]);
+    assert_eq!(code, 0, "{out}");
+    // A text that is not in the source is refused before anything is written, with the
+    // nearest sentence of the source.
+    let before = fs::read_to_string(dir.path().join("pack.yaml")).expect("pack.yaml");
+    let (code, _, err) = policy_on(
+        &dir,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "research-grant",
+            "--kind",
+            "research_grant",
+            "--article",
+            "四(一)2",
+            "--title",
+            "科技攻关项目",
+            "--text",
+            "每年组织实施一批科技攻关项目，支持企业联合高校实施关键技术攻关。",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error: --text is not found word for word"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the nearest sentence of the source: 聚焦未来产业重点领域")
+            && err.contains(
+                "每年组织实施一批科技攻关项目，支持企业联合高校和科研院所实施关键核心技术攻关。"
+            ),
+        "{err}"
+    );
+    assert!(!dir.path().join("clauses/research-grant.yaml").exists());
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pack.yaml")).expect("pack.yaml"),
+        before
+    );
+    // A pack with a source document needs the text.
+    let (code, _, err) = policy_on(
+        &dir,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "research-grant",
+            "--kind",
+            "research_grant",
+            "--article",
+            "四(一)2",
+            "--title",
+            "科技攻关项目",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("give --text"), "{err}");
     // Twice is refused, and so is a kind another clause decides.
     let (code, _, err) = policy_on(
         &dir,
@@ -361,17 +459,23 @@ fn watch_reports_what_a_save_changed() {
     editor.join().expect("editor");
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
-    assert!(
-        lines[0].starts_with("watching <pack>: check: ok; "),
+    assert_eq!(lines[0], "watching <pack>: check: ok", "{out}");
+    assert!(lines[1].starts_with("  tests: "), "{out}");
+    assert!(lines[1].contains(" passed, 0 failed; coverage "), "{out}");
+    assert_eq!(
+        lines[2], "changed clauses/rd-platform.yaml: check: errors",
         "{out}"
     );
+    // The error in full, with its line and a caret; no test results while the pack is broken.
     assert!(
-        lines[1].starts_with("changed clauses/rd-platform.yaml: check: errors"),
-        "{out}"
-    );
-    assert!(
-        out.contains("  new    error: <pack>/clauses/rd-platform.yaml:13:3:"),
+        out.contains("  error: <pack>/clauses/rd-platform.yaml:13:3:"),
         "{out}"
     );
     assert!(out.contains("did you mean `provincial`?"), "{out}");
+    assert!(out.contains("13 |   provincal:"), "{out}");
+    assert!(!out.contains("PASS") && !out.contains("gone"), "{out}");
+    assert!(
+        out.ends_with("  tests not run: the pack does not load; fix the errors above first\n"),
+        "{out}"
+    );
 }

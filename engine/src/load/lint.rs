@@ -100,6 +100,14 @@ pub(crate) fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Whether a clause's `text` is found word for word in a source document: the check the loader
+/// makes of every clause (and settlement rule), with whitespace not counting on either side, so
+/// that a line break in the source or a space in the text changes nothing. For tools that
+/// write a clause and want to refuse a text before the pack fails to load.
+pub fn text_in_source(source: &str, text: &str) -> bool {
+    squeeze(source).contains(&squeeze(text))
+}
+
 /// The parameters a script reads (`params.x`)
 fn refs_read(refs: &[Reference]) -> Vec<&str> {
     refs.iter()
