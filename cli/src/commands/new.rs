@@ -16,8 +16,8 @@ use crate::render::diagnostics::{load_errors, ErrorFormat};
 
 /// `policy new clause`
 pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {
-    // English until the global `--lang` flag chooses.
-    let written = new_clause(args, io.error_format, Lang::En)?;
+    let lang = crate::messages::resolve(io.lang, policy_engine::pack_language(&args.pack));
+    let written = new_clause(args, io.error_format, lang)?;
     io.emit(&format!(
         "wrote {}\nnext: edit the script and the test, then `policy check` and `policy test`\n",
         written.join(", ")

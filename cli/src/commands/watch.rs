@@ -221,8 +221,8 @@ fn round(before: Option<&State>, after: &State, lang: Lang) -> Vec<String> {
 
 pub fn run(io: &mut Io<'_>, args: &WatchArgs) -> Result<u8, String> {
     let format = io.error_format;
-    // English until the global `--lang` flag chooses.
-    watch(&args.pack, args.runs, format, Lang::En, &mut |line| {
+    let lang = crate::messages::resolve(io.lang, policy_engine::pack_language(&args.pack));
+    watch(&args.pack, args.runs, format, lang, &mut |line| {
         io.emit(&format!("{line}\n"))
     });
     Ok(EXIT_OK)
