@@ -411,14 +411,26 @@ impl Settlement {
         d: &mut Decision,
         names: &dyn Fn() -> Vec<Option<String>>,
     ) {
+        if self.effects.contains_key(&index) {
+            self.apply_named(pack, index, d, &names());
+        }
+    }
+
+    /// [`Settlement::apply`] given the decision's group keys themselves
+    pub(crate) fn apply_named(
+        &self,
+        pack: &Pack,
+        index: usize,
+        d: &mut Decision,
+        names: &[Option<String>],
+    ) {
         let Some(effect) = self.effects.get(&index) else {
             return;
         };
-        let names = names();
         d.status = effect.status;
         d.amount = effect.amount;
         for step in &effect.steps {
-            let (reason, key) = self.words(pack, &names, step);
+            let (reason, key) = self.words(pack, names, step);
             d.reasons.push(reason);
             d.reached.push(key);
         }

@@ -273,20 +273,20 @@ impl Engine {
     }
 
     /// The `n`th decision out of its record, rendered into `out` and counted: a repeat's
-    /// error; a decision a rank or a rule changes, finished and rendered again; any other, its
-    /// bytes from pass 1 as they are
+    /// error; a decision a rank or a rule changes, read into `d` (a scratch decision), finished
+    /// and rendered again; any other, its bytes from pass 1 as they are
     fn finish(
         &self,
         n: usize,
         record: &[u8],
         (repeats, placed): &(Repeats, Placed),
         sink: &dyn Sink,
-        out: &mut Vec<u8>,
-        counts: &mut DecisionCounts,
+        (out, counts): (&mut Vec<u8>, &mut DecisionCounts),
+        (d, groups): &mut (Decision, Vec<Option<String>>),
     ) {
         let pack = self.pack();
-        let Some(rec) = spool::read(record) else {
-            // Only this module writes the spool; a record it cannot read is a bug, said so.
+        // Only this module writes the spool; a record it cannot read is a bug, said so.
+        let unreadable = |out: &mut Vec<u8>, counts: &mut DecisionCounts| {
             let d = Decision {
                 id: None,
                 kind: None,
@@ -299,6 +299,9 @@ impl Engine {
             };
             sink.render(n, &d, out);
             counts.add(pack, &d, None);
+        };
+        let Some(rec) = spool::read(record) else {
+            unreadable(out, counts);
             return;
         };
         if let (Some(first), Some(id)) = (repeats.earlier(n, rec.id), rec.id) {
@@ -313,21 +316,23 @@ impl Engine {
             counts.add(pack, &d, None);
             return;
         }
-        let Some(s) = rec.decision() else {
+        if !rec.has_decision() {
             out.extend_from_slice(rec.rendered);
             counts.add_parts(rec.status, rec.amount, rec.clause);
             return;
-        };
-        let groups = s.groups;
-        let mut d = s.decision;
+        }
+        if rec.decision_into(d, groups).is_none() {
+            unreadable(out, counts);
+            return;
+        }
         if let Some((ci, p)) = placed.ranks.get(&n) {
-            count_limit::apply_placement(pack, *ci, &mut d, p);
+            count_limit::apply_placement(pack, *ci, d, p);
         }
         if d.status == Status::Awarded {
-            placed.settled.apply(pack, n, &mut d, &|| groups.clone());
+            placed.settled.apply_named(pack, n, d, groups);
         }
         d.amount = pack.rounding.apply(d.amount);
-        sink.render(n, &d, out);
+        sink.render(n, d, out);
         counts.add_parts(d.status, d.amount, rec.clause);
     }
 
@@ -359,9 +364,23 @@ impl Engine {
                         .map(|(p, piece)| {
                             let mut buf = buffer(PIECE * 400);
                             let mut c = DecisionCounts::new(pack.clauses.len());
+                            // One decision read into again and again, its strings reused
+                            let mut scratch = (
+                                Decision {
+                                    id: None,
+                                    kind: None,
+                                    clause: None,
+                                    status: Status::Error,
+                                    amount: rust_decimal::Decimal::ZERO,
+                                    reasons: Vec::new(),
+                                    rank: None,
+                                    reached: Vec::new(),
+                                },
+                                Vec::new(),
+                            );
                             for (j, rec) in piece.iter().enumerate() {
                                 let n = at + p * PIECE + j;
-                                self.finish(n, rec, found, sink, &mut buf, &mut c);
+                                self.finish(n, rec, found, sink, (&mut buf, &mut c), &mut scratch);
                             }
                             (buf, c)
                         })
