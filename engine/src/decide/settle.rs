@@ -39,6 +39,158 @@ pub(crate) struct Entry {
     pub(crate) prior: Box<[(Decimal, u32)]>,
 }
 
+/// `Entries::groups` where a rule does not look at an entry's clause
+pub(crate) const NO_GROUP: u32 = u32::MAX;
+
+/// Entries kept column by column: a few large vectors rather than a small value and three
+/// boxes per entry. A stream keeps one per settled award (about 600,000 for a million
+/// applications); as [`Entry`] values, with their boxed ids and groups, they were most of the
+/// fresh memory a settled run asked of the system, which the kernel clears page by page.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Entries {
+    rules: usize,
+    index: Vec<usize>,
+    clause: Vec<u32>,
+    amount: Vec<Decimal>,
+    period: Vec<Option<i64>>,
+    /// `rules` per entry ([`NO_GROUP`] where a rule does not look at it); empty while the
+    /// groups are not numbered yet (a piece of a stream's first pass)
+    groups: Vec<u32>,
+    /// `rules` per entry once any entry has a history, else empty
+    prior: Vec<Option<(Decimal, u32)>>,
+    /// The ids one after another; entry `i`'s ends at `id_end[i]`
+    ids: String,
+    id_end: Vec<usize>,
+}
+
+impl Entries {
+    /// No entries, room for `n`
+    pub(crate) fn with_capacity(rules: usize, n: usize) -> Entries {
+        Entries {
+            rules,
+            index: Vec::with_capacity(n),
+            clause: Vec::with_capacity(n),
+            amount: Vec::with_capacity(n),
+            period: Vec::with_capacity(n),
+            groups: Vec::with_capacity(n * rules),
+            prior: Vec::new(),
+            ids: String::with_capacity(n * 12),
+            id_end: Vec::with_capacity(n),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.id_end.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.index.clear();
+        self.clause.clear();
+        self.amount.clear();
+        self.period.clear();
+        self.groups.clear();
+        self.prior.clear();
+        self.ids.clear();
+        self.id_end.clear();
+    }
+
+    /// Adds an entry whose groups are not numbered yet (see [`Entries::append`])
+    pub(crate) fn push_loose(
+        &mut self,
+        index: usize,
+        clause: usize,
+        id: &str,
+        amount: Decimal,
+        period: Option<i64>,
+        prior: &[(Decimal, u32)],
+    ) {
+        self.push_prior(prior);
+        self.index.push(index);
+        self.clause.push(u32::try_from(clause).unwrap_or(u32::MAX));
+        self.amount.push(amount);
+        self.period.push(period);
+        self.ids.push_str(id);
+        self.id_end.push(self.ids.len());
+    }
+
+    /// Adds an entry with its group under each rule
+    fn push(&mut self, e: &Entry) {
+        self.push_loose(e.index, e.clause, &e.id, e.amount, e.period, &e.prior);
+        self.groups.extend(
+            (0..self.rules).map(|r| e.groups.get(r).copied().flatten().unwrap_or(NO_GROUP)),
+        );
+    }
+
+    /// The history's record under each rule, padded to `rules`; the column is made only when
+    /// the first entry with a record comes
+    fn push_prior(&mut self, prior: &[(Decimal, u32)]) {
+        if prior.is_empty() && self.prior.is_empty() {
+            return;
+        }
+        if self.prior.is_empty() {
+            self.prior.resize(self.len() * self.rules, None);
+        }
+        self.prior
+            .extend((0..self.rules).map(|r| prior.get(r).copied()));
+    }
+
+    /// Appends the entries of `other` (whose groups are not numbered), with their groups:
+    /// `rules` numbers per entry, [`NO_GROUP`] where a rule does not look
+    pub(crate) fn append(&mut self, other: &Entries, groups: &[u32]) {
+        let base = self.ids.len();
+        if !other.prior.is_empty() || !self.prior.is_empty() {
+            if self.prior.is_empty() {
+                self.prior.resize(self.len() * self.rules, None);
+            }
+            if other.prior.is_empty() {
+                self.prior
+                    .resize(self.prior.len() + other.len() * self.rules, None);
+            } else {
+                self.prior.extend_from_slice(&other.prior);
+            }
+        }
+        self.index.extend_from_slice(&other.index);
+        self.clause.extend_from_slice(&other.clause);
+        self.amount.extend_from_slice(&other.amount);
+        self.period.extend_from_slice(&other.period);
+        self.groups.extend_from_slice(groups);
+        self.ids.push_str(&other.ids);
+        self.id_end.extend(other.id_end.iter().map(|e| e + base));
+    }
+
+    /// Entry `i`'s id
+    fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.id_end[i - 1] };
+        self.ids.get(start..self.id_end[i]).unwrap_or("")
+    }
+
+    fn clause(&self, i: usize) -> usize {
+        self.clause[i] as usize
+    }
+
+    /// Entry `i`'s group under rule `r`
+    fn group(&self, i: usize, r: usize) -> Option<u32> {
+        self.groups
+            .get(i * self.rules + r)
+            .copied()
+            .filter(|g| *g != NO_GROUP)
+    }
+
+    /// What the history records for entry `i` under rule `r`
+    fn prior(&self, i: usize, r: usize) -> Option<(Decimal, u32)> {
+        self.prior.get(i * self.rules + r).copied().flatten()
+    }
+
+    /// Only what reasons are written from (ids and clauses): the rest let go
+    fn keep_names(&mut self) {
+        self.index = Vec::new();
+        self.amount = Vec::new();
+        self.period = Vec::new();
+        self.groups = Vec::new();
+        self.prior = Vec::new();
+    }
+}
+
 /// What the history records for an application's group under each rule: the yuan paid to the
 /// same applicant under the rule's clauses (for a cap; for `requires`, under the clauses it
 /// builds on) in the group's period (every period when the rule groups by nothing else), and
@@ -109,7 +261,8 @@ pub(crate) struct Groups {
 impl Groups {
     /// The number of a group's key hash, given it a new one if it is new
     pub(crate) fn intern(&mut self, key: u128) -> u32 {
-        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+        // Past four billion groups (never met) they share the last number, not "no group".
+        let next = u32::try_from(self.index.len()).map_or(NO_GROUP - 1, |n| n.min(NO_GROUP - 1));
         *self.index.entry(key).or_insert(next)
     }
 }
@@ -242,7 +395,7 @@ struct Effect {
 /// index, with what its reasons are written from
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Settlement {
-    entries: Vec<Entry>,
+    entries: Entries,
     heads: Vec<CapHead>,
     effects: FxHashMap<usize, Effect>,
 }
@@ -258,14 +411,26 @@ impl Settlement {
         d: &mut Decision,
         names: &dyn Fn() -> Vec<Option<String>>,
     ) {
+        if self.effects.contains_key(&index) {
+            self.apply_named(pack, index, d, &names());
+        }
+    }
+
+    /// [`Settlement::apply`] given the decision's group keys themselves
+    pub(crate) fn apply_named(
+        &self,
+        pack: &Pack,
+        index: usize,
+        d: &mut Decision,
+        names: &[Option<String>],
+    ) {
         let Some(effect) = self.effects.get(&index) else {
             return;
         };
-        let names = names();
         d.status = effect.status;
         d.amount = effect.amount;
         for step in &effect.steps {
-            let (reason, key) = self.words(pack, &names, step);
+            let (reason, key) = self.words(pack, names, step);
             d.reasons.push(reason);
             d.reached.push(key);
         }
@@ -291,14 +456,18 @@ impl Settlement {
             .get(r as usize)
             .and_then(|n| n.as_deref())
             .unwrap_or("");
-        let describe = |e: u32, amount: Decimal| match self.entries.get(e as usize) {
-            Some(x) => format!(
-                "{}（{}，{} 元）",
-                x.id,
-                pack.clauses[x.clause].id,
-                group_thousands(amount)
-            ),
-            None => String::new(),
+        let describe = |e: u32, amount: Decimal| {
+            let e = e as usize;
+            if e < self.entries.len() {
+                format!(
+                    "{}（{}，{} 元）",
+                    self.entries.id(e),
+                    pack.clauses[self.entries.clause(e)].id,
+                    group_thousands(amount)
+                )
+            } else {
+                String::new()
+            }
         };
         let key = |what: &str| format!("rule:{}:{what}", rule.id);
         let head = |h: u32| {
@@ -417,8 +586,15 @@ impl Settlement {
             Step::Met { bases, earlier, .. } => {
                 let mut shown: Vec<String> = bases
                     .iter()
-                    .filter_map(|b| self.entries.get(*b as usize))
-                    .map(|x| format!("{}（{}）", x.id, pack.clauses[x.clause].id))
+                    .map(|b| *b as usize)
+                    .filter(|b| *b < self.entries.len())
+                    .map(|b| {
+                        format!(
+                            "{}（{}）",
+                            self.entries.id(b),
+                            pack.clauses[self.entries.clause(b)].id
+                        )
+                    })
                     .collect();
                 if *earlier > 0 {
                     shown.push(format!("此前的 {earlier} 项（history）"));
@@ -465,58 +641,128 @@ impl Steps {
 
 /// Runs the pack's rules over the entries (each rule on what the ones before left)
 pub(crate) fn settle(pack: &Pack, entries: Vec<Entry>) -> Settlement {
-    let mut state: Vec<Standing> = entries
-        .iter()
-        .map(|e| Standing {
-            status: Status::Awarded,
-            amount: e.amount,
+    let mut columns = Entries::with_capacity(pack.settlement.len(), entries.len());
+    for e in &entries {
+        columns.push(e);
+    }
+    drop(entries);
+    settle_entries(pack, columns, |_| true)
+}
+
+/// Runs the pack's rules over the entries whose application `live` keeps (a stream leaves out
+/// repeats and awards placed past a count limit)
+pub(crate) fn settle_entries(
+    pack: &Pack,
+    mut entries: Entries,
+    live: impl Fn(usize) -> bool,
+) -> Settlement {
+    let n = entries.len();
+    let mut state: Vec<Standing> = (0..n)
+        .map(|i| Standing {
+            // An entry left out is never awarded here, so no rule looks at it.
+            status: if live(entries.index[i]) {
+                Status::Awarded
+            } else {
+                Status::Ineligible
+            },
+            amount: entries.amount[i],
             steps: Steps::default(),
         })
         .collect();
     let mut heads = Vec::new();
-    let mut members: Vec<(u32, u32)> = Vec::with_capacity(entries.len());
+    // Each rule's groups, their members in input order: counted, then placed (the groups are
+    // numbered from 0, so this is a counting sort, not a comparison sort).
+    let groups = entries
+        .groups
+        .iter()
+        .filter(|g| **g != NO_GROUP)
+        .max()
+        .map_or(0, |g| *g as usize + 1);
+    let mut starts: Vec<u32> = Vec::new();
+    let mut members: Vec<u32> = Vec::new();
     for (r, rule) in pack.settlement.iter().enumerate() {
-        // The entries this rule looks at that are still awarded, by group, in input order.
+        starts.clear();
+        starts.resize(groups + 1, 0);
+        let looks = |i: usize, state: &[Standing]| {
+            entries
+                .group(i, r)
+                .filter(|_| state[i].status == Status::Awarded)
+        };
+        for i in 0..n {
+            if let Some(g) = looks(i, &state) {
+                starts[g as usize + 1] += 1;
+            }
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
         members.clear();
-        members.extend(entries.iter().enumerate().filter_map(|(i, e)| {
-            let g = e.groups.get(r).copied().flatten()?;
-            (state[i].status == Status::Awarded).then_some((g, i as u32))
-        }));
-        members.sort_unstable();
-        for run in members.chunk_by(|a, b| a.0 == b.0) {
-            let list: Vec<usize> = run.iter().map(|(_, i)| *i as usize).collect();
+        members.resize(starts[groups] as usize, 0);
+        let mut next = starts.clone();
+        for i in 0..n {
+            if let Some(g) = looks(i, &state) {
+                let at = &mut next[g as usize];
+                members[*at as usize] = i as u32;
+                *at += 1;
+            }
+        }
+        drop(next);
+        // Where each clause stands in the rule's order: its list, else the pack's
+        let order: Vec<usize> = pack
+            .clauses
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                let list = match &rule.what {
+                    RuleKind::Exclusive { clauses } => Some(clauses.as_slice()),
+                    RuleKind::Cap { clauses, .. } => clauses.as_deref(),
+                    _ => None,
+                };
+                match list {
+                    Some(list) => list.iter().position(|x| *x == c.id).unwrap_or(usize::MAX),
+                    None => ci,
+                }
+            })
+            .collect();
+        for g in 0..groups {
+            let list = &members[starts[g] as usize..starts[g + 1] as usize];
+            if list.is_empty() {
+                continue;
+            }
             let cx = Group {
                 pack,
                 rule,
                 r: r as u16,
                 entries: &entries,
-                members: &list,
+                members: list,
+                order: &order,
             };
             match &rule.what {
-                RuleKind::Exclusive { clauses } => exclusive(&cx, clauses, &mut state),
-                RuleKind::Cap { clauses, max, cut } => {
-                    cap(&cx, clauses.as_deref(), max, *cut, &mut state, &mut heads)
-                }
+                RuleKind::Exclusive { .. } => exclusive(&cx, &mut state),
+                RuleKind::Cap { max, cut, .. } => cap(&cx, max, *cut, &mut state, &mut heads),
                 RuleKind::Requires { clause, requires } => needs(&cx, clause, requires, &mut state),
                 RuleKind::FirstTime { clause, .. } => first_time(&cx, clause, &mut state),
             }
         }
     }
-    let effects = entries
-        .iter()
-        .zip(state)
-        .filter(|(_, s)| !s.steps.is_empty())
-        .map(|(e, s)| {
-            (
-                e.index,
-                Effect {
-                    status: s.status,
-                    amount: pack.rounding.apply(s.amount),
-                    steps: s.steps.into_vec(),
-                },
-            )
-        })
-        .collect();
+    drop(members);
+    drop(starts);
+    let touched = state.iter().filter(|s| !s.steps.is_empty()).count();
+    let mut effects = FxHashMap::with_capacity_and_hasher(touched, rustc_hash::FxBuildHasher);
+    for (i, s) in state.into_iter().enumerate() {
+        if s.steps.is_empty() {
+            continue;
+        }
+        effects.insert(
+            entries.index[i],
+            Effect {
+                status: s.status,
+                amount: pack.rounding.apply(s.amount),
+                steps: s.steps.into_vec(),
+            },
+        );
+    }
+    entries.keep_names();
     Settlement {
         entries,
         heads,
@@ -529,47 +775,56 @@ struct Group<'a> {
     pack: &'a Pack,
     rule: &'a SettlementRule,
     r: u16,
-    entries: &'a [Entry],
+    entries: &'a Entries,
     /// Indices into `entries`, still awarded, in input order
-    members: &'a [usize],
+    members: &'a [u32],
+    /// Per clause of the pack: its place in the rule's list of clauses (`usize::MAX` if not
+    /// listed), or in the pack where the rule has no list
+    order: &'a [usize],
 }
 
 impl Group<'_> {
     fn clause_id(&self, i: usize) -> &str {
-        &self.pack.clauses[self.entries[i].clause].id
+        &self.pack.clauses[self.entries.clause(i)].id
+    }
+
+    /// The members, as indices into `entries`
+    fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        self.members.iter().map(|&i| i as usize)
+    }
+
+    /// Entry `i`'s clause's place in the rule's order
+    fn listed(&self, i: usize) -> usize {
+        self.order
+            .get(self.entries.clause(i))
+            .copied()
+            .unwrap_or(usize::MAX)
     }
 }
 
 /// 就高不重复: the highest award in the group is kept (ties: the clause listed first, then the
 /// smaller id); the others are superseded
-fn exclusive(cx: &Group<'_>, clauses: &[String], state: &mut [Standing]) {
-    let listed = |i: usize| {
-        clauses
-            .iter()
-            .position(|c| c == cx.clause_id(i))
-            .unwrap_or(usize::MAX)
-    };
+fn exclusive(cx: &Group<'_>, state: &mut [Standing]) {
     if cx.members.len() < 2 {
         return;
     }
-    let Some(&kept) = cx.members.iter().min_by(|&&a, &&b| {
+    let Some(kept) = cx.members().min_by(|&a, &b| {
         state[b]
             .amount
             .cmp(&state[a].amount)
-            .then_with(|| listed(a).cmp(&listed(b)))
-            .then_with(|| cx.entries[a].id.cmp(&cx.entries[b].id))
+            .then_with(|| cx.listed(a).cmp(&cx.listed(b)))
+            .then_with(|| cx.entries.id(a).cmp(cx.entries.id(b)))
     }) else {
         return;
     };
     let n = cx.members.len() as u32;
     let kept_amount = state[kept].amount;
     let others: Box<[(u32, Decimal)]> = cx
-        .members
-        .iter()
-        .filter(|&&i| i != kept)
-        .map(|&i| (i as u32, state[i].amount))
+        .members()
+        .filter(|&i| i != kept)
+        .map(|i| (i as u32, state[i].amount))
         .collect();
-    for &i in cx.members {
+    for i in cx.members() {
         let s = &mut state[i];
         if i == kept {
             s.steps.push(Step::Kept {
@@ -594,18 +849,17 @@ fn exclusive(cx: &Group<'_>, clauses: &[String], state: &mut [Standing]) {
 /// cut by the rule's method; an award cut to nothing is `capped`
 fn cap(
     cx: &Group<'_>,
-    clauses: Option<&[String]>,
     max: &str,
     cut: CutMethod,
     state: &mut [Standing],
     heads: &mut Vec<CapHead>,
 ) {
     let pack = cx.pack;
-    let period = cx.members.first().and_then(|&i| cx.entries[i].period);
+    let period = cx.members().next().and_then(|i| cx.entries.period[i]);
     let limit = match cx.rule.parameter(max).and_then(|p| p.value_for(period)) {
         Some(Value::Decimal(d)) => pack.rounding.apply(*d),
         _ => {
-            for &i in cx.members {
+            for i in cx.members() {
                 let s = &mut state[i];
                 s.status = Status::Error;
                 s.amount = Decimal::ZERO;
@@ -615,14 +869,13 @@ fn cap(
         }
     };
     let total = cx
-        .members
-        .iter()
-        .fold(Decimal::ZERO, |t, &i| add(t, state[i].amount));
+        .members()
+        .fold(Decimal::ZERO, |t, i| add(t, state[i].amount));
     // Paid before counts toward the cap; only this batch's awards can be cut.
     let prior = cx
-        .members
-        .first()
-        .and_then(|&i| cx.entries[i].prior.get(cx.r as usize))
+        .members()
+        .next()
+        .and_then(|i| cx.entries.prior(i, cx.r as usize))
         .map(|p| p.0)
         .unwrap_or(Decimal::ZERO);
     let with_prior = add(total, prior);
@@ -631,19 +884,13 @@ fn cap(
     }
     let excess = (with_prior - limit).min(total);
     // Clause order: the rule's list when it has one, else the pack's; then id.
-    let rank = |i: usize| match clauses {
-        Some(list) => list
-            .iter()
-            .position(|c| c == cx.clause_id(i))
-            .unwrap_or(usize::MAX),
-        None => cx.entries[i].clause,
+    let by_order = |a: &u32, b: &u32| {
+        let (a, b) = (*a as usize, *b as usize);
+        cx.listed(a)
+            .cmp(&cx.listed(b))
+            .then_with(|| cx.entries.id(a).cmp(cx.entries.id(b)))
     };
-    let by_order = |a: &usize, b: &usize| {
-        rank(*a)
-            .cmp(&rank(*b))
-            .then_with(|| cx.entries[*a].id.cmp(&cx.entries[*b].id))
-    };
-    let amounts: Vec<Decimal> = cx.members.iter().map(|&i| state[i].amount).collect();
+    let amounts: Vec<Decimal> = cx.members().map(|i| state[i].amount).collect();
     let cuts: Option<Vec<Decimal>> = match cut {
         CutMethod::LargestFirst => {
             let mut order: Vec<usize> = (0..cx.members.len()).collect();
@@ -665,7 +912,7 @@ fn cap(
         }),
     };
     let Some(cuts) = cuts else {
-        for &i in cx.members {
+        for i in cx.members() {
             let s = &mut state[i];
             s.status = Status::Error;
             s.amount = Decimal::ZERO;
@@ -680,7 +927,7 @@ fn cap(
         limit,
         excess,
     });
-    for (&i, c) in cx.members.iter().zip(cuts) {
+    for (i, c) in cx.members().zip(cuts) {
         let s = &mut state[i];
         if c.is_zero() {
             s.steps.push(Step::Within { rule: cx.r, head });
@@ -772,11 +1019,11 @@ fn pro_rata(
 
 /// 首次: an award is withdrawn where the history shows the applicant paid before
 fn first_time(cx: &Group<'_>, clause: &str, state: &mut [Standing]) {
-    for &i in cx.members.iter().filter(|&&i| cx.clause_id(i) == clause) {
+    for i in cx.members().filter(|&i| cx.clause_id(i) == clause) {
         // No history at all: nothing to check against, said so in the reason.
-        let earlier = cx.entries[i]
-            .prior
-            .get(cx.r as usize)
+        let earlier = cx
+            .entries
+            .prior(i, cx.r as usize)
             .map(|p| p.1)
             .unwrap_or(NO_HISTORY);
         let s = &mut state[i];
@@ -798,18 +1045,12 @@ const NO_HISTORY: u32 = u32::MAX;
 /// `requires` still standing
 fn needs(cx: &Group<'_>, clause: &str, requires: &[String], state: &mut [Standing]) {
     let bases: Box<[u32]> = cx
-        .members
-        .iter()
-        .copied()
+        .members()
         .filter(|&i| requires.iter().any(|r| r == cx.clause_id(i)))
         .map(|i| i as u32)
         .collect();
-    for &i in cx.members.iter().filter(|&&i| cx.clause_id(i) == clause) {
-        let earlier = cx.entries[i]
-            .prior
-            .get(cx.r as usize)
-            .map(|p| p.1)
-            .unwrap_or(0);
+    for i in cx.members().filter(|&i| cx.clause_id(i) == clause) {
+        let earlier = cx.entries.prior(i, cx.r as usize).map(|p| p.1).unwrap_or(0);
         let s = &mut state[i];
         if bases.is_empty() && earlier == 0 {
             s.steps.push(Step::Unmet { rule: cx.r });

@@ -27,13 +27,6 @@ use crate::model::decision::{Decision, Status};
 
 const NONE: u32 = u32::MAX;
 
-/// A decision kept for pass 2, with its group under each settlement rule
-pub(crate) struct Spooled {
-    pub(crate) decision: Decision,
-    /// Its group key under each settlement rule, for the reasons settlement writes
-    pub(crate) groups: Vec<Option<String>>,
-}
-
 /// One record read back: what the counts and a repeat need, the rendered decision, and the
 /// decision itself where it may still change (read only if it does)
 pub(crate) struct Record<'a> {
@@ -47,35 +40,41 @@ pub(crate) struct Record<'a> {
 }
 
 impl Record<'_> {
-    /// The decision it carries, if any
-    pub(crate) fn decision(&self) -> Option<Spooled> {
+    /// Whether it carries its decision
+    pub(crate) fn has_decision(&self) -> bool {
+        self.full.is_some()
+    }
+
+    /// The decision it carries read into `d` and its groups into `groups`, reusing the
+    /// strings they already hold: pass 2 reads back about as many decisions as a million
+    /// applications have awards, and a fresh string for each of their texts was most of its
+    /// allocations. `None` (and `d` unspecified) if there is none or it does not read.
+    pub(crate) fn decision_into(
+        &self,
+        d: &mut Decision,
+        groups: &mut Vec<Option<String>>,
+    ) -> Option<()> {
         let mut r = Reader {
             buf: self.full?,
             at: 0,
         };
-        let id = r.string()?;
-        let kind = r.string()?;
-        let clause = r.string()?;
-        let reasons = r.list()?;
-        let reached = r.list()?;
+        r.fill(&mut d.id)?;
+        r.fill(&mut d.kind)?;
+        r.fill(&mut d.clause)?;
+        r.fill_list(&mut d.reasons)?;
+        r.fill_list(&mut d.reached)?;
+        d.status = self.status;
+        d.amount = self.amount;
+        d.rank = None;
         let n = r.u32()? as usize;
-        let mut groups = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            groups.push(r.string()?);
+        groups.truncate(n);
+        for k in 0..n {
+            match groups.get_mut(k) {
+                Some(g) => r.fill(g)?,
+                None => groups.push(r.string()?),
+            }
         }
-        Some(Spooled {
-            decision: Decision {
-                id,
-                kind,
-                clause,
-                status: self.status,
-                amount: self.amount,
-                reasons,
-                rank: None,
-                reached,
-            },
-            groups,
-        })
+        Some(())
     }
 }
 
@@ -206,13 +205,33 @@ impl<'a> Reader<'a> {
         Some(self.str()?.map(str::to_string))
     }
 
-    fn list(&mut self) -> Option<Vec<String>> {
-        let n = self.u32()? as usize;
-        let mut out = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            out.push(self.string()??);
+    /// An optional string read into `slot`, its string reused
+    fn fill(&mut self, slot: &mut Option<String>) -> Option<()> {
+        match (self.str()?, slot.as_mut()) {
+            (Some(s), Some(into)) => {
+                into.clear();
+                into.push_str(s);
+            }
+            (s, _) => *slot = s.map(str::to_string),
         }
-        Some(out)
+        Some(())
+    }
+
+    /// A list of strings read into `out`, its strings reused
+    fn fill_list(&mut self, out: &mut Vec<String>) -> Option<()> {
+        let n = self.u32()? as usize;
+        out.truncate(n);
+        for k in 0..n {
+            let s = self.str()??;
+            match out.get_mut(k) {
+                Some(into) => {
+                    into.clear();
+                    into.push_str(s);
+                }
+                None => out.push(s.to_string()),
+            }
+        }
+        Some(())
     }
 }
 
@@ -380,10 +399,22 @@ mod tests {
                 &b""[..]
             )
         );
-        let back = r.decision().map(|s| (s.decision, s.groups));
-        assert_eq!(back, Some((d.clone(), groups.to_vec())));
-        let plain = read(recs[1]).map(|r| (r.decision().is_none(), r.rendered));
-        assert_eq!(plain, Some((true, &b"{...}"[..])));
+        // Read into a decision that holds other strings already: they are all replaced.
+        let mut back = Decision {
+            id: Some("B-22".into()),
+            kind: Some("k".into()),
+            clause: None,
+            status: Status::Error,
+            amount: Decimal::ZERO,
+            reasons: vec!["x".into(), "y".into(), "z".into()],
+            rank: None,
+            reached: Vec::new(),
+        };
+        let mut back_groups = vec![Some("a".to_string()), None, None];
+        assert_eq!(r.decision_into(&mut back, &mut back_groups), Some(()));
+        assert_eq!((back, back_groups), (d.clone(), groups.to_vec()));
+        let plain = read(recs[1]).map(|r| (r.has_decision(), r.rendered));
+        assert_eq!(plain, Some((false, &b"{...}"[..])));
         assert!(read(&recs[1][..recs[1].len() - 3]).is_none());
     }
 }

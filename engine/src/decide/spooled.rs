@@ -16,7 +16,7 @@ use crate::decide::count_limit::{self, Contender};
 use crate::decide::engine::Engine;
 use crate::decide::first_pass::{repeats_among, Placed};
 use crate::decide::repeats::{where_first, Repeats};
-use crate::decide::settle::{self, Entry, Groups};
+use crate::decide::settle::{self, Entries, Groups};
 use crate::decide::spool::{self, Spool};
 use crate::decide::stream::{
     buffer, clause_index, write_in_order, DecisionCounts, Pieces, Sink, StreamError, PIECE,
@@ -34,15 +34,14 @@ struct Kept {
     spooled: Vec<u8>,
     hashes: Vec<(u64, u32)>,
     contenders: Vec<(usize, Contender)>,
-    entries: Vec<Entry>,
+    entries: Entries,
     keys: Vec<Option<u128>>,
 }
 
 /// Emptied [`Kept`]s handed back by the merger. A piece's vectors are filled on a worker
 /// thread and emptied on the merger's: made fresh each time, they came from memory the
 /// allocator had given back to the system, and the kernel zeroed it again on every first touch.
-#[derive(Default)]
-struct KeptPool(std::sync::Mutex<Vec<Kept>>);
+struct KeptPool(std::sync::Mutex<Vec<Kept>>, usize);
 
 impl KeptPool {
     fn take(&self) -> Kept {
@@ -51,7 +50,7 @@ impl KeptPool {
             spooled: Vec::with_capacity(PIECE * 512),
             hashes: Vec::with_capacity(PIECE),
             contenders: Vec::new(),
-            entries: Vec::with_capacity(PIECE),
+            entries: Entries::with_capacity(self.1, PIECE),
             keys: Vec::new(),
         })
     }
@@ -105,7 +104,7 @@ impl Engine {
         struct Merged {
             hashes: Vec<(u64, u32)>,
             contenders: Vec<Vec<Contender>>,
-            entries: Vec<Entry>,
+            entries: Entries,
             groups: Groups,
         }
         let mut merged = Merged {
@@ -114,28 +113,31 @@ impl Engine {
             // Sized for the file at once: growing by doubling copied the entries over and over,
             // and memory not yet written costs nothing (not so for the hash table of groups,
             // whose inserts land all over it).
-            entries: Vec::with_capacity(source.size_hint()),
+            entries: Entries::with_capacity(pack.settlement.len(), source.size_hint()),
             groups: Groups::default(),
         };
         let mut spool_error = None;
-        let kept_pool = &KeptPool::default();
+        let kept_pool = &KeptPool(Default::default(), pack.settlement.len());
         let read = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Kept>>(2);
             let (m, spool_error) = (&mut merged, &mut spool_error);
             let merger = scope.spawn(move || {
                 let rules = pack.settlement.len();
+                let mut groups = Vec::new();
                 for pieces in rx.iter() {
                     for mut kept in pieces {
                         m.hashes.extend_from_slice(&kept.hashes);
                         for (ci, k) in kept.contenders.drain(..) {
                             m.contenders[ci].push(k);
                         }
-                        let keys = kept.keys.chunks(rules.max(1));
-                        for (mut entry, keys) in kept.entries.drain(..).zip(keys) {
-                            entry.groups =
-                                keys.iter().map(|k| k.map(|k| m.groups.intern(k))).collect();
-                            m.entries.push(entry);
-                        }
+                        groups.clear();
+                        groups.extend(
+                            kept.keys
+                                .iter()
+                                .take(kept.entries.len() * rules)
+                                .map(|k| k.map_or(settle::NO_GROUP, |k| m.groups.intern(k))),
+                        );
+                        m.entries.append(&kept.entries, &groups);
                         if let Err(e) = spool.append(&kept.spooled) {
                             *spool_error = Some(e);
                             // Dropping the receiver stops the reading.
@@ -185,7 +187,7 @@ impl Engine {
         let Merged {
             hashes,
             contenders,
-            mut entries,
+            entries,
             groups,
         } = merged;
         // Every entry has its group numbers: the table of keys is not needed any more.
@@ -203,14 +205,14 @@ impl Engine {
                 ranks.insert(index, (ci, placement));
             }
         }
-        entries.retain(|en| {
-            let repeat = u32::try_from(en.index).is_ok_and(|at| repeats.contains_key(&at));
+        // Settled: what is still awarded once repeats and count limits are known.
+        let settled = settle::settle_entries(pack, entries, |index| {
+            let repeat = u32::try_from(index).is_ok_and(|at| repeats.contains_key(&at));
             let placed_out = ranks
-                .get(&en.index)
+                .get(&index)
                 .is_some_and(|(_, p)| !count_limit::keeps_award(p));
             !repeat && !placed_out
         });
-        let settled = settle::settle(pack, entries);
         Ok((Repeats::Known(repeats), Placed { ranks, settled }))
     }
 
@@ -244,15 +246,14 @@ impl Engine {
                 let names = settle::group_keys(pack, c.clause, &c.facts);
                 kept.keys
                     .extend(names.iter().map(|k| k.as_deref().map(settle::key_hash)));
-                kept.entries.push(Entry {
+                kept.entries.push_loose(
                     index,
-                    clause: c.clause,
-                    id: c.facts.id.as_str().into(),
-                    amount: d.amount,
-                    period: pack.period_of(&c.facts),
-                    groups: Box::new([]),
-                    prior: settle::priors(pack, &self.code.history, c.clause, &c.facts),
-                });
+                    c.clause,
+                    &c.facts.id,
+                    d.amount,
+                    pack.period_of(&c.facts),
+                    &settle::priors(pack, &self.code.history, c.clause, &c.facts),
+                );
                 full = Some(names);
             }
         }
@@ -272,20 +273,20 @@ impl Engine {
     }
 
     /// The `n`th decision out of its record, rendered into `out` and counted: a repeat's
-    /// error; a decision a rank or a rule changes, finished and rendered again; any other, its
-    /// bytes from pass 1 as they are
+    /// error; a decision a rank or a rule changes, read into `d` (a scratch decision), finished
+    /// and rendered again; any other, its bytes from pass 1 as they are
     fn finish(
         &self,
         n: usize,
         record: &[u8],
         (repeats, placed): &(Repeats, Placed),
         sink: &dyn Sink,
-        out: &mut Vec<u8>,
-        counts: &mut DecisionCounts,
+        (out, counts): (&mut Vec<u8>, &mut DecisionCounts),
+        (d, groups): &mut (Decision, Vec<Option<String>>),
     ) {
         let pack = self.pack();
-        let Some(rec) = spool::read(record) else {
-            // Only this module writes the spool; a record it cannot read is a bug, said so.
+        // Only this module writes the spool; a record it cannot read is a bug, said so.
+        let unreadable = |out: &mut Vec<u8>, counts: &mut DecisionCounts| {
             let d = Decision {
                 id: None,
                 kind: None,
@@ -298,6 +299,9 @@ impl Engine {
             };
             sink.render(n, &d, out);
             counts.add(pack, &d, None);
+        };
+        let Some(rec) = spool::read(record) else {
+            unreadable(out, counts);
             return;
         };
         if let (Some(first), Some(id)) = (repeats.earlier(n, rec.id), rec.id) {
@@ -312,21 +316,23 @@ impl Engine {
             counts.add(pack, &d, None);
             return;
         }
-        let Some(s) = rec.decision() else {
+        if !rec.has_decision() {
             out.extend_from_slice(rec.rendered);
             counts.add_parts(rec.status, rec.amount, rec.clause);
             return;
-        };
-        let groups = s.groups;
-        let mut d = s.decision;
+        }
+        if rec.decision_into(d, groups).is_none() {
+            unreadable(out, counts);
+            return;
+        }
         if let Some((ci, p)) = placed.ranks.get(&n) {
-            count_limit::apply_placement(pack, *ci, &mut d, p);
+            count_limit::apply_placement(pack, *ci, d, p);
         }
         if d.status == Status::Awarded {
-            placed.settled.apply(pack, n, &mut d, &|| groups.clone());
+            placed.settled.apply_named(pack, n, d, groups);
         }
         d.amount = pack.rounding.apply(d.amount);
-        sink.render(n, &d, out);
+        sink.render(n, d, out);
         counts.add_parts(d.status, d.amount, rec.clause);
     }
 
@@ -358,9 +364,23 @@ impl Engine {
                         .map(|(p, piece)| {
                             let mut buf = buffer(PIECE * 400);
                             let mut c = DecisionCounts::new(pack.clauses.len());
+                            // One decision read into again and again, its strings reused
+                            let mut scratch = (
+                                Decision {
+                                    id: None,
+                                    kind: None,
+                                    clause: None,
+                                    status: Status::Error,
+                                    amount: rust_decimal::Decimal::ZERO,
+                                    reasons: Vec::new(),
+                                    rank: None,
+                                    reached: Vec::new(),
+                                },
+                                Vec::new(),
+                            );
                             for (j, rec) in piece.iter().enumerate() {
                                 let n = at + p * PIECE + j;
-                                self.finish(n, rec, found, sink, &mut buf, &mut c);
+                                self.finish(n, rec, found, sink, (&mut buf, &mut c), &mut scratch);
                             }
                             (buf, c)
                         })
