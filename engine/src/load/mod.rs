@@ -5,6 +5,7 @@
 //! (`history.rs`).
 
 pub(crate) mod files;
+pub(crate) mod fullwidth;
 pub(crate) mod history;
 pub(crate) mod lint;
 pub(crate) mod pack;

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, PackFile, RawScalar};
+use crate::load::fullwidth::yaml_error;
 use crate::load::lint::{lint, squeeze};
 use crate::load::params::build_parameters;
 use crate::load::references::References;
@@ -73,10 +74,13 @@ pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
     node: &'a mut Option<Node>,
     errors: &mut LoadErrors,
 ) -> Option<T> {
+    // A refused file may hold a full-width character where YAML needs a half-width one:
+    // `fullwidth` says so when one explains the refusal.
     match yaml::parse(text, YamlLimits::default()) {
         Err(e) => {
-            errors.push(LoadError::new(
+            errors.push(yaml_error(
                 path,
+                text,
                 e.pos,
                 format!("YAML syntax: {}", e.message),
             ));
@@ -87,7 +91,7 @@ pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
             match yaml::from_node::<T>(n) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    errors.push(LoadError::new(path, e.pos, e.message));
+                    errors.push(yaml_error(path, text, e.pos, e.message));
                     None
                 }
             }
@@ -845,7 +849,7 @@ fn load_clause(
         depends_on: &cf.depends_on,
     };
     check_depends_on(&cf, all_ids, &node, &meta_path, errors);
-    let script = match host.compile(&script_path, source.clone()) {
+    let script = match crate::load::fullwidth::compile(host, &script_path, source.clone()) {
         Ok(s) => s,
         Err(e) => {
             errors.push(e);
