@@ -209,3 +209,34 @@ fn a_string_closed_with_a_full_width_quote() {
         e.message
     );
 }
+
+// --- 3. a misspelt function ---------------------------------------------------------------
+
+#[test]
+fn a_misspelt_function_fails_check_not_the_run() {
+    let pack = pack_with("clauses/rd-platform.rhai", |t| {
+        t.replace("return ineligible(", "return ineligble(")
+    });
+    let e = the_error(&pack);
+    assert_eq!(at(&e), (5, 12));
+    assert_eq!(
+        zh(&e),
+        "第5行第12列调用的函数“ineligble”不存在，是否应为“ineligible”？"
+    );
+    let (code, err) = check(&pack);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("rd-platform.rhai:5:12: `ineligble(…)` is not a function a script can call; did you mean `ineligible`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn functions_the_script_defines_or_rhai_has_are_known() {
+    let pack = pack_with("clauses/rd-platform.rhai", |t| {
+        format!(
+            "fn half(x) {{ x / 2 }}\nlet f = Fn(\"half\");\nlet n = max(1, abs(-2)) + \"ab\".len() + parse_int(\"1\");\nprint(type_of(n) + to_string(f));\n{t}"
+        )
+    });
+    assert!(Engine::load(pack.path()).is_ok());
+}

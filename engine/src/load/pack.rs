@@ -847,6 +847,7 @@ fn load_clause(
         clause_id: &cf.id,
         parameters: &parameters,
         depends_on: &cf.depends_on,
+        host,
     };
     check_depends_on(&cf, all_ids, &node, &meta_path, errors);
     let script = match crate::load::fullwidth::compile(host, &script_path, source.clone()) {

@@ -25,12 +25,15 @@ pub(crate) struct References<'a> {
     pub(crate) parameters: &'a [Parameter],
     /// The clauses whose decisions the script may read with `others`
     pub(crate) depends_on: &'a [String],
+    /// The host the script runs in, which knows the functions it may call
+    pub(crate) host: &'a ScriptHost,
 }
 
 impl References<'_> {
     pub(crate) fn check(&self, script: &AST, errors: &mut LoadErrors) {
         let found = crate::load::script_refs::find(script);
         self.check_others(&found.others, errors);
+        self.check_calls(&found, errors);
         let refs = found.references;
         let read: Vec<&str> = refs
             .iter()
@@ -92,6 +95,46 @@ impl References<'_> {
 }
 
 impl References<'_> {
+    /// Every function the script calls by name is one the host registers, one of Rhai's, or
+    /// one the script defines (or a variable, which may hold a function pointer): a misspelt
+    /// `ineligble(…)` would otherwise pass `check` and fail on the first application that
+    /// reaches it
+    fn check_calls(&self, found: &crate::load::script_refs::Found, errors: &mut LoadErrors) {
+        let known = self.host.function_names();
+        let mut reported = std::collections::HashSet::new();
+        for (name, pos) in &found.calls {
+            if !is_identifier(name)
+                || known.contains(name)
+                || found.defined.contains(name)
+                || !reported.insert(name)
+            {
+                continue;
+            }
+            let names = known
+                .iter()
+                .chain(&found.defined)
+                .map(String::as_str)
+                .filter(|n| is_identifier(n));
+            let near = suggest::nearest(name, names);
+            let (zh_hint, en_hint) = match near {
+                Some(n) => (format!("，是否应为“{n}”？"), format!("; did you mean `{n}`?")),
+                None => (
+                    "：脚本只能调用 award、ineligible、min、max、yuan 等已有的函数，或在脚本里用 fn 定义的函数".to_string(),
+                    ": a script calls the functions the engine provides (award, ineligible, min, max, yuan…) or ones it defines with `fn`".to_string(),
+                ),
+            };
+            errors.push(LoadError::both(
+                self.script_path,
+                Some(*pos),
+                format!(
+                    "第{}行第{}列调用的函数“{name}”不存在{zh_hint}",
+                    pos.line, pos.col
+                ),
+                format!("`{name}(…)` is not a function a script can call{en_hint}"),
+            ));
+        }
+    }
+
     /// Every `others.amount("id")` names, as a text, a clause of `depends_on`; every clause of
     /// `depends_on` is read (one nothing reads orders the clauses for nothing, and is most
     /// likely a misspelling of the one the script reads)
@@ -157,6 +200,7 @@ pub(crate) fn check_script_references(
         clause_id: &clause.id,
         parameters: &clause.parameters,
         depends_on: &clause.depends_on,
+        host,
     }
     .check(&script, errors);
 }

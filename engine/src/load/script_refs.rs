@@ -46,6 +46,12 @@ pub(crate) struct Found {
     pub(crate) outcome_sites: Vec<CallSite>,
     /// Every read of `others`
     pub(crate) others: Vec<OthersRead>,
+    /// Every call of a function by its name (`award(…)`, `min(…)`, `my_fn(…)`), not a method
+    /// (`x.len()`) or an operator
+    pub(crate) calls: Vec<(String, Pos)>,
+    /// The names the script itself gives: its functions, their parameters, its variables
+    /// (a variable may hold a function pointer, called by the variable's name)
+    pub(crate) defined: std::collections::BTreeSet<String>,
 }
 
 /// As [`find`], for a script not compiled yet. One that does not compile gives nothing: its
@@ -73,6 +79,10 @@ pub(crate) fn find(ast: &AST) -> Found {
             true
         });
     }
+    for f in ast.iter_functions() {
+        found.defined.insert(f.name.to_string());
+        found.defined.extend(f.params.iter().map(|p| p.to_string()));
+    }
     // Rhai walks a switch's cases in its own order, and a block shared by `a | b =>` once per
     // value.
     found.references.sort_by_key(|r| r.pos);
@@ -81,6 +91,8 @@ pub(crate) fn find(ast: &AST) -> Found {
     found.outcome_sites.dedup();
     found.others.sort_by_key(|o| o.pos);
     found.others.dedup();
+    found.calls.sort_by_key(|c| c.1);
+    found.calls.dedup();
     found
 }
 
@@ -105,9 +117,21 @@ impl Found {
                     self.references.push(Reference { root, chain, pos });
                 }
             }
+            Some(ASTNode::Stmt(Stmt::Var(var, ..))) => {
+                self.defined.insert(var.0.name.to_string());
+            }
+            Some(ASTNode::Stmt(Stmt::For(for_loop, _))) => {
+                self.defined.insert(for_loop.0.name.to_string());
+                if let Some(counter) = &for_loop.1 {
+                    self.defined.insert(counter.name.to_string());
+                }
+            }
             Some(ASTNode::Expr(Expr::FnCall(call, at)) | ASTNode::Stmt(Stmt::FnCall(call, at)))
                 if call.op_token.is_none() =>
             {
+                if let Some(pos) = to_pos(*at) {
+                    self.calls.push((call.name.to_string(), pos));
+                }
                 let name = match call.name.as_str() {
                     "award" => "award",
                     "ineligible" => "ineligible",
