@@ -240,3 +240,36 @@ fn functions_the_script_defines_or_rhai_has_are_known() {
     });
     assert!(Engine::load(pack.path()).is_ok());
 }
+
+// --- 4. an outcome thrown away -------------------------------------------------------------
+
+#[test]
+fn an_award_not_returned_is_refused() {
+    // The `if` is not the script's last statement: its award is dropped and the script goes
+    // on to the switch, which would pay the national amount to a platform that is not new.
+    let pack = pack_with("clauses/rd-platform.rhai", |t| {
+        t.replace(
+            "    return ineligible(\"本条只奖励新认定的研发平台，本平台不是新认定\");",
+            "    ineligible(\"本条只奖励新认定的研发平台，本平台不是新认定\")",
+        )
+    });
+    let e = the_error(&pack);
+    assert_eq!(at(&e), (5, 5));
+    assert_eq!(
+        zh(&e),
+        "第5行第5列的 ineligible(…) 的结果被丢弃了：它后面还有语句，脚本并不以它结束，会接着往下执行。请写成 return ineligible(…)"
+    );
+    let (code, err) = check(&pack);
+    assert_ne!(code, 0);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_award_followed_by_more_statements_is_refused() {
+    let pack = pack_with("clauses/rd-platform.rhai", |t| {
+        format!("award(params.national, \"先给国家级\");\n{t}")
+    });
+    let e = the_error(&pack);
+    assert_eq!(at(&e), (1, 1));
+    assert!(e.message.starts_with("the outcome of this `award(…)` is thrown away"), "{}", e.message);
+}

@@ -34,6 +34,7 @@ impl References<'_> {
         let found = crate::load::script_refs::find(script);
         self.check_others(&found.others, errors);
         self.check_calls(&found, errors);
+        self.check_discarded(script, errors);
         let refs = found.references;
         let read: Vec<&str> = refs
             .iter()
@@ -131,6 +132,24 @@ impl References<'_> {
                     pos.line, pos.col
                 ),
                 format!("`{name}(…)` is not a function a script can call{en_hint}"),
+            ));
+        }
+    }
+
+    /// Every `award(…)` and `ineligible(…)` is the script's outcome: returned, or last
+    fn check_discarded(&self, script: &AST, errors: &mut LoadErrors) {
+        for c in crate::load::script_refs::discarded_outcomes(script) {
+            let (name, pos) = (c.name, c.pos);
+            errors.push(LoadError::both(
+                self.script_path,
+                Some(pos),
+                format!(
+                    "第{}行第{}列的 {name}(…) 的结果被丢弃了：它后面还有语句，脚本并不以它结束，会接着往下执行。请写成 return {name}(…)",
+                    pos.line, pos.col
+                ),
+                format!(
+                    "the outcome of this `{name}(…)` is thrown away: more statements follow it, so the script does not end with it and goes on; add `return`: `return {name}(…)`"
+                ),
             ));
         }
     }
