@@ -271,5 +271,31 @@ fn an_award_followed_by_more_statements_is_refused() {
     });
     let e = the_error(&pack);
     assert_eq!(at(&e), (1, 1));
-    assert!(e.message.starts_with("the outcome of this `award(…)` is thrown away"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("the outcome of this `award(…)` is thrown away"),
+        "{}",
+        e.message
+    );
+}
+
+// --- 5. a stale `text:` --------------------------------------------------------------------
+
+#[test]
+fn a_stale_text_shows_the_nearest_sentence_of_the_source() {
+    let pack = pack_with("clauses/rd-platform.yaml", |t| {
+        t.replace(
+            "分别给予200万元、40万元奖励。",
+            "分别给予300万元、40万元奖励。",
+        )
+    });
+    let e = the_error(&pack);
+    assert_eq!(at(&e), (4, 7));
+    assert_eq!(
+        zh(&e),
+        "`text` 在政策原文中找不到一字不差的对应句子。原文最接近的一句是「…对新认定的国家级、省级研发平台（重点实验室、技术创新中心、企业研发中心等），分别给予【2】00万元、40万元奖励。」，【】处 `text` 写的是“3”"
+    );
+    let (code, err) = check(&pack);
+    assert_ne!(code, 0);
+    insta::assert_snapshot!(err);
 }

@@ -8,6 +8,7 @@ pub(crate) mod files;
 pub(crate) mod fullwidth;
 pub(crate) mod history;
 pub(crate) mod lint;
+pub(crate) mod nearest;
 pub(crate) mod pack;
 pub(crate) mod params;
 pub(crate) mod references;

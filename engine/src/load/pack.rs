@@ -227,6 +227,7 @@ fn build_settlement(
         period: pf.period.as_deref(),
         applicant: &applicant,
         normalized_source: normalized.as_deref(),
+        source: source_text.as_deref(),
         before: &[],
     };
     let seq = yaml.node.as_ref().and_then(|n| n.get("settlement"));
@@ -738,6 +739,7 @@ fn load_clauses(
             kinds,
             host,
             normalized_source: normalized_source.as_deref(),
+            source: source_text.as_deref(),
             all_ids: &all_ids,
         };
         if let Some((clause, script)) = load_clause(&at, files, errors) {
@@ -766,6 +768,8 @@ struct ClauseFiles<'a> {
     host: &'a ScriptHost,
     /// The source document without whitespace, to find each clause's text in
     normalized_source: Option<&'a str>,
+    /// The source document as written, to show the sentence nearest a text not found in it
+    source: Option<&'a str>,
     /// The id of every clause of the pack (its files' names), which `depends_on` may name
     all_ids: &'a [&'a str],
 }
@@ -785,6 +789,7 @@ fn load_clause(
         kinds,
         host,
         normalized_source,
+        source,
         all_ids,
     } = *at;
     let meta_path = clause_dir.join(n);
@@ -825,10 +830,11 @@ fn load_clause(
     };
     if let Some(src) = normalized_source {
         if !src.contains(&squeeze(&cf.text)) {
-            errors.push(LoadError::new(
+            errors.push(crate::load::nearest::text_not_found(
                 &meta_path,
                 pos_at(&node, &["text"]),
-                "`text` is not found word for word in the pack's source document".into(),
+                source,
+                &cf.text,
             ));
         }
     }

@@ -483,6 +483,7 @@ fn add_rules(out: &mut Pack, text: &str, origin: &ChangeOrigin, errors: &mut Loa
         period: out.period.as_deref(),
         applicant: &applicant,
         normalized_source: None,
+        source: None,
         before: &out.settlement,
     };
     let rules =
