@@ -202,7 +202,6 @@ fn hostile_scripts_fail_their_own_applications_only() {
             "let a = [1]; loop { a += a; }",
             "grew past the sandbox limit",
         ),
-        ("no_such_function(1)", "Function not found"),
         ("42", "must end with"),
         ("award(-5, \"x\")", "negative amount"),
         ("award(\"lots\", \"x\")", "Function not found: award"),
@@ -226,6 +225,14 @@ fn hostile_scripts_fail_their_own_applications_only() {
             .expect("TR-0007");
         assert_eq!(tr["amount"], "123456.79", "{script}");
     }
+    // A function that exists nowhere is refused when the pack is loaded, before any run
+    // (a call with the wrong types, above, still fails at run time).
+    let (code, d, err) = with_script("no_such_function(1)");
+    assert_eq!((code, d.len()), (2, 0), "{err}");
+    assert!(
+        err.contains("`no_such_function(…)` is not a function a script can call"),
+        "{err}"
+    );
 }
 
 #[test]

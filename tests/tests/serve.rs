@@ -184,7 +184,9 @@ fn hot_reload_swaps_whole_packs_only() {
     std::fs::write(&meta, text.replace("value: 400000", "value: 600000")).expect("write");
     let started = Instant::now();
     let mut new_fp = old_fp.clone();
-    while started.elapsed() < Duration::from_secs(2) {
+    // A bound on waiting, not a speed: on a busy two-core machine running every test binary
+    // at once, the reload (settle time, check, swap) took over two seconds.
+    while started.elapsed() < Duration::from_secs(15) {
         let (fp, _, amount) = ask(addr);
         if amount == "600000.00" {
             new_fp = fp;
@@ -192,7 +194,7 @@ fn hot_reload_swaps_whole_packs_only() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_ne!(new_fp, old_fp, "the edit is served within two seconds");
+    assert_ne!(new_fp, old_fp, "the edit is served");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for c in clients {
         for (header_fp, body_fp, amount) in c.join().expect("client") {

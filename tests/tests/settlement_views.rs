@@ -272,10 +272,7 @@ fn explain_of_a_superseded_award_shows_the_clause_amount_then_the_rule_and_the_k
 
     // The kept award: the rules looked at it but did not change it, so no line for them.
     let kept = explain(&pack, "T-2", "table");
-    assert!(
-        kept.contains("决定：给予奖励，400,000.00 元"),
-        "{kept}"
-    );
+    assert!(kept.contains("决定：给予奖励，400,000.00 元"), "{kept}");
     assert!(!kept.contains("结算："), "{kept}");
     assert!(kept.contains("本项金额最高，予以保留"), "{kept}");
 }

@@ -14,6 +14,7 @@ use crate::model::error::{LoadError, LoadErrors};
 
 use crate::decide::Engine;
 use crate::load::files::RawScalar;
+use crate::load::fullwidth::yaml_error;
 use crate::load::params::parse_param_value;
 use crate::load::scenario::Scenario;
 use crate::load::script_refs;
@@ -175,8 +176,9 @@ fn read_suite(dir: &Path, path: &Path, errors: &mut LoadErrors, cases: &mut Vec<
     ) {
         Ok(n) => n,
         Err(e) => {
-            errors.push(LoadError::new(
+            errors.push(yaml_error(
                 path,
+                &text,
                 e.pos,
                 format!("YAML syntax: {}", e.message),
             ));
@@ -186,7 +188,7 @@ fn read_suite(dir: &Path, path: &Path, errors: &mut LoadErrors, cases: &mut Vec<
     let suite: SuiteFile = match yaml::from_node(&node) {
         Ok(s) => s,
         Err(e) => {
-            errors.push(LoadError::new(path, e.pos, e.message));
+            errors.push(yaml_error(path, &text, e.pos, e.message));
             return;
         }
     };

@@ -267,11 +267,7 @@ impl Groups {
     }
 }
 
-/// A group key's hash: XXH3-128 with its fixed default secret, so a run is the same on every
-/// machine; two different applicants' keys meeting in 128 bits is not a real risk
-pub(crate) fn key_hash(key: &str) -> u128 {
-    twox_hash::XxHash3_128::oneshot(key.as_bytes())
-}
+pub(crate) use crate::model::decided::key_hash;
 
 /// An awarded decision's groups under each rule, as hashes of their keys
 pub(crate) fn group_hashes(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Option<u128>> {

@@ -5,9 +5,11 @@
 //! (`history.rs`).
 
 pub(crate) mod files;
+pub(crate) mod fullwidth;
 pub(crate) mod history;
 pub(crate) mod language;
 pub(crate) mod lint;
+pub(crate) mod nearest;
 pub(crate) mod pack;
 pub(crate) mod params;
 pub(crate) mod references;

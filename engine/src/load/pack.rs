@@ -8,6 +8,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::load::files::{ClauseFile, FieldFile, FieldTypeName, LanguageFile, PackFile, RawScalar};
+use crate::load::fullwidth::yaml_error;
 use crate::load::lint::{lint, squeeze};
 use crate::load::params::build_parameters;
 use crate::load::references::References;
@@ -74,10 +75,13 @@ pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
     node: &'a mut Option<Node>,
     errors: &mut LoadErrors,
 ) -> Option<T> {
+    // A refused file may hold a full-width character where YAML needs a half-width one:
+    // `fullwidth` says so when one explains the refusal.
     match yaml::parse(text, YamlLimits::default()) {
         Err(e) => {
-            errors.push(LoadError::new(
+            errors.push(yaml_error(
                 path,
+                text,
                 e.pos,
                 format!("YAML syntax: {}", e.message),
             ));
@@ -88,7 +92,7 @@ pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
             match yaml::from_node::<T>(n) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    errors.push(LoadError::new(path, e.pos, e.message));
+                    errors.push(yaml_error(path, text, e.pos, e.message));
                     None
                 }
             }
@@ -228,6 +232,7 @@ fn build_settlement(
         period: pf.period.as_deref(),
         applicant: &applicant,
         normalized_source: normalized.as_deref(),
+        source: source_text.as_deref(),
         before: &[],
     };
     let seq = yaml.node.as_ref().and_then(|n| n.get("settlement"));
@@ -739,6 +744,7 @@ fn load_clauses(
             kinds,
             host,
             normalized_source: normalized_source.as_deref(),
+            source: source_text.as_deref(),
             all_ids: &all_ids,
         };
         if let Some((clause, script)) = load_clause(&at, files, errors) {
@@ -767,6 +773,8 @@ struct ClauseFiles<'a> {
     host: &'a ScriptHost,
     /// The source document without whitespace, to find each clause's text in
     normalized_source: Option<&'a str>,
+    /// The source document as written, to show the sentence nearest a text not found in it
+    source: Option<&'a str>,
     /// The id of every clause of the pack (its files' names), which `depends_on` may name
     all_ids: &'a [&'a str],
 }
@@ -786,6 +794,7 @@ fn load_clause(
         kinds,
         host,
         normalized_source,
+        source,
         all_ids,
     } = *at;
     let meta_path = clause_dir.join(n);
@@ -826,10 +835,11 @@ fn load_clause(
     };
     if let Some(src) = normalized_source {
         if !src.contains(&squeeze(&cf.text)) {
-            errors.push(LoadError::new(
+            errors.push(crate::load::nearest::text_not_found(
                 &meta_path,
                 pos_at(&node, &["text"]),
-                "`text` is not found word for word in the pack's source document".into(),
+                source,
+                &cf.text,
             ));
         }
     }
@@ -848,9 +858,10 @@ fn load_clause(
         clause_id: &cf.id,
         parameters: &parameters,
         depends_on: &cf.depends_on,
+        host,
     };
     check_depends_on(&cf, all_ids, &node, &meta_path, errors);
-    let script = match host.compile(&script_path, source.clone()) {
+    let script = match crate::load::fullwidth::compile(host, &script_path, source.clone()) {
         Ok(s) => s,
         Err(e) => {
             errors.push(e);

@@ -25,12 +25,16 @@ pub(crate) struct References<'a> {
     pub(crate) parameters: &'a [Parameter],
     /// The clauses whose decisions the script may read with `others`
     pub(crate) depends_on: &'a [String],
+    /// The host the script runs in, which knows the functions it may call
+    pub(crate) host: &'a ScriptHost,
 }
 
 impl References<'_> {
     pub(crate) fn check(&self, script: &AST, errors: &mut LoadErrors) {
         let found = crate::load::script_refs::find(script);
         self.check_others(&found.others, errors);
+        self.check_calls(&found, errors);
+        self.check_discarded(script, errors);
         let refs = found.references;
         let read: Vec<&str> = refs
             .iter()
@@ -92,6 +96,64 @@ impl References<'_> {
 }
 
 impl References<'_> {
+    /// Every function the script calls by name is one the host registers, one of Rhai's, or
+    /// one the script defines (or a variable, which may hold a function pointer): a misspelt
+    /// `ineligble(…)` would otherwise pass `check` and fail on the first application that
+    /// reaches it
+    fn check_calls(&self, found: &crate::load::script_refs::Found, errors: &mut LoadErrors) {
+        let known = self.host.function_names();
+        let mut reported = std::collections::HashSet::new();
+        for (name, pos) in &found.calls {
+            if !is_identifier(name)
+                || known.contains(name)
+                || found.defined.contains(name)
+                || !reported.insert(name)
+            {
+                continue;
+            }
+            let names = known
+                .iter()
+                .chain(&found.defined)
+                .map(String::as_str)
+                .filter(|n| is_identifier(n));
+            let near = suggest::nearest(name, names);
+            let (zh_hint, en_hint) = match near {
+                Some(n) => (format!("，是否应为“{n}”？"), format!("; did you mean `{n}`?")),
+                None => (
+                    "：脚本只能调用 award、ineligible、min、max、yuan 等已有的函数，或在脚本里用 fn 定义的函数".to_string(),
+                    ": a script calls the functions the engine provides (award, ineligible, min, max, yuan…) or ones it defines with `fn`".to_string(),
+                ),
+            };
+            errors.push(LoadError::both(
+                self.script_path,
+                Some(*pos),
+                format!(
+                    "第{}行第{}列调用的函数“{name}”不存在{zh_hint}",
+                    pos.line, pos.col
+                ),
+                format!("`{name}(…)` is not a function a script can call{en_hint}"),
+            ));
+        }
+    }
+
+    /// Every `award(…)` and `ineligible(…)` is the script's outcome: returned, or last
+    fn check_discarded(&self, script: &AST, errors: &mut LoadErrors) {
+        for c in crate::load::script_refs::discarded_outcomes(script) {
+            let (name, pos) = (c.name, c.pos);
+            errors.push(LoadError::both(
+                self.script_path,
+                Some(pos),
+                format!(
+                    "第{}行第{}列的 {name}(…) 的结果被丢弃了：它后面还有语句，脚本并不以它结束，会接着往下执行。请写成 return {name}(…)",
+                    pos.line, pos.col
+                ),
+                format!(
+                    "the outcome of this `{name}(…)` is thrown away: more statements follow it, so the script does not end with it and goes on; add `return`: `return {name}(…)`"
+                ),
+            ));
+        }
+    }
+
     /// Every `others.amount("id")` names, as a text, a clause of `depends_on`; every clause of
     /// `depends_on` is read (one nothing reads orders the clauses for nothing, and is most
     /// likely a misspelling of the one the script reads)
@@ -157,6 +219,7 @@ pub(crate) fn check_script_references(
         clause_id: &clause.id,
         parameters: &clause.parameters,
         depends_on: &clause.depends_on,
+        host,
     }
     .check(&script, errors);
 }

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::load::files::RawScalar;
 use crate::load::files::RuleFile;
+use crate::load::fullwidth::yaml_error;
 use crate::load::pack::parse_yaml;
 use crate::load::yaml::{self, YamlLimits};
 use crate::load::{params, references, settlement};
@@ -267,9 +268,10 @@ impl Scenario {
         let err = |pos, message: String| LoadErrors(vec![LoadError::new(path, pos, message)]);
         let text =
             std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
+        let refused = |pos, message| LoadErrors(vec![yaml_error(path, &text, pos, message)]);
         let node = yaml::parse(&text, YamlLimits::default())
-            .map_err(|e| err(e.pos, format!("YAML syntax: {}", e.message)))?;
-        let file: ScenarioFile = yaml::from_node(&node).map_err(|e| err(e.pos, e.message))?;
+            .map_err(|e| refused(e.pos, format!("YAML syntax: {}", e.message)))?;
+        let file: ScenarioFile = yaml::from_node(&node).map_err(|e| refused(e.pos, e.message))?;
         let at = |keys: &[&str]| -> ChangeOrigin {
             ChangeOrigin {
                 file: path.to_path_buf(),
@@ -481,6 +483,7 @@ fn add_rules(out: &mut Pack, text: &str, origin: &ChangeOrigin, errors: &mut Loa
         period: out.period.as_deref(),
         applicant: &applicant,
         normalized_source: None,
+        source: None,
         before: &out.settlement,
     };
     let rules =
@@ -737,7 +740,7 @@ fn replace_script(
     hasher.update(source.as_bytes());
     let before = errors.len();
     references::check_script_references(host, out, ci, script, &source, errors);
-    match host.compile(script, source.clone()) {
+    match crate::load::fullwidth::compile(host, script, source.clone()) {
         Ok(s) if errors.len() == before => {
             out.clauses[ci].script_path = script.to_path_buf();
             out.clauses[ci].script_source = source;

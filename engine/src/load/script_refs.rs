@@ -46,6 +46,12 @@ pub(crate) struct Found {
     pub(crate) outcome_sites: Vec<CallSite>,
     /// Every read of `others`
     pub(crate) others: Vec<OthersRead>,
+    /// Every call of a function by its name (`award(…)`, `min(…)`, `my_fn(…)`), not a method
+    /// (`x.len()`) or an operator
+    pub(crate) calls: Vec<(String, Pos)>,
+    /// The names the script itself gives: its functions, their parameters, its variables
+    /// (a variable may hold a function pointer, called by the variable's name)
+    pub(crate) defined: std::collections::BTreeSet<String>,
 }
 
 /// As [`find`], for a script not compiled yet. One that does not compile gives nothing: its
@@ -73,6 +79,10 @@ pub(crate) fn find(ast: &AST) -> Found {
             true
         });
     }
+    for f in ast.iter_functions() {
+        found.defined.insert(f.name.to_string());
+        found.defined.extend(f.params.iter().map(|p| p.to_string()));
+    }
     // Rhai walks a switch's cases in its own order, and a block shared by `a | b =>` once per
     // value.
     found.references.sort_by_key(|r| r.pos);
@@ -81,6 +91,8 @@ pub(crate) fn find(ast: &AST) -> Found {
     found.outcome_sites.dedup();
     found.others.sort_by_key(|o| o.pos);
     found.others.dedup();
+    found.calls.sort_by_key(|c| c.1);
+    found.calls.dedup();
     found
 }
 
@@ -105,9 +117,21 @@ impl Found {
                     self.references.push(Reference { root, chain, pos });
                 }
             }
+            Some(ASTNode::Stmt(Stmt::Var(var, ..))) => {
+                self.defined.insert(var.0.name.to_string());
+            }
+            Some(ASTNode::Stmt(Stmt::For(for_loop, _))) => {
+                self.defined.insert(for_loop.0.name.to_string());
+                if let Some(counter) = &for_loop.1 {
+                    self.defined.insert(counter.name.to_string());
+                }
+            }
             Some(ASTNode::Expr(Expr::FnCall(call, at)) | ASTNode::Stmt(Stmt::FnCall(call, at)))
                 if call.op_token.is_none() =>
             {
+                if let Some(pos) = to_pos(*at) {
+                    self.calls.push((call.name.to_string(), pos));
+                }
                 let name = match call.name.as_str() {
                     "award" => "award",
                     "ineligible" => "ineligible",
@@ -139,6 +163,73 @@ impl Found {
         if let Some(pos) = to_pos(*at) {
             self.others.push(OthersRead { clause, pos });
         }
+    }
+}
+
+/// Where an `award(…)` or `ineligible(…)` is called and its outcome thrown away: a statement
+/// followed by others in its block, or the last one of a block whose value is thrown away
+/// (an `if` or `switch` followed by more statements, a loop's body). A script's outcome is
+/// the value of its last statement, or what it `return`s; an outcome anywhere else is
+/// dropped, and the script goes on to pay another branch. Read off the top-level code only:
+/// a function's outcome is its caller's to use.
+pub(crate) fn discarded_outcomes(ast: &AST) -> Vec<CallSite> {
+    let mut out = Vec::new();
+    block(ast.statements(), true, &mut out);
+    out.sort_by_key(|c| c.pos);
+    out.dedup();
+    out
+}
+
+/// The statements of a block; the last one's value is the block's, `used` or not
+fn block(stmts: &[Stmt], used: bool, out: &mut Vec<CallSite>) {
+    let n = stmts.len();
+    for (i, s) in stmts.iter().enumerate() {
+        stmt(s, used && i + 1 == n, out);
+    }
+}
+
+fn stmt(s: &Stmt, used: bool, out: &mut Vec<CallSite>) {
+    match s {
+        Stmt::FnCall(call, at) => outcome(call, *at, used, out),
+        Stmt::Expr(e) => expr(e, used, out),
+        Stmt::Block(b) => block(b.statements(), used, out),
+        Stmt::If(flow, _) | Stmt::TryCatch(flow, _) => {
+            block(flow.body.statements(), used, out);
+            block(flow.branch.statements(), used, out);
+        }
+        Stmt::Switch(switch, _) => {
+            for case in &switch.1.expressions {
+                expr(&case.rhs, used, out);
+            }
+        }
+        // A loop's value is nothing: what its body ends with is dropped.
+        Stmt::While(flow, _) | Stmt::Do(flow, ..) => block(flow.body.statements(), false, out),
+        Stmt::For(for_loop, _) => block(for_loop.2.body.statements(), false, out),
+        Stmt::Return(Some(e), ..) => expr(e, true, out),
+        Stmt::Var(var, ..) => expr(&var.1, true, out),
+        _ => {}
+    }
+}
+
+fn expr(e: &Expr, used: bool, out: &mut Vec<CallSite>) {
+    match e {
+        Expr::FnCall(call, at) => outcome(call, *at, used, out),
+        Expr::Stmt(b) => block(b.statements(), used, out),
+        _ => {}
+    }
+}
+
+fn outcome(call: &rhai::FnCallExpr, at: Position, used: bool, out: &mut Vec<CallSite>) {
+    if used || call.op_token.is_some() {
+        return;
+    }
+    let name = match call.name.as_str() {
+        "award" => "award",
+        "ineligible" => "ineligible",
+        _ => return,
+    };
+    if let Some(pos) = to_pos(at) {
+        out.push(CallSite { name, pos });
     }
 }
 
@@ -306,6 +397,48 @@ let y = other.params.not_root;
         // A function's parameter of that name is most likely the application passed along.
         let src = "\nfn amount(app) { app.paid_amount }\naward(amount(app), \"x\")";
         assert_eq!(names(src), ["app.paid_amount"]);
+    }
+
+    fn discarded(src: &str) -> Vec<String> {
+        let host = ScriptHost::new(ScriptLimits::default());
+        let ast = host
+            .parse(&format!("let x = true; let y = 1;\n{src}"))
+            .expect("compiles");
+        discarded_outcomes(&ast)
+            .iter()
+            .map(|c| format!("{}@{}:{}", c.name, c.pos.line, c.pos.col))
+            .collect()
+    }
+
+    #[test]
+    fn outcomes_thrown_away() {
+        // Followed by more statements, or ending an `if` that is
+        assert_eq!(
+            discarded("award(1, \"a\");\naward(2, \"b\")"),
+            ["award@2:1"]
+        );
+        assert_eq!(
+            discarded("if x { award(1, \"a\") }\naward(2, \"b\")"),
+            ["award@2:8"]
+        );
+        assert_eq!(
+            discarded(
+                "switch y { 1 => ineligible(\"a\"), _ => award(1, \"b\") }\nineligible(\"c\")"
+            ),
+            ["ineligible@2:17", "award@2:39"]
+        );
+        assert_eq!(
+            discarded("for i in [1] { award(i, \"a\") }\nineligible(\"c\")"),
+            ["award@2:16"]
+        );
+        // Returned, last, the value of the last `if` or `switch`, or kept in a variable
+        assert!(discarded("if x { return award(1, \"a\"); }\naward(2, \"b\")").is_empty());
+        assert!(discarded("if x { award(1, \"a\") } else { ineligible(\"b\") }").is_empty());
+        assert!(
+            discarded("let o = if x { award(1, \"a\") } else { ineligible(\"b\") };\no").is_empty()
+        );
+        assert!(discarded("switch y { 1 => award(1, \"a\"), _ => ineligible(\"b\") }").is_empty());
+        assert!(discarded("{ award(1, \"a\") }").is_empty());
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub(crate) struct RuleContext<'a> {
     pub(crate) applicant: &'a [String],
     /// The source document without whitespace, to find each rule's text in
     pub(crate) normalized_source: Option<&'a str>,
+    /// The source document as written, to show the sentence nearest a text not found in it
+    pub(crate) source: Option<&'a str>,
     /// Rules declared before these (the pack's, when a scenario adds more)
     pub(crate) before: &'a [SettlementRule],
 }
@@ -136,12 +138,16 @@ fn build_rule(
             );
         }
     }
+    // Pushed once `fail` is done with `errors`
+    let mut not_found = None;
     if let Some(src) = cx.normalized_source {
         if !rf.text.trim().is_empty() && !src.contains(&squeeze(&rf.text)) {
-            fail(
-                &["text"],
-                "`text` is not found word for word in the pack's source document".into(),
-            );
+            not_found = Some(crate::load::nearest::text_not_found(
+                path,
+                at(&["text"]),
+                cx.source,
+                &rf.text,
+            ));
         }
     }
     let known = |list: &[String], key: &str, fail: &mut dyn FnMut(&[&str], String)| {
@@ -371,6 +377,7 @@ fn build_rule(
             );
         }
     }
+    errors.0.extend(not_found);
     if errors.len() > before {
         return None;
     }

@@ -287,6 +287,8 @@ pub(crate) struct ScriptHost {
     fast: rhai::Engine,
     traced: rhai::Engine,
     limits: ScriptLimits,
+    /// The name of every function a script may call by name, found when first asked
+    functions: std::sync::OnceLock<std::collections::BTreeSet<String>>,
 }
 
 impl fmt::Debug for ScriptHost {
@@ -517,7 +519,36 @@ impl ScriptHost {
             fast,
             traced,
             limits,
+            functions: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The name of every function a script may call by name (`award(…)`, `min(…)`): those
+    /// registered here, Rhai's standard ones, and the calls Rhai's syntax treats as keywords
+    /// (`print`, `type_of`, `Fn`…). Both engines register the same names.
+    pub(crate) fn function_names(&self) -> &std::collections::BTreeSet<String> {
+        self.functions.get_or_init(|| {
+            let mut names: std::collections::BTreeSet<String> = self
+                .fast
+                .collect_fn_metadata(None, |f| Some(f.metadata.name.to_string()), true)
+                .into_iter()
+                .collect();
+            names.extend(
+                [
+                    "print",
+                    "debug",
+                    "type_of",
+                    "Fn",
+                    "call",
+                    "curry",
+                    "is_shared",
+                    "is_def_var",
+                    "is_def_fn",
+                ]
+                .map(String::from),
+            );
+            names
+        })
     }
 
     fn compile_scope() -> Scope<'static> {
