@@ -131,12 +131,22 @@ impl Engine {
                             m.contenders[ci].push(k);
                         }
                         groups.clear();
-                        groups.extend(
-                            kept.keys
-                                .iter()
-                                .take(kept.entries.len() * rules)
-                                .map(|k| k.map_or(settle::NO_GROUP, |k| m.groups.intern(k))),
-                        );
+                        // An entry's rules that group alike have one key: looked up once.
+                        let keys = &kept.keys[..kept.entries.len() * rules];
+                        for entry in keys.chunks(rules.max(1)) {
+                            let mut last: Option<(u128, u32)> = None;
+                            for k in entry {
+                                groups.push(match (k, last) {
+                                    (None, _) => settle::NO_GROUP,
+                                    (Some(k), Some((lk, g))) if *k == lk => g,
+                                    (Some(k), _) => {
+                                        let g = m.groups.intern(*k);
+                                        last = Some((*k, g));
+                                        g
+                                    }
+                                });
+                            }
+                        }
                         m.entries.append(&kept.entries, &groups);
                         if let Err(e) = spool.append(&kept.spooled) {
                             *spool_error = Some(e);
@@ -244,8 +254,18 @@ impl Engine {
             }
             if settle::settled_clause(pack, c.clause) {
                 let names = settle::group_keys(pack, c.clause, &c.facts);
-                kept.keys
-                    .extend(names.iter().map(|k| k.as_deref().map(settle::key_hash)));
+                // Rules that group alike share one key text: hashed once.
+                let mut last: Option<(&str, u128)> = None;
+                for k in &names {
+                    kept.keys.push(k.as_deref().map(|k| match last {
+                        Some((text, h)) if text == k => h,
+                        _ => {
+                            let h = settle::key_hash(k);
+                            last = Some((k, h));
+                            h
+                        }
+                    }));
+                }
                 kept.entries.push_loose(
                     index,
                     c.clause,
