@@ -110,6 +110,10 @@ pub struct RunArgs {
     /// memory
     #[arg(long)]
     pub with_applicant: bool,
+    /// The table with every reason whole; by default a reason longer than fits a terminal is
+    /// shortened with "…" (`policy explain --id` shows it whole)
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(clap::Args)]

@@ -54,6 +54,8 @@ catalogue! {
     COL_WAN: "万元", "10k yuan";
     COL_REASONS: "理由", "reasons";
     COL_ARTICLE: "条文", "article";
+    COL_TITLE: "条款名称", "title";
+    SHORTENED: "（理由较长的已截短，加 --wide 显示全文，或用 policy explain --id 查看）", "(long reasons are shortened: --wide shows them whole, as does policy explain --id)";
     COL_APPLICATIONS: "申报", "applications";
     ROW_TOTAL: "合计", "total";
     NO_ID: "（无编号）", "(no id)";

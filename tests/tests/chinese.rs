@@ -112,3 +112,37 @@ fn explain_speaks_chinese() {
     );
     assert!(!out.contains("decision"), "{out}");
 }
+
+#[test]
+fn the_table_fits_a_terminal_unless_wide() {
+    let run = |wide: bool| {
+        let mut args = vec![
+            "--lang",
+            "zh",
+            "run",
+            "--pack",
+            "policies/suzhou-future-industries",
+            "--input",
+            "policies/suzhou-future-industries/examples/applications.yaml",
+        ];
+        if wide {
+            args.push("--wide");
+        }
+        let (code, out, err) = policy(&args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let columns = |line: &str| unicode_width::UnicodeWidthStr::width(line);
+    let narrow = run(false);
+    assert!(narrow.lines().all(|l| columns(l) <= 140), "{narrow}");
+    assert!(narrow.contains("…"), "{narrow}");
+    assert!(narrow.contains("加 --wide 显示全文"), "{narrow}");
+    // The totals name each clause in Chinese beside its id.
+    assert!(narrow.contains("新认定国家级、省级研发平台奖励"), "{narrow}");
+    let wide = run(true);
+    assert!(
+        wide.contains("本项第 10 名，共 12 项，在限额 10 项（scenario-case.yearly_limit）之内"),
+        "{wide}"
+    );
+    assert!(!wide.contains("加 --wide 显示全文"), "{wide}");
+}

@@ -22,6 +22,7 @@ pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
         source: &source,
         format: args.format,
         output: args.output.as_deref(),
+        wide: args.wide,
     };
     let (count, errors) = match args.format {
         RunFormat::Json | RunFormat::Jsonl | RunFormat::Csv if args.with_applicant => {
@@ -50,6 +51,8 @@ struct Run<'a> {
     source: &'a InputFile,
     format: RunFormat,
     output: Option<&'a Path>,
+    /// Every reason whole in the table
+    wide: bool,
 }
 
 impl Run<'_> {
@@ -172,6 +175,7 @@ impl Run<'_> {
                     &decisions,
                     &totals,
                     io.lang_of(engine.pack()),
+                    self.wide,
                 ),
             };
             match output {

@@ -17,7 +17,37 @@ use super::{changed_scripts, comparison_word, progress_cells, wan_shown};
 use crate::effect::Effect;
 use crate::messages as m;
 
-pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lang: Lang) -> String {
+/// The most display columns a reason takes in the table unless `--wide`: with the id, clause,
+/// status and amounts beside it, a row fits a 130-column terminal
+const REASON_WIDTH: usize = 60;
+
+/// `text` cut to `width` display columns (CJK counts two), with "…" where it was cut
+fn shortened(text: &str, width: usize) -> (String, bool) {
+    if text.width() <= width {
+        return (text.to_string(), false);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    (out, true)
+}
+
+pub fn decisions_table(
+    pack: &Pack,
+    decisions: &[Decision],
+    totals: &Totals,
+    lang: Lang,
+    wide: bool,
+) -> String {
+    let mut cut_any = false;
     let mut t = Table::new(&[
         (m::COL_ID.get(lang), Align::Left),
         (m::COL_CLAUSE.get(lang), Align::Left),
@@ -33,11 +63,25 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
             m::status(d.status, lang).to_string(),
             group_thousands(d.amount),
             wan_shown(d.amount),
-            d.reasons.join(lang.pick("；", "; ")),
+            {
+                let all = d.reasons.join(lang.pick("；", "; "));
+                // An error's reason is what to fix: never cut.
+                if wide || d.status == Status::Error {
+                    all
+                } else {
+                    let (text, cut) = shortened(&all, REASON_WIDTH);
+                    cut_any |= cut;
+                    text
+                }
+            },
         ]);
     }
     let mut out = format!("{}（{}）\n\n", pack.title, pack.version);
     out.push_str(&t.render());
+    if cut_any {
+        out.push_str(m::SHORTENED.get(lang));
+        out.push('\n');
+    }
     out.push('\n');
 
     // `superseded` only comes from settlement rules: a column only where the pack has some.
@@ -50,6 +94,7 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
     let mut columns = vec![
         (m::COL_CLAUSE.get(lang), Align::Left),
         (m::COL_ARTICLE.get(lang), Align::Left),
+        (m::COL_TITLE.get(lang), Align::Left),
         (m::COL_APPLICATIONS.get(lang), Align::Right),
     ];
     columns.extend(statuses.iter().map(|s| (m::status(*s, lang), Align::Right)));
@@ -58,10 +103,10 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
         (m::COL_WAN.get(lang), Align::Right),
     ]);
     let mut s = Table::new(&columns);
-    let mut add = |label: String, article: String, of: Vec<&Decision>| {
+    let mut add = |label: String, article: String, title: String, of: Vec<&Decision>| {
         let count = |st: Status| of.iter().filter(|d| d.status == st).count().to_string();
         let amount = policy_engine::awarded_total(of.iter().copied(), pack.rounding);
-        let mut row = vec![label, article, of.len().to_string()];
+        let mut row = vec![label, article, title, of.len().to_string()];
         row.extend(statuses.iter().map(|st| count(*st)));
         row.extend([group_thousands(amount), wan_shown(amount)]);
         s.row(row);
@@ -71,14 +116,20 @@ pub fn decisions_table(pack: &Pack, decisions: &[Decision], totals: &Totals, lan
             .iter()
             .filter(|d| d.clause.as_deref() == Some(c.id.as_str()))
             .collect();
-        add(c.id.clone(), c.article.clone(), of);
+        add(c.id.clone(), c.article.clone(), c.title.clone(), of);
     }
     let unassigned: Vec<&Decision> = decisions.iter().filter(|d| d.clause.is_none()).collect();
     if !unassigned.is_empty() {
-        add(m::NO_CLAUSE.get(lang).into(), "-".into(), unassigned);
+        add(
+            m::NO_CLAUSE.get(lang).into(),
+            "-".into(),
+            String::new(),
+            unassigned,
+        );
     }
     add(
         m::ROW_TOTAL.get(lang).into(),
+        String::new(),
         String::new(),
         decisions.iter().collect(),
     );
