@@ -74,6 +74,18 @@ catalogue! {
     WARNINGS_MANY: "{0} 个警告", "{0} warnings";
     WARNINGS_DENIED: "错误：不允许有警告（--deny-warnings）", "error: warnings are denied (--deny-warnings)";
 
+    // `policy clauses`: the columns, and each unit with the name YAML gives it.
+    COL_PARAMETER: "参数", "parameter";
+    COL_VALUE: "取值", "value";
+    COL_UNIT: "单位", "unit";
+    COL_DESCRIPTION: "说明", "description";
+    UNIT_YUAN: "元（yuan）", "yuan";
+    UNIT_RATIO: "比例（ratio）", "ratio";
+    UNIT_COUNT: "项数（count）", "count";
+    UNIT_NUMBER: "数值（number）", "number";
+    UNIT_DATE: "日期（date）", "date";
+    UNIT_BANDS: "分档表（bands）", "bands";
+
     // `policy explain`.
     EX_APPLICATION: "申报 {0}（{1}）", "application {0} ({1})";
     EX_DECISION: "决定：{0}，{1} 元（{2} 万元）", "decision: {0}, {1} yuan ({2} 万元)";
@@ -111,6 +123,23 @@ pub fn status(s: Status, lang: Lang) -> &'static str {
         Status::Capped => CAPPED.get(lang),
         Status::Superseded => SUPERSEDED.get(lang),
         Status::Error => ERROR_STATUS.get(lang),
+    }
+}
+
+/// A parameter's unit as a person reads it in `lang` (with a band table's kind)
+pub fn unit(p: &policy_engine::Parameter, lang: Lang) -> String {
+    use policy_engine::Unit;
+    let name = match p.unit {
+        Unit::Yuan => UNIT_YUAN.get(lang),
+        Unit::Ratio => UNIT_RATIO.get(lang),
+        Unit::Count => UNIT_COUNT.get(lang),
+        Unit::Number => UNIT_NUMBER.get(lang),
+        Unit::Date => UNIT_DATE.get(lang),
+        Unit::Bands => UNIT_BANDS.get(lang),
+    };
+    match p.unit {
+        Unit::Bands => p.unit_text().replacen("bands", name, 1),
+        _ => name.to_string(),
     }
 }
 

@@ -513,7 +513,7 @@ fn clauses_and_doc_show_the_table() {
     let (code, out, err) = policy_on(&pack, &["clauses", "<pack>"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("rd-increase  一    increment_rate  2 档 bands  bands (step, yuan → ratio)         研发投入增量补助比例\n"),
+        out.contains("rd-increase  一       increment_rate  2 档 bands  bands (step, yuan → ratio)         研发投入增量补助比例\n"),
         "{out}"
     );
     assert!(

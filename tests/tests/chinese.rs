@@ -138,11 +138,27 @@ fn the_table_fits_a_terminal_unless_wide() {
     assert!(narrow.contains("…"), "{narrow}");
     assert!(narrow.contains("加 --wide 显示全文"), "{narrow}");
     // The totals name each clause in Chinese beside its id.
-    assert!(narrow.contains("新认定国家级、省级研发平台奖励"), "{narrow}");
+    assert!(
+        narrow.contains("新认定国家级、省级研发平台奖励"),
+        "{narrow}"
+    );
     let wide = run(true);
     assert!(
         wide.contains("本项第 10 名，共 12 项，在限额 10 项（scenario-case.yearly_limit）之内"),
         "{wide}"
     );
     assert!(!wide.contains("加 --wide 显示全文"), "{wide}");
+}
+
+#[test]
+fn clauses_name_units_in_chinese_with_the_yaml_word() {
+    let (code, out, err) = policy(&["--lang", "zh", "clauses", "policies/xianju-tech-innovation"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("参数") && out.contains("单位"), "{out}");
+    assert!(
+        out.contains("比例（ratio）") && out.contains("元（yuan）"),
+        "{out}"
+    );
+    let (_, en, _) = policy(&["--lang", "en", "clauses", "policies/xianju-tech-innovation"]);
+    assert!(!en.contains("元（yuan）") && en.contains(" yuan "), "{en}");
 }

@@ -7,6 +7,7 @@ use crate::render::text;
 
 pub fn run(io: &mut Io<'_>, args: &ClausesArgs) -> Result<u8, String> {
     let engine = load(&args.pack, io.error_format, io.lang)?;
-    io.emit(&text::clauses_text(engine.pack()));
+    let lang = io.lang_of(engine.pack());
+    io.emit(&text::clauses_text(engine.pack(), lang));
     Ok(EXIT_OK)
 }

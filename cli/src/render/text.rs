@@ -285,18 +285,18 @@ fn skip_header(rendered: &str) -> String {
     rendered.lines().skip(2).map(|l| format!("{l}\n")).collect()
 }
 
-pub fn clauses_text(pack: &Pack) -> String {
+pub fn clauses_text(pack: &Pack, lang: Lang) -> String {
     let mut out = format!(
         "{}\n{} · {} · {}\n\n",
         pack.title, pack.issuer, pack.status, pack.version
     );
     let mut t = Table::new(&[
-        ("条款 clause", Align::Left),
-        ("条文", Align::Left),
-        ("参数 parameter", Align::Left),
-        ("取值 value", Align::Right),
-        ("单位 unit", Align::Left),
-        ("说明", Align::Left),
+        (m::COL_CLAUSE.get(lang), Align::Left),
+        (m::COL_ARTICLE.get(lang), Align::Left),
+        (m::COL_PARAMETER.get(lang), Align::Left),
+        (m::COL_VALUE.get(lang), Align::Right),
+        (m::COL_UNIT.get(lang), Align::Left),
+        (m::COL_DESCRIPTION.get(lang), Align::Left),
     ]);
     for c in &pack.clauses {
         for (i, p) in c.parameters.iter().enumerate() {
@@ -310,7 +310,7 @@ pub fn clauses_text(pack: &Pack) -> String {
                 article,
                 p.name.clone(),
                 value_cell(p),
-                p.unit_text(),
+                m::unit(p, lang),
                 p.description.clone(),
             ]);
         }
@@ -327,7 +327,7 @@ pub fn clauses_text(pack: &Pack) -> String {
                 article,
                 p.name.clone(),
                 p.written(),
-                p.unit.name().to_string(),
+                m::unit(p, lang),
                 p.description.clone(),
             ]);
         }
