@@ -19,7 +19,7 @@ use super::Io;
 use crate::args::WatchArgs;
 use crate::exit::EXIT_OK;
 use crate::pack_files::snapshot;
-use crate::render::diagnostics::{diagnostics, ErrorFormat};
+use crate::render::diagnostics::{diagnostics_in, ErrorFormat};
 
 /// One failing expectation of a test: the application, what was expected, what was decided
 #[derive(Clone, PartialEq, Debug)]
@@ -53,17 +53,22 @@ struct State {
     tests: Option<Tests>,
 }
 
+/// Whether a diagnostics line opens an error (in either language)
+fn is_error(line: &str) -> bool {
+    line.starts_with("error:") || line.starts_with("错误:")
+}
+
 fn headlines(text: &str) -> impl Iterator<Item = String> + '_ {
     text.lines()
-        .filter(|l| l.starts_with("error:") || l.starts_with("warning:"))
+        .filter(|l| is_error(l) || l.starts_with("warning:") || l.starts_with("警告:"))
         .map(str::to_string)
 }
 
-fn evaluate(dir: &Path, format: ErrorFormat) -> State {
+fn evaluate(dir: &Path, format: ErrorFormat, lang: Lang) -> State {
     let engine = match Engine::load(dir) {
         Ok(e) => e,
         Err(errors) => {
-            let text = diagnostics(&errors.0, &[], format);
+            let text = diagnostics_in(&errors.0, &[], format, Some(lang));
             return State {
                 check: headlines(&text).collect(),
                 errors: Some(text),
@@ -76,13 +81,23 @@ fn evaluate(dir: &Path, format: ErrorFormat) -> State {
             .pack()
             .warnings
             .iter()
-            .map(|w| format!("warning: {w}"))
+            .map(|w| {
+                let place = match w.pos {
+                    Some(p) => format!("{}:{p}", w.file.display()),
+                    None => w.file.display().to_string(),
+                };
+                format!(
+                    "{}: {place}: {}",
+                    crate::messages::SEVERITY_WARNING.get(lang),
+                    w.message_in(lang)
+                )
+            })
             .collect(),
         ..State::default()
     };
     match engine.run_tests() {
         Err(errors) => {
-            let text = diagnostics(&errors.0, &[], format);
+            let text = diagnostics_in(&errors.0, &[], format, Some(lang));
             state.check.extend(headlines(&text));
             state.errors = Some(text);
         }
@@ -91,8 +106,11 @@ fn evaluate(dir: &Path, format: ErrorFormat) -> State {
                 passed: report.passed,
                 failed: report.failed,
                 coverage: format!(
-                    "{} of {} ({}%)",
-                    report.coverage.reached, report.coverage.total, report.coverage.percent
+                    "{}{}{} ({}%)",
+                    report.coverage.reached,
+                    lang.pick("/", " of "),
+                    report.coverage.total,
+                    report.coverage.percent
                 ),
                 ..Tests::default()
             };
@@ -123,7 +141,7 @@ fn evaluate(dir: &Path, format: ErrorFormat) -> State {
 }
 
 fn check_word(s: &State, lang: Lang) -> &'static str {
-    if s.errors.is_some() || s.check.iter().any(|l| l.starts_with("error:")) {
+    if s.errors.is_some() || s.check.iter().any(|l| is_error(l)) {
         lang.pick("检查：有错误", "check: errors")
     } else {
         lang.pick("检查：通过", "check: ok")
@@ -132,7 +150,7 @@ fn check_word(s: &State, lang: Lang) -> &'static str {
 
 /// A failing case and, under it, each expectation it missed: expected against actual
 fn failing(case: &str, misses: &[Miss], lang: Lang, out: &mut Vec<String>) {
-    out.push(format!("  FAIL   {case}"));
+    out.push(format!("  {}   {case}", lang.pick("失败", "FAIL")));
     for m in misses {
         out.push(format!(
             "         {}: {} {}",
@@ -155,20 +173,22 @@ fn failing(case: &str, misses: &[Miss], lang: Lang, out: &mut Vec<String>) {
 /// last state whose tests ran, if any, so tests are compared with the last results there were.
 fn round(before: Option<&State>, after: &State, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
+    // Labels of one width in each language, so the lines under them align.
+    let (new, fixed) = (lang.pick("新增", "new  "), lang.pick("改正", "fixed"));
     let old_check: &[String] = before.map(|b| b.check.as_slice()).unwrap_or(&[]);
     match &after.errors {
         Some(errors) => {
             out.extend(errors.lines().map(|l| format!("  {l}")));
             for l in old_check.iter().filter(|l| !after.check.contains(l)) {
-                out.push(format!("  fixed  {l}"));
+                out.push(format!("  {fixed}  {l}"));
             }
         }
         None => {
             for l in after.check.iter().filter(|l| !old_check.contains(l)) {
-                out.push(format!("  new    {l}"));
+                out.push(format!("  {new}  {l}"));
             }
             for l in old_check.iter().filter(|l| !after.check.contains(l)) {
-                out.push(format!("  fixed  {l}"));
+                out.push(format!("  {fixed}  {l}"));
             }
         }
     }
@@ -189,7 +209,7 @@ fn round(before: Option<&State>, after: &State, lang: Lang) -> Vec<String> {
         match (passed, was) {
             (true, Some(true)) => {}
             (true, None) if old.is_none() => {}
-            (true, _) => out.push(format!("  PASS   {case}")),
+            (true, _) => out.push(format!("  {}   {case}", lang.pick("通过", "PASS"))),
             (false, _) => {
                 let misses = tests.misses.get(case).map(Vec::as_slice).unwrap_or(&[]);
                 if was != Some(&false) || old_misses.map(Vec::as_slice) != Some(misses) {
@@ -200,7 +220,7 @@ fn round(before: Option<&State>, after: &State, lang: Lang) -> Vec<String> {
     }
     if let Some(old) = old {
         for case in old.cases.keys().filter(|c| !tests.cases.contains_key(*c)) {
-            out.push(format!("  gone   {case}"));
+            out.push(format!("  {}   {case}", lang.pick("删除", "gone")));
         }
     }
     out.push(format!(
@@ -237,7 +257,7 @@ fn watch(
     out: &mut dyn FnMut(&str),
 ) {
     let mut files = snapshot(dir);
-    let mut state = evaluate(dir, format);
+    let mut state = evaluate(dir, format, lang);
     out(&format!(
         "{} {}: {}",
         lang.pick("监视", "watching"),
@@ -268,7 +288,7 @@ fn watch(
                 )
                 .collect();
         files = now;
-        let next = evaluate(dir, format);
+        let next = evaluate(dir, format, lang);
         // New and fixed errors are told against the run just before; test results against
         // the last run that had them.
         let before = State {
@@ -332,14 +352,14 @@ mod tests {
     #[test]
     fn a_pack_that_does_not_load_shows_its_errors_with_a_caret_and_no_tests() {
         let dir = suzhou_copy();
-        let good = evaluate(dir.path(), ErrorFormat::Human);
+        let good = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         assert!(good.tests.is_some());
         edit(
             &dir.path().join("clauses/rd-platform.yaml"),
             "value: 400000",
             "value: 400,000",
         );
-        let broken = evaluate(dir.path(), ErrorFormat::Human);
+        let broken = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         let lines = round(Some(&good), &broken, Lang::En);
         let text = lines.join("\n");
         assert!(text.contains("  error: "), "{text}");
@@ -361,7 +381,7 @@ mod tests {
     #[test]
     fn a_failing_test_shows_expected_against_actual_and_the_counts() {
         let dir = suzhou_copy();
-        let good = evaluate(dir.path(), ErrorFormat::Human);
+        let good = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         let first = round(None, &good, Lang::En);
         // Nothing fails at first: only the count line.
         assert_eq!(first.len(), 1, "{first:?}");
@@ -375,7 +395,7 @@ mod tests {
             "value: 400000",
             "value: 500000",
         );
-        let changed = evaluate(dir.path(), ErrorFormat::Human);
+        let changed = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         let lines = round(Some(&good), &changed, Lang::En);
         let text = lines.join("\n");
         let fail = lines
@@ -411,13 +431,13 @@ mod tests {
     #[test]
     fn after_a_broken_save_the_tests_are_compared_with_the_last_results() {
         let dir = suzhou_copy();
-        let good = evaluate(dir.path(), ErrorFormat::Human);
+        let good = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         let meta = dir.path().join("clauses/rd-platform.yaml");
         edit(&meta, "value: 400000", "value: 400,000");
-        let broken = evaluate(dir.path(), ErrorFormat::Human);
+        let broken = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         assert!(broken.tests.is_none());
         edit(&meta, "value: 400,000", "value: 400000");
-        let fixed = evaluate(dir.path(), ErrorFormat::Human);
+        let fixed = evaluate(dir.path(), ErrorFormat::Human, Lang::En);
         // As `watch` compares: errors against the broken run, tests against the good one.
         let before = State {
             errors: None,
