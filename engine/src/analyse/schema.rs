@@ -22,8 +22,11 @@ fn field_schema(ty: &FieldType, description: Option<&str>) -> Value {
             s
         }
         FieldType::Decimal { .. } => number_or_text(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$"),
-        // Yuan: not negative, at most two decimals; a string keeps every digit.
-        FieldType::Money { .. } => number_or_text(r"^\+?\d+(\.\d{1,2})?$"),
+        // Yuan: not negative, at most two decimals; a string keeps every digit, and may be
+        // written with 万 or 亿 as a parameter is (`60.5万`; whole fen is checked on reading).
+        FieldType::Money { .. } => {
+            number_or_text(r"^\+?\d+(\.\d{1,2})?(\s*元)?$|^\+?\d+(\.\d+)?\s*[万亿]元?$")
+        }
         FieldType::Text {
             format: Some(TextFormat::CreditCode),
         } => json!({"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"}),

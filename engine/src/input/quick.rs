@@ -690,6 +690,17 @@ mod tests {
             (TT.replace("4912100,", "Infinity,"), false),
             (TT.replace("4912100,", "1 2,"), false),
             (TT.replace("4912100,", "\"1e5\","), true),
+            // amounts written with 万 or 亿, as parameters are
+            (TT.replace("\"4912100.00\"", "\"491.21万\""), true),
+            (TT.replace("\"4912100.00\"", "\"0.049121亿元\""), true),
+            (TT.replace("\"4912100.00\"", r#""491.21\u4e07""#), true),
+            (TT.replace("\"4912100.00\"", "\"491.21 万\""), true),
+            (TT.replace("\"4912100.00\"", "\"491.2100001万\""), false),
+            (TT.replace("\"4912100.00\"", "\"491万万\""), false),
+            (TT.replace("\"4912100.00\"", "\"491w\""), false),
+            (TT.replace("\"4912100.00\"", "\"四百九十一万\""), false),
+            (TT.replace("\"4912100.00\"", "\"４９１万\""), false),
+            (TT.replace("\"4912100.00\"", "\"-491万\""), false),
             (TT.replace("4912100,", "\" 1\","), false),
             (
                 TT.replace("4912100,", "123456789012345678901234567890,"),
@@ -1015,7 +1026,11 @@ mod tests {
                 } else {
                     number(rng, 4)
                 };
-                if rng.chance(50) {
+                if rng.chance(10) {
+                    // as parameters are written, and a few ways not to
+                    let unit = rng.pick(&["万", "亿", "万元", "元", " 万", "万万", "w", "０万"]);
+                    quoted(rng, &format!("{n}{unit}"))
+                } else if rng.chance(50) {
                     quoted(rng, &n)
                 } else {
                     n

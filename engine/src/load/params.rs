@@ -270,44 +270,32 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
         Unit::Date => Date::parse(text).map(Value::Date).ok_or_else(|| {
             format!("`{text}` is not a date written yyyy-mm-dd (e.g. `2026-12-31`), a day of the calendar")
         }),
-        Unit::Yuan | Unit::Ratio => {
-            let (number, scale) = match unit {
-                Unit::Yuan => {
-                    let t = text.strip_suffix('元').unwrap_or(text);
-                    if let Some(n) = t.strip_suffix('万') {
-                        (n, Decimal::from(10_000))
-                    } else if let Some(n) = t.strip_suffix('亿') {
-                        (n, Decimal::from(100_000_000))
-                    } else {
-                        (t, Decimal::ONE)
-                    }
+        Unit::Yuan => {
+            let d = money::parse_yuan(text).map_err(|e| {
+                let what = format!("`{text}` is not an amount in yuan (e.g. `600000` or `60万`)");
+                match e {
+                    money::YuanError::FullWidth(_) => format!("{what}: {e}"),
+                    _ => what,
                 }
-                _ => match text.strip_suffix('%') {
-                    Some(n) => (n, Decimal::new(1, 2)),
-                    None => (text, Decimal::ONE),
-                },
+            })?;
+            if d.is_sign_negative() {
+                return Err(format!("`{text}` is negative"));
+            }
+            Ok(Value::Decimal(d))
+        }
+        Unit::Ratio => {
+            let (number, scale) = match text.strip_suffix('%') {
+                Some(n) => (n, Decimal::new(1, 2)),
+                None => (text, Decimal::ONE),
             };
             let d = money::parse_decimal(number.trim_end())
                 .ok()
                 .and_then(|d| d.checked_mul(scale))
-                .ok_or_else(|| {
-                    format!(
-                        "`{text}` is not {}",
-                        match unit {
-                            Unit::Yuan => "an amount in yuan (e.g. `600000` or `60万`)",
-                            _ => "a ratio (e.g. `0.15` or `15%`)",
-                        }
-                    )
-                })?;
+                .ok_or_else(|| format!("`{text}` is not a ratio (e.g. `0.15` or `15%`)"))?;
             if d.is_sign_negative() {
                 return Err(format!("`{text}` is negative"));
             }
-            // `1.2亿` is 120000000, not 120000000.0: a multiplier's zeros are not decimals.
-            Ok(Value::Decimal(if scale > Decimal::ONE {
-                d.normalize()
-            } else {
-                d
-            }))
+            Ok(Value::Decimal(d))
         }
     }
 }
@@ -388,6 +376,10 @@ mod tests {
         assert!(yuan("亿").is_err());
         assert!(yuan("5亿万").is_err());
         assert_eq!(yuan("-1亿"), Err("`-1亿` is negative".into()));
+        assert_eq!(
+            yuan("６０万"),
+            Err("`６０万` is not an amount in yuan (e.g. `600000` or `60万`): full-width (全角) characters; write `60万`".into())
+        );
     }
 
     #[test]

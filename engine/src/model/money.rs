@@ -97,6 +97,89 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
     Decimal::try_new(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
+/// Why a text is not an amount in yuan
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YuanError {
+    /// Not a number of yuan, 万 or 亿
+    NotAnAmount,
+    /// More digits than a 96-bit decimal holds (28), before or after the multiplier
+    TooManyDigits,
+    /// Full-width (全角) digits or signs; the text written half-width, when that is an amount
+    FullWidth(Option<String>),
+}
+
+impl fmt::Display for YuanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            YuanError::NotAnAmount => f.write_str("not an amount in yuan"),
+            YuanError::TooManyDigits => NumberError::TooManyDigits.fmt(f),
+            YuanError::FullWidth(Some(fix)) => {
+                write!(f, "full-width (全角) characters; write `{fix}`")
+            }
+            YuanError::FullWidth(None) => f.write_str(
+                "full-width (全角) characters; write the digits, `.` and `-` half-width",
+            ),
+        }
+    }
+}
+
+/// Reads an amount in yuan as drafters and applicants write one: `600000`, `600000.5`, `60万`,
+/// `60.5万`, `1.2亿`, each optionally followed by `元` (`60万元`, `600000元`). The number before
+/// the unit is read by [`parse_decimal`], so the sign is kept for the caller to judge and
+/// spaces are refused except between the number and its unit (`60 万`). The one reader of
+/// amounts for parameters, `--set`, tests' expectations and application fields.
+///
+/// Exact: `60.5万` is 605000 and `1.2亿` 120000000 (a multiplier's zeros are not decimals);
+/// a plain number keeps its scale (`1234.50`).
+pub fn parse_yuan(text: &str) -> Result<Decimal, YuanError> {
+    if text.chars().any(is_full_width) {
+        let half: String = text.chars().map(half_width).collect();
+        let fix = parse_yuan(&half).ok().map(|_| half);
+        return Err(YuanError::FullWidth(fix));
+    }
+    let (t, unit) = match text.strip_suffix('元') {
+        Some(t) => (t, true),
+        None => (text, false),
+    };
+    let (number, scale) = if let Some(n) = t.strip_suffix('万') {
+        (n, Some(Decimal::from(10_000)))
+    } else if let Some(n) = t.strip_suffix('亿') {
+        (n, Some(Decimal::from(100_000_000)))
+    } else {
+        (t, None)
+    };
+    let number = if unit || scale.is_some() {
+        number.trim_end()
+    } else {
+        number
+    };
+    let d = parse_decimal(number).map_err(|e| match e {
+        NumberError::NotANumber => YuanError::NotAnAmount,
+        NumberError::TooManyDigits => YuanError::TooManyDigits,
+    })?;
+    match scale {
+        None => Ok(d),
+        Some(scale) => d
+            .checked_mul(scale)
+            .map(|d| d.normalize())
+            .ok_or(YuanError::TooManyDigits),
+    }
+}
+
+/// A full-width (全角) digit, sign, point or space, as an input method types them
+fn is_full_width(c: char) -> bool {
+    matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}')
+}
+
+/// The half-width twin of a full-width character; any other character as it is
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
 fn scale_by_power_of_ten(mut d: Decimal, exp: i64) -> Result<Decimal, NumberError> {
     let ten = Decimal::TEN;
     if exp >= 0 {
@@ -323,6 +406,53 @@ mod tests {
         ] {
             assert_eq!(parse_decimal(bad), Err(NumberError::NotANumber), "{bad}");
         }
+    }
+
+    #[test]
+    fn yuan_is_read_with_its_multiplier_exactly() {
+        let y = |s: &str| parse_yuan(s).map(|d| d.to_string());
+        assert_eq!(y("600000"), Ok("600000".into()));
+        assert_eq!(
+            y("1234.50"),
+            Ok("1234.50".into()),
+            "a plain amount keeps its scale"
+        );
+        assert_eq!(y("60万"), Ok("600000".into()));
+        assert_eq!(y("60.5万"), Ok("605000".into()));
+        assert_eq!(y("1.2亿"), Ok("120000000".into()));
+        assert_eq!(y("5亿元"), Ok("500000000".into()));
+        assert_eq!(y("123.456785万"), Ok("1234567.85".into()));
+        assert_eq!(y("0.0123456785亿"), Ok("1234567.85".into()));
+        assert_eq!(y("60 万"), Ok("600000".into()));
+        assert_eq!(y("600000元"), Ok("600000".into()));
+        assert_eq!(y("-1万"), Ok("-10000".into()), "the caller judges the sign");
+        for bad in [
+            "六十万",
+            "60w",
+            "60万万",
+            "万",
+            "亿",
+            "5亿万",
+            "60万 元",
+            " 60万",
+            "60,0万",
+            "",
+        ] {
+            assert_eq!(parse_yuan(bad), Err(YuanError::NotAnAmount), "{bad}");
+        }
+        assert_eq!(
+            parse_yuan("６０万"),
+            Err(YuanError::FullWidth(Some("60万".into())))
+        );
+        assert_eq!(
+            parse_yuan("６０．５万").unwrap_err().to_string(),
+            "full-width (全角) characters; write `60.5万`"
+        );
+        assert_eq!(parse_yuan("六十万０"), Err(YuanError::FullWidth(None)));
+        assert_eq!(
+            parse_yuan("999999999999999999999亿"),
+            Err(YuanError::TooManyDigits)
+        );
     }
 
     #[test]

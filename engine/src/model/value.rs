@@ -113,7 +113,7 @@ impl FieldType {
             FieldType::Integer { .. } => "a whole number".into(),
             FieldType::Decimal { .. } => "a decimal number".into(),
             FieldType::Money { .. } => {
-                "an amount in yuan (a number or numeric text, not negative, at most 2 decimals)"
+                "an amount in yuan (a number or numeric text such as `600000` or `60万`, not negative, at most 2 decimals)"
                     .into()
             }
             FieldType::Text {
@@ -150,17 +150,25 @@ impl FieldType {
                 Ok(Value::Decimal(d.normalize()))
             }
             FieldType::Money { .. } => {
-                let d = money::parse_decimal(text).map_err(|e| {
-                    format!("expected an amount in yuan, found `{}`: {e}", shorten(text))
+                // Written as parameters are: `600000`, `60.5万`, `1.2亿`, `60万元`.
+                let d = money::parse_yuan(text).map_err(|e| match e {
+                    money::YuanError::NotAnAmount => format!(
+                        "expected an amount in yuan (e.g. `600000` or `60万`), found `{}`",
+                        shorten(text)
+                    ),
+                    _ => format!("expected an amount in yuan, found `{}`: {e}", shorten(text)),
                 })?;
                 if d.is_sign_negative() && !d.is_zero() {
                     return Err(format!("amount `{text}` is negative"));
                 }
                 let normal = d.normalize();
                 if normal.scale() > 2 {
-                    return Err(format!(
-                        "amount `{text}` has more than 2 decimals: amounts are whole fen"
-                    ));
+                    let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+                    return Err(if plain {
+                        format!("amount `{text}` has more than 2 decimals: amounts are whole fen")
+                    } else {
+                        format!("amount `{text}` is {normal} yuan, more than 2 decimals: amounts are whole fen")
+                    });
                 }
                 self.check_bounds(d)?;
                 Ok(Value::Decimal(normal))
@@ -328,6 +336,29 @@ mod tests {
             .parse_node(&node("abc"))
             .unwrap_err()
             .contains("expected an amount"));
+        assert_eq!(
+            m.parse_node(&node("\"60.5万\"")),
+            Ok(Value::Decimal(Decimal::from(605_000)))
+        );
+        assert_eq!(
+            m.parse_node(&node("1.2亿元")),
+            Ok(Value::Decimal(Decimal::from(120_000_000)))
+        );
+        assert_eq!(
+            m.parse_node(&node("0.0000001万")),
+            Err(
+                "amount `0.0000001万` is 0.001 yuan, more than 2 decimals: amounts are whole fen"
+                    .into()
+            )
+        );
+        assert_eq!(
+            m.parse_node(&node("60w")),
+            Err("expected an amount in yuan (e.g. `600000` or `60万`), found `60w`".into())
+        );
+        assert_eq!(
+            m.parse_node(&node("６０万")),
+            Err("expected an amount in yuan, found `６０万`: full-width (全角) characters; write `60万`".into())
+        );
         assert!(m.parse_node(&node("true")).is_err());
         assert!(m.parse_node(&node("~")).is_err());
         assert!(m
