@@ -5,9 +5,12 @@
 
 use rust_decimal::Decimal;
 
-use policy_engine::{group_thousands, BudgetLine, Pack, Progress, ScenarioComparison, SweepPoint};
+use policy_engine::{
+    group_thousands, BudgetLine, Lang, Pack, Progress, ScenarioComparison, SweepPoint,
+};
 
 use super::{progress_cells, wan};
+use crate::messages as m;
 
 const WIDTH: i64 = 760;
 const LABEL: i64 = 190;
@@ -195,7 +198,26 @@ fn progress_chart(progress: &[Progress]) -> String {
     svg
 }
 
-fn lines_html(first: &str, lines: &[&BudgetLine]) -> String {
+/// `text` cut to `n` characters, with "…" where it was cut
+fn short_label(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(n.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A change with its sign: `+1,000.00` for an increase, `-1,000.00` for a decrease
+fn signed(d: Decimal) -> String {
+    if d > Decimal::ZERO {
+        format!("+{}", group_thousands(d))
+    } else {
+        group_thousands(d)
+    }
+}
+
+fn lines_html(first: &str, lines: &[&BudgetLine], pack: &Pack) -> String {
     let mut h = format!(
         "<table><thead><tr><th>{}</th><th>基线奖励数</th><th>情景奖励数</th><th>基线金额（元）</th><th>情景金额（元）</th><th>变化（元）</th><th>变化 %</th></tr></thead><tbody>\n",
         escape(first)
@@ -203,13 +225,18 @@ fn lines_html(first: &str, lines: &[&BudgetLine]) -> String {
     for l in lines {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&l.key),
+            escape(&match pack.clause(&l.key) {
+                Some(c) => format!("{}（{}）", c.title, c.id),
+                None => l.key.clone(),
+            }),
             l.baseline_awarded,
             l.scenario_awarded,
             group_thousands(l.baseline_amount),
             group_thousands(l.scenario_amount),
-            group_thousands(l.change),
-            l.percent.map(|p| format!("{p}%")).unwrap_or_else(|| "-".into())
+            signed(l.change),
+            l.percent
+                .map(|p| if p > Decimal::ZERO { format!("+{p}%") } else { format!("{p}%") })
+                .unwrap_or_else(|| "-".into())
         ));
     }
     h.push_str("</tbody></table>\n");
@@ -321,7 +348,16 @@ pub fn compare_report(
             escape(&c.changed_clauses.join(", ")),
             escape(&c.fingerprint)
         ));
-        let cats: Vec<String> = c.by_clause.iter().map(|l| l.key.clone()).collect();
+        // A 局长 reads the clause's title, not its id: the title, cut to fit the label column
+        // (the whole of it in the bar's tooltip and in the table below).
+        let cats: Vec<String> = c
+            .by_clause
+            .iter()
+            .map(|l| match pack.clause(&l.key) {
+                Some(cl) => short_label(&cl.title, 12),
+                None => l.key.clone(),
+            })
+            .collect();
         body.push_str(&baseline_beside_scenario(
             "按条款：基线与情景金额（万元）",
             &cats,
@@ -335,7 +371,7 @@ pub fn compare_report(
         ));
         let mut lines: Vec<&BudgetLine> = c.by_clause.iter().collect();
         lines.push(&c.total);
-        body.push_str(&lines_html("条款", &lines));
+        body.push_str(&lines_html("条款", &lines, pack));
         body.push_str(&format!(
             "<p>获益 {} 项，受损 {} 项，不变 {} 项。</p>\n",
             c.winners, c.losers, c.unchanged
@@ -347,11 +383,11 @@ pub fn compare_report(
                     "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{} {}</td><td>{}</td></tr>\n",
                     escape(a.id.as_deref().unwrap_or("-")),
                     escape(a.clause.as_deref().unwrap_or("-")),
-                    a.baseline_status,
+                    m::status(a.baseline_status, Lang::Zh),
                     group_thousands(a.baseline_amount),
-                    a.scenario_status,
+                    m::status(a.scenario_status, Lang::Zh),
                     group_thousands(a.scenario_amount),
-                    group_thousands(a.change)
+                    signed(a.change)
                 ));
             }
             body.push_str("</tbody></table>\n");
