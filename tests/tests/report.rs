@@ -173,10 +173,23 @@ fn the_compare_report_names_clauses_by_title_and_signs_increases() {
     assert_eq!(code, 0, "{err}");
     let html = std::fs::read_to_string(&page).expect("report");
     // Bars are labelled with the clause's title, cut to fit, not its id.
-    assert!(html.contains(">新认定国家级、省级研发…</text>"), "bar label by title");
-    assert!(!html.contains("class=\"label\" text-anchor=\"end\">rd-platform<"), "no id on a bar");
+    assert!(
+        html.contains(">新认定国家级、省级研发…</text>"),
+        "bar label by title"
+    );
+    assert!(
+        !html.contains("class=\"label\" text-anchor=\"end\">rd-platform<"),
+        "no id on a bar"
+    );
+    assert!(
+        html.contains("<title>基线 新认定国家级、省级研发平台奖励（rd-platform）："),
+        "the whole title in the tooltip"
+    );
     // The table names the clause by title and id, and an increase carries its sign.
-    assert!(html.contains("<td>新认定国家级、省级研发平台奖励（rd-platform）</td>"), "title in the table");
+    assert!(
+        html.contains("<td>新认定国家级、省级研发平台奖励（rd-platform）</td>"),
+        "title in the table"
+    );
     assert!(html.contains("<td>+200,000.00</td>"), "a signed increase");
     assert!(html.contains("给予奖励 400,000.00"), "statuses in Chinese");
 }

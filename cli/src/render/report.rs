@@ -39,7 +39,7 @@ fn scale(value: Decimal, max: Decimal, span: i64) -> Decimal {
 /// Horizontal grouped bars: one group per category, one bar per series
 fn grouped_bars(
     title: &str,
-    categories: &[String],
+    categories: &[(String, String)],
     series: &[(&str, &str, Vec<Decimal>)],
     unit: &str,
 ) -> String {
@@ -65,7 +65,8 @@ fn grouped_bars(
         ));
         lx += 24 + 13 * name.chars().count() as i64;
     }
-    for (ci, cat) in categories.iter().enumerate() {
+    // Each category: its label beside the bars, and its whole name for the tooltip.
+    for (ci, (cat, whole)) in categories.iter().enumerate() {
         let y0 = 44 + group_h * ci as i64;
         svg.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" class=\"label\" text-anchor=\"end\">{}</text>\n",
@@ -81,7 +82,7 @@ fn grouped_bars(
                 "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"{}\" class=\"{class}\"><title>{} {}：{} {unit}</title></rect>\n<text x=\"{}\" y=\"{}\" class=\"value\">{}</text>\n",
                 BAR - 2,
                 escape(name),
-                escape(cat),
+                escape(whole),
                 chart_wan(v),
                 Decimal::from(LABEL + 4) + w,
                 y + BAR - 4,
@@ -315,7 +316,11 @@ svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill:
 }
 
 /// Baseline and scenario amounts as a bar beside a bar, one pair a line of a comparison
-fn baseline_beside_scenario(title: &str, categories: &[String], lines: &[BudgetLine]) -> String {
+fn baseline_beside_scenario(
+    title: &str,
+    categories: &[(String, String)],
+    lines: &[BudgetLine],
+) -> String {
     grouped_bars(
         title,
         categories,
@@ -350,12 +355,15 @@ pub fn compare_report(
         ));
         // A 局长 reads the clause's title, not its id: the title, cut to fit the label column
         // (the whole of it in the bar's tooltip and in the table below).
-        let cats: Vec<String> = c
+        let cats: Vec<(String, String)> = c
             .by_clause
             .iter()
             .map(|l| match pack.clause(&l.key) {
-                Some(cl) => short_label(&cl.title, 12),
-                None => l.key.clone(),
+                Some(cl) => (
+                    short_label(&cl.title, 12),
+                    format!("{}（{}）", cl.title, cl.id),
+                ),
+                None => (l.key.clone(), l.key.clone()),
             })
             .collect();
         body.push_str(&baseline_beside_scenario(
@@ -363,7 +371,11 @@ pub fn compare_report(
             &cats,
             &c.by_clause,
         ));
-        let years: Vec<String> = c.by_year.iter().map(|l| format!("{} 年", l.key)).collect();
+        let years: Vec<(String, String)> = c
+            .by_year
+            .iter()
+            .map(|l| (format!("{} 年", l.key), format!("{} 年", l.key)))
+            .collect();
         body.push_str(&baseline_beside_scenario(
             "按年度：预算（万元）",
             &years,
