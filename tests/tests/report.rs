@@ -192,4 +192,26 @@ fn the_compare_report_names_clauses_by_title_and_signs_increases() {
     );
     assert!(html.contains("<td>+200,000.00</td>"), "a signed increase");
     assert!(html.contains("给予奖励 400,000.00"), "statuses in Chinese");
+    // The scenario's description, as its author wrote it, under its name.
+    let scenario = std::fs::read_to_string(
+        policy_tests::root()
+            .join("policies/suzhou-future-industries/scenarios/provincial-platform-60wan.yaml"),
+    )
+    .expect("scenario");
+    let first_line = scenario
+        .lines()
+        .skip_while(|l| !l.starts_with("description"))
+        .nth(1)
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_string();
+    assert!(!first_line.is_empty(), "the scenario has a description");
+    assert!(
+        html.contains("<p class=\"description\">"),
+        "a description paragraph"
+    );
+    assert!(
+        html.contains(&first_line),
+        "the description's words: {first_line}"
+    );
 }

@@ -20,9 +20,16 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     }
     // Every scenario is checked before anything is decided.
     let mut variants: Vec<(String, Engine)> = Vec::new();
+    // Each scenario's description, by name, for the report.
+    let mut descriptions: Vec<(String, String)> = Vec::new();
     let mut problems = Vec::new();
     for file in &changes.scenario {
-        match Scenario::load(file).and_then(|s| Ok((s.name.clone(), base.with_scenario(&s)?))) {
+        match Scenario::load(file).and_then(|s| {
+            if let Some(d) = &s.description {
+                descriptions.push((s.name.clone(), d.clone()));
+            }
+            Ok((s.name.clone(), base.with_scenario(&s)?))
+        }) {
             Ok(v) => variants.push(v),
             Err(e) => problems.push(load_errors_in(&e, io.error_format, io.lang)),
         }
@@ -53,7 +60,7 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
         TableFormat::Table => text::comparisons_table(base.pack(), &comparisons),
     };
     if let Some(path) = &args.report {
-        let html = report::compare_report(base.pack(), &comparisons, &progress);
+        let html = report::compare_report(base.pack(), &comparisons, &progress, &descriptions);
         write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);

@@ -344,12 +344,22 @@ pub fn compare_report(
     pack: &Pack,
     comparisons: &[ScenarioComparison],
     progress: &[Progress],
+    descriptions: &[(String, String)],
 ) -> String {
     let mut body = String::new();
     for c in comparisons {
+        body.push_str(&format!("<h2>情景 {}</h2>\n", escape(&c.scenario)));
+        // What the scenario is for, in the words of whoever wrote it.
+        if let Some((_, d)) = descriptions.iter().find(|(n, _)| n == &c.scenario) {
+            for para in d.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                body.push_str(&format!(
+                    "<p class=\"description\">{}</p>\n",
+                    escape(para.trim()).replace('\n', "<br>")
+                ));
+            }
+        }
         body.push_str(&format!(
-            "<h2>情景 {}</h2>\n<p class=\"meta\">改动条款 {} · {}</p>\n",
-            escape(&c.scenario),
+            "<p class=\"meta\">改动条款 {} · {}</p>\n",
             escape(&c.changed_clauses.join(", ")),
             escape(&c.fingerprint)
         ));
