@@ -143,6 +143,43 @@ pub fn unit(p: &policy_engine::Parameter, lang: Lang) -> String {
     }
 }
 
+/// A test's expected or actual outcome (the engine writes `status awarded, amount 300000.00,
+/// clause rd-platform` and `a reason containing “…”`) in `lang`: the engine's few fixed words
+/// are swapped for the reader's, the values left as they are
+pub fn outcome_words(text: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for s in [
+        Status::Awarded,
+        Status::Ineligible,
+        Status::Capped,
+        Status::Superseded,
+        Status::Error,
+    ] {
+        out = out.replace(
+            &format!("status {}", s.as_str()),
+            &format!("状态 {}", status(s, lang)),
+        );
+    }
+    for (en, zh) in [
+        ("amount ", "金额 "),
+        ("clause ", "条款 "),
+        ("a reason containing ", "理由包含 "),
+        ("reasons ", "理由 "),
+        (
+            "no application with this id in the case",
+            "本用例中没有这个编号的申报",
+        ),
+        ("a decision", "一项决定"),
+        (", ", "，"),
+    ] {
+        out = out.replace(en, zh);
+    }
+    out
+}
+
 /// The language a command shows: `--lang`, else the environment (both in `given`), else the
 /// pack's `language:`, else English
 pub fn resolve(given: Option<Lang>, pack: Option<Lang>) -> Lang {

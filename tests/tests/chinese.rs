@@ -88,6 +88,14 @@ fn a_wrong_expectation_reads_expected_against_actual_in_chinese() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("失败 "), "{out}");
     assert!(out.contains(": 应为 ") && out.contains("  实际 "), "{out}");
+    assert!(
+        out.contains("应为 状态 给予奖励，金额 2000010.00，条款 rd-platform"),
+        "{out}"
+    );
+    assert!(
+        out.contains("实际 状态 给予奖励，金额 2000000.00，条款 rd-platform"),
+        "{out}"
+    );
     assert!(out.contains("项通过，1 项失败"), "{out}");
 }
 

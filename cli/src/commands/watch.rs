@@ -156,13 +156,13 @@ fn failing(case: &str, misses: &[Miss], lang: Lang, out: &mut Vec<String>) {
             "         {}: {} {}",
             m.id,
             lang.pick("应为", "expected"),
-            m.expected
+            crate::messages::outcome_words(&m.expected, lang)
         ));
         out.push(format!(
             "         {}  {} {}",
             " ".repeat(m.id.chars().count()),
             lang.pick("实为", "actual  "),
-            m.actual
+            crate::messages::outcome_words(&m.actual, lang)
         ));
     }
 }

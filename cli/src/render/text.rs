@@ -640,12 +640,17 @@ pub fn test_report(pack: &Pack, report: &TestReport, lang: Lang) -> String {
         let width = expected.width().max(actual.width());
         let pad = |s: &str| format!("{s}{}", " ".repeat(width - s.width()));
         for f in &c.failures {
-            out.push_str(&format!("  {}: {} {}\n", f.id, pad(expected), f.expected));
+            out.push_str(&format!(
+                "  {}: {} {}\n",
+                f.id,
+                pad(expected),
+                m::outcome_words(&f.expected, lang)
+            ));
             out.push_str(&format!(
                 "  {}  {} {}\n",
                 " ".repeat(f.id.width()),
                 pad(actual),
-                f.actual
+                m::outcome_words(&f.actual, lang)
             ));
             if let Some(e) = &f.explanation {
                 for line in explanation_text(pack, e, lang).lines() {
