@@ -1,0 +1,72 @@
+//! Hostile input and output around the engine, each a case that once lost rows, replaced a
+//! file or changed an amount silently (issue 14).
+
+use std::fs;
+use std::path::Path;
+
+use policy_tests::policy;
+
+const HEADER: &str = "id,year,kind,applicant.name,applicant.in_city,prize\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+fn run_csv(rows: &str) -> (u8, String, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "apps.csv", &format!("{HEADER}{rows}"));
+    policy(&[
+        "run",
+        "--pack",
+        "policies/suzhou-future-industries",
+        "--input",
+        &input,
+        "--format",
+        "jsonl",
+    ])
+}
+
+#[test]
+fn a_stray_csv_quote_is_an_error_never_lost_rows() {
+    // In the last column: it used to swallow every later row (3 in, 1 out, exit 0).
+    let (code, out, err) = run_csv(
+        "X1,2025,competition_award,宿州某团队,true,\"first\n\
+         X2,2025,competition_award,宿州某团队,true,second\n\
+         X3,2025,competition_award,宿州某团队,true,third\n",
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("apps.csv:2:38"), "{err}");
+    assert!(err.contains("quote"), "{err}");
+    assert!(err.contains("\"\""), "how to write a quote: {err}");
+    // In a middle column.
+    let (code, out, err) = run_csv(
+        "X1,2025,competition_award,\"宿州某团队,true,first\n\
+         X2,2025,competition_award,宿州某团队,true,second\n\
+         X3,2025,competition_award,宿州某团队,true,third\n",
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("apps.csv:2:27"), "{err}");
+    assert!(err.contains("quote"), "{err}");
+    // Inside a field that does not start with one.
+    let (code, out, err) = run_csv(
+        "X1,2025,competition_award,宿州\"某团队,true,first\n\
+         X2,2025,competition_award,宿州某团队,true,second\n",
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("apps.csv:2:29"), "{err}");
+    assert!(err.contains("quote"), "{err}");
+    // Quoted as CSV says: every row decided.
+    let (code, out, err) = run_csv(
+        "X1,2025,competition_award,\"宿州\"\"某\"\"团队\",true,first\n\
+         \"X2\",2025,competition_award,\"宿州, 某团队\",true,second\n\
+         X3,2025,competition_award,宿州某团队,true,\"third\"\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    for (line, id) in out.lines().zip(["X1", "X2", "X3"]) {
+        assert!(line.contains(&format!(r#""id":"{id}""#)), "{line}");
+        assert!(line.contains("awarded"), "{line}");
+    }
+}
