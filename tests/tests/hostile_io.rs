@@ -70,3 +70,70 @@ fn a_stray_csv_quote_is_an_error_never_lost_rows() {
         assert!(line.contains("awarded"), "{line}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn output_refuses_a_symlink_and_a_fifo_and_keeps_a_files_mode() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("dir");
+    let run_to = |output: &Path| {
+        policy(&[
+            "run",
+            "--pack",
+            "policies/suzhou-future-industries",
+            "--input",
+            "policies/suzhou-future-industries/examples/applications.yaml",
+            "--format",
+            "json",
+            "--output",
+            &output.to_string_lossy(),
+        ])
+    };
+    // A symlink: refused, and neither it nor its target touched.
+    let target = dir.path().join("target.json");
+    fs::write(&target, "keep").expect("target");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let (code, _, err) = run_to(&link);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read_to_string(&target).expect("target"), "keep");
+
+    // A FIFO: refused, still a FIFO.
+    let fifo = dir.path().join("fifo.json");
+    match std::process::Command::new("mkfifo").arg(&fifo).status() {
+        Ok(s) if s.success() => {
+            let (code, _, err) = run_to(&fifo);
+            assert_eq!(code, 2, "{err}");
+            assert!(err.contains("not a regular file"), "{err}");
+            assert!(fs::symlink_metadata(&fifo)
+                .expect("fifo")
+                .file_type()
+                .is_fifo());
+        }
+        _ => println!("skipped the FIFO case: mkfifo is not available"),
+    }
+
+    // A directory: refused.
+    let sub = dir.path().join("sub");
+    fs::create_dir(&sub).expect("dir");
+    let (code, _, err) = run_to(&sub);
+    assert_eq!(code, 2, "{err}");
+    assert!(sub.is_dir());
+
+    // A regular file: replaced whole, its mode kept.
+    let file = dir.path().join("out.json");
+    fs::write(&file, "old").expect("file");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).expect("chmod");
+    let (code, _, err) = run_to(&file);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(fs::read_to_string(&file)
+        .expect("out")
+        .contains("decisions"));
+    let mode = fs::metadata(&file).expect("meta").permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o640);
+}
