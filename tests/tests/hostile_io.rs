@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use policy_tests::policy;
+use policy_tests::{http, pack_copy, policy, serve_on};
 
 const HEADER: &str = "id,year,kind,applicant.name,applicant.in_city,prize\n";
 
@@ -136,4 +136,29 @@ fn output_refuses_a_symlink_and_a_fifo_and_keeps_a_files_mode() {
         .contains("decisions"));
     let mode = fs::metadata(&file).expect("meta").permissions().mode() & 0o7777;
     assert_eq!(mode, 0o640);
+}
+
+#[test]
+fn http_refuses_a_key_given_twice() {
+    let pack = pack_copy();
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("decisions.log");
+    let addr = serve_on(pack.path(), Some(&log), 1 << 20);
+    let body = r#"{"id":"T","year":2025,"kind":"tech_transfer",
+        "applicant":{"name":"x","in_city":true},"seller_in_city":false,
+        "contract_amount":4000000,"paid_amount":100,"paid_amount":4000000}"#;
+    let (status, _, answer) = http(addr, "POST", "/v1/decide", body.as_bytes());
+    assert!(status == 400 || status == 422, "{status} {answer}");
+    assert!(answer.contains("paid_amount"), "{answer}");
+    assert!(!answer.contains("awarded"), "{answer}");
+    // Nested too, and in a list.
+    let body = r#"[{"id":"T","year":2025,"kind":"competition_award",
+        "applicant":{"name":"x","in_city":true,"in_city":false},"prize":"first"}]"#;
+    let (status, _, answer) = http(addr, "POST", "/v1/decide", body.as_bytes());
+    assert!(status == 400 || status == 422, "{status} {answer}");
+    assert!(answer.contains("in_city"), "{answer}");
+    // Nothing refused is in the log.
+    let logged = fs::read_to_string(&log).unwrap_or_default();
+    assert!(!logged.contains("paid_amount"), "{logged}");
+    assert!(!logged.contains("\"T\""), "{logged}");
 }
