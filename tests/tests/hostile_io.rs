@@ -2,6 +2,7 @@
 //! file or changed an amount silently (issue 14).
 
 use std::fs;
+use std::io::{self, Write};
 use std::path::Path;
 
 use policy_tests::{http, pack_copy, policy, serve_on};
@@ -161,4 +162,54 @@ fn http_refuses_a_key_given_twice() {
     let logged = fs::read_to_string(&log).unwrap_or_default();
     assert!(!logged.contains("paid_amount"), "{logged}");
     assert!(!logged.contains("\"T\""), "{logged}");
+}
+
+/// A standard output that fails as `kind` says
+struct Failing(io::ErrorKind);
+
+impl Write for Failing {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::Error::new(self.0, "the disk is full"))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Err(io::Error::new(self.0, "the disk is full"))
+    }
+}
+
+#[test]
+fn a_failed_write_to_standard_output_fails_the_command() {
+    let pack = policy_tests::suzhou_pack().to_string_lossy().into_owned();
+    let input = policy_tests::suzhou_examples()
+        .to_string_lossy()
+        .into_owned();
+    let commands: Vec<Vec<&str>> = vec![
+        vec![
+            "run", "--pack", &pack, "--input", &input, "--format", "table",
+        ],
+        vec![
+            "run", "--pack", &pack, "--input", &input, "--format", "yaml",
+        ],
+        vec!["check", &pack],
+        vec!["doc", &pack],
+        vec!["test", &pack],
+    ];
+    for args in &commands {
+        let mut argv = vec!["policy", "--lang", "en"];
+        argv.extend(args.iter().copied());
+        let mut err = Vec::new();
+        let code = policy_cli::main_with(&argv, &mut Failing(io::ErrorKind::Other), &mut err);
+        let err = String::from_utf8_lossy(&err);
+        assert_ne!(code, 0, "{args:?}: {err}");
+        assert!(err.contains("standard output"), "{args:?}: {err}");
+        // A closed pipe (`policy … | head`) stays quiet, with the command's own code.
+        let mut err = Vec::new();
+        let mut ok = Vec::new();
+        let expected = policy_cli::main_with(&argv, &mut ok, &mut Vec::new());
+        let code = policy_cli::main_with(&argv, &mut Failing(io::ErrorKind::BrokenPipe), &mut err);
+        assert_eq!(code, expected, "{args:?}");
+        assert!(
+            !String::from_utf8_lossy(&err).contains("standard output"),
+            "{args:?}"
+        );
+    }
 }
