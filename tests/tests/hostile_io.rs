@@ -72,6 +72,24 @@ fn a_stray_csv_quote_is_an_error_never_lost_rows() {
     }
 }
 
+#[test]
+fn a_stray_csv_quote_far_into_a_large_file_is_found_at_its_line() {
+    let row = |i: usize| format!("R{i},2025,competition_award,宿州某团队,true,first\n");
+    let good: String = (0..3000).map(row).collect();
+    let (code, out, err) = run_csv(&good);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 3000);
+    let bad: String = (0..3000)
+        .map(|i| match i {
+            2500 => "R2500,2025,competition_award,宿州某团队,true,\"first\n".to_string(),
+            _ => row(i),
+        })
+        .collect();
+    let (code, _, err) = run_csv(&bad);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("apps.csv:2502:41"), "{err}");
+}
+
 #[cfg(unix)]
 #[test]
 fn output_refuses_a_symlink_and_a_fifo_and_keeps_a_files_mode() {
