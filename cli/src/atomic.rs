@@ -16,7 +16,11 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
+    /// # Errors
+    /// An output that exists and is not a regular file (a symbolic link, a device, a FIFO, a
+    /// directory, a socket): renaming over it would replace it, so it is refused.
     pub fn create(path: &Path) -> Result<AtomicFile, String> {
+        let existing = existing_mode(path)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -37,6 +41,16 @@ impl AtomicFile {
         let file = builder
             .tempfile_in(dir)
             .map_err(|e| cannot_write(path, &e))?;
+        // A file replaced keeps its mode.
+        #[cfg(unix)]
+        if let Some(mode) = existing {
+            let mode = std::os::unix::fs::PermissionsExt::from_mode(mode);
+            file.as_file()
+                .set_permissions(mode)
+                .map_err(|e| cannot_write(path, &e))?;
+        }
+        #[cfg(not(unix))]
+        let _ = existing;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             file: BufWriter::with_capacity(1 << 20, file),
@@ -61,6 +75,36 @@ impl AtomicFile {
             .map_err(|e| cannot_write(&path, &e.error))?;
         Ok(())
     }
+}
+
+/// The mode of the regular file at `path`, or none if nothing is there; an error if something
+/// else is (a symbolic link is refused too, rather than followed or replaced)
+fn existing_mode(path: &Path) -> Result<Option<u32>, String> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot_write(path, &e)),
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        return Err(format!(
+            "error: will not write {}: it is a symbolic link, and --output replaces only a \
+             regular file; name the file it points to, or remove the link",
+            path.display()
+        ));
+    }
+    if !kind.is_file() {
+        return Err(format!(
+            "error: will not write {}: it is not a regular file (a directory, a device, a FIFO \
+             or a socket), and --output replaces only a regular file",
+            path.display()
+        ));
+    }
+    #[cfg(unix)]
+    let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
+    #[cfg(not(unix))]
+    let mode = 0;
+    Ok(Some(mode))
 }
 
 /// Writes a whole file through [`AtomicFile`]

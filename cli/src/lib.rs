@@ -41,6 +41,7 @@ where
         err,
         error_format: ErrorFormat::default(),
         lang: None,
+        out_failed: None,
     };
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
@@ -80,11 +81,19 @@ where
         Command::Targets(a) => commands::targets::run(io, a),
         Command::Sweep(a) => commands::sweep::run(io, a),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(message) => {
             io.warn(&message);
             EXIT_FAILURE
         }
+    };
+    // Output cut short is a failure, whatever the command found.
+    match io.out_failed.take() {
+        Some(e) => {
+            io.warn(&format!("error: cannot write to standard output: {e}"));
+            EXIT_FAILURE
+        }
+        None => code,
     }
 }

@@ -37,6 +37,8 @@ pub struct Io<'a> {
     pub error_format: ErrorFormat,
     /// `--lang`, else the language the environment names; the pack's decides otherwise
     pub lang: Option<Lang>,
+    /// The first write to `out` that failed (but for a closed pipe): the command then fails
+    pub out_failed: Option<std::io::Error>,
 }
 
 impl Io<'_> {
@@ -45,10 +47,18 @@ impl Io<'_> {
         crate::messages::resolve(self.lang, pack.language)
     }
 
-    /// A closed pipe (`policy run … | head`) is not worth a panic: write errors are ignored
+    /// Writes to standard output. A closed pipe (`policy run … | head`) is normal and stays
+    /// quiet; any other failure (a full disk) is kept in `out_failed`, which fails the command.
     pub fn emit(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
+        let written = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.flush());
+        if let Err(e) = written {
+            if e.kind() != std::io::ErrorKind::BrokenPipe && self.out_failed.is_none() {
+                self.out_failed = Some(e);
+            }
+        }
     }
 
     pub fn warn(&mut self, text: &str) {

@@ -68,6 +68,18 @@ fn parse_body(bytes: &Bytes) -> Result<Value, Response> {
             None,
         )
     })?;
+    // A key given twice is refused, as `policy run` refuses it: never the last copy silently.
+    if let Some((key, e)) = super::unique_keys::repeated_key(text) {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "the key `{key}` is given twice in one object (line {}, column {}): give it once",
+                e.line(),
+                e.column()
+            ),
+            Some(&key),
+        ));
+    }
     // serde_json with arbitrary precision: numbers keep every digit on the way in.
     serde_json::from_str(text).map_err(|e| {
         error(

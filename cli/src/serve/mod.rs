@@ -10,6 +10,7 @@ mod handlers;
 mod log;
 mod reload;
 mod state;
+mod unique_keys;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -9,7 +9,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::input::{self, quick, InputError, InputFormat, RawApplication};
+use crate::input::{self, csv_quotes, quick, InputError, InputFormat, RawApplication};
 use crate::model::facts::Checked;
 use crate::model::pack::Pack;
 use crate::model::pos::Pos;
@@ -464,24 +464,35 @@ impl InputFile {
         &self,
         each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
+        let file = std::fs::File::open(&self.read_from)
+            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        // Each record's quotes are checked on its bytes, kept by the tee: a quote left open
+        // would take the records after it into one field.
+        let (tee, mut raw) = csv_quotes::Tee::new(file);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .from_path(&self.read_from)
-            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+            .from_reader(tee);
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| self.fail(None, format!("CSV header: {e}")))?
             .iter()
             .map(str::to_string)
             .collect();
+        raw.check(0, reader.position().byte(), 1)
+            .map_err(|(p, m)| self.fail(Some(p), m))?;
         let columns = input::csv_columns(&header, &self.aliases);
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut record = csv::StringRecord::new();
         let mut index = 0;
         loop {
-            let line = reader.position().line() as usize;
-            match reader.read_record(&mut record) {
+            let (start, line) = (reader.position().byte(), reader.position().line() as usize);
+            let read = reader.read_record(&mut record);
+            if !matches!(read, Ok(false)) {
+                raw.check(start, reader.position().byte(), line)
+                    .map_err(|(p, m)| self.fail(Some(p), m))?;
+            }
+            match read {
                 Ok(false) => break,
                 Ok(true) => {
                     let cells: Vec<String> = record.iter().map(str::to_string).collect();

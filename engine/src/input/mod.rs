@@ -4,6 +4,7 @@
 //! Reading only splits the file into applications; checking each against its kind happens when
 //! it is decided, so one bad application never stops the others.
 
+pub(crate) mod csv_quotes;
 pub(crate) mod file;
 pub(crate) mod quick;
 pub(crate) mod validate;
@@ -300,24 +301,36 @@ pub(crate) fn csv_text(
         .has_headers(true)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    // Each record's quotes are checked on its bytes: a quote left open would take the
+    // records after it into one field.
+    let quotes = |start: u64, end: u64, line: usize| {
+        let start = usize::try_from(start)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let end = usize::try_from(end).unwrap_or(usize::MAX).min(bytes.len());
+        csv_quotes::check(&bytes[start.min(end)..end], line).map_err(|(p, m)| (Some(p), m))
+    };
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| (None, format!("CSV header: {e}")))?
         .iter()
         .map(str::to_string)
         .collect();
+    quotes(0, reader.position().byte(), 1)?;
     let columns = csv_columns(&header, aliases);
     let mut apps = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map(|p| p.line() as usize)
-            .unwrap_or(i + 2);
-        match record {
-            Ok(r) => {
-                let cells: Vec<String> = r.iter().map(str::to_string).collect();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let (start, line) = (reader.position().byte(), reader.position().line() as usize);
+        let read = reader.read_record(&mut record);
+        if !matches!(read, Ok(false)) {
+            quotes(start, reader.position().byte(), line)?;
+        }
+        match read {
+            Ok(false) => break,
+            Ok(true) => {
+                let cells: Vec<String> = record.iter().map(str::to_string).collect();
                 apps.push(csv_row(&columns, &cells, apps.len(), line));
             }
             Err(e) => apps.push(RawApplication {
