@@ -55,6 +55,9 @@ pub struct YamlLimits {
     pub max_depth: usize,
     /// Most nodes in one document, counting every copy an alias makes
     pub max_nodes: usize,
+    /// Most bytes of text aliases may copy in one document: a few nodes of long strings,
+    /// aliased over and over, passed the node count at gigabytes
+    pub max_alias_bytes: usize,
     /// Whether a key repeated in one mapping is a syntax error (metadata); when false both
     /// entries are kept, so the reader of one application can refuse that application alone
     pub reject_duplicate_keys: bool,
@@ -65,6 +68,7 @@ impl Default for YamlLimits {
         YamlLimits {
             max_depth: 64,
             max_nodes: 5_000_000,
+            max_alias_bytes: 64 << 20,
             reject_duplicate_keys: true,
         }
     }
@@ -101,6 +105,7 @@ pub fn parse(text: &str, limits: YamlLimits) -> Result<Node, YamlError> {
         anchors: HashMap::new(),
         root: None,
         nodes: 0,
+        alias_bytes: 0,
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
@@ -172,6 +177,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     nodes: usize,
+    /// Bytes of text copied by aliases so far
+    alias_bytes: usize,
     error: Option<YamlError>,
 }
 
@@ -244,6 +251,18 @@ fn node_count(n: &Node) -> usize {
     }
 }
 
+/// The bytes of text in a node and everything under it
+fn node_bytes(n: &Node) -> usize {
+    match &n.value {
+        NodeValue::Scalar { text, .. } => text.len(),
+        NodeValue::Seq(items) => items.iter().map(node_bytes).sum(),
+        NodeValue::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| node_bytes(k) + node_bytes(v))
+            .sum(),
+    }
+}
+
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         if self.error.is_some() {
@@ -304,10 +323,27 @@ impl MarkedEventReceiver for Builder {
                 }
                 None => self.fail("unbalanced collection end".into(), pos),
             },
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(node) => {
-                    if self.count(node_count(&node), pos) {
-                        self.push_value(node, 0);
+            Event::Alias(id) => match self
+                .anchors
+                .get(&id)
+                .map(|node| (node_count(node), node_bytes(node)))
+            {
+                // Counted before it is copied: the copy is what a bomb is made of.
+                Some((n, bytes)) => {
+                    self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+                    if self.alias_bytes > self.limits.max_alias_bytes {
+                        let limit = self.limits.max_alias_bytes;
+                        self.fail(
+                            format!(
+                                "aliases (`*name`) copy more than {} MiB of text (an alias bomb?)",
+                                limit >> 20
+                            ),
+                            pos,
+                        );
+                    } else if self.count(n, pos) {
+                        if let Some(node) = self.anchors.get(&id).cloned() {
+                            self.push_value(node, 0);
+                        }
                     }
                 }
                 None => self.fail("alias to an unknown anchor".into(), pos),
@@ -682,6 +718,27 @@ mod tests {
         let e = parse("a: 1\na: 2\n", YamlLimits::default()).unwrap_err();
         assert_eq!(e.pos, Some(Pos { line: 2, col: 1 }));
         assert!(e.message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn a_bomb_of_long_strings_is_refused_before_it_is_built() {
+        // 4,000 bytes, copied 10^5 times by five levels of ten aliases: 400 MB of text in a
+        // document of a few kilobytes, and only about 10^5 nodes.
+        let mut doc = format!("s0: &s0 \"{}\"\n", "x".repeat(4000));
+        for i in 1..=5 {
+            let p = i - 1;
+            let items = vec![format!("*s{p}"); 10].join(", ");
+            doc.push_str(&format!("s{i}: &s{i} [{items}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let e = parse(&doc, YamlLimits::default()).unwrap_err();
+        assert!(e.message.contains("alias bomb"), "{e}");
+        assert!(e.message.contains("64 MiB"), "{e}");
+        // Refused on the way, not after building it (a bound, not a speed: generous).
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        // The same shape with short strings stays within both limits.
+        let small = doc.replace(&"x".repeat(4000), "x");
+        assert!(parse(&small, YamlLimits::default()).is_ok());
     }
 
     #[test]
