@@ -231,3 +231,31 @@ fn a_failed_write_to_standard_output_fails_the_command() {
         );
     }
 }
+
+#[test]
+fn a_control_character_in_an_id_cannot_forge_a_table_row() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("apps.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"A-1\\n2025-FAKE  rd-platform  awarded  9,999,999.00\\u001b[2K\",\"year\":2025,\"kind\":\"rd_platform\",\"applicant\":{\"name\":\"甲\",\"in_city\":true},\"level\":\"national\",\"platform_type\":\"key_lab\",\"newly_recognized\":true}\n",
+    )
+    .expect("write");
+    let (code, out, err) = policy_tests::policy(&[
+        "run",
+        "--pack",
+        "policies/suzhou-future-industries",
+        "--input",
+        &input.to_string_lossy(),
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // One decision row, its id escaped on one line; no raw escape byte reaches the terminal.
+    assert!(
+        out.contains("A-1\\n2025-FAKE  rd-platform  awarded  9,999,999.00\\u{1b}[2K"),
+        "{out}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("2025-FAKE")), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+}

@@ -4,6 +4,24 @@
 
 use unicode_width::UnicodeWidthStr;
 
+/// `cell` with its control characters (and bidirectional overrides) written as escapes
+fn visible(cell: String) -> String {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !cell.chars().any(hidden) {
+        return cell;
+    }
+    cell.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            '\t' => "\\t".to_string(),
+            c if hidden(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// How a column's cells sit in it
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -27,8 +45,11 @@ impl Table {
         }
     }
 
+    /// Adds a row. A control character in a cell (a line break or an escape sequence in an
+    /// application's id) is shown as an escape (`\n`, `\u{1b}`): written raw it could forge
+    /// a row of the table or recolour the terminal.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.into_iter().map(visible).collect());
     }
 
     /// Renders with two spaces between columns and a rule under the header; the last column
