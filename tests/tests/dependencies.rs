@@ -247,6 +247,19 @@ fn check_refuses_an_unknown_an_unread_or_an_undeclared_dependency() {
             && out.contains("does not name it in `depends_on`"),
         "{out}"
     );
+    // The same, for a drafter reading Chinese.
+    let pack = pack();
+    replace(
+        &pack.path().join("clauses/high-tech-enterprise.yaml"),
+        "depends_on: [rd-platform]",
+        "depends_on: [rd-platfrom]",
+    );
+    let (_, _, zh) = policy_on(&pack, &["--lang", "zh", "check", "<pack>"]);
+    assert!(
+        zh.contains("`depends_on` 写的 `rd-platfrom` 不是本政策包的条款"),
+        "{zh}"
+    );
+    assert!(zh.contains("的 `depends_on` 没有写它"), "{zh}");
     let (code, out) = check_after(|p| {
         replace(
             &p.join("clauses/high-tech-enterprise.yaml"),

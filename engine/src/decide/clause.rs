@@ -12,7 +12,7 @@ use crate::input::RawApplication;
 use crate::model::decided::{self, applicant_period, Decided};
 use crate::model::decision::{max_award, outcome_key, Decision, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::history::{same_applicant, History};
+use crate::model::history::History;
 use crate::model::money;
 use crate::model::outcome::{Outcome, ScriptError, Trace};
 use crate::model::pack::{Clause, Pack};
@@ -79,10 +79,7 @@ fn history_view(pack: &Pack, facts: &Facts, history: &Arc<History>) -> HistoryVi
     if history.is_empty() {
         return HistoryView::default();
     }
-    let who = pack.applicant.iter().find_map(|f| {
-        let v = same_applicant(&facts.get(f)?.to_string());
-        (!v.is_empty()).then_some(v)
-    });
+    let who = decided::applicant(pack, facts).map(|(_, v)| v);
     HistoryView {
         history: history.clone(),
         who,

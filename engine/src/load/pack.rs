@@ -941,9 +941,13 @@ fn check_dependency_graph(clauses: &[Clause], applicant: &[String], errors: &mut
         let mut path = Vec::new();
         if let Some(circle) = visit(ci, clauses, &index, &mut marks, &mut path) {
             let names: Vec<&str> = circle.iter().map(|&c| clauses[c].id.as_str()).collect();
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 &clauses[circle[0]].meta_path,
                 None,
+                format!(
+                    "`depends_on` 形成循环：{}；每个条款都在等下一个条款先决定，没有一个能先决定",
+                    names.join(" → ")
+                ),
                 format!(
                     "`depends_on` goes round in a circle: {}; each clause waits for the next, so none can be decided first",
                     names.join(" → ")
@@ -954,9 +958,10 @@ fn check_dependency_graph(clauses: &[Clause], applicant: &[String], errors: &mut
     }
     if applicant.is_empty() {
         for c in clauses.iter().filter(|c| !c.depends_on.is_empty()) {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 &c.meta_path,
                 None,
+                "本条款要读取同一申报单位的其他决定（`depends_on`），但 pack.yaml 没有写 `applicant:`，无法认定哪些申报来自同一单位：请加上例如 `applicant: [applicant.credit_code, applicant.name]`".into(),
                 "the clause reads other decisions of the same applicant (`depends_on`), but pack.yaml names no `applicant:` fields to tell who the same applicant is: add e.g. `applicant: [applicant.credit_code, applicant.name]`".into(),
             ));
         }
@@ -975,19 +980,26 @@ fn check_depends_on(
         let at = node
             .as_ref()
             .and_then(|n| n.get("depends_on")?.as_seq_item(i)?.pos);
-        let message = if d == &cf.id {
-            format!("`depends_on` names the clause itself (`{d}`): a clause reads the decisions of other clauses")
+        let (zh, en) = if d == &cf.id {
+            (
+                format!("`depends_on` 写了本条款自己（`{d}`）：条款只能读取其他条款的决定"),
+                format!("`depends_on` names the clause itself (`{d}`): a clause reads the decisions of other clauses"),
+            )
         } else if cf.depends_on[..i].contains(d) {
-            format!("`depends_on` names `{d}` twice")
+            (
+                format!("`depends_on` 重复写了 `{d}`"),
+                format!("`depends_on` names `{d}` twice"),
+            )
         } else if !all_ids.contains(&d.as_str()) {
-            format!(
-                "`depends_on` names `{d}`, which is no clause of the pack{}",
-                did_you_mean(d, all_ids.iter().copied())
+            let hint = did_you_mean(d, all_ids.iter().copied());
+            (
+                format!("`depends_on` 写的 `{d}` 不是本政策包的条款{hint}"),
+                format!("`depends_on` names `{d}`, which is no clause of the pack{hint}"),
             )
         } else {
             continue;
         };
-        errors.push(LoadError::new(meta_path, at, message));
+        errors.push(LoadError::both(meta_path, at, zh, en));
     }
 }
 

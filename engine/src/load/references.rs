@@ -161,15 +161,24 @@ impl References<'_> {
         // Each undeclared clause is reported once, at its first read.
         let mut reported = std::collections::HashSet::new();
         for r in reads {
-            let message = match &r.clause {
-                None => "`others.amount(…)` / `others.count(…)` take the clause id written as a quoted text, e.g. `others.amount(\"rd-platform\")`, so `policy check` knows which decisions the clause waits for".to_string(),
+            let (zh, en) = match &r.clause {
+                None => (
+                    "`others.amount(…)` / `others.count(…)` 的参数须是带引号的条款编号，例如 `others.amount(\"rd-platform\")`，`policy check` 才知道本条款要等哪些决定".to_string(),
+                    "`others.amount(…)` / `others.count(…)` take the clause id written as a quoted text, e.g. `others.amount(\"rd-platform\")`, so `policy check` knows which decisions the clause waits for".to_string(),
+                ),
                 Some(c) if self.depends_on.contains(c) || !reported.insert(c) => continue,
-                Some(c) => format!(
-                    "the script reads the decisions of `{c}`, but clause `{}` does not name it in `depends_on`: add `{c}` to `depends_on` in its YAML, so it is decided after `{c}`",
-                    self.clause_id,
+                Some(c) => (
+                    format!(
+                        "脚本读取了 `{c}` 的决定，但条款 `{}` 的 `depends_on` 没有写它：请在其 YAML 的 `depends_on` 中加上 `{c}`，使本条款在 `{c}` 之后决定",
+                        self.clause_id,
+                    ),
+                    format!(
+                        "the script reads the decisions of `{c}`, but clause `{}` does not name it in `depends_on`: add `{c}` to `depends_on` in its YAML, so it is decided after `{c}`",
+                        self.clause_id,
+                    ),
                 ),
             };
-            errors.push(LoadError::new(self.script_path, Some(r.pos), message));
+            errors.push(LoadError::both(self.script_path, Some(r.pos), zh, en));
         }
         // Unread dependencies: only for the pack's own scripts (a replacement script is
         // checked against what it reads).
@@ -181,11 +190,14 @@ impl References<'_> {
                 .iter()
                 .any(|r| r.clause.as_deref() == Some(d.as_str()))
             {
-                errors.push(LoadError::new(
+                errors.push(LoadError::both(
                     self.meta_path,
                     self.meta
                         .as_ref()
                         .and_then(|m| m.get("depends_on")?.as_seq_item(i)?.pos),
+                    format!(
+                        "`depends_on` 写了 `{d}`，但脚本从未读取它（`others.amount(\"{d}\")` 或 `others.count(\"{d}\")`）：请删去，或在脚本中读取"
+                    ),
                     format!(
                         "`depends_on` names `{d}`, but the script never reads it (`others.amount(\"{d}\")` or `others.count(\"{d}\")`): remove it, or read it"
                     ),

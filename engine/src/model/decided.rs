@@ -53,15 +53,22 @@ pub(crate) fn key_hash(key: &str) -> u128 {
 /// period: the key of [`Decided`]. `None` where the application names no applicant: it sees no
 /// other decision, as nobody can be told to be the same.
 pub(crate) fn applicant_period(pack: &Pack, facts: &Facts) -> Option<u128> {
-    let who = pack.applicant.iter().find_map(|f| {
-        let v = same_applicant(&facts.get(f)?.to_string());
-        (!v.is_empty()).then(|| format!("{f}={v}"))
-    })?;
+    let (field, value) = applicant(pack, facts)?;
+    let who = format!("{field}={value}");
     let key = match pack.period_of(facts) {
         Some(p) => format!("{who}\u{1f}{p}"),
         None => who,
     };
     Some(key_hash(&key))
+}
+
+/// The applicant as the pack's `applicant:` fields name it: the first of those fields the
+/// application has, not empty, and its value (spaces and invisible marks around it dropped)
+pub(crate) fn applicant<'p>(pack: &'p Pack, facts: &Facts) -> Option<(&'p str, String)> {
+    pack.applicant.iter().find_map(|f| {
+        let v = same_applicant(&facts.get(f)?.to_string());
+        (!v.is_empty()).then_some((f.as_str(), v))
+    })
 }
 
 /// Each clause's layer: 0 without dependencies, else one more than the highest layer it
