@@ -144,7 +144,7 @@ pub use model::date::Date;
 pub use model::decision::{awarded_total, sum_amounts, totals, Decision, Rank, Status, Totals};
 pub use model::error::{LoadError, LoadErrors};
 pub use model::history::{History, Paid};
-pub use model::lang::Lang;
+pub use model::lang::{Lang, Message};
 pub use model::money::{
     group_thousands, parse_decimal, yuan_and_wan, NumberError, Rounding, RoundingMode,
 };

@@ -152,7 +152,7 @@ fn the_table_fits_a_terminal_unless_wide() {
     );
     let wide = run(true);
     assert!(
-        wide.contains("本项第 10 名，共 12 项，在限额 10 项（scenario-case.yearly_limit）之内"),
+        wide.contains("本项第 10 名，共 12 项，在限额 10 项（每年评选不超过的项数）之内"),
         "{wide}"
     );
     assert!(!wide.contains("加 --wide 显示全文"), "{wide}");

@@ -116,16 +116,16 @@ fn ties_go_to_the_next_key_in_its_order_and_missing_values_rank_last() {
     assert_eq!(
         d[1].reasons.last().map(String::as_str),
         Some(
-            "四(一)1：year=2025 组内依次按 score（本项 90）从高到低、rd_intensity（本项 2.5）从高到低、\
-             applied_on（本项 20250301）从低到高排名、均相同按编号，本项第 4 名，共 7 项，\
-             超过每组不超过 2 项的限额（scenario-case.yearly_limit），不予奖励"
+            "四(一)1：评审年度 2025 的申报依次按评审得分（本项 90）从高到低、研发投入强度（本项 2.5）从高到低、\
+             申报日期（本项 20250301）从低到高排名、均相同按编号，本项第 4 名，共 7 项，\
+             超过限额 2 项（每年评选不超过的项数），不予奖励"
         )
     );
     // A missing value is shown empty, and still ranks last.
     assert!(
         d[4].reasons
             .last()
-            .is_some_and(|r| r.contains("rd_intensity（本项 ）从高到低")),
+            .is_some_and(|r| r.contains("研发投入强度（本项 ）从高到低")),
         "{:?}",
         d[4].reasons
     );
@@ -168,7 +168,7 @@ fn a_single_key_lowest_first_ranks_ascending() {
     assert_eq!(got, (1..=7).map(Some).collect::<Vec<_>>());
     assert!(
         d[6].reasons.last().is_some_and(|r| r.contains(
-            "year=2025 组内按 applied_on（本项 20240101）从低到高排名、同分按编号，本项第 1 名"
+            "评审年度 2025 的申报按申报日期（本项 20240101）从低到高排名、同分按编号，本项第 1 名"
         )),
         "{:?}",
         d[6].reasons
@@ -224,7 +224,7 @@ fn the_streamed_run_agrees_with_the_in_memory_one() {
         let (code, out, err) = policy_on(
             &dir,
             &[
-                "run", "--pack", "<pack>", "--input", &input, "--format", format,
+                "run", "--pack", "<pack>", "--input", &input, "--format", format, "--lang", "zh",
             ],
         );
         assert_eq!(code, 0, "{err}");
@@ -366,7 +366,7 @@ fn a_date_key_ranks_earliest_first_and_reads_as_a_date() {
     assert!(
         a.reasons
             .iter()
-            .any(|r| r.contains("applied_on（本项 2025-03-01）从低到高") && r.contains("第 3 名")),
+            .any(|r| r.contains("申报日期（本项 2025-03-01）从低到高") && r.contains("第 3 名")),
         "{:?}",
         a.reasons
     );

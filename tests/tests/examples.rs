@@ -15,7 +15,9 @@ fn decide() -> (Engine, Vec<policy_engine::RawApplication>, Vec<Decision>) {
 fn decide_file(
     file: &std::path::Path,
 ) -> (Engine, Vec<policy_engine::RawApplication>, Vec<Decision>) {
-    let engine = Engine::load(suzhou_pack()).expect("the bundled pack loads");
+    let mut engine = Engine::load(suzhou_pack()).expect("the bundled pack loads");
+    // The needles below are the English messages.
+    engine.set_language(policy_engine::Lang::En);
     let apps = read_applications(file, None).expect("the examples read");
     let decisions = engine.decide(&apps);
     (engine, apps, decisions)

@@ -53,6 +53,8 @@ fn decide_over_http_is_policy_run() {
     assert_eq!(status, 200, "{body}");
     assert!(head.contains("x-pack-fingerprint: sha256:"));
     let served: Value = serde_json::from_str(&body).expect("JSON");
+    // The service writes reasons in the pack's language (Chinese here), as `run` does when
+    // no other is chosen.
     let (_, run, _) = policy(&[
         "run",
         "--pack",
@@ -61,6 +63,8 @@ fn decide_over_http_is_policy_run() {
         &apps.to_string_lossy(),
         "--format",
         "json",
+        "--lang",
+        "zh",
     ]);
     let run: Value = serde_json::from_str(&run).expect("JSON");
     assert_eq!(served["decisions"], run["decisions"]);

@@ -74,8 +74,9 @@ fn run(pack: &tempfile::TempDir, lines: &[String], extra: &[&str]) -> Decided {
     std::fs::write(&input, lines.join("\n") + "\n").expect("write");
     let input = input.to_string_lossy().into_owned();
     let go = |format: &str| {
+        // The reasons asserted here are the pack's own words: Chinese.
         let mut args = vec![
-            "run", "--pack", "<pack>", "--input", &input, "--format", format,
+            "run", "--pack", "<pack>", "--input", &input, "--format", format, "--lang", "zh",
         ];
         args.extend(extra);
         let (code, out, err) = policy_on(pack, &args);
@@ -136,9 +137,8 @@ fn a_yearly_cap_cuts_the_largest_award_first() {
     assert_eq!(outcome(&decided, "B-1"), pair("awarded", "400000.00"));
     let why = reasons(&decided, "A-1");
     assert!(
-        why.contains(
-            "合计 723,456.79 元，超过上限 500,000.00 元（yearly-cap.max），超出的 223,456.79 元"
-        ) && why.contains("本项核减 223,456.79 元，核定 176,543.21 元"),
+        why.contains("合计 723,456.79 元，超过上限 500,000.00 元，超出的 223,456.79 元")
+            && why.contains("本项核减 223,456.79 元，核定 176,543.21 元"),
         "{why}"
     );
     assert!(reasons(&decided, "A-2").contains("本项不核减"));
@@ -223,7 +223,8 @@ fn highest_award_kept_and_a_tie_goes_to_the_clause_listed_first() {
     assert_eq!(outcome(&decided, "T-2"), pair("awarded", "400000.00"));
     assert_eq!(outcome(&decided, "T-1"), pair("superseded", "0.00"));
     assert!(
-        reasons(&decided, "T-1").contains("保留金额最高的 T-2（tech-transfer，400,000.00 元）"),
+        reasons(&decided, "T-1")
+            .contains("保留金额最高的 T-2（购买市外先进技术成果在宿转化补助，400,000.00 元）"),
         "{}",
         reasons(&decided, "T-1")
     );
@@ -248,9 +249,9 @@ fn an_award_that_builds_on_one_not_given_is_not_paid() {
     assert_eq!(outcome(&decided, "H-1").0, "ineligible");
     assert_eq!(outcome(&decided, "P-1"), pair("ineligible", "0.00"));
     assert!(reasons(&decided, "P-1")
-        .contains("获得 high-tech-enterprise 奖励的基础上给予，该单位没有获得"));
+        .contains("获得“国家高新技术企业认定奖励”的基础上给予，该单位没有获得"));
     assert_eq!(outcome(&decided, "P-2"), pair("awarded", "50000.00"));
-    assert!(reasons(&decided, "P-2").contains("已获得 H-2（high-tech-enterprise）"));
+    assert!(reasons(&decided, "P-2").contains("已获得 H-2（国家高新技术企业认定奖励）"));
 }
 
 #[test]
@@ -416,12 +417,12 @@ fn history_makes_a_cumulative_cap_bind_and_finds_an_earlier_base() {
     let decided = run(&pack, &lines, &["--history", &history]);
     assert_eq!(outcome(&decided, "L-1"), pair("awarded", "200000.00"));
     assert!(
-        reasons(&decided, "L-1").contains("另有此前已发放 800,000 元（history）"),
+        reasons(&decided, "L-1").contains("另有此前已发放 800,000 元"),
         "{}",
         reasons(&decided, "L-1")
     );
     assert_eq!(outcome(&decided, "L-2").0, "awarded");
-    assert!(reasons(&decided, "L-2").contains("此前的 1 项（history）"));
+    assert!(reasons(&decided, "L-2").contains("此前的 1 项"));
     assert_eq!(outcome(&decided, "L-3"), pair("awarded", "500000.00"));
     // Without the history the cap does not bind and the prize has no base.
     let without = run(&pack, &lines, &[]);
@@ -550,8 +551,7 @@ fn a_first_time_award_is_withdrawn_where_the_history_shows_one_before() {
     // Without a history nothing can be checked, and the reason says so.
     let unchecked = run(&pack, &lines, &[]);
     assert_eq!(outcome(&unchecked, "F-1").0, "awarded");
-    assert!(reasons(&unchecked, "F-1")
-        .contains("没有提供此前的发放记录（--history），无法核对是否首次"));
+    assert!(reasons(&unchecked, "F-1").contains("没有提供此前的发放记录，无法核对是否首次"));
 }
 
 #[test]

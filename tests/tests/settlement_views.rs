@@ -241,19 +241,19 @@ fn explain_of_a_superseded_award_shows_the_clause_amount_then_the_rule_and_the_k
     assert!(text.contains("决定：不重复享受，0.00 元"), "{text}");
     let settled = text
         .find("结算：本条款核定 400,000.00 元（给予奖励）；适用结算规则后 0.00 元（不重复享受），依次适用 highest")
-        .expect("the clause's own amount before the rule");
+        .unwrap_or_else(|| panic!("the clause's own amount before the rule: {text}"));
     let reasons = text.find("理由：").expect("reasons");
     assert!(settled < reasons, "{text}");
     let clause = text
         .find("  - 四(二)3 新认定国家级、省级研发平台奖励：新认定省级研发平台，奖励 400,000 元")
         .expect("the clause's reason");
     let rule = text
-        .find("  - 附则 就高不重复（highest）：")
+        .find("  - 附则 就高不重复：")
         .expect("the rule's reason");
     assert!(clause < rule, "the clause's reason first, then the rule's");
     assert!(
         text[rule..].contains(
-            "保留金额最高的 T-2（tech-transfer，400,000.00 元），本项 400,000.00 元不再支持"
+            "保留金额最高的 T-2（购买市外先进技术成果在宿转化补助，400,000.00 元），本项 400,000.00 元不再支持"
         ),
         "{text}"
     );

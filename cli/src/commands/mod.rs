@@ -69,7 +69,12 @@ impl Io<'_> {
 /// The pack, or its errors written as `--error-format` says, in the language `lang` (`--lang`
 /// or the environment) or the pack's
 pub fn load(pack: &Path, format: ErrorFormat, lang: Option<Lang>) -> Result<Engine, String> {
-    Engine::load(pack).map_err(|e| load_errors_in(&e, format, lang))
+    let mut engine = Engine::load(pack).map_err(|e| load_errors_in(&e, format, lang))?;
+    // What the engine writes for a person (an error decision's reasons) follows the same choice.
+    if let Some(lang) = lang {
+        engine.set_language(lang);
+    }
+    Ok(engine)
 }
 
 /// The base engine with every scenario file, then every `--set`, applied in order

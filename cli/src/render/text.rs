@@ -213,19 +213,24 @@ pub fn explanation_text(pack: &Pack, e: &Explanation, lang: Lang) -> String {
         }
     }
     if let Some(l) = &e.limit {
-        let ranked = match l.keys.as_slice() {
-            [k] => format!("按 {} {}排名（同分按编号升序）", k.field, k.order.words()),
-            keys => format!(
+        let value =
+            |k: &policy_engine::KeyApplied| k.value.clone().unwrap_or_else(|| absent.into());
+        let ranked = match (lang, l.keys.as_slice()) {
+            (Lang::Zh, [k]) => format!("按 {} {}排名（同分按编号升序）", k.field, k.order.words()),
+            (Lang::Zh, keys) => format!(
                 "依次按 {}排名（均相同按编号升序）",
                 keys.iter()
-                    .map(|k| format!(
-                        "{}（本项 {}）{}",
-                        k.field,
-                        k.value.as_deref().unwrap_or(absent),
-                        k.order.words()
-                    ))
+                    .map(|k| format!("{}（本项 {}）{}", k.field, value(k), k.order.words()))
                     .collect::<Vec<_>>()
                     .join("、")
+            ),
+            (Lang::En, [k]) => format!("ranked by {} {} (ties by id)", k.field, k.order.words_en()),
+            (Lang::En, keys) => format!(
+                "ranked by {} (all equal: by id)",
+                keys.iter()
+                    .map(|k| format!("{} ({}) {}", k.field, value(k), k.order.words_en()))
+                    .collect::<Vec<_>>()
+                    .join(", then ")
             ),
         };
         let verdict = if (l.place as i64) > l.max {

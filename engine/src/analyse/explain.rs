@@ -258,7 +258,8 @@ pub(crate) fn explain_in_batch(
 }
 
 /// What the rules did: the reasons settlement added after the clause's, each matched to the
-/// rule it cites (`article title（id）：`); `None` when no rule looked at the decision
+/// rule by the outcome key it added beside it (`rule:<id>:<what>`, one per reason, in step);
+/// `None` when no rule looked at the decision
 fn settled(pack: &Pack, before: &Decision, after: &Decision) -> Option<SettlementApplied> {
     let added = after
         .reasons
@@ -267,12 +268,18 @@ fn settled(pack: &Pack, before: &Decision, after: &Decision) -> Option<Settlemen
     if added.is_empty() {
         return None;
     }
+    let keys = after
+        .reached
+        .get(before.reached.len()..)
+        .unwrap_or_default()
+        .iter()
+        .filter(|k| k.starts_with("rule:"));
     let rules = added
         .iter()
-        .filter_map(|reason| {
-            let r = pack.settlement.iter().find(|r| {
-                reason.starts_with(&format!("{} {}（{}）：", r.article, r.title, r.id))
-            })?;
+        .zip(keys)
+        .filter_map(|(reason, key)| {
+            let id = key.strip_prefix("rule:")?.rsplit_once(':')?.0;
+            let r = pack.settlement.iter().find(|r| r.id == id)?;
             Some(RuleApplied {
                 id: r.id.clone(),
                 article: r.article.clone(),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyse::explain::Explanation;
 use crate::input::{self, RawApplication};
 use crate::model::error::{LoadError, LoadErrors};
+use crate::model::lang::Lang;
 
 use crate::decide::Engine;
 use crate::load::files::RawScalar;
@@ -147,6 +148,8 @@ impl Case {
     /// The engine a case runs with: the pack's, with its scenario and overrides applied
     fn engine(&self, engine: &Engine) -> Result<Engine, LoadErrors> {
         let mut variant = engine.clone();
+        // Expected reasons are written in the pack's language, whatever a person reads.
+        variant.pack.shown = variant.pack.language.unwrap_or(Lang::En);
         if let Some(file) = &self.scenario {
             variant = variant.with_scenario(&Scenario::load(file)?)?;
         }

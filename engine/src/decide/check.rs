@@ -9,6 +9,7 @@ use crate::input::validate::{self, kind_text};
 use crate::input::RawApplication;
 use crate::model::decision::{Decision, Status};
 use crate::model::facts::Checked;
+use crate::model::lang::{said, Message};
 use crate::model::pack::Pack;
 
 fn error_decision(
@@ -34,7 +35,7 @@ pub(crate) fn duplicate(
     pack: &Pack,
     raw: &RawApplication,
     id: &str,
-    where_first: &str,
+    where_first: &Message,
 ) -> Decision {
     duplicate_of(pack, id, kind_text(raw), where_first)
 }
@@ -44,7 +45,7 @@ pub(crate) fn duplicate_of(
     pack: &Pack,
     id: &str,
     kind: Option<String>,
-    where_first: &str,
+    where_first: &Message,
 ) -> Decision {
     let clause = kind
         .as_deref()
@@ -56,9 +57,14 @@ pub(crate) fn duplicate_of(
         clause,
         status: Status::Error,
         amount: Decimal::ZERO,
-        reasons: vec![format!(
-            "duplicate id `{id}`: {where_first} has it already; only the first is decided"
-        )],
+        reasons: vec![{
+            let (wz, we) = (&where_first.zh, &where_first.en);
+            said!(
+                "编号 `{id}` 重复：{wz}已用此编号，只处理第一项",
+                "duplicate id `{id}`: {we} has it already; only the first is decided"
+            )
+            .into_lang(pack.shown_language())
+        }],
         rank: None,
         reached: Vec::new(),
     }
@@ -73,12 +79,13 @@ pub(crate) fn check_one(pack: &Pack, raw: &RawApplication) -> Result<Checked, Bo
                 .as_deref()
                 .and_then(|k| pack.clause_for_kind(k))
                 .map(|c| c.id.clone());
-            Err(Box::new(error_decision(
-                raw,
-                invalid.kind,
-                clause,
-                invalid.problems,
-            )))
+            let lang = pack.shown_language();
+            let reasons = invalid
+                .problems
+                .into_iter()
+                .map(|p| p.into_lang(lang))
+                .collect();
+            Err(Box::new(error_decision(raw, invalid.kind, clause, reasons)))
         }
         Ok(facts) => match pack.clauses.iter().position(|c| c.kind == facts.kind) {
             Some(clause) => Ok(Checked { facts, clause }),
@@ -86,10 +93,14 @@ pub(crate) fn check_one(pack: &Pack, raw: &RawApplication) -> Result<Checked, Bo
                 raw,
                 Some(facts.kind.clone()),
                 None,
-                vec![format!(
-                    "no clause of this pack decides kind `{}`",
-                    facts.kind
-                )],
+                vec![{
+                    let kind = &facts.kind;
+                    said!(
+                        "本政策包没有条款处理 `{kind}` 类申报",
+                        "no clause of this pack decides kind `{kind}`"
+                    )
+                    .into_lang(pack.shown_language())
+                }],
             ))),
         },
     }
@@ -105,10 +116,8 @@ pub(crate) fn check_all(
         .map(|raw| {
             if let Some(id) = raw.id() {
                 if let Some(first) = first_seen.get(id) {
-                    let where_first = match first.pos {
-                        Some(p) => format!("application #{} (line {})", first.index + 1, p.line),
-                        None => format!("application #{}", first.index + 1),
-                    };
+                    let where_first =
+                        crate::decide::repeats::first_at(first.index, first.pos.map(|p| p.line));
                     return Err(Box::new(duplicate(pack, raw, id, &where_first)));
                 }
                 first_seen.insert(id, raw);

@@ -13,9 +13,10 @@ use crate::model::decided::{self, applicant_period, Decided};
 use crate::model::decision::{max_award, outcome_key, Decision, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::history::History;
+use crate::model::lang::{said, Lang};
 use crate::model::money;
 use crate::model::outcome::{Outcome, ScriptError, Trace};
-use crate::model::pack::{Clause, Pack};
+use crate::model::pack::{short_label, Clause, Pack};
 use crate::model::value::Value;
 use crate::script::compiled::Compiled;
 use crate::script::memo::Found;
@@ -28,9 +29,12 @@ fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
         .unwrap_or(clause.script_path())
         .display()
         .to_string();
-    match e.pos {
-        Some(p) => format!("clause script {file}:{}:{}: {}", p.line, p.col, e.message),
-        None => format!("clause script {file}: {}", e.message),
+    let message = &e.message;
+    match (pack.shown_language(), e.pos) {
+        (Lang::Zh, Some(p)) => format!("条款脚本 {file} 第{}行第{}列：{message}", p.line, p.col),
+        (Lang::Zh, None) => format!("条款脚本 {file}：{message}"),
+        (Lang::En, Some(p)) => format!("clause script {file}:{}:{}: {message}", p.line, p.col),
+        (Lang::En, None) => format!("clause script {file}: {message}"),
     }
 }
 
@@ -157,10 +161,14 @@ pub(crate) fn decide_one(
                 decision.reasons.push(script_reason(
                     clause,
                     &ScriptError {
-                        message: format!(
-                            "the script awarded {amount}, above the engine's ceiling of {} for one award",
-                            max_award()
-                        ),
+                        message: {
+                            let ceiling = max_award();
+                            said!(
+                                "脚本给出的金额 {amount} 超过引擎对单项奖励的上限 {ceiling}",
+                                "the script awarded {amount}, above the engine's ceiling of {ceiling} for one award"
+                            )
+                            .into_lang(pack.shown_language())
+                        },
                         pos: None,
                     },
                     pack,
@@ -172,7 +180,11 @@ pub(crate) fn decide_one(
                 decision.reasons.push(script_reason(
                     clause,
                     &ScriptError {
-                        message: format!("the script awarded a negative amount ({amount})"),
+                        message: said!(
+                            "脚本给出的金额是负数（{amount}）",
+                            "the script awarded a negative amount ({amount})"
+                        )
+                        .into_lang(pack.shown_language()),
                         pos: None,
                     },
                     pack,
@@ -220,10 +232,14 @@ fn stop_before_script(
         }
     }
     if !clause.enabled {
-        decision.reasons.push(format!(
-            "{} {}：本情景停用此条款（{}），不予支持",
-            clause.article, clause.title, clause.id
-        ));
+        let (article, title, id) = (&clause.article, &clause.title, &clause.id);
+        decision.reasons.push(
+            said!(
+                "{article} {title}：本情景停用此条款，不予支持",
+                "{article} {title}: this scenario switches the clause off ({id}); not supported"
+            )
+            .into_lang(pack.shown_language()),
+        );
         return Some(trace.then(Trace::default));
     }
     None
@@ -250,13 +266,17 @@ fn cap_and_round(
         };
         let Some(cap) = cap else {
             decision.status = Status::Error;
-            decision.reasons.push(format!(
-                "`{}.{cap_name}` has no value in force for this application's period ({})",
-                clause.id,
-                period
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "none".into())
-            ));
+            let id = &clause.id;
+            let period = period
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "none".into());
+            decision.reasons.push(
+                said!(
+                    "参数 `{id}.{cap_name}` 在本申报的年度（{period}）没有有效取值",
+                    "`{id}.{cap_name}` has no value in force for this application's period ({period})"
+                )
+                .into_lang(pack.shown_language()),
+            );
             return false;
         };
         {
@@ -268,13 +288,22 @@ fn cap_and_round(
                 ));
             }
             if amount > cap {
-                decision.reasons.push(format!(
-                    "计算金额 {} 元超过单项上限 {} 元（{}.{}），按上限核定",
+                let (computed, cap_shown, id) = (
                     money::group_thousands(amount.normalize()),
                     money::group_thousands(cap),
-                    clause.id,
-                    cap_name
-                ));
+                    &clause.id,
+                );
+                let cap_label = clause
+                    .parameter(cap_name)
+                    .map(|p| short_label(Some(&p.description), cap_name))
+                    .unwrap_or_else(|| cap_name.clone());
+                decision.reasons.push(
+                    said!(
+                        "计算金额 {computed} 元超过上限 {cap_shown} 元（{cap_label}），按上限核定",
+                        "the computed {computed} yuan is above the cap of {cap_shown} yuan ({id}.{cap_name}); the cap is awarded"
+                    )
+                    .into_lang(pack.shown_language()),
+                );
                 capped = cap;
                 decision.reached.push("cap".into());
             }
@@ -295,21 +324,33 @@ fn cap_and_round(
         ));
     }
     if rounded != capped {
-        decision.reasons.push(format!(
-            "金额 {} 元{}为 {} 元",
+        let lang = pack.shown_language();
+        let (before, rule, after) = (
             money::group_thousands(capped.normalize()),
-            pack.rounding.describe(),
-            money::group_thousands(rounded)
-        ));
+            pack.rounding.describe_in(lang),
+            money::group_thousands(rounded),
+        );
+        decision.reasons.push(
+            said!(
+                "金额 {before} 元{rule}为 {after} 元",
+                "the amount of {before} yuan is {rule}: {after} yuan"
+            )
+            .into_lang(lang),
+        );
     }
     decision.amount = rounded;
     if rounded.is_zero() {
         // "0.00" means nothing was awarded: such an outcome is not an award.
         decision.status = Status::Ineligible;
-        decision.reasons.push(format!(
-            "金额{}为 0，无可发放金额",
-            pack.rounding.describe()
-        ));
+        let lang = pack.shown_language();
+        let rule = pack.rounding.describe_in(lang);
+        decision.reasons.push(
+            said!(
+                "金额{rule}为 0，无可发放金额",
+                "the amount {rule} is 0: nothing to pay"
+            )
+            .into_lang(lang),
+        );
     }
     if let Some(t) = recorded.as_mut() {
         t.steps.extend(steps);

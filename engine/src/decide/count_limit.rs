@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 
 use crate::model::decision::{Decision, Rank, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::pack::{Pack, RankKey, RankOrder};
+use crate::model::lang::{said, Lang};
+use crate::model::pack::{short_label, Clause, Pack, RankKey, RankOrder};
 use crate::model::value::Value;
 
 /// A comparable rank value: decimals (money too) and integers compare as numbers, a date as its
@@ -166,59 +167,96 @@ pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placemen
         Placement::NoLimit { period } => {
             d.status = Status::Error;
             d.amount = pack.rounding.apply(Decimal::ZERO);
-            d.reasons.push(format!(
-                "`{}.{}` has no value in force for period {}",
-                clause.id,
-                limit.max,
-                period
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "none".into())
-            ));
+            let (id, max_name) = (&clause.id, &limit.max);
+            let period = period
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "none".into());
+            d.reasons.push(
+                said!(
+                    "参数 `{id}.{max_name}` 在申报年度 {period} 没有有效取值",
+                    "`{id}.{max_name}` has no value in force for period {period}"
+                )
+                .into_lang(pack.shown_language()),
+            );
         }
         Placement::Ranked(rank) => {
-            let standing = format!(
-                "{} 组内{}，本项第 {} 名，共 {} 项",
-                rank.group,
-                ranking_words(rank),
-                rank.place,
-                rank.of
-            );
-            if (rank.place as i64) > rank.max {
+            let capped = (rank.place as i64) > rank.max;
+            if capped {
                 d.status = Status::Capped;
                 d.reached.push("count-limit".into());
                 d.amount = pack.rounding.apply(Decimal::ZERO);
-                d.reasons.push(format!(
-                    "{}：{}，超过每组不超过 {} 项的限额（{}.{}），不予奖励",
-                    clause.article, standing, rank.max, clause.id, limit.max
-                ));
-            } else {
-                d.reasons.push(format!(
-                    "{}：{}，在限额 {} 项（{}.{}）之内",
-                    clause.article, standing, rank.max, clause.id, limit.max
-                ));
             }
+            d.reasons
+                .push(limit_reason(pack, clause, &limit.max, rank, capped));
             d.rank = Some(rank.clone());
         }
     }
 }
 
-/// How the group was ranked, with the application's values: for one key
-/// `按 score（本项 89.9）从高到低排名、同分按编号`; for several
-/// `依次按 score（本项 88）从高到低、applied_on（本项 20250301）从低到高排名、均相同按编号`
-fn ranking_words(rank: &Rank) -> String {
-    let keys: Vec<String> = rank
-        .rank_by
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let value = rank.values.get(i).cloned().flatten().unwrap_or_default();
-            format!("{}（本项 {}）{}", k.field, value, k.order.words())
-        })
-        .collect();
-    if keys.len() == 1 {
-        format!("按 {}排名、同分按编号", keys[0])
-    } else {
-        format!("依次按 {}排名、均相同按编号", keys.join("、"))
+/// Where an application stands under its clause's limit, for a person: in Chinese with the
+/// fields' and the limit's own words (`评审年度 2025 的申报按评审得分（本项 89.9）从高到低排名…`),
+/// in English with the names a program uses
+fn limit_reason(pack: &Pack, clause: &Clause, max_name: &str, rank: &Rank, capped: bool) -> String {
+    let (article, place, of, max) = (&clause.article, rank.place, rank.of, rank.max);
+    let value = |i: usize| rank.values.get(i).cloned().flatten().unwrap_or_default();
+    match pack.shown_language() {
+        Lang::Zh => {
+            let label = |f: &str| pack.field_label(&clause.kind, f);
+            // The group is written `field=value, …` (see `contender`); a value holding either
+            // separator is shown as written.
+            let group: Vec<String> = rank
+                .group
+                .split(", ")
+                .map(|part| match part.split_once('=') {
+                    Some((f, v)) => format!("{} {v}", label(f)),
+                    None => part.to_string(),
+                })
+                .collect();
+            let group = group.join("、");
+            let keys: Vec<String> = rank
+                .rank_by
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    format!(
+                        "{}（本项 {}）{}",
+                        label(&k.field),
+                        value(i),
+                        k.order.words()
+                    )
+                })
+                .collect();
+            let ranking = if keys.len() == 1 {
+                format!("按{}排名、同分按编号", keys[0])
+            } else {
+                format!("依次按{}排名、均相同按编号", keys.join("、"))
+            };
+            let limit = clause
+                .parameter(max_name)
+                .map(|p| short_label(Some(&p.description), max_name))
+                .unwrap_or_else(|| max_name.to_string());
+            if capped {
+                format!("{article}：{group} 的申报{ranking}，本项第 {place} 名，共 {of} 项，超过限额 {max} 项（{limit}），不予奖励")
+            } else {
+                format!("{article}：{group} 的申报{ranking}，本项第 {place} 名，共 {of} 项，在限额 {max} 项（{limit}）之内")
+            }
+        }
+        Lang::En => {
+            let group = &rank.group;
+            let keys: Vec<String> = rank
+                .rank_by
+                .iter()
+                .enumerate()
+                .map(|(i, k)| format!("{} ({}) {}", k.field, value(i), k.order.words_en()))
+                .collect();
+            let keys = keys.join(", then ");
+            let id = &clause.id;
+            if capped {
+                format!("{article}: in group {group}, ranked by {keys}, ties by id: place {place} of {of}, past the limit of {max} ({id}.{max_name}); not awarded")
+            } else {
+                format!("{article}: in group {group}, ranked by {keys}, ties by id: place {place} of {of}, within the limit of {max} ({id}.{max_name})")
+            }
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use crate::load;
 use crate::load::scenario::Scenario;
 use crate::model::decision::{self, Decision, Totals};
 use crate::model::error::LoadErrors;
+use crate::model::lang::Lang;
 use crate::model::pack::Pack;
 use crate::script::compiled::Compiled;
 use crate::script::host::ScriptHost;
@@ -25,6 +26,27 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Shows a person what the engine itself writes (an error decision's reasons, a count
+    /// limit's or settlement rule's explanation) in `lang` rather than the pack's `language`
+    ///
+    /// ```
+    /// use policy_engine::{Engine, Lang};
+    /// let mut engine = Engine::load("../policies/suzhou-future-industries").unwrap();
+    /// engine.set_language(Lang::En);
+    /// let apps = policy_engine::parse_applications(
+    ///     "- {id: A, kind: talent_team}",
+    ///     policy_engine::InputFormat::Yaml,
+    /// )
+    /// .unwrap();
+    /// let d = &engine.decide(&apps)[0];
+    /// assert_eq!(d.reasons[0], "missing field `year`: expected a whole number");
+    /// engine.set_language(Lang::Zh);
+    /// assert_eq!(engine.decide(&apps)[0].reasons[0], "缺少字段 `year`：应为整数");
+    /// ```
+    pub fn set_language(&mut self, lang: Lang) {
+        self.pack.shown = lang;
+    }
+
     /// Loads, checks and compiles the pack in `dir` with the default sandbox limits
     ///
     /// # Errors

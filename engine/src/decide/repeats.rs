@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::input::file::Ready;
+use crate::model::lang::{said, Message};
 use crate::model::pos::Pos;
 
 /// Where an id was first seen: its application's place and line (0 when unknown), kept small
@@ -71,9 +72,16 @@ fn unpack(index: u32, line: u32) -> (usize, Option<Pos>) {
 }
 
 /// Where an id first appeared, in the words of a duplicate's decision
-pub(crate) fn where_first((index, line): FirstSeen) -> String {
-    match unpack(index, line) {
-        (index, Some(p)) => format!("application #{} (line {})", index + 1, p.line),
-        (index, None) => format!("application #{}", index + 1),
+pub(crate) fn where_first((index, line): FirstSeen) -> Message {
+    let (index, pos) = unpack(index, line);
+    first_at(index, pos.map(|p| p.line))
+}
+
+/// "application #n (line l)" in both languages, for the `index`th application (from 0)
+pub(crate) fn first_at(index: usize, line: Option<usize>) -> Message {
+    let n = index + 1;
+    match line {
+        Some(l) => said!("第 {n} 项申报（第{l}行）", "application #{n} (line {l})"),
+        None => said!("第 {n} 项申报", "application #{n}"),
     }
 }

@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::history::{same_applicant, History};
+use crate::model::lang::Lang;
 use crate::model::money::group_thousands;
 use crate::model::pack::Pack;
 use crate::model::pack::{CutMethod, RuleKind, SettlementRule};
@@ -321,6 +322,28 @@ fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
     key
 }
 
+/// A group key ([`group_key`]) for a person reading Chinese: the applicant as written, then each
+/// `per` field by its label; a part that is not `field=value` is shown as it stands
+fn group_in_words(pack: &Pack, key: &str) -> String {
+    let mut parts = key.split(" · ");
+    let mut out = match parts.next().and_then(|p| p.split_once('=')) {
+        Some((_, who)) => who.to_string(),
+        None => key.to_string(),
+    };
+    for part in parts {
+        out.push('，');
+        match part.split_once('=') {
+            Some((f, v)) => {
+                out.push_str(&pack.any_field_label(f));
+                out.push(' ');
+                out.push_str(v);
+            }
+            None => out.push_str(part),
+        }
+    }
+    out
+}
+
 /// Whether any rule looks at decisions of clause `ci`
 pub(crate) fn settled_clause(pack: &Pack, ci: usize) -> bool {
     let id = &pack.clauses[ci].id;
@@ -447,20 +470,44 @@ impl Settlement {
             | Step::Met { rule, .. } => *rule,
         };
         let rule = rule_at(r);
-        let cite = format!("{} {}（{}）：", rule.article, rule.title, rule.id);
+        // In Chinese the rule and clauses go by their titles; in English by their ids too.
+        let zh = pack.shown_language() == Lang::Zh;
+        let cite = if zh {
+            format!("{} {}：", rule.article, rule.title)
+        } else {
+            format!("{} {} ({}): ", rule.article, rule.title, rule.id)
+        };
         let name = names
             .get(r as usize)
             .and_then(|n| n.as_deref())
             .unwrap_or("");
+        // The group key (`applicant.name=甲公司 · year=2025`) in a person's words: `甲公司，评审年度 2025`
+        let name_zh;
+        let name = if zh {
+            name_zh = group_in_words(pack, name);
+            name_zh.as_str()
+        } else {
+            name
+        };
         let describe = |e: u32, amount: Decimal| {
             let e = e as usize;
             if e < self.entries.len() {
-                format!(
-                    "{}（{}，{} 元）",
-                    self.entries.id(e),
-                    pack.clauses[self.entries.clause(e)].id,
-                    group_thousands(amount)
-                )
+                let clause = &pack.clauses[self.entries.clause(e)];
+                if zh {
+                    format!(
+                        "{}（{}，{} 元）",
+                        self.entries.id(e),
+                        clause.title,
+                        group_thousands(amount)
+                    )
+                } else {
+                    format!(
+                        "{} ({}, {} yuan)",
+                        self.entries.id(e),
+                        clause.id,
+                        group_thousands(amount)
+                    )
+                }
             } else {
                 String::new()
             }
@@ -472,32 +519,51 @@ impl Settlement {
                 RuleKind::Cap { max, cut, .. } => (max.as_str(), *cut),
                 _ => ("", CutMethod::LargestFirst),
             };
-            let earlier = if h.prior.is_zero() {
-                String::new()
-            } else {
-                format!(
-                    "，另有此前已发放 {} 元（history）",
-                    group_thousands(h.prior)
-                )
-            };
-            format!(
-                "{cite}同一申报单位（{name}）纳入上限的奖补合计 {} 元{earlier}，超过上限 {} 元（{}.{max}），超出的 {} 元{}",
+            let (total, limit, excess) = (
                 group_thousands(h.total),
                 group_thousands(h.limit),
-                rule.id,
                 group_thousands(h.excess),
-                cut.words()
-            )
+            );
+            let prior = group_thousands(h.prior);
+            if zh {
+                let earlier = if h.prior.is_zero() {
+                    String::new()
+                } else {
+                    format!("，另有此前已发放 {prior} 元")
+                };
+                format!(
+                    "{cite}同一申报单位（{name}）纳入上限的奖补合计 {total} 元{earlier}，超过上限 {limit} 元，超出的 {excess} 元{}",
+                    cut.words()
+                )
+            } else {
+                let earlier = if h.prior.is_zero() {
+                    String::new()
+                } else {
+                    format!(", besides {prior} yuan paid before (history)")
+                };
+                format!(
+                    "{cite}the same applicant ({name}) has {total} yuan of awards under the cap{earlier}, above the cap of {limit} yuan ({}.{max}); the excess of {excess} yuan is cut {}",
+                    rule.id,
+                    cut.words_en()
+                )
+            }
         };
         match step {
             Step::Kept { others, .. } => {
                 let list: Vec<String> = others.iter().map(|(e, a)| describe(*e, *a)).collect();
+                let n = others.len() + 1;
                 (
-                    format!(
-                        "{cite}同一申报单位（{name}）有 {} 项奖励就高不重复，本项金额最高，予以保留；不再支持 {}",
-                        others.len() + 1,
-                        list.join("、")
-                    ),
+                    if zh {
+                        format!(
+                            "{cite}同一申报单位（{name}）有 {n} 项奖励就高不重复，本项金额最高，予以保留；不再支持 {}",
+                            list.join("、")
+                        )
+                    } else {
+                        format!(
+                            "{cite}the same applicant ({name}) has {n} awards of which only the highest is paid; this one is the highest and is kept; not paid: {}",
+                            list.join(", ")
+                        )
+                    },
                     key("kept"),
                 )
             }
@@ -507,15 +573,29 @@ impl Settlement {
                 kept_amount,
                 amount,
                 ..
-            } => (
-                format!(
-                    "{cite}同一申报单位（{name}）有 {n} 项奖励就高不重复，保留金额最高的 {}，本项 {} 元不再支持",
-                    describe(*kept, *kept_amount),
-                    group_thousands(*amount)
-                ),
-                key("superseded"),
+            } => {
+                let (kept, amount) = (describe(*kept, *kept_amount), group_thousands(*amount));
+                (
+                    if zh {
+                        format!(
+                            "{cite}同一申报单位（{name}）有 {n} 项奖励就高不重复，保留金额最高的 {kept}，本项 {amount} 元不再支持"
+                        )
+                    } else {
+                        format!(
+                            "{cite}the same applicant ({name}) has {n} awards of which only the highest is paid: {kept} is kept; this one's {amount} yuan is not paid"
+                        )
+                    },
+                    key("superseded"),
+                )
+            }
+            Step::Within { head: h, .. } => (
+                if zh {
+                    format!("{}；本项不核减", head(*h))
+                } else {
+                    format!("{}; this one is not cut", head(*h))
+                },
+                key("within"),
             ),
-            Step::Within { head: h, .. } => (format!("{}；本项不核减", head(*h)), key("within")),
             Step::Cut {
                 head: h,
                 cut,
@@ -523,44 +603,73 @@ impl Settlement {
                 ..
             } => {
                 let left = *before - *cut;
-                let tail = if left.is_zero() {
-                    format!("本项 {} 元全部核减，不予发放", group_thousands(*before))
-                } else {
-                    format!(
-                        "本项核减 {} 元，核定 {} 元",
-                        group_thousands(*cut),
-                        group_thousands(left)
-                    )
+                let (before, cut, left_shown) = (
+                    group_thousands(*before),
+                    group_thousands(*cut),
+                    group_thousands(left),
+                );
+                let tail = match (zh, left.is_zero()) {
+                    (true, true) => format!("本项 {before} 元全部核减，不予发放"),
+                    (true, false) => format!("本项核减 {cut} 元，核定 {left_shown} 元"),
+                    (false, true) => format!("this one's {before} yuan is cut whole; not paid"),
+                    (false, false) => format!("this one is cut by {cut} yuan to {left_shown} yuan"),
                 };
-                (format!("{}；{tail}", head(*h)), key("cut"))
+                let sep = if zh { "；" } else { "; " };
+                (format!("{}{sep}{tail}", head(*h)), key("cut"))
             }
             Step::NoValue { period, .. } => {
                 let max = match &rule.what {
                     RuleKind::Cap { max, .. } => max.as_str(),
                     _ => "",
                 };
+                let id = &rule.id;
+                let period = period
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "none".into());
                 (
-                    format!(
-                        "{cite}`{}.{max}` has no value in force for period {}",
-                        rule.id,
-                        period.map(|p| p.to_string()).unwrap_or_else(|| "none".into())
-                    ),
+                    if zh {
+                        format!("{cite}参数 `{id}.{max}` 在申报年度 {period} 没有有效取值")
+                    } else {
+                        format!("{cite}`{id}.{max}` has no value in force for period {period}")
+                    },
                     key("error"),
                 )
             }
             Step::TooLarge { .. } => (
-                format!("{cite}the awards are too large to cut in proportion exactly"),
+                if zh {
+                    format!("{cite}奖补金额过大，无法按比例精确核减")
+                } else {
+                    format!("{cite}the awards are too large to cut in proportion exactly")
+                },
                 key("error"),
             ),
             Step::Unmet { .. } => {
-                let requires = match &rule.what {
-                    RuleKind::Requires { requires, .. } => requires.join(" 或 "),
-                    _ => String::new(),
+                let requires: Vec<String> = match &rule.what {
+                    RuleKind::Requires { requires, .. } => requires
+                        .iter()
+                        .map(|c| {
+                            if zh {
+                                pack.clause(c)
+                                    .map_or_else(|| c.clone(), |c| c.title.clone())
+                            } else {
+                                c.clone()
+                            }
+                        })
+                        .collect(),
+                    _ => Vec::new(),
                 };
                 (
-                    format!(
-                        "{cite}本项在同一申报单位（{name}）获得 {requires} 奖励的基础上给予，该单位没有获得，不予支持"
-                    ),
+                    if zh {
+                        format!(
+                            "{cite}本项在同一申报单位（{name}）获得“{}”的基础上给予，该单位没有获得，不予支持",
+                            requires.join("”或“")
+                        )
+                    } else {
+                        format!(
+                            "{cite}this award builds on the same applicant ({name}) holding an award under {}, which it does not; not supported",
+                            requires.join(" or ")
+                        )
+                    },
                     key("unmet"),
                 )
             }
@@ -568,15 +677,27 @@ impl Settlement {
                 earlier: NO_HISTORY,
                 ..
             } => (
-                format!("{cite}没有提供此前的发放记录（--history），无法核对是否首次，按首次处理"),
+                if zh {
+                    format!("{cite}没有提供此前的发放记录，无法核对是否首次，按首次处理")
+                } else {
+                    format!("{cite}no record of earlier payments was given (--history), so whether this is the first cannot be checked; taken as the first")
+                },
                 key("unchecked"),
             ),
             Step::FirstTime { earlier: 0, .. } => (
-                format!("{cite}据此前的发放记录（history），同一申报单位（{name}）往年没有获得过此类奖补，本项为首次，予以支持"),
+                if zh {
+                    format!("{cite}据此前的发放记录，同一申报单位（{name}）往年没有获得过此类奖补，本项为首次，予以支持")
+                } else {
+                    format!("{cite}by the record of earlier payments, the same applicant ({name}) has had no such award before: this is the first, supported")
+                },
                 key("first"),
             ),
             Step::FirstTime { earlier, .. } => (
-                format!("{cite}据此前的发放记录（history），同一申报单位（{name}）往年已获得过 {earlier} 次此类奖补，本项不是首次，不予支持"),
+                if zh {
+                    format!("{cite}据此前的发放记录，同一申报单位（{name}）往年已获得过 {earlier} 次此类奖补，本项不是首次，不予支持")
+                } else {
+                    format!("{cite}by the record of earlier payments, the same applicant ({name}) has had {earlier} such awards before: this is not the first, not supported")
+                },
                 key("not-first"),
             ),
             Step::Met { bases, earlier, .. } => {
@@ -585,21 +706,33 @@ impl Settlement {
                     .map(|b| *b as usize)
                     .filter(|b| *b < self.entries.len())
                     .map(|b| {
-                        format!(
-                            "{}（{}）",
-                            self.entries.id(b),
-                            pack.clauses[self.entries.clause(b)].id
-                        )
+                        let clause = &pack.clauses[self.entries.clause(b)];
+                        if zh {
+                            format!("{}（{}）", self.entries.id(b), clause.title)
+                        } else {
+                            format!("{} ({})", self.entries.id(b), clause.id)
+                        }
                     })
                     .collect();
                 if *earlier > 0 {
-                    shown.push(format!("此前的 {earlier} 项（history）"));
+                    shown.push(if zh {
+                        format!("此前的 {earlier} 项")
+                    } else {
+                        format!("{earlier} earlier (history)")
+                    });
                 }
                 (
-                    format!(
-                        "{cite}同一申报单位（{name}）已获得 {}，本项在此基础上给予",
-                        shown.join("、")
-                    ),
+                    if zh {
+                        format!(
+                            "{cite}同一申报单位（{name}）已获得 {}，本项在此基础上给予",
+                            shown.join("、")
+                        )
+                    } else {
+                        format!(
+                            "{cite}the same applicant ({name}) holds {}; this award builds on it",
+                            shown.join(", ")
+                        )
+                    },
                     key("met"),
                 )
             }

@@ -571,7 +571,7 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         assert_eq!(streamed, whole);
-        assert_eq!(whole.matches("duplicate id").count(), 2, "{whole}");
+        assert_eq!(whole.matches("重复：").count(), 2, "{whole}");
     }
 
     /// The first pass keeps only hashes of ids: when hashes meet, the ids themselves decide.
@@ -600,7 +600,7 @@ mod tests {
         let all_equal = run(&engine, &file, |_| 0);
         let by_length = run(&engine, &file, |id| id.len() as u64);
         let _ = std::fs::remove_file(&path);
-        assert_eq!(real.matches("duplicate id").count(), 5, "{real}");
+        assert_eq!(real.matches("重复：").count(), 5, "{real}");
         assert_eq!(real.matches("Capped").count(), 40 - 5 - 10, "{real}");
         assert_eq!(real, all_equal);
         assert_eq!(real, by_length);

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::input::{self, csv_quotes, quick, InputError, InputFormat, RawApplication};
 use crate::model::facts::Checked;
+use crate::model::lang::{said, Message};
 use crate::model::pack::Pack;
 use crate::model::pos::Pos;
 
@@ -180,8 +181,14 @@ impl Record {
                 index,
                 line,
                 match std::str::from_utf8(bytes) {
-                    Err(e) => format!("line {line}: not valid UTF-8 ({e})"),
-                    Ok(_) => format!("line {line}: not valid UTF-8"),
+                    Err(e) => said!(
+                        "第{line}行：不是有效的 UTF-8 文本（{e}）",
+                        "line {line}: not valid UTF-8 ({e})"
+                    ),
+                    Ok(_) => said!(
+                        "第{line}行：不是有效的 UTF-8 文本",
+                        "line {line}: not valid UTF-8"
+                    ),
                 },
             )),
         }
@@ -411,7 +418,8 @@ impl InputFile {
                     lines.push(Record::Parsed(broken(
                         index,
                         line_no,
-                        format!(
+                        said!(
+                            "第{line_no}行：超过一行最多允许的 {limit} 字节",
                             "line {line_no}: longer than {limit} bytes, the most a line may have"
                         ),
                     )));
@@ -503,7 +511,10 @@ impl InputFile {
                 Err(e) => chunk.push(Record::Parsed(broken(
                     index,
                     line,
-                    format!("line {line}: not a CSV record: {e}"),
+                    said!(
+                        "第{line}行：不是一条有效的 CSV 记录：{e}",
+                        "line {line}: not a CSV record: {e}"
+                    ),
                 ))),
             }
             index += 1;
@@ -591,12 +602,12 @@ fn hand_over(
     }
 }
 
-fn broken(index: usize, line: usize, problem: String) -> RawApplication {
+fn broken(index: usize, line: usize, problem: Message) -> RawApplication {
     RawApplication {
         index,
         pos: Some(Pos { line, col: 1 }),
         node: crate::load::yaml::Node::scalar("", false),
-        problem: Some(problem),
+        problem: Some(Box::new(problem)),
     }
 }
 
@@ -623,7 +634,7 @@ mod tests {
         all.iter()
             .map(|r| {
                 let what = match (&r.problem, r.id()) {
-                    (Some(p), _) => p.clone(),
+                    (Some(p), _) => p.en.clone(),
                     (None, Some(id)) => id.to_string(),
                     (None, None) => "?".into(),
                 };

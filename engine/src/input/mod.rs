@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::load::yaml::{self, Node, NodeValue, YamlLimits};
+use crate::model::lang::{said, Message};
 use crate::model::pos::Pos;
 
 /// The formats an input file can have
@@ -77,7 +78,8 @@ pub struct RawApplication {
     pub(crate) node: Node,
     /// Why the record could not be read as an application at all (a JSONL line that is not
     /// JSON, say); it becomes an error decision, and the others are still decided
-    pub(crate) problem: Option<String>,
+    /// Boxed: most applications have none, and the record stays small
+    pub(crate) problem: Option<Box<Message>>,
 }
 
 impl RawApplication {
@@ -261,7 +263,10 @@ pub(crate) fn json_line(text: &str, index: usize, line: usize) -> RawApplication
             index,
             pos,
             node: Node::scalar("", false),
-            problem: Some(format!("line {line}: not a JSON object: {e}")),
+            problem: Some(Box::new(said!(
+                "第{line}行：不是 JSON 对象：{e}",
+                "line {line}: not a JSON object: {e}"
+            ))),
         },
     }
 }
@@ -337,7 +342,10 @@ pub(crate) fn csv_text(
                 index: apps.len(),
                 pos: Some(Pos { line, col: 1 }),
                 node: Node::scalar("", false),
-                problem: Some(format!("line {line}: not a CSV record: {e}")),
+                problem: Some(Box::new(said!(
+                    "第{line}行：不是一条有效的 CSV 记录：{e}",
+                    "line {line}: not a CSV record: {e}"
+                ))),
             }),
         }
     }
@@ -367,11 +375,11 @@ pub(crate) fn csv_row(
             pos: Some(Pos { line, col: 1 }),
         },
         problem: (cells.len() > columns.len()).then(|| {
-            format!(
-                "line {line}: more cells ({}) than columns ({})",
-                cells.len(),
-                columns.len()
-            )
+            let (cells, columns) = (cells.len(), columns.len());
+            Box::new(said!(
+                "第{line}行：单元格（{cells} 个）比列（{columns} 列）多",
+                "line {line}: more cells ({cells}) than columns ({columns})"
+            ))
         }),
     }
 }

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::input::RawApplication;
 use crate::load::yaml::{Node, NodeValue};
 use crate::model::facts::Facts;
+use crate::model::lang::{said, Message};
 use crate::model::pack::{Kind, Pack};
 use crate::model::suggest;
 use crate::model::value::{FieldType, Value};
@@ -14,13 +15,18 @@ use crate::model::value::{FieldType, Value};
 /// An application that failed its checks: every problem found, each naming the field
 pub(crate) struct Invalid {
     pub(crate) kind: Option<String>,
-    pub(crate) problems: Vec<String>,
+    pub(crate) problems: Vec<Message>,
 }
 
-fn at(node: &Node) -> String {
-    node.pos
-        .map(|p| format!(" (line {}, column {})", p.line, p.col))
-        .unwrap_or_default()
+/// Where a node is, in both languages (nothing when not known)
+fn at(node: &Node) -> Message {
+    match node.pos {
+        Some(p) => {
+            let (line, col) = (p.line, p.col);
+            said!("（第{line}行第{col}列）", " (line {line}, column {col})")
+        }
+        None => said!("", ""),
+    }
 }
 
 /// The `kind` as written, if it is a text
@@ -35,18 +41,19 @@ pub(crate) fn kind_text(raw: &RawApplication) -> Option<String> {
 /// An application checked against its kind: its facts, or every problem found
 pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, Invalid> {
     let kind_written = kind_text(raw);
-    let invalid = |problems: Vec<String>| Invalid {
+    let invalid = |problems: Vec<Message>| Invalid {
         kind: kind_written.clone(),
         problems,
     };
     if let Some(problem) = &raw.problem {
-        return Err(invalid(vec![problem.clone()]));
+        return Err(invalid(vec![(**problem).clone()]));
     }
     let Some(entries) = raw.node.as_map() else {
-        return Err(invalid(vec![format!(
-            "an application must be a mapping of fields, found {}{}",
-            raw.node.describe(),
-            at(&raw.node)
+        let (found, at) = (raw.node.describing(), at(&raw.node));
+        let (fz, fe, az, ae) = (found.zh, found.en, at.zh, at.en);
+        return Err(invalid(vec![said!(
+            "一项申报应是由字段组成的映射，实际是{fz}{az}",
+            "an application must be a mapping of fields, found {fe}{ae}"
         )]));
     };
     let mut problems = Vec::new();
@@ -75,10 +82,11 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
         match node {
             None => {
                 if field.required {
-                    problems.push(format!(
-                        "missing field `{}`: expected {}",
-                        field.name,
-                        field.ty.expectation()
+                    let name = &field.name;
+                    let Message { zh: ez, en: ee } = field.ty.expectation();
+                    problems.push(said!(
+                        "缺少字段 `{name}`：应为{ez}",
+                        "missing field `{name}`: expected {ee}"
                     ));
                 }
                 values.push(None);
@@ -87,20 +95,22 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
             Some(n) => match field.ty.parse_node(n) {
                 Ok(v) => values.push(Some(v)),
                 Err(e) => {
-                    problems.push(format!("field `{}`{}: {e}", field.name, at(n)));
+                    let (name, at) = (&field.name, at(n));
+                    let (az, ae, ez, ee) = (at.zh, at.en, e.zh, e.en);
+                    problems.push(said!("字段 `{name}`{az}：{ez}", "field `{name}`{ae}: {ee}"));
                     values.push(None);
                 }
             },
         }
     }
     for (name, node) in &unknown {
-        let hint = suggest::nearest(name, kind.fields.iter().map(|f| f.name.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        problems.push(format!(
-            "unknown field `{name}`{} for kind `{}`{hint}",
-            at(node),
-            kind.name
+        let near = suggest::nearest(name, kind.fields.iter().map(|f| f.name.as_str()));
+        let Message { zh: hz, en: he } = hint(near);
+        let Message { zh: az, en: ae } = at(node);
+        let k = &kind.name;
+        problems.push(said!(
+            "`{k}` 类申报没有字段 `{name}`{az}{hz}",
+            "unknown field `{name}`{ae} for kind `{k}`{he}"
         ));
     }
     if !problems.is_empty() {
@@ -115,23 +125,32 @@ pub(crate) fn validate(pack: &Pack, raw: &RawApplication) -> Result<Arc<Facts>, 
 }
 
 /// The `id`, or nothing with a problem when it is missing or not a plain value
-fn id_of(raw: &RawApplication, problems: &mut Vec<String>) -> String {
+fn id_of(raw: &RawApplication, problems: &mut Vec<Message>) -> String {
     match raw.node.get("id") {
         None => {
-            problems.push("missing `id`".to_string());
+            problems.push(said!("缺少编号 `id`", "missing `id`"));
             String::new()
         }
         Some(n) => match raw.id() {
             Some(id) => id.to_string(),
             None => {
-                problems.push(format!(
-                    "field `id`{}: expected a text, found {}",
-                    at(n),
-                    n.describe()
+                let Message { zh: az, en: ae } = at(n);
+                let Message { zh: fz, en: fe } = n.describing();
+                problems.push(said!(
+                    "字段 `id`{az}：应为文本，实际是{fz}",
+                    "field `id`{ae}: expected a text, found {fe}"
                 ));
                 String::new()
             }
         },
+    }
+}
+
+/// "did you mean" for the nearest name, if any
+fn hint(near: Option<&str>) -> Message {
+    match near {
+        Some(s) => said!("；是否应为 `{s}`？", "; did you mean `{s}`?"),
+        None => said!("", ""),
     }
 }
 
@@ -140,27 +159,27 @@ fn kind_of<'p>(
     pack: &'p Pack,
     raw: &RawApplication,
     written: Option<&str>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Message>,
 ) -> Option<&'p Kind> {
+    let Message { zh: lz, en: le } = kind_list(pack);
     let Some(n) = raw.node.get("kind") else {
-        problems.push(format!(
-            "missing `kind`: expected one of {}",
-            kind_list(pack)
+        problems.push(said!(
+            "缺少申报类别 `kind`：应为以下之一：{lz}",
+            "missing `kind`: expected one of {le}"
         ));
         return None;
     };
     if let Some(k) = written.and_then(|k| pack.kind(k)) {
         return Some(k);
     }
-    let hint = written
-        .and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())))
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
-    problems.push(format!(
-        "field `kind`{}: unknown kind {}{hint} (expected one of {})",
-        at(n),
-        n.describe(),
-        kind_list(pack)
+    let near =
+        written.and_then(|k| suggest::nearest(k, pack.kinds.iter().map(|k| k.name.as_str())));
+    let Message { zh: hz, en: he } = hint(near);
+    let Message { zh: az, en: ae } = at(n);
+    let Message { zh: fz, en: fe } = n.describing();
+    problems.push(said!(
+        "字段 `kind`{az}：没有申报类别{fz}{hz}（应为以下之一：{lz}）",
+        "field `kind`{ae}: unknown kind {fe}{he} (expected one of {le})"
     ));
     None
 }
@@ -183,12 +202,16 @@ fn flatten<'a>(
     kind: &Kind,
     slots: &mut [Option<&'a Node>],
     unknown: &mut Vec<(String, &'a Node)>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Message>,
 ) {
     let base = name.len();
     for (k, v) in entries {
         let Some((key, _)) = k.as_scalar() else {
-            problems.push(format!("a field name must be a text{}", at(k)));
+            let Message { zh: az, en: ae } = at(k);
+            problems.push(said!(
+                "字段名应是文本{az}",
+                "a field name must be a text{ae}"
+            ));
             continue;
         };
         name.truncate(base);
@@ -204,11 +227,14 @@ fn flatten<'a>(
                 // A field given twice (a repeated key, or `applicant.in_city` beside
                 // `applicant: {in_city}`) is refused: which one counts must never depend on
                 // the order written.
-                Some(first) => problems.push(format!(
-                    "field `{name}` is given twice{}{}: give it once",
-                    at(first),
-                    at(v)
-                )),
+                Some(first) => {
+                    let (a1, a2) = (at(first), at(v));
+                    let (z1, e1, z2, e2) = (a1.zh, a1.en, a2.zh, a2.en);
+                    problems.push(said!(
+                        "字段 `{name}` 出现了两次{z1}{z2}：只能写一次",
+                        "field `{name}` is given twice{e1}{e2}: give it once"
+                    ))
+                }
                 None => slots[i] = Some(v),
             }
             continue;
@@ -217,12 +243,15 @@ fn flatten<'a>(
             match &v.value {
                 NodeValue::Map(inner) => flatten(inner, name, kind, slots, unknown, problems),
                 _ if v.is_null() => {}
-                _ => problems.push(format!(
-                    "field `{name}`{}: expected a mapping of {}, found {}",
-                    at(v),
-                    group_members(kind, &format!("{name}.")),
-                    v.describe()
-                )),
+                _ => {
+                    let Message { zh: az, en: ae } = at(v);
+                    let Message { zh: fz, en: fe } = v.describing();
+                    let Message { zh: mz, en: me } = group_members(kind, &format!("{name}."));
+                    problems.push(said!(
+                        "字段 `{name}`{az}：应为由 {mz} 组成的映射，实际是{fz}",
+                        "field `{name}`{ae}: expected a mapping of {me}, found {fe}"
+                    ))
+                }
             }
             continue;
         }
@@ -231,38 +260,44 @@ fn flatten<'a>(
     name.truncate(base);
 }
 
-fn group_members(kind: &Kind, group: &str) -> String {
+fn group_members(kind: &Kind, group: &str) -> Message {
     let names: Vec<String> = kind
         .fields
         .iter()
         .filter_map(|f| f.name.strip_prefix(group))
         .map(|n| format!("`{n}`"))
         .collect();
-    names.join(", ")
+    listed(&names)
 }
 
-fn kind_list(pack: &Pack) -> String {
+fn kind_list(pack: &Pack) -> Message {
     let names: Vec<String> = pack.kinds.iter().map(|k| format!("`{}`", k.name)).collect();
-    names.join(", ")
+    listed(&names)
+}
+
+/// Names listed as each language lists them: `a`、`b` and `a`, `b`
+fn listed(names: &[String]) -> Message {
+    let (zh, en) = (names.join("、"), names.join(", "));
+    said!("{zh}", "{en}")
 }
 
 /// Reading a value from a document node belongs to input: the model knows only text.
 impl FieldType {
     /// Reads a value from a YAML/JSON node: `Err` says what is wrong, in words
-    pub fn parse_node(&self, node: &Node) -> Result<Value, String> {
-        let found = || node.describe();
-        let mismatch = || format!("expected {}, found {}", self.expectation(), found());
+    pub fn parse_node(&self, node: &Node) -> Result<Value, Message> {
+        let mismatch = || {
+            let Message { zh: ez, en: ee } = self.expectation();
+            let Message { zh: fz, en: fe } = node.describing();
+            said!("应为{ez}，实际是{fz}", "expected {ee}, found {fe}")
+        };
         let Some((text, quoted)) = node.as_scalar() else {
             return Err(mismatch());
         };
         match self {
-            FieldType::Bool => node
-                .as_bool()
-                .map(Value::Bool)
-                .ok_or_else(|| format!("expected true or false, found {}", found())),
+            FieldType::Bool => node.as_bool().map(Value::Bool).ok_or_else(mismatch),
             FieldType::Integer { .. } => {
                 let n = if quoted { None } else { node.as_int() };
-                let n = n.ok_or_else(|| format!("expected a whole number, found {}", found()))?;
+                let n = n.ok_or_else(mismatch)?;
                 self.check_bounds(Decimal::from(n))?;
                 Ok(Value::Int(n))
             }

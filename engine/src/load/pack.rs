@@ -159,6 +159,10 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
         return Err(errors);
     }
     let fingerprint = format!("sha256:{:x}", files.hasher.finalize());
+    let language = pf.language.map(|l| match l {
+        LanguageFile::Zh => Lang::Zh,
+        LanguageFile::En => Lang::En,
+    });
     let warnings = lint(&pack_path, &pack_node, &kinds, &clauses, &scripts);
     Ok((
         Pack {
@@ -174,10 +178,8 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
             },
             rounding: pf.rounding,
             period: pf.period,
-            language: pf.language.map(|l| match l {
-                LanguageFile::Zh => Lang::Zh,
-                LanguageFile::En => Lang::En,
-            }),
+            language,
+            shown: language.unwrap_or(Lang::En),
             targets,
             aliases,
             warnings,

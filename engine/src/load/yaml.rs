@@ -430,17 +430,23 @@ impl Node {
 
     /// A short description of what this node is, for "expected X, found Y" messages
     pub fn describe(&self) -> String {
+        self.describing().en
+    }
+
+    /// The same in both languages
+    pub(crate) fn describing(&self) -> crate::model::lang::Message {
+        use crate::model::lang::said;
         match &self.value {
-            NodeValue::Seq(_) => "a list".into(),
-            NodeValue::Map(_) => "a mapping".into(),
-            NodeValue::Scalar { .. } if self.is_null() => "nothing (null)".into(),
+            NodeValue::Seq(_) => said!("列表", "a list"),
+            NodeValue::Map(_) => said!("映射", "a mapping"),
+            NodeValue::Scalar { .. } if self.is_null() => said!("空值（null）", "nothing (null)"),
             NodeValue::Scalar { text, quoted } => {
                 let shown: String = text.chars().take(40).collect();
                 let more = if text.chars().count() > 40 { "…" } else { "" };
                 if *quoted {
-                    format!("the text \"{shown}{more}\"")
+                    said!("文本 \"{shown}{more}\"", "the text \"{shown}{more}\"")
                 } else {
-                    format!("`{shown}{more}`")
+                    said!(" `{shown}{more}`", "`{shown}{more}`")
                 }
             }
         }

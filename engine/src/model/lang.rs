@@ -50,3 +50,47 @@ impl Lang {
         }
     }
 }
+
+/// A message written in both languages: the engine says everything a person may read this
+/// way, and the one who shows it picks (a decision's reasons come in its pack's language)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// 中文
+    pub zh: String,
+    /// English
+    pub en: String,
+}
+
+impl Message {
+    /// The message in `lang`
+    pub fn in_lang(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+
+    /// The message in `lang`, owned
+    pub fn into_lang(self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// English: what a log line or a programmer reads when no language was chosen
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// A [`Message`] from two format strings, Chinese first; their arguments are captured by name
+/// (`said!("第{n}行", "line {n}")`)
+macro_rules! said {
+    ($zh:literal, $en:literal $(,)?) => {
+        $crate::model::lang::Message {
+            zh: format!($zh),
+            en: format!($en),
+        }
+    };
+}
+pub(crate) use said;

@@ -8,6 +8,8 @@
 use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::model::lang::Lang;
 use serde::Deserialize;
 
 /// Why a text is not an exact decimal number
@@ -17,6 +19,19 @@ pub enum NumberError {
     NotANumber,
     /// More digits than a 96-bit decimal holds (28)
     TooManyDigits,
+}
+
+impl NumberError {
+    /// What is wrong, in `lang`
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Zh => match self {
+                NumberError::NotANumber => "不是数值".into(),
+                NumberError::TooManyDigits => "位数太多，无法精确保存（有效数字最多 28 位）".into(),
+            },
+        }
+    }
 }
 
 impl fmt::Display for NumberError {
@@ -106,6 +121,23 @@ pub enum YuanError {
     TooManyDigits,
     /// Full-width (全角) digits or signs; the text written half-width, when that is an amount
     FullWidth(Option<String>),
+}
+
+impl YuanError {
+    /// What is wrong, in `lang`
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.to_string(),
+            (Lang::Zh, YuanError::NotAnAmount) => "不是以元为单位的金额".into(),
+            (Lang::Zh, YuanError::TooManyDigits) => NumberError::TooManyDigits.in_lang(lang),
+            (Lang::Zh, YuanError::FullWidth(Some(fix))) => {
+                format!("含有全角字符，请写作半角的 `{fix}`")
+            }
+            (Lang::Zh, YuanError::FullWidth(None)) => {
+                "含有全角字符，数字、`.` 和 `-` 请用半角".into()
+            }
+        }
+    }
 }
 
 impl fmt::Display for YuanError {
@@ -266,6 +298,27 @@ impl Rounding {
                 return Cow::Owned(format!("{mode}到{n} 位小数"));
             }
         })
+    }
+}
+
+impl Rounding {
+    /// The rule in `lang`: Chinese as [`Rounding::describe`], English `rounded half up to the fen`
+    pub fn describe_in(&self, lang: Lang) -> std::borrow::Cow<'static, str> {
+        if lang == Lang::Zh {
+            return self.describe();
+        }
+        let mode = match self.mode {
+            RoundingMode::HalfUp => "rounded half up",
+            RoundingMode::HalfEven => "rounded half to even",
+            RoundingMode::Down => "rounded down",
+        };
+        let to = match self.scale {
+            0 => "the yuan".to_string(),
+            1 => "the jiao (0.1 yuan)".to_string(),
+            2 => "the fen (0.01 yuan)".to_string(),
+            n => format!("{n} decimals"),
+        };
+        std::borrow::Cow::Owned(format!("{mode} to {to}"))
     }
 }
 

@@ -54,6 +54,10 @@ pub struct Pack {
     /// The language its people read (`language:` in pack.yaml): what a person is shown
     /// defaults to it
     pub language: Option<Lang>,
+    /// The language the engine writes reasons and errors in for this run: `language`, else
+    /// English, unless `Engine::set_language` chose another. A pack's own tests always
+    /// run in `language`, as their expected reasons are written in it.
+    pub shown: Lang,
     /// `sha256:` of every file that decides (metadata, scripts, source)
     pub fingerprint: String,
     /// What `policy check` warns about: legal, but most likely a mistake
@@ -309,6 +313,29 @@ impl RankOrder {
             RankOrder::Asc => "从低到高",
         }
     }
+    /// The order in English: highest first / lowest first
+    pub fn words_en(self) -> &'static str {
+        match self {
+            RankOrder::Desc => "highest first",
+            RankOrder::Asc => "lowest first",
+        }
+    }
+}
+
+/// A short name for a person: a description up to its first bracket, colon or comma
+/// (`评审得分（入选案例须有…）` is `评审得分`), else `fallback` (the name a program uses)
+pub fn short_label(description: Option<&str>, fallback: &str) -> String {
+    let head = description
+        .unwrap_or_default()
+        .split(['（', '(', '：', ':', '；', ';', '，', ',', '。'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    if head.is_empty() || head.chars().count() > 16 {
+        fallback.to_string()
+    } else {
+        head.to_string()
+    }
 }
 
 impl CountLimit {
@@ -414,6 +441,32 @@ impl Parameter {
 }
 
 impl Pack {
+    /// The language of what the engine itself writes for a person (an error decision's
+    /// reasons, a limit's explanation): the pack's `language`, else English
+    pub fn shown_language(&self) -> Lang {
+        self.shown
+    }
+
+    /// What a person calls field `field` in whichever kind first describes it
+    pub fn any_field_label(&self, field: &str) -> String {
+        let description = self
+            .kinds
+            .iter()
+            .flat_map(|k| k.fields.iter())
+            .find(|f| f.name == field && f.description.is_some())
+            .and_then(|f| f.description.as_deref());
+        short_label(description, field)
+    }
+
+    /// What a person calls field `field` of kind `kind` (see [`short_label`])
+    pub fn field_label(&self, kind: &str, field: &str) -> String {
+        let description = self
+            .kind(kind)
+            .and_then(|k| k.fields.iter().find(|f| f.name == field))
+            .and_then(|f| f.description.as_deref());
+        short_label(description, field)
+    }
+
     /// The clause with this id
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| c.id == id)
@@ -546,6 +599,15 @@ impl CutMethod {
             CutMethod::LargestFirst => "从金额最大的一项起依次核减",
             CutMethod::ClauseOrder => "按条款顺序足额核定、排在后面的核减",
             CutMethod::ProRata => "按金额比例核减",
+        }
+    }
+
+    /// The method in English, as reasons write it
+    pub fn words_en(self) -> &'static str {
+        match self {
+            CutMethod::LargestFirst => "from the largest award down",
+            CutMethod::ClauseOrder => "from the last clause in order up",
+            CutMethod::ProRata => "in proportion to the amounts",
         }
     }
 }

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::model::bands::Bands;
 use crate::model::date::Date;
+use crate::model::lang::{said, Lang, Message};
 use crate::model::money;
 use serde::Deserialize;
 
@@ -107,67 +108,105 @@ impl FieldType {
     }
 
     /// What a value must look like, for error messages
-    pub fn expectation(&self) -> String {
+    pub fn expectation(&self) -> Message {
         match self {
-            FieldType::Bool => "true or false".into(),
-            FieldType::Integer { .. } => "a whole number".into(),
-            FieldType::Decimal { .. } => "a decimal number".into(),
-            FieldType::Money { .. } => {
+            FieldType::Bool => said!("布尔值 true 或 false", "true or false"),
+            FieldType::Integer { .. } => said!("整数", "a whole number"),
+            FieldType::Decimal { .. } => said!("数值", "a decimal number"),
+            FieldType::Money { .. } => said!(
+                "以元为单位的金额（数字或数字文本，如 `600000` 或 `60万`，不为负数，最多两位小数）",
                 "an amount in yuan (a number or numeric text such as `600000` or `60万`, not negative, at most 2 decimals)"
-                    .into()
-            }
+            ),
             FieldType::Text {
                 format: Some(TextFormat::CreditCode),
-            } => "an 18-character unified social credit code (统一社会信用代码)".into(),
-            FieldType::Text { format: None } => "a text".into(),
+            } => said!(
+                "18 位统一社会信用代码",
+                "an 18-character unified social credit code (统一社会信用代码)"
+            ),
+            FieldType::Text { format: None } => said!("文本", "a text"),
             FieldType::OneOf { values } => {
                 let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-                format!("one of {}", list.join(", "))
+                let zh = list.join("、");
+                let en = list.join(", ");
+                said!("以下之一：{zh}", "one of {en}")
             }
-            FieldType::Date { .. } => "a date written yyyy-mm-dd (e.g. 2024-03-25)".into(),
+            FieldType::Date { .. } => said!(
+                "按 yyyy-mm-dd 书写的日期（如 2024-03-25）",
+                "a date written yyyy-mm-dd (e.g. 2024-03-25)"
+            ),
         }
     }
 
     /// Reads a value from its text (CSV cells, overrides, YAML metadata)
-    pub fn parse_text(&self, text: &str) -> Result<Value, String> {
+    ///
+    /// # Errors
+    /// What was expected and what was found, in both languages.
+    pub fn parse_text(&self, text: &str) -> Result<Value, Message> {
+        let short = shorten(text);
         match self {
             FieldType::Bool => match text {
                 "true" => Ok(Value::Bool(true)),
                 "false" => Ok(Value::Bool(false)),
-                _ => Err(format!("expected true or false, found `{text}`")),
+                _ => Err(said!(
+                    "应为 true 或 false，实际是 `{short}`",
+                    "expected true or false, found `{short}`"
+                )),
             },
             FieldType::Integer { .. } => {
-                let n: i64 = text
-                    .parse()
-                    .map_err(|_| format!("expected a whole number, found `{text}`"))?;
+                let n: i64 = text.parse().map_err(|_| {
+                    said!(
+                        "应为整数，实际是 `{short}`",
+                        "expected a whole number, found `{short}`"
+                    )
+                })?;
                 self.check_bounds(Decimal::from(n))?;
                 Ok(Value::Int(n))
             }
             FieldType::Decimal { .. } => {
-                let d = money::parse_decimal(text)
-                    .map_err(|e| format!("expected a decimal number, found `{text}`: {e}"))?;
+                let d = money::parse_decimal(text).map_err(|e| {
+                    let (zh, en) = (e.in_lang(Lang::Zh), e.to_string());
+                    said!(
+                        "应为数值，实际是 `{short}`：{zh}",
+                        "expected a decimal number, found `{short}`: {en}"
+                    )
+                })?;
                 self.check_bounds(d)?;
                 Ok(Value::Decimal(d.normalize()))
             }
             FieldType::Money { .. } => {
                 // Written as parameters are: `600000`, `60.5万`, `1.2亿`, `60万元`.
                 let d = money::parse_yuan(text).map_err(|e| match e {
-                    money::YuanError::NotAnAmount => format!(
-                        "expected an amount in yuan (e.g. `600000` or `60万`), found `{}`",
-                        shorten(text)
+                    money::YuanError::NotAnAmount => said!(
+                        "应为以元为单位的金额（如 `600000` 或 `60万`），实际是 `{short}`",
+                        "expected an amount in yuan (e.g. `600000` or `60万`), found `{short}`"
                     ),
-                    _ => format!("expected an amount in yuan, found `{}`: {e}", shorten(text)),
+                    _ => {
+                        let (zh, en) = (e.in_lang(Lang::Zh), e.to_string());
+                        said!(
+                            "应为以元为单位的金额，实际是 `{short}`：{zh}",
+                            "expected an amount in yuan, found `{short}`: {en}"
+                        )
+                    }
                 })?;
                 if d.is_sign_negative() && !d.is_zero() {
-                    return Err(format!("amount `{text}` is negative"));
+                    return Err(said!(
+                        "金额 `{short}` 是负数",
+                        "amount `{short}` is negative"
+                    ));
                 }
                 let normal = d.normalize();
                 if normal.scale() > 2 {
                     let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
                     return Err(if plain {
-                        format!("amount `{text}` has more than 2 decimals: amounts are whole fen")
+                        said!(
+                            "金额 `{short}` 超过两位小数：金额最小到分",
+                            "amount `{short}` has more than 2 decimals: amounts are whole fen"
+                        )
                     } else {
-                        format!("amount `{text}` is {normal} yuan, more than 2 decimals: amounts are whole fen")
+                        said!(
+                            "金额 `{short}` 即 {normal} 元，超过两位小数：金额最小到分",
+                            "amount `{short}` is {normal} yuan, more than 2 decimals: amounts are whole fen"
+                        )
                     });
                 }
                 self.check_bounds(d)?;
@@ -183,14 +222,18 @@ impl FieldType {
                 if values.iter().any(|v| v == text) {
                     Ok(Value::Text(text.to_string()))
                 } else {
-                    let hint =
-                        crate::model::suggest::nearest(text, values.iter().map(String::as_str))
-                            .map(|s| format!("; did you mean `{s}`?"))
-                            .unwrap_or_default();
-                    Err(format!(
-                        "expected {}, found `{}`{hint}",
-                        self.expectation(),
-                        shorten(text)
+                    let near =
+                        crate::model::suggest::nearest(text, values.iter().map(String::as_str));
+                    let hint_zh = near
+                        .map(|s| format!("；是否应为 `{s}`？"))
+                        .unwrap_or_default();
+                    let hint_en = near
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    let Message { zh: ez, en: ee } = self.expectation();
+                    Err(said!(
+                        "应为{ez}，实际是 `{short}`{hint_zh}",
+                        "expected {ee}, found `{short}`{hint_en}"
                     ))
                 }
             }
@@ -199,17 +242,23 @@ impl FieldType {
                     return Err(date_problem(text));
                 };
                 if let Some(m) = min.filter(|m| d < *m) {
-                    return Err(format!("`{d}` is before the earliest allowed date {m}"));
+                    return Err(said!(
+                        "`{d}` 早于允许的最早日期 {m}",
+                        "`{d}` is before the earliest allowed date {m}"
+                    ));
                 }
                 if let Some(m) = max.filter(|m| d > *m) {
-                    return Err(format!("`{d}` is after the latest allowed date {m}"));
+                    return Err(said!(
+                        "`{d}` 晚于允许的最晚日期 {m}",
+                        "`{d}` is after the latest allowed date {m}"
+                    ));
                 }
                 Ok(Value::Date(d))
             }
         }
     }
 
-    pub(crate) fn check_bounds(&self, d: Decimal) -> Result<(), String> {
+    pub(crate) fn check_bounds(&self, d: Decimal) -> Result<(), Message> {
         let (min, max) = match self {
             FieldType::Integer { min, max } | FieldType::Decimal { min, max } => (*min, *max),
             FieldType::Money { max } => (None, *max),
@@ -217,12 +266,18 @@ impl FieldType {
         };
         if let Some(m) = min {
             if d < m {
-                return Err(format!("`{d}` is below the smallest allowed value {m}"));
+                return Err(said!(
+                    "`{d}` 小于允许的最小值 {m}",
+                    "`{d}` is below the smallest allowed value {m}"
+                ));
             }
         }
         if let Some(m) = max {
             if d > m {
-                return Err(format!("`{d}` is above the largest allowed value {m}"));
+                return Err(said!(
+                    "`{d}` 大于允许的最大值 {m}",
+                    "`{d}` is above the largest allowed value {m}"
+                ));
             }
         }
         Ok(())
@@ -230,8 +285,8 @@ impl FieldType {
 }
 
 /// Why a text is not a date: what was expected, and what was found
-fn date_problem(text: &str) -> String {
-    let expected = FieldType::Date {
+fn date_problem(text: &str) -> Message {
+    let Message { zh: ez, en: ee } = FieldType::Date {
         min: None,
         max: None,
     }
@@ -246,14 +301,22 @@ fn date_problem(text: &str) -> String {
             }
         });
     if shaped {
-        return format!("expected {expected}, found `{text}`, which is not a day of the calendar");
-    }
-    if !text.is_empty() && text.len() <= 6 && text.bytes().all(|c| c.is_ascii_digit()) {
-        return format!(
-            "expected {expected}, found `{text}` (a spreadsheet date stored as a number? write the date as text yyyy-mm-dd)"
+        return said!(
+            "应为{ez}，实际是 `{text}`，日历上没有这一天",
+            "expected {ee}, found `{text}`, which is not a day of the calendar"
         );
     }
-    format!("expected {expected}, found `{}`", shorten(text))
+    if !text.is_empty() && text.len() <= 6 && text.bytes().all(|c| c.is_ascii_digit()) {
+        return said!(
+            "应为{ez}，实际是 `{text}`（可能是表格把日期存成了数字？请把日期写成文本 yyyy-mm-dd）",
+            "expected {ee}, found `{text}` (a spreadsheet date stored as a number? write the date as text yyyy-mm-dd)"
+        );
+    }
+    let short = shorten(text);
+    said!(
+        "应为{ez}，实际是 `{short}`",
+        "expected {ee}, found `{short}`"
+    )
 }
 
 fn shorten(text: &str) -> String {
@@ -266,7 +329,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// GB 32100-2015: 18 characters from a 31-symbol alphabet, the last a check character
-fn check_credit_code(code: &str) -> Result<(), String> {
+fn check_credit_code(code: &str) -> Result<(), Message> {
     const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [usize; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
@@ -275,9 +338,10 @@ fn check_credit_code(code: &str) -> Result<(), String> {
     if code.len() != 18 {
         let count = code.chars().count();
         if count != 18 {
-            return Err(format!(
-                "credit code `{}` has {count} characters; a unified social credit code has 18",
-                shorten(code),
+            let short = shorten(code);
+            return Err(said!(
+                "信用代码 `{short}` 有 {count} 个字符，统一社会信用代码应为 18 位",
+                "credit code `{short}` has {count} characters; a unified social credit code has 18"
             ));
         }
     }
@@ -288,7 +352,8 @@ fn check_credit_code(code: &str) -> Result<(), String> {
             .ok()
             .and_then(|b| ALPHABET.iter().position(|&a| a == b));
         let Some(value) = value else {
-            return Err(format!(
+            return Err(said!(
+                "信用代码 `{code}` 含有 `{c}`，它不是代码所用的数字或大写字母（不用 I、O、S、V、Z）",
                 "credit code `{code}` has `{c}`, which is not a digit or an upper-case letter of the code (I, O, S, V and Z are not used)"
             ));
         };
@@ -300,7 +365,8 @@ fn check_credit_code(code: &str) -> Result<(), String> {
     let check = (31 - sum % 31) % 31;
     if last != check {
         let expected = ALPHABET.get(check).map_or('?', |&b| char::from(b));
-        return Err(format!(
+        return Err(said!(
+            "信用代码 `{code}` 校验位不对：第 18 位应为 `{expected}`",
             "credit code `{code}` fails its check character: the 18th should be `{expected}`"
         ));
     }
@@ -327,14 +393,20 @@ mod tests {
             m.parse_node(&node("3000000")),
             Ok(Value::Decimal(Decimal::from(3_000_000)))
         );
-        assert!(m.parse_node(&node("-10")).unwrap_err().contains("negative"));
+        assert!(m
+            .parse_node(&node("-10"))
+            .unwrap_err()
+            .en
+            .contains("negative"));
         assert!(m
             .parse_node(&node("1.005"))
             .unwrap_err()
+            .en
             .contains("2 decimals"));
         assert!(m
             .parse_node(&node("abc"))
             .unwrap_err()
+            .en
             .contains("expected an amount"));
         assert_eq!(
             m.parse_node(&node("\"60.5万\"")),
@@ -345,18 +417,18 @@ mod tests {
             Ok(Value::Decimal(Decimal::from(120_000_000)))
         );
         assert_eq!(
-            m.parse_node(&node("0.0000001万")),
+            m.parse_node(&node("0.0000001万")).map_err(|e| e.en),
             Err(
                 "amount `0.0000001万` is 0.001 yuan, more than 2 decimals: amounts are whole fen"
                     .into()
             )
         );
         assert_eq!(
-            m.parse_node(&node("60w")),
+            m.parse_node(&node("60w")).map_err(|e| e.en),
             Err("expected an amount in yuan (e.g. `600000` or `60万`), found `60w`".into())
         );
         assert_eq!(
-            m.parse_node(&node("６０万")),
+            m.parse_node(&node("６０万")).map_err(|e| e.en),
             Err("expected an amount in yuan, found `６０万`: full-width (全角) characters; write `60万`".into())
         );
         assert!(m.parse_node(&node("true")).is_err());
@@ -364,6 +436,7 @@ mod tests {
         assert!(m
             .parse_node(&node("1234567890123456789012345678901234567890"))
             .unwrap_err()
+            .en
             .contains("too many digits"));
     }
 
@@ -379,11 +452,21 @@ mod tests {
     }
 
     #[test]
+    fn messages_come_in_both_languages() {
+        let m = FieldType::Money { max: None };
+        let e = m.parse_node(&node("-10")).unwrap_err();
+        assert_eq!(e.zh, "金额 `-10` 是负数");
+        assert_eq!(e.en, "amount `-10` is negative");
+        let e = FieldType::Bool.parse_node(&node("\"true\"")).unwrap_err();
+        assert_eq!(e.zh, "应为布尔值 true 或 false，实际是文本 \"true\"");
+    }
+
+    #[test]
     fn one_of_suggests() {
         let t = FieldType::OneOf {
             values: vec!["national".into(), "provincial".into(), "city".into()],
         };
-        let e = t.parse_node(&node("provincal")).unwrap_err();
+        let e = t.parse_node(&node("provincal")).unwrap_err().en;
         assert!(e.contains("did you mean `provincial`"), "{e}");
     }
 
@@ -414,30 +497,33 @@ mod tests {
             Ok("2024-02-29".into())
         );
         assert_eq!(
-            t.parse_text("2023-02-30"),
+            t.parse_text("2023-02-30").map_err(|e| e.en),
             Err("expected a date written yyyy-mm-dd (e.g. 2024-03-25), found `2023-02-30`, which is not a day of the calendar".into())
         );
         assert!(t
             .parse_text("2024-13-01")
             .unwrap_err()
+            .en
             .contains("not a day of the calendar"));
         assert_eq!(
-            t.parse_text("2024-3-5"),
+            t.parse_text("2024-3-5").map_err(|e| e.en),
             Err("expected a date written yyyy-mm-dd (e.g. 2024-03-25), found `2024-3-5`".into())
         );
         assert!(t
             .parse_text("45376")
             .unwrap_err()
+            .en
             .contains("spreadsheet date"));
         assert!(t
             .parse_text(&"9".repeat(100_000))
             .unwrap_err()
+            .en
             .contains("…"));
         assert_eq!(
-            t.parse_text("2019-12-31"),
+            t.parse_text("2019-12-31").map_err(|e| e.en),
             Err("`2019-12-31` is before the earliest allowed date 2020-01-01".into())
         );
-        assert!(t.parse_text("2031-01-01").unwrap_err().contains("after"));
+        assert!(t.parse_text("2031-01-01").unwrap_err().en.contains("after"));
         assert!(t.parse_text("2030-12-31").is_ok());
         assert!(t.parse_node(&node("20240325")).is_err());
         assert!(t.parse_node(&node("~")).is_err());
@@ -453,9 +539,10 @@ mod tests {
         assert!(check_credit_code("91341300MA2NXXXX01").is_ok());
         assert!(check_credit_code("91110000600037341L").is_ok());
         assert!(check_credit_code("91110000600037341M").is_err());
-        assert!(check_credit_code("12345").unwrap_err().contains("18"));
+        assert!(check_credit_code("12345").unwrap_err().en.contains("18"));
         assert!(check_credit_code("9111000060003734IL")
             .unwrap_err()
+            .en
             .contains("`I`"));
     }
 }
