@@ -214,7 +214,7 @@ fn progress_chart(lang: Lang, progress: &[Progress]) -> String {
         match (p.reached, p.percent) {
             (Some(r), Some(pct)) => {
                 let class = if p.met == Some(true) { "met" } else { "short" };
-                let figure = format!("{r} / {} {}（{pct}%）", p.target, p.unit);
+                let figure = format!("{r} / {} {}{}", p.target, p.unit, paren(lang, &format!("{pct}%")));
                 h.push_str(&format!(
                     "<div class=\"bar {class}\" style=\"width:{}\" title=\"{f}\"></div></div><div class=\"values\"><span class=\"value\">{f}</span></div></div>\n",
                     percent_of(pct.min(cap), cap),
@@ -230,6 +230,14 @@ fn progress_chart(lang: Lang, progress: &[Progress]) -> String {
     }
     h.push_str("</div>\n</figure>\n");
     h
+}
+
+/// `text` in brackets: full-width ones after Chinese, `(…)` after a space in English
+fn paren(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("（{text}）"),
+        Lang::En => format!(" ({text})"),
+    }
 }
 
 /// A change with its sign: `+1,000.00` for an increase, `-1,000.00` for a decrease
@@ -305,11 +313,14 @@ fn progress_table(lang: Lang, progress: &[Progress]) -> String {
             policy_engine::TargetComparison::Over => w::R_OVER,
         };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{} {}（{}）</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&p.title),
-            p.target,
-            escape(&p.unit),
-            how.get(lang),
+            escape(&format!(
+                "{} {}{}",
+                p.target,
+                p.unit,
+                paren(lang, how.get(lang))
+            )),
             reached,
             percent,
             escape(&p.counted_from.join(", "))
