@@ -231,3 +231,102 @@ mod tests {
         );
     }
 }
+
+/// The words of the HTML pages (`--report` of compare, sweep and targets; `doc --format html`):
+/// a block of its own, with its own check that each entry has both languages.
+pub mod html {
+    use super::Msg;
+
+    catalogue! {
+        // The reports' titles and headings.
+        R_COMPARE_TITLE: "情景比较", "What-if comparison";
+        R_SWEEP_TITLE: "参数扫描：{0}", "Sweep of {0}";
+        R_TARGETS_TITLE: "发展目标进度", "Progress toward the targets";
+        R_SCENARIO: "情景：{0}", "Scenario: {0}";
+        R_CHANGED: "改动条款：{0}", "Clauses changed: {0}";
+        R_VERSION: "版本 {0}", "version {0}";
+
+        // The charts of a comparison.
+        R_BY_CLAUSE: "按条款：基线与情景金额（万元）", "By clause: baseline and scenario amounts (10k yuan)";
+        R_BY_YEAR: "按年度：基线与情景预算（万元）", "By year: baseline and scenario budgets (10k yuan)";
+        R_BASELINE: "基线", "baseline";
+        R_SCENARIO_SERIES: "情景", "scenario";
+        R_YEAR: "{0} 年", "{0}";
+        R_BAR_TIP: "{0} {1}：{2} 万元", "{0} {1}: {2} (10k yuan)";
+        R_LEGEND: "图例", "Legend";
+
+        // The tables of a comparison.
+        R_COL_BASE_AWARDED: "基线奖励数", "awarded (baseline)";
+        R_COL_SCEN_AWARDED: "情景奖励数", "awarded (scenario)";
+        R_COL_BASE_YUAN: "基线金额（元）", "baseline (yuan)";
+        R_COL_SCEN_YUAN: "情景金额（元）", "scenario (yuan)";
+        R_COL_CHANGE_YUAN: "变化（元）", "change (yuan)";
+        R_COL_CHANGE_PCT: "变化 %", "change %";
+        R_WINNERS: "获益 {0} 项，受损 {1} 项，不变 {2} 项。", "{0} better off, {1} worse off, {2} unchanged.";
+        R_LARGEST: "变化最大的申报", "largest changes";
+
+        // Targets.
+        R_TARGETS_BASELINE: "发展目标（基线）", "Targets (baseline)";
+        R_COL_TARGET: "目标", "target";
+        R_COL_TARGET_VALUE: "目标值", "target value";
+        R_COL_REACHED: "已达到", "reached";
+        R_COL_PROGRESS: "进度", "progress";
+        R_COL_COUNTED_FROM: "计量条款", "counted from";
+        R_ABOUT: "左右", "about";
+        R_AT_LEAST: "以上", "at least";
+        R_OVER: "突破", "over";
+        R_MET: "已达到目标", "target met";
+        R_SHORT: "尚未达到目标", "short of the target";
+        R_MARK: "虚线：目标值（100%），超过 150% 的进度条截于 150%", "dashed line: the target (100%); bars stop at 150%";
+        R_NOT_MEASURED: "本政策包无条款计量", "not measured by any clause";
+        R_NOT_MEASURED_ROW: "目标 {0} {1}：未计量", "target {0} {1}: not measured";
+
+        // A sweep.
+        R_SWEEP_CHART: "总预算随 {0} 变化（万元）", "Total budget by {0} (10k yuan)";
+        R_SWEEP_POINT: "{0}：{1} 万元", "{0}: {1} (10k yuan)";
+        R_COL_AWARDED: "奖励数", "awarded";
+        R_COL_TOTAL_YUAN: "总金额（元）", "total (yuan)";
+
+        // `policy doc --format html`.
+        D_SHARED_RULES: "共同规则", "Rules every clause shares";
+        D_ROUNDING: "金额{0}", "amounts: {0}";
+        D_PRECONDITION: "前提：{0} = {1}；否则：{2}", "precondition: {0} = {1}; otherwise: {2}";
+        D_NOTES: "解读：{0}", "readings: {0}";
+        D_EXAMPLES: "示例（由本包测试用例现场计算）", "Worked examples (the pack's tests, decided now)";
+        D_SETTLEMENT: "结算规则", "Settlement rules";
+        D_SETTLEMENT_ORDER: "各条款核定后，按所列顺序依次适用", "applied in the order listed, after each clause has decided";
+        D_RULE: "规则（{0}）：{1}", "rule ({0}): {1}";
+        D_APPLICANT: "同一申报单位：依次按 {0} 认定（规则另有规定的除外）", "the same applicant: identified by {0}, in that order (unless a rule says otherwise)";
+        D_CAP: "单项上限：{0}（引擎在四舍五入前执行）", "cap: {0} (applied before rounding)";
+        D_RANK_ONE: "按 {0}、同分按编号升序", "ranked by {0}, ties by id ascending";
+        D_RANK_MANY: "依次按 {0}、均相同按编号升序", "ranked by {0} in turn, ties by id ascending";
+        D_COUNT_LIMIT: "数量限额：每组（{0}）{1}，不超过 {2} 项，超出者为“超出限额”", "count limit: in each group ({0}), {1}, at most {2}; the rest are capped";
+        D_DEPENDS: "依赖：在 {0} 之后决定，读取同一申报单位同期在这些条款下的奖励", "depends on: decided after {0}, reading the same applicant's awards under those clauses in the same period";
+        D_BANDS: "分档 {0}{1}（{2}：{3}）", "bands {0}{1} ({2}: {3})";
+        D_BANDS_FROM_YEAR: "，{0} 年起", ", from {0}";
+        D_BAND: "档", "band";
+        D_BAND_FROM: "起点（{0}）", "from ({0})";
+        D_BAND_VALUE: "取值（{0}）", "value ({0})";
+        D_AWARDED: "给予奖励 {0} 元", "awarded {0} 元";
+        D_SCRIPT: "脚本", "script";
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn every_page_word_has_both_languages() {
+            for (name, m) in super::ALL {
+                assert!(!m.zh.trim().is_empty() && !m.en.trim().is_empty(), "{name}");
+                for i in 0..10 {
+                    let p = format!("{{{i}}}");
+                    assert_eq!(m.zh.contains(&p), m.en.contains(&p), "{name}: {p}");
+                }
+                assert!(
+                    m.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "{name}: `{}` is not Chinese",
+                    m.zh
+                );
+            }
+        }
+    }
+}

@@ -60,7 +60,13 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
         TableFormat::Table => text::comparisons_table(base.pack(), &comparisons),
     };
     if let Some(path) = &args.report {
-        let html = report::compare_report(base.pack(), &comparisons, &progress, &descriptions);
+        let html = report::compare_report(
+            base.pack(),
+            io.lang_of(base.pack()),
+            &comparisons,
+            &progress,
+            &descriptions,
+        );
         write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);

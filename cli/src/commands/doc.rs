@@ -12,7 +12,7 @@ pub fn run(io: &mut Io<'_>, args: &DocArgs) -> Result<u8, String> {
         .map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
     io.emit(&match args.format {
         DocFormat::Md => doc::markdown(engine.pack(), &examples),
-        DocFormat::Html => doc::html(engine.pack(), &examples),
+        DocFormat::Html => doc::html(engine.pack(), io.lang_of(engine.pack()), &examples),
     });
     Ok(EXIT_OK)
 }

@@ -83,7 +83,7 @@ pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
         TableFormat::Table => text::sweep_table(engine.pack(), param, &points),
     };
     if let Some(path) = &args.report {
-        let html = report::sweep_report(engine.pack(), param, &points);
+        let html = report::sweep_report(engine.pack(), io.lang_of(engine.pack()), param, &points);
         write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);

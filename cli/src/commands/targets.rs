@@ -25,7 +25,7 @@ pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
         TableFormat::Table => text::targets_table(engine.pack(), &progress),
     };
     if let Some(path) = &args.report {
-        let html = report::targets_report(engine.pack(), &progress);
+        let html = report::targets_report(engine.pack(), io.lang_of(engine.pack()), &progress);
         write_atomically(path, html.as_bytes())?;
     }
     io.emit(&out);

@@ -1,7 +1,14 @@
-//! Self-contained HTML reports: one file, styles and charts inline (SVG drawn here), no network.
+//! Self-contained HTML reports: one file, styles and charts inline, no network, in the reader's
+//! language (`Lang`: Chinese for the bundled packs, English with `--lang en`).
 //!
-//! Chart geometry is computed with `Decimal` like everything else: no float anywhere near an
-//! amount, and the same input gives the same bytes.
+//! The bar charts are HTML, not SVG: a label is text in a box, so a long clause title wraps
+//! at any width (phone or desktop) instead of being cut, and the bars scale with the page. The
+//! sweep's line is SVG. Geometry is computed with `Decimal` like everything else: no float
+//! anywhere near an amount, and the same input gives the same bytes.
+//!
+//! Fonts: no web font is fetched. [`FONT_STACK`] names the CJK fonts a reader's machine has:
+//! Noto Sans CJK SC (Debian's `fonts-noto-cjk`), Source Han Sans SC (the same design under
+//! Adobe's name), PingFang SC (macOS), Microsoft YaHei (Windows), then WenQuanYi.
 
 use rust_decimal::Decimal;
 
@@ -10,11 +17,13 @@ use policy_engine::{
 };
 
 use super::{progress_cells, wan};
-use crate::messages as m;
+use crate::messages::{self as m, html as w};
 
-const WIDTH: i64 = 760;
-const LABEL: i64 = 190;
-const BAR: i64 = 14;
+/// The fonts of every page, CJK first; `doc --format html` uses it too
+pub const FONT_STACK: &str = "\"Noto Sans CJK SC\", \"Source Han Sans SC\", \"PingFang SC\", \"Hiragino Sans GB\", \"Microsoft YaHei\", \"WenQuanYi Micro Hei\", \"Noto Sans SC\", sans-serif";
+
+/// Code: a monospace face for the Latin, the CJK stack for Chinese comments and strings
+pub const MONO_STACK: &str = "\"DejaVu Sans Mono\", Menlo, Consolas, \"Noto Sans Mono CJK SC\", \"Noto Sans CJK SC\", \"Source Han Sans SC\", \"PingFang SC\", \"Microsoft YaHei\", monospace";
 
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -23,9 +32,16 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// 万元 on a chart: two decimals, thousands grouped
+/// The `lang` attribute of a page
+pub fn html_lang(lang: Lang) -> &'static str {
+    lang.pick("zh-CN", "en")
+}
+
+/// 万元 on a chart: always two decimals, thousands grouped, so the figures line up
 fn chart_wan(d: Decimal) -> String {
-    group_thousands(wan(d, Some(2)))
+    let mut w = wan(d, Some(2));
+    w.rescale(2);
+    group_thousands(w)
 }
 
 /// `value / max * span`, to one decimal, for a coordinate
@@ -36,67 +52,86 @@ fn scale(value: Decimal, max: Decimal, span: i64) -> Decimal {
     (value * Decimal::from(span) / max).round_dp(1)
 }
 
-/// Horizontal grouped bars: one group per category, one bar per series
+/// A bar's width as a CSS percentage of its track (`max` fills the track)
+fn percent_of(value: Decimal, max: Decimal) -> String {
+    format!("{}%", scale(value, max, 100))
+}
+
+/// A legend: one swatch per colour, each with what it means
+fn legend(lang: Lang, items: &[(&str, &str)]) -> String {
+    let mut h = format!(
+        "<ul class=\"legend\" aria-label=\"{}\">",
+        escape(w::R_LEGEND.get(lang))
+    );
+    for (class, text) in items {
+        h.push_str(&format!(
+            "<li><span class=\"swatch {class}\"></span><span class=\"legend-text\">{}</span></li>",
+            escape(text)
+        ));
+    }
+    h.push_str("</ul>\n");
+    h
+}
+
+/// One bar chart category: what its label shows, and the whole of it for the tooltip
+struct Category {
+    label: String,
+    whole: String,
+}
+
+/// Horizontal grouped bars: one row per category (its label wraps), one bar per series, and
+/// the figures in a column of their own so no bar runs into them
 fn grouped_bars(
+    lang: Lang,
+    class: &str,
     title: &str,
-    categories: &[(String, String)],
+    categories: &[Category],
     series: &[(&str, &str, Vec<Decimal>)],
-    unit: &str,
 ) -> String {
     let max = series
         .iter()
         .flat_map(|(_, _, v)| v.iter().copied())
         .max()
         .unwrap_or(Decimal::ZERO);
-    let group_h = BAR * series.len() as i64 + 10;
-    let height = 40 + group_h * categories.len() as i64 + 20;
-    let span = WIDTH - LABEL - 110;
-    let mut svg = format!(
-        "<svg class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\">\n<text x=\"0\" y=\"16\" class=\"title\">{t}</text>\n",
-        t = escape(title)
+    let mut h = format!(
+        "<figure class=\"chart bars {class}\">\n<figcaption class=\"title\">{}</figcaption>\n",
+        escape(title)
     );
-    // Legend
-    let mut lx = LABEL;
-    for (name, class, _) in series {
-        svg.push_str(&format!(
-            "<rect x=\"{lx}\" y=\"24\" width=\"10\" height=\"10\" class=\"{class}\"/><text x=\"{}\" y=\"33\" class=\"legend\">{}</text>\n",
-            lx + 14,
-            escape(name)
+    let items: Vec<(&str, &str)> = series.iter().map(|(n, c, _)| (*c, *n)).collect();
+    h.push_str(&legend(lang, &items));
+    h.push_str("<div class=\"grid\">\n");
+    for (ci, cat) in categories.iter().enumerate() {
+        h.push_str(&format!(
+            "<div class=\"row\"><div class=\"label\" title=\"{}\">{}</div><div class=\"track\">",
+            escape(&cat.whole),
+            escape(&cat.label)
         ));
-        lx += 24 + 13 * name.chars().count() as i64;
-    }
-    // Each category: its label beside the bars, and its whole name for the tooltip.
-    for (ci, (cat, whole)) in categories.iter().enumerate() {
-        let y0 = 44 + group_h * ci as i64;
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" class=\"label\" text-anchor=\"end\">{}</text>\n",
-            LABEL - 8,
-            y0 + group_h / 2,
-            escape(cat)
-        ));
-        for (si, (name, class, values)) in series.iter().enumerate() {
+        let mut figures = String::new();
+        for (name, class, values) in series {
             let v = values.get(ci).copied().unwrap_or(Decimal::ZERO);
-            let w = scale(v, max, span);
-            let y = y0 + BAR * si as i64;
-            svg.push_str(&format!(
-                "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"{}\" class=\"{class}\"><title>{} {}：{} {unit}</title></rect>\n<text x=\"{}\" y=\"{}\" class=\"value\">{}</text>\n",
-                BAR - 2,
-                escape(name),
-                escape(whole),
-                chart_wan(v),
-                Decimal::from(LABEL + 4) + w,
-                y + BAR - 4,
+            let tip = w::R_BAR_TIP.fill(lang, &[name, &cat.whole, &chart_wan(v)]);
+            h.push_str(&format!(
+                "<div class=\"bar {class}\" style=\"width:{}\" title=\"{}\"></div>",
+                percent_of(v, max),
+                escape(&tip)
+            ));
+            figures.push_str(&format!(
+                "<span class=\"value {class}\" title=\"{}\">{}</span>",
+                escape(&tip),
                 chart_wan(v)
             ));
         }
+        h.push_str(&format!(
+            "</div><div class=\"values\">{figures}</div></div>\n"
+        ));
     }
-    svg.push_str("</svg>\n");
-    svg
+    h.push_str("</div>\n</figure>\n");
+    h
 }
 
-/// A line through the points of a sweep
-fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> String {
-    let (w, h, left, bottom, top) = (WIDTH, 320i64, 90i64, 40i64, 40i64);
+/// A line through the points of a sweep (SVG; its title and legend are HTML, so they wrap)
+fn line_chart(lang: Lang, title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> String {
+    let (w, h, left, bottom, top) = (520i64, 260i64, 70i64, 40i64, 20i64);
     let plot_w = w - left - 30;
     let plot_h = h - top - bottom;
     // The axis spans the values themselves (a tenth of their range below and above), so a
@@ -116,8 +151,9 @@ fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> Stri
     };
     let y_at = |v: Decimal| Decimal::from(top + plot_h) - scale(v - lo, hi - lo, plot_h);
     let mut svg = format!(
-        "<svg class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\">\n<text x=\"0\" y=\"16\" class=\"title\">{t}</text>\n<line x1=\"{left}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" class=\"axis\"/>\n<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{b}\" class=\"axis\"/>\n<text x=\"{lx}\" y=\"{ty}\" class=\"label\" text-anchor=\"end\">{m} 万元</text>\n<text x=\"{lx}\" y=\"{b}\" class=\"label\" text-anchor=\"end\">{l} 万元</text>\n<text x=\"{r}\" y=\"{xl}\" class=\"label\" text-anchor=\"end\">{xlab}</text>\n",
+        "<figure class=\"chart line\">\n<figcaption class=\"title\">{t}</figcaption>\n{legend}<svg role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\">\n<line x1=\"{left}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" class=\"axis\"/>\n<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{b}\" class=\"axis\"/>\n<text x=\"{lx}\" y=\"{ty}\" class=\"label\" text-anchor=\"end\">{m}</text>\n<text x=\"{lx}\" y=\"{b}\" class=\"label\" text-anchor=\"end\">{l}</text>\n<text x=\"{r}\" y=\"{xl}\" class=\"label\" text-anchor=\"end\">{xlab}</text>\n",
         t = escape(title),
+        legend = legend(lang, &[("scen", &w::R_SWEEP_CHART.fill(lang, &[&x_label]))]),
         b = top + plot_h,
         r = left + plot_w,
         lx = left - 4,
@@ -140,73 +176,68 @@ fn line_chart(title: &str, xs: &[String], ys: &[Decimal], x_label: &str) -> Stri
         let cx = x_at(i as i64);
         let cy = y_at(*y);
         svg.push_str(&format!(
-            "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4\" class=\"dot\"><title>{}：{} 万元</title></circle>\n<text x=\"{cx}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n",
-            escape(x),
-            chart_wan(*y),
+            "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4\" class=\"dot\"><title>{}</title></circle>\n<text x=\"{cx}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n",
+            escape(&w::R_SWEEP_POINT.fill(lang, &[x, &chart_wan(*y)])),
             top + plot_h + 16,
             escape(x)
         ));
     }
-    svg.push_str("</svg>\n");
+    svg.push_str("</svg>\n</figure>\n");
     svg
 }
 
-/// One bar per target: the share reached, with the figure as the 100% mark
-fn progress_chart(progress: &[Progress]) -> String {
-    let rows: Vec<&Progress> = progress.iter().collect();
-    let height = 40 + 26 * rows.len() as i64;
-    // 100% sits at two thirds of the bar space; bars stop at 150%, the label says the rest.
-    let span = (WIDTH - LABEL - 170) * 2 / 3;
-    let mut svg = format!(
-        "<svg class=\"chart\" role=\"img\" aria-label=\"发展目标进度\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\">\n<text x=\"0\" y=\"16\" class=\"title\">发展目标进度 progress toward the targets</text>\n<line x1=\"{x}\" y1=\"26\" x2=\"{x}\" y2=\"{b}\" class=\"mark\"/>\n",
-        x = LABEL + span,
-        b = height - 4
+/// One bar per target: the share reached, the target (100%) a dashed line at two thirds of
+/// the track; bars stop at 150%. The figures sit in their own column, so the line never
+/// crosses a word.
+fn progress_chart(lang: Lang, progress: &[Progress]) -> String {
+    let mut h = format!(
+        "<figure class=\"chart bars targets\">\n<figcaption class=\"title\">{}</figcaption>\n",
+        escape(w::R_TARGETS_TITLE.get(lang))
     );
-    for (i, p) in rows.iter().enumerate() {
-        let y = 32 + 26 * i as i64;
-        let title: String = p.title.chars().take(14).collect();
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" class=\"label\" text-anchor=\"end\">{}<title>{}</title></text>\n",
-            LABEL - 8,
-            y + 13,
-            escape(&title),
-            escape(&p.title)
+    h.push_str(&legend(
+        lang,
+        &[
+            ("met", w::R_MET.get(lang)),
+            ("short", w::R_SHORT.get(lang)),
+            ("mark", w::R_MARK.get(lang)),
+            ("na", w::R_NOT_MEASURED.get(lang)),
+        ],
+    ));
+    h.push_str("<div class=\"grid\">\n");
+    let cap = Decimal::from(150);
+    let mark = percent_of(Decimal::ONE_HUNDRED, cap);
+    for p in progress {
+        h.push_str(&format!(
+            "<div class=\"row\"><div class=\"label\" title=\"{t}\">{t}</div><div class=\"track\"><div class=\"mark\" style=\"left:{mark}\"></div>",
+            t = escape(&p.title)
         ));
         match (p.reached, p.percent) {
             (Some(r), Some(pct)) => {
-                let shown = pct.min(Decimal::from(150));
-                let w = scale(shown, Decimal::ONE_HUNDRED, span);
                 let class = if p.met == Some(true) { "met" } else { "short" };
-                svg.push_str(&format!(
-                    "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"16\" class=\"{class}\"><title>{r} / {} {}</title></rect>\n<text x=\"{}\" y=\"{}\" class=\"value\">{r} / {} {}（{pct}%）</text>\n",
-                    p.target,
-                    escape(&p.unit),
-                    Decimal::from(LABEL + 6) + w,
-                    y + 13,
-                    p.target,
-                    escape(&p.unit)
+                let figure = format!("{r} / {} {}{}", p.target, p.unit, paren(lang, &format!("{pct}%")));
+                h.push_str(&format!(
+                    "<div class=\"bar {class}\" style=\"width:{}\" title=\"{f}\"></div></div><div class=\"values\"><span class=\"value\">{f}</span></div></div>\n",
+                    percent_of(pct.min(cap), cap),
+                    f = escape(&figure)
                 ));
             }
-            _ => svg.push_str(&format!(
-                "<text x=\"{LABEL}\" y=\"{}\" class=\"na\">目标 {} {}：本政策包无条款计量 not measured by any clause</text>\n",
-                y + 13,
-                p.target,
-                escape(&p.unit)
+            _ => h.push_str(&format!(
+                "<div class=\"bar na\" style=\"width:0%\"></div></div><div class=\"values\"><span class=\"value na\" title=\"{}\">{}</span></div></div>\n",
+                escape(w::R_NOT_MEASURED.get(lang)),
+                escape(&w::R_NOT_MEASURED_ROW.fill(lang, &[&p.target, &p.unit]))
             )),
         }
     }
-    svg.push_str("</svg>\n");
-    svg
+    h.push_str("</div>\n</figure>\n");
+    h
 }
 
-/// `text` cut to `n` characters, with "…" where it was cut
-fn short_label(text: &str, n: usize) -> String {
-    if text.chars().count() <= n {
-        return text.to_string();
+/// `text` in brackets: full-width ones after Chinese, `(…)` after a space in English
+fn paren(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("（{text}）"),
+        Lang::En => format!(" ({text})"),
     }
-    let mut out: String = text.chars().take(n.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// A change with its sign: `+1,000.00` for an increase, `-1,000.00` for a decrease
@@ -218,18 +249,40 @@ fn signed(d: Decimal) -> String {
     }
 }
 
-fn lines_html(first: &str, lines: &[&BudgetLine], pack: &Pack) -> String {
-    let mut h = format!(
-        "<table><thead><tr><th>{}</th><th>基线奖励数</th><th>情景奖励数</th><th>基线金额（元）</th><th>情景金额（元）</th><th>变化（元）</th><th>变化 %</th></tr></thead><tbody>\n",
-        escape(first)
-    );
+/// A clause as a table names it: its title with its id, or the key where the pack has none
+fn clause_name(pack: &Pack, key: &str) -> String {
+    match pack.clause(key) {
+        Some(c) => format!("{}（{}）", c.title, c.id),
+        None => key.to_string(),
+    }
+}
+
+/// A table with its header; wide tables scroll inside their own box on a narrow screen
+fn table_open(headers: &[&str]) -> String {
+    let mut h = String::from("<div class=\"table\"><table><thead><tr>");
+    for t in headers {
+        h.push_str(&format!("<th>{}</th>", escape(t)));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    h
+}
+
+const TABLE_CLOSE: &str = "</tbody></table></div>\n";
+
+fn lines_html(lang: Lang, lines: &[&BudgetLine], pack: &Pack) -> String {
+    let mut h = table_open(&[
+        m::COL_CLAUSE.get(lang),
+        w::R_COL_BASE_AWARDED.get(lang),
+        w::R_COL_SCEN_AWARDED.get(lang),
+        w::R_COL_BASE_YUAN.get(lang),
+        w::R_COL_SCEN_YUAN.get(lang),
+        w::R_COL_CHANGE_YUAN.get(lang),
+        w::R_COL_CHANGE_PCT.get(lang),
+    ]);
     for l in lines {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&match pack.clause(&l.key) {
-                Some(c) => format!("{}（{}）", c.title, c.id),
-                None => l.key.clone(),
-            }),
+            escape(&clause_name(pack, &l.key)),
             l.baseline_awarded,
             l.scenario_awarded,
             group_thousands(l.baseline_amount),
@@ -240,59 +293,92 @@ fn lines_html(first: &str, lines: &[&BudgetLine], pack: &Pack) -> String {
                 .unwrap_or_else(|| "-".into())
         ));
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str(TABLE_CLOSE);
     h
 }
 
-fn progress_table(progress: &[Progress]) -> String {
-    let mut h = String::from(
-        "<table><thead><tr><th>目标</th><th>目标值</th><th>已达到</th><th>进度</th><th>计量条款</th></tr></thead><tbody>\n",
-    );
+fn progress_table(lang: Lang, progress: &[Progress]) -> String {
+    let mut h = table_open(&[
+        w::R_COL_TARGET.get(lang),
+        w::R_COL_TARGET_VALUE.get(lang),
+        w::R_COL_REACHED.get(lang),
+        w::R_COL_PROGRESS.get(lang),
+        w::R_COL_COUNTED_FROM.get(lang),
+    ]);
     for p in progress {
         let [reached, percent] = progress_cells(p);
+        let how = match p.comparison {
+            policy_engine::TargetComparison::About => w::R_ABOUT,
+            policy_engine::TargetComparison::AtLeast => w::R_AT_LEAST,
+            policy_engine::TargetComparison::Over => w::R_OVER,
+        };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{} {}（{}）</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&p.title),
-            p.target,
-            escape(&p.unit),
-            match p.comparison {
-                policy_engine::TargetComparison::About => "左右",
-                policy_engine::TargetComparison::AtLeast => "以上",
-                policy_engine::TargetComparison::Over => "突破",
-            },
+            escape(&format!(
+                "{} {}{}",
+                p.target,
+                p.unit,
+                paren(lang, how.get(lang))
+            )),
             reached,
             percent,
             escape(&p.counted_from.join(", "))
         ));
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str(TABLE_CLOSE);
     h
 }
 
-fn page(title: &str, pack: &Pack, body: &str) -> String {
+/// The styles every report shares
+fn styles() -> String {
+    format!(
+        r#"body {{ font-family: {FONT_STACK}; margin: 2em auto; padding: 0 1em; max-width: 960px; color: #222; line-height: 1.5; }}
+h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }}
+h1, h2, p, figcaption, .label {{ overflow-wrap: anywhere; }}
+.meta {{ color: #666; font-size: 0.85em; }}
+.table {{ overflow-x: auto; }}
+table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }}
+th, td {{ border: 1px solid #ddd; padding: 3px 8px; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; min-width: 8em; }}
+td:not(:first-child), th:not(:first-child) {{ white-space: nowrap; }}
+figure.chart {{ margin: 1.5em 0; }}
+figure.chart .title {{ font-weight: bold; font-size: 0.95em; margin-bottom: 0.3em; }}
+.legend {{ list-style: none; padding: 0; margin: 0 0 0.5em; display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; font-size: 0.8em; }}
+.legend li {{ display: flex; align-items: center; gap: 0.4em; }}
+.swatch {{ display: inline-block; width: 12px; height: 12px; flex: none; }}
+.swatch.mark {{ width: 0; height: 14px; border-left: 2px dashed #444; }}
+.swatch.na {{ background: #fff; border: 1px solid #999; box-sizing: border-box; }}
+.bars .grid {{ display: grid; grid-template-columns: minmax(6em, 15em) minmax(3em, 1fr) auto; gap: 6px 8px; align-items: center; font-size: 0.8em; }}
+.bars .row {{ display: contents; }}
+.bars .label {{ text-align: right; }}
+.bars .track {{ position: relative; align-self: stretch; display: flex; flex-direction: column; justify-content: center; gap: 2px; }}
+.bars .bar {{ height: 12px; min-width: 1px; }}
+.bars .values {{ display: flex; flex-direction: column; gap: 2px; white-space: nowrap; font-size: 0.95em; }}
+.bars .values .value {{ line-height: 12px; }}
+.track .mark {{ position: absolute; top: -3px; bottom: -3px; border-left: 2px dashed #444; }}
+.base:not(.value) {{ background: #9aa9bd; }} .scen:not(.value) {{ background: #d9822b; }}
+.met {{ background: #3a8f5c; }} .short {{ background: #d9822b; }}
+.bar.na {{ background: none; }} .value.na {{ color: #777; }}
+.chart.line svg {{ display: block; max-width: 100%; height: auto; }}
+svg .label {{ font-size: 12px; }}
+svg .axis {{ stroke: #888; }}
+svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill: #d9822b; }}
+@media (max-width: 600px) {{ body {{ margin: 1em auto; }} .bars .grid {{ grid-template-columns: minmax(5em, 35%) minmax(3em, 1fr) auto; }} }}
+"#
+    )
+}
+
+fn page(lang: Lang, title: &str, pack: &Pack, body: &str) -> String {
     format!(
         r#"<!doctype html>
-<html lang="zh-CN">
+<html lang="{hl}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{t}</title>
 <style>
-body {{ font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 900px; color: #222; }}
-h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }}
-.meta {{ color: #666; font-size: 0.85em; }}
-table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }}
-th, td {{ border: 1px solid #ddd; padding: 3px 8px; text-align: right; }}
-th:first-child, td:first-child {{ text-align: left; }}
-svg.chart {{ display: block; margin: 1em 0; max-width: 100%; height: auto; }}
-svg .title {{ font-size: 14px; font-weight: bold; }}
-svg .label, svg .legend, svg .value, svg .na {{ font-size: 11px; }}
-svg .na {{ fill: #999; }}
-svg .base {{ fill: #9aa9bd; }} svg .scen {{ fill: #d9822b; }}
-svg .met {{ fill: #3a8f5c; }} svg .short {{ fill: #d9822b; }}
-svg .axis {{ stroke: #888; }} svg .mark {{ stroke: #444; stroke-dasharray: 4 3; }}
-svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill: #d9822b; }}
-</style>
+{css}</style>
 </head>
 <body>
 <h1>{t}</h1>
@@ -301,54 +387,63 @@ svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill:
 <script>
 // Marks the page once its charts exist, so a headless browser can check it rendered.
 (function () {{
-  var n = document.querySelectorAll("svg.chart").length;
+  var n = document.querySelectorAll(".chart").length;
   document.body.setAttribute("data-charts", String(n));
 }})();
 </script>
 </body>
 </html>
 "#,
+        hl = html_lang(lang),
         t = escape(title),
+        css = styles(),
         pt = escape(&pack.title),
-        v = escape(&pack.version),
+        v = escape(&w::R_VERSION.fill(lang, &[&pack.version])),
         fp = escape(&pack.fingerprint),
     )
 }
 
 /// Baseline and scenario amounts as a bar beside a bar, one pair a line of a comparison
 fn baseline_beside_scenario(
+    lang: Lang,
+    class: &str,
     title: &str,
-    categories: &[(String, String)],
+    categories: &[Category],
     lines: &[BudgetLine],
 ) -> String {
     grouped_bars(
+        lang,
+        class,
         title,
         categories,
         &[
             (
-                "基线",
+                w::R_BASELINE.get(lang),
                 "base",
                 lines.iter().map(|l| l.baseline_amount).collect(),
             ),
             (
-                "情景",
+                w::R_SCENARIO_SERIES.get(lang),
                 "scen",
                 lines.iter().map(|l| l.scenario_amount).collect(),
             ),
         ],
-        "万元",
     )
 }
 
 pub fn compare_report(
     pack: &Pack,
+    lang: Lang,
     comparisons: &[ScenarioComparison],
     progress: &[Progress],
     descriptions: &[(String, String)],
 ) -> String {
     let mut body = String::new();
     for c in comparisons {
-        body.push_str(&format!("<h2>情景 {}</h2>\n", escape(&c.scenario)));
+        body.push_str(&format!(
+            "<h2>{}</h2>\n",
+            escape(&w::R_SCENARIO.fill(lang, &[&c.scenario]))
+        ));
         // What the scenario is for, in the words of whoever wrote it.
         if let Some((_, d)) = descriptions.iter().find(|(n, _)| n == &c.scenario) {
             for para in d.split("\n\n").filter(|p| !p.trim().is_empty()) {
@@ -359,77 +454,113 @@ pub fn compare_report(
             }
         }
         body.push_str(&format!(
-            "<p class=\"meta\">改动条款 {} · {}</p>\n",
-            escape(&c.changed_clauses.join(", ")),
+            "<p class=\"meta\">{} · {}</p>\n",
+            escape(&w::R_CHANGED.fill(lang, &[&c.changed_clauses.join(", ")])),
             escape(&c.fingerprint)
         ));
-        // A 局长 reads the clause's title, not its id: the title, cut to fit the label column
-        // (the whole of it in the bar's tooltip and in the table below).
-        let cats: Vec<(String, String)> = c
+        // A 局长 reads the clause's title, not its id: the whole title, wrapping in its column
+        // (with the id in the tooltip and in the table below).
+        let cats: Vec<Category> = c
             .by_clause
             .iter()
             .map(|l| match pack.clause(&l.key) {
-                Some(cl) => (
-                    short_label(&cl.title, 12),
-                    format!("{}（{}）", cl.title, cl.id),
-                ),
-                None => (l.key.clone(), l.key.clone()),
+                Some(cl) => Category {
+                    label: cl.title.clone(),
+                    whole: format!("{}（{}）", cl.title, cl.id),
+                },
+                None => Category {
+                    label: l.key.clone(),
+                    whole: l.key.clone(),
+                },
             })
             .collect();
         body.push_str(&baseline_beside_scenario(
-            "按条款：基线与情景金额（万元）",
+            lang,
+            "by-clause",
+            w::R_BY_CLAUSE.get(lang),
             &cats,
             &c.by_clause,
         ));
-        let years: Vec<(String, String)> = c
+        let years: Vec<Category> = c
             .by_year
             .iter()
-            .map(|l| (format!("{} 年", l.key), format!("{} 年", l.key)))
+            .map(|l| {
+                let y = w::R_YEAR.fill(lang, &[&l.key]);
+                Category {
+                    label: y.clone(),
+                    whole: y,
+                }
+            })
             .collect();
         body.push_str(&baseline_beside_scenario(
-            "按年度：预算（万元）",
+            lang,
+            "by-year",
+            w::R_BY_YEAR.get(lang),
             &years,
             &c.by_year,
         ));
+        let mut total = c.total.clone();
+        total.key = m::ROW_TOTAL.get(lang).to_string();
         let mut lines: Vec<&BudgetLine> = c.by_clause.iter().collect();
-        lines.push(&c.total);
-        body.push_str(&lines_html("条款", &lines, pack));
+        lines.push(&total);
+        body.push_str(&lines_html(lang, &lines, pack));
         body.push_str(&format!(
-            "<p>获益 {} 项，受损 {} 项，不变 {} 项。</p>\n",
-            c.winners, c.losers, c.unchanged
+            "<p>{}</p>\n",
+            escape(&w::R_WINNERS.fill(lang, &[&c.winners, &c.losers, &c.unchanged]))
         ));
         if !c.largest.is_empty() {
-            body.push_str("<table><thead><tr><th>变化最大的申报</th><th>条款</th><th>基线</th><th>情景</th><th>变化（元）</th></tr></thead><tbody>\n");
+            body.push_str(&table_open(&[
+                w::R_LARGEST.get(lang),
+                m::COL_CLAUSE.get(lang),
+                w::R_BASELINE.get(lang),
+                w::R_SCENARIO_SERIES.get(lang),
+                w::R_COL_CHANGE_YUAN.get(lang),
+            ]));
             for a in &c.largest {
                 body.push_str(&format!(
                     "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{} {}</td><td>{}</td></tr>\n",
                     escape(a.id.as_deref().unwrap_or("-")),
-                    escape(a.clause.as_deref().unwrap_or("-")),
-                    m::status(a.baseline_status, Lang::Zh),
+                    escape(
+                        &a.clause
+                            .as_deref()
+                            .map_or("-".into(), |k| clause_name(pack, k))
+                    ),
+                    m::status(a.baseline_status, lang),
                     group_thousands(a.baseline_amount),
-                    m::status(a.scenario_status, Lang::Zh),
+                    m::status(a.scenario_status, lang),
                     group_thousands(a.scenario_amount),
                     signed(a.change)
                 ));
             }
-            body.push_str("</tbody></table>\n");
+            body.push_str(TABLE_CLOSE);
         }
     }
     if !progress.is_empty() {
-        body.push_str("<h2>发展目标（基线）</h2>\n");
-        body.push_str(&progress_chart(progress));
-        body.push_str(&progress_table(progress));
+        body.push_str(&format!(
+            "<h2>{}</h2>\n",
+            escape(w::R_TARGETS_BASELINE.get(lang))
+        ));
+        body.push_str(&progress_chart(lang, progress));
+        body.push_str(&progress_table(lang, progress));
     }
-    page("情景比较 what-if comparison", pack, &body)
+    page(lang, w::R_COMPARE_TITLE.get(lang), pack, &body)
 }
 
-pub fn sweep_report(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
+pub fn sweep_report(pack: &Pack, lang: Lang, param: &str, points: &[SweepPoint]) -> String {
     let xs: Vec<String> = points.iter().map(|p| p.value.clone()).collect();
     let ys: Vec<Decimal> = points.iter().map(|p| p.amount).collect();
-    let mut body = line_chart(&format!("总预算随 {param} 变化（万元）"), &xs, &ys, param);
-    body.push_str("<table><thead><tr><th>");
-    body.push_str(&escape(param));
-    body.push_str("</th><th>奖励数</th><th>总金额（元）</th></tr></thead><tbody>\n");
+    let mut body = line_chart(
+        lang,
+        &w::R_SWEEP_CHART.fill(lang, &[&param]),
+        &xs,
+        &ys,
+        param,
+    );
+    body.push_str(&table_open(&[
+        param,
+        w::R_COL_AWARDED.get(lang),
+        w::R_COL_TOTAL_YUAN.get(lang),
+    ]));
     for p in points {
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -438,12 +569,12 @@ pub fn sweep_report(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
             group_thousands(p.amount)
         ));
     }
-    body.push_str("</tbody></table>\n");
-    page(&format!("参数扫描 sweep of {param}"), pack, &body)
+    body.push_str(TABLE_CLOSE);
+    page(lang, &w::R_SWEEP_TITLE.fill(lang, &[&param]), pack, &body)
 }
 
-pub fn targets_report(pack: &Pack, progress: &[Progress]) -> String {
-    let mut body = progress_chart(progress);
-    body.push_str(&progress_table(progress));
-    page("发展目标进度 progress toward the targets", pack, &body)
+pub fn targets_report(pack: &Pack, lang: Lang, progress: &[Progress]) -> String {
+    let mut body = progress_chart(lang, progress);
+    body.push_str(&progress_table(lang, progress));
+    page(lang, w::R_TARGETS_TITLE.get(lang), pack, &body)
 }
