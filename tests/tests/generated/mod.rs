@@ -169,7 +169,7 @@ fn set(obj: &mut serde_json::Map<String, Value>, path: &str, v: Option<Value>) {
 }
 
 /// `count` applications for the pack of `engine` (at `dir`), as JSON values, with their ids made
-/// unique. About one field in four holds a boundary value or is left out.
+/// unique. About two fields in five hold a boundary value or is left out.
 pub fn applications(engine: &Engine, dir: &std::path::Path, seed: u64, count: usize) -> Vec<Value> {
     let pack = engine.pack();
     let dir = dir.to_string_lossy().into_owned();
@@ -197,7 +197,7 @@ pub fn applications(engine: &Engine, dir: &std::path::Path, seed: u64, count: us
         };
         obj.insert("id".into(), format!("G-{seed}-{i}").into());
         for f in kind.fields.iter() {
-            if !rng.chance(25) {
+            if !rng.chance(40) {
                 continue;
             }
             let period = pack.period.as_deref() == Some(f.name.as_str());
