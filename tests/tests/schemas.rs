@@ -151,7 +151,7 @@ fn shipped_packs_outputs_meet_their_schemas() {
         assert!(
             amounts
                 .iter()
-                .any(|a| a.trim_start_matches(['0', '.']) != ""),
+                .any(|a| !a.trim_start_matches(['0', '.']).is_empty()),
             "{}: some award was checked",
             pack.display()
         );
