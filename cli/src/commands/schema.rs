@@ -9,7 +9,7 @@ pub fn run(io: &mut Io<'_>, args: &SchemaArgs) -> Result<u8, String> {
     let engine = load(&args.pack, io.error_format, io.lang)?;
     let schema = match args.of.as_str() {
         "application" => policy_engine::application_schema(engine.pack()),
-        "decisions" => policy_engine::decisions_schema(),
+        "decisions" => engine.decisions_schema(),
         other => {
             return Err(format!(
                 "error: --of `{other}`: expected `application` or `decisions`"

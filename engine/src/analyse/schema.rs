@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::decide::Engine;
 use crate::model::pack::Pack;
 use crate::model::value::FieldType;
 use crate::model::value::TextFormat;
@@ -118,8 +119,50 @@ pub fn application_schema(pack: &Pack) -> Value {
     })
 }
 
-/// A JSON Schema of the decisions document `policy run --format json` writes
+/// A JSON Schema of the decisions document `policy run --format json` writes, for a pack of any
+/// rounding: amounts with 0 to 10 decimals, the range `rounding.scale` allows. A pack's own
+/// schema ([`Engine::decisions_schema`]) holds amounts to its scale exactly.
 pub fn decisions_schema() -> Value {
+    schema_of_decisions(
+        r"^\d+(\.\d{1,10})?$",
+        "yuan, with the decimals of the pack's rounding.scale (0 to 10); zero unless awarded",
+    )
+}
+
+impl Engine {
+    /// The JSON Schema of this pack's decisions document (`policy run --format json`; each line
+    /// of `--format jsonl` is one of its `decisions`): every amount has exactly the decimals of
+    /// the pack's `rounding.scale`
+    pub fn decisions_schema(&self) -> Value {
+        let scale = self.pack.rounding.scale;
+        let (pattern, description) = if scale == 0 {
+            (
+                r"^\d+$".to_string(),
+                "yuan, whole (rounding.scale 0); 0 unless awarded".to_string(),
+            )
+        } else {
+            (
+                format!(r"^\d+\.\d{{{scale}}}$"),
+                format!("yuan, exactly {scale} decimals (rounding.scale); zero unless awarded"),
+            )
+        };
+        let mut schema = schema_of_decisions(&pattern, &description);
+        // `--with-applicant` writes the pack's `applicant:` fields and its period beside each
+        // decision, as text (or null where the application had none), nested as in the input.
+        let item = &mut schema["properties"]["decisions"]["items"];
+        let mut props = item["properties"].as_object().cloned().unwrap_or_default();
+        let mut required = Vec::new();
+        for name in self.pack.applicant.iter().chain(&self.pack.period) {
+            let path: Vec<&str> = name.split('.').collect();
+            let text = json!({"type": ["string", "null"], "description": "with --with-applicant"});
+            place(&mut props, &mut required, &path, text, false);
+        }
+        item["properties"] = Value::Object(props);
+        schema
+    }
+}
+
+fn schema_of_decisions(amount: &str, description: &str) -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Decisions",
@@ -147,7 +190,7 @@ pub fn decisions_schema() -> Value {
                         "kind": {"type": ["string", "null"]},
                         "clause": {"type": ["string", "null"]},
                         "status": {"enum": ["awarded", "ineligible", "capped", "superseded", "error"]},
-                        "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "yuan, exactly two decimals; 0.00 unless awarded"},
+                        "amount": {"type": "string", "pattern": amount, "description": description},
                         "reasons": {"type": "array", "items": {"type": "string"}}
                     }
                 }
@@ -158,9 +201,39 @@ pub fn decisions_schema() -> Value {
                 "properties": {
                     "applications": {"type": "integer", "minimum": 0},
                     "awarded": {"type": "integer", "minimum": 0},
-                    "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$"}
+                    "amount": {"type": "string", "pattern": amount}
                 }
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn amount_pattern(schema: &Value) -> &str {
+        schema["properties"]["decisions"]["items"]["properties"]["amount"]["pattern"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_packs_amounts_have_its_scale() {
+        let mut engine = crate::decide::engine::shipped();
+        for (scale, pattern) in [(2, r"^\d+\.\d{2}$"), (0, r"^\d+$"), (4, r"^\d+\.\d{4}$")] {
+            engine.pack.rounding.scale = scale;
+            let schema = engine.decisions_schema();
+            assert_eq!(amount_pattern(&schema), pattern, "scale {scale}");
+            assert_eq!(
+                schema["properties"]["totals"]["properties"]["amount"]["pattern"],
+                pattern
+            );
+        }
+        // The schema for any pack takes every scale the packs may choose.
+        assert_eq!(
+            amount_pattern(&super::decisions_schema()),
+            r"^\d+(\.\d{1,10})?$"
+        );
+    }
 }

@@ -114,6 +114,46 @@ impl Engine {
         &self.code.host
     }
 
+    /// This engine deciding every script's outcome without the memo: the lowered tree where it
+    /// answers, else Rhai. For the differential tests, which compare the ways to an outcome.
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn without_memo(&self) -> Engine {
+        self.with_paths(crate::script::memo::Paths::NoMemo)
+    }
+
+    /// This engine deciding every script's outcome in Rhai alone (no memo, no lowered tree).
+    /// For the differential tests.
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn rhai_only(&self) -> Engine {
+        self.with_paths(crate::script::memo::Paths::RhaiOnly)
+    }
+
+    /// The ids of the clauses whose script the lowered tree runs (where it answers). For the
+    /// differential tests, to know they compare something.
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn lowered_clauses(&self) -> Vec<String> {
+        self.pack
+            .clauses
+            .iter()
+            .zip(&self.code.scripts)
+            .filter(|(_, s)| s.plan().is_some())
+            .map(|(c, _)| c.id.clone())
+            .collect()
+    }
+
+    #[cfg(feature = "fuzzing")]
+    fn with_paths(&self, paths: crate::script::memo::Paths) -> Engine {
+        let mut engine = self.clone();
+        engine.code.memo = Arc::new(crate::script::memo::Memo::with_paths(
+            self.code.scripts.len(),
+            paths,
+        ));
+        engine
+    }
+
     /// The loaded pack: its identity, kinds and clauses
     pub fn pack(&self) -> &Pack {
         &self.pack
