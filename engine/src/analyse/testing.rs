@@ -184,6 +184,7 @@ fn read_suite(dir: &Path, path: &Path, errors: &mut LoadErrors, cases: &mut Vec<
                 &text,
                 e.pos,
                 format!("YAML syntax: {}", e.message),
+                Some(format!("YAML 语法错误：{}", e.message)),
             ));
             return;
         }
@@ -191,7 +192,7 @@ fn read_suite(dir: &Path, path: &Path, errors: &mut LoadErrors, cases: &mut Vec<
     let suite: SuiteFile = match yaml::from_node(&node) {
         Ok(s) => s,
         Err(e) => {
-            errors.push(yaml_error(path, &text, e.pos, e.message));
+            errors.push(yaml_error(path, &text, e.pos, e.message, e.zh));
             return;
         }
     };

@@ -488,6 +488,7 @@ pub(crate) fn yaml_error(
     text: &str,
     pos: Option<crate::model::pos::Pos>,
     message: String,
+    message_zh: Option<String>,
 ) -> LoadError {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let found = scan_yaml(text).into_iter().find(|f| match pos {
@@ -502,7 +503,10 @@ pub(crate) fn yaml_error(
             format!("YAML 语法：{}", f.zh()),
             format!("YAML syntax: {}", f.en()),
         ),
-        None => LoadError::new(path, pos, message),
+        None => match message_zh {
+            Some(zh) => LoadError::both(path, pos, zh, message),
+            None => LoadError::new(path, pos, message),
+        },
     }
 }
 
@@ -779,6 +783,7 @@ after: 1 # 注释：里面
             "a: 1\nb：2\nc: 3\n",
             Some(Pos { line: 3, col: 2 }),
             "x".into(),
+            None,
         );
         assert_eq!(e.pos, Some(Pos { line: 2, col: 2 }));
         assert!(e.message_zh.is_some());
@@ -788,6 +793,7 @@ after: 1 # 注释：里面
             "a: [\nb: 1\nc：2\n",
             Some(Pos { line: 2, col: 2 }),
             "x".into(),
+            None,
         );
         assert_eq!(
             (e.pos, e.message.as_str()),
@@ -795,9 +801,9 @@ after: 1 # 注释：里面
         );
         // A likely one only on the line complained of, or the one before
         let text = "t: “a: b”\nx: 1\ny: 2\nz: [\n";
-        let e = yaml_error(p, text, Some(Pos { line: 1, col: 6 }), "x".into());
+        let e = yaml_error(p, text, Some(Pos { line: 1, col: 6 }), "x".into(), None);
         assert_eq!(e.pos, Some(Pos { line: 1, col: 4 }));
-        let e = yaml_error(p, text, Some(Pos { line: 4, col: 1 }), "x".into());
+        let e = yaml_error(p, text, Some(Pos { line: 4, col: 1 }), "x".into(), None);
         assert_eq!(e.message, "x");
     }
 

@@ -84,6 +84,7 @@ pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
                 text,
                 e.pos,
                 format!("YAML syntax: {}", e.message),
+                Some(format!("YAML 语法错误：{}", e.message)),
             ));
             None
         }
@@ -92,7 +93,7 @@ pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
             match yaml::from_node::<T>(n) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    errors.push(yaml_error(path, text, e.pos, e.message));
+                    errors.push(yaml_error(path, text, e.pos, e.message, e.zh));
                     None
                 }
             }

@@ -268,10 +268,17 @@ impl Scenario {
         let err = |pos, message: String| LoadErrors(vec![LoadError::new(path, pos, message)]);
         let text =
             std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
-        let refused = |pos, message| LoadErrors(vec![yaml_error(path, &text, pos, message)]);
-        let node = yaml::parse(&text, YamlLimits::default())
-            .map_err(|e| refused(e.pos, format!("YAML syntax: {}", e.message)))?;
-        let file: ScenarioFile = yaml::from_node(&node).map_err(|e| refused(e.pos, e.message))?;
+        let refused =
+            |pos, message, zh| LoadErrors(vec![yaml_error(path, &text, pos, message, zh)]);
+        let node = yaml::parse(&text, YamlLimits::default()).map_err(|e| {
+            refused(
+                e.pos,
+                format!("YAML syntax: {}", e.message),
+                Some(format!("YAML 语法错误：{}", e.message)),
+            )
+        })?;
+        let file: ScenarioFile =
+            yaml::from_node(&node).map_err(|e| refused(e.pos, e.message, e.zh))?;
         let at = |keys: &[&str]| -> ChangeOrigin {
             ChangeOrigin {
                 file: path.to_path_buf(),

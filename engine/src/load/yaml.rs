@@ -466,6 +466,8 @@ fn is_int_literal(t: &str) -> bool {
 pub struct DeError {
     /// What is wrong
     pub message: String,
+    /// The same in Chinese, where serde's own words were replaced by ours
+    pub zh: Option<String>,
     /// Where, when known
     pub pos: Option<Pos>,
 }
@@ -482,12 +484,108 @@ impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         DeError {
             message: msg.to_string(),
+            zh: None,
             pos: None,
         }
+    }
+
+    // serde's usual errors in both languages: a drafter's typo in a key or a value is the most
+    // common mistake in metadata.
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        let (en, zh) = names(expected);
+        DeError::both(
+            format!("unknown field `{field}`, expected {en}"),
+            format!("没有 `{field}` 这一项，应为{zh}"),
+        )
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        let (en, zh) = names(expected);
+        DeError::both(
+            format!("unknown variant `{variant}`, expected {en}"),
+            format!("`{variant}` 不是可用的取值，应为{zh}"),
+        )
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DeError::both(
+            format!("missing field `{field}`"),
+            format!("缺少 `{field}` 这一项"),
+        )
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        DeError::both(
+            format!("duplicate field `{field}`"),
+            format!("`{field}` 这一项写了两次"),
+        )
+    }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        DeError::both(
+            format!("invalid type: {unexp}, expected {exp}"),
+            format!("类型不对：实际是{}，应为 {exp}", unexpected_zh(&unexp)),
+        )
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        DeError::both(
+            format!("invalid value: {unexp}, expected {exp}"),
+            format!("取值不对：实际是{}，应为 {exp}", unexpected_zh(&unexp)),
+        )
+    }
+
+    fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
+        DeError::both(
+            format!("invalid length {len}, expected {exp}"),
+            format!("长度不对：有 {len} 项，应为 {exp}"),
+        )
+    }
+}
+
+/// serde's list of names: `` `a`, `b` or `c` `` in English, `` `a`、`b`、`c` `` in Chinese
+fn names(expected: &[&str]) -> (String, String) {
+    let quoted: Vec<String> = expected.iter().map(|n| format!("`{n}`")).collect();
+    let en = match quoted.as_slice() {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [a, b] => format!("`{}` or `{}`", a.trim_matches('`'), b.trim_matches('`')),
+        _ => format!("one of {}", quoted.join(", ")),
+    };
+    let zh = match quoted.as_slice() {
+        [] => "空".to_string(),
+        [one] => one.clone(),
+        _ => format!("以下之一：{}", quoted.join("、")),
+    };
+    (en, zh)
+}
+
+/// What serde found, in Chinese
+fn unexpected_zh(u: &de::Unexpected<'_>) -> String {
+    use de::Unexpected as U;
+    match u {
+        U::Bool(b) => format!("布尔值 {b}"),
+        U::Unsigned(n) => format!("整数 {n}"),
+        U::Signed(n) => format!("整数 {n}"),
+        U::Float(f) => format!("数 {f}"),
+        U::Char(c) => format!("字符 `{c}`"),
+        U::Str(s) => format!("文本 \"{s}\""),
+        U::Seq => "列表".into(),
+        U::Map => "映射".into(),
+        U::Unit | U::Option => "空值".into(),
+        other => other.to_string(),
     }
 }
 
 impl DeError {
+    fn both(en: String, zh: String) -> Self {
+        DeError {
+            message: en,
+            zh: Some(zh),
+            pos: None,
+        }
+    }
+
     fn at(mut self, pos: Option<Pos>) -> Self {
         if self.pos.is_none() {
             self.pos = pos;
@@ -516,8 +614,13 @@ fn with_suggestion(mut e: DeError) -> DeError {
             .filter(|(i, _)| i % 2 == 1)
             .map(|(_, s)| s)
             .collect();
-        if let Some(best) = crate::model::suggest::nearest(wrong, names.iter().copied()) {
+        if let Some(best) =
+            crate::model::suggest::nearest(wrong, names.iter().copied()).map(str::to_string)
+        {
             e.message = format!("{}; did you mean `{best}`?", e.message);
+            if let Some(zh) = &mut e.zh {
+                zh.push_str(&format!("；是否应为 `{best}`？"));
+            }
         }
     }
     e
@@ -567,9 +670,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
             NodeValue::Scalar { text, .. } if !self.0.is_null() => {
                 v.visit_str(text).map_err(|e: DeError| e.at(self.0.pos))
             }
-            _ => Err(DeError {
-                message: format!("expected a text, found {}", self.0.describe()),
-                pos: self.0.pos,
+            _ => Err({
+                let found = self.0.describing();
+                DeError {
+                    message: format!("expected a text, found {}", found.en),
+                    zh: Some(format!("应为文本，实际是{}", found.zh)),
+                    pos: self.0.pos,
+                }
             }),
         }
     }
@@ -585,9 +692,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
         match self.0.as_bool() {
             Some(b) => v.visit_bool(b),
-            None => Err(DeError {
-                message: format!("expected true or false, found {}", self.0.describe()),
-                pos: self.0.pos,
+            None => Err({
+                let found = self.0.describing();
+                DeError {
+                    message: format!("expected true or false, found {}", found.en),
+                    zh: Some(format!("应为布尔值 true 或 false，实际是{}", found.zh)),
+                    pos: self.0.pos,
+                }
             }),
         }
     }
@@ -610,9 +721,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
             NodeValue::Scalar { text, .. } => v
                 .visit_enum(text.as_str().into_deserializer())
                 .map_err(|e: DeError| e.at(self.0.pos)),
-            _ => Err(DeError {
-                message: format!("expected a name, found {}", self.0.describe()),
-                pos: self.0.pos,
+            _ => Err({
+                let found = self.0.describing();
+                DeError {
+                    message: format!("expected a name, found {}", found.en),
+                    zh: Some(format!("应为一个名称，实际是{}", found.zh)),
+                    pos: self.0.pos,
+                }
             }),
         }
     }
