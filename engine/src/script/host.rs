@@ -658,7 +658,16 @@ impl ScriptHost {
             std::time::Instant::now() + std::time::Duration::from_millis(self.limits.max_millis);
         let deadline = BATCH_DEADLINE.with(|d| d.get().map_or(own, |batch| batch.min(own)));
         DEADLINE.with(|d| d.set(Some(deadline)));
-        let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
+        // Past the batch's time, the rest of the batch is not run at all: the caller discards it.
+        let result =
+            if BATCH_DEADLINE.with(|d| d.get().is_some_and(|at| std::time::Instant::now() > at)) {
+                Err(Box::new(EvalAltResult::ErrorTerminated(
+                    Dynamic::from(DEADLINE_TOKEN),
+                    Position::NONE,
+                )))
+            } else {
+                engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+            };
         DEADLINE.with(|d| d.set(None));
         let reads = READS.with(|r| r.borrow_mut().take());
         // A run that read the history is not the facts' alone: nothing for the memo.
