@@ -85,7 +85,7 @@ fn stamp(meta: &std::fs::Metadata) -> Stamp {
 
 #[cfg(all(test, unix))]
 mod tests {
-    use super::snapshot;
+    use crate::pack_files::snapshot;
 
     #[test]
     fn fifos_and_device_links_are_skipped_never_opened() {

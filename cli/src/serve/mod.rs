@@ -31,6 +31,7 @@ use tokio::sync::Semaphore;
 use self::clock::now;
 use self::log::DecisionLog;
 use self::reload::{candidate, reloader};
+pub use self::state::Limits;
 use self::state::Shared;
 
 /// How the server runs
@@ -41,42 +42,6 @@ pub struct Options {
     pub require_tests: bool,
     pub max_body_bytes: usize,
     pub timeout: Duration,
-}
-
-/// The server's bounds, beyond the body size and the time limit of [`Options`]
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Applications in one request (413 past it)
-    pub max_applications: usize,
-    /// Bytes of one answer (413 past it)
-    pub max_response_bytes: usize,
-    /// Connections open at once; one more is answered 503 and closed
-    pub max_connections: usize,
-    /// Requests decided at once (each on a thread of its own)
-    pub workers: usize,
-    /// Requests waiting for a worker; one more is answered 503 with Retry-After
-    pub queue: usize,
-    /// Time for a client to send a request's headers, and then its body
-    pub read_timeout: Duration,
-    /// How long the pack's files must be quiet before a change is loaded
-    pub settle: Duration,
-    /// fsync the decision log before each answer (else once a second)
-    pub fsync_log: bool,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_applications: 10_000,
-            max_response_bytes: 64 << 20,
-            max_connections: 512,
-            workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            queue: 64,
-            read_timeout: Duration::from_secs(10),
-            settle: Duration::from_millis(500),
-            fsync_log: false,
-        }
-    }
 }
 
 /// The router over an engine: for `serve` and for tests
