@@ -1,7 +1,7 @@
 //! `policy serve` under a hostile client (issue 14): the time limit stops the work and frees
 //! its worker, a full queue answers 503 with Retry-After, a client that sends half a header
 //! or half a body is cut off, and connections past the bound are turned away while those
-//! within it are served.
+//! within it are served; with `--require-tests`, a pack whose tests fail is not swapped in.
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
@@ -14,12 +14,21 @@ use policy_tests::{http, pack_copy, policy};
 const ONE: &str = r#"{"id":"X","year":2025,"kind":"competition_award","applicant":{"name":"x","in_city":true},"prize":"first"}"#;
 
 fn start(pack: &Path, timeout: Duration, limits: Limits) -> SocketAddr {
+    start_checked(pack, timeout, limits, false)
+}
+
+fn start_checked(
+    pack: &Path,
+    timeout: Duration,
+    limits: Limits,
+    require_tests: bool,
+) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     let opts = Options {
         pack: pack.to_path_buf(),
         addr: "127.0.0.1:0".parse().expect("addr"),
         decision_log: None,
-        require_tests: false,
+        require_tests,
         max_body_bytes: 8 << 20,
         timeout,
     };
@@ -184,4 +193,53 @@ fn connections_past_the_bound_are_turned_away_not_queued_for_ever() {
     let (status, _, _) = http(addr, "POST", "/v1/decide", ONE.as_bytes());
     assert_eq!(status, 200);
     drop(idle);
+}
+
+#[test]
+fn with_require_tests_a_pack_whose_tests_fail_is_not_swapped_in() {
+    let pack = pack_copy();
+    let addr = start_checked(
+        pack.path(),
+        Duration::from_secs(30),
+        Limits::default(),
+        true,
+    );
+    let app = br#"{"id":"RP","year":2025,"kind":"rd_platform","applicant":{"name":"x","in_city":true},"level":"provincial","platform_type":"key_lab","newly_recognized":true}"#;
+    let amount = || {
+        let (status, _, body) = http(addr, "POST", "/v1/decide", app);
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        v["decisions"][0]["amount"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(amount(), "400000.00");
+    // The pack loads, but its own tests expect 400,000.
+    let meta = pack.path().join("clauses/rd-platform.yaml");
+    let text = std::fs::read_to_string(&meta).expect("read");
+    std::fs::write(&meta, text.replace("value: 400000", "value: 600000")).expect("write");
+    let started = Instant::now();
+    let mut last = serde_json::Value::Null;
+    while started.elapsed() < Duration::from_secs(15) {
+        let (_, _, body) = http(addr, "GET", "/v1/pack", b"");
+        last = serde_json::from_str(&body).expect("JSON");
+        if last["last_reload"]["ok"] == serde_json::Value::Bool(false) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        last["last_reload"]["ok"],
+        serde_json::Value::Bool(false),
+        "{last}"
+    );
+    assert!(
+        last["last_reload"]["errors"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("tests do not pass"),
+        "{last}"
+    );
+    assert_eq!(amount(), "400000.00", "the pack in force keeps serving");
 }
