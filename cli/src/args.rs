@@ -214,9 +214,27 @@ pub struct ServeArgs {
     /// Largest request body, in bytes
     #[arg(long, default_value_t = 8 << 20)]
     pub max_body_bytes: usize,
-    /// Time limit of one request, in milliseconds
+    /// Time limit of one request, in milliseconds: its work stops there, and it gets 503
     #[arg(long, default_value_t = 30_000)]
     pub timeout_ms: u64,
+    /// Most applications in one request (413 past it)
+    #[arg(long, default_value_t = 10_000)]
+    pub max_applications: usize,
+    /// Most connections open at once; one more gets 503 and is closed
+    #[arg(long, default_value_t = 512)]
+    pub max_connections: usize,
+    /// Requests decided at once (default: one per core)
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Requests waiting for a worker; one more gets 503 with Retry-After
+    #[arg(long, default_value_t = 64)]
+    pub queue: usize,
+    /// Time for a client to send a request's headers, and then its body, in milliseconds
+    #[arg(long, default_value_t = 10_000)]
+    pub read_timeout_ms: u64,
+    /// fsync the decision log before each answer (default: once a second)
+    #[arg(long)]
+    pub fsync_log: bool,
 }
 
 #[derive(clap::Args)]

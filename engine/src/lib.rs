@@ -154,4 +154,5 @@ pub use model::pack::{
 };
 pub use model::pos::Pos;
 pub use model::value::{FieldType, TextFormat, Value};
+pub use script::host::with_deadline;
 pub use script::limits::ScriptLimits;

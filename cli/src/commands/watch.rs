@@ -257,6 +257,22 @@ fn watch(
     out: &mut dyn FnMut(&str),
 ) {
     let mut files = snapshot(dir);
+    if !files.skipped.is_empty() {
+        // Named, never opened: a FIFO would block the watcher, a link to a device never end.
+        let names: Vec<String> = files
+            .skipped
+            .iter()
+            .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+            .collect();
+        out(&format!(
+            "{}: {}",
+            lang.pick(
+                "跳过（不是普通文件，不读取）",
+                "skipped (not regular files, never read)"
+            ),
+            names.join(", ")
+        ));
+    }
     let mut state = evaluate(dir, format, lang);
     out(&format!(
         "{} {}: {}",
@@ -277,16 +293,19 @@ fn watch(
         if now == files {
             continue;
         }
-        let touched: Vec<String> =
-            now.iter()
-                .filter(|(p, m)| files.get(*p) != Some(m))
-                .map(|(p, _)| p.strip_prefix(dir).unwrap_or(p).display().to_string())
-                .chain(
-                    files.keys().filter(|p| !now.contains_key(*p)).map(|p| {
-                        format!("{} (removed)", p.strip_prefix(dir).unwrap_or(p).display())
-                    }),
-                )
-                .collect();
+        let touched: Vec<String> = now
+            .files
+            .iter()
+            .filter(|(p, m)| files.files.get(*p) != Some(m))
+            .map(|(p, _)| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+            .chain(
+                files
+                    .files
+                    .keys()
+                    .filter(|p| !now.files.contains_key(*p))
+                    .map(|p| format!("{} (removed)", p.strip_prefix(dir).unwrap_or(p).display())),
+            )
+            .collect();
         files = now;
         let next = evaluate(dir, format, lang);
         // New and fixed errors are told against the run just before; test results against

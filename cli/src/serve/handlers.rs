@@ -11,15 +11,29 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use policy_engine::{parse_applications, Engine, InputFormat, RawApplication};
+use http_body_util::BodyExt as _;
+use policy_engine::{
+    parse_applications, with_deadline, Decision, Engine, InputFormat, RawApplication,
+};
+use serde::de::IgnoredAny;
 use serde_json::{json, Value};
 
 use super::state::Shared;
+
+/// An error answer in both languages: `error` in English, `error_zh` in Chinese
+fn refuse(status: StatusCode, zh: String, en: String, field: Option<&str>) -> Response {
+    (
+        status,
+        axum::Json(json!({"error": en, "error_zh": zh, "field": field})),
+    )
+        .into_response()
+}
 
 fn error(status: StatusCode, message: impl Into<String>, field: Option<&str>) -> Response {
     (
@@ -27,6 +41,22 @@ fn error(status: StatusCode, message: impl Into<String>, field: Option<&str>) ->
         axum::Json(json!({"error": message.into(), "field": field})),
     )
         .into_response()
+}
+
+/// A JSON answer already written, carrying the pack's fingerprint in a header as well
+fn answer_bytes(engine: &Engine, body: Vec<u8>) -> Response {
+    let mut r = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&engine.pack().fingerprint) {
+        r.headers_mut().insert("x-pack-fingerprint", v);
+    }
+    r
 }
 
 /// A JSON response carrying the pack's fingerprint in a header as well
@@ -38,16 +68,35 @@ fn answer(engine: &Engine, body: Value) -> Response {
     r
 }
 
+/// Every response names the pack in force, errors included (a handler that answered with
+/// the engine it decided with has set it already)
+pub(super) async fn fingerprint(
+    State(s): State<Arc<Shared>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut r = next.run(req).await;
+    if !r.headers().contains_key("x-pack-fingerprint") {
+        if let Ok(v) = HeaderValue::from_str(&s.engine().pack().fingerprint) {
+            r.headers_mut().insert("x-pack-fingerprint", v);
+        }
+    }
+    r
+}
+
 fn pack_ref(engine: &Engine) -> Value {
     let p = engine.pack();
     json!({"id": p.id, "version": p.version, "fingerprint": p.fingerprint})
 }
 
-/// The applications of a body: one JSON object, or a list of them
-fn applications(body: &Value) -> Result<Vec<RawApplication>, Response> {
-    let list = match body {
-        Value::Array(_) => body.clone(),
-        Value::Object(_) => Value::Array(vec![body.clone()]),
+/// The applications of a body: one JSON object, or a list of them; `text` is the value's
+/// JSON when the caller has it, so it is not written again
+fn applications(body: &Value, text: Option<&str>) -> Result<Vec<RawApplication>, Response> {
+    let list = match (body, text) {
+        (Value::Array(_), Some(t)) => std::borrow::Cow::Borrowed(t),
+        (Value::Object(_), Some(t)) => std::borrow::Cow::Owned(format!("[{t}]")),
+        (Value::Array(_), None) => std::borrow::Cow::Owned(body.to_string()),
+        (Value::Object(_), None) => std::borrow::Cow::Owned(format!("[{body}]")),
         _ => {
             return Err(error(
                 StatusCode::BAD_REQUEST,
@@ -56,11 +105,29 @@ fn applications(body: &Value) -> Result<Vec<RawApplication>, Response> {
             ))
         }
     };
-    parse_applications(&list.to_string(), InputFormat::Json)
+    parse_applications(&list, InputFormat::Json)
         .map_err(|e| error(StatusCode::BAD_REQUEST, e.message, None))
 }
 
-fn parse_body(bytes: &Bytes) -> Result<Value, Response> {
+/// How many applications a body brings, counted without building them: a list's items, a
+/// request's `applications`, else one
+fn count_applications(text: &str) -> usize {
+    #[derive(serde::Deserialize)]
+    struct Wrapped {
+        applications: Option<Vec<IgnoredAny>>,
+    }
+    if let Ok(list) = serde_json::from_str::<Vec<IgnoredAny>>(text) {
+        return list.len();
+    }
+    serde_json::from_str::<Wrapped>(text)
+        .ok()
+        .and_then(|w| w.applications)
+        .map_or(1, |a| a.len())
+}
+
+/// The body as text (a leading UTF-8 BOM dropped, as the CLI drops it), its applications
+/// counted against the limit, and read as JSON
+fn parse_body<'a>(s: &Shared, bytes: &'a [u8]) -> Result<(&'a str, Value), Response> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
@@ -68,6 +135,18 @@ fn parse_body(bytes: &Bytes) -> Result<Value, Response> {
             None,
         )
     })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Counted before anything is built: a body of a million `{}` costs a scan, no more.
+    let count = count_applications(text);
+    let max = s.limits.max_applications;
+    if count > max {
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("一次请求最多 {max} 件申报，本请求有 {count} 件：请分成几次请求"),
+            format!("at most {max} applications per request, this one has {count}: send them in several requests"),
+            None,
+        ));
+    }
     // A key given twice is refused, as `policy run` refuses it: never the last copy silently.
     if let Some((key, e)) = super::unique_keys::repeated_key(text) {
         return Err(error(
@@ -81,7 +160,7 @@ fn parse_body(bytes: &Bytes) -> Result<Value, Response> {
         ));
     }
     // serde_json with arbitrary precision: numbers keep every digit on the way in.
-    serde_json::from_str(text).map_err(|e| {
+    let value = serde_json::from_str(text).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
             format!(
@@ -91,89 +170,222 @@ fn parse_body(bytes: &Bytes) -> Result<Value, Response> {
             ),
             None,
         )
-    })
+    })?;
+    Ok((text, value))
 }
 
-impl Shared {
-    /// Runs blocking engine work off the async threads, within the request time limit
-    async fn blocking<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, Response> {
-        match tokio::time::timeout(self.timeout, tokio::task::spawn_blocking(work)).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(_)) => Err(error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the request failed",
-                None,
-            )),
-            Err(_) => Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "the request took longer than {} ms",
-                    self.timeout.as_millis()
-                ),
-                None,
-            )),
+/// The 503 of a request stopped at its time limit
+fn too_slow(s: &Shared) -> Response {
+    let ms = s.timeout.as_millis();
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("请求超过 {ms} 毫秒的时限，已停止，没有作出决定"),
+        format!("the request took longer than {ms} ms and was stopped; nothing was decided"),
+        None,
+    )
+}
+
+/// An answer written to bytes, refused if larger than the limit
+fn written(s: &Shared, body: &impl serde::Serialize) -> Result<Vec<u8>, Response> {
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))?;
+    let max = s.limits.max_response_bytes;
+    if bytes.len() > max {
+        let n = bytes.len();
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("答复将有 {n} 字节，超过上限 {max} 字节：请减少每次请求的申报件数"),
+            format!("the answer would be {n} bytes, over the limit of {max}: send fewer applications per request"),
+            None,
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads a request's body within the read time limit and the size limit
+async fn read_body(s: &Shared, req: Request) -> Result<Vec<u8>, Response> {
+    let max = s.max_body_bytes;
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("请求体超过 {max} 字节的上限"),
+            format!("the body is larger than the limit of {max} bytes"),
+            None,
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut body = req.into_body();
+    let read = async {
+        let mut out = Vec::with_capacity(declared.map_or(0, |n| usize::try_from(n).unwrap_or(0)));
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "the body could not be read",
+                    None,
+                ));
+            };
+            if let Ok(data) = frame.into_data() {
+                if out.len() + data.len() > max {
+                    return Err(too_large());
+                }
+                out.extend_from_slice(&data);
+            }
         }
+        Ok(out)
+    };
+    let within = s.limits.read_timeout;
+    tokio::time::timeout(within, read)
+        .await
+        .unwrap_or_else(|_| {
+            let ms = within.as_millis();
+            Err(refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("请求体在 {ms} 毫秒内没有传完"),
+                format!("the body did not arrive within {ms} ms"),
+                None,
+            ))
+        })
+}
+
+/// Runs a request's work on a blocking thread: admitted only if the queue has room (else 503
+/// with Retry-After), started when a worker is free, stopped at the time limit. The permits
+/// go with the work, so the count of running work is bounded even where a client has gone.
+async fn run(
+    s: Arc<Shared>,
+    req: Request,
+    work: fn(&Shared, &[u8], Instant) -> Response,
+) -> Response {
+    let deadline = Instant::now() + s.timeout;
+    let body = match read_body(&s, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Ok(admitted) = s.admission.clone().try_acquire_owned() else {
+        let mut r = refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "服务繁忙，等待的请求已满：请稍后重试".to_string(),
+            "the server is busy and its queue is full: retry shortly".to_string(),
+            None,
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    let worker =
+        match tokio::time::timeout_at(deadline.into(), s.workers.clone().acquire_owned()).await {
+            Ok(Ok(w)) => w,
+            Ok(Err(_)) => {
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the request failed",
+                    None,
+                )
+            }
+            Err(_) => return too_slow(&s),
+        };
+    let shared = s.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let _held = (admitted, worker);
+        work(&shared, &body, deadline)
+    });
+    // The work stops itself at the deadline; this bound only covers a stage that cannot be
+    // stopped, and the work keeps its worker until it ends.
+    match tokio::time::timeout_at((deadline + GRACE).into(), job).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the request failed",
+            None,
+        ),
+        Err(_) => too_slow(&s),
     }
 }
 
-pub(super) async fn decide(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    let value = match parse_body(&body) {
+/// How long past its time limit a request's work may take to notice it
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether the request's time ran out while it worked: its decisions are then discarded
+fn late(deadline: Instant) -> bool {
+    Instant::now() > deadline
+}
+
+pub(super) async fn decide(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    run(s, req, decide_work).await
+}
+
+#[derive(serde::Serialize)]
+struct Decided<'a> {
+    pack: Value,
+    decisions: &'a [Decision],
+    totals: &'a policy_engine::Totals,
+}
+
+fn decide_work(s: &Shared, body: &[u8], deadline: Instant) -> Response {
+    let (text, value) = match parse_body(s, body) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let apps = match applications(&value) {
+    let apps = match applications(&value, Some(text)) {
         Ok(a) => a,
         Err(r) => return r,
     };
     let engine = s.engine();
-    let e = engine.clone();
-    let result = s
-        .blocking(move || {
-            let d = e.decide(&apps);
-            let t = e.totals(&d);
-            (d, t)
-        })
-        .await;
-    match result {
-        Err(r) => r,
-        Ok((decisions, totals)) => {
-            let decisions: Vec<Value> = decisions
-                .iter()
-                .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
-                .collect();
-            let inputs: Vec<Value> = match &value {
-                Value::Array(a) => a.clone(),
-                other => vec![other.clone()],
-            };
-            if let Some(log) = &s.log {
-                log.append(&engine, &[], &inputs, &decisions);
-            }
-            answer(
-                &engine,
-                json!({"pack": pack_ref(&engine), "decisions": decisions, "totals": totals}),
-            )
+    let decisions = with_deadline(deadline, || engine.decide(&apps));
+    if late(deadline) {
+        return too_slow(s);
+    }
+    let totals = engine.totals(&decisions);
+    let bytes = match written(
+        s,
+        &Decided {
+            pack: pack_ref(&engine),
+            decisions: &decisions,
+            totals: &totals,
+        },
+    ) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Some(log) = &s.log {
+        let inputs: Vec<&Value> = match &value {
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        // Written whole before the answer leaves: an answered decision is in the log.
+        if let Err(e) = log.append(&engine, &[], &inputs, &decisions) {
+            return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.zh, e.en, None);
         }
     }
+    answer_bytes(&engine, bytes)
 }
 
-pub(super) async fn explain(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    let value = match parse_body(&body) {
+pub(super) async fn explain(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    run(s, req, explain_work).await
+}
+
+fn explain_work(s: &Shared, body: &[u8], deadline: Instant) -> Response {
+    let (_, value) = match parse_body(s, body) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let (apps_value, id) = match &value {
         Value::Object(o) if o.contains_key("applications") => (
-            o.get("applications").cloned().unwrap_or(Value::Null),
+            o.get("applications").unwrap_or(&Value::Null),
             o.get("id").and_then(Value::as_str).map(str::to_string),
         ),
         Value::Object(o) => (
-            value.clone(),
+            &value,
             o.get("id").and_then(Value::as_str).map(str::to_string),
         ),
-        _ => (Value::Null, None),
+        _ => (&Value::Null, None),
     };
     let Some(id) = id else {
         return error(
@@ -182,29 +394,34 @@ pub(super) async fn explain(State(s): State<Arc<Shared>>, body: Bytes) -> Respon
             Some("id"),
         );
     };
-    let apps = match applications(&apps_value) {
+    let apps = match applications(apps_value, None) {
         Ok(a) => a,
         Err(r) => return r,
     };
     let engine = s.engine();
-    let e = engine.clone();
-    let wanted = id.clone();
-    match s.blocking(move || e.explain(&apps, &wanted)).await {
-        Err(r) => r,
-        Ok(None) => error(
+    let explained = with_deadline(deadline, || engine.explain(&apps, &id));
+    if late(deadline) {
+        return too_slow(s);
+    }
+    match explained {
+        None => error(
             StatusCode::NOT_FOUND,
             format!("no application with id `{id}`"),
             Some("id"),
         ),
-        Ok(Some(x)) => answer(
-            &engine,
-            json!({"pack": pack_ref(&engine), "explanation": x}),
-        ),
+        Some(x) => match written(s, &json!({"pack": pack_ref(&engine), "explanation": x})) {
+            Ok(b) => answer_bytes(&engine, b),
+            Err(r) => r,
+        },
     }
 }
 
-pub(super) async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    let value = match parse_body(&body) {
+pub(super) async fn compare(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    run(s, req, compare_work).await
+}
+
+fn compare_work(s: &Shared, body: &[u8], deadline: Instant) -> Response {
+    let (_, value) = match parse_body(s, body) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -215,7 +432,7 @@ pub(super) async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Respon
             None,
         );
     };
-    let apps = match applications(obj.get("applications").unwrap_or(&Value::Null)) {
+    let apps = match applications(obj.get("applications").unwrap_or(&Value::Null), None) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -232,21 +449,23 @@ pub(super) async fn compare(State(s): State<Arc<Shared>>, body: Bytes) -> Respon
         Ok(v) => v,
         Err(r) => return r,
     };
-    let e = engine.clone();
     let name = name.unwrap_or_else(|| {
         let mut parts = sets.clone();
         parts.extend(disable.iter().map(|c| format!("{c} off")));
         parts.join(" ")
     });
-    match s
-        .blocking(move || e.compare(&apps, &[(name.as_str(), &variant)]))
-        .await
-    {
+    let compared = with_deadline(deadline, || {
+        engine.compare(&apps, &[(name.as_str(), &variant)])
+    });
+    if late(deadline) {
+        return too_slow(s);
+    }
+    match written(
+        s,
+        &json!({"baseline": pack_ref(&engine), "comparisons": compared}),
+    ) {
+        Ok(b) => answer_bytes(&engine, b),
         Err(r) => r,
-        Ok(c) => answer(
-            &engine,
-            json!({"baseline": pack_ref(&engine), "comparisons": c}),
-        ),
     }
 }
 
@@ -477,14 +696,27 @@ fn decisions_openapi() -> Value {
     })
 }
 
-pub(super) async fn openapi() -> Response {
+/// The bounds a client meets, for the API document
+fn limits(s: &Shared) -> String {
+    format!(
+        "Limits: at most {} applications per request (413 past it; send several requests), a body of at most {} bytes (413), an answer of at most {} bytes (413), {} ms per request, after which the work stops and the answer is 503 with nothing decided or logged; when {} requests are being decided and {} more wait, another gets 503 with Retry-After. An error's `error` is in English, `error_zh` in Chinese where given. A leading UTF-8 byte order mark is accepted.",
+        s.limits.max_applications,
+        s.max_body_bytes,
+        s.limits.max_response_bytes,
+        s.timeout.as_millis(),
+        s.limits.workers,
+        s.limits.queue,
+    )
+}
+
+pub(super) async fn openapi(State(s): State<Arc<Shared>>) -> Response {
     axum::Json(json!({
         "openapi": "3.0.3",
         "info": {"title": "policy-engine", "version": env!("CARGO_PKG_VERSION")},
         "paths": {
             "/v1/decide": {"post": {"summary": "Decide one application (a JSON object) or a list",
-                "description": DECIDE_TOGETHER,
-                "responses": {"200": {"description": "pack, decisions, totals", "content": {"application/json": {"schema": decisions_openapi()}}}, "400": {"description": "not JSON, or not applications"}, "413": {"description": "body too large"}}}},
+                "description": format!("{DECIDE_TOGETHER} {}", limits(&s)),
+                "responses": {"200": {"description": "pack, decisions, totals", "content": {"application/json": {"schema": decisions_openapi()}}}, "400": {"description": "not JSON, or not applications"}, "408": {"description": "the body did not arrive within the read time limit"}, "413": {"description": "body too large, too many applications, or an answer over the size limit"}, "422": {"description": "a key given twice in one object"}, "500": {"description": "the decision log could not be written: nothing was decided"}, "503": {"description": "over the time limit (the work was stopped), or the server is busy (with Retry-After)"}}}},
             "/v1/explain": {"post": {"summary": "Explain one decision: {\"id\": …, \"applications\": [...]}",
                 "description": "The decision is made in the context of the applications given, as /v1/decide makes it: count limits and settlement rules look at the others. When settlement rules looked at it, `explanation.settlement` gives the clause's own status and amount before the rules and each rule applied, in order, with its reason.",
                 "responses": {"200": {"description": "the explanation"}, "404": {"description": "no such id"}}}},

@@ -4,6 +4,11 @@
 //! request sees two versions of a pack. A changed pack is loaded and checked (and with
 //! `--require-tests`, its tests run) before it replaces the one in force; a broken edit is
 //! refused, reported on `/v1/pack`, and the last good pack keeps serving.
+//!
+//! Bounded everywhere a client could make it grow: connections (past the bound, a 503 and
+//! close), the time to send headers and body, applications per request, the answer's size, the
+//! requests decided at once and those waiting (past the queue, 503 with Retry-After), and each
+//! request's time, which stops its work rather than only its answer.
 
 mod clock;
 mod handlers;
@@ -17,13 +22,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::Semaphore;
 
 use self::clock::now;
 use self::log::DecisionLog;
 use self::reload::{candidate, reloader};
+pub use self::state::Limits;
 use self::state::Shared;
 
 /// How the server runs
@@ -37,7 +45,7 @@ pub struct Options {
 }
 
 /// The router over an engine: for `serve` and for tests
-fn router(shared: Arc<Shared>, max_body_bytes: usize) -> Router {
+fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/v1/decide", post(handlers::decide))
         .route("/v1/explain", post(handlers::explain))
@@ -47,35 +55,68 @@ fn router(shared: Arc<Shared>, max_body_bytes: usize) -> Router {
         .route("/v1/schema", get(handlers::schema))
         .route("/healthz", get(handlers::healthz))
         .route("/openapi.json", get(handlers::openapi))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            handlers::fingerprint,
+        ))
         .with_state(shared)
 }
 
-/// Serves until the process ends; `bound` receives the address actually bound (port 0 picks
-/// one)
+/// Serves until the process ends, with the default [`Limits`]; `bound` receives the address
+/// actually bound (port 0 picks one)
 pub fn serve(
     opts: Options,
     bound: Option<std::sync::mpsc::Sender<SocketAddr>>,
 ) -> Result<(), String> {
+    serve_with(opts, Limits::default(), bound)
+}
+
+/// Serves until the process ends, within `limits`
+pub fn serve_with(
+    opts: Options,
+    limits: Limits,
+    bound: Option<std::sync::mpsc::Sender<SocketAddr>>,
+) -> Result<(), String> {
     let engine = candidate(&opts.pack, opts.require_tests)
         .map_err(|e| format!("error: {}", e.join("\n")))?;
-    let log = opts
-        .decision_log
-        .as_deref()
-        .map(DecisionLog::open)
-        .transpose()?;
+    let log = match opts.decision_log.as_deref() {
+        None => None,
+        Some(path) => {
+            let (log, cut) = DecisionLog::open(path, limits.fsync_log)?;
+            if let Some(cut) = cut {
+                eprintln!("{} {cut}", now());
+            }
+            Some(log)
+        }
+    };
+    let workers = limits.workers.max(1);
     let shared = Arc::new(Shared {
         engine: RwLock::new(Arc::new(engine)),
         loaded_at: Mutex::new(now()),
         last_reload: Mutex::new(None),
         log,
         timeout: opts.timeout,
+        max_body_bytes: opts.max_body_bytes,
+        workers: Arc::new(Semaphore::new(workers)),
+        admission: Arc::new(Semaphore::new(workers + limits.queue)),
+        limits: limits.clone(),
     });
     {
         let shared = shared.clone();
         let dir = opts.pack.clone();
         let require = opts.require_tests;
-        std::thread::spawn(move || reloader(shared, dir, require));
+        let settle = limits.settle;
+        std::thread::spawn(move || reloader(shared, dir, require, settle));
+    }
+    if shared.log.as_ref().is_some_and(|l| !l.fsync_each()) {
+        // What a power cut can lose: the decisions answered in the last second.
+        let shared = shared.clone();
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if let Some(log) = &shared.log {
+                log.sync();
+            }
+        });
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -90,8 +131,50 @@ pub fn serve(
         if let Some(tx) = bound {
             let _ = tx.send(addr);
         }
-        axum::serve(listener, router(shared, opts.max_body_bytes))
-            .await
-            .map_err(|e| format!("error: {e}"))
+        accept(listener, router(shared), &limits).await;
+        Ok(())
     })
+}
+
+/// Accepts connections for ever, each within the connection bound and the header time limit
+async fn accept(listener: tokio::net::TcpListener, app: Router, limits: &Limits) {
+    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of descriptors, most likely: wait for connections to close.
+                eprintln!("{} cannot accept a connection: {e}", now());
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tokio::spawn(turn_away(stream));
+            continue;
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let header_timeout = limits.read_timeout;
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            // Without a timer hyper has no header time limit: a client sending half a header
+            // would hold its connection for ever.
+            http.timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+/// Answers a connection past the bound with 503 and closes it, spending at most a second on it
+async fn turn_away(stream: tokio::net::TcpStream) {
+    let body = r#"{"error":"too many connections: retry shortly","error_zh":"连接数已满：请稍后重试","field":null}"#;
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    // Small enough for the socket's buffer: one try, no waiting on a client that does not read.
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.writable()).await;
+    let _ = stream.try_write(answer.as_bytes());
 }

@@ -66,6 +66,24 @@ thread_local! {
     // Whether the current run read `history` or `others`: its outcome then depends on more
     // than the facts, and the memo must not learn it.
     static READ_HISTORY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    // When the whole batch this thread decides must stop (a served request's time limit).
+    static BATCH_DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `work` with every script run on this thread stopped at `at` at the latest: a caller
+/// with a time limit for a whole batch (a served request) gets its thread back soon after the
+/// limit, each remaining application's scripts ending within a thousand operations. The
+/// decisions made past `at` are `error` decisions; the caller discards them.
+pub fn with_deadline<T>(at: std::time::Instant, work: impl FnOnce() -> T) -> T {
+    // Restored on the way out, unwinding included: the thread may serve other work after.
+    struct Restore(Option<std::time::Instant>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BATCH_DEADLINE.with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(BATCH_DEADLINE.with(|d| d.replace(Some(at))));
+    work()
 }
 
 /// `history.count(clause)` / `history.sum(clause)`: the applicant's earlier payments
@@ -636,10 +654,20 @@ impl ScriptHost {
         scope.push_constant("others", params.others.clone());
         scope.push_constant("app", facts);
         scope.push_constant("params", params);
-        let deadline =
+        let own =
             std::time::Instant::now() + std::time::Duration::from_millis(self.limits.max_millis);
+        let deadline = BATCH_DEADLINE.with(|d| d.get().map_or(own, |batch| batch.min(own)));
         DEADLINE.with(|d| d.set(Some(deadline)));
-        let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast);
+        // Past the batch's time, the rest of the batch is not run at all: the caller discards it.
+        let result =
+            if BATCH_DEADLINE.with(|d| d.get().is_some_and(|at| std::time::Instant::now() > at)) {
+                Err(Box::new(EvalAltResult::ErrorTerminated(
+                    Dynamic::from(DEADLINE_TOKEN),
+                    Position::NONE,
+                )))
+            } else {
+                engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+            };
         DEADLINE.with(|d| d.set(None));
         let reads = READS.with(|r| r.borrow_mut().take());
         // A run that read the history is not the facts' alone: nothing for the memo.
