@@ -147,14 +147,29 @@ pub fn read_applications(
                 "unknown input format: name the file .yaml, .yml or .json".into(),
             )
         })?;
-    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let max = file::DEFAULT_MAX_INPUT_BYTES;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, max + 1), &mut bytes))
+        .map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(fail(None, file::over_bound(max)));
+    }
+    applications_from_bytes(bytes, format).map_err(|(pos, m)| fail(pos, m))
+}
+
+/// The bytes of a whole YAML, JSON, JSONL or CSV file as applications
+pub(crate) fn applications_from_bytes(
+    bytes: Vec<u8>,
+    format: InputFormat,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
     let text = String::from_utf8(bytes).map_err(|e| {
-        fail(
+        (
             None,
             format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
         )
     })?;
-    split(&text, format).map_err(|(pos, m)| fail(pos, m))
+    split(&text, format)
 }
 
 /// Splits a text into applications
@@ -352,12 +367,33 @@ pub(crate) fn csv_row(
     index: usize,
     line: usize,
 ) -> RawApplication {
+    sparse_row(
+        columns,
+        cells.iter().map(String::as_str).enumerate(),
+        cells.len(),
+        index,
+        line,
+    )
+}
+
+/// A row given as its cells that hold text, by column, and its width (one past its last
+/// cell): a workbook's row, where a cell far to the right is not padded up to
+pub(crate) fn sparse_row<'c>(
+    columns: &[Vec<String>],
+    cells: impl Iterator<Item = (usize, &'c str)>,
+    width: usize,
+    index: usize,
+    line: usize,
+) -> RawApplication {
     let mut root: Vec<(Node, Node)> = Vec::new();
-    for (path, cell) in columns.iter().zip(cells) {
+    for (col, cell) in cells {
+        let Some(path) = columns.get(col) else {
+            continue;
+        };
         if cell.is_empty() || path.is_empty() {
             continue;
         }
-        insert_path(&mut root, path, Node::scalar(cell.clone(), false));
+        insert_path(&mut root, path, Node::scalar(cell.to_string(), false));
     }
     RawApplication {
         index,
@@ -366,10 +402,9 @@ pub(crate) fn csv_row(
             value: NodeValue::Map(root),
             pos: Some(Pos { line, col: 1 }),
         },
-        problem: (cells.len() > columns.len()).then(|| {
+        problem: (width > columns.len()).then(|| {
             format!(
-                "line {line}: more cells ({}) than columns ({})",
-                cells.len(),
+                "line {line}: more cells ({width}) than columns ({})",
                 columns.len()
             )
         }),

@@ -329,6 +329,7 @@ fn workbook_ledger(path: &Path, pack: &Pack, bytes: Vec<u8>) -> Result<Vec<Paid>
             "the first sheet is empty: a ledger has a header row (applicant, clause, period, amount) and a payment a row".into(),
         )]));
     };
+    let header = header.dense();
     let index = ledger_columns(header.iter().map(String::as_str))
         .map_err(|(col, m)| LoadErrors(vec![at(head_row, col, m)]))?;
     let mut errors = LoadErrors::default();
@@ -342,7 +343,7 @@ fn workbook_ledger(path: &Path, pack: &Pack, bytes: Vec<u8>) -> Result<Vec<Paid>
             ));
             break;
         }
-        let cell = |k: usize| cells.get(index[k]).map_or("", |c| c.trim());
+        let cell = |k: usize| cells.get(index[k]).map_or("", str::trim);
         match ledger_row(pack, [cell(0), cell(1), cell(2), cell(3)]) {
             Ok(p) => paid.push(p),
             Err((k, message)) => errors.push(at(row, index[k], message)),
