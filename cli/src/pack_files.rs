@@ -23,6 +23,9 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Option<SystemTime>, u64, u64)>
             } else if !p
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                // Only a regular file is hashed: reading a FIFO would wait for a writer, a link
+                // to a device never end (the pack load refuses both, naming them).
+                && std::fs::metadata(&p).is_ok_and(|m| m.is_file())
             {
                 let hash = std::fs::read(&p)
                     .map(|bytes| {
