@@ -114,6 +114,9 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<usize> {
     ))
 }
 
+/// The most columns a CSV row may have: Excel's (`XFD`), as for a workbook
+const MAX_CSV_COLUMNS: usize = crate::load::workbook::MAX_COLUMNS;
+
 /// The error for an input with nothing in it
 const EMPTY: &str = "the file is empty: it holds no applications (a CSV has a header row and a row an application, YAML and JSON a list, JSONL an object a line)";
 
@@ -368,8 +371,8 @@ impl InputFile {
         self
     }
 
-    /// The longest JSONL line read; a longer one becomes an error decision without being held
-    /// in memory
+    /// The longest JSONL line, or CSV record, read; a longer one becomes an error decision (a
+    /// JSONL line without being held in memory)
     pub fn with_max_line_bytes(mut self, bytes: usize) -> InputFile {
         self.max_line_bytes = bytes.max(1);
         self
@@ -617,7 +620,17 @@ impl InputFile {
             .collect();
         raw.check(0, reader.position().byte(), 1)
             .map_err(|(p, m)| self.fail(Some(p), m))?;
+        if header.len() > MAX_CSV_COLUMNS {
+            return Err(self.fail(
+                Some(Pos { line: 1, col: 1 }),
+                format!(
+                    "the header has {} columns, more than {MAX_CSV_COLUMNS}, the most a row may have",
+                    header.len()
+                ),
+            ));
+        }
         let columns = input::csv_columns(&header, &self.aliases);
+        let limit = self.max_line_bytes as u64;
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut record = csv::StringRecord::new();
         let mut index = 0;
@@ -630,6 +643,23 @@ impl InputFile {
             }
             match read {
                 Ok(false) => break,
+                // The same bound as a JSONL line, and Excel's columns: each an error of that
+                // record only, its cells never copied out.
+                Ok(true) if reader.position().byte() - start > limit => {
+                    chunk.push(Record::Parsed(broken(
+                        index,
+                        line,
+                        format!("line {line}: longer than {limit} bytes, the most a record may have"),
+                    )))
+                }
+                Ok(true) if record.len() > MAX_CSV_COLUMNS => chunk.push(Record::Parsed(broken(
+                    index,
+                    line,
+                    format!(
+                        "line {line}: {} cells, more than {MAX_CSV_COLUMNS}, the most a row may have",
+                        record.len()
+                    ),
+                ))),
                 Ok(true) => {
                     let cells: Vec<String> = record.iter().map(str::to_string).collect();
                     chunk.push(Record::Parsed(input::csv_row(

@@ -203,7 +203,7 @@ fn split(text: &str, format: InputFormat) -> Result<Vec<RawApplication>, (Option
         InputFormat::Json => {
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let mut de = serde_json::Deserializer::from_str(text);
-            let node = JsonNode::deserialize(&mut de)
+            let node = json_document(&mut de)
                 .and_then(|n| de.end().map(|_| n))
                 .map_err(|e| {
                     (
@@ -265,7 +265,7 @@ pub(crate) fn applications_from_node(
 pub(crate) fn json_line(text: &str, index: usize, line: usize) -> RawApplication {
     let pos = Some(Pos { line, col: 1 });
     let mut de = serde_json::Deserializer::from_str(text);
-    match JsonNode::deserialize(&mut de).and_then(|n| de.end().map(|_| n)) {
+    match json_document(&mut de).and_then(|n| de.end().map(|_| n)) {
         Ok(JsonNode(node)) => RawApplication {
             index,
             pos,
@@ -450,6 +450,39 @@ fn insert_path(entries: &mut Vec<(Node, Node)>, path: &[String], value: Node) {
 /// a silent overwrite), so checking that application refuses it.
 struct JsonNode(Node);
 
+/// The most values one JSON document may hold, as for YAML (`YamlLimits::max_nodes`): a
+/// gigabyte of `[[],[],…]` would otherwise build hundreds of millions of nodes
+pub(crate) const MAX_JSON_VALUES: usize = 5_000_000;
+
+std::thread_local! {
+    /// Values read so far in the JSON document being read on this thread
+    static JSON_VALUES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// The bound on this thread: [`MAX_JSON_VALUES`], lowered only by a test
+    static JSON_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(MAX_JSON_VALUES) };
+}
+
+/// A JSON document read as a node tree, its values counted and bounded
+fn json_document<'de, D: Deserializer<'de>>(d: D) -> Result<JsonNode, D::Error> {
+    JSON_VALUES.with(|n| n.set(0));
+    JsonNode::deserialize(d)
+}
+
+/// Counts one value more; past the bound, the document is refused
+fn count_value<E: de::Error>() -> Result<(), E> {
+    let n = JSON_VALUES.with(|n| {
+        let v = n.get() + 1;
+        n.set(v);
+        v
+    });
+    let max = JSON_LIMIT.with(std::cell::Cell::get);
+    if n > max {
+        return Err(E::custom(format!(
+            "more than {max} values in one document, the most read"
+        )));
+    }
+    Ok(())
+}
+
 // serde_json hands an arbitrary-precision number over as a one-entry map under this key.
 const JSON_NUMBER_KEY: &str = "$serde_json::private::Number";
 
@@ -468,15 +501,18 @@ impl<'de> Visitor<'de> for JsonVisitor {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<JsonNode, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v.to_string(), false)))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<JsonNode, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v.to_string(), false)))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<JsonNode, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v.to_string(), false)))
     }
 
@@ -484,15 +520,18 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Err(E::custom("a number reached the reader as a binary float"))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<JsonNode, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v, true)))
     }
 
-    fn visit_unit<E>(self) -> Result<JsonNode, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar("null", false)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonNode, A::Error> {
+        count_value()?;
         let mut items = Vec::new();
         while let Some(JsonNode(n)) = seq.next_element()? {
             items.push(n);
@@ -504,6 +543,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonNode, A::Error> {
+        count_value()?;
         let mut entries: Vec<(Node, Node)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if key == JSON_NUMBER_KEY {
@@ -523,6 +563,25 @@ impl<'de> Visitor<'de> for JsonVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JSON document of more values than its bound is refused, naming the bound; at the
+    /// bound, read (the bound lowered on this test's thread, the same code counting)
+    #[test]
+    fn json_values_are_bounded() {
+        assert_eq!(JSON_LIMIT.with(std::cell::Cell::get), 5_000_000);
+        JSON_LIMIT.with(|l| l.set(1000));
+        let many = |n: usize| format!("[{}[]]", "[],".repeat(n - 2));
+        let over = parse_applications(&many(1001), InputFormat::Json);
+        let at = parse_applications(&many(1000), InputFormat::Json);
+        let nested = parse_applications(&format!("[{{\"a\":{}}}]", many(999)), InputFormat::Json);
+        JSON_LIMIT.with(|l| l.set(MAX_JSON_VALUES));
+        let Err(e) = over else {
+            panic!("refused");
+        };
+        assert!(e.message.contains("more than 1000 values"), "{e}");
+        assert_eq!(at.map(|a| a.len()), Ok(999));
+        assert!(nested.is_err(), "values inside values count");
+    }
 
     #[test]
     fn json_numbers_keep_their_digits() {
