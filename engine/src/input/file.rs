@@ -10,7 +10,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::input::{self, csv_quotes, quick, InputError, InputFormat, RawApplication};
+use crate::input::{
+    self, csv_quotes, over_bound, quick, InputError, InputFormat, RawApplication,
+    DEFAULT_MAX_INPUT_BYTES,
+};
 use crate::model::facts::Checked;
 use crate::model::pack::Pack;
 use crate::model::pos::Pos;
@@ -30,15 +33,6 @@ pub struct InputFile {
     sheet: Option<String>,
     max_line_bytes: usize,
     max_input_bytes: u64,
-}
-
-/// The most bytes an input may have, a file or what a pipe gives: far above a million
-/// applications (about 210 MiB of JSONL), and a bound on the copy a pipe makes
-pub const DEFAULT_MAX_INPUT_BYTES: u64 = 1 << 30;
-
-/// The words of the error for an input over its bound
-pub(crate) fn over_bound(max: u64) -> String {
-    format!("longer than {max} bytes, the most an input may have (`--max-input-bytes` raises it)")
 }
 
 /// A pipe's contents copied to a file that has no name: created unlinked (`O_TMPFILE`, or

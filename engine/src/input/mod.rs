@@ -129,6 +129,15 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// The most bytes an input may have, a file or what a pipe gives: far above a million
+/// applications (about 210 MiB of JSONL), and a bound on the copy a pipe makes
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// The words of the error for an input over its bound
+pub(crate) fn over_bound(max: u64) -> String {
+    format!("longer than {max} bytes, the most an input may have (`--max-input-bytes` raises it)")
+}
+
 /// Reads a file of applications; the format comes from `format` or else the file name
 pub fn read_applications(
     path: &Path,
@@ -147,13 +156,13 @@ pub fn read_applications(
                 "unknown input format: name the file .yaml, .yml or .json".into(),
             )
         })?;
-    let max = file::DEFAULT_MAX_INPUT_BYTES;
+    let max = DEFAULT_MAX_INPUT_BYTES;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, max + 1), &mut bytes))
         .map_err(|e| fail(None, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > max {
-        return Err(fail(None, file::over_bound(max)));
+        return Err(fail(None, over_bound(max)));
     }
     applications_from_bytes(bytes, format).map_err(|(pos, m)| fail(pos, m))
 }
