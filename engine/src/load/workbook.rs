@@ -49,28 +49,77 @@ fn too_big(name: &str, max: u64) -> Fail {
     )
 }
 
-/// A part's bytes as they are uncompressed, refused past `max`: the count is kept where the
-/// reader that failed can see it, so the failure is worded as the bound, not as broken XML
+/// The longest run of text (between two tags) or tag read whole from a streamed part: a
+/// cell holds at most 32,767 characters in Excel, some 200 KB escaped. The XML reader holds
+/// one such run at a time, so this bounds its memory; blank space past it between tags
+/// (padding) is dropped, anything else past it refuses the part.
+const MAX_RUN: usize = 1 << 20;
+
+/// Why a streamed part was refused, kept where the reader that failed can see it, so the
+/// failure is worded as the bound, not as broken XML
+#[derive(Default)]
+struct Refused(std::cell::Cell<Option<u8>>);
+
+const OVER_PART: u8 = 1;
+const OVER_RUN: u8 = 2;
+
+/// A part's bytes as they are uncompressed: refused past `max` in all, or a run of text or a
+/// tag past [`MAX_RUN`]; padding past that is dropped
 struct Bounded<R> {
     inner: R,
-    read: std::rc::Rc<std::cell::Cell<u64>>,
+    read: u64,
     max: u64,
+    refused: std::rc::Rc<Refused>,
+    in_tag: bool,
+    run: usize,
 }
 
 impl<R: Read> Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let total = self.read.get().saturating_add(n as u64);
-        self.read.set(total);
-        if total > self.max {
-            return Err(std::io::Error::other("over the bound"));
+        loop {
+            let n = self.inner.read(buf)?;
+            self.read = self.read.saturating_add(n as u64);
+            if self.read > self.max {
+                self.refused.0.set(Some(OVER_PART));
+                return Err(std::io::Error::other("over the bound"));
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let b = buf[i];
+                match b {
+                    b'<' => {
+                        self.in_tag = true;
+                        self.run = 0;
+                    }
+                    b'>' if self.in_tag => {
+                        self.in_tag = false;
+                        self.run = 0;
+                        buf[kept] = b;
+                        kept += 1;
+                        continue;
+                    }
+                    _ => self.run += 1,
+                }
+                if self.run > MAX_RUN {
+                    if !self.in_tag && b.is_ascii_whitespace() {
+                        continue;
+                    }
+                    self.refused.0.set(Some(OVER_RUN));
+                    return Err(std::io::Error::other("over the bound"));
+                }
+                buf[kept] = b;
+                kept += 1;
+            }
+            // All of it dropped padding: read on, rather than say the part ended.
+            if kept > 0 || n == 0 {
+                return Ok(kept);
+            }
         }
-        Ok(n)
     }
 }
 
 /// A part read as it is uncompressed, never whole: `each` is given an XML reader over it, and
-/// any failure past `max` bytes is that bound's error
+/// any failure past a bound is that bound's error
 fn stream_part<R: Read + std::io::Seek, T>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
@@ -84,18 +133,27 @@ fn stream_part<R: Read + std::io::Seek, T>(
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err((None, format!("not a readable .xlsx workbook: {e}"))),
     };
-    let read = std::rc::Rc::new(std::cell::Cell::new(0));
+    let refused = std::rc::Rc::new(Refused::default());
     let bounded = Bounded {
         inner: file,
-        read: read.clone(),
+        read: 0,
         max,
+        refused: refused.clone(),
+        in_tag: false,
+        run: 0,
     };
     let mut reader = Reader::from_reader(std::io::BufReader::new(bounded));
     let out = each(&mut reader);
-    if read.get() > max {
-        return Err(too_big(name, max));
+    match refused.0.get() {
+        Some(OVER_PART) => Err(too_big(name, max)),
+        Some(_) => Err((
+            None,
+            format!(
+                "`{name}` in the workbook holds a text or a tag over {MAX_RUN} bytes, the most read (a cell holds at most 32,767 characters)"
+            ),
+        )),
+        None => out.map(Some),
     }
-    out.map(Some)
 }
 
 /// A small part (the workbook, its relations, its styles) as text, refused past `max`
@@ -725,6 +783,45 @@ mod tests {
         // Under a bound it fits, all thirteen rows.
         let read = read_sheet(std::io::Cursor::new(&bytes), None, bounds(4 << 20));
         assert_eq!(read.map(|r| r.len()), Ok(13));
+    }
+
+    /// Padding between rows, however long, is dropped as it is read (the XML reader never
+    /// holds it); a cell's text past the run bound refuses the part
+    #[test]
+    fn long_runs_are_dropped_if_blank_and_refused_otherwise() {
+        let row = |n: usize| {
+            format!(r#"<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>R{n}</t></is></c></row>"#)
+        };
+        let xml = format!(
+            "<worksheet><sheetData>{}{}{}</sheetData></worksheet>",
+            row(1),
+            " \n".repeat(MAX_RUN * 2),
+            row(2)
+        );
+        let read = read_sheet(
+            std::io::Cursor::new(workbook(xml.as_bytes())),
+            None,
+            bounds(1 << 30),
+        );
+        let Ok(rows) = read else {
+            panic!("read: {read:?}");
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].1.get(0), Some("R2"));
+        let xml = format!(
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row></sheetData></worksheet>"#,
+            "x".repeat(MAX_RUN + 1)
+        );
+        let read = read_sheet(
+            std::io::Cursor::new(workbook(xml.as_bytes())),
+            None,
+            bounds(1 << 30),
+        );
+        let Err((_, message)) = read else {
+            panic!("refused");
+        };
+        assert!(message.contains("over 1048576 bytes"), "{message}");
+        assert!(message.contains("sheet1.xml"), "{message}");
     }
 
     /// A cell far to the right costs one cell, not a row padded to it; a cell holding anything
