@@ -63,6 +63,41 @@ fn an_endless_input_stops_at_the_byte_bound() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
+/// A ledger (`--history`) or a scenario named as a device that never ends is refused at its
+/// bound, never read whole (the ledger's size check saw 0 bytes and then read forever)
+#[test]
+fn a_history_or_scenario_that_never_ends_is_refused() {
+    let (code, _, err) = policy_within(
+        Duration::from_secs(120),
+        strings(&[
+            "run",
+            "--pack",
+            PACK,
+            "--input",
+            "policies/suzhou-future-industries/examples/applications.yaml",
+            "--history",
+            "/dev/zero",
+        ]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/dev/zero"), "{err}");
+    assert!(err.contains("over 268435456 bytes"), "{err}");
+    let (code, _, err) = policy_within(
+        Duration::from_secs(120),
+        strings(&[
+            "compare",
+            "--pack",
+            PACK,
+            "--input",
+            "policies/suzhou-future-industries/examples/applications.yaml",
+            "--scenario",
+            "/dev/zero",
+        ]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("over 16777216 bytes"), "{err}");
+}
+
 /// A regular file over the bound is refused alike, before any of it is read; under it, read
 #[test]
 fn a_file_over_the_byte_bound_is_refused() {

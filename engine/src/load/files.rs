@@ -487,3 +487,19 @@ pub(crate) fn not_plain_id(key: &str, id: &str) -> Refusal {
         ),
     )
 }
+
+/// The most bytes of a scenario file or a replacement script named on the command line
+pub(crate) const MAX_SCENARIO_BYTES: u64 = MAX_PACK_FILE_BYTES;
+
+/// The bytes of a file named on the command line (a scenario, a ledger), at most `max`: a
+/// device or pipe that never ends (`/dev/zero`) is refused at the bound, never read whole
+pub(crate) fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("over {max} bytes, the most read"));
+    }
+    Ok(bytes)
+}

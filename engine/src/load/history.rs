@@ -72,7 +72,8 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
             format!("the file is {size} bytes, over the {MAX_BYTES} a history may have"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    // The size above is 0 for a device or a pipe: the read is bounded too.
+    let bytes = crate::load::files::read_at_most(path, MAX_BYTES).map_err(|m| fail(None, m))?;
     let form = form_of(path, &bytes).map_err(|m| fail(None, m))?;
     if form == Form::Workbook {
         return workbook_ledger(path, pack, bytes).map(History::new);
