@@ -569,4 +569,24 @@ fn a_fifo_in_the_pack_is_refused_without_waiting() {
     assert!(err.contains("incubator.yaml"), "{err}");
     assert!(err.contains("draft.zh.txt"), "{err}");
     assert!(err.contains("not a regular file"), "{err}");
+
+    // A test file of the pack: a FIFO refused, a link out refused, by `policy test`.
+    let pack = pack_copy();
+    let suite = pack.path().join("tests/incubator.yaml");
+    fs::remove_file(&suite).expect("rm");
+    assert!(mkfifo(&suite));
+    let outside = tempfile::tempdir().expect("dir");
+    let secret = outside.path().join("secret.yaml");
+    fs::write(&secret, "SECRET: 1\n").expect("secret");
+    let linked = pack.path().join("tests/talent-team.yaml");
+    fs::remove_file(&linked).expect("rm");
+    std::os::unix::fs::symlink(&secret, &linked).expect("link");
+    let dir = pack.path().to_string_lossy().into_owned();
+    let (code, out, err) = policy_within(Duration::from_secs(60), strings(&["test", &dir]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("incubator.yaml"), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(err.contains("talent-team.yaml"), "{err}");
+    assert!(err.contains("outside the pack"), "{err}");
+    assert!(!err.contains("SECRET") && !out.contains("SECRET"), "{err}");
 }
