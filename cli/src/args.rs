@@ -377,6 +377,9 @@ pub struct Batch {
     /// The longest JSONL line read; a longer one is an error for that line only
     #[arg(long, default_value_t = policy_engine::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
+    /// The most bytes the input may have (a file, or what a pipe gives); more is refused
+    #[arg(long, default_value_t = policy_engine::DEFAULT_MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

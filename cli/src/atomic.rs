@@ -61,19 +61,36 @@ impl AtomicFile {
         self.file.write_all(bytes)
     }
 
-    /// Flushes, syncs and renames into place
+    /// Flushes, syncs and renames into place. On any failure (a full disk, a rename refused)
+    /// the temporary file is removed before the error is returned, and the error says so if
+    /// it could not be.
     pub fn finish(self) -> Result<(), String> {
         let path = self.path;
-        let file = self
-            .file
-            .into_inner()
-            .map_err(|e| cannot_write(&path, e.error()))?;
-        file.as_file()
-            .sync_all()
-            .map_err(|e| cannot_write(&path, &e))?;
+        let file = match self.file.into_inner() {
+            Ok(f) => f,
+            Err(e) => {
+                let message = cannot_write(&path, e.error());
+                // The buffer's unwritten bytes go with it: no second flush on drop.
+                let (writer, _) = e.into_inner().into_parts();
+                return Err(abandon(writer, message));
+            }
+        };
+        if let Err(e) = file.as_file().sync_all() {
+            return Err(abandon(file, cannot_write(&path, &e)));
+        }
         file.persist(&path)
-            .map_err(|e| cannot_write(&path, &e.error))?;
+            .map_err(|e| abandon(e.file, cannot_write(&path, &e.error)))?;
         Ok(())
+    }
+}
+
+/// Removes a temporary file that will not become the output; `message` gains a note naming
+/// it if it could not be removed, so it is never left behind unsaid
+fn abandon(file: NamedTempFile, message: String) -> String {
+    let name = file.path().display().to_string();
+    match file.close() {
+        Ok(()) => message,
+        Err(e) => format!("{message} (and the temporary file {name} could not be removed: {e})"),
     }
 }
 
@@ -123,4 +140,57 @@ fn cannot_write(path: &Path, e: &io::Error) -> String {
         None => &cause,
     };
     format!("error: cannot write {}: {cause}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partials(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".partial"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The rename fails (a directory took the output's name meanwhile): an error, and the
+    /// temporary file is gone
+    #[test]
+    fn a_failed_finish_leaves_no_partial_file() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("dir");
+        };
+        let out = dir.path().join("decisions.json");
+        let Ok(mut file) = AtomicFile::create(&out) else {
+            panic!("created");
+        };
+        assert!(file.write(&vec![b'x'; 3 << 20]).is_ok());
+        assert_eq!(partials(dir.path()).len(), 1);
+        assert!(std::fs::create_dir_all(out.join("inside")).is_ok());
+        let Err(message) = file.finish() else {
+            panic!("a directory cannot be replaced by a file");
+        };
+        assert!(message.starts_with("error: cannot write"), "{message}");
+        assert!(!message.contains("could not be removed"), "{message}");
+        assert_eq!(partials(dir.path()), Vec::<String>::new());
+    }
+
+    /// A file given up (a run that failed before finishing) takes its temporary file with it
+    #[test]
+    fn an_unfinished_file_leaves_no_partial_file() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("dir");
+        };
+        let Ok(mut file) = AtomicFile::create(&dir.path().join("out.csv")) else {
+            panic!("created");
+        };
+        assert!(file.write(b"id\n").is_ok());
+        drop(file);
+        assert_eq!(partials(dir.path()), Vec::<String>::new());
+    }
 }

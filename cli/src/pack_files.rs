@@ -41,6 +41,9 @@ pub fn snapshot(dir: &Path) -> Snapshot {
             let p = e.path();
             if p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                // Only a regular file is hashed: reading a FIFO would wait for a writer, a link
+                // to a device never end (the pack load refuses both, naming them).
+                && std::fs::metadata(&p).is_ok_and(|m| m.is_file())
             {
                 continue;
             }

@@ -111,6 +111,7 @@ pub fn input_file(batch: &Batch, engine: &Engine) -> Result<policy_engine::Input
             f.with_aliases(engine.pack().aliases.clone())
                 .with_sheet(batch.sheet.clone())
                 .with_max_line_bytes(batch.max_line_bytes)
+                .with_max_input_bytes(batch.max_input_bytes)
         })
         .map_err(|e| format!("error: {e}"))
 }

@@ -4,10 +4,37 @@ use policy_engine::{Pack, Progress, ScenarioComparison, SweepPoint};
 
 use super::comparison_word;
 
+/// A text cell as a spreadsheet must not take it for a formula: one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a `'` in front (what Excel and LibreOffice read
+/// as "this is text"), so an id like `=HYPERLINK(…)` opens as the text it is. A cell that is a
+/// number as written (`-5`, `+3.20`, `1e3` is not one) is left as it is: a spreadsheet reads
+/// it as that number, never as a formula.
+pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    if risky && !plain_number(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// `-5`, `+3.20`, `-0.5`: a sign, digits, at most one point between digits
+fn plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn csv_text(rows: Vec<Vec<String>>) -> Result<String, String> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r)
+        w.write_record(r.iter().map(|c| cell(c).into_owned()))
             .map_err(|e| format!("error: cannot write CSV: {e}"))?;
     }
     let bytes = w
@@ -94,4 +121,34 @@ pub fn targets_csv(progress: &[Progress]) -> Result<String, String> {
         ]);
     }
     csv_text(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formula_cells_are_text_and_numbers_stay_numbers() {
+        for (given, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"点此\")",
+                "'=HYPERLINK(\"http://x\",\"点此\")",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-A12", "'-A12"),
+            ("-", "'-"),
+            ("-5", "-5"),
+            ("+3.20", "+3.20"),
+            ("-0.5", "-0.5"),
+            ("A-1", "A-1"),
+            ("苏州=1", "苏州=1"),
+            ("", ""),
+        ] {
+            assert_eq!(cell(given), written, "{given:?}");
+        }
+    }
 }

@@ -136,7 +136,9 @@ pub struct CsvSink;
 
 pub const CSV_HEADER: [&str; 6] = ["id", "kind", "clause", "status", "amount", "reasons"];
 
-pub fn csv_fields(d: &Decision) -> [String; 6] {
+/// The fields of a decision as they are (an `.xlsx` writes each as a text cell, never a
+/// formula)
+pub fn decision_fields(d: &Decision) -> [String; 6] {
     [
         d.id.clone().unwrap_or_default(),
         d.kind.clone().unwrap_or_default(),
@@ -145,6 +147,12 @@ pub fn csv_fields(d: &Decision) -> [String; 6] {
         d.amount.to_string(),
         d.reasons.join("；"),
     ]
+}
+
+/// The fields of a decision as written in a CSV, text cells kept from being read as formulas
+/// (`super::csv::cell`; the status and the amount are never text that could be one)
+pub fn csv_fields(d: &Decision) -> [String; 6] {
+    decision_fields(d).map(|f| super::csv::cell(&f).into_owned())
 }
 
 impl Sink for CsvSink {
@@ -263,10 +271,8 @@ impl Sink for WithFields {
             Form::Csv => {
                 let row = self.values.get(n);
                 let extra = (0..self.names.len()).map(|i| {
-                    row.and_then(|r| r.get(i))
-                        .cloned()
-                        .flatten()
-                        .unwrap_or_default()
+                    let value = row.and_then(|r| r.get(i)).cloned().flatten();
+                    super::csv::cell(&value.unwrap_or_default()).into_owned()
                 });
                 let mut w = csv::Writer::from_writer(Vec::new());
                 let _ = w.write_record(csv_fields(d).into_iter().chain(extra));

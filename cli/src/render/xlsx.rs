@@ -3,7 +3,7 @@
 use policy_engine::{Decision, Pack, Totals};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::stream::{csv_fields, CSV_HEADER};
+use super::stream::{decision_fields, CSV_HEADER};
 
 /// Whether an amount has at most 15 significant digits, the precision of an Excel number
 fn fits_excel(text: &str) -> bool {
@@ -46,7 +46,8 @@ pub fn decisions_workbook(
     }
     for (i, d) in decisions.iter().enumerate() {
         let row = i as u32 + 1;
-        let fields = csv_fields(d);
+        // As they are: a string cell is text to Excel whatever it starts with.
+        let fields = decision_fields(d);
         for (c, v) in fields.iter().enumerate() {
             if c == 4 {
                 amount(ws, row, 4, d.amount)?;

@@ -655,7 +655,7 @@ pub(super) async fn schema(State(s): State<Arc<Shared>>) -> Response {
         &engine,
         json!({
             "application": policy_engine::application_schema(engine.pack()),
-            "decisions": policy_engine::decisions_schema(),
+            "decisions": engine.decisions_schema(),
         }),
     )
 }

@@ -163,10 +163,28 @@ impl Case {
 /// One file of test cases, each case with its applications and its expectations read exactly
 fn read_suite(dir: &Path, path: &Path, errors: &mut LoadErrors, cases: &mut Vec<Case>) {
     let rel = path.strip_prefix(dir).unwrap_or(path).display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            errors.push(LoadError::new(path, None, format!("cannot read: {e}")));
+    // A pack file like the others: a link out of the pack or a FIFO is refused, not read.
+    let inside = path.strip_prefix(dir).ok().and_then(|r| r.to_str());
+    let read = match inside {
+        Some(r) => crate::load::files::read_in_pack(dir, r),
+        None => Err((
+            "不在包目录里".to_string(),
+            "is not inside the pack directory".to_string(),
+        )),
+    };
+    let text = match read.map(String::from_utf8) {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => {
+            let at = e.utf8_error().valid_up_to();
+            errors.push(LoadError::new(
+                path,
+                None,
+                format!("not valid UTF-8 (at byte {at})"),
+            ));
+            return;
+        }
+        Err((zh, en)) => {
+            errors.push(LoadError::both(path, None, zh, en));
             return;
         }
     };

@@ -5,11 +5,15 @@
 //! other formats are read whole and handed on in chunks.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use crate::input::{self, csv_quotes, quick, InputError, InputFormat, RawApplication};
+use crate::input::{
+    self, csv_quotes, over_bound, quick, InputError, InputFormat, RawApplication,
+    DEFAULT_MAX_INPUT_BYTES,
+};
 use crate::model::facts::Checked;
 use crate::model::lang::{said, Message};
 use crate::model::pack::Pack;
@@ -23,52 +27,93 @@ const CHUNK: usize = 8192;
 pub struct InputFile {
     /// The file as named, in messages
     path: PathBuf,
-    /// Where it is read from: the file itself, or a copy of a pipe's contents
-    read_from: PathBuf,
-    /// Held for its removal when the last clone goes
-    _spool: Option<Arc<Spool>>,
+    /// A pipe's (or device's) contents, copied on first reading; shared by clones
+    spool: Option<Arc<OnceLock<Result<File, String>>>>,
     format: InputFormat,
     aliases: HashMap<String, String>,
     sheet: Option<String>,
     max_line_bytes: usize,
+    max_input_bytes: u64,
 }
 
-/// A copy of a pipe's contents in the temporary directory, removed when the last input using
-/// it goes
-#[derive(Debug)]
-struct Spool(PathBuf);
+/// A pipe's contents copied to a file that has no name: created unlinked (`O_TMPFILE`, or
+/// removed as soon as it is open) and owner-only, so nothing is left behind whatever ends the
+/// run, a `kill -9` included, and no other user can read it. Copied up to `max` bytes; one
+/// more is an error, and the copy goes with it.
+fn spool_of(path: &Path, max: u64) -> Result<File, String> {
+    let fail = |e: io::Error| format!("cannot read (copying it to a temporary file): {e}");
+    let mut out = tempfile::tempfile().map_err(fail)?;
+    let input = File::open(path).map_err(fail)?;
+    let copied = io::copy(&mut input.take(max.saturating_add(1)), &mut out).map_err(fail)?;
+    if copied > max {
+        return Err(over_bound(max));
+    }
+    Ok(out)
+}
 
-impl Spool {
-    fn copy(path: &Path) -> Result<Spool, InputError> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let fail = |e: io::Error| InputError {
-            file: path.to_path_buf(),
-            pos: None,
-            message: format!("cannot read (copying it to a temporary file): {e}"),
-        };
-        let to = std::env::temp_dir().join(format!(
-            ".policy-input-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut out = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&to)
-            .map_err(fail)?;
-        let spool = Spool(to);
-        let mut input = std::fs::File::open(path).map_err(fail)?;
-        io::copy(&mut input, &mut out).map_err(fail)?;
-        Ok(spool)
+/// An input opened for one reading: the file itself, or the copy of a pipe read at its own
+/// offset, so two readings of one copy never move each other's place
+enum Reading {
+    File(File),
+    Spool { file: File, at: u64 },
+}
+
+impl Read for Reading {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Reading::File(f) => f.read(buf),
+            Reading::Spool { file, at } => {
+                let n = read_at(file, buf, *at)?;
+                *at += n as u64;
+                Ok(n)
+            }
+        }
     }
 }
 
-impl Drop for Spool {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+impl io::Seek for Reading {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        match self {
+            Reading::File(f) => f.seek(to),
+            Reading::Spool { file, at } => {
+                let len = file.metadata()?.len();
+                let new = match to {
+                    io::SeekFrom::Start(n) => Some(n),
+                    io::SeekFrom::End(d) => len.checked_add_signed(d),
+                    io::SeekFrom::Current(d) => at.checked_add_signed(d),
+                };
+                *at = new.ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, "seek before the start")
+                })?;
+                Ok(*at)
+            }
+        }
     }
 }
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<usize> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "a pipe cannot be read twice here: give a file",
+    ))
+}
+
+/// The most columns a CSV row may have: Excel's (`XFD`), as for a workbook
+const MAX_CSV_COLUMNS: usize = crate::load::workbook::MAX_COLUMNS;
+
+/// The error for an input with nothing in it
+const EMPTY: &str = "the file is empty: it holds no applications (a CSV has a header row and a row an application, YAML and JSON a list, JSONL an object a line)";
 
 /// The longest JSONL line read by default: a record is a few hundred bytes
 pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
@@ -266,22 +311,53 @@ impl InputFile {
             pos: None,
             message: "unknown input format: name the file .yaml, .json, .jsonl, .csv or .xlsx, or give --input-format".into(),
         })?;
-        // A pipe (or any file that is not a regular one) reads once; a run may read twice.
+        // A pipe (or any file that is not a regular one) reads once; a run may read twice,
+        // so it is copied when first read, under the byte bound then set.
         let spool = match std::fs::metadata(path) {
-            Ok(m) if !m.is_file() && !m.is_dir() => Some(Arc::new(Spool::copy(path)?)),
+            Ok(m) if !m.is_file() && !m.is_dir() => Some(Arc::new(OnceLock::new())),
             _ => None,
         };
         Ok(InputFile {
             path: path.to_path_buf(),
-            read_from: spool
-                .as_ref()
-                .map_or_else(|| path.to_path_buf(), |s| s.0.clone()),
-            _spool: spool,
+            spool,
             format,
             aliases: HashMap::new(),
             sheet: None,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
         })
+    }
+
+    /// The most bytes the input may have ([`DEFAULT_MAX_INPUT_BYTES`] unless set): a file or
+    /// a pipe over it is refused, naming the bound, and a pipe is copied no further
+    pub fn with_max_input_bytes(mut self, bytes: u64) -> InputFile {
+        self.max_input_bytes = bytes;
+        self
+    }
+
+    /// The input opened for one reading, its size within the bound
+    fn open(&self) -> Result<Reading, InputError> {
+        let max = self.max_input_bytes;
+        if let Some(spool) = &self.spool {
+            let copy = spool.get_or_init(|| spool_of(&self.path, max));
+            return match copy {
+                Ok(f) => f
+                    .try_clone()
+                    .map(|file| Reading::Spool { file, at: 0 })
+                    .map_err(|e| self.fail(None, format!("cannot read: {e}"))),
+                Err(m) => Err(self.fail(None, m.clone())),
+            };
+        }
+        let file =
+            File::open(&self.path).map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        let len = file
+            .metadata()
+            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?
+            .len();
+        if len > max {
+            return Err(self.fail(None, over_bound(max)));
+        }
+        Ok(Reading::File(file))
     }
 
     /// Column names (e.g. `申报编号`) read as field names (e.g. `id`), for CSV and Excel
@@ -296,8 +372,8 @@ impl InputFile {
         self
     }
 
-    /// The longest JSONL line read; a longer one becomes an error decision without being held
-    /// in memory
+    /// The longest JSONL line, or CSV record, read; a longer one becomes an error decision (a
+    /// JSONL line without being held in memory)
     pub fn with_max_line_bytes(mut self, bytes: usize) -> InputFile {
         self.max_line_bytes = bytes.max(1);
         self
@@ -321,14 +397,60 @@ impl InputFile {
     /// about 200 bytes a record, so a table is not rebuilt as it grows (every rebuild touched
     /// fresh memory)
     pub(crate) fn size_hint(&self) -> usize {
-        let guess = std::fs::metadata(&self.read_from)
-            .map(|m| m.len() / 200)
-            .unwrap_or(0);
+        let len = match &self.spool {
+            Some(s) => s
+                .get()
+                .and_then(|f| f.as_ref().ok()?.metadata().ok())
+                .map_or(0, |m| m.len()),
+            None => std::fs::metadata(&self.path).map_or(0, |m| m.len()),
+        };
+        let guess = len / 200;
         usize::try_from(guess.min(SIZE_HINT_MAX)).unwrap_or(0)
     }
 
-    /// Every application, in order, in chunks
+    /// Every application, in order, in chunks. A file with nothing in it (no bytes, or only
+    /// blank lines) is an error in every format alike: it holds no applications, which is
+    /// more likely a mistake than a batch of none (a CSV header alone, or `[]`, is that).
     pub(crate) fn chunks(
+        &self,
+        pool: &Pool,
+        each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut any = false;
+        self.chunks_of_format(pool, &mut |chunk| {
+            any |= !chunk.records.is_empty();
+            each(chunk)
+        })?;
+        if !any && self.is_blank()? {
+            return Err(self.fail(None, EMPTY.into()));
+        }
+        Ok(())
+    }
+
+    /// Whether the input holds nothing but a byte-order mark and blank space
+    fn is_blank(&self) -> Result<bool, InputError> {
+        let mut file = self.open()?;
+        let mut buf = vec![0u8; 1 << 16];
+        let mut first = true;
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+            if n == 0 {
+                return Ok(true);
+            }
+            let mut bytes = &buf[..n];
+            if first {
+                bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+                first = false;
+            }
+            if !input::blank(bytes) {
+                return Ok(false);
+            }
+        }
+    }
+
+    fn chunks_of_format(
         &self,
         pool: &Pool,
         each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
@@ -337,9 +459,12 @@ impl InputFile {
             InputFormat::Jsonl => self.jsonl_chunks(pool, each),
             InputFormat::Csv => self.csv_chunks(each),
             InputFormat::Xlsx => {
-                let apps =
-                    crate::input::xlsx::read(&self.read_from, self.sheet.as_deref(), &self.aliases)
-                        .map_err(|(pos, m)| self.fail(pos, m))?;
+                let apps = crate::input::xlsx::read(
+                    io::BufReader::new(self.open()?),
+                    self.sheet.as_deref(),
+                    &self.aliases,
+                )
+                .map_err(|(pos, m)| self.fail(pos, m))?;
                 for c in apps.chunks(CHUNK) {
                     each(Chunk::parsed(
                         c.iter().cloned().map(Record::Parsed).collect(),
@@ -348,12 +473,22 @@ impl InputFile {
                 Ok(())
             }
             InputFormat::Yaml | InputFormat::Json => {
-                let apps = input::read_applications(&self.read_from, Some(self.format)).map_err(
-                    |mut e| {
-                        e.file = self.path.clone();
-                        e
-                    },
-                )?;
+                // Read whole; the file's size was checked on opening, a pipe's as it was copied,
+                // and one byte past the bound is still refused should the file grow meanwhile.
+                let mut bytes = Vec::new();
+                self.open()?
+                    .take(self.max_input_bytes.saturating_add(1))
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+                if bytes.len() as u64 > self.max_input_bytes {
+                    return Err(self.fail(None, over_bound(self.max_input_bytes)));
+                }
+                let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+                if input::blank(text) {
+                    return Err(self.fail(None, EMPTY.into()));
+                }
+                let apps = input::applications_from_bytes(bytes, self.format)
+                    .map_err(|(pos, m)| self.fail(pos, m))?;
                 let mut apps = apps.into_iter();
                 loop {
                     let chunk: Vec<Record> =
@@ -376,8 +511,7 @@ impl InputFile {
         pool: &Pool,
         each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
-        let mut file = std::fs::File::open(&self.read_from)
-            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        let mut file = self.open()?;
         let limit = self.max_line_bytes;
         let mut block: Vec<u8> = pool.take();
         // The lines found so far, for the next chunk
@@ -472,8 +606,7 @@ impl InputFile {
         &self,
         each: &mut dyn FnMut(Chunk) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
-        let file = std::fs::File::open(&self.read_from)
-            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        let file = self.open()?;
         // Each record's quotes are checked on its bytes, kept by the tee: a quote left open
         // would take the records after it into one field.
         let (tee, mut raw) = csv_quotes::Tee::new(file);
@@ -489,7 +622,17 @@ impl InputFile {
             .collect();
         raw.check(0, reader.position().byte(), 1)
             .map_err(|(p, m)| self.fail(Some(p), m))?;
+        if header.len() > MAX_CSV_COLUMNS {
+            return Err(self.fail(
+                Some(Pos { line: 1, col: 1 }),
+                format!(
+                    "the header has {} columns, more than {MAX_CSV_COLUMNS}, the most a row may have",
+                    header.len()
+                ),
+            ));
+        }
         let columns = input::csv_columns(&header, &self.aliases);
+        let limit = self.max_line_bytes as u64;
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut record = csv::StringRecord::new();
         let mut index = 0;
@@ -502,6 +645,29 @@ impl InputFile {
             }
             match read {
                 Ok(false) => break,
+                // The same bound as a JSONL line, and Excel's columns: each an error of that
+                // record only, its cells never copied out.
+                Ok(true) if reader.position().byte() - start > limit => {
+                    chunk.push(Record::Parsed(broken(
+                        index,
+                        line,
+                        said!(
+                            "第{line}行：超过一条记录最多允许的 {limit} 字节",
+                            "line {line}: longer than {limit} bytes, the most a record may have"
+                        ),
+                    )))
+                }
+                Ok(true) if record.len() > MAX_CSV_COLUMNS => chunk.push(Record::Parsed(broken(
+                    index,
+                    line,
+                    {
+                        let cells = record.len();
+                        said!(
+                            "第{line}行：有 {cells} 个单元格，超过一行最多允许的 {MAX_CSV_COLUMNS} 个",
+                            "line {line}: {cells} cells, more than {MAX_CSV_COLUMNS}, the most a row may have"
+                        )
+                    },
+                ))),
                 Ok(true) => {
                     let cells: Vec<String> = record.iter().map(str::to_string).collect();
                     chunk.push(Record::Parsed(input::csv_row(
@@ -688,7 +854,22 @@ mod tests {
         );
         assert_eq!(got.len(), 2);
         assert_eq!(got[1], (1, Some(2), "y".into()));
-        assert!(records(b"", 100).is_empty());
+        // A file of nothing, or of blank lines, holds no applications: an error, as in
+        // every format.
+        for empty in [&b""[..], b"\n  \r\n", b"\xef\xbb\xbf\n"] {
+            let path = std::env::temp_dir().join(format!(
+                "stream-empty-{}-{}.jsonl",
+                std::process::id(),
+                empty.len()
+            ));
+            assert!(std::fs::write(&path, empty).is_ok());
+            let read = InputFile::new(&path, None).map(|f| f.read_all());
+            let _ = std::fs::remove_file(&path);
+            let Ok(Err(e)) = read else {
+                panic!("refused: {read:?}");
+            };
+            assert!(e.message.contains("no applications"), "{e}");
+        }
 
         // Only JSON's whitespace makes a blank line: a line of an ideographic space or a form
         // feed is a (broken) record, streamed or read whole.

@@ -131,6 +131,15 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// The most bytes an input may have, a file or what a pipe gives: far above a million
+/// applications (about 210 MiB of JSONL), and a bound on the copy a pipe makes
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// The words of the error for an input over its bound
+pub(crate) fn over_bound(max: u64) -> String {
+    format!("longer than {max} bytes, the most an input may have (`--max-input-bytes` raises it)")
+}
+
 /// Reads a file of applications; the format comes from `format` or else the file name
 pub fn read_applications(
     path: &Path,
@@ -149,14 +158,29 @@ pub fn read_applications(
                 "unknown input format: name the file .yaml, .yml or .json".into(),
             )
         })?;
-    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let max = DEFAULT_MAX_INPUT_BYTES;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, max + 1), &mut bytes))
+        .map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(fail(None, over_bound(max)));
+    }
+    applications_from_bytes(bytes, format).map_err(|(pos, m)| fail(pos, m))
+}
+
+/// The bytes of a whole YAML, JSON, JSONL or CSV file as applications
+pub(crate) fn applications_from_bytes(
+    bytes: Vec<u8>,
+    format: InputFormat,
+) -> Result<Vec<RawApplication>, (Option<Pos>, String)> {
     let text = String::from_utf8(bytes).map_err(|e| {
-        fail(
+        (
             None,
             format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
         )
     })?;
-    split(&text, format).map_err(|(pos, m)| fail(pos, m))
+    split(&text, format)
 }
 
 /// Splits a text into applications
@@ -190,7 +214,7 @@ fn split(text: &str, format: InputFormat) -> Result<Vec<RawApplication>, (Option
         InputFormat::Json => {
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let mut de = serde_json::Deserializer::from_str(text);
-            let node = JsonNode::deserialize(&mut de)
+            let node = json_document(&mut de)
                 .and_then(|n| de.end().map(|_| n))
                 .map_err(|e| {
                     (
@@ -252,7 +276,7 @@ pub(crate) fn applications_from_node(
 pub(crate) fn json_line(text: &str, index: usize, line: usize) -> RawApplication {
     let pos = Some(Pos { line, col: 1 });
     let mut de = serde_json::Deserializer::from_str(text);
-    match JsonNode::deserialize(&mut de).and_then(|n| de.end().map(|_| n)) {
+    match json_document(&mut de).and_then(|n| de.end().map(|_| n)) {
         Ok(JsonNode(node)) => RawApplication {
             index,
             pos,
@@ -360,12 +384,33 @@ pub(crate) fn csv_row(
     index: usize,
     line: usize,
 ) -> RawApplication {
+    sparse_row(
+        columns,
+        cells.iter().map(String::as_str).enumerate(),
+        cells.len(),
+        index,
+        line,
+    )
+}
+
+/// A row given as its cells that hold text, by column, and its width (one past its last
+/// cell): a workbook's row, where a cell far to the right is not padded up to
+pub(crate) fn sparse_row<'c>(
+    columns: &[Vec<String>],
+    cells: impl Iterator<Item = (usize, &'c str)>,
+    width: usize,
+    index: usize,
+    line: usize,
+) -> RawApplication {
     let mut root: Vec<(Node, Node)> = Vec::new();
-    for (path, cell) in columns.iter().zip(cells) {
+    for (col, cell) in cells {
+        let Some(path) = columns.get(col) else {
+            continue;
+        };
         if cell.is_empty() || path.is_empty() {
             continue;
         }
-        insert_path(&mut root, path, Node::scalar(cell.clone(), false));
+        insert_path(&mut root, path, Node::scalar(cell.to_string(), false));
     }
     RawApplication {
         index,
@@ -374,11 +419,11 @@ pub(crate) fn csv_row(
             value: NodeValue::Map(root),
             pos: Some(Pos { line, col: 1 }),
         },
-        problem: (cells.len() > columns.len()).then(|| {
-            let (cells, columns) = (cells.len(), columns.len());
+        problem: (width > columns.len()).then(|| {
+            let columns = columns.len();
             Box::new(said!(
-                "第{line}行：单元格（{cells} 个）比列（{columns} 列）多",
-                "line {line}: more cells ({cells}) than columns ({columns})"
+                "第{line}行：单元格（{width} 个）比列（{columns} 列）多",
+                "line {line}: more cells ({width}) than columns ({columns})"
             ))
         }),
     }
@@ -423,6 +468,39 @@ fn insert_path(entries: &mut Vec<(Node, Node)>, path: &[String], value: Node) {
 /// a silent overwrite), so checking that application refuses it.
 struct JsonNode(Node);
 
+/// The most values one JSON document may hold, as for YAML (`YamlLimits::max_nodes`): a
+/// gigabyte of `[[],[],…]` would otherwise build hundreds of millions of nodes
+pub(crate) const MAX_JSON_VALUES: usize = 5_000_000;
+
+std::thread_local! {
+    /// Values read so far in the JSON document being read on this thread
+    static JSON_VALUES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// The bound on this thread: [`MAX_JSON_VALUES`], lowered only by a test
+    static JSON_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(MAX_JSON_VALUES) };
+}
+
+/// A JSON document read as a node tree, its values counted and bounded
+fn json_document<'de, D: Deserializer<'de>>(d: D) -> Result<JsonNode, D::Error> {
+    JSON_VALUES.with(|n| n.set(0));
+    JsonNode::deserialize(d)
+}
+
+/// Counts one value more; past the bound, the document is refused
+fn count_value<E: de::Error>() -> Result<(), E> {
+    let n = JSON_VALUES.with(|n| {
+        let v = n.get() + 1;
+        n.set(v);
+        v
+    });
+    let max = JSON_LIMIT.with(std::cell::Cell::get);
+    if n > max {
+        return Err(E::custom(format!(
+            "more than {max} values in one document, the most read"
+        )));
+    }
+    Ok(())
+}
+
 // serde_json hands an arbitrary-precision number over as a one-entry map under this key.
 const JSON_NUMBER_KEY: &str = "$serde_json::private::Number";
 
@@ -441,15 +519,18 @@ impl<'de> Visitor<'de> for JsonVisitor {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<JsonNode, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v.to_string(), false)))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<JsonNode, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v.to_string(), false)))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<JsonNode, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v.to_string(), false)))
     }
 
@@ -457,15 +538,18 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Err(E::custom("a number reached the reader as a binary float"))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<JsonNode, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar(v, true)))
     }
 
-    fn visit_unit<E>(self) -> Result<JsonNode, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<JsonNode, E> {
+        count_value()?;
         Ok(JsonNode(Node::scalar("null", false)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonNode, A::Error> {
+        count_value()?;
         let mut items = Vec::new();
         while let Some(JsonNode(n)) = seq.next_element()? {
             items.push(n);
@@ -477,6 +561,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonNode, A::Error> {
+        count_value()?;
         let mut entries: Vec<(Node, Node)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if key == JSON_NUMBER_KEY {
@@ -496,6 +581,25 @@ impl<'de> Visitor<'de> for JsonVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JSON document of more values than its bound is refused, naming the bound; at the
+    /// bound, read (the bound lowered on this test's thread, the same code counting)
+    #[test]
+    fn json_values_are_bounded() {
+        assert_eq!(JSON_LIMIT.with(std::cell::Cell::get), 5_000_000);
+        JSON_LIMIT.with(|l| l.set(1000));
+        let many = |n: usize| format!("[{}[]]", "[],".repeat(n - 2));
+        let over = parse_applications(&many(1001), InputFormat::Json);
+        let at = parse_applications(&many(1000), InputFormat::Json);
+        let nested = parse_applications(&format!("[{{\"a\":{}}}]", many(999)), InputFormat::Json);
+        JSON_LIMIT.with(|l| l.set(MAX_JSON_VALUES));
+        let Err(e) = over else {
+            panic!("refused");
+        };
+        assert!(e.message.contains("more than 1000 values"), "{e}");
+        assert_eq!(at.map(|a| a.len()), Ok(999));
+        assert!(nested.is_err(), "values inside values count");
+    }
 
     #[test]
     fn json_numbers_keep_their_digits() {

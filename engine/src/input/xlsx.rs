@@ -3,33 +3,46 @@
 //! are read by `load/workbook.rs`.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::io::{Read, Seek};
 
 use crate::input::{self, RawApplication};
 use crate::load::workbook::{self, Bounds, Fail};
+use crate::model::pos::Pos;
 
-/// What reading applications from a workbook may take: a part of up to 1 GiB uncompressed
-/// (a zip bomb stops there), any number of rows
+/// The most rows a sheet of applications may have, its header included: Excel's own
+pub(crate) const MAX_ROWS: usize = 1_048_576;
+
+/// What reading applications from a workbook may take: a sheet or its shared strings of up to
+/// 1 GiB uncompressed (a zip bomb stops there, refused), Excel's rows and one more, to see
+/// whether there are more
 const BOUNDS: Bounds = Bounds {
     max_part: 1 << 30,
-    max_rows: usize::MAX,
+    max_rows: MAX_ROWS + 1,
 };
 
 /// The applications of one sheet (the first, unless named)
-pub(crate) fn read(
-    path: &Path,
+pub(crate) fn read<R: Read + Seek>(
+    workbook: R,
     sheet: Option<&str>,
     aliases: &HashMap<String, String>,
 ) -> Result<Vec<RawApplication>, Fail> {
-    let file = std::fs::File::open(path).map_err(|e| (None, format!("cannot read: {e}")))?;
-    let rows = workbook::read_sheet(std::io::BufReader::new(file), sheet, BOUNDS)?;
+    let rows = workbook::read_sheet(workbook, sheet, BOUNDS)?;
+    if let Some((line, _)) = rows.get(MAX_ROWS) {
+        return Err((
+            Some(Pos {
+                line: *line,
+                col: 1,
+            }),
+            format!("the sheet has more than {MAX_ROWS} rows, the most a sheet may have"),
+        ));
+    }
     let mut rows = rows.into_iter();
     let Some((_, header)) = rows.next() else {
         return Ok(Vec::new());
     };
-    let columns = input::csv_columns(&header, aliases);
+    let columns = input::csv_columns(&header.dense(), aliases);
     Ok(rows
         .enumerate()
-        .map(|(i, (line, cells))| input::csv_row(&columns, &cells, i, line))
+        .map(|(i, (line, cells))| input::sparse_row(&columns, cells.iter(), cells.width(), i, line))
         .collect())
 }

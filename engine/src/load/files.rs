@@ -1,5 +1,8 @@
 //! The pack's YAML files as written: serde structs that mirror `pack.yaml` and
-//! `clauses/<id>.yaml` field for field, before any checking.
+//! `clauses/<id>.yaml` field for field, before any checking; and how a file of the pack is
+//! read (only a regular file inside the pack).
+
+use std::path::Path;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -388,4 +391,115 @@ impl<'de> Deserialize<'de> for RawScalar {
         }
         d.deserialize_any(V)
     }
+}
+
+// --- reading a pack's files ---------------------------------------------------------------
+
+/// The most bytes one file of a pack may have: far above any clause, script or policy text
+pub(crate) const MAX_PACK_FILE_BYTES: u64 = 16 << 20;
+
+/// Why a file of the pack was not read: (中文, English)
+pub(crate) type Refusal = (String, String);
+
+/// The bytes of `rel`, a file inside the pack `dir`. Refused, without reading it: a file that
+/// resolves outside the pack (a symbolic link out of it, which would put another file's text
+/// in errors and on `GET /v1/pack`), and anything but a regular file (a FIFO would block the
+/// load, a device never end it). A link that stays inside the pack is followed.
+pub(crate) fn read_in_pack(dir: &Path, rel: &str) -> Result<Vec<u8>, Refusal> {
+    let path = dir.join(rel);
+    let cannot = |e: std::io::Error| (format!("无法读取：{e}"), format!("cannot read: {e}"));
+    // Metadata first: a FIFO is never opened.
+    std::fs::symlink_metadata(&path).map_err(cannot)?;
+    let root = std::fs::canonicalize(dir).map_err(cannot)?;
+    let real = std::fs::canonicalize(&path).map_err(cannot)?;
+    if !real.starts_with(&root) {
+        return Err((
+            "指向包目录之外（符号链接或其他方式）：包只读取自己目录里的文件，请把文件放进包里"
+                .into(),
+            "resolves outside the pack directory (a symbolic link out of it): a pack reads only \
+             files inside its own directory; put the file in the pack"
+                .into(),
+        ));
+    }
+    let not_regular = || -> Refusal {
+        (
+            "不是普通文件（是命名管道、设备、目录或套接字）：包里只能放普通文件".into(),
+            "is not a regular file (a FIFO, a device, a directory or a socket): a pack holds \
+             only regular files"
+                .into(),
+        )
+    };
+    let meta = std::fs::metadata(&real).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Should the file become a FIFO between the look and the open, the open must not wait
+    // for a writer; on a regular file the flag changes nothing.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(&real).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let too_big = || -> Refusal {
+        (
+            format!("超过 {MAX_PACK_FILE_BYTES} 字节，包里一个文件最多这么大"),
+            format!("is over {MAX_PACK_FILE_BYTES} bytes, the most one file of a pack may have"),
+        )
+    };
+    if meta.len() > MAX_PACK_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_PACK_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_PACK_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Whether a clause id as listed (`clauses:`, a target's `counts`) is a plain name, so the
+/// file it names, `clauses/<id>.yaml`, is inside the pack: no `/`, `\`, `..`, nothing empty
+pub(crate) fn plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id != "."
+        && !id.contains(['/', '\\', '\0'])
+        && !id.contains("..")
+        && !id.starts_with('.')
+}
+
+/// The error for a listed clause id that is not a plain name: (中文, English)
+pub(crate) fn not_plain_id(key: &str, id: &str) -> Refusal {
+    (
+        format!(
+            "`{key}` 列出的 `{id}` 不是单纯的条款编号：编号就是 clauses/ 里的文件名，不能含 `/`、`\\`、`..`"
+        ),
+        format!(
+            "`{key}` lists `{id}`, which is not a plain clause id: an id is a file name in \
+             clauses/, without `/`, `\\` or `..`"
+        ),
+    )
+}
+
+/// The most bytes of a scenario file or a replacement script named on the command line
+pub(crate) const MAX_SCENARIO_BYTES: u64 = MAX_PACK_FILE_BYTES;
+
+/// The bytes of a file named on the command line (a scenario, a ledger), at most `max`: a
+/// device or pipe that never ends (`/dev/zero`) is refused at the bound, never read whole
+pub(crate) fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("over {max} bytes, the most read"));
+    }
+    Ok(bytes)
 }

@@ -72,7 +72,8 @@ pub(crate) fn read_history(path: &Path, pack: &Pack) -> Result<History, LoadErro
             format!("the file is {size} bytes, over the {MAX_BYTES} a history may have"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    // The size above is 0 for a device or a pipe: the read is bounded too.
+    let bytes = crate::load::files::read_at_most(path, MAX_BYTES).map_err(|m| fail(None, m))?;
     let form = form_of(path, &bytes).map_err(|m| fail(None, m))?;
     if form == Form::Workbook {
         return workbook_ledger(path, pack, bytes).map(History::new);
@@ -329,6 +330,7 @@ fn workbook_ledger(path: &Path, pack: &Pack, bytes: Vec<u8>) -> Result<Vec<Paid>
             "the first sheet is empty: a ledger has a header row (applicant, clause, period, amount) and a payment a row".into(),
         )]));
     };
+    let header = header.dense();
     let index = ledger_columns(header.iter().map(String::as_str))
         .map_err(|(col, m)| LoadErrors(vec![at(head_row, col, m)]))?;
     let mut errors = LoadErrors::default();
@@ -342,7 +344,7 @@ fn workbook_ledger(path: &Path, pack: &Pack, bytes: Vec<u8>) -> Result<Vec<Paid>
             ));
             break;
         }
-        let cell = |k: usize| cells.get(index[k]).map_or("", |c| c.trim());
+        let cell = |k: usize| cells.get(index[k]).map_or("", str::trim);
         match ledger_row(pack, [cell(0), cell(1), cell(2), cell(3)]) {
             Ok(p) => paid.push(p),
             Err((k, message)) => errors.push(at(row, index[k], message)),

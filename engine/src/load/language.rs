@@ -10,11 +10,12 @@ const MAX_BYTES: u64 = 1 << 20;
 
 /// The `language:` at the top level of `dir/pack.yaml`, if it is there and names `zh` or `en`
 pub fn pack_language(dir: &Path) -> Option<Lang> {
-    let path = dir.join("pack.yaml");
-    if std::fs::metadata(&path).ok()?.len() > MAX_BYTES {
+    // Read as the load reads it: a FIFO or a link out of the pack is never opened.
+    let bytes = crate::load::files::read_in_pack(dir, "pack.yaml").ok()?;
+    if bytes.len() as u64 > MAX_BYTES {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     text.lines().find_map(|line| {
         let value = line.strip_prefix("language:")?;
         let value = value.split('#').next().unwrap_or_default();

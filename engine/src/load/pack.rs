@@ -40,9 +40,9 @@ struct Files {
 impl Files {
     fn read(&mut self, dir: &Path, rel: &str, errors: &mut LoadErrors) -> Option<String> {
         let path = dir.join(rel);
-        match std::fs::read(&path) {
-            Err(e) => {
-                errors.push(LoadError::new(&path, None, format!("cannot read: {e}")));
+        match crate::load::files::read_in_pack(dir, rel) {
+            Err((zh, en)) => {
+                errors.push(LoadError::both(&path, None, zh, en));
                 None
             }
             Ok(bytes) => {
@@ -405,7 +405,10 @@ fn order_clauses(
     };
     let at = pos_at(yaml.node, &["clauses"]);
     for id in order {
-        if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+        if !crate::load::files::plain_id(id) {
+            let (zh, en) = crate::load::files::not_plain_id("clauses", id);
+            errors.push(LoadError::both(yaml.path, at, zh, en));
+        } else if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
             errors.push(LoadError::new(
                 yaml.path,
                 at,
@@ -483,7 +486,10 @@ fn build_targets(
         if let Some(c) = &t.counts {
             for id in &c.clauses {
                 // Against the files, so a clause that failed to load is not reported twice.
-                if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
+                if !crate::load::files::plain_id(id) {
+                    let (zh, en) = crate::load::files::not_plain_id("counts", id);
+                    errors.push(LoadError::both(yaml.path, at, zh, en));
+                } else if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
                     errors.push(LoadError::new(
                         yaml.path,
                         at,

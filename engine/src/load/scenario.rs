@@ -266,8 +266,14 @@ impl Scenario {
     /// Reads a scenario file: `name`, `description`, and `set` / `disable` / `replace`
     pub fn load(path: &Path) -> Result<Scenario, LoadErrors> {
         let err = |pos, message: String| LoadErrors(vec![LoadError::new(path, pos, message)]);
-        let text =
-            std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
+        let bytes = crate::load::files::read_at_most(path, crate::load::files::MAX_SCENARIO_BYTES)
+            .map_err(|m| err(None, m))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            err(
+                None,
+                format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+            )
+        })?;
         let refused =
             |pos, message, zh| LoadErrors(vec![yaml_error(path, &text, pos, message, zh)]);
         let node = yaml::parse(&text, YamlLimits::default()).map_err(|e| {
@@ -726,23 +732,28 @@ fn replace_script(
         origin,
         host,
     } = *r;
-    let source = match std::fs::read(script) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(_) => {
-                errors.push(LoadError::new(script, None, "not valid UTF-8".into()));
+    let source =
+        match crate::load::files::read_at_most(script, crate::load::files::MAX_SCENARIO_BYTES) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => s,
+                Err(_) => {
+                    errors.push(LoadError::new(script, None, "not valid UTF-8".into()));
+                    return;
+                }
+            },
+            Err(e) => {
+                errors.push(LoadError::new(
+                    &origin.file,
+                    origin.pos,
+                    format!(
+                        "cannot read `{}`: {}",
+                        script.display(),
+                        e.strip_prefix("cannot read: ").unwrap_or(&e)
+                    ),
+                ));
                 return;
             }
-        },
-        Err(e) => {
-            errors.push(LoadError::new(
-                &origin.file,
-                origin.pos,
-                format!("cannot read `{}`: {e}", script.display()),
-            ));
-            return;
-        }
-    };
+        };
     hasher.update((source.len() as u64).to_le_bytes());
     hasher.update(source.as_bytes());
     let before = errors.len();

@@ -33,6 +33,130 @@ pub(crate) struct Bounds {
 /// Why a workbook cannot be read, and where in its sheet when known
 pub(crate) type Fail = (Option<Pos>, String);
 
+/// The most columns a sheet may have: Excel's own (`XFD`); a cell past it holding anything is
+/// an error, never dropped
+pub(crate) const MAX_COLUMNS: usize = 16_384;
+
+/// The most a part other than a sheet and its strings (the workbook, its relations, its
+/// styles) may take uncompressed: these are read whole, and a real one is a few kilobytes
+const SMALL_PART: u64 = 64 << 20;
+
+/// Why a part is over its bound, naming it and the bound
+fn too_big(name: &str, max: u64) -> Fail {
+    (
+        None,
+        format!("`{name}` in the workbook is over {max} bytes uncompressed, the most read"),
+    )
+}
+
+/// The longest run of text (between two tags) or tag read whole from a streamed part: a
+/// cell holds at most 32,767 characters in Excel, some 200 KB escaped. The XML reader holds
+/// one such run at a time, so this bounds its memory; blank space past it between tags
+/// (padding) is dropped, anything else past it refuses the part.
+const MAX_RUN: usize = 1 << 20;
+
+/// Why a streamed part was refused, kept where the reader that failed can see it, so the
+/// failure is worded as the bound, not as broken XML
+#[derive(Default)]
+struct Refused(std::cell::Cell<Option<u8>>);
+
+const OVER_PART: u8 = 1;
+const OVER_RUN: u8 = 2;
+
+/// A part's bytes as they are uncompressed: refused past `max` in all, or a run of text or a
+/// tag past [`MAX_RUN`]; padding past that is dropped
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    max: u64,
+    refused: std::rc::Rc<Refused>,
+    in_tag: bool,
+    run: usize,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            self.read = self.read.saturating_add(n as u64);
+            if self.read > self.max {
+                self.refused.0.set(Some(OVER_PART));
+                return Err(std::io::Error::other("over the bound"));
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let b = buf[i];
+                match b {
+                    b'<' => {
+                        self.in_tag = true;
+                        self.run = 0;
+                    }
+                    b'>' if self.in_tag => {
+                        self.in_tag = false;
+                        self.run = 0;
+                        buf[kept] = b;
+                        kept += 1;
+                        continue;
+                    }
+                    _ => self.run += 1,
+                }
+                if self.run > MAX_RUN {
+                    if !self.in_tag && b.is_ascii_whitespace() {
+                        continue;
+                    }
+                    self.refused.0.set(Some(OVER_RUN));
+                    return Err(std::io::Error::other("over the bound"));
+                }
+                buf[kept] = b;
+                kept += 1;
+            }
+            // All of it dropped padding: read on, rather than say the part ended.
+            if kept > 0 || n == 0 {
+                return Ok(kept);
+            }
+        }
+    }
+}
+
+/// A part read as it is uncompressed, never whole: `each` is given an XML reader over it, and
+/// any failure past a bound is that bound's error
+fn stream_part<R: Read + std::io::Seek, T>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    max: u64,
+    each: impl FnOnce(
+        &mut Reader<std::io::BufReader<Bounded<zip::read::ZipFile<'_, R>>>>,
+    ) -> Result<T, Fail>,
+) -> Result<Option<T>, Fail> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err((None, format!("not a readable .xlsx workbook: {e}"))),
+    };
+    let refused = std::rc::Rc::new(Refused::default());
+    let bounded = Bounded {
+        inner: file,
+        read: 0,
+        max,
+        refused: refused.clone(),
+        in_tag: false,
+        run: 0,
+    };
+    let mut reader = Reader::from_reader(std::io::BufReader::new(bounded));
+    let out = each(&mut reader);
+    match refused.0.get() {
+        Some(OVER_PART) => Err(too_big(name, max)),
+        Some(_) => Err((
+            None,
+            format!(
+                "`{name}` in the workbook holds a text or a tag over {MAX_RUN} bytes, the most read (a cell holds at most 32,767 characters)"
+            ),
+        )),
+        None => out.map(Some),
+    }
+}
+
+/// A small part (the workbook, its relations, its styles) as text, refused past `max`
 fn part<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
@@ -48,10 +172,7 @@ fn part<R: Read + std::io::Seek>(
         .read_to_string(&mut text)
         .map_err(|e| (None, format!("cannot read `{name}` in the workbook: {e}")))?;
     if text.len() as u64 > max {
-        return Err((
-            None,
-            format!("`{name}` in the workbook is over {max} bytes uncompressed, the most read"),
-        ));
+        return Err(too_big(name, max));
     }
     Ok(Some(text))
 }
@@ -75,6 +196,7 @@ fn sheets<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     max: u64,
 ) -> Result<Vec<(String, String)>, Fail> {
+    let max = max.min(SMALL_PART);
     let workbook = part(zip, "xl/workbook.xml", max)?.ok_or((
         None,
         "not an .xlsx workbook: no xl/workbook.xml".to_string(),
@@ -117,47 +239,75 @@ fn sheets<R: Read + std::io::Seek>(
     Ok(out)
 }
 
+/// The workbook's shared strings, in one buffer with where each ends: an empty `<si/>` costs
+/// eight bytes, not a string's twenty-four
+#[derive(Default)]
+pub(crate) struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..end)
+    }
+
+    fn end_one(&mut self) {
+        self.ends.push(self.text.len());
+    }
+}
+
 fn shared_strings<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     max: u64,
-) -> Result<Vec<String>, Fail> {
-    let Some(xml) = part(zip, "xl/sharedStrings.xml", max)? else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    let mut r = Reader::from_str(&xml);
-    let mut current: Option<String> = None;
-    let mut in_t = false;
-    // Phonetic runs (<rPh>) are readings, not the cell's text.
-    let mut in_phonetic = false;
-    loop {
-        match r
-            .read_event()
-            .map_err(|e| xml_error("sharedStrings.xml", e))?
-        {
-            Event::Eof => break,
-            Event::Start(e) => match e.local_name().as_ref() {
-                b"si" => current = Some(String::new()),
-                b"t" => in_t = true,
-                b"rPh" => in_phonetic = true,
-                _ => {}
-            },
-            Event::Empty(e) if e.local_name().as_ref() == b"si" => out.push(String::new()),
-            Event::Text(t) if in_t && !in_phonetic => {
-                if let (Some(s), Ok(text)) = (current.as_mut(), t.unescape()) {
-                    s.push_str(&text);
+) -> Result<Strings, Fail> {
+    const NAME: &str = "xl/sharedStrings.xml";
+    let read = stream_part(zip, NAME, max, |r| {
+        let mut out = Strings::default();
+        let mut buf = Vec::new();
+        let mut open = false;
+        let mut in_t = false;
+        // Phonetic runs (<rPh>) are readings, not the cell's text.
+        let mut in_phonetic = false;
+        loop {
+            buf.clear();
+            match r
+                .read_event_into(&mut buf)
+                .map_err(|e| xml_error("sharedStrings.xml", e))?
+            {
+                Event::Eof => break,
+                Event::Start(e) => match e.local_name().as_ref() {
+                    b"si" => open = true,
+                    b"t" => in_t = true,
+                    b"rPh" => in_phonetic = true,
+                    _ => {}
+                },
+                Event::Empty(e) if e.local_name().as_ref() == b"si" => out.end_one(),
+                Event::Text(t) if open && in_t && !in_phonetic => {
+                    if let Ok(text) = t.unescape() {
+                        out.text.push_str(&text);
+                    }
                 }
-            }
-            Event::End(e) => match e.local_name().as_ref() {
-                b"si" => out.push(current.take().unwrap_or_default()),
-                b"t" => in_t = false,
-                b"rPh" => in_phonetic = false,
+                Event::End(e) => match e.local_name().as_ref() {
+                    b"si" => {
+                        out.end_one();
+                        open = false;
+                    }
+                    b"t" => in_t = false,
+                    b"rPh" => in_phonetic = false,
+                    _ => {}
+                },
                 _ => {}
-            },
-            _ => {}
+            }
         }
-    }
-    Ok(out)
+        Ok(out)
+    })?;
+    Ok(read.unwrap_or_default())
 }
 
 /// Whether a number format shows a date: Excel's built-in date formats (14–17, 22, and the
@@ -294,43 +444,113 @@ struct DateCells {
     from_1904: bool,
 }
 
+/// One row's cells that hold text, by column (from 0), in column order, each column once:
+/// kept sparse, so a cell far to the right (`XFD1`) costs one cell, not sixteen thousand
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Cells(Vec<(usize, String)>);
+
+impl Cells {
+    /// The text in a column, if it holds any
+    pub(crate) fn get(&self, col: usize) -> Option<&str> {
+        self.0
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .ok()
+            .map(|i| self.0[i].1.as_str())
+    }
+
+    /// The cells that hold text, in column order
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.0.iter().map(|(c, t)| (*c, t.as_str()))
+    }
+
+    /// One past the last column holding text
+    pub(crate) fn width(&self) -> usize {
+        self.0.last().map_or(0, |(c, _)| c + 1)
+    }
+
+    /// Every column up to the last that holds text, empty ones as `""` (a header row: at most
+    /// [`MAX_COLUMNS`] of them)
+    pub(crate) fn dense(&self) -> Vec<String> {
+        let mut out = vec![String::new(); self.width()];
+        for (c, t) in &self.0 {
+            out[*c] = t.clone();
+        }
+        out
+    }
+
+    /// In column order, a column given twice keeping its last text
+    fn finish(&mut self) {
+        self.0.sort_by_key(|(c, _)| *c);
+        let mut kept: Vec<(usize, String)> = Vec::with_capacity(self.0.len());
+        for (c, t) in self.0.drain(..) {
+            match kept.last_mut() {
+                Some(last) if last.0 == c => last.1 = t,
+                _ => kept.push((c, t)),
+            }
+        }
+        self.0 = kept;
+    }
+}
+
+/// `A`, `Z`, `AA` … for a column from 0
+pub(crate) fn column_name(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// A sheet's rows that hold anything, as cells of text with their row numbers (at most
-/// `max_rows` of them): shared strings looked up, booleans as `true`/`false`, a whole day in a
-/// date cell as ISO, other numbers as Excel shows them
-fn sheet_rows(
-    xml: &str,
+/// `max_rows` of them), read as the XML comes: shared strings looked up, booleans as
+/// `true`/`false`, a whole day in a date cell as ISO, other numbers as Excel shows them. A
+/// cell holding anything past the last column Excel has is an error.
+fn sheet_rows<B: std::io::BufRead>(
+    r: &mut Reader<B>,
     sheet_path: &str,
-    strings: &[String],
+    strings: &Strings,
     dates: &DateCells,
     max_rows: usize,
-) -> Result<Vec<(usize, Vec<String>)>, Fail> {
-    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut r = Reader::from_str(xml);
-    let mut row: Option<(usize, Vec<String>)> = None;
+) -> Result<Vec<(usize, Cells)>, Fail> {
+    let mut rows: Vec<(usize, Cells)> = Vec::new();
+    let mut buf = Vec::new();
+    let mut row: Option<(usize, Cells)> = None;
     let mut cell: Option<(usize, String, bool)> = None; // (column, type, date style)
     let mut value = String::new();
     let mut in_value = false;
     let mut next_row = 1usize;
     loop {
-        match r.read_event().map_err(|e| xml_error(sheet_path, e))? {
+        buf.clear();
+        match r
+            .read_event_into(&mut buf)
+            .map_err(|e| xml_error(sheet_path, e))?
+        {
             Event::Eof => break,
             Event::Start(e) if e.local_name().as_ref() == b"row" => {
                 let n = attr(&e, b"r")
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(next_row);
-                next_row = n + 1;
-                row = Some((n, Vec::new()));
+                next_row = n.saturating_add(1);
+                row = Some((n, Cells::default()));
             }
             Event::Empty(e) if e.local_name().as_ref() == b"row" => {
                 let n: usize = attr(&e, b"r")
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(next_row);
-                next_row = n + 1;
+                next_row = n.saturating_add(1);
             }
             Event::Start(e) if e.local_name().as_ref() == b"c" => {
                 let col = attr(&e, b"r")
                     .and_then(|r| column_of(&r))
-                    .unwrap_or_else(|| row.as_ref().map(|(_, c)| c.len()).unwrap_or(0));
+                    .unwrap_or_else(|| {
+                        row.as_ref()
+                            .and_then(|(_, c)| c.0.last().map(|(c, _)| c + 1))
+                            .unwrap_or(0)
+                    });
                 let dated = attr(&e, b"s")
                     .and_then(|s| s.parse::<usize>().ok())
                     .and_then(|s| dates.styles.get(s).copied())
@@ -346,31 +566,41 @@ fn sheet_rows(
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"c" => {
-                if let (Some((col, ty, dated)), Some((_, cells))) = (cell.take(), row.as_mut()) {
+                if let (Some((col, ty, dated)), Some((n, cells))) = (cell.take(), row.as_mut()) {
                     let text = match ty.as_str() {
                         "s" => value
                             .trim()
                             .parse::<usize>()
                             .ok()
-                            .and_then(|i| strings.get(i).cloned())
-                            .unwrap_or_default(),
+                            .and_then(|i| strings.get(i))
+                            .unwrap_or_default()
+                            .to_string(),
                         "b" => if value.trim() == "1" { "true" } else { "false" }.to_string(),
                         "str" | "inlineStr" | "e" | "d" => value.clone(),
                         _ if dated => serial_date(&value, dates.from_1904)
                             .unwrap_or_else(|| excel_number(&value)),
                         _ => excel_number(&value),
                     };
-                    if col >= 16_384 {
+                    if text.is_empty() {
                         continue;
                     }
-                    if cells.len() <= col {
-                        cells.resize(col + 1, String::new());
+                    if col >= MAX_COLUMNS {
+                        return Err((
+                            Some(Pos { line: *n, col: 1 }),
+                            format!(
+                                "row {n}: a cell holds `{}` past column {} ({}), the last a sheet may have",
+                                text.chars().take(40).collect::<String>(),
+                                column_name(MAX_COLUMNS - 1),
+                                MAX_COLUMNS
+                            ),
+                        ));
                     }
-                    cells[col] = text;
+                    cells.0.push((col, text));
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"row" => {
-                if let Some(r) = row.take().filter(|(_, c)| c.iter().any(|c| !c.is_empty())) {
+                if let Some(mut r) = row.take().filter(|(_, c)| !c.0.is_empty()) {
+                    r.1.finish();
                     rows.push(r);
                     if rows.len() >= max_rows {
                         break;
@@ -384,12 +614,13 @@ fn sheet_rows(
 }
 
 /// The rows of one sheet (the first, unless named) that hold anything, as cells of text with
-/// their row numbers; at most `bounds.max_rows` of them
+/// their row numbers; at most `bounds.max_rows` of them. The sheet is read as it is
+/// uncompressed, never held whole.
 pub(crate) fn read_sheet<R: Read + std::io::Seek>(
     workbook: R,
     sheet: Option<&str>,
     bounds: Bounds,
-) -> Result<Vec<(usize, Vec<String>)>, Fail> {
+) -> Result<Vec<(usize, Cells)>, Fail> {
     let max = bounds.max_part;
     let mut zip = zip::ZipArchive::new(workbook)
         .map_err(|e| (None, format!("not an .xlsx workbook: {e}")))?;
@@ -412,18 +643,21 @@ pub(crate) fn read_sheet<R: Read + std::io::Seek>(
         ));
     };
     let strings = shared_strings(&mut zip, max)?;
+    let small = max.min(SMALL_PART);
     let dates = DateCells {
-        styles: match part(&mut zip, "xl/styles.xml", max)? {
+        styles: match part(&mut zip, "xl/styles.xml", small)? {
             Some(xml) => date_styles(&xml)?,
             None => Vec::new(),
         },
-        from_1904: part(&mut zip, "xl/workbook.xml", max)?.is_some_and(|w| counts_from_1904(&w)),
+        from_1904: part(&mut zip, "xl/workbook.xml", small)?.is_some_and(|w| counts_from_1904(&w)),
     };
-    let xml = part(&mut zip, &sheet_path, max)?.ok_or((
+    stream_part(&mut zip, &sheet_path, max, |r| {
+        sheet_rows(r, &sheet_path, &strings, &dates, bounds.max_rows)
+    })?
+    .ok_or((
         None,
         format!("the workbook lists `{sheet_path}` but does not hold it"),
-    ))?;
-    sheet_rows(&xml, &sheet_path, &strings, &dates, bounds.max_rows)
+    ))
 }
 
 #[cfg(test)]
@@ -471,14 +705,172 @@ mod tests {
             styles: flags,
             from_1904: false,
         };
-        let Ok(rows) = sheet_rows(sheet, "sheet1.xml", &[], &dates, usize::MAX) else {
+        let mut reader = Reader::from_reader(sheet.as_bytes());
+        let Ok(rows) = sheet_rows(
+            &mut reader,
+            "sheet1.xml",
+            &Strings::default(),
+            &dates,
+            usize::MAX,
+        ) else {
             panic!("rows read");
         };
-        assert_eq!(rows[1].1, ["2024-03-25", "45376", "45376.25", "45376"]);
+        assert_eq!(
+            rows[1].1.dense(),
+            ["2024-03-25", "45376", "45376.25", "45376"]
+        );
         assert!(counts_from_1904(
             r#"<workbook><workbookPr date1904="1"/></workbook>"#
         ));
         assert!(!counts_from_1904(r#"<workbook><workbookPr/></workbook>"#));
+    }
+
+    /// A workbook of one sheet whose XML is `sheet`, built here as a hostile tester would
+    fn workbook(sheet: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let parts: [(&str, &[u8]); 3] = [
+            (
+                "xl/workbook.xml",
+                br#"<workbook><sheets><sheet name="apps" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                br#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ];
+        for (name, bytes) in parts {
+            assert!(zip.start_file(name, deflated).is_ok());
+            assert!(zip.write_all(bytes).is_ok());
+        }
+        let Ok(done) = zip.finish() else {
+            panic!("zip written");
+        };
+        done.into_inner()
+    }
+
+    fn bounds(max_part: u64) -> Bounds {
+        Bounds {
+            max_part,
+            max_rows: usize::MAX,
+        }
+    }
+
+    /// A sheet past the bound is refused, naming the part and the bound, wherever the rows
+    /// fall in it: never its first rows read and the rest dropped
+    #[test]
+    fn a_sheet_over_its_bound_is_refused_never_cut() {
+        let row = |n: usize| {
+            format!(r#"<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>R{n}</t></is></c></row>"#)
+        };
+        let mut xml = String::from("<worksheet><sheetData>");
+        for n in 1..=13 {
+            xml.push_str(&row(n));
+            xml.push_str(&" ".repeat(200_000));
+        }
+        xml.push_str("</sheetData></worksheet>");
+        let bytes = workbook(xml.as_bytes());
+        assert!(bytes.len() < 100_000, "compressible: {}", bytes.len());
+        let read = read_sheet(std::io::Cursor::new(&bytes), None, bounds(1 << 20));
+        let Err((_, message)) = read else {
+            panic!("refused, not {} rows", read.map_or(0, |r| r.len()));
+        };
+        assert!(message.contains("xl/worksheets/sheet1.xml"), "{message}");
+        assert!(message.contains("over 1048576 bytes"), "{message}");
+        // Under a bound it fits, all thirteen rows.
+        let read = read_sheet(std::io::Cursor::new(&bytes), None, bounds(4 << 20));
+        assert_eq!(read.map(|r| r.len()), Ok(13));
+    }
+
+    /// Padding between rows, however long, is dropped as it is read (the XML reader never
+    /// holds it); a cell's text past the run bound refuses the part
+    #[test]
+    fn long_runs_are_dropped_if_blank_and_refused_otherwise() {
+        let row = |n: usize| {
+            format!(r#"<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>R{n}</t></is></c></row>"#)
+        };
+        let xml = format!(
+            "<worksheet><sheetData>{}{}{}</sheetData></worksheet>",
+            row(1),
+            " \n".repeat(MAX_RUN * 2),
+            row(2)
+        );
+        let read = read_sheet(
+            std::io::Cursor::new(workbook(xml.as_bytes())),
+            None,
+            bounds(1 << 30),
+        );
+        let Ok(rows) = read else {
+            panic!("read: {read:?}");
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].1.get(0), Some("R2"));
+        let xml = format!(
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row></sheetData></worksheet>"#,
+            "x".repeat(MAX_RUN + 1)
+        );
+        let read = read_sheet(
+            std::io::Cursor::new(workbook(xml.as_bytes())),
+            None,
+            bounds(1 << 30),
+        );
+        let Err((_, message)) = read else {
+            panic!("refused");
+        };
+        assert!(message.contains("over 1048576 bytes"), "{message}");
+        assert!(message.contains("sheet1.xml"), "{message}");
+    }
+
+    /// A cell far to the right costs one cell, not a row padded to it; a cell holding anything
+    /// past Excel's last column is an error, never dropped
+    #[test]
+    fn a_far_column_is_not_padded_and_past_excel_is_refused() {
+        let mut xml = String::from(
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="XFD1" t="inlineStr"><is><t>far</t></is></c></row>"#,
+        );
+        for n in 2..2000 {
+            xml.push_str(&format!(
+                r#"<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="XFD{n}"><v>1</v></c></row>"#
+            ));
+        }
+        xml.push_str("</sheetData></worksheet>");
+        let Ok(rows) = read_sheet(
+            std::io::Cursor::new(workbook(xml.as_bytes())),
+            None,
+            bounds(1 << 30),
+        ) else {
+            panic!("read");
+        };
+        assert_eq!(rows.len(), 1999);
+        for (_, cells) in &rows {
+            assert_eq!(cells.0.len(), 2, "two cells kept, not sixteen thousand");
+            assert_eq!(cells.width(), MAX_COLUMNS);
+        }
+        assert_eq!(rows[5].1.get(16_383), Some("1"));
+        assert_eq!(rows[5].1.get(100), None);
+
+        let past = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="7"><c r="A7"><v>2</v></c><c r="XFE7"><v>3</v></c></row></sheetData></worksheet>"#;
+        let read = read_sheet(
+            std::io::Cursor::new(workbook(past.as_bytes())),
+            None,
+            bounds(1 << 30),
+        );
+        let Err((pos, message)) = read else {
+            panic!("refused, not {:?}", read);
+        };
+        assert_eq!(pos.map(|p| p.line), Some(7));
+        assert!(message.contains("XFD"), "{message}");
+        // An empty cell out there (a style, no value) is no content, and no error.
+        let empty = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="ZZZZ1" s="3"/></row></sheetData></worksheet>"#;
+        let read = read_sheet(
+            std::io::Cursor::new(workbook(empty.as_bytes())),
+            None,
+            bounds(1 << 30),
+        );
+        assert_eq!(read.map(|r| r[0].1.width()), Ok(1));
     }
 
     #[test]
@@ -487,5 +879,15 @@ mod tests {
         assert_eq!(column_of("Z9"), Some(25));
         assert_eq!(column_of("AA10"), Some(26));
         assert_eq!(column_of("12"), None);
+        for (col, name) in [
+            (0, "A"),
+            (25, "Z"),
+            (26, "AA"),
+            (701, "ZZ"),
+            (16_383, "XFD"),
+        ] {
+            assert_eq!(column_name(col), name);
+            assert_eq!(column_of(&format!("{name}1")), Some(col));
+        }
     }
 }

@@ -152,6 +152,49 @@ fn record(f: impl FnOnce(&mut Trace)) {
     });
 }
 
+/// The most lines of `print`/`debug` kept for `explain`: a loop printing on every turn
+/// would otherwise keep the whole of its operation budget's output
+pub(crate) const MAX_PRINTED_LINES: usize = 100;
+
+/// The most bytes of `print`/`debug` kept for `explain`
+pub(crate) const MAX_PRINTED_BYTES: usize = 64 << 10;
+
+/// The line that ends a capture cut short, saying so in both languages
+pub(crate) fn printed_cut() -> String {
+    format!(
+        "…（输出过多，只保留前 {MAX_PRINTED_LINES} 行、{MAX_PRINTED_BYTES} 字节 / more was printed: only the first {MAX_PRINTED_LINES} lines, {MAX_PRINTED_BYTES} bytes are kept）"
+    )
+}
+
+/// Keeps a printed line, within the bounds; past them, one last line says the rest was cut
+fn capture(t: &mut Trace, line: &str) {
+    // Once cut, the capture holds more than a bound (the last line says so): nothing more.
+    if t.printed.len() > MAX_PRINTED_LINES {
+        return;
+    }
+    let used: usize = t.printed.iter().map(String::len).sum();
+    if used > MAX_PRINTED_BYTES {
+        return;
+    }
+    if t.printed.len() == MAX_PRINTED_LINES || used + line.len() > MAX_PRINTED_BYTES {
+        // A line over the byte bound keeps what fits, cut at a character.
+        let room = MAX_PRINTED_BYTES.saturating_sub(used);
+        if t.printed.len() < MAX_PRINTED_LINES && room > 0 {
+            let mut end = room.min(line.len());
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            t.printed.push(line[..end].to_string());
+        }
+        while t.printed.len() > MAX_PRINTED_LINES {
+            t.printed.pop();
+        }
+        t.printed.push(printed_cut());
+        return;
+    }
+    t.printed.push(line.to_string());
+}
+
 fn to_dynamic(v: &Value) -> Dynamic {
     match v {
         Value::Bool(b) => Dynamic::from_bool(*b),
@@ -338,13 +381,13 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
         let late = DEADLINE.with(|d| d.get().is_some_and(|at| std::time::Instant::now() > at));
         late.then(|| Dynamic::from(DEADLINE_TOKEN))
     });
-    e.on_print(|s| record(|t| t.printed.push(s.to_string())));
+    e.on_print(|s| record(|t| capture(t, s)));
     e.on_debug(|s, _, pos| {
         let at = pos
             .line()
             .map(|l| format!("line {l}: "))
             .unwrap_or_default();
-        record(|t| t.printed.push(format!("{at}{s}")));
+        record(|t| capture(t, &format!("{at}{s}")));
     });
 
     e.register_type_with_name::<FactsView>("Application");
@@ -876,6 +919,38 @@ mod tests {
     fn wrong_return_is_an_error() {
         let (o, _) = run("42", false);
         assert!(o.unwrap_err().message.contains("must end with"));
+    }
+
+    #[test]
+    fn print_is_bounded_and_says_when_it_was_cut() {
+        // Many short lines: the first hundred kept, then one line that says so.
+        let (_, t) = run(
+            "for i in 0..5000 { print(`line ${i}`); } ineligible(\"no\")",
+            true,
+        );
+        let Some(t) = t else { panic!("traced") };
+        assert_eq!(
+            t.printed.len(),
+            MAX_PRINTED_LINES + 1,
+            "{:?}",
+            t.printed.last()
+        );
+        assert_eq!(t.printed[99], "line 99");
+        assert_eq!(t.printed[100], printed_cut());
+        assert!(t.printed[100].contains("only the first 100 lines"));
+        // Long lines: cut at the byte bound, whatever the line count.
+        let (_, t) = run(
+            "let s = \"长\"; for i in 0..10 { s += s; } for i in 0..90 { print(s); } ineligible(\"no\")",
+            true,
+        );
+        let Some(t) = t else { panic!("traced") };
+        let kept: usize = t.printed.iter().rev().skip(1).map(String::len).sum();
+        assert!(kept <= MAX_PRINTED_BYTES, "{kept}");
+        assert!(kept > MAX_PRINTED_BYTES - 8, "{kept}");
+        assert_eq!(t.printed.last(), Some(&printed_cut()));
+        // A few lines are kept as they were.
+        let (_, t) = run("print(\"a\"); debug(1); ineligible(\"no\")", true);
+        assert_eq!(t.map(|t| t.printed.len()), Some(2));
     }
 
     #[test]
