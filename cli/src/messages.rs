@@ -113,6 +113,19 @@ catalogue! {
     TEST_SUMMARY: "{0} 项通过，{1} 项失败", "{0} passed, {1} failed";
     TEST_NONE: "错误：{0} 中没有测试；请在 tests/*.yaml 中编写测试用例", "error: no tests found in {0}: write test cases in tests/*.yaml";
     TEST_BELOW_COVERAGE: "错误：结果覆盖率 {0}% 低于 --min-coverage {1}%", "error: outcome coverage {0}% is below --min-coverage {1}%";
+
+    // `policy new pack` and `policy new clause`.
+    NEW_WROTE: "已写入 {0}", "wrote {0}";
+    NEW_PACK_NEXT: "下一步：把政策原文粘贴到 source/policy.txt，改写示例条款（或用 `policy new clause` 新增条款），然后运行 `policy check` 和 `policy test`", "next: paste the policy's text into source/policy.txt, rewrite the example clause (or add clauses with `policy new clause`), then `policy check` and `policy test`";
+    NEW_CLAUSE_NEXT: "下一步：修改脚本和测试，然后运行 `policy check` 和 `policy test`", "next: edit the script and the test, then `policy check` and `policy test`";
+    NEW_PACK_ID: "错误：`{0}` 不能作为政策包编号：请用小写字母、数字和 `-`", "error: `{0}` cannot be a pack id: use lower-case letters, digits and `-`";
+    NEW_PACK_TITLE: "错误：`{0}` 不能作为标题或发布单位：应为一行非空文字", "error: `{0}` cannot be a title or an issuer: one line of text, not empty";
+    NEW_PACK_NOT_EMPTY: "错误：{0} 不是空文件夹：新政策包需要一个新的或空的文件夹", "error: {0} is not empty: a new pack needs a new or empty folder";
+    NEW_CLAUSE_ID: "错误：`{0}` 不能作为条款编号：请用小写字母、数字和 `-`", "error: `{0}` cannot be a clause id: use lower-case letters, digits and `-`";
+    NEW_CLAUSE_EXISTS: "错误：政策包中已有条款 `{0}`", "error: the pack already has a clause `{0}`";
+    NEW_CLAUSE_KIND_TAKEN: "错误：`{0}` 类申报已由条款 `{1}` 处理；一类申报只由一个条款处理，请另给 --kind", "error: kind `{0}` is already decided by clause `{1}`; one clause decides a kind: give a new --kind";
+    NEW_FILE_EXISTS: "错误：{0} 已经存在", "error: {0} exists already";
+    NEW_PACK_OWN_TEST: "错误：新政策包自带的测试没有通过，请报告此问题", "error: the new pack's own test fails; please report this";
 }
 
 /// A status as a person reads it in `lang`

@@ -36,6 +36,102 @@ fn split(line: &str) -> Vec<String> {
     out
 }
 
+/// What a guide asks the reader to do, in order: run a command, or write a file whose whole
+/// text a block shows (a fence like ```yaml file=policies/x/pack.yaml)
+enum Step {
+    /// Line, command, and whether it is in the walkthrough whose output must be all Chinese
+    Run(usize, String, bool),
+    /// Line, path as the guide writes it, the text
+    Write(usize, String, String),
+}
+
+/// The heading of the Chinese guide's walkthrough: its commands' output is read by a drafter
+const WALKTHROUGH: &str = "### 从新建到测试通过";
+
+/// The steps of a guide: its commands (as [`commands`]) and its file blocks, in order
+fn steps(markdown: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut in_walkthrough = false;
+    let mut in_fence = false;
+    let mut file: Option<(usize, String, String)> = None;
+    let runs = commands(markdown);
+    let mut next_run = runs.iter().peekable();
+    for (i, line) in markdown.lines().enumerate() {
+        while let Some((n, _)) = next_run.peek() {
+            if *n > i {
+                break;
+            }
+            if let Some((n, cmd)) = next_run.next() {
+                out.push(Step::Run(*n, cmd.clone(), in_walkthrough));
+            }
+        }
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        } else if !in_fence && line.starts_with('#') {
+            in_walkthrough =
+                line.starts_with(WALKTHROUGH) || (in_walkthrough && line.starts_with("####"));
+        }
+        let t = line.trim();
+        match &mut file {
+            Some(_) if t == "```" => {
+                if let Some((n, path, text)) = file.take() {
+                    out.push(Step::Write(n, path, text));
+                }
+            }
+            Some((_, _, text)) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            None => {
+                if let Some(path) = t.strip_prefix("```").and_then(|info| {
+                    info.split_whitespace()
+                        .find_map(|w| w.strip_prefix("file="))
+                }) {
+                    file = Some((i + 1, path.to_string(), String::new()));
+                }
+            }
+        }
+    }
+    for (n, cmd) in next_run {
+        out.push(Step::Run(*n, cmd.clone(), in_walkthrough));
+    }
+    out
+}
+
+/// English a drafter would have to read in a command's output: a word of three or more Latin
+/// letters outside `code`, paths, ids and numbers
+fn english_in(output: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut in_code = false;
+    for c in output.chars() {
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code {
+            plain.push(c);
+        }
+    }
+    plain
+        .split(|c: char| c.is_whitespace() || "，。：；（）、“”《》【】".contains(c))
+        .filter(|token| {
+            // Paths, file names, ids, fingerprints and flags are not prose.
+            !token.contains(['/', '.', ':', '-', '_', '=', '@'])
+        })
+        .flat_map(|token| {
+            token
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() >= 3)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| {
+            ![
+                "policy", "check", "test", "new", "clause", "pack", "yaml", "rhai",
+            ]
+            .contains(&w.as_str())
+        })
+        .collect()
+}
+
 /// The `policy …` commands of a Markdown file's sh blocks, with line continuations joined
 fn commands(markdown: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -89,7 +185,25 @@ fn run_guide(name: &str, at_least: usize) {
     let copy = pack_copy();
     let pack = copy.path().to_string_lossy().into_owned();
     let out_dir = tempfile::tempdir().expect("dir");
-    for (line, cmd) in cmds {
+    // A new pack of the guide is made in the test's own folder, not in the repository.
+    let mapped = |a: &str| -> Option<String> {
+        let rest = a.strip_prefix("policies/")?;
+        (!rest.starts_with("suzhou-future-industries") && !rest.starts_with("xianju-"))
+            .then(|| format!("{}/{rest}", out_dir.path().display()))
+    };
+    let mut walkthrough_runs = 0;
+    for step in steps(&text) {
+        let (line, cmd, walkthrough) = match step {
+            Step::Write(line, path, content) => {
+                let target = mapped(&path).unwrap_or_else(|| {
+                    panic!("{name}:{line}: a file block writes only a new pack's files, not {path}")
+                });
+                std::fs::write(&target, content)
+                    .unwrap_or_else(|e| panic!("{name}:{line}: {target}: {e}"));
+                continue;
+            }
+            Step::Run(line, cmd, walkthrough) => (line, cmd, walkthrough),
+        };
         let (cmd, expected) = match cmd.split_once('#') {
             Some((c, note)) => {
                 let code = note
@@ -111,9 +225,8 @@ fn run_guide(name: &str, at_least: usize) {
         for a in args.iter_mut() {
             if let Some(rest) = a.strip_prefix("policies/suzhou-future-industries") {
                 *a = format!("{pack}{rest}");
-            } else if let Some(rest) = a.strip_prefix("policies/my-policy") {
-                // The guides' new pack is made in the test's own folder, not in the repository.
-                *a = format!("{}/my-policy{rest}", out_dir.path().display());
+            } else if let Some(m) = mapped(a) {
+                *a = m;
             } else if a.ends_with(".html") || a.ends_with(".md") && !a.contains('/') {
                 *a = out_dir
                     .path()
@@ -126,20 +239,55 @@ fn run_guide(name: &str, at_least: usize) {
         if matches!(args.first().map(String::as_str), Some("serve" | "watch")) {
             continue;
         }
+        // The walkthrough is a drafter's session on a machine set to Chinese.
+        if walkthrough {
+            args.extend(["--lang".to_string(), "zh".to_string()]);
+            walkthrough_runs += 1;
+        }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, out, err) = policy(&refs);
+        if walkthrough {
+            let english = english_in(&format!("{out}{err}"));
+            assert!(
+                english.is_empty(),
+                "{name}:{line}: `{cmd}` shows English a drafter must read: {english:?}\n{out}{err}"
+            );
+        }
         assert!(
             !err.contains("Usage:"),
             "{name}:{line}: `{cmd}` is not a valid command:\n{err}"
         );
         match expected {
             Some(want) => assert_eq!(code, want, "{name}:{line}: `{cmd}`\n{out}{err}"),
+            // Every step of the walkthrough succeeds outright.
+            None if walkthrough => {
+                assert_eq!(code, 0, "{name}:{line}: `{cmd}` exited {code}\n{out}{err}")
+            }
             None => assert!(
                 code <= 1,
                 "{name}:{line}: `{cmd}` exited {code}\n{out}{err}"
             ),
         }
     }
+    if text.contains(WALKTHROUGH) {
+        // From `new pack` to a passing `test --min-coverage 100`.
+        assert!(
+            walkthrough_runs >= 5,
+            "{name}: the walkthrough runs {walkthrough_runs} commands"
+        );
+    }
+}
+
+#[test]
+fn english_a_drafter_reads_is_found() {
+    assert_eq!(english_in("2 项通过，0 项失败"), Vec::<String>::new());
+    assert_eq!(
+        english_in(
+            "检查通过：our-policy 0.1.0（草稿）\n指纹 sha256:abc tests/x.yaml:3 `app.recognition`"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(english_in("2 passed, 0 failed"), ["passed", "failed"]);
 }
 
 #[test]

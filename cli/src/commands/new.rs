@@ -12,15 +12,17 @@ use policy_engine::{text_in_source, Engine, FieldType, Kind, Lang, Pack, TextFor
 use super::Io;
 use crate::args::NewClauseArgs;
 use crate::exit::EXIT_OK;
-use crate::render::diagnostics::{load_errors, ErrorFormat};
+use crate::messages as m;
+use crate::render::diagnostics::{load_errors_in, ErrorFormat};
 
 /// `policy new clause`
 pub fn clause(io: &mut Io<'_>, args: &NewClauseArgs) -> Result<u8, String> {
     let lang = crate::messages::resolve(io.lang, policy_engine::pack_language(&args.pack));
     let written = new_clause(args, io.error_format, lang)?;
     io.emit(&format!(
-        "wrote {}\nnext: edit the script and the test, then `policy check` and `policy test`\n",
-        written.join(", ")
+        "{}\n{}\n",
+        crate::messages::NEW_WROTE.fill(lang, &[&written.join(lang.pick("、", ", "))]),
+        crate::messages::NEW_CLAUSE_NEXT.get(lang)
     ));
     Ok(EXIT_OK)
 }
@@ -381,21 +383,15 @@ fn check_text(pack: &Pack, text: Option<&str>, lang: Lang) -> Result<(), String>
 /// Writes the clause; returns the paths written, for the message
 fn new_clause(n: &NewClauseArgs, format: ErrorFormat, lang: Lang) -> Result<Vec<String>, String> {
     if !valid_id(&n.id) {
-        return Err(format!(
-            "error: `{}` cannot be a clause id: use lower-case letters, digits and `-`",
-            n.id
-        ));
+        return Err(m::NEW_CLAUSE_ID.fill(lang, &[&n.id]));
     }
-    let engine = Engine::load(&n.pack).map_err(|e| load_errors(&e, format))?;
+    let engine = Engine::load(&n.pack).map_err(|e| load_errors_in(&e, format, Some(lang)))?;
     let pack = engine.pack();
     if pack.clause(&n.id).is_some() {
-        return Err(format!("error: the pack already has a clause `{}`", n.id));
+        return Err(m::NEW_CLAUSE_EXISTS.fill(lang, &[&n.id]));
     }
     if let Some(c) = pack.clause_for_kind(&n.kind) {
-        return Err(format!(
-            "error: kind `{}` is already decided by clause `{}`; one clause decides a kind: give a new --kind",
-            n.kind, c.id
-        ));
+        return Err(m::NEW_CLAUSE_KIND_TAKEN.fill(lang, &[&n.kind, &c.id]));
     }
     check_text(pack, n.text.as_deref(), lang)?;
     let pack_yaml = n.pack.join("pack.yaml");
@@ -421,7 +417,7 @@ fn new_clause(n: &NewClauseArgs, format: ErrorFormat, lang: Lang) -> Result<Vec<
     let test = n.pack.join("tests").join(format!("{}.yaml", n.id));
     for p in [&meta, &script, &test] {
         if p.exists() {
-            return Err(format!("error: {} exists already", p.display()));
+            return Err(m::NEW_FILE_EXISTS.fill(lang, &[&p.display()]));
         }
     }
     let write = |path: &std::path::Path, text: &str| {
@@ -475,7 +471,7 @@ fn clause_yaml(n: &NewClauseArgs) -> String {
 fn clause_script(n: &NewClauseArgs) -> String {
     let text = source_text(n);
     format!(
-        "// {article} {title}\n// {text}\n\n// Read the application as `app.<field>` and the parameters as `params.<name>`;\n// end with award(amount, reason) or ineligible(reason).\naward(params.amount, `奖励 ${{yuan(params.amount)}} 元`)\n",
+        "// {article} {title}\n// {text}\n\n// 用 app.<字段> 读取申报的事实，用 params.<名称> 读取参数；\n// 最后写 award(金额, 理由) 给予奖励，或 ineligible(理由) 不予支持。\naward(params.amount, `奖励 ${{yuan(params.amount)}} 元`)\n",
         article = n.article,
         title = n.title,
     )

@@ -8,12 +8,13 @@
 use std::fs;
 use std::path::Path;
 
-use policy_engine::Engine;
+use policy_engine::{Engine, Lang};
 
 use super::new::{quote, valid_id};
 use super::Io;
 use crate::args::NewPackArgs;
 use crate::exit::EXIT_OK;
+use crate::messages as m;
 use crate::render::diagnostics::load_errors_in;
 
 /// The example clause's sentence; the source file holds it, so the clause's `text` is found there
@@ -21,7 +22,10 @@ const EXAMPLE_TEXT: &str = "对符合条件的申报单位，给予10万元奖�
 
 /// `policy new pack`
 pub fn pack(io: &mut Io<'_>, args: &NewPackArgs) -> Result<u8, String> {
-    let written = new_pack(args)?;
+    // The new pack is written in Chinese and says `language: zh`; what this command shows
+    // follows `--lang` or the environment, else the pack's language.
+    let lang = crate::messages::resolve(io.lang, Some(policy_engine::Lang::Zh));
+    let written = new_pack(args, lang)?;
     // What was written must load and pass its own test; anything else is a fault here.
     let engine =
         Engine::load(&args.dir).map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
@@ -29,12 +33,12 @@ pub fn pack(io: &mut Io<'_>, args: &NewPackArgs) -> Result<u8, String> {
         .run_tests()
         .map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
     if report.failed > 0 {
-        return Err("error: the new pack's own test fails; please report this".into());
+        return Err(m::NEW_PACK_OWN_TEST.get(lang).into());
     }
     io.emit(&format!(
-        "wrote {}\nnext: paste the policy's text into source/policy.txt, rewrite the example clause \
-         (or add clauses with `policy new clause`), then `policy check` and `policy test`\n",
-        written.join(", ")
+        "{}\n{}\n",
+        m::NEW_WROTE.fill(lang, &[&written.join(lang.pick("、", ", "))]),
+        m::NEW_PACK_NEXT.get(lang)
     ));
     Ok(EXIT_OK)
 }
@@ -49,27 +53,18 @@ fn is_new_or_empty(dir: &Path) -> Result<bool, String> {
 }
 
 /// Writes the pack; returns the files written, for the message
-fn new_pack(n: &NewPackArgs) -> Result<Vec<String>, String> {
+fn new_pack(n: &NewPackArgs, lang: Lang) -> Result<Vec<String>, String> {
     if !valid_id(&n.id) {
-        return Err(format!(
-            "error: `{}` cannot be a pack id: use lower-case letters, digits and `-`",
-            n.id
-        ));
+        return Err(m::NEW_PACK_ID.fill(lang, &[&n.id]));
     }
     if let Some(bad) = [&n.title, &n.issuer]
         .into_iter()
         .find(|t| t.trim().is_empty() || t.chars().any(char::is_control))
     {
-        return Err(format!(
-            "error: `{}` cannot be a title or an issuer: one line of text, not empty",
-            bad.escape_debug()
-        ));
+        return Err(m::NEW_PACK_TITLE.fill(lang, &[&bad.escape_debug()]));
     }
     if !is_new_or_empty(&n.dir)? {
-        return Err(format!(
-            "error: {} is not empty: a new pack needs a new or empty folder",
-            n.dir.display()
-        ));
+        return Err(m::NEW_PACK_NOT_EMPTY.fill(lang, &[&n.dir.display()]));
     }
     let files: [(&str, String); 6] = [
         ("pack.yaml", pack_yaml(n)),
@@ -100,6 +95,9 @@ fn pack_yaml(n: &NewPackArgs) -> String {
          status: 草稿\n\
          version: 0.1.0\n\
          source:\n  title: {qtitle}\n  file: source/policy.txt\n\
+         \n\
+         # 起草人读中文：命令行的提示、状态和汇总用中文（--lang en 改为英文）。\n\
+         language: zh\n\
          \n\
          # 条款，按条文顺序；每个条款是 clauses/<id>.yaml 与 clauses/<id>.rhai。\n\
          clauses:\n  - example-award\n\
@@ -149,8 +147,8 @@ fn clause_yaml() -> String {
 fn clause_script() -> String {
     format!(
         "// 一 示例奖励\n// {EXAMPLE_TEXT}\n\n\
-         // Read the application as `app.<field>` and the parameters as `params.<name>`;\n\
-         // end with award(amount, reason) or ineligible(reason).\n\
+         // 用 app.<字段> 读取申报的事实，用 params.<名称> 读取参数；\n\
+         // 最后写 award(金额, 理由) 给予奖励，或 ineligible(理由) 不予支持。\n\
          if !app.eligible {{\n    return ineligible(\"不符合条件\");\n}}\n\
          award(params.amount, `符合条件，奖励 ${{yuan(params.amount)}} 元`)\n"
     )
