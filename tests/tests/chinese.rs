@@ -170,3 +170,78 @@ fn clauses_name_units_in_chinese_with_the_yaml_word() {
     let (_, en, _) = policy(&["--lang", "en", "clauses", "policies/xianju-tech-innovation"]);
     assert!(!en.contains("元（yuan）") && en.contains(" yuan "), "{en}");
 }
+
+/// The pack mistakes a drafter makes most, each refused in Chinese at its line and column:
+/// a misspelt key, an amount that is not one, a script that does not parse, a value the quoted
+/// sentence does not mention; and an application's errors in a run
+#[test]
+fn the_common_mistakes_are_explained_in_chinese() {
+    let pack = pack_copy();
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = pack.path().join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    edit(
+        "clauses/rd-platform.yaml",
+        "    unit: yuan",
+        "    unti: yuan",
+    );
+    edit("clauses/incubator.yaml", "value: 500000", "value: 50万x");
+    edit("clauses/talent-team.rhai", "award(", "let x = ;\naward(");
+    let (code, _, err) = policy_on(&pack, &["--lang", "zh", "check", "<pack>"]);
+    assert_eq!(code, 2, "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("错误")).collect();
+    let expected = [
+        "clauses/incubator.yaml:",
+        "参数 `national`：`50万x` 不是以元为单位的金额（如 `600000` 或 `60万`）",
+        "clauses/rd-platform.yaml:",
+        "没有 `unti` 这一项，应为以下之一：",
+        "是否应为 `unit`？",
+        "clauses/talent-team.rhai:",
+        "脚本语法错误：",
+    ];
+    for needle in expected {
+        assert!(err.contains(needle), "`{needle}` in:\n{err}");
+    }
+    assert!(
+        errors
+            .iter()
+            .all(|l| !l.contains("expected") && !l.contains("syntax")),
+        "{err}"
+    );
+
+    // A warning: a parameter whose value the quoted sentence does not state.
+    let pack = pack_copy();
+    let path = pack.path().join("clauses/rd-platform.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("value: 400000", "value: 450000", 1)).expect("write");
+    let (_, out, err) = policy_on(&pack, &["--lang", "zh", "check", "<pack>"]);
+    let all = format!("{out}{err}");
+    assert!(
+        all.contains("`rd-platform.provincial` 是 450,000 元")
+            && all.contains("条款引用的原文中没有这个数：取值或引用的原文已经过时"),
+        "{all}"
+    );
+
+    // An application's errors, as a run shows them.
+    let (_, out, _) = policy(&[
+        "--lang",
+        "zh",
+        "run",
+        "--pack",
+        "policies/suzhou-future-industries",
+        "--input",
+        "policies/suzhou-future-industries/examples/malformed.yaml",
+        "--wide",
+    ]);
+    for needle in [
+        "字段 `paid_amount`（第14行第16列）：金额 `-10` 是负数",
+        "字段 `tier`（第36行第9列）：`4` 大于允许的最大值 3",
+        "编号 `2025-CA-04` 重复：第 8 项申报（第55行）已用此编号，只处理第一项",
+        "`incubator` 类申报没有字段 `newly_recognised`（第82行第21列）；是否应为 `newly_recognized`？",
+    ] {
+        assert!(out.contains(needle), "`{needle}` in:\n{out}");
+    }
+}

@@ -27,13 +27,12 @@ pub(crate) fn lint(
     let mut warnings = Vec::new();
     for k in kinds {
         if !clauses.iter().any(|c| c.kind == k.name) {
-            warnings.push(LoadError::new(
+            let kind = &k.name;
+            warnings.push(LoadError::both(
                 pack_path,
-                key_pos(pack_node, &["kinds", &k.name]),
-                format!(
-                    "kind `{}` is decided by no clause: its applications will be errors",
-                    k.name
-                ),
+                key_pos(pack_node, &["kinds", kind]),
+                format!("申报类别 `{kind}` 没有条款处理：这类申报都会是“有错误”"),
+                format!("kind `{kind}` is decided by no clause: its applications will be errors"),
             ));
         }
     }
@@ -129,18 +128,17 @@ fn lint_parameter(
     let read_by_engine =
         c.cap.as_ref() == Some(&p.name) || c.count_limit.as_ref().is_some_and(|l| l.max == p.name);
     if !read_by_script && !read_by_engine {
-        warnings.push(LoadError::new(
+        let (id, name) = (&c.id, &p.name);
+        let script = c
+            .script_path()
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        warnings.push(LoadError::both(
             &c.meta_path,
-            key_pos(meta, &["parameters", &p.name]),
-            format!(
-                "parameter `{}.{}` is never read: not by {}, not as `cap` or `count_limit`",
-                c.id,
-                p.name,
-                c.script_path()
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ),
+            key_pos(meta, &["parameters", name]),
+            format!("参数 `{id}.{name}` 没有被用到：{script} 没有读取它，它也不是 `cap` 或 `count_limit`"),
+            format!("parameter `{id}.{name}` is never read: not by {script}, not as `cap` or `count_limit`"),
         ));
     }
     if let [DatedValue {
@@ -149,15 +147,12 @@ fn lint_parameter(
     }] = p.values.as_slice()
     {
         if !text_mentions(&c.text, *v, p.unit) {
-            warnings.push(LoadError::new(
+            let (id, name, shown) = (&c.id, &p.name, p.show(&Value::Decimal(*v)));
+            warnings.push(LoadError::both(
                 &c.meta_path,
-                key_pos(meta, &["parameters", &p.name]),
-                format!(
-                    "`{}.{}` is {}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
-                    c.id,
-                    p.name,
-                    p.show(&Value::Decimal(*v))
-                ),
+                key_pos(meta, &["parameters", name]),
+                format!("`{id}.{name}` 是 {shown}，条款引用的原文中没有这个数：取值或引用的原文已经过时"),
+                format!("`{id}.{name}` is {shown}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date"),
             ));
         }
     }
@@ -167,13 +162,12 @@ fn lint_parameter(
     }] = p.values.as_slice()
     {
         if !text_mentions(&c.text, Decimal::from(*n), Unit::Count) {
-            warnings.push(LoadError::new(
+            let (id, name) = (&c.id, &p.name);
+            warnings.push(LoadError::both(
                 &c.meta_path,
-                key_pos(meta, &["parameters", &p.name]),
-                format!(
-                    "`{}.{}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date",
-                    c.id, p.name
-                ),
+                key_pos(meta, &["parameters", name]),
+                format!("`{id}.{name}` 是 {n}，条款引用的原文中没有这个数：取值或引用的原文已经过时"),
+                format!("`{id}.{name}` is {n}, which the clause's quoted text does not mention: the value or the quoted sentence is out of date"),
             ));
         }
     }
@@ -183,18 +177,14 @@ fn lint_parameter(
     }] = p.values.as_slice()
     {
         if !date_mentioned(&c.text, *d) {
-            warnings.push(LoadError::new(
+            let (id, name) = (&c.id, &p.name);
+            let (y, m, day) = d.ymd();
+            let written = format!("{y}年{m}月{day}日");
+            warnings.push(LoadError::both(
                 &c.meta_path,
-                key_pos(meta, &["parameters", &p.name]),
-                format!(
-                    "`{}.{}` is {d}, which the clause's quoted text does not mention (as {} or {d}): the value or the quoted sentence is out of date",
-                    c.id,
-                    p.name,
-                    {
-                        let (y, m, day) = d.ymd();
-                        format!("{y}年{m}月{day}日")
-                    }
-                ),
+                key_pos(meta, &["parameters", name]),
+                format!("`{id}.{name}` 是 {d}，条款引用的原文中没有这个日期（{written} 或 {d}）：取值或引用的原文已经过时"),
+                format!("`{id}.{name}` is {d}, which the clause's quoted text does not mention (as {written} or {d}): the value or the quoted sentence is out of date"),
             ));
         }
     }
@@ -203,13 +193,12 @@ fn lint_parameter(
         for d in &p.values {
             if let Value::Decimal(v) = &d.value {
                 if *v > Decimal::ONE {
-                    warnings.push(LoadError::new(
+                    let (id, name) = (&c.id, &p.name);
+                    warnings.push(LoadError::both(
                         &c.meta_path,
-                        key_pos(meta, &["parameters", &p.name]),
-                        format!(
-                            "ratio `{}.{}` is {v}, above 1 (100%): a share is written 0.10 for 10%",
-                            c.id, p.name
-                        ),
+                        key_pos(meta, &["parameters", name]),
+                        format!("比例 `{id}.{name}` 是 {v}，大于 1（100%）：10% 应写作 0.10 或 10%"),
+                        format!("ratio `{id}.{name}` is {v}, above 1 (100%): a share is written 0.10 for 10%"),
                     ));
                 }
             }
@@ -236,15 +225,13 @@ fn lint_bands(c: &Clause, p: &Parameter, meta: &Option<Node>, warnings: &mut Vec
             .map(|(v, _)| v.normalize().to_string())
             .collect();
         if !unstated.is_empty() {
-            warnings.push(LoadError::new(
+            let (id, name) = (&c.id, &p.name);
+            let (zh, en) = (unstated.join("、"), unstated.join(", "));
+            warnings.push(LoadError::both(
                 &c.meta_path,
                 at(),
-                format!(
-                    "`{}.{}` has {}, which the clause's quoted text does not mention: the table or the quoted sentence is out of date",
-                    c.id,
-                    p.name,
-                    unstated.join(", ")
-                ),
+                format!("`{id}.{name}` 中的 {zh} 在条款引用的原文中没有出现：分档表或引用的原文已经过时"),
+                format!("`{id}.{name}` has {en}, which the clause's quoted text does not mention: the table or the quoted sentence is out of date"),
             ));
         }
     }
@@ -257,16 +244,12 @@ fn lint_bands(c: &Clause, p: &Parameter, meta: &Option<Node>, warnings: &mut Vec
         }
         for (i, band) in b.bands.iter().enumerate() {
             if band.value > Decimal::ONE {
-                warnings.push(LoadError::new(
+                let (n, id, name, v) = (i + 1, &c.id, &p.name, band.value);
+                warnings.push(LoadError::both(
                     &c.meta_path,
                     at(),
-                    format!(
-                        "band {} of `{}.{}` gives {}, above 1 (100%): a share is written 0.08 or 8%",
-                        i + 1,
-                        c.id,
-                        p.name,
-                        band.value
-                    ),
+                    format!("`{id}.{name}` 第 {n} 档的取值是 {v}，大于 1（100%）：8% 应写作 0.08 或 8%"),
+                    format!("band {n} of `{id}.{name}` gives {v}, above 1 (100%): a share is written 0.08 or 8%"),
                 ));
             }
         }
@@ -293,12 +276,15 @@ fn lint_award_units(c: &Clause, source: &str, found: &Found, warnings: &mut Vec<
             .collect();
         if let Some(p) = c.parameter(&name) {
             if p.unit != Unit::Yuan {
-                warnings.push(LoadError::new(
+                let unit = p.unit.name();
+                warnings.push(LoadError::both(
                     c.script_path(),
                     Some(site.pos),
                     format!(
-                        "awards `params.{name}` as an amount, but its unit is {} (not yuan)",
-                        p.unit.name()
+                        "把 `params.{name}` 作为金额发放，但它的单位是 {unit}，不是 yuan（元）"
+                    ),
+                    format!(
+                        "awards `params.{name}` as an amount, but its unit is {unit} (not yuan)"
                     ),
                 ));
             }

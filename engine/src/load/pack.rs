@@ -55,9 +55,10 @@ impl Files {
                     Ok(text) => Some(text),
                     Err(e) => {
                         let at = e.utf8_error().valid_up_to();
-                        errors.push(LoadError::new(
+                        errors.push(LoadError::both(
                             &path,
                             None,
+                            format!("不是有效的 UTF-8 文本（第 {at} 字节处）"),
                             format!("not valid UTF-8 (at byte {at})"),
                         ));
                         None
@@ -115,7 +116,12 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
     };
     let pack_path = dir.join("pack.yaml");
     if !dir.is_dir() {
-        errors.push(LoadError::new(dir, None, "not a directory".into()));
+        errors.push(LoadError::both(
+            dir,
+            None,
+            "不是文件夹".into(),
+            "not a directory".into(),
+        ));
         return Err(errors);
     }
     let mut pack_node = None;
@@ -138,14 +144,14 @@ pub(crate) fn load(dir: &Path, host: &ScriptHost) -> Result<(Pack, Vec<Script>),
     if pf.period.is_none() {
         for c in &clauses {
             for p in c.parameters.iter().filter(|p| p.is_timeline()) {
-                errors.push(LoadError::new(
+                errors.push(LoadError::both(
                     &c.meta_path,
-                    None,
-                    format!(
+                    None, format!("参数 `{}.{}` 按年度取值，但 pack.yaml 没有用 `period` 指明按哪个字段取年度",
+                        c.id, p.name
+                    ), format!(
                         "parameter `{}.{}` has values by year, but pack.yaml names no `period` field to pick them by",
                         c.id, p.name
-                    ),
-                ));
+                    ),));
             }
         }
     }
@@ -212,11 +218,9 @@ fn build_settlement(
         for c in clauses.iter().filter(|c| {
             c.script_source.contains("history.count(") || c.script_source.contains("history.sum(")
         }) {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 &c.script_path,
-                None,
-                "the script reads `history`, but pack.yaml names no `applicant:` fields to tell whose earlier payments to read: add e.g. `applicant: [applicant.credit_code, applicant.name]`".into(),
-            ));
+                None, "脚本读取了 `history`，但 pack.yaml 没有用 `applicant:` 指明按哪些字段认定同一申报单位：请加上如 `applicant: [applicant.credit_code, applicant.name]`".into(), "the script reads `history`, but pack.yaml names no `applicant:` fields to tell whose earlier payments to read: add e.g. `applicant: [applicant.credit_code, applicant.name]`".into(),));
         }
     }
     if pf.applicant.is_some() {
@@ -268,9 +272,10 @@ fn read_source(
         if inside {
             source_text = files.read(dir, file, errors);
         } else {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 yaml.path,
                 pos_at(yaml.node, &["source", "file"]),
+                format!("`source.file` 的 `{file}` 必须是政策包内的路径"),
                 format!("`source.file` `{file}` must be a path inside the pack"),
             ));
         }
@@ -309,9 +314,10 @@ fn build_kinds(
         for (name, f) in &k.fields {
             let at = pos_at(yaml.node, &["kinds", kname, "fields", name]);
             if fields.iter().any(|x: &Field| &x.name == name) {
-                errors.push(LoadError::new(
+                errors.push(LoadError::both(
                     yaml.path,
                     at,
+                    format!("申报类别 `{kname}` 又声明了 `{name}`：它已是共有字段"),
                     format!("kind `{kname}` declares `{name}` again: it is a shared field"),
                 ));
             } else if let Some(field) = build_field(name, f, yaml.path, at, errors) {
@@ -346,9 +352,10 @@ fn build_preconditions(
         });
         let Some(field) = shared.iter().find(|f| f.name == p.field) else {
             let hint = did_you_mean(&p.field, shared.iter().map(|f| f.name.as_str()));
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 yaml.path,
                 at,
+                format!("前提条件所用的 `{}` 不是共有字段{hint}", p.field),
                 format!(
                     "precondition on `{}`, which is not a shared field{hint}",
                     p.field
@@ -380,11 +387,9 @@ fn check_period(pf: &PackFile, shared: &[Field], yaml: &PackYaml<'_>, errors: &m
             .iter()
             .any(|f| &f.name == period && matches!(f.ty, FieldType::Integer { .. }) && f.required);
         if !ok {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
             yaml.path,
-            pos_at(yaml.node, &["period"]),
-            format!("`period` names `{period}`, which must be a required integer field shared by every kind"),
-        ));
+            pos_at(yaml.node, &["period"]), format!("`period` 指向的 `{period}` 应是每类申报共有的必填整数字段"), format!("`period` names `{period}`, which must be a required integer field shared by every kind"),));
         }
     }
 }
@@ -409,18 +414,20 @@ fn order_clauses(
             let (zh, en) = crate::load::files::not_plain_id("clauses", id);
             errors.push(LoadError::both(yaml.path, at, zh, en));
         } else if !dir.join("clauses").join(format!("{id}.yaml")).is_file() {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 yaml.path,
                 at,
+                format!("`clauses` 列出了 `{id}`，但没有 clauses/{id}.yaml 文件"),
                 format!("`clauses` lists `{id}`, but there is no clauses/{id}.yaml"),
             ));
         }
     }
     for c in &clauses {
         if !order.contains(&c.id) {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 yaml.path,
                 at,
+                format!("clauses/{}.yaml 没有列在 pack.yaml 的 `clauses` 中", c.id),
                 format!("clauses/{}.yaml is not listed in `clauses`", c.id),
             ));
         }
@@ -444,9 +451,14 @@ fn check_one_clause_per_kind(
             .map(|c| c.id.as_str())
             .collect();
         if handlers.len() > 1 {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 yaml.path,
                 pos_at(yaml.node, &["kinds", &k.name]),
+                format!(
+                    "申报类别 `{}` 由多个条款处理（{}）；一类申报只能由一个条款处理",
+                    k.name,
+                    handlers.join(", ")
+                ),
                 format!(
                     "kind `{}` is decided by more than one clause ({}); one clause decides a kind",
                     k.name,
@@ -579,15 +591,18 @@ fn build_field(
                 && !part.starts_with(|c: char| c.is_ascii_digit())
         });
     if !valid_name || name == "id" || name == "kind" {
-        errors.push(LoadError::new(
+        errors.push(LoadError::both(
             path,
-            at,
-            format!("`{name}` cannot name a field: use letters, digits and `_`, parts joined by `.`; `id` and `kind` are built in"),
-        ));
+            at, format!("`{name}` 不能作为字段名：请用字母、数字和 `_`，各段之间用 `.` 连接；`id` 和 `kind` 是内置字段"), format!("`{name}` cannot name a field: use letters, digits and `_`, parts joined by `.`; `id` and `kind` are built in"),));
         return None;
     }
     let mut bad = |msg: String| {
-        errors.push(LoadError::new(path, at, format!("field `{name}`: {msg}")));
+        errors.push(LoadError::both(
+            path,
+            at,
+            format!("字段 `{name}`：{msg}"),
+            format!("field `{name}`: {msg}"),
+        ));
     };
     let number = |raw: &Option<RawScalar>| -> Result<Option<Decimal>, String> {
         match raw {
@@ -693,9 +708,10 @@ fn load_clauses(
     let entries = match std::fs::read_dir(&clause_dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 &clause_dir,
                 None,
+                format!("无法读取：{e}"),
                 format!("cannot read: {e}"),
             ));
             return (Vec::new(), Vec::new());
@@ -717,11 +733,9 @@ fn load_clauses(
             format!("{stem}.yaml")
         };
         if (is_yaml || is_rhai) && !names.contains(&partner) {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 &clause_dir.join(n),
-                None,
-                format!("has no `{partner}` beside it: a clause is a `.yaml` and a `.rhai` of the same name"),
-            ));
+                None, format!("旁边没有 `{partner}`：一个条款由同名的 `.yaml` 和 `.rhai` 两个文件组成"), format!("has no `{partner}` beside it: a clause is a `.yaml` and a `.rhai` of the same name"),));
         } else if !is_yaml && !is_rhai && !n.starts_with('.') {
             errors.push(LoadError::new(
                 &clause_dir.join(n),
@@ -762,9 +776,10 @@ fn load_clauses(
         }
     }
     if clauses.is_empty() && errors.is_empty() {
-        errors.push(LoadError::new(
+        errors.push(LoadError::both(
             &clause_dir,
             None,
+            "政策包中没有条款".into(),
             "the pack has no clauses".into(),
         ));
     }
@@ -819,25 +834,28 @@ fn load_clause(
         ("title", &cf.title),
     ] {
         if value.trim().is_empty() {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 &meta_path,
                 pos_at(&node, &[key]),
+                format!("`{key}` 是空的：每个条款都要写明所依据的条文序号和原文句子"),
                 format!("`{key}` is empty: a clause cites its article and the sentence it encodes"),
             ));
         }
     }
     if cf.id != stem {
-        errors.push(LoadError::new(
+        errors.push(LoadError::both(
             &meta_path,
             pos_at(&node, &["id"]),
+            format!("条款编号 `{}` 与文件名 `{stem}` 不一致", cf.id),
             format!("clause id `{}` differs from its file name `{stem}`", cf.id),
         ));
     }
     let Some(kind) = kinds.iter().find(|k| k.name == cf.kind) else {
         let hint = did_you_mean(&cf.kind, kinds.iter().map(|k| k.name.as_str()));
-        errors.push(LoadError::new(
+        errors.push(LoadError::both(
             &meta_path,
             pos_at(&node, &["kind"]),
+            format!("申报类别 `{}` 没有在 pack.yaml 中声明{hint}", cf.kind),
             format!("kind `{}` is not declared in pack.yaml{hint}", cf.kind),
         ));
         return None;
@@ -1026,14 +1044,19 @@ fn check_limits(
     if let Some(cap) = &cf.cap {
         match parameters.iter().find(|p| &p.name == cap) {
             Some(p) if p.unit == Unit::Yuan => {}
-            Some(_) => errors.push(LoadError::new(
+            Some(_) => errors.push(LoadError::both(
                 meta_path,
                 pos_at(node, &["cap"]),
+                format!("`cap` 指向的 `{cap}` 不是以元为单位的参数"),
                 format!("`cap` names `{cap}`, which is not in yuan"),
             )),
-            None => errors.push(LoadError::new(
+            None => errors.push(LoadError::both(
                 meta_path,
                 pos_at(node, &["cap"]),
+                format!(
+                    "`cap` 指向的 `{cap}` 不是本条款的参数{}",
+                    did_you_mean(cap, param_names())
+                ),
                 format!(
                     "`cap` names `{cap}`, which is not a parameter of this clause{}",
                     did_you_mean(cap, param_names())
@@ -1047,14 +1070,23 @@ fn check_limits(
         let field_names = || kind.fields.iter().map(|f| f.name.as_str());
         match parameters.iter().find(|p| p.name == cl.max) {
             Some(p) if p.unit == Unit::Count => {}
-            Some(_) => errors.push(LoadError::new(
+            Some(_) => errors.push(LoadError::both(
                 meta_path,
                 at,
+                format!(
+                    "count_limit 的 `max` 指向的 `{}` 不是项数（count）参数",
+                    cl.max
+                ),
                 format!("count_limit `max` names `{}`, which is not a count", cl.max),
             )),
-            None => errors.push(LoadError::new(
+            None => errors.push(LoadError::both(
                 meta_path,
                 at,
+                format!(
+                    "count_limit 的 `max` 指向的 `{}` 不是本条款的参数{}",
+                    cl.max,
+                    did_you_mean(&cl.max, param_names())
+                ),
                 format!(
                     "count_limit `max` names `{}`, which is not a parameter of this clause{}",
                     cl.max,
@@ -1080,9 +1112,10 @@ fn check_limits(
             .and_then(|n| n.get("count_limit")?.get("rank_by"));
         let listed = matches!(rank_node.map(|n| &n.value), Some(yaml::NodeValue::Seq(_)));
         if cl.rank_by.0.is_empty() {
-            errors.push(LoadError::new(
+            errors.push(LoadError::both(
                 meta_path,
                 rank_node.and_then(|n| n.pos).or(at),
+                "count_limit 的 `rank_by` 是空列表，至少要有一个排序字段".into(),
                 "count_limit `rank_by` is an empty list; it needs at least one key".into(),
             ));
         }

@@ -14,6 +14,7 @@ use crate::load::yaml::{pos_in, Node};
 use crate::model::bands::{Band, BandMethod, BandUnit, Bands};
 use crate::model::date::Date;
 use crate::model::error::{LoadError, LoadErrors};
+use crate::model::lang::{said, Lang, Message};
 use crate::model::money;
 use crate::model::pack::{DatedValue, Parameter, Unit};
 use crate::model::pos::Pos;
@@ -29,6 +30,8 @@ pub(crate) struct Fault {
     pub(crate) keys: Vec<String>,
     pub(crate) band: BandAt,
     pub(crate) message: String,
+    /// The same in Chinese, where written
+    pub(crate) zh: Option<String>,
 }
 
 impl Fault {
@@ -37,6 +40,7 @@ impl Fault {
             keys: keys.iter().map(|k| k.to_string()).collect(),
             band: None,
             message,
+            zh: None,
         }
     }
 }
@@ -55,9 +59,12 @@ struct Head {
 pub(crate) fn read_values(pname: &str, p: &ParamFile) -> Result<Vec<DatedValue>, Fault> {
     let head = band_head(pname, p)?;
     match (&p.value, &p.values, &p.bands) {
-        (Some(v), None, None) if head.is_none() => parse_param_value(&v.0, p.unit)
+        (Some(v), None, None) if head.is_none() => parse_param_value_said(&v.0, p.unit)
             .map(|value| vec![DatedValue { from: None, value }])
-            .map_err(|e| Fault::at(&["value"], format!("parameter `{pname}`: {e}"))),
+            .map_err(|e| Fault {
+                zh: Some(format!("参数 `{pname}`：{}", e.zh)),
+                ..Fault::at(&["value"], format!("parameter `{pname}`: {}", e.en))
+            }),
         (None, Some(timeline), None) => {
             parse_timeline(timeline, p.unit, head).map_err(|(year, band, e)| {
                 let message = match &band {
@@ -68,6 +75,7 @@ pub(crate) fn read_values(pname: &str, p: &ParamFile) -> Result<Vec<DatedValue>,
                     keys: vec!["values".into(), year],
                     band,
                     message,
+                    zh: None,
                 }
             })
         }
@@ -81,6 +89,7 @@ pub(crate) fn read_values(pname: &str, p: &ParamFile) -> Result<Vec<DatedValue>,
                         Some((i, _)) => format!("parameter `{pname}`, band {}: {e}", i + 1),
                         None => format!("parameter `{pname}`: {e}"),
                     },
+                    zh: None,
                 }),
             // `band_head` refuses `bands` without `unit: bands`.
             None => Err(Fault::at(&["bands"], format!("parameter `{pname}`: `bands` is for a band table"))),
@@ -254,32 +263,52 @@ pub(crate) fn band_number(text: &str, unit: BandUnit) -> Result<Decimal, String>
 /// `600000元`; a ratio `0.15` or `15%`; a count as a whole number; a number (a score, a
 /// threshold) as a plain decimal, of either sign; a date as `2026-12-31`. Always exact.
 pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String> {
+    parse_param_value_said(text, unit).map_err(|m| m.en)
+}
+
+/// [`parse_param_value`], its refusal in both languages
+pub(crate) fn parse_param_value_said(text: &str, unit: Unit) -> Result<Value, Message> {
     match unit {
         Unit::Count => match text.parse::<i64>() {
             Ok(n) if n >= 0 => Ok(Value::Int(n)),
-            _ => Err(format!(
+            _ => Err(said!(
+                "`{text}` 不是项数（单位 count 须为不小于 0 的整数）",
                 "`{text}` is not a whole number of things (unit count)"
             )),
         },
-        Unit::Number => money::parse_decimal(text.trim())
-            .map(Value::Decimal)
-            .map_err(|_| format!("`{text}` is not a number (e.g. `89.5` or `-3`)")),
-        Unit::Bands => Err(format!(
+        Unit::Number => money::parse_decimal(text.trim()).map(Value::Decimal).map_err(|_| {
+            said!(
+                "`{text}` 不是数值（如 `89.5` 或 `-3`）",
+                "`{text}` is not a number (e.g. `89.5` or `-3`)"
+            )
+        }),
+        Unit::Bands => Err(said!(
+            "分档表不是单个取值（`{text}`）：某一档的取值写作 `条款.参数[n]=…`，起点写作 `条款.参数[n].from=…`",
             "a band table is not one value (`{text}`): set one band's value as `clause.param[n]=…` or its threshold as `clause.param[n].from=…`"
         )),
         Unit::Date => Date::parse(text).map(Value::Date).ok_or_else(|| {
-            format!("`{text}` is not a date written yyyy-mm-dd (e.g. `2026-12-31`), a day of the calendar")
+            said!(
+                "`{text}` 不是按 yyyy-mm-dd 书写的日期（如 `2026-12-31`），或日历上没有这一天",
+                "`{text}` is not a date written yyyy-mm-dd (e.g. `2026-12-31`), a day of the calendar"
+            )
         }),
         Unit::Yuan => {
             let d = money::parse_yuan(text).map_err(|e| {
-                let what = format!("`{text}` is not an amount in yuan (e.g. `600000` or `60万`)");
-                match e {
-                    money::YuanError::FullWidth(_) => format!("{what}: {e}"),
-                    _ => what,
+                let full_width = matches!(e, money::YuanError::FullWidth(_));
+                let (zh, en) = (e.in_lang(Lang::Zh), e.to_string());
+                match full_width {
+                    true => said!(
+                        "`{text}` 不是以元为单位的金额（如 `600000` 或 `60万`）：{zh}",
+                        "`{text}` is not an amount in yuan (e.g. `600000` or `60万`): {en}"
+                    ),
+                    false => said!(
+                        "`{text}` 不是以元为单位的金额（如 `600000` 或 `60万`）",
+                        "`{text}` is not an amount in yuan (e.g. `600000` or `60万`)"
+                    ),
                 }
             })?;
             if d.is_sign_negative() {
-                return Err(format!("`{text}` is negative"));
+                return Err(said!("`{text}` 是负数", "`{text}` is negative"));
             }
             Ok(Value::Decimal(d))
         }
@@ -291,9 +320,14 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
             let d = money::parse_decimal(number.trim_end())
                 .ok()
                 .and_then(|d| d.checked_mul(scale))
-                .ok_or_else(|| format!("`{text}` is not a ratio (e.g. `0.15` or `15%`)"))?;
+                .ok_or_else(|| {
+                    said!(
+                        "`{text}` 不是比例（如 `0.15` 或 `15%`）",
+                        "`{text}` is not a ratio (e.g. `0.15` or `15%`)"
+                    )
+                })?;
             if d.is_sign_negative() {
-                return Err(format!("`{text}` is negative"));
+                return Err(said!("`{text}` 是负数", "`{text}` is negative"));
             }
             Ok(Value::Decimal(d))
         }
@@ -325,11 +359,13 @@ pub(crate) fn build_parameters(
                 unit: p.unit,
                 description: p.description.clone(),
             }),
-            Err(fault) => errors.push(LoadError::new(
-                meta_path,
-                fault_pos(node, pname, &fault),
-                fault.message,
-            )),
+            Err(fault) => {
+                let at = fault_pos(node, pname, &fault);
+                errors.push(match fault.zh {
+                    Some(zh) => LoadError::both(meta_path, at, zh, fault.message),
+                    None => LoadError::new(meta_path, at, fault.message),
+                })
+            }
         }
     }
     parameters

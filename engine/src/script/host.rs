@@ -639,9 +639,10 @@ impl ScriptHost {
             }),
             Err(e) => {
                 let pos = to_pos(e.position());
-                Err(LoadError::new(
+                Err(LoadError::both(
                     path,
                     pos,
+                    format!("脚本语法错误：{}", parse_message_zh(&e)),
                     format!("script syntax: {}", parse_message(&e)),
                 ))
             }
@@ -783,6 +784,31 @@ fn parse_message(e: &rhai::ParseError) -> String {
         return "`eval` is not allowed in clause scripts".into();
     }
     text
+}
+
+/// The syntax errors a drafter meets, in Chinese; Rhai's own words for the rare rest
+fn parse_message_zh(e: &rhai::ParseError) -> String {
+    use rhai::{LexError as L, ParseErrorType as P};
+    match e.0.as_ref() {
+        P::UnexpectedEOF => "脚本在语句写完之前就结束了（是否少了 `)`、`}` 或 `;`？）".into(),
+        // Rhai's reason after the token is English; the token and the caret say enough.
+        P::MissingToken(token, _) => format!("此处缺少 `{token}`"),
+        P::MissingSymbol(s) => format!("缺少符号 {s}"),
+        P::ExprExpected(_) => "此处应有一个值或表达式".into(),
+        P::VariableUndefined(v) => {
+            format!("变量 `{v}` 没有定义：申报的字段写作 `app.字段`，参数写作 `params.名称`")
+        }
+        P::UnknownOperator(op) => format!("不认识的运算符 `{op}`"),
+        P::VariableExists(v) | P::DuplicatedVariable(v) => format!("变量 `{v}` 重复定义"),
+        P::AssignmentToConstant(v) => format!("`{v}` 是常量，不能再赋值"),
+        P::Reserved(w) => format!("`{w}` 是保留字，不能用作名称"),
+        P::BadInput(L::UnterminatedString) => "文本没有结束：缺少配对的引号".into(),
+        P::BadInput(L::UnexpectedInput(c)) => {
+            format!("脚本中不能出现 `{c}`（全角标点请改为半角）")
+        }
+        P::BadInput(L::MalformedNumber(n)) => format!("`{n}` 不是正确的数"),
+        _ => parse_message(e),
+    }
 }
 
 fn to_pos(p: Position) -> Option<Pos> {
