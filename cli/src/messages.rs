@@ -115,6 +115,55 @@ catalogue! {
     TEST_BELOW_COVERAGE: "错误：结果覆盖率 {0}% 低于 --min-coverage {1}%", "error: outcome coverage {0}% is below --min-coverage {1}%";
 
     // `policy new pack` and `policy new clause`.
+    // The text of `compare`, `sweep`, `targets` and `diff`.
+    CMP_BASELINE: "基线：{0} {1} {2}", "baseline: {0} {1} {2}";
+    CMP_SCENARIO: "情景：{0}", "scenario: {0}";
+    CMP_FINGERPRINT: "指纹 {0}", "fingerprint {0}";
+    CMP_CLAUSES_CHANGED: "改动的条款：{0}", "clauses changed: {0}";
+    CMP_RULES_CHANGED: "改动的结算规则：{0}", "settlement rules changed: {0}";
+    CMP_NONE: "（无）", "(none)";
+    CMP_BY_CLAUSE: "按条款", "by clause";
+    CMP_BY_YEAR: "按年度", "by year";
+    CMP_YEAR: "年度", "year";
+    CMP_BASE_AWARDED: "基线奖励数", "awarded (baseline)";
+    CMP_SCEN_AWARDED: "情景奖励数", "awarded (scenario)";
+    CMP_BASE_YUAN: "基线金额（元）", "baseline (yuan)";
+    CMP_SCEN_YUAN: "情景金额（元）", "scenario (yuan)";
+    CMP_CHANGE_YUAN: "变化（元）", "change (yuan)";
+    CMP_CHANGE_PCT: "变化 %", "change %";
+    CMP_WINNERS: "获益 {0} 项，受损 {1} 项，不变 {2} 项", "winners {0}, losers {1}, unchanged {2}";
+    CMP_BY_APPLICANT: "按申报单位：获益 {0} 家，受损 {1} 家（计入其所有变动的奖励）", "by applicant: {0} gain, {1} lose (all of each one's changed awards counted)";
+    CMP_LARGEST: "变化最大的申报（前 {0} 项）", "largest changes (top {0})";
+    CMP_BASELINE_COL: "基线", "baseline";
+    CMP_SCENARIO_COL: "情景", "scenario";
+    CMP_BASE_AMOUNT: "基线金额", "baseline amount";
+    CMP_SCEN_AMOUNT: "情景金额", "scenario amount";
+    SWEEP_TITLE: "{0} {1}：预算随 {2} 变化", "{0} {1}: budget by {2}";
+    SWEEP_AWARDED: "奖励数", "awarded";
+    SWEEP_TOTAL: "总金额（元）", "total (yuan)";
+    TGT_TITLE: "{0}：发展目标进度", "{0}: progress toward the targets";
+    TGT_TARGET: "目标", "target";
+    TGT_VALUE: "目标值", "goal";
+    TGT_REACHED: "已达到", "reached";
+    TGT_PROGRESS: "进度", "progress";
+    TGT_COUNTED: "计量条款", "counted from";
+    TGT_NO_CLAUSE: "（没有条款计量）", "(no clause measures it)";
+    TGT_ABOUT: "左右", "about";
+    TGT_AT_LEAST: "以上", "at least";
+    TGT_OVER: "突破", "over";
+    DIFF_TITLE: "修改对照表：{0} {1} → {2}", "revision table: {0} {1} → {2}";
+    DIFF_NONE: "没有修改：两个版本的决定完全相同", "no changes: the two packs decide alike";
+    DIFF_ITEM: "修改项", "item";
+    DIFF_OLD: "原", "old";
+    DIFF_NEW: "新", "new";
+    DIFF_PACK: "（整体）", "(pack)";
+    DIFF_SEE_BELOW: "（见下方）", "(see below)";
+    DIFF_SCRIPT_OF: "{0} 的脚本：", "script of {0}:";
+    DIFF_EFFECT: "对申报的影响：{1} 项中有 {0} 项变化", "effect on the applications: {0} of {1} change";
+    DIFF_OLD_AMOUNT: "原金额", "old amount";
+    DIFF_NEW_AMOUNT: "新金额", "new amount";
+    DIFF_TOTAL: "合计：{0} 元 → {1} 元（{2} 元）", "total: {0} yuan → {1} yuan ({2} yuan)";
+
     NEW_WROTE: "已写入 {0}", "wrote {0}";
     NEW_PACK_NEXT: "下一步：把政策原文粘贴到 source/policy.txt，改写示例条款（或用 `policy new clause` 新增条款），然后运行 `policy check` 和 `policy test`", "next: paste the policy's text into source/policy.txt, rewrite the example clause (or add clauses with `policy new clause`), then `policy check` and `policy test`";
     NEW_CLAUSE_NEXT: "下一步：修改脚本和测试，然后运行 `policy check` 和 `policy test`", "next: edit the script and the test, then `policy check` and `policy test`";

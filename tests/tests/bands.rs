@@ -563,8 +563,8 @@ fn diff_names_the_cell_that_changed() {
     assert_eq!(
         rows,
         [
-            "rd-increase  一    parameter increment_rate[2].from  10000000（yuan）  8000000（yuan）",
-            "rd-increase  一    parameter increment_rate[2]       0.10（ratio）     0.12（ratio）",
+            "rd-increase  一       parameter increment_rate[2].from  10000000（yuan）  8000000（yuan）",
+            "rd-increase  一       parameter increment_rate[2]       0.10（ratio）     0.12（ratio）",
         ],
         "{out}"
     );

@@ -245,3 +245,42 @@ fn the_common_mistakes_are_explained_in_chinese() {
         assert!(out.contains(needle), "`{needle}` in:\n{out}");
     }
 }
+
+/// `compare`, `targets` and `diff` speak one language at a time: Chinese for the bundled packs
+#[test]
+fn compare_targets_and_diff_speak_chinese() {
+    let s = "policies/suzhou-future-industries";
+    let examples = "policies/suzhou-future-industries/examples/applications.yaml";
+    let scenario = "policies/suzhou-future-industries/scenarios/provincial-platform-60wan.yaml";
+    let (code, out, err) = policy(&[
+        "--lang",
+        "zh",
+        "compare",
+        "--pack",
+        s,
+        "--input",
+        examples,
+        "--scenario",
+        scenario,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for word in [
+        "基线：",
+        "情景：省级研发平台奖励提高到60万",
+        "按条款",
+        "获益 1 项，受损 0 项",
+    ] {
+        assert!(out.contains(word), "`{word}` in:\n{out}");
+    }
+    for word in ["baseline", "winners", "by clause", "largest"] {
+        assert!(!out.contains(word), "no `{word}` in:\n{out}");
+    }
+    let (_, out, _) = policy(&["--lang", "zh", "targets", "--pack", s, "--input", examples]);
+    assert!(
+        out.contains("发展目标进度") && out.contains("（没有条款计量）"),
+        "{out}"
+    );
+    assert!(!out.contains("progress") && !out.contains("about"), "{out}");
+    let (_, out, _) = policy(&["--lang", "zh", "diff", s, s]);
+    assert!(out.contains("没有修改：两个版本的决定完全相同"), "{out}");
+}

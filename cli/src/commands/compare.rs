@@ -57,7 +57,9 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let out = match args.what_if.format {
         TableFormat::Json => json::comparisons_json(base.pack(), &comparisons)?,
         TableFormat::Csv => csv::comparisons_csv(&comparisons)?,
-        TableFormat::Table => text::comparisons_table(base.pack(), &comparisons),
+        TableFormat::Table => {
+            text::comparisons_table(base.pack(), &comparisons, io.lang_of(base.pack()))
+        }
     };
     if let Some(path) = &args.report {
         let html = report::compare_report(

@@ -25,7 +25,13 @@ pub fn run(io: &mut Io<'_>, args: &DiffArgs) -> Result<u8, String> {
     let out = match args.format {
         DiffFormat::Json => json::diff_json(a.pack(), b.pack(), &rows, effect.as_ref())?,
         DiffFormat::Md => markdown::diff_markdown(a.pack(), b.pack(), &rows, effect.as_ref()),
-        DiffFormat::Table => text::diff_table(a.pack(), b.pack(), &rows, effect.as_ref()),
+        DiffFormat::Table => text::diff_table(
+            a.pack(),
+            b.pack(),
+            &rows,
+            effect.as_ref(),
+            io.lang_of(b.pack()),
+        ),
     };
     io.emit(&out);
     Ok(EXIT_OK)

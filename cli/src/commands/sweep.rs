@@ -80,7 +80,9 @@ pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
     let out = match args.format {
         TableFormat::Json => json::sweep_json(engine.pack(), param, &points)?,
         TableFormat::Csv => csv::sweep_csv(engine.pack(), &points)?,
-        TableFormat::Table => text::sweep_table(engine.pack(), param, &points),
+        TableFormat::Table => {
+            text::sweep_table(engine.pack(), param, &points, io.lang_of(engine.pack()))
+        }
     };
     if let Some(path) = &args.report {
         let html = report::sweep_report(engine.pack(), io.lang_of(engine.pack()), param, &points);

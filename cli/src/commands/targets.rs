@@ -22,7 +22,9 @@ pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
     let out = match format {
         TableFormat::Json => to_json(&progress)?,
         TableFormat::Csv => csv::targets_csv(&progress)?,
-        TableFormat::Table => text::targets_table(engine.pack(), &progress),
+        TableFormat::Table => {
+            text::targets_table(engine.pack(), &progress, io.lang_of(engine.pack()))
+        }
     };
     if let Some(path) = &args.report {
         let html = report::targets_report(engine.pack(), io.lang_of(engine.pack()), &progress);

@@ -1,6 +1,6 @@
 //! Markdown: the revision table of `diff --format md`, to paste into a document.
 
-use policy_engine::{Pack, Revision};
+use policy_engine::{Lang, Pack, Revision};
 
 use super::changed_scripts;
 use super::text::effect_text;
@@ -37,7 +37,10 @@ pub fn diff_markdown(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&
         ));
     }
     if let Some(e) = effect {
-        out.push_str(&format!("\n```\n{}```\n", effect_text(e).trim_start()));
+        out.push_str(&format!(
+            "\n```\n{}```\n",
+            effect_text(e, Lang::Zh).trim_start()
+        ));
     }
     out
 }

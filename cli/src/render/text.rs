@@ -13,7 +13,7 @@ use policy_engine::{
 use unicode_width::UnicodeWidthStr;
 
 use super::table::{Align, Table};
-use super::{changed_scripts, comparison_word, progress_cells, wan_shown};
+use super::{changed_scripts, progress_cells, wan_shown};
 use crate::effect::Effect;
 use crate::messages as m;
 
@@ -464,15 +464,15 @@ fn signed(d: Decimal) -> String {
     }
 }
 
-fn lines_table(first: &str, lines: &[&BudgetLine]) -> String {
+fn lines_table(first: &str, lines: &[&BudgetLine], lang: Lang) -> String {
     let mut t = Table::new(&[
         (first, Align::Left),
-        ("基线奖励数", Align::Right),
-        ("情景奖励数", Align::Right),
-        ("基线金额（元）", Align::Right),
-        ("情景金额（元）", Align::Right),
-        ("变化（元）", Align::Right),
-        ("变化 %", Align::Right),
+        (m::CMP_BASE_AWARDED.get(lang), Align::Right),
+        (m::CMP_SCEN_AWARDED.get(lang), Align::Right),
+        (m::CMP_BASE_YUAN.get(lang), Align::Right),
+        (m::CMP_SCEN_YUAN.get(lang), Align::Right),
+        (m::CMP_CHANGE_YUAN.get(lang), Align::Right),
+        (m::CMP_CHANGE_PCT.get(lang), Align::Right),
     ]);
     for l in lines {
         t.row(vec![
@@ -488,68 +488,74 @@ fn lines_table(first: &str, lines: &[&BudgetLine]) -> String {
     t.render()
 }
 
-pub fn comparisons_table(pack: &Pack, comparisons: &[ScenarioComparison]) -> String {
+pub fn comparisons_table(pack: &Pack, comparisons: &[ScenarioComparison], lang: Lang) -> String {
     let mut out = format!(
-        "基线 baseline: {} {} {}\n",
-        pack.id, pack.version, pack.fingerprint
+        "{}\n",
+        m::CMP_BASELINE.fill(lang, &[&pack.id, &pack.version, &pack.fingerprint])
     );
+    let list = |ids: &[String]| {
+        if ids.is_empty() {
+            m::CMP_NONE.get(lang).to_string()
+        } else {
+            ids.join(lang.pick("、", ", "))
+        }
+    };
     for c in comparisons {
-        out.push_str(&format!("\n情景 scenario: {}\n", c.scenario));
-        out.push_str(&format!("fingerprint {}\n", c.fingerprint));
         out.push_str(&format!(
-            "改动条款 clauses changed: {}\n\n",
-            if c.changed_clauses.is_empty() {
-                "(none)".to_string()
-            } else {
-                c.changed_clauses.join(", ")
-            }
+            "\n{}\n",
+            m::CMP_SCENARIO.fill(lang, &[&c.scenario])
+        ));
+        out.push_str(&format!(
+            "{}\n",
+            m::CMP_FINGERPRINT.fill(lang, &[&c.fingerprint])
+        ));
+        out.push_str(&format!(
+            "{}\n",
+            m::CMP_CLAUSES_CHANGED.fill(lang, &[&list(&c.changed_clauses)])
         ));
         if !c.changed_rules.is_empty() {
-            // Printed just before the blank line that ends the header.
-            out.pop();
             out.push_str(&format!(
-                "改动结算规则 settlement rules changed: {}\n\n",
-                c.changed_rules.join(", ")
+                "{}\n",
+                m::CMP_RULES_CHANGED.fill(lang, &[&list(&c.changed_rules)])
             ));
         }
+        out.push('\n');
         let mut by_clause: Vec<&BudgetLine> = c.by_clause.iter().collect();
         by_clause.push(&c.total);
-        out.push_str("按条款 by clause\n");
-        out.push_str(&lines_table("条款 clause", &by_clause));
+        out.push_str(&format!("{}\n", m::CMP_BY_CLAUSE.get(lang)));
+        out.push_str(&lines_table(m::COL_CLAUSE.get(lang), &by_clause, lang));
         let mut by_year: Vec<&BudgetLine> = c.by_year.iter().collect();
         by_year.push(&c.total);
-        out.push_str("\n按年度 by year\n");
-        out.push_str(&lines_table("年度 year", &by_year));
+        out.push_str(&format!("\n{}\n", m::CMP_BY_YEAR.get(lang)));
+        out.push_str(&lines_table(m::CMP_YEAR.get(lang), &by_year, lang));
         out.push_str(&format!(
-            "\n获益 winners {}，受损 losers {}，不变 unchanged {}\n",
-            c.winners, c.losers, c.unchanged
+            "\n{}\n",
+            m::CMP_WINNERS.fill(lang, &[&c.winners, &c.losers, &c.unchanged])
         ));
         if let (Some(w), Some(l)) = (c.winning_applicants, c.losing_applicants) {
             // With settlement rules one applicant's awards move together: count applicants too.
-            out.push_str(&format!(
-                "按申报单位 by applicant：获益 {w} 家，受损 {l} 家（计入其所有变动的奖励）\n"
-            ));
+            out.push_str(&format!("{}\n", m::CMP_BY_APPLICANT.fill(lang, &[&w, &l])));
         }
         if !c.largest.is_empty() {
             out.push_str(&format!(
-                "\n变化最大的申报 largest changes (top {})\n",
-                c.largest.len()
+                "\n{}\n",
+                m::CMP_LARGEST.fill(lang, &[&c.largest.len()])
             ));
             let mut t = Table::new(&[
-                ("编号 id", Align::Left),
-                ("条款 clause", Align::Left),
-                ("基线", Align::Left),
-                ("情景", Align::Left),
-                ("基线金额", Align::Right),
-                ("情景金额", Align::Right),
-                ("变化（元）", Align::Right),
+                (m::COL_ID.get(lang), Align::Left),
+                (m::COL_CLAUSE.get(lang), Align::Left),
+                (m::CMP_BASELINE_COL.get(lang), Align::Left),
+                (m::CMP_SCENARIO_COL.get(lang), Align::Left),
+                (m::CMP_BASE_AMOUNT.get(lang), Align::Right),
+                (m::CMP_SCEN_AMOUNT.get(lang), Align::Right),
+                (m::CMP_CHANGE_YUAN.get(lang), Align::Right),
             ]);
             for a in &c.largest {
                 t.row(vec![
-                    a.id.clone().unwrap_or_else(|| "(no id)".into()),
+                    a.id.clone().unwrap_or_else(|| m::NO_ID.get(lang).into()),
                     a.clause.clone().unwrap_or_else(|| "-".into()),
-                    a.baseline_status.to_string(),
-                    a.scenario_status.to_string(),
+                    m::status(a.baseline_status, lang).to_string(),
+                    m::status(a.scenario_status, lang).to_string(),
                     group_thousands(a.baseline_amount),
                     group_thousands(a.scenario_amount),
                     signed(a.change),
@@ -561,12 +567,12 @@ pub fn comparisons_table(pack: &Pack, comparisons: &[ScenarioComparison]) -> Str
     out
 }
 
-pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
+pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint], lang: Lang) -> String {
     let mut header: Vec<(String, Align)> = vec![
         (param.to_string(), Align::Right),
-        ("奖励数".into(), Align::Right),
-        ("总金额（元）".into(), Align::Right),
-        ("万元".into(), Align::Right),
+        (m::SWEEP_AWARDED.get(lang).into(), Align::Right),
+        (m::SWEEP_TOTAL.get(lang).into(), Align::Right),
+        (m::COL_WAN.get(lang).into(), Align::Right),
     ];
     header.extend(pack.clauses.iter().map(|c| (c.id.clone(), Align::Right)));
     let refs: Vec<(&str, Align)> = header.iter().map(|(h, a)| (h.as_str(), *a)).collect();
@@ -582,42 +588,47 @@ pub fn sweep_table(pack: &Pack, param: &str, points: &[SweepPoint]) -> String {
         t.row(row);
     }
     format!(
-        "{} {} 预算随 {param} 变化 budget by {param}\n\n{}",
-        pack.id,
-        pack.version,
+        "{}\n\n{}",
+        m::SWEEP_TITLE.fill(lang, &[&pack.id, &pack.version, &param]),
         t.render()
     )
 }
 
-pub fn targets_table(pack: &Pack, progress: &[Progress]) -> String {
+/// A target's comparison in words: 左右 / 以上 / 突破
+fn comparison_in(c: policy_engine::TargetComparison, lang: Lang) -> &'static str {
+    use policy_engine::TargetComparison as T;
+    match c {
+        T::About => m::TGT_ABOUT.get(lang),
+        T::AtLeast => m::TGT_AT_LEAST.get(lang),
+        T::Over => m::TGT_OVER.get(lang),
+    }
+}
+
+pub fn targets_table(pack: &Pack, progress: &[Progress], lang: Lang) -> String {
     let mut t = Table::new(&[
-        ("目标 target", Align::Left),
-        ("目标值", Align::Right),
+        (m::TGT_TARGET.get(lang), Align::Left),
+        (m::TGT_VALUE.get(lang), Align::Right),
         ("", Align::Left),
-        ("已达到 reached", Align::Right),
-        ("进度", Align::Right),
-        ("计量条款 counted from", Align::Left),
+        (m::TGT_REACHED.get(lang), Align::Right),
+        (m::TGT_PROGRESS.get(lang), Align::Right),
+        (m::TGT_COUNTED.get(lang), Align::Left),
     ]);
     for p in progress {
         let [reached, percent] = progress_cells(p);
         t.row(vec![
             p.title.clone(),
             format!("{} {}", p.target, p.unit),
-            comparison_word(p.comparison).to_string(),
+            comparison_in(p.comparison, lang).to_string(),
             reached,
             percent,
             if p.counted_from.is_empty() {
-                "(no clause measures it)".into()
+                m::TGT_NO_CLAUSE.get(lang).into()
             } else {
-                p.counted_from.join(", ")
+                p.counted_from.join(lang.pick("、", ", "))
             },
         ]);
     }
-    format!(
-        "{} 发展目标进度 progress toward the targets\n\n{}",
-        pack.id,
-        t.render()
-    )
+    format!("{}\n\n{}", m::TGT_TITLE.fill(lang, &[&pack.id]), t.render())
 }
 
 /// A test run for people: each case, each failure with its explanation, the coverage; the
@@ -683,30 +694,38 @@ fn one_line(s: &str) -> String {
     s.replace('\n', " ")
 }
 
-pub fn diff_table(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Effect>) -> String {
+pub fn diff_table(
+    old: &Pack,
+    new: &Pack,
+    rows: &[Revision],
+    effect: Option<&Effect>,
+    lang: Lang,
+) -> String {
     let mut out = format!(
-        "修改对照表 revision table: {} {} → {}\n\n",
-        new.id, old.version, new.version
+        "{}\n\n",
+        m::DIFF_TITLE.fill(lang, &[&new.id, &old.version, &new.version])
     );
     if rows.is_empty() {
-        out.push_str("no changes: the two packs decide alike\n");
+        out.push_str(&format!("{}\n", m::DIFF_NONE.get(lang)));
     } else {
         let mut t = Table::new(&[
-            ("条款 clause", Align::Left),
-            ("条文", Align::Left),
-            ("修改项 item", Align::Left),
-            ("原 old", Align::Left),
-            ("新 new", Align::Left),
+            (m::COL_CLAUSE.get(lang), Align::Left),
+            (m::COL_ARTICLE.get(lang), Align::Left),
+            (m::DIFF_ITEM.get(lang), Align::Left),
+            (m::DIFF_OLD.get(lang), Align::Left),
+            (m::DIFF_NEW.get(lang), Align::Left),
         ]);
         for r in rows {
             let is_script = r.item == "script";
             t.row(vec![
-                r.clause.clone().unwrap_or_else(|| "(pack)".into()),
+                r.clause
+                    .clone()
+                    .unwrap_or_else(|| m::DIFF_PACK.get(lang).into()),
                 r.article.clone().unwrap_or_default(),
                 r.item.clone(),
                 one_line(&r.old),
                 if is_script {
-                    "(see below)".into()
+                    m::DIFF_SEE_BELOW.get(lang).into()
                 } else {
                     one_line(&r.new)
                 },
@@ -714,36 +733,38 @@ pub fn diff_table(old: &Pack, new: &Pack, rows: &[Revision], effect: Option<&Eff
         }
         out.push_str(&t.render());
         for (clause, script) in changed_scripts(rows) {
-            out.push_str(&format!("\nscript of {clause}:\n{script}\n"));
+            out.push_str(&format!(
+                "\n{}\n{script}\n",
+                m::DIFF_SCRIPT_OF.fill(lang, &[&clause])
+            ));
         }
     }
     if let Some(e) = effect {
-        out.push_str(&effect_text(e));
+        out.push_str(&effect_text(e, lang));
     }
     out
 }
 
-pub(super) fn effect_text(e: &Effect) -> String {
+pub(super) fn effect_text(e: &Effect, lang: Lang) -> String {
     let mut out = format!(
-        "\n对申报的影响 effect on the applications: {} of {} change\n",
-        e.changed.len(),
-        e.old.applications
+        "\n{}\n",
+        m::DIFF_EFFECT.fill(lang, &[&e.changed.len(), &e.old.applications])
     );
     if !e.changed.is_empty() {
         let mut t = Table::new(&[
-            ("编号 id", Align::Left),
-            ("条款 clause", Align::Left),
-            ("原 old", Align::Left),
-            ("新 new", Align::Left),
-            ("原金额", Align::Right),
-            ("新金额", Align::Right),
+            (m::COL_ID.get(lang), Align::Left),
+            (m::COL_CLAUSE.get(lang), Align::Left),
+            (m::DIFF_OLD.get(lang), Align::Left),
+            (m::DIFF_NEW.get(lang), Align::Left),
+            (m::DIFF_OLD_AMOUNT.get(lang), Align::Right),
+            (m::DIFF_NEW_AMOUNT.get(lang), Align::Right),
         ]);
         for r in &e.changed {
             t.row(vec![
-                r.id.clone().unwrap_or_else(|| "(no id)".into()),
+                r.id.clone().unwrap_or_else(|| m::NO_ID.get(lang).into()),
                 r.clause.clone().unwrap_or_else(|| "-".into()),
-                r.old_status.to_string(),
-                r.new_status.to_string(),
+                m::status(r.old_status, lang).to_string(),
+                m::status(r.new_status, lang).to_string(),
                 r.old_amount.clone(),
                 r.new_amount.clone(),
             ]);
@@ -752,11 +773,15 @@ pub(super) fn effect_text(e: &Effect) -> String {
     }
     let change = e.new.amount - e.old.amount;
     out.push_str(&format!(
-        "total: {} 元 → {} 元（{}{} 元）\n",
-        group_thousands(e.old.amount),
-        group_thousands(e.new.amount),
-        if change > Decimal::ZERO { "+" } else { "" },
-        group_thousands(change)
+        "{}\n",
+        m::DIFF_TOTAL.fill(
+            lang,
+            &[
+                &group_thousands(e.old.amount),
+                &group_thousands(e.new.amount),
+                &signed(change),
+            ]
+        )
     ));
     out
 }
