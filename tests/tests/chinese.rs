@@ -284,3 +284,33 @@ fn compare_targets_and_diff_speak_chinese() {
     let (_, out, _) = policy(&["--lang", "zh", "diff", s, s]);
     assert!(out.contains("没有修改：两个版本的决定完全相同"), "{out}");
 }
+
+/// `check`, `test` and `watch` on the same faulty pack, in each language: the snapshots hold what
+/// a drafter reads, word for word
+#[test]
+fn check_test_and_watch_in_both_languages() {
+    // A value the quoted sentence does not state (a warning) that also fails a test…
+    let pack = pack_copy();
+    let path = pack.path().join("clauses/rd-platform.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("value: 400000", "value: 450000", 1)).expect("write");
+    // …and a pack that does not load: a misspelt key.
+    let broken = pack_copy();
+    let path = broken.path().join("clauses/incubator.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("    unit: yuan", "    unti: yuan", 1)).expect("write");
+    for lang in ["zh", "en"] {
+        let (code, out, err) = policy_on(&broken, &["--lang", lang, "check", "<pack>"]);
+        assert_eq!(code, 2, "{out}{err}");
+        insta::assert_snapshot!(format!("check_{lang}"), err);
+        let (code, out, _) = policy_on(&pack, &["--lang", lang, "test", "<pack>"]);
+        assert_eq!(code, 1, "{out}");
+        insta::assert_snapshot!(format!("test_{lang}"), out);
+        let (code, out, err) =
+            policy_on(&pack, &["--lang", lang, "watch", "<pack>", "--runs", "0"]);
+        assert_eq!(code, 0, "{err}");
+        insta::assert_snapshot!(format!("watch_{lang}"), out);
+        let (_, out, _) = policy_on(&broken, &["--lang", lang, "watch", "<pack>", "--runs", "0"]);
+        insta::assert_snapshot!(format!("watch_broken_{lang}"), out);
+    }
+}
