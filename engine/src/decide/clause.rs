@@ -29,8 +29,12 @@ fn script_reason(clause: &Clause, e: &ScriptError, pack: &Pack) -> String {
         .unwrap_or(clause.script_path())
         .display()
         .to_string();
-    let message = &e.message;
-    match (pack.shown_language(), e.pos) {
+    let lang = pack.shown_language();
+    let message = match (lang, &e.message_zh) {
+        (Lang::Zh, Some(zh)) => zh,
+        _ => &e.message,
+    };
+    match (lang, e.pos) {
         (Lang::Zh, Some(p)) => format!("条款脚本 {file} 第{}行第{}列：{message}", p.line, p.col),
         (Lang::Zh, None) => format!("条款脚本 {file}：{message}"),
         (Lang::En, Some(p)) => format!("clause script {file}:{}:{}: {message}", p.line, p.col),
@@ -169,6 +173,7 @@ pub(crate) fn decide_one(
                             )
                             .into_lang(pack.shown_language())
                         },
+                        message_zh: None,
                         pos: None,
                     },
                     pack,
@@ -185,6 +190,7 @@ pub(crate) fn decide_one(
                             "the script awarded a negative amount ({amount})"
                         )
                         .into_lang(pack.shown_language()),
+                        message_zh: None,
                         pos: None,
                     },
                     pack,

@@ -8,7 +8,7 @@ use crate::load::yaml::Node;
 use crate::model::error::{LoadError, LoadErrors};
 use crate::model::pack::{Kind, Pack, Parameter};
 use crate::model::pos::Pos;
-use crate::model::suggest::{self, did_you_mean};
+use crate::model::suggest::{self, did_you_mean, did_you_mean_zh};
 use crate::script::host::ScriptHost;
 use rhai::AST;
 
@@ -54,8 +54,8 @@ impl References<'_> {
                 continue;
             }
             if r.root == "app" {
-                if let Some(message) = app_field_error(self.kind, &r.chain) {
-                    errors.push(LoadError::new(self.script_path, Some(r.pos), message));
+                if let Some((zh, en)) = app_field_error(self.kind, &r.chain) {
+                    errors.push(LoadError::both(self.script_path, Some(r.pos), zh, en));
                 }
                 continue;
             }
@@ -73,22 +73,30 @@ impl References<'_> {
                 .as_ref()
                 .and_then(|_| suggest::nearest(name, unread.iter().copied()));
             if let Some(declared) = suggestion {
-                errors.push(LoadError::new(
+                let line = r.pos.line;
+                errors.push(LoadError::both(
                     self.meta_path,
                     key_pos(self.meta, &["parameters", declared]),
                     format!(
-                        "parameter `{declared}` is never read, but {script} reads `params.{name}` (line {}); did you mean `{name}`?",
-                        r.pos.line
+                        "参数 `{declared}` 没有被读取，而 {script} 第{line}行读取的是 `params.{name}`；是否应为 `{name}`？"
+                    ),
+                    format!(
+                        "parameter `{declared}` is never read, but {script} reads `params.{name}` (line {line}); did you mean `{name}`?"
                     ),
                 ));
             }
-            errors.push(LoadError::new(
+            let names = || self.parameters.iter().map(|p| p.name.as_str());
+            let clause = self.clause_id;
+            errors.push(LoadError::both(
                 self.script_path,
                 Some(r.pos),
                 format!(
-                    "`params.{name}` is not a parameter of clause `{}`{}",
-                    self.clause_id,
-                    did_you_mean(name, self.parameters.iter().map(|p| p.name.as_str()))
+                    "条款 `{clause}` 没有参数 `params.{name}`{}",
+                    did_you_mean_zh(name, names())
+                ),
+                format!(
+                    "`params.{name}` is not a parameter of clause `{clause}`{}",
+                    did_you_mean(name, names())
                 ),
             ));
         }
@@ -241,7 +249,7 @@ pub(crate) fn key_pos(root: &Option<Node>, keys: &[&str]) -> Option<Pos> {
     root.as_ref()?.key_pos(keys)
 }
 
-fn app_field_error(kind: &Kind, chain: &[String]) -> Option<String> {
+fn app_field_error(kind: &Kind, chain: &[String]) -> Option<(String, String)> {
     let mut name = String::new();
     for prop in chain {
         if !name.is_empty() {
@@ -264,10 +272,17 @@ fn app_field_error(kind: &Kind, chain: &[String]) -> Option<String> {
         // `app.applicant` alone reads the group; that is allowed.
         return None;
     }
-    Some(format!(
-        "`app.{name}` is not a field of kind `{}`{}",
-        kind.name,
-        did_you_mean(&name, kind.fields.iter().map(|f| f.name.as_str()))
+    let names = || kind.fields.iter().map(|f| f.name.as_str());
+    let k = &kind.name;
+    Some((
+        format!(
+            "`{k}` 类申报没有字段 `app.{name}`{}",
+            did_you_mean_zh(&name, names())
+        ),
+        format!(
+            "`app.{name}` is not a field of kind `{k}`{}",
+            did_you_mean(&name, names())
+        ),
     ))
 }
 

@@ -24,6 +24,8 @@ pub(crate) enum Outcome {
 pub struct ScriptError {
     /// What went wrong
     pub message: String,
+    /// The same in Chinese, where the engine wrote it in both
+    pub message_zh: Option<String>,
     /// Where in the script, when known
     pub pos: Option<Pos>,
 }

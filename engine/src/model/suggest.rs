@@ -25,6 +25,14 @@ pub(crate) fn did_you_mean<'a>(wrong: &str, names: impl IntoIterator<Item = &'a 
     }
 }
 
+/// "; did you mean `x`?" in Chinese: "；是否应为 `x`？", or nothing
+pub(crate) fn did_you_mean_zh<'a>(wrong: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    match nearest(wrong, names) {
+        Some(n) => format!("；是否应为 `{n}`？"),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::nearest;

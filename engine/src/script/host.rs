@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 
 use crate::model::date::Date;
 use crate::model::error::LoadError;
+use crate::model::lang::{said, Message};
 use crate::model::money::{percent_text, yuan};
 use crate::model::outcome::{Outcome, Ran, ScriptError, Trace};
 use crate::model::pos::Pos;
@@ -110,13 +111,17 @@ fn others_lookup(view: &OthersView, clause: &str) -> Result<(Decimal, u32), Box<
     let Some((_, ci)) = view.readable.iter().find(|(id, _)| id == clause) else {
         let shown: String = clause.chars().take(60).collect();
         let declared: Vec<&str> = view.readable.iter().map(|(id, _)| id.as_str()).collect();
-        return Err(runtime_error(format!(
-            "others(\"{shown}\"): this clause's `depends_on` does not name `{shown}`; it names {}",
-            if declared.is_empty() {
-                "no clause".to_string()
-            } else {
-                format!("`{}`", declared.join("`, `"))
-            }
+        let (names_zh, names_en) = if declared.is_empty() {
+            ("没有任何条款".to_string(), "no clause".to_string())
+        } else {
+            (
+                format!("`{}`", declared.join("`、`")),
+                format!("`{}`", declared.join("`, `")),
+            )
+        };
+        return Err(runtime_said(said!(
+            "others(\"{shown}\")：本条款的 `depends_on` 没有列出 `{shown}`，只列出了{names_zh}",
+            "others(\"{shown}\"): this clause's `depends_on` does not name `{shown}`; it names {names_en}"
         )));
     };
     let found = match view.key {
@@ -216,6 +221,15 @@ fn runtime_error(message: String) -> Box<EvalAltResult> {
     ))
 }
 
+/// A script error the engine writes in both languages: the pair travels through Rhai as the
+/// error's value and is unpacked by [`ScriptHost::runtime_error`]
+fn runtime_said(message: Message) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(message),
+        Position::NONE,
+    ))
+}
+
 fn fact_get(view: &mut FactsView, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
     // The common case, a top-level field, without building its name.
     let owned;
@@ -259,12 +273,17 @@ fn fact_get(view: &mut FactsView, name: &str) -> Result<Dynamic, Box<EvalAltResu
             prefix: Some(full.into()),
         }));
     }
-    let hint = suggest::nearest(full, facts.fields.iter().map(|f| f.name.as_str()))
+    let near = suggest::nearest(full, facts.fields.iter().map(|f| f.name.as_str()));
+    let hint_zh = near
+        .map(|s| format!("；是否应为 `{s}`？"))
+        .unwrap_or_default();
+    let hint = near
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
-    Err(runtime_error(format!(
-        "`app.{full}` is not a field of kind `{}`{hint}",
-        facts.kind
+    let kind = &facts.kind;
+    Err(runtime_said(said!(
+        "`{kind}` 类申报没有字段 `app.{full}`{hint_zh}",
+        "`app.{full}` is not a field of kind `{kind}`{hint}"
     )))
 }
 
@@ -288,22 +307,31 @@ fn param_get(view: &mut ParamsView, name: &str) -> Result<Dynamic, Box<EvalAltRe
                     table: b.clone(),
                 })),
                 Some(v) => Ok(to_dynamic(v)),
-                None => Err(runtime_error(format!(
-                    "`params.{name}` has no value in force for period {} (its timeline: {})",
-                    view.period
+                None => {
+                    let period = view
+                        .period
                         .map(|y| y.to_string())
-                        .unwrap_or_else(|| "none".into()),
-                    p.written()
-                ))),
+                        .unwrap_or_else(|| "none".into());
+                    let timeline = p.written();
+                    Err(runtime_said(said!(
+                        "参数 `params.{name}` 在申报年度 {period} 没有有效取值（按年度的取值：{timeline}）",
+                        "`params.{name}` has no value in force for period {period} (its timeline: {timeline})"
+                    )))
+                }
             }
         }
         None => {
-            let hint = suggest::nearest(name, view.params.iter().map(|p| p.name.as_str()))
+            let near = suggest::nearest(name, view.params.iter().map(|p| p.name.as_str()));
+            let hint_zh = near
+                .map(|s| format!("；是否应为 `{s}`？"))
+                .unwrap_or_default();
+            let hint = near
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
-            Err(runtime_error(format!(
-                "`params.{name}` is not a parameter of clause `{}`{hint}",
-                view.clause
+            let clause = &view.clause;
+            Err(runtime_said(said!(
+                "条款 `{clause}` 没有参数 `params.{name}`{hint_zh}",
+                "`params.{name}` is not a parameter of clause `{clause}`{hint}"
             )))
         }
     }
@@ -432,7 +460,9 @@ fn sandbox(limits: &ScriptLimits) -> rhai::Engine {
 
 fn mixed(op: &str, what: &str, shown: &str) -> Result<bool, Box<EvalAltResult>> {
     let shown: String = shown.chars().take(40).collect();
-    Err(runtime_error(format!(
+    let what_zh = if what == "a text" { "文本" } else { "数" };
+    Err(runtime_said(said!(
+        "`{op}` 把日期与{what_zh}（`{shown}`）比较：日期只能与日期比较，如 `date(\"2024-01-01\")`",
         "`{op}` compares a date with {what} (`{shown}`): compare dates with dates, e.g. `date(\"2024-01-01\")`"
     )))
 }
@@ -444,7 +474,8 @@ fn register_dates(e: &mut rhai::Engine) {
     e.register_fn("date", |text: &str| {
         Date::parse(text).ok_or_else(|| {
             let shown: String = text.chars().take(40).collect();
-            runtime_error(format!(
+            runtime_said(said!(
+                "date(\"{shown}\")：应为按 yyyy-mm-dd 书写、日历上有的日期（如 2024-03-25）",
                 "date(\"{shown}\"): expected a date written yyyy-mm-dd (e.g. 2024-03-25), a day of the calendar"
             ))
         })
@@ -726,6 +757,7 @@ impl ScriptHost {
                 Some(o) => Ok(o),
                 None => Err(ScriptError {
                     message: "the script must end with `award(amount, reason)` or `ineligible(reason)`, but it ended with another value".into(),
+                    message_zh: Some("脚本最后必须是 `award(金额, 理由)` 或 `ineligible(理由)`，但它以别的值结束".into()),
                     pos: None,
                 }),
             },
@@ -771,8 +803,32 @@ impl ScriptHost {
             }
             other => other.to_string(),
         };
+        let message_zh = match &e {
+            EvalAltResult::ErrorTooManyOperations(_) => Some(format!(
+                "执行 {} 步后被停止：脚本没有结束（是否有死循环？）",
+                self.limits.max_operations
+            )),
+            EvalAltResult::ErrorTerminated(..) => Some(format!(
+                "运行 {} 毫秒后被停止：脚本用时太长",
+                self.limits.max_millis
+            )),
+            EvalAltResult::ErrorStackOverflow(_) => Some(format!(
+                "函数调用嵌套超过 {} 层（是否有无限递归？）",
+                self.limits.max_call_levels
+            )),
+            EvalAltResult::ErrorRuntime(v, _) => v.read_lock::<Message>().map(|m| m.zh.clone()),
+            _ => None,
+        };
+        let message = match &e {
+            EvalAltResult::ErrorRuntime(v, _) => match v.read_lock::<Message>() {
+                Some(m) => m.en.clone(),
+                None => message,
+            },
+            _ => message,
+        };
         ScriptError {
             message,
+            message_zh,
             pos: to_pos(outer_pos),
         }
     }
