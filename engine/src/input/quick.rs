@@ -502,6 +502,9 @@ fn facts(pack: &Pack, items: &[Item<'_>], id: &Item<'_>, kind: &Item<'_>) -> Opt
     // The item giving each field, as `validate`'s `flatten` finds it; where that gives a
     // problem (an unknown name, a field given twice) the quick path gives up.
     let mut slots = [u8::MAX; MAX_FIELDS];
+    // Groups seen at the top: one given twice is `validate`'s problem, not the quick path's.
+    let mut groups: [&str; 4] = [""; 4];
+    let mut group_count = 0;
     for (at, item) in items.iter().enumerate() {
         let index = if item.group == TOP {
             if item.key == "id" || item.key == "kind" {
@@ -513,7 +516,12 @@ fn facts(pack: &Pack, items: &[Item<'_>], id: &Item<'_>, kind: &Item<'_>) -> Opt
                 None if matches!(item.form, Form::Object | Form::Null)
                     && is_group(kind, item.key) =>
                 {
-                    continue
+                    if groups[..group_count].contains(&item.key) || group_count == groups.len() {
+                        return None;
+                    }
+                    groups[group_count] = item.key;
+                    group_count += 1;
+                    continue;
                 }
                 None => return None,
             }

@@ -205,7 +205,27 @@ fn flatten<'a>(
     problems: &mut Vec<Message>,
 ) {
     let base = name.len();
+    // A key written twice in one mapping (`id`, `kind` or a group such as `applicant` too) is
+    // refused like a field given twice: which one counts must never depend on the order.
+    let mut seen: Vec<(&str, &Node)> = Vec::new();
     for (k, v) in entries {
+        if let Some((key, _)) = k.as_scalar() {
+            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == key) {
+                name.truncate(base);
+                if base > 0 {
+                    name.push('.');
+                }
+                name.push_str(key);
+                let (a1, a2) = (at(first), at(k));
+                let (z1, e1, z2, e2) = (a1.zh, a1.en, a2.zh, a2.en);
+                problems.push(said!(
+                    "字段 `{name}` 出现了两次{z1}{z2}：只能写一次",
+                    "field `{name}` is given twice{e1}{e2}: give it once"
+                ));
+                continue;
+            }
+            seen.push((key, k));
+        }
         let Some((key, _)) = k.as_scalar() else {
             let Message { zh: az, en: ae } = at(k);
             problems.push(said!(
