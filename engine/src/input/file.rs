@@ -29,11 +29,23 @@ pub struct InputFile {
     path: PathBuf,
     /// A pipe's (or device's) contents, copied on first reading; shared by clones
     spool: Option<Arc<OnceLock<Result<File, String>>>>,
+    /// A regular file, opened once and held with its size and time then: a run that reads
+    /// twice reads the same file both times even if the name is given to another meanwhile,
+    /// and refuses one changed in place; shared by clones
+    held: Arc<OnceLock<Result<Held, String>>>,
     format: InputFormat,
     aliases: HashMap<String, String>,
     sheet: Option<String>,
     max_line_bytes: usize,
     max_input_bytes: u64,
+}
+
+/// A regular input file as first opened
+#[derive(Debug)]
+struct Held {
+    file: File,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
 }
 
 /// A pipe's contents copied to a file that has no name: created unlinked (`O_TMPFILE`, or
@@ -54,14 +66,13 @@ fn spool_of(path: &Path, max: u64) -> Result<File, String> {
 /// An input opened for one reading: the file itself, or the copy of a pipe read at its own
 /// offset, so two readings of one copy never move each other's place
 enum Reading {
-    File(File),
+    /// A held file or a pipe's copy, read at an offset of this reading's own
     Spool { file: File, at: u64 },
 }
 
 impl Read for Reading {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Reading::File(f) => f.read(buf),
             Reading::Spool { file, at } => {
                 let n = read_at(file, buf, *at)?;
                 *at += n as u64;
@@ -74,7 +85,6 @@ impl Read for Reading {
 impl io::Seek for Reading {
     fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
         match self {
-            Reading::File(f) => f.seek(to),
             Reading::Spool { file, at } => {
                 let len = file.metadata()?.len();
                 let new = match to {
@@ -320,6 +330,7 @@ impl InputFile {
         Ok(InputFile {
             path: path.to_path_buf(),
             spool,
+            held: Arc::new(OnceLock::new()),
             format,
             aliases: HashMap::new(),
             sheet: None,
@@ -348,16 +359,36 @@ impl InputFile {
                 Err(m) => Err(self.fail(None, m.clone())),
             };
         }
-        let file =
-            File::open(&self.path).map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
-        let len = file
-            .metadata()
-            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?
-            .len();
-        if len > max {
+        let held = self.held.get_or_init(|| {
+            let file = File::open(&self.path).map_err(|e| format!("cannot read: {e}"))?;
+            let m = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+            Ok(Held {
+                len: m.len(),
+                modified: m.modified().ok(),
+                file,
+            })
+        });
+        let held = held.as_ref().map_err(|m| self.fail(None, m.clone()))?;
+        if held.len > max {
             return Err(self.fail(None, over_bound(max)));
         }
-        Ok(Reading::File(file))
+        // Written to while the run reads it: the passes would see different files.
+        let now = held
+            .file
+            .metadata()
+            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        if now.len() != held.len || now.modified().ok() != held.modified {
+            return Err(self.fail(
+                None,
+                "the file changed while it was being read: run again once it is complete".into(),
+            ));
+        }
+        // Each reading has its own offset into the one file held.
+        let file = held
+            .file
+            .try_clone()
+            .map_err(|e| self.fail(None, format!("cannot read: {e}")))?;
+        Ok(Reading::Spool { file, at: 0 })
     }
 
     /// Column names (e.g. `申报编号`) read as field names (e.g. `id`), for CSV and Excel
@@ -780,6 +811,52 @@ fn broken(index: usize, line: usize, problem: Message) -> RawApplication {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run reads its input more than once (count limits rank first): every reading is of the
+    /// file as first opened, even once its name is given to another file, and one written to
+    /// in between is refused rather than read half old, half new
+    #[test]
+    fn every_reading_is_of_the_file_first_opened() {
+        let dir = std::env::temp_dir().join(format!("held-input-{}", std::process::id()));
+        assert!(std::fs::create_dir_all(&dir).is_ok());
+        let path = dir.join("in.jsonl");
+        let ids = |file: &InputFile| -> Vec<String> {
+            match file.read_all() {
+                Ok(all) => all
+                    .iter()
+                    .filter_map(|r| r.id().map(str::to_string))
+                    .collect(),
+                Err(e) => vec![format!("error: {e}")],
+            }
+        };
+        assert!(std::fs::write(&path, "{\"id\":\"A1\"}\n{\"id\":\"A2\"}\n").is_ok());
+        let Ok(file) = InputFile::new(&path, None) else {
+            panic!("a .jsonl name");
+        };
+        assert_eq!(ids(&file), ["A1", "A2"]);
+        // Another file renamed over the name: the run goes on reading the first.
+        let other = dir.join("other.jsonl");
+        assert!(std::fs::write(&other, "{\"id\":\"B1\"}\n").is_ok());
+        assert!(std::fs::rename(&other, &path).is_ok());
+        assert_eq!(ids(&file), ["A1", "A2"]);
+        // The held file written to in place: refused.
+        let fresh = InputFile::new(&path, None).ok();
+        let Some(fresh) = fresh else {
+            panic!("a .jsonl name");
+        };
+        assert_eq!(ids(&fresh), ["B1"]);
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"id\":\"B2\"}\n"));
+        assert!(appended.is_ok());
+        let again = ids(&fresh);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            again[0].contains("changed while it was being read"),
+            "{again:?}"
+        );
+    }
 
     /// The records of a JSONL file as (line, id or problem)
     fn records(content: &[u8], limit: usize) -> Vec<(usize, Option<usize>, String)> {
