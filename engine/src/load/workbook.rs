@@ -522,6 +522,9 @@ fn sheet_rows<B: std::io::BufRead>(
     let mut cell: Option<(usize, String, bool)> = None; // (column, type, date style)
     let mut value = String::new();
     let mut in_value = false;
+    // A phonetic reading (<rPh>) is not the cell's text; a second <v> in one cell is refused.
+    let mut in_phonetic = false;
+    let mut values_seen = 0usize;
     let mut next_row = 1usize;
     loop {
         buf.clear();
@@ -557,25 +560,61 @@ fn sheet_rows<B: std::io::BufRead>(
                     .unwrap_or(false);
                 cell = Some((col, attr(&e, b"t").unwrap_or_default(), dated));
                 value.clear();
+                values_seen = 0;
             }
-            Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = true,
+            Event::Start(e) if e.local_name().as_ref() == b"rPh" => in_phonetic = true,
+            Event::End(e) if e.local_name().as_ref() == b"rPh" => in_phonetic = false,
+            Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") && !in_phonetic => {
+                if e.local_name().as_ref() == b"v" {
+                    values_seen += 1;
+                }
+                in_value = true;
+            }
             Event::End(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => in_value = false,
-            Event::Text(t) if in_value => {
+            Event::Text(t) if in_value && !in_phonetic => {
                 if let Ok(text) = t.unescape() {
                     value.push_str(&text);
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"c" => {
                 if let (Some((col, ty, dated)), Some((n, cells))) = (cell.take(), row.as_mut()) {
+                    let at = Some(Pos { line: *n, col: 1 });
+                    let name = format!("{}{n}", column_name(col));
+                    // What Excel never writes is refused rather than read one way or another.
+                    if values_seen > 1 {
+                        return Err((at, format!("cell {name} holds {values_seen} values")));
+                    }
+                    if cells.0.last().is_some_and(|(last, _)| *last >= col) {
+                        return Err((
+                            at,
+                            format!("cell {name} is given twice, or after a cell to its right"),
+                        ));
+                    }
                     let text = match ty.as_str() {
-                        "s" => value
-                            .trim()
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|i| strings.get(i))
-                            .unwrap_or_default()
-                            .to_string(),
-                        "b" => if value.trim() == "1" { "true" } else { "false" }.to_string(),
+                        "s" if value.trim().is_empty() => String::new(),
+                        "s" => match value.trim().parse::<usize>().ok().and_then(|i| strings.get(i)) {
+                            Some(t) => t.to_string(),
+                            None => {
+                                return Err((
+                                    at,
+                                    format!(
+                                        "cell {name} names shared text {}, which the workbook does not have",
+                                        value.trim()
+                                    ),
+                                ))
+                            }
+                        },
+                        "b" => match value.trim() {
+                            "1" => "true".to_string(),
+                            "0" => "false".to_string(),
+                            "" => String::new(),
+                            other => {
+                                return Err((
+                                    at,
+                                    format!("cell {name} is a true/false cell holding `{other}`, not 1 or 0"),
+                                ))
+                            }
+                        },
                         "str" | "inlineStr" | "e" | "d" => value.clone(),
                         _ if dated => serial_date(&value, dates.from_1904)
                             .unwrap_or_else(|| excel_number(&value)),
@@ -757,6 +796,54 @@ mod tests {
             max_part,
             max_rows: usize::MAX,
         }
+    }
+
+    /// Cells no spreadsheet program writes are refused, never read one way or another: two
+    /// values in a cell, a cell given twice, a true/false cell holding neither 1 nor 0, shared
+    /// text the workbook lacks; a phonetic reading is not part of a cell's text
+    #[test]
+    fn crafted_cells_are_refused_and_readings_left_out() {
+        let read = |cells: &str| {
+            let xml = format!(
+                r#"<worksheet><sheetData><row r="1">{cells}</row></sheetData></worksheet>"#
+            );
+            read_sheet(
+                std::io::Cursor::new(workbook(xml.as_bytes())),
+                None,
+                bounds(1 << 20),
+            )
+            .map(|rows| rows[0].1.get(1).map(str::to_string))
+            .map_err(|(_, m)| m)
+        };
+        assert_eq!(
+            read(
+                r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="inlineStr"><is><t>100000</t><rPh sb="0" eb="1"><t>5</t></rPh></is></c>"#
+            ),
+            Ok(Some("100000".into()))
+        );
+        let refused = |cells: &str, needle: &str| {
+            let got = read(cells);
+            assert!(
+                got.as_ref().is_err_and(|m| m.contains(needle)),
+                "{cells}: {got:?}"
+            );
+        };
+        refused(
+            r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1"><v>100000</v><f>SUM(1)</f><v>5</v></c>"#,
+            "cell B1 holds 2 values",
+        );
+        refused(
+            r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1"><v>100000</v></c><c r="B1"><v>900000</v></c>"#,
+            "cell B1 is given twice",
+        );
+        refused(
+            r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="b"><v>TRUE</v></c>"#,
+            "not 1 or 0",
+        );
+        refused(
+            r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="s"><v>7</v></c>"#,
+            "shared text 7",
+        );
     }
 
     /// A sheet past the bound is refused, naming the part and the bound, wherever the rows
