@@ -14,7 +14,24 @@ use crate::exit::{EXIT_APPLICATION_ERRORS, EXIT_OK};
 use crate::messages as m;
 use crate::render::{stream, text, xlsx, yaml};
 
+/// Whether two paths name one file (the same device and inode), so `--output` would replace
+/// the input it reads
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
 pub fn run(io: &mut Io<'_>, args: &RunArgs) -> Result<u8, String> {
+    if let Some(out) = args.output.as_deref() {
+        if same_file(out, &args.batch.input) {
+            let lang =
+                crate::messages::resolve(io.lang, policy_engine::pack_language(&args.batch.pack));
+            return Err(m::OUTPUT_IS_INPUT.fill(lang, &[&out.display()]));
+        }
+    }
     let engine = load_changed(&args.batch, &args.changes, io.error_format, io.lang)?;
     let source = input_file(&args.batch, &engine)?;
     let run = Run {

@@ -560,7 +560,7 @@ fn facts(pack: &Pack, items: &[Item<'_>], id: &Item<'_>, kind: &Item<'_>) -> Opt
     }
     // `RawApplication::id`'s rule, less the forms it takes that are rare
     let id = match text_of(id)? {
-        (id, _) if id.is_empty() => return None,
+        (id, _) if id.is_empty() || id.trim() != id => return None,
         (id, _) => id.into_owned(),
     };
     Some(Checked {

@@ -132,6 +132,15 @@ fn id_of(raw: &RawApplication, problems: &mut Vec<Message>) -> String {
             String::new()
         }
         Some(n) => match raw.id() {
+            // ` C1` and `C1 ` beside `C1` would be three applications of one: refused.
+            Some(id) if id.trim() != id || id.is_empty() => {
+                let Message { zh: az, en: ae } = at(n);
+                problems.push(said!(
+                    "字段 `id`{az}：编号 `{id}` 为空或首尾有空白，请去掉空白",
+                    "field `id`{ae}: the id `{id}` is empty or has spaces at its start or end"
+                ));
+                id.to_string()
+            }
             Some(id) => id.to_string(),
             None => {
                 let Message { zh: az, en: ae } = at(n);
