@@ -165,6 +165,7 @@ catalogue! {
     DIFF_TOTAL: "合计：{0} 元 → {1} 元（{2} 元）", "total: {0} yuan → {1} yuan ({2} yuan)";
 
     OUTPUT_IS_INPUT: "错误：--output {0} 就是输入文件：写出结果会覆盖申报数据，请另给一个文件名", "error: --output {0} is the input file: writing the decisions would replace the applications; give another name";
+    EXPLAIN_NO_ID: "错误：{1} 中没有编号为 `{0}` 的申报", "error: no application with id `{0}` in {1}";
     NEW_WROTE: "已写入 {0}", "wrote {0}";
     NEW_PACK_NEXT: "下一步：把政策原文粘贴到 source/policy.txt，改写示例条款（或用 `policy new clause` 新增条款），然后运行 `policy check` 和 `policy test`", "next: paste the policy's text into source/policy.txt, rewrite the example clause (or add clauses with `policy new clause`), then `policy check` and `policy test`";
     NEW_CLAUSE_NEXT: "下一步：修改脚本和测试，然后运行 `policy check` 和 `policy test`", "next: edit the script and the test, then `policy check` and `policy test`";

@@ -53,7 +53,7 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let pairs: Vec<(&str, &Engine)> = variants.iter().map(|(n, e)| (n.as_str(), e)).collect();
     let (comparisons, progress) = base
         .compare_stream(&source, &pairs)
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| e.shown(base.pack().shown_language()))?;
     let out = match args.what_if.format {
         TableFormat::Json => json::comparisons_json(base.pack(), &comparisons)?,
         TableFormat::Csv => csv::comparisons_csv(&comparisons)?,

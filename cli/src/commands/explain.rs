@@ -12,10 +12,8 @@ pub fn run(io: &mut Io<'_>, args: &ExplainArgs) -> Result<u8, String> {
     let apps = read_input(&args.batch, &engine)?;
     let id = &args.id;
     let Some(explanation) = engine.explain(&apps, id) else {
-        return Err(format!(
-            "error: no application with id `{id}` in {}",
-            args.batch.input.display()
-        ));
+        let lang = io.lang_of(engine.pack());
+        return Err(crate::messages::EXPLAIN_NO_ID.fill(lang, &[id, &args.batch.input.display()]));
     };
     let out = match args.format {
         Format::Json => to_json(&explanation)?,

@@ -113,7 +113,7 @@ pub fn input_file(batch: &Batch, engine: &Engine) -> Result<policy_engine::Input
                 .with_max_line_bytes(batch.max_line_bytes)
                 .with_max_input_bytes(batch.max_input_bytes)
         })
-        .map_err(|e| format!("error: {e}"))
+        .map_err(|e| e.shown(engine.pack().shown_language()))
 }
 
 /// Every application of the input file, for the commands that need them all at once
@@ -123,5 +123,5 @@ pub fn read_input(
 ) -> Result<Vec<policy_engine::RawApplication>, String> {
     input_file(batch, engine)?
         .read_all()
-        .map_err(|e| format!("error: {e}"))
+        .map_err(|e| e.shown(engine.pack().shown_language()))
 }

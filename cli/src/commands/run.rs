@@ -94,7 +94,7 @@ impl Run<'_> {
                 },
                 &mut |n| bar.set_position(n as u64),
             )
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| e.shown(engine.pack().shown_language()))?;
         bar.finish_and_clear();
         if let Some(f) = file {
             f.finish()?;
@@ -129,7 +129,9 @@ impl Run<'_> {
                 "error: --with-applicant cannot write the field `{clash}` beside a decision, which has a `{clash}` of its own"
             ));
         }
-        let apps = source.read_all().map_err(|e| format!("error: {e}"))?;
+        let apps = source
+            .read_all()
+            .map_err(|e| e.shown(engine.pack().shown_language()))?;
         let decisions = engine.decide(&apps);
         let totals = engine.totals(&decisions);
         let values = apps
@@ -172,7 +174,9 @@ impl Run<'_> {
     /// first in the table, and a workbook is one zip); returns (applications, errors)
     fn whole(&self, io: &mut Io<'_>) -> Result<(usize, usize), String> {
         let (engine, source, format, output) = (self.engine, self.source, self.format, self.output);
-        let apps = source.read_all().map_err(|e| format!("error: {e}"))?;
+        let apps = source
+            .read_all()
+            .map_err(|e| e.shown(engine.pack().shown_language()))?;
         let decisions = engine.decide(&apps);
         let totals = engine.totals(&decisions);
         if let RunFormat::Xlsx = format {

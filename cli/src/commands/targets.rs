@@ -18,7 +18,7 @@ pub fn run(io: &mut Io<'_>, args: &TargetsArgs) -> Result<u8, String> {
     let source = input_file(batch, &engine)?;
     let (_, progress) = engine
         .compare_stream(&source, &[])
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| e.shown(engine.pack().shown_language()))?;
     let out = match format {
         TableFormat::Json => to_json(&progress)?,
         TableFormat::Csv => csv::targets_csv(&progress)?,

@@ -307,6 +307,11 @@ fn watch(
             )
             .collect();
         files = now;
+        // Only what is not a pack file changed (a folder, an entry that is not read): nothing
+        // to tell, and nothing the pack reads is different.
+        if touched.is_empty() {
+            continue;
+        }
         let next = evaluate(dir, format, lang);
         // New and fixed errors are told against the run just before; test results against
         // the last run that had them.

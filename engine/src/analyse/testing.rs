@@ -290,12 +290,18 @@ fn read_suites(dir: &Path) -> Result<Vec<Case>, LoadErrors> {
 /// Every outcome of every clause of the engine's pack, none reached yet
 fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
     let pack = engine.pack();
+    // Read by a person beside the coverage figure: in the language the run shows.
+    let zh = pack.shown_language() == Lang::Zh;
     let mut out = Vec::new();
     for p in &pack.preconditions {
         out.push(OutcomeCovered {
             clause: "(pack)".into(),
             key: format!("precondition:{}", p.field),
-            description: format!("precondition `{}` refuses", p.field),
+            description: if zh {
+                format!("前提条件 `{}` 不满足", p.field)
+            } else {
+                format!("precondition `{}` refuses", p.field)
+            },
             reached: false,
         });
     }
@@ -311,15 +317,19 @@ fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
             out.push(OutcomeCovered {
                 clause: c.id.clone(),
                 key: format!("{}@{}:{}", site.name, site.pos.line, site.pos.col),
-                description: format!(
-                    "{} at {}:{}: `{shown}`",
-                    site.name,
-                    c.script_path()
+                description: {
+                    let file = c
+                        .script_path()
                         .file_name()
                         .map(|f| f.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    site.pos.line
-                ),
+                        .unwrap_or_default();
+                    let (name, line) = (&site.name, site.pos.line);
+                    if zh {
+                        format!("{file} 第{line}行的 {name}：`{shown}`")
+                    } else {
+                        format!("{name} at {file}:{line}: `{shown}`")
+                    }
+                },
                 reached: false,
             });
         }
@@ -327,7 +337,11 @@ fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
             out.push(OutcomeCovered {
                 clause: c.id.clone(),
                 key: "cap".into(),
-                description: format!("the per-item cap `{cap}` cuts an award"),
+                description: if zh {
+                    format!("单项上限 `{cap}` 核减奖励")
+                } else {
+                    format!("the per-item cap `{cap}` cuts an award")
+                },
                 reached: false,
             });
         }
@@ -335,32 +349,64 @@ fn all_outcomes(engine: &Engine) -> Vec<OutcomeCovered> {
             out.push(OutcomeCovered {
                 clause: c.id.clone(),
                 key: "count-limit".into(),
-                description: format!("the count limit `{}` caps an award", l.max),
+                description: if zh {
+                    format!("数量限额 `{}` 使奖励超出限额", l.max)
+                } else {
+                    format!("the count limit `{}` caps an award", l.max)
+                },
                 reached: false,
             });
         }
     }
     for r in &pack.settlement {
-        let outcomes: &[(&str, &str)] = match r.what {
+        let outcomes: &[(&str, &str, &str)] = match r.what {
             RuleKind::Exclusive { .. } => &[
-                ("kept", "keeps the highest of several awards"),
-                ("superseded", "supersedes a lower award"),
+                (
+                    "kept",
+                    "keeps the highest of several awards",
+                    "保留几项奖励中最高的一项",
+                ),
+                (
+                    "superseded",
+                    "supersedes a lower award",
+                    "不再支持较低的奖励",
+                ),
             ],
-            RuleKind::Cap { .. } => &[("cut", "cuts an award over the cap")],
+            RuleKind::Cap { .. } => &[("cut", "cuts an award over the cap", "核减超出上限的奖励")],
             RuleKind::FirstTime { .. } => &[
-                ("first", "pays an award the history shows is the first"),
-                ("not-first", "withdraws an award paid before"),
+                (
+                    "first",
+                    "pays an award the history shows is the first",
+                    "发放记录表明是首次的奖励予以支持",
+                ),
+                (
+                    "not-first",
+                    "withdraws an award paid before",
+                    "此前已获得过的不予支持",
+                ),
             ],
             RuleKind::Requires { .. } => &[
-                ("met", "pays an award whose base was given"),
-                ("unmet", "withdraws an award whose base was not given"),
+                (
+                    "met",
+                    "pays an award whose base was given",
+                    "具备前提奖励的予以支持",
+                ),
+                (
+                    "unmet",
+                    "withdraws an award whose base was not given",
+                    "不具备前提奖励的不予支持",
+                ),
             ],
         };
-        for (key, what) in outcomes {
+        for (key, what, what_zh) in outcomes {
             out.push(OutcomeCovered {
                 clause: r.id.clone(),
                 key: format!("rule:{}:{key}", r.id),
-                description: format!("settlement rule `{}` {what}", r.id),
+                description: if zh {
+                    format!("结算规则 `{}` {what_zh}", r.id)
+                } else {
+                    format!("settlement rule `{}` {what}", r.id)
+                },
                 reached: false,
             });
         }

@@ -59,6 +59,16 @@ pub enum StreamError {
     Changes(crate::model::error::LoadErrors),
 }
 
+impl StreamError {
+    /// The error for a person in `lang`, led by `错误:` or `error:`
+    pub fn shown(&self, lang: crate::model::lang::Lang) -> String {
+        match self {
+            StreamError::Input(e) => e.shown(lang),
+            other => format!("{}: {other}", lang.pick("错误", "error")),
+        }
+    }
+}
+
 impl std::fmt::Display for StreamError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

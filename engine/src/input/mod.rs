@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::load::yaml::{self, Node, NodeValue, YamlLimits};
-use crate::model::lang::{said, Message};
+use crate::model::lang::{said, Lang, Message};
 use crate::model::pos::Pos;
 
 /// The formats an input file can have
@@ -130,6 +130,80 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+impl InputError {
+    /// What is wrong, in `lang`: the reader's own messages have Chinese words; anything else
+    /// (a library's detail) is shown as it was written
+    pub fn message_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => zh_for(&self.message).unwrap_or_else(|| self.message.clone()),
+            Lang::En => self.message.clone(),
+        }
+    }
+
+    /// The whole error for a person, led by `错误:` or `error:`, with the file and place
+    pub fn shown(&self, lang: Lang) -> String {
+        let head = lang.pick("错误", "error");
+        let message = self.message_in(lang);
+        match (self.file.as_os_str().is_empty(), self.pos) {
+            (false, Some(p)) => format!("{head}: {}:{p}: {message}", self.file.display()),
+            (false, None) => format!("{head}: {}: {message}", self.file.display()),
+            (true, Some(p)) => format!("{head}: {p}: {message}"),
+            (true, None) => format!("{head}: {message}"),
+        }
+    }
+}
+
+/// The Chinese of a message the input readers write (they keep one English text, the same in
+/// every language's machine output); `None` for one not written here
+fn zh_for(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("cannot read (copying it to a temporary file): ") {
+        return Some(format!("无法读取（复制到临时文件时）：{rest}"));
+    }
+    if let Some(rest) = message.strip_prefix("cannot read: ") {
+        return Some(format!("无法读取：{rest}"));
+    }
+    if let Some(rest) = message.strip_prefix("YAML syntax: ") {
+        return Some(format!("YAML 语法错误：{rest}"));
+    }
+    if let Some(rest) = message.strip_prefix("JSON: ") {
+        return Some(format!("JSON 格式错误：{rest}"));
+    }
+    if let Some(rest) = message.strip_prefix("CSV header: ") {
+        if rest.to_ascii_lowercase().contains("utf-8") {
+            return Some(
+                "CSV 表头有误：文件不是 UTF-8 编码（可能是 GBK），请另存为 UTF-8（Excel 可选“CSV UTF-8”）"
+                    .into(),
+            );
+        }
+        return Some(format!("CSV 表头有误：{rest}"));
+    }
+    if let Some(at) = message
+        .strip_prefix("not valid UTF-8 (at byte ")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return Some(format!(
+            "不是有效的 UTF-8 文本（第 {at} 字节处）：请把文件另存为 UTF-8 编码（Excel 可选“CSV UTF-8”）"
+        ));
+    }
+    if let Some(max) = message.strip_prefix("longer than ").and_then(|r| {
+        r.strip_suffix(" bytes, the most an input may have (`--max-input-bytes` raises it)")
+    }) {
+        return Some(format!(
+            "超过输入最多允许的 {max} 字节（可用 `--max-input-bytes` 调高）"
+        ));
+    }
+    if message.starts_with("unknown input format") {
+        return Some("无法判断输入格式：请把文件命名为 .yaml、.json、.jsonl、.csv 或 .xlsx，或用 --input-format 指定".into());
+    }
+    if message.starts_with("the file is empty") {
+        return Some("文件是空的，没有申报（CSV 须有表头行、每项申报一行，YAML 和 JSON 须是列表，JSONL 每行一个对象）".into());
+    }
+    if message.starts_with("the file changed while it was being read") {
+        return Some("读取过程中文件被修改了：请在文件写完后重新运行".into());
+    }
+    None
+}
 
 /// The most bytes an input may have, a file or what a pipe gives: far above a million
 /// applications (about 210 MiB of JSONL), and a bound on the copy a pipe makes
@@ -580,6 +654,39 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
 #[cfg(test)]
 mod tests {
+    /// Each message the readers write has Chinese words; a library's detail stays as written
+    #[test]
+    fn input_errors_read_in_chinese() {
+        let e = |m: &str| InputError {
+            file: PathBuf::from("a.csv"),
+            pos: None,
+            message: m.into(),
+        };
+        for (en, zh) in [
+            ("cannot read: gone", "错误: a.csv: 无法读取：gone"),
+            (
+                "not valid UTF-8 (at byte 3)",
+                "错误: a.csv: 不是有效的 UTF-8 文本（第 3 字节处）",
+            ),
+            (&over_bound(10), "错误: a.csv: 超过输入最多允许的 10 字节"),
+            (
+                "the file changed while it was being read: run again once it is complete",
+                "错误: a.csv: 读取过程中文件被修改了",
+            ),
+            (
+                "CSV header: invalid utf-8 in field 0",
+                "错误: a.csv: CSV 表头有误：文件不是 UTF-8 编码",
+            ),
+        ] {
+            assert!(
+                e(en).shown(Lang::Zh).starts_with(zh),
+                "{en}: {}",
+                e(en).shown(Lang::Zh)
+            );
+            assert_eq!(e(en).shown(Lang::En), format!("error: a.csv: {en}"));
+        }
+    }
+
     use super::*;
 
     /// A JSON document of more values than its bound is refused, naming the bound; at the

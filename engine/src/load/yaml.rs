@@ -522,20 +522,30 @@ impl de::Error for DeError {
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        let (en, zh) = expected_words(exp);
         DeError::both(
-            format!("invalid type: {unexp}, expected {exp}"),
-            format!("类型不对：实际是{}，应为 {exp}", unexpected_zh(&unexp)),
+            format!("invalid type: {unexp}, expected {en}"),
+            format!("类型不对：实际是{}，应为{zh}", unexpected_zh(&unexp)),
         )
     }
 
     fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        let (en, zh) = expected_words(exp);
         DeError::both(
-            format!("invalid value: {unexp}, expected {exp}"),
-            format!("取值不对：实际是{}，应为 {exp}", unexpected_zh(&unexp)),
+            format!("invalid value: {unexp}, expected {en}"),
+            format!("取值不对：实际是{}，应为{zh}", unexpected_zh(&unexp)),
         )
     }
 
     fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
+        // A list where a struct is expected comes here: say that, not the struct's size.
+        if exp.to_string().starts_with("struct ") {
+            let (en, zh) = expected_words(exp);
+            return DeError::both(
+                format!("expected {en}, found a list of {len}"),
+                format!("应为{zh}，实际是有 {len} 项的列表"),
+            );
+        }
         DeError::both(
             format!("invalid length {len}, expected {exp}"),
             format!("长度不对：有 {len} 项，应为 {exp}"),
@@ -558,6 +568,29 @@ fn names(expected: &[&str]) -> (String, String) {
         _ => format!("以下之一：{}", quoted.join("、")),
     };
     (en, zh)
+}
+
+/// What serde expected, in a drafter's words: serde names Rust types (`struct ClauseFile`),
+/// which say nothing to someone writing YAML
+fn expected_words(exp: &dyn de::Expected) -> (String, String) {
+    let text = exp.to_string();
+    let (en, zh) = if text.starts_with("struct ") || text.starts_with("a map") {
+        (
+            "a mapping (`key: value` lines)",
+            "映射（`键: 值` 的若干行）",
+        )
+    } else if text.starts_with("a sequence") || text.starts_with("tuple") {
+        ("a list (`- item` lines)", "列表（`- 项` 的若干行）")
+    } else if text.starts_with("a string") || text.starts_with("a borrowed string") {
+        ("a text", "文本")
+    } else if text.starts_with("a boolean") {
+        ("true or false", "布尔值 true 或 false")
+    } else if text.starts_with("u") || text.starts_with("i") || text.contains("integer") {
+        ("a whole number", "整数")
+    } else {
+        return (text.clone(), format!(" {text}"));
+    };
+    (en.to_string(), zh.to_string())
 }
 
 /// What serde found, in Chinese
