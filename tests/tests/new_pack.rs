@@ -76,3 +76,46 @@ fn what_cannot_be_a_pack_is_refused_before_anything_is_written() {
         assert!(!dir.exists(), "nothing is written");
     }
 }
+
+/// A `new clause` that cannot finish (here `tests` is a file, not a folder; a full disk alike)
+/// leaves the pack as it found it: pack.yaml unchanged, no half-written clause, and the pack
+/// still checks
+#[test]
+fn a_new_clause_that_fails_leaves_the_pack_as_it_was() {
+    let pack = policy_tests::pack_copy();
+    std::fs::remove_dir_all(pack.path().join("tests")).expect("rm tests");
+    std::fs::write(pack.path().join("tests"), "").expect("a file named tests");
+    let before = std::fs::read_to_string(pack.path().join("pack.yaml")).expect("pack.yaml");
+    let meta =
+        std::fs::read_to_string(pack.path().join("clauses/rd-platform.yaml")).expect("clause");
+    let text = meta
+        .lines()
+        .find_map(|l| l.strip_prefix("text: "))
+        .expect("text")
+        .trim_matches('"')
+        .to_string();
+    let (code, _, err) = policy_tests::policy_on(
+        &pack,
+        &[
+            "new",
+            "clause",
+            "<pack>",
+            "demo-x",
+            "--kind",
+            "demo_x",
+            "--article",
+            "五",
+            "--title",
+            "示例",
+            "--text",
+            &text,
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    let after = std::fs::read_to_string(pack.path().join("pack.yaml")).expect("pack.yaml");
+    assert_eq!(before, after);
+    assert!(!pack.path().join("clauses/demo-x.yaml").exists());
+    assert!(!pack.path().join("clauses/demo-x.rhai").exists());
+    let (code, out, err) = policy_tests::policy_on(&pack, &["check", "<pack>"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

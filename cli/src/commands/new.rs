@@ -420,12 +420,38 @@ fn new_clause(n: &NewClauseArgs, format: ErrorFormat, lang: Lang) -> Result<Vec<
             return Err(m::NEW_FILE_EXISTS.fill(lang, &[&p.display()]));
         }
     }
+    let original = fs::read_to_string(&pack_yaml).map_err(|e| format!("error: {e}"))?;
+    let written = write_clause(n, &pack_yaml, &pack_text, [&meta, &script, &test], pack);
+    if written.is_err() {
+        // Nothing half done is left behind (a full disk, say): the new files go, and pack.yaml
+        // is as it was, so the pack still checks as before.
+        for p in [&meta, &script, &test] {
+            let _ = fs::remove_file(p);
+        }
+        let _ = crate::atomic::write_atomically(&pack_yaml, original.as_bytes());
+    }
+    written?;
+    Ok([&pack_yaml, &meta, &script, &test]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect())
+}
+
+/// Writes the new clause's files and then pack.yaml, which names them, and last the test,
+/// which needs the kind as pack.yaml now declares it
+fn write_clause(
+    n: &NewClauseArgs,
+    pack_yaml: &std::path::Path,
+    pack_text: &str,
+    [meta, script, test]: [&std::path::PathBuf; 3],
+    pack: &Pack,
+) -> Result<(), String> {
     let write = |path: &std::path::Path, text: &str| {
-        fs::write(path, text).map_err(|e| format!("error: {e}"))
+        fs::write(path, text).map_err(|e| format!("error: {}: {e}", path.display()))
     };
-    write(&pack_yaml, &pack_text)?;
-    write(&meta, &clause_yaml(n))?;
-    write(&script, &clause_script(n))?;
+    write(meta, &clause_yaml(n))?;
+    write(script, &clause_script(n))?;
+    crate::atomic::write_atomically(pack_yaml, pack_text.as_bytes())?;
     // The test needs the kind as the pack now declares it.
     let reloaded = Engine::load(&n.pack);
     let kind = match &reloaded {
@@ -439,11 +465,13 @@ fn new_clause(n: &NewClauseArgs, format: ErrorFormat, lang: Lang) -> Result<Vec<
         None => format!("{{ id: {}-1, kind: {} }}", n.id.to_uppercase(), n.kind),
     };
     fs::create_dir_all(n.pack.join("tests")).map_err(|e| format!("error: {e}"))?;
-    write(&test, &clause_test(n, &app))?;
-    Ok([&pack_yaml, &meta, &script, &test]
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect())
+    write(test, &clause_test(n, &app))?;
+    // Written whole, or the caller undoes all of it.
+    let size = |p: &std::path::Path| fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    if [meta, script, test].iter().any(|p| size(p) == 0) {
+        return Err(format!("error: {}: not written whole", n.pack.display()));
+    }
+    Ok(())
 }
 
 /// The sentence the clause encodes, or where to put it

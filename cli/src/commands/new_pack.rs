@@ -75,13 +75,30 @@ fn new_pack(n: &NewPackArgs, lang: Lang) -> Result<Vec<String>, String> {
         ("examples/applications.yaml", examples()),
     ];
     let mut written = Vec::new();
-    for (rel, text) in files {
-        let path = n.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| format!("error: {}: {e}", parent.display()))?;
+    let mut made = Vec::new();
+    let mut write_all = || -> Result<(), String> {
+        for (rel, text) in &files {
+            let path = n.dir.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| format!("error: {}: {e}", parent.display()))?;
+            }
+            made.push(path.clone());
+            fs::write(&path, text).map_err(|e| format!("error: {}: {e}", path.display()))?;
+            written.push(path.display().to_string());
         }
-        fs::write(&path, text).map_err(|e| format!("error: {}: {e}", path.display()))?;
-        written.push(path.display().to_string());
+        Ok(())
+    };
+    if let Err(e) = write_all() {
+        // A half-written pack (a full disk) would stop the next try ("not empty"): the folder
+        // is left as empty as it was found.
+        for p in &made {
+            let _ = fs::remove_file(p);
+        }
+        for sub in ["source", "clauses", "tests", "examples", ""] {
+            let _ = fs::remove_dir(n.dir.join(sub));
+        }
+        return Err(e);
     }
     Ok(written)
 }
