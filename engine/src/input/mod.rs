@@ -199,6 +199,18 @@ fn zh_for(message: &str) -> Option<String> {
     if message.starts_with("the file is empty") {
         return Some("文件是空的，没有申报（CSV 须有表头行、每项申报一行，YAML 和 JSON 须是列表，JSONL 每行一个对象）".into());
     }
+    if let Some((first, rest)) = message
+        .strip_prefix("the first sheet `")
+        .and_then(|r| r.split_once("` holds no applications while the workbook has other sheets: "))
+    {
+        let others = rest
+            .strip_suffix("; name the one to read with --sheet")
+            .unwrap_or(rest)
+            .replace("`, `", "`、`");
+        return Some(format!(
+            "第一个工作表 `{first}` 中没有申报，而工作簿还有其他工作表：{others}；请用 --sheet 指定要读取的工作表"
+        ));
+    }
     if message.starts_with("the file changed while it was being read") {
         return Some("读取过程中文件被修改了：请在文件写完后重新运行".into());
     }

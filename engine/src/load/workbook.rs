@@ -690,13 +690,27 @@ pub(crate) fn read_sheet<R: Read + std::io::Seek>(
         },
         from_1904: part(&mut zip, "xl/workbook.xml", small)?.is_some_and(|w| counts_from_1904(&w)),
     };
-    stream_part(&mut zip, &sheet_path, max, |r| {
+    let rows = stream_part(&mut zip, &sheet_path, max, |r| {
         sheet_rows(r, &sheet_path, &strings, &dates, bounds.max_rows)
     })?
     .ok_or((
         None,
         format!("the workbook lists `{sheet_path}` but does not hold it"),
-    ))
+    ))?;
+    // A first sheet with a header at most, beside other sheets, most likely is not the one
+    // meant: reading it would decide nothing and say nothing.
+    if sheet.is_none() && rows.len() <= 1 && all.len() > 1 {
+        let first = &all[0].0;
+        let others: Vec<String> = all[1..].iter().map(|(n, _)| format!("`{n}`")).collect();
+        return Err((
+            None,
+            format!(
+                "the first sheet `{first}` holds no applications while the workbook has other sheets: {}; name the one to read with --sheet",
+                others.join(", ")
+            ),
+        ));
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -789,6 +803,47 @@ mod tests {
             panic!("zip written");
         };
         done.into_inner()
+    }
+
+    /// A first sheet with a header alone, beside a sheet of applications: refused, naming the
+    /// other sheet, rather than deciding nothing; named with `--sheet`, the second is read
+    #[test]
+    fn an_empty_first_sheet_beside_others_is_refused() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default();
+        let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>"#;
+        let data = r#"<row r="2"><c r="A2" t="inlineStr"><is><t>X1</t></is></c></row>"#;
+        let sheet = |rows: &str| format!("<worksheet><sheetData>{rows}</sheetData></worksheet>");
+        let parts: [(&str, String); 4] = [
+            (
+                "xl/workbook.xml",
+                r#"<workbook><sheets><sheet name="说明" r:id="rId1"/><sheet name="申报" r:id="rId2"/></sheets></workbook>"#.into(),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>"#.into(),
+            ),
+            ("xl/worksheets/sheet1.xml", sheet(header)),
+            ("xl/worksheets/sheet2.xml", sheet(&format!("{header}{data}"))),
+        ];
+        for (name, text) in &parts {
+            assert!(zip.start_file(*name, stored).is_ok());
+            assert!(zip.write_all(text.as_bytes()).is_ok());
+        }
+        let Ok(done) = zip.finish() else {
+            panic!("zip written");
+        };
+        let bytes = done.into_inner();
+        let first = read_sheet(std::io::Cursor::new(&bytes), None, bounds(1 << 20));
+        assert!(
+            first.as_ref().is_err_and(
+                |(_, m)| m.contains("`说明` holds no applications") && m.contains("`申报`")
+            ),
+            "{first:?}"
+        );
+        let named = read_sheet(std::io::Cursor::new(&bytes), Some("申报"), bounds(1 << 20));
+        assert_eq!(named.map(|r| r.len()), Ok(2));
     }
 
     fn bounds(max_part: u64) -> Bounds {
