@@ -314,3 +314,31 @@ fn check_test_and_watch_in_both_languages() {
         insta::assert_snapshot!(format!("watch_broken_{lang}"), out);
     }
 }
+
+/// A `--set` or a scenario that names nothing, or a value not in its unit, is refused in the
+/// pack's language when no other is chosen
+#[test]
+fn changes_are_refused_in_chinese() {
+    let s = "policies/suzhou-future-industries";
+    let input = "policies/suzhou-future-industries/examples/applications.yaml";
+    for (set, needle) in [
+        (
+            "rd-platform.provincal=60万",
+            "条款 `rd-platform` 没有参数 `provincal`；是否应为 `rd-platform.provincial`？",
+        ),
+        (
+            "rd-platform.provincial=abc",
+            "`rd-platform.provincial`（单位 yuan）：`abc` 不是以元为单位的金额",
+        ),
+        (
+            "rd-platfrm.provincial=1",
+            "没有条款 `rd-platfrm`；是否应为 `rd-platform`？",
+        ),
+    ] {
+        let (code, _, err) = policy(&[
+            "--lang", "zh", "run", "--pack", s, "--input", input, "--set", set,
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(needle), "`{needle}` in:\n{err}");
+    }
+}

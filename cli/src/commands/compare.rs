@@ -12,11 +12,13 @@ use crate::render::{csv, json, report, text};
 pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
     let (batch, changes) = (&args.what_if.batch, &args.what_if.changes);
     let mut base = load(&batch.pack, io.error_format, io.lang)?;
+    // A scenario's or a history's errors are told in the language chosen for this pack.
+    let lang = io.lang.or(base.pack().language);
     // The record of earlier payments is the same on both sides.
     if let Some(history) = &changes.history {
         base = base
             .with_history(history)
-            .map_err(|e| load_errors_in(&e, io.error_format, io.lang))?;
+            .map_err(|e| load_errors_in(&e, io.error_format, lang))?;
     }
     // Every scenario is checked before anything is decided.
     let mut variants: Vec<(String, Engine)> = Vec::new();
@@ -31,13 +33,13 @@ pub fn run(io: &mut Io<'_>, args: &CompareArgs) -> Result<u8, String> {
             Ok((s.name.clone(), base.with_scenario(&s)?))
         }) {
             Ok(v) => variants.push(v),
-            Err(e) => problems.push(load_errors_in(&e, io.error_format, io.lang)),
+            Err(e) => problems.push(load_errors_in(&e, io.error_format, lang)),
         }
     }
     if !changes.set.is_empty() {
         match base.with_sets(&changes.set) {
             Ok(e) => variants.push((changes.set.join(" "), e)),
-            Err(e) => problems.push(load_errors_in(&e, io.error_format, io.lang)),
+            Err(e) => problems.push(load_errors_in(&e, io.error_format, lang)),
         }
     }
     if !problems.is_empty() {

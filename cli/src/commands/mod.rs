@@ -85,6 +85,9 @@ pub fn load_changed(
     lang: Option<Lang>,
 ) -> Result<Engine, String> {
     let mut engine = load(&batch.pack, format, lang)?;
+    // Errors in a scenario, a `--set` or a history name no pack file: they are told in the
+    // language chosen for this pack.
+    let lang = lang.or(engine.pack().language);
     for file in &changes.scenario {
         let scenario = Scenario::load(file).map_err(|e| load_errors_in(&e, format, lang))?;
         engine = engine

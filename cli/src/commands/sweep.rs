@@ -74,7 +74,9 @@ pub fn run(io: &mut Io<'_>, args: &SweepArgs) -> Result<u8, String> {
     let points = engine
         .sweep_stream(&source, param, &values)
         .map_err(|e| match e {
-            policy_engine::StreamError::Changes(e) => load_errors_in(&e, io.error_format, io.lang),
+            policy_engine::StreamError::Changes(e) => {
+                load_errors_in(&e, io.error_format, io.lang.or(engine.pack().language))
+            }
             e => format!("error: {e}"),
         })?;
     let out = match args.format {

@@ -17,6 +17,7 @@ use crate::load::pack::parse_yaml;
 use crate::load::yaml::{self, YamlLimits};
 use crate::load::{params, references, settlement};
 use crate::model::error::{LoadError, LoadErrors};
+use crate::model::lang::{said, Message};
 use crate::model::pack::{Clause, DatedValue, Pack, Parameter, Unit};
 use crate::model::pos::Pos;
 use crate::model::suggest;
@@ -267,7 +268,15 @@ impl Scenario {
     pub fn load(path: &Path) -> Result<Scenario, LoadErrors> {
         let err = |pos, message: String| LoadErrors(vec![LoadError::new(path, pos, message)]);
         let bytes = crate::load::files::read_at_most(path, crate::load::files::MAX_SCENARIO_BYTES)
-            .map_err(|m| err(None, m))?;
+            .map_err(|m| {
+                let zh = match m.strip_prefix("cannot read: ") {
+                    Some(rest) => format!("无法读取：{rest}"),
+                    None => m
+                        .replace("over ", "超过 ")
+                        .replace(" bytes, the most read", " 字节，读取上限"),
+                };
+                LoadErrors(vec![LoadError::both(path, None, zh, m)])
+            })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             err(
                 None,
@@ -360,8 +369,13 @@ pub(crate) fn apply(
     hasher.update(pack.fingerprint.as_bytes());
     for change in &scenario.changes {
         let origin = change.origin();
-        let fail = |errors: &mut LoadErrors, message: String| {
-            errors.push(LoadError::new(&origin.file, origin.pos, message));
+        let fail = |errors: &mut LoadErrors, message: Message| {
+            errors.push(LoadError::both(
+                &origin.file,
+                origin.pos,
+                message.zh,
+                message.en,
+            ));
         };
         if let ScenarioChange::AddRules { text, .. } = change {
             hasher.update((text.len() as u64).to_le_bytes());
@@ -386,7 +400,7 @@ pub(crate) fn apply(
                 hasher.update((canonical.len() as u64).to_le_bytes());
                 hasher.update(canonical.as_bytes());
                 if let Err(message) =
-                    set_parameter(clause_id, "rule", &mut rule.parameters, param, *from, value)
+                    set_said(clause_id, "rule", &mut rule.parameters, param, *from, value)
                 {
                     fail(&mut errors, message);
                 }
@@ -402,7 +416,16 @@ pub(crate) fn apply(
             let hint = suggest::nearest(clause_id, names)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
-            fail(&mut errors, format!("unknown clause `{clause_id}`{hint}"));
+            let hint_zh = hint
+                .replace("; did you mean", "；是否应为")
+                .replace('?', "？");
+            fail(
+                &mut errors,
+                said!(
+                    "没有条款 `{clause_id}`{hint_zh}",
+                    "unknown clause `{clause_id}`{hint}"
+                ),
+            );
             continue;
         };
         let canonical = canonical(change, clause_id, &out.clauses[ci]);
@@ -413,7 +436,7 @@ pub(crate) fn apply(
                 param, from, value, ..
             } => {
                 let clause = &mut out.clauses[ci];
-                if let Err(message) = set_parameter(
+                if let Err(message) = set_said(
                     clause_id,
                     "clause",
                     &mut clause.parameters,
@@ -503,6 +526,55 @@ fn add_rules(out: &mut Pack, text: &str, origin: &ChangeOrigin, errors: &mut Loa
         settlement::build_rules(&file.settlement, node.get("settlement"), path, &cx, errors);
     out.settlement.extend(rules);
     settlement::check_order(&out.settlement, errors);
+}
+
+/// [`set_parameter`], its refusals in both languages: the usual two (a misspelt parameter, a
+/// value not in its unit) in Chinese too, the rarer ones as written
+fn set_said(
+    owner: &str,
+    what: &str,
+    parameters: &mut std::sync::Arc<Vec<Parameter>>,
+    param: &str,
+    from: Option<i64>,
+    value: &str,
+) -> Result<(), Message> {
+    let plain = |m: String| Message {
+        zh: m.clone(),
+        en: m,
+    };
+    let (name, cell) = split_cell(param).map_err(plain)?;
+    match parameters.iter().find(|p| p.name == name) {
+        None => {
+            let near = suggest::nearest(name, parameters.iter().map(|p| p.name.as_str()));
+            let hint_zh = near
+                .map(|s| format!("；是否应为 `{owner}.{s}`？"))
+                .unwrap_or_default();
+            let hint = near
+                .map(|s| format!("; did you mean `{owner}.{s}`?"))
+                .unwrap_or_default();
+            let what_zh = if what == "rule" {
+                "结算规则"
+            } else {
+                "条款"
+            };
+            return Err(said!(
+                "{what_zh} `{owner}` 没有参数 `{name}`{hint_zh}",
+                "{what} `{owner}` has no parameter `{name}`{hint}"
+            ));
+        }
+        Some(p) if cell.is_none() && p.unit != Unit::Bands => {
+            if let Err(e) = params::parse_param_value_said(value, p.unit) {
+                let unit = p.unit.name();
+                let (zh, en) = (e.zh, e.en);
+                return Err(said!(
+                    "`{owner}.{name}`（单位 {unit}）：{zh}",
+                    "`{owner}.{name}` (unit {unit}): {en}"
+                ));
+            }
+        }
+        Some(_) => {}
+    }
+    set_parameter(owner, what, parameters, param, from, value).map_err(plain)
 }
 
 /// A parameter's value (or one year of its timeline, or one cell of a band table) set from its
