@@ -20,7 +20,7 @@ use crate::web::{self, Outcome, Submitted};
 const MAX_FORM_BYTES: usize = 64 << 10;
 
 /// An HTML page with headers that keep it to itself: no script, nothing from elsewhere, no
-/// framing, and the facts in its address not sent on as a referrer nor cached
+/// framing, and the facts in its address not sent to other sites as a referrer, nor cached
 fn page(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
@@ -40,7 +40,7 @@ fn page(status: StatusCode, body: String) -> Response {
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -125,21 +125,23 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// Whether a form comes from this server's own page. Browsers send `Origin` with every POST
-/// (and `Sec-Fetch-Site`); a client that sends neither is not a browser another site could
-/// steer, so it passes.
+/// (`null` where a referrer policy hides it) and `Sec-Fetch-Site`; a client that sends
+/// neither is not a browser another site could steer, so it passes.
 fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
     if method != Method::POST {
         return true;
     }
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(origin) = text(header::ORIGIN) {
-        let host = text(header::HOST).unwrap_or_default();
-        return !host.is_empty()
-            && (origin == format!("http://{host}") || origin == format!("https://{host}"));
-    }
-    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some(site) => site == "same-origin" || site == "none",
-        None => true,
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let site = text("sec-fetch-site");
+    match text("origin") {
+        Some("null") => site.is_some_and(|s| s == "same-origin"),
+        Some(origin) => {
+            let host = text("host").unwrap_or_default();
+            !host.is_empty()
+                && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+                && site.is_none_or(|s| s == "same-origin")
+        }
+        None => site.is_none_or(|s| s == "same-origin" || s == "none"),
     }
 }
 
@@ -248,21 +250,15 @@ fn render(s: &Shared, given: &Submitted, lang: Lang, deadline: Instant) -> (Stat
     }
     let app = match web::facts(kind, given, lang) {
         Ok(app) => app,
-        Err(problems) => {
-            return show(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &Outcome::Problems(&problems),
-            )
-        }
+        // 200, not 422: the page answered, with the form to correct (a browser logs a 4xx
+        // page as a failed load in its console).
+        Err(problems) => return show(StatusCode::OK, &Outcome::Problems(&problems)),
     };
     let apps = match parse_applications(&format!("[{app}]"), InputFormat::Json) {
         Ok(a) => a,
         Err(e) => {
             let reasons = [e.message];
-            return show(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &Outcome::NotDecided(&reasons),
-            );
+            return show(StatusCode::OK, &Outcome::NotDecided(&reasons));
         }
     };
     let explained = with_deadline(deadline, || engine.explain(&apps, web::APPLICATION_ID));
@@ -274,10 +270,7 @@ fn render(s: &Shared, given: &Submitted, lang: Lang, deadline: Instant) -> (Stat
             let link = web::permalink(kind, given, lang);
             show(StatusCode::OK, &Outcome::Decided(&x, &link))
         }
-        Some(x) => show(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &Outcome::NotDecided(&x.decision.reasons),
-        ),
+        Some(x) => show(StatusCode::OK, &Outcome::NotDecided(&x.decision.reasons)),
         None => show(StatusCode::INTERNAL_SERVER_ERROR, &Outcome::NotDecided(&[])),
     }
 }
