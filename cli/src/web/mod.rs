@@ -480,7 +480,9 @@ mod tests {
         assert_eq!(ok("123.5万"), Value::String("1235000".into()));
         assert_eq!(ok("1,234,567.85 元"), Value::String("1234567.85".into()));
         assert_eq!(ok("1.2亿"), Value::String("120000000".into()));
-        for bad in ["abc", "1.2.3", "万", "12万万", "-5", "1.234", "1e5"] {
+        for bad in [
+            "abc", "1.2.3", "万", "12万万", "-5", "1.234", "12元万", "1e999999",
+        ] {
             assert!(value(&f, bad, Lang::Zh).is_err(), "{bad}");
         }
         assert_eq!(
