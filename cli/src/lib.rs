@@ -17,6 +17,7 @@ mod messages;
 mod pack_files;
 mod render;
 pub mod serve;
+mod web;
 
 use std::ffi::OsString;
 use std::io::Write;

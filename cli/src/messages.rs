@@ -394,3 +394,60 @@ pub mod html {
         }
     }
 }
+
+/// The calculator page that `policy serve` serves at `/` (cli/src/web)
+pub mod web {
+    use super::Msg;
+
+    catalogue! {
+        W_TITLE: "政策计算器", "Policy calculator";
+        W_LANG_OTHER: "English", "中文";
+        W_PACK: "政策：{0}（版本 {1}）", "Policy: {0} (version {1})";
+        W_CHOOSE: "选择申报类别", "Choose what you apply for";
+        W_CHOOSE_HINT: "选一项，填写申报信息，即可算出按条款应得的奖补。", "Pick one, fill in the application, and see what the clauses award.";
+        W_FORM_HINT: "带 * 的为必填项。金额以元为单位，也可写“万”，如 123.5万。", "Fields marked * are required. Amounts are in yuan; 万 is understood, e.g. 123.5万.";
+        W_REQUIRED: "必填", "required";
+        W_PICK: "请选择", "choose";
+        W_YES: "是", "yes";
+        W_NO: "否", "no";
+        W_SUBMIT: "计算", "Calculate";
+        W_OTHER_KIND: "换一个申报类别", "Choose another kind";
+        W_RESULT: "计算结果", "Result";
+        W_STATUS: "结论", "Outcome";
+        W_AMOUNT: "金额", "Amount";
+        W_ARTICLE: "依据条文", "Article";
+        W_STEPS: "计算过程", "Arithmetic";
+        W_REASONS: "理由", "Reasons";
+        W_PARAMETERS: "适用参数", "Parameters applied";
+        W_LINK: "本结果的链接（含所填信息，可收藏或转发）", "Link to this result (it holds the facts entered; bookmark or share it)";
+        W_NOTE: "本结果按政策条款自动计算，仅供参考，以主管部门审核为准。", "Computed from the policy's clauses, for reference only; the department's review decides.";
+        W_FIX: "有 {0} 项需要修改，见各项下方的说明；未作出决定。", "{0} fields need changing, see the note under each; nothing was decided.";
+        W_NOT_DECIDED: "申报有误，未作出决定：", "The application has errors; nothing was decided:";
+        W_ERR_REQUIRED: "请填写此项", "fill this in";
+        W_ERR_INTEGER: "应为整数，如 2025", "a whole number, e.g. 2025";
+        W_ERR_DECIMAL: "应为数字，如 85.5", "a number, e.g. 85.5";
+        W_ERR_MONEY: "应为以元为单位的金额，如 1234567.85 或 123.5万", "an amount in yuan, e.g. 1234567.85 or 123.5万";
+        W_ERR_NEGATIVE: "金额不能为负数", "an amount cannot be negative";
+        W_ERR_FEN: "金额最多精确到分（两位小数）", "an amount has at most two decimals (whole fen)";
+        W_ERR_BOOL: "请选择“是”或“否”", "choose yes or no";
+        W_ERR_ONE_OF: "请从列表中选择一项", "choose one from the list";
+        W_ERR_TOO_LONG: "内容过长（最多 {0} 个字符）", "too long (at most {0} characters)";
+        W_UNKNOWN_KIND: "没有这一申报类别：{0}", "no such kind of application: {0}";
+        W_NOT_FORM: "此页只接受 application/x-www-form-urlencoded 表单提交", "this page takes only application/x-www-form-urlencoded form posts";
+        W_CROSS_SITE: "只接受本站页面提交的表单", "only forms sent from this site's own page are accepted";
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn every_calculator_word_has_both_languages() {
+            for (name, m) in super::ALL {
+                assert!(!m.zh.trim().is_empty() && !m.en.trim().is_empty(), "{name}");
+                for i in 0..10 {
+                    let p = format!("{{{i}}}");
+                    assert_eq!(m.zh.contains(&p), m.en.contains(&p), "{name}: {p}");
+                }
+            }
+        }
+    }
+}

@@ -13,6 +13,7 @@
 mod clock;
 mod handlers;
 mod log;
+mod pages;
 mod reload;
 mod state;
 mod unique_keys;
@@ -47,6 +48,11 @@ pub struct Options {
 /// The router over an engine: for `serve` and for tests
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
+        // The calculator page (政策计算器): HTML for people, over the same engine.
+        .route("/", get(pages::get).post(pages::post))
+        .route("/assets/style.css", get(pages::style))
+        .route("/assets/print.css", get(pages::print))
+        .route("/assets/icon.svg", get(pages::icon))
         .route("/v1/decide", post(handlers::decide))
         .route("/v1/explain", post(handlers::explain))
         .route("/v1/compare", post(handlers::compare))

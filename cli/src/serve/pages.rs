@@ -1,0 +1,276 @@
+//! The calculator page over HTTP: `GET /` (the kinds, a kind's form, or with facts in the
+//! query the answer again), `POST /` (a form), and the embedded assets. The HTML is made in
+//! `crate::web`; here each request is bounded as the API's are: the body's size and reading
+//! time, the queue and workers, and the time to decide.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
+use policy_engine::{parse_applications, with_deadline, InputFormat, Lang, Status};
+
+use super::state::Shared;
+use crate::messages::web as w;
+use crate::web::{self, Outcome, Submitted};
+
+/// A form body larger than this is refused: a form of a kind's fields is a few hundred bytes
+const MAX_FORM_BYTES: usize = 64 << 10;
+
+/// An HTML page with headers that keep it to itself: no script, nothing from elsewhere, no
+/// framing, and the facts in its address not sent to other sites as a referrer, nor cached
+fn page(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A refusal as a short page in the reader's language
+fn refused(status: StatusCode, lang: Lang, text: &str) -> Response {
+    let body = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.pick("zh-CN", "en")) {
+            head { meta charset="utf-8"; title { (w::W_TITLE.get(lang)) } }
+            body { p role="alert" { (text) } p { a href="/" { (w::W_TITLE.get(lang)) } } }
+        }
+    };
+    page(status, body.into_string())
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("max-age=3600"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub(super) async fn style() -> Response {
+    asset("text/css; charset=utf-8", web::STYLE)
+}
+
+pub(super) async fn print() -> Response {
+    asset("text/css; charset=utf-8", web::PRINT)
+}
+
+pub(super) async fn icon() -> Response {
+    asset("image/svg+xml", web::ICON)
+}
+
+/// `GET /`: the kinds; a kind's blank form; or, with facts in the query, the answer
+pub(super) async fn get(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let query = req.uri().query().unwrap_or_default().as_bytes().to_vec();
+    answer(s, query).await
+}
+
+/// `POST /`: a form of this page, and only that
+pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
+    if !is_form(req.headers()) {
+        return refused(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            lang,
+            w::W_NOT_FORM.get(lang),
+        );
+    }
+    if !same_origin(req.method(), req.headers()) {
+        return refused(StatusCode::FORBIDDEN, lang, w::W_CROSS_SITE.get(lang));
+    }
+    match read_form(&s, req).await {
+        Ok(body) => answer(s, body).await,
+        Err(status) => refused(status, lang, status.canonical_reason().unwrap_or_default()),
+    }
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// Whether a form comes from this server's own page. Browsers send `Origin` with every POST
+/// (`null` where a referrer policy hides it) and `Sec-Fetch-Site`; a client that sends
+/// neither is not a browser another site could steer, so it passes.
+fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
+    if method != Method::POST {
+        return true;
+    }
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let site = text("sec-fetch-site");
+    match text("origin") {
+        Some("null") => site.is_some_and(|s| s == "same-origin"),
+        Some(origin) => {
+            let host = text("host").unwrap_or_default();
+            !host.is_empty()
+                && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+                && site.is_none_or(|s| s == "same-origin")
+        }
+        None => site.is_none_or(|s| s == "same-origin" || s == "none"),
+    }
+}
+
+/// The form's body, within the size limit and the read time limit
+async fn read_form(s: &Shared, req: Request) -> Result<Vec<u8>, StatusCode> {
+    let max = MAX_FORM_BYTES.min(s.max_body_bytes);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let mut body = req.into_body();
+    let read = async {
+        let mut out = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| StatusCode::BAD_REQUEST)?;
+            if let Ok(data) = frame.into_data() {
+                if out.len() + data.len() > max {
+                    return Err(StatusCode::PAYLOAD_TOO_LARGE);
+                }
+                out.extend_from_slice(&data);
+            }
+        }
+        Ok(out)
+    };
+    tokio::time::timeout(s.limits.read_timeout, read)
+        .await
+        .unwrap_or(Err(StatusCode::REQUEST_TIMEOUT))
+}
+
+/// The page for what was submitted, decided on a worker within the request's time limit
+async fn answer(s: Arc<Shared>, submitted: Vec<u8>) -> Response {
+    let deadline = Instant::now() + s.timeout;
+    let given = Submitted::parse(&submitted);
+    let lang = given.lang();
+    let busy = || {
+        let mut r = refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+            lang.pick("服务繁忙：请稍后重试", "the server is busy: retry shortly"),
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        r
+    };
+    let Ok(admitted) = s.admission.clone().try_acquire_owned() else {
+        return busy();
+    };
+    let Ok(Ok(worker)) =
+        tokio::time::timeout_at(deadline.into(), s.workers.clone().acquire_owned()).await
+    else {
+        return busy();
+    };
+    let shared = s.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let _held = (admitted, worker);
+        render(&shared, &given, lang, deadline)
+    });
+    match tokio::time::timeout_at((deadline + GRACE).into(), job).await {
+        Ok(Ok((StatusCode::SERVICE_UNAVAILABLE, html))) if html.is_empty() => too_slow(&s, lang),
+        Ok(Ok((status, html))) => page(status, html),
+        _ => too_slow(&s, lang),
+    }
+}
+
+/// How long past its time limit the work may take to notice it
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn too_slow(s: &Shared, lang: Lang) -> Response {
+    let ms = s.timeout.as_millis();
+    let text = match lang {
+        Lang::Zh => format!("请求超过 {ms} 毫秒的时限，已停止，没有作出决定"),
+        Lang::En => {
+            format!("the request took longer than {ms} ms and was stopped; nothing was decided")
+        }
+    };
+    refused(StatusCode::SERVICE_UNAVAILABLE, lang, &text)
+}
+
+/// The page's status and HTML: the kinds, a form, its problems, or the explained decision
+fn render(s: &Shared, given: &Submitted, lang: Lang, deadline: Instant) -> (StatusCode, String) {
+    let engine = s.engine();
+    let pack = engine.pack();
+    let Some(name) = given.get("kind").filter(|k| !k.is_empty()) else {
+        return (
+            StatusCode::OK,
+            web::kinds_page(pack, lang, None).into_string(),
+        );
+    };
+    let Some(kind) = pack.kinds.iter().find(|k| k.name == name) else {
+        let problem = w::W_UNKNOWN_KIND.fill(lang, &[&name]);
+        let html = web::kinds_page(pack, lang, Some(&problem));
+        return (StatusCode::NOT_FOUND, html.into_string());
+    };
+    let show = |status, outcome: &Outcome<'_>| {
+        (
+            status,
+            web::form_page(pack, kind, given, lang, outcome).into_string(),
+        )
+    };
+    if !given.has_facts(kind) {
+        return show(StatusCode::OK, &Outcome::Nothing);
+    }
+    let app = match web::facts(kind, given, lang) {
+        Ok(app) => app,
+        // 200, not 422: the page answered, with the form to correct (a browser logs a 4xx
+        // page as a failed load in its console).
+        Err(problems) => return show(StatusCode::OK, &Outcome::Problems(&problems)),
+    };
+    let apps = match parse_applications(&format!("[{app}]"), InputFormat::Json) {
+        Ok(a) => a,
+        Err(e) => {
+            let reasons = [e.message];
+            return show(StatusCode::OK, &Outcome::NotDecided(&reasons));
+        }
+    };
+    let explained = with_deadline(deadline, || engine.explain(&apps, web::APPLICATION_ID));
+    if Instant::now() > deadline {
+        return (StatusCode::SERVICE_UNAVAILABLE, String::new());
+    }
+    match explained {
+        Some(x) if x.decision.status != Status::Error => {
+            let link = web::permalink(kind, given, lang);
+            show(StatusCode::OK, &Outcome::Decided(&x, &link))
+        }
+        Some(x) => show(StatusCode::OK, &Outcome::NotDecided(&x.decision.reasons)),
+        None => show(StatusCode::INTERNAL_SERVER_ERROR, &Outcome::NotDecided(&[])),
+    }
+}

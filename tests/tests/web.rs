@@ -1,0 +1,692 @@
+//! The calculator page (政策计算器) of `policy serve`: its answer is `/v1/explain`'s for the
+//! same facts, a malformed value is named beside its field with nothing decided, forms are
+//! taken only as this origin's url-encoded posts, and in a real headless Chromium (driven by
+//! chromedriver over WebDriver) the page works end to end, on a phone's width and a desktop's.
+
+#![cfg(unix)]
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const MALFORMED_AMOUNT_ZH: &str = "应为以元为单位的金额，如 1234567.85 或 123.5万";
+
+fn start() -> SocketAddr {
+    policy_tests::serve_on(&policy_tests::suzhou_pack(), None, 8 << 20)
+}
+
+/// One HTTP/1.1 request with these extra headers; returns (status, headers in lower case, body)
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    s.write_all(head.as_bytes()).expect("write");
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
+
+const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        q.append_pair(k, v);
+    }
+    q.finish()
+}
+
+fn post_form(addr: SocketAddr, pairs: &[(&str, &str)]) -> (u16, String) {
+    let (status, _, body) = request(addr, "POST", "/", &[FORM], encode(pairs).as_bytes());
+    (status, body)
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The text inside the element that opens with `open`, up to `close`
+fn inside<'a>(html: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = html.find(open)? + open.len();
+    let rest = &html[start..];
+    let body_start = rest.find('>')? + 1;
+    let rest = &rest[body_start..];
+    Some(&rest[..rest.find(close)?])
+}
+
+/// The texts of the `<li>`s of the list with this id, unescaped
+fn items(html: &str, id: &str) -> Vec<String> {
+    let Some((_, rest)) = html.split_once(&format!("id=\"{id}\"")) else {
+        return Vec::new();
+    };
+    let end = ["</ol>", "</ul>"]
+        .iter()
+        .filter_map(|e| rest.find(e))
+        .min()
+        .unwrap_or(rest.len());
+    rest[..end]
+        .split("<li>")
+        .skip(1)
+        .map(|li| unescape(li.split("</li>").next().unwrap_or_default()))
+        .collect()
+}
+
+fn status_zh(code: &str) -> &'static str {
+    match code {
+        "awarded" => "给予奖励",
+        "ineligible" => "不予支持",
+        "capped" => "超出限额",
+        "superseded" => "不重复享受",
+        _ => "有错误",
+    }
+}
+
+/// A case: the form's fields, and the same facts as `/v1/explain` takes them
+struct Case {
+    form: Vec<(&'static str, &'static str)>,
+    facts: Value,
+    status: &'static str,
+    shown_amount: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    let tt = |seller: &'static str, contract: &'static str, paid: &'static str| {
+        vec![
+            ("kind", "tech_transfer"),
+            ("year", "2025"),
+            ("applicant.name", "宿州某科技有限公司"),
+            ("applicant.in_city", "true"),
+            ("seller_in_city", seller),
+            ("contract_amount", contract),
+            ("paid_amount", paid),
+        ]
+    };
+    let tt_facts = |seller: bool, contract: &str, paid: &str| {
+        json!({"id": "calculator", "kind": "tech_transfer", "year": 2025,
+            "applicant": {"name": "宿州某科技有限公司", "in_city": true},
+            "seller_in_city": seller, "contract_amount": contract, "paid_amount": paid})
+    };
+    vec![
+        Case {
+            form: tt("false", "3000000", "1234567.85"),
+            facts: tt_facts(false, "3000000", "1234567.85"),
+            status: "awarded",
+            shown_amount: "123,456.79 元（12.345679 万元）",
+        },
+        // 万 understood: the same amounts written in 万.
+        Case {
+            form: tt("false", "300万", "123.456785万"),
+            facts: tt_facts(false, "3000000", "1234567.85"),
+            status: "awarded",
+            shown_amount: "123,456.79 元",
+        },
+        // The per-item cap of 50万.
+        Case {
+            form: tt("false", "9000000", "8000000"),
+            facts: tt_facts(false, "9000000", "8000000"),
+            status: "awarded",
+            shown_amount: "500,000.00 元（50 万元）",
+        },
+        Case {
+            form: tt("true", "3000000", "1234567.85"),
+            facts: tt_facts(true, "3000000", "1234567.85"),
+            status: "ineligible",
+            shown_amount: "0.00 元",
+        },
+        Case {
+            form: vec![
+                ("kind", "competition_award"),
+                ("year", "2025"),
+                ("applicant.name", "某公司"),
+                ("applicant.in_city", "true"),
+                ("prize", "second"),
+            ],
+            facts: json!({"id": "calculator", "kind": "competition_award", "year": 2025,
+                "applicant": {"name": "某公司", "in_city": true}, "prize": "second"}),
+            status: "awarded",
+            shown_amount: "30,000.00 元（3 万元）",
+        },
+        // The pack's precondition: not in the city, nothing from any clause.
+        Case {
+            form: vec![
+                ("kind", "competition_award"),
+                ("year", "2025"),
+                ("applicant.name", "某公司"),
+                ("applicant.in_city", "false"),
+                ("prize", "first"),
+            ],
+            facts: json!({"id": "calculator", "kind": "competition_award", "year": 2025,
+                "applicant": {"name": "某公司", "in_city": false}, "prize": "first"}),
+            status: "ineligible",
+            shown_amount: "0.00 元",
+        },
+    ]
+}
+
+#[test]
+fn the_calculator_answers_as_v1_explain_does() {
+    let addr = start();
+    for case in cases() {
+        let (code, page) = post_form(addr, &case.form);
+        assert_eq!(code, 200, "{:?}\n{page}", case.form);
+        let ask = json!({"id": "calculator", "applications": [case.facts]}).to_string();
+        let (code, _, body) = request(
+            addr,
+            "POST",
+            "/v1/explain",
+            &[("Content-Type", "application/json")],
+            ask.as_bytes(),
+        );
+        assert_eq!(code, 200, "{body}");
+        let x: Value = serde_json::from_str(&body).expect("JSON");
+        let x = &x["explanation"];
+        let d = &x["decision"];
+        assert_eq!(d["status"], case.status, "{:?}", case.form);
+
+        let status = inside(&page, "id=\"status\"", "</dd>").expect("a status");
+        assert_eq!(status, status_zh(case.status), "{:?}", case.form);
+        let amount = d["amount"].as_str().expect("amount");
+        assert!(
+            page.contains(&format!("data-yuan=\"{amount}\"")),
+            "{amount}: {page}"
+        );
+        let shown = inside(&page, "id=\"amount\"", "</dd>").expect("an amount");
+        assert!(shown.starts_with(case.shown_amount), "{shown}");
+        let want: Vec<String> = x["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .map(|s| s.as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(items(&page, "steps"), want, "{:?}", case.form);
+        let want: Vec<String> = d["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .map(|s| s.as_str().unwrap_or_default().to_string())
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(items(&page, "reasons"), want, "{:?}", case.form);
+        if let Some(text) = x["clause"]["text"].as_str() {
+            let article = inside(&page, "id=\"article\"", "</dd>").expect("the article");
+            assert!(unescape(article).contains(text), "{article}");
+            assert!(article.starts_with(x["clause"]["article"].as_str().unwrap_or("?")));
+        }
+
+        // The link on the page asks the same question again, with the facts in its query.
+        let link = inside(&page, "id=\"permalink\"", "</a>").expect("a link");
+        let link = unescape(link);
+        assert!(link.starts_with("/?kind="), "{link}");
+        let (code, _, again) = request(addr, "GET", &link, &[], b"");
+        assert_eq!(code, 200);
+        assert_eq!(
+            inside(&again, "id=\"result\"", "</section>"),
+            inside(&page, "id=\"result\"", "</section>"),
+            "{link}"
+        );
+    }
+}
+
+#[test]
+fn a_malformed_value_is_named_beside_its_field_and_nothing_is_decided() {
+    let addr = start();
+    let mut form = cases().remove(0).form;
+    form.retain(|(k, _)| *k != "paid_amount" && *k != "year");
+    form.push(("paid_amount", "abc"));
+    let (code, page) = post_form(addr, &form);
+    // The form again, to correct: a page answered, not a failed request.
+    assert_eq!(code, 200, "{page}");
+    assert!(!page.contains("id=\"result\""), "no decision: {page}");
+    // Beside the field: inside its own block, after its input, which points to it.
+    let block = page
+        .split("<div class=\"field")
+        .find(|b| b.contains("id=\"f-paid_amount\""))
+        .expect("the field");
+    assert!(block.contains("aria-invalid=\"true\""), "{block}");
+    assert!(block.contains("aria-describedby=\"f-paid_amount-error\""));
+    assert_eq!(
+        inside(block, "id=\"f-paid_amount-error\"", "</p>"),
+        Some(MALFORMED_AMOUNT_ZH)
+    );
+    let year = page
+        .split("<div class=\"field")
+        .find(|b| b.contains("id=\"f-year\""))
+        .expect("the year");
+    assert!(
+        year.contains("请填写此项"),
+        "a required field left empty: {year}"
+    );
+    // What was typed stays in the form, to be corrected.
+    assert!(block.contains("value=\"abc\""));
+    assert!(page.contains("有 2 项需要修改"));
+
+    // In English, the same in English.
+    form.push(("lang", "en"));
+    let (_, page) = post_form(addr, &form);
+    assert!(page.contains("an amount in yuan, e.g. 1234567.85 or 123.5万"));
+    assert!(page.contains("<html lang=\"en\">"));
+}
+
+#[test]
+fn the_page_lists_the_kinds_and_makes_forms_from_their_fields() {
+    let addr = start();
+    let (code, head, page) = request(addr, "GET", "/", &[], b"");
+    assert_eq!(code, 200);
+    assert!(head.contains("content-type: text/html; charset=utf-8"));
+    assert!(head.contains("content-security-policy: default-src 'none'"));
+    assert!(page.contains("<title>政策计算器</title>"));
+    assert!(page.contains("<a href=\"/?kind=tech_transfer\">购买市外先进技术成果在宿转化</a>"));
+    let (_, _, page) = request(addr, "GET", "/?kind=rd_platform", &[], b"");
+    // A one-of with the Chinese labels its description lists, required marked.
+    assert!(
+        page.contains("<option value=\"provincial\">省级</option>"),
+        "{page}"
+    );
+    assert!(page.contains("<label for=\"f-level\">平台级别<span class=\"req\""));
+    // A bool as yes / no.
+    assert!(page.contains("<option value=\"true\">是</option>"));
+    // Every input and select has its label.
+    for id in page.split(" id=\"f-").skip(1) {
+        let id = id.split('"').next().unwrap_or_default();
+        if id.ends_with("-error") {
+            continue;
+        }
+        assert!(page.contains(&format!("<label for=\"f-{id}\">")), "f-{id}");
+    }
+    let (code, _, page) = request(addr, "GET", "/?kind=nothing", &[], b"");
+    assert_eq!(code, 404);
+    assert!(page.contains("没有这一申报类别：nothing"));
+    for asset in ["/assets/style.css", "/assets/print.css", "/assets/icon.svg"] {
+        let (code, _, body) = request(addr, "GET", asset, &[], b"");
+        assert_eq!(code, 200, "{asset}");
+        assert!(!body.is_empty());
+    }
+}
+
+#[test]
+fn forms_are_taken_only_url_encoded_from_this_origin_and_bounded() {
+    let addr = start();
+    let body = encode(&cases().remove(0).form);
+    let (code, _, page) = request(
+        addr,
+        "POST",
+        "/",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 415);
+    assert!(page.contains("此页只接受 application/x-www-form-urlencoded 表单提交"));
+    let (code, _, page) = request(
+        addr,
+        "POST",
+        "/",
+        &[FORM, ("Origin", "http://elsewhere.example")],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 403);
+    assert!(page.contains("只接受本站页面提交的表单"));
+    let (code, _, _) = request(
+        addr,
+        "POST",
+        "/",
+        &[FORM, ("Sec-Fetch-Site", "cross-site")],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 403);
+    let own = format!("http://{addr}");
+    let (code, _, _) = request(
+        addr,
+        "POST",
+        "/",
+        &[FORM, ("Origin", &own), ("Sec-Fetch-Site", "same-origin")],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 200);
+    let big = format!("{body}&pad={}", "x".repeat(70 << 10));
+    let (code, _, _) = request(addr, "POST", "/", &[FORM], big.as_bytes());
+    assert_eq!(code, 413);
+    // A value past the field's length bound is named, not cut.
+    let long = "1".repeat(1001);
+    let mut form = cases().remove(0).form;
+    form.retain(|(k, _)| *k != "applicant.name");
+    form.push(("applicant.name", &long));
+    let (code, page) = post_form(addr, &form);
+    assert_eq!(code, 200);
+    assert!(page.contains("内容过长"));
+    assert!(!page.contains("id=\"result\""));
+}
+
+// ---- In a real browser ----
+
+fn found(name: &str) -> Option<String> {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+}
+
+/// chromedriver in a process group of its own, which the browsers it starts join: the whole
+/// group is stopped when dropped, so a failed test leaves no browser behind
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    l.local_addr().expect("addr").port()
+}
+
+fn start_driver(path: &str) -> (Driver, String) {
+    let port = free_port();
+    let child = Command::new(path)
+        .process_group(0)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let driver = Driver(child);
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < until, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+/// chromedriver's browser log (the console), which WebDriver itself does not name
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// How long to wait for a page to show an element
+const WAIT: Duration = Duration::from_secs(20);
+
+fn screenshots() -> PathBuf {
+    // CARGO_TARGET_TMPDIR is `<target>/tmp`: the screenshots go beside it.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("screenshots"), |t| t.join("screenshots"));
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir
+}
+
+#[test]
+fn the_calculator_works_in_headless_chromium() {
+    let (Some(driver), Some(browser)) = (found("chromedriver"), found("chromium")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have chromium and chromium-driver (.ci/run installs them)"
+        );
+        eprintln!("skipped: no chromedriver or chromium on this machine (apt-get install chromium-driver)");
+        return;
+    };
+    let addr = start();
+    let (_driver, url) = start_driver(&driver);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // Bounded: a step that never happens fails the test instead of holding it for ever.
+    runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(180), in_browser(&url, &browser, addr)).await
+        })
+        .expect("the browser test finishes within 3 minutes");
+}
+
+async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
+    use fantoccini::{key::Key, ClientBuilder, Locator};
+
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": browser, "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--window-size=1280,900",
+            format!("--user-data-dir={}", profile.path().display()),
+        ]}),
+    );
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let c = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a WebDriver session");
+    let base = format!("http://{addr}");
+    let shots = screenshots();
+
+    // Choose the kind from the list.
+    c.goto(&format!("{base}/")).await.expect("open /");
+    assert_eq!(c.title().await.expect("title"), "政策计算器");
+    c.find(Locator::LinkText("购买市外先进技术成果在宿转化"))
+        .await
+        .expect("the kind is listed")
+        .click()
+        .await
+        .expect("click");
+    let year = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("f-year"))
+        .await
+        .expect("the form");
+
+    // Every field has its label; tab goes through the fields in order.
+    let unlabelled = c
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]), select')]\
+             .filter(e => !document.querySelector('label[for=\"' + e.id + '\"]')).length",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(unlabelled, json!(0));
+    year.send_keys("2025").await.expect("type");
+    year.send_keys(&char::from(Key::Tab).to_string())
+        .await
+        .expect("tab");
+    let next = c.active_element().await.expect("focus");
+    assert_eq!(
+        next.attr("id").await.expect("id").as_deref(),
+        Some("f-applicant-name")
+    );
+    next.send_keys("宿州某科技有限公司").await.expect("type");
+    c.find(Locator::Id("f-applicant-in_city"))
+        .await
+        .expect("in_city")
+        .select_by_label("是")
+        .await
+        .expect("select");
+    c.find(Locator::Id("f-seller_in_city"))
+        .await
+        .expect("seller")
+        .select_by_label("否")
+        .await
+        .expect("select");
+    c.find(Locator::Id("f-contract_amount"))
+        .await
+        .expect("contract")
+        .send_keys("3000000")
+        .await
+        .expect("type");
+    c.find(Locator::Id("f-paid_amount"))
+        .await
+        .expect("paid")
+        .send_keys("1234567.85")
+        .await
+        .expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("submit");
+
+    let amount = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("amount"))
+        .await
+        .expect("the answer")
+        .text()
+        .await
+        .expect("text");
+    assert!(amount.starts_with("123,456.79 元"), "{amount}");
+    assert!(amount.contains("12.345679 万元"), "{amount}");
+    let status = c.find(Locator::Id("status")).await.expect("status");
+    assert_eq!(status.text().await.expect("text"), "给予奖励");
+    let steps = c
+        .find(Locator::Id("steps"))
+        .await
+        .expect("steps")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        steps.contains("min(1234567.85, 3000000) = 1234567.85"),
+        "{steps}"
+    );
+    assert!(steps.contains("1234567.85 × 0.10 = 123456.785"), "{steps}");
+    assert!(steps.contains("123456.785 → 123456.79"), "{steps}");
+    let article = c.find(Locator::Id("article")).await.expect("article");
+    assert!(article
+        .text()
+        .await
+        .expect("text")
+        .contains("单项成果补助金额最高50万元"));
+
+    // A phone's width and a desktop's: nothing wider than the window.
+    for (width, name) in [
+        (1280, "calculator-desktop.png"),
+        (390, "calculator-phone.png"),
+    ] {
+        c.set_window_size(width, 900).await.expect("resize");
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
+        c.execute("document.getElementById('result').scrollIntoView()", vec![])
+            .await
+            .expect("scroll to the answer");
+        let png = c.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(shots.join(name), png).expect("save the screenshot");
+    }
+
+    // The same form with a malformed amount, sent with Enter from the keyboard.
+    c.set_window_size(1280, 900).await.expect("resize");
+    c.goto(&format!("{base}/?kind=tech_transfer"))
+        .await
+        .expect("the form");
+    for (id, text) in [
+        ("f-year", "2025"),
+        ("f-applicant-name", "宿州某科技有限公司"),
+        ("f-contract_amount", "3000000"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .expect(id)
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    for (id, label) in [("f-applicant-in_city", "是"), ("f-seller_in_city", "否")] {
+        c.find(Locator::Id(id))
+            .await
+            .expect(id)
+            .select_by_label(label)
+            .await
+            .expect("select");
+    }
+    let paid = c.find(Locator::Id("f-paid_amount")).await.expect("paid");
+    paid.send_keys("abc").await.expect("type");
+    paid.send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .expect("enter");
+    let message = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(".field.invalid > #f-paid_amount-error"))
+        .await
+        .expect("the message beside the field")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(message, MALFORMED_AMOUNT_ZH);
+    assert!(
+        c.find_all(Locator::Id("result"))
+            .await
+            .expect("find")
+            .is_empty(),
+        "no decision is shown"
+    );
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("calculator-malformed.png"), png).expect("save");
+
+    // The console stayed clean: no failed load, no CSP refusal, no error.
+    let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
+    let errors: Vec<&Value> = log
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
+        .unwrap_or_default();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.expect("close");
+}
