@@ -142,7 +142,8 @@ impl FieldType {
     /// # Errors
     /// What was expected and what was found, in both languages.
     pub fn parse_text(&self, text: &str) -> Result<Value, Message> {
-        let short = shorten(text);
+        // Shown only when refused: shortened as it is written, never built on the good path.
+        let short = Shortened(text);
         match self {
             FieldType::Bool => match text {
                 "true" => Ok(Value::Bool(true)),
@@ -317,6 +318,18 @@ fn date_problem(text: &str) -> Message {
         "应为{ez}，实际是 `{short}`",
         "expected {ee}, found `{short}`"
     )
+}
+
+/// A text as an error shows it: its first 40 characters, then `…`
+struct Shortened<'a>(&'a str);
+
+impl fmt::Display for Shortened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(40) {
+            Some((cut, _)) => write!(f, "{}…", &self.0[..cut]),
+            None => f.write_str(self.0),
+        }
+    }
 }
 
 fn shorten(text: &str) -> String {
