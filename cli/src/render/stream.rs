@@ -1,6 +1,6 @@
 //! Decisions written as they are decided: the JSON, JSONL and CSV sinks of the engine's stream.
 
-use policy_engine::{Decision, Pack, Sink, Totals};
+use policy_engine::{is_plain_json_text, push_decimal, Decision, Pack, Sink, Totals};
 
 /// Indents every line of a pretty JSON text
 fn indent(text: &str, by: &str) -> String {
@@ -62,7 +62,7 @@ impl Sink for JsonSink {
 fn string(out: &mut Vec<u8>, s: &str) {
     // Reasons and ids rarely hold a quote, a backslash or a control character: then the text
     // goes as it is (serde_json escapes nothing else; its byte-by-byte pass was 3% of a run).
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if is_plain_json_text(s) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -83,7 +83,6 @@ fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
 /// spaces in), written directly: this runs once per application, and the general serializer
 /// with an indentation pass cost a fifth of a large run
 fn pretty_decision(out: &mut Vec<u8>, d: &Decision) {
-    use std::io::Write as _;
     out.extend_from_slice(b"    {\n      \"id\": ");
     opt_string(out, d.id.as_deref());
     out.extend_from_slice(b",\n      \"kind\": ");
@@ -93,7 +92,7 @@ fn pretty_decision(out: &mut Vec<u8>, d: &Decision) {
     out.extend_from_slice(b",\n      \"status\": \"");
     out.extend_from_slice(d.status.as_str().as_bytes());
     out.extend_from_slice(b"\",\n      \"amount\": \"");
-    let _ = write!(out, "{}", d.amount);
+    push_decimal(out, d.amount);
     out.extend_from_slice(b"\",\n      \"reasons\": [");
     for (i, r) in d.reasons.iter().enumerate() {
         out.extend_from_slice(if i == 0 {

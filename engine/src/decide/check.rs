@@ -9,7 +9,7 @@ use crate::input::validate::{self, kind_text};
 use crate::input::RawApplication;
 use crate::model::decision::{Decision, Status};
 use crate::model::facts::Checked;
-use crate::model::lang::{said, Message};
+use crate::model::lang::{said_in, Message};
 use crate::model::pack::Pack;
 
 fn error_decision(
@@ -59,11 +59,11 @@ pub(crate) fn duplicate_of(
         amount: Decimal::ZERO,
         reasons: vec![{
             let (wz, we) = (&where_first.zh, &where_first.en);
-            said!(
+            said_in!(
+                pack.shown_language(),
                 "编号 `{id}` 重复：{wz}已用此编号，只处理第一项",
                 "duplicate id `{id}`: {we} has it already; only the first is decided"
             )
-            .into_lang(pack.shown_language())
         }],
         rank: None,
         reached: Vec::new(),
@@ -95,11 +95,11 @@ pub(crate) fn check_one(pack: &Pack, raw: &RawApplication) -> Result<Checked, Bo
                 None,
                 vec![{
                     let kind = &facts.kind;
-                    said!(
+                    said_in!(
+                        pack.shown_language(),
                         "本政策包没有条款处理 `{kind}` 类申报",
                         "no clause of this pack decides kind `{kind}`"
                     )
-                    .into_lang(pack.shown_language())
                 }],
             ))),
         },

@@ -13,7 +13,7 @@ use crate::model::decided::{self, applicant_period, Decided};
 use crate::model::decision::{max_award, outcome_key, Decision, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::history::History;
-use crate::model::lang::{said, Lang};
+use crate::model::lang::{said_in, Lang};
 use crate::model::money;
 use crate::model::outcome::{Outcome, ScriptError, Trace};
 use crate::model::pack::{short_label, Clause, Pack};
@@ -167,11 +167,11 @@ pub(crate) fn decide_one(
                     &ScriptError {
                         message: {
                             let ceiling = max_award();
-                            said!(
+                            said_in!(
+pack.shown_language(),
                                 "脚本给出的金额 {amount} 超过引擎对单项奖励的上限 {ceiling}",
                                 "the script awarded {amount}, above the engine's ceiling of {ceiling} for one award"
                             )
-                            .into_lang(pack.shown_language())
                         },
                         message_zh: None,
                         pos: None,
@@ -185,11 +185,11 @@ pub(crate) fn decide_one(
                 decision.reasons.push(script_reason(
                     clause,
                     &ScriptError {
-                        message: said!(
+                        message: said_in!(
+                            pack.shown_language(),
                             "脚本给出的金额是负数（{amount}）",
                             "the script awarded a negative amount ({amount})"
-                        )
-                        .into_lang(pack.shown_language()),
+                        ),
                         message_zh: None,
                         pos: None,
                     },
@@ -239,13 +239,11 @@ fn stop_before_script(
     }
     if !clause.enabled {
         let (article, title, id) = (&clause.article, &clause.title, &clause.id);
-        decision.reasons.push(
-            said!(
-                "{article} {title}：本情景停用此条款，不予支持",
-                "{article} {title}: this scenario switches the clause off ({id}); not supported"
-            )
-            .into_lang(pack.shown_language()),
-        );
+        decision.reasons.push(said_in!(
+            pack.shown_language(),
+            "{article} {title}：本情景停用此条款，不予支持",
+            "{article} {title}: this scenario switches the clause off ({id}); not supported"
+        ));
         return Some(trace.then(Trace::default));
     }
     None
@@ -276,13 +274,11 @@ fn cap_and_round(
             let period = period
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "none".into());
-            decision.reasons.push(
-                said!(
-                    "参数 `{id}.{cap_name}` 在本申报的年度（{period}）没有有效取值",
-                    "`{id}.{cap_name}` has no value in force for this application's period ({period})"
-                )
-                .into_lang(pack.shown_language()),
-            );
+            decision.reasons.push(said_in!(
+                pack.shown_language(),
+                "参数 `{id}.{cap_name}` 在本申报的年度（{period}）没有有效取值",
+                "`{id}.{cap_name}` has no value in force for this application's period ({period})"
+            ));
             return false;
         };
         {
@@ -304,11 +300,11 @@ fn cap_and_round(
                     .map(|p| short_label(Some(&p.description), cap_name))
                     .unwrap_or_else(|| cap_name.clone());
                 decision.reasons.push(
-                    said!(
+                    said_in!(
+pack.shown_language(),
                         "计算金额 {computed} 元超过上限 {cap_shown} 元（{cap_label}），按上限核定",
                         "the computed {computed} yuan is above the cap of {cap_shown} yuan ({id}.{cap_name}); the cap is awarded"
-                    )
-                    .into_lang(pack.shown_language()),
+                    ),
                 );
                 capped = cap;
                 decision.reached.push("cap".into());
@@ -336,13 +332,11 @@ fn cap_and_round(
             pack.rounding.describe_in(lang),
             money::group_thousands(rounded),
         );
-        decision.reasons.push(
-            said!(
-                "金额 {before} 元{rule}为 {after} 元",
-                "the amount of {before} yuan is {rule}: {after} yuan"
-            )
-            .into_lang(lang),
-        );
+        decision.reasons.push(said_in!(
+            lang,
+            "金额 {before} 元{rule}为 {after} 元",
+            "the amount of {before} yuan is {rule}: {after} yuan"
+        ));
     }
     decision.amount = rounded;
     if rounded.is_zero() {
@@ -350,13 +344,11 @@ fn cap_and_round(
         decision.status = Status::Ineligible;
         let lang = pack.shown_language();
         let rule = pack.rounding.describe_in(lang);
-        decision.reasons.push(
-            said!(
-                "金额{rule}为 0，无可发放金额",
-                "the amount {rule} is 0: nothing to pay"
-            )
-            .into_lang(lang),
-        );
+        decision.reasons.push(said_in!(
+            lang,
+            "金额{rule}为 0，无可发放金额",
+            "the amount {rule} is 0: nothing to pay"
+        ));
     }
     if let Some(t) = recorded.as_mut() {
         t.steps.extend(steps);

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::model::decision::{Decision, Rank, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::lang::{said, Lang};
+use crate::model::lang::{said_in, Lang};
 use crate::model::pack::{short_label, Clause, Pack, RankKey, RankOrder};
 use crate::model::value::Value;
 
@@ -171,13 +171,11 @@ pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placemen
             let period = period
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "none".into());
-            d.reasons.push(
-                said!(
-                    "参数 `{id}.{max_name}` 在申报年度 {period} 没有有效取值",
-                    "`{id}.{max_name}` has no value in force for period {period}"
-                )
-                .into_lang(pack.shown_language()),
-            );
+            d.reasons.push(said_in!(
+                pack.shown_language(),
+                "参数 `{id}.{max_name}` 在申报年度 {period} 没有有效取值",
+                "`{id}.{max_name}` has no value in force for period {period}"
+            ));
         }
         Placement::Ranked(rank) => {
             let capped = (rank.place as i64) > rank.max;

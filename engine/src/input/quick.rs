@@ -17,6 +17,7 @@ use std::sync::Arc;
 use crate::input::validate::is_group;
 use crate::model::facts::Checked;
 use crate::model::facts::Facts;
+use crate::model::json_text;
 use crate::model::pack::Pack;
 use crate::model::value::{FieldType, Value};
 
@@ -77,20 +78,6 @@ fn hex4(digits: &[u8]) -> Option<u32> {
         .try_fold(0, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
 }
 
-/// The high bit of the first byte of `word` (read little-endian) that is a quote, a backslash
-/// or a control character, and maybe of later ones; zero when there is none
-fn specials(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // (w - n·ONES) & !w & HIGH has the high bit of the lowest byte of w below n, if any (n at
-    // most 0x80); a borrow from that byte may mark higher ones too, never lower ones.
-    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
-    let zero = |w: u64| below(w, 1);
-    zero(word ^ (ONES * u64::from(b'"')))
-        | zero(word ^ (ONES * u64::from(b'\\')))
-        | below(word, 0x20)
-}
-
 /// A strict JSON reader over the bytes of one line; every method returns `None` on anything
 /// it does not accept
 struct Scanner<'a> {
@@ -133,7 +120,7 @@ impl<'a> Scanner<'a> {
             if let Some(chunk) = b.get(j..j + 8) {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(chunk);
-                match specials(u64::from_le_bytes(word)) {
+                match json_text::specials(u64::from_le_bytes(word)) {
                     0 => {
                         j += 8;
                         continue;
@@ -1291,40 +1278,6 @@ mod tests {
             }
         }
         assert!(answered > 100, "{answered} of 2000");
-    }
-
-    #[test]
-    fn special_bytes_are_found_in_any_place() {
-        for place in 0..8 {
-            for byte in 0..=255u8 {
-                let mut word = *b"abcdefgh";
-                word[place] = byte;
-                let special = byte == b'"' || byte == b'\\' || byte < 0x20;
-                let found = super::specials(u64::from_le_bytes(word));
-                assert_eq!(found != 0, special, "{byte} at {place}");
-                if special {
-                    assert_eq!(
-                        found.trailing_zeros() / 8,
-                        place as u32,
-                        "{byte} at {place}"
-                    );
-                }
-                // Behind a special byte, any other is found first.
-                if place > 0 {
-                    word[place - 1] = b'"';
-                    let found = super::specials(u64::from_le_bytes(word));
-                    assert_eq!(
-                        found.trailing_zeros() / 8,
-                        place as u32 - 1,
-                        "{byte} at {place}"
-                    );
-                }
-            }
-        }
-        assert_eq!(
-            super::specials(u64::from_le_bytes(*b" ~\x7f\x80\xff!#[")),
-            0
-        );
     }
 
     #[test]

@@ -94,3 +94,14 @@ macro_rules! said {
     };
 }
 pub(crate) use said;
+
+/// `said!` in one language only, for text made on every decision: the other is not formatted
+macro_rules! said_in {
+    ($lang:expr, $zh:literal, $en:literal $(,)?) => {
+        match $lang {
+            $crate::model::lang::Lang::Zh => format!($zh),
+            $crate::model::lang::Lang::En => format!($en),
+        }
+    };
+}
+pub(crate) use said_in;

@@ -9,6 +9,7 @@ pub(crate) mod decision;
 pub(crate) mod error;
 pub(crate) mod facts;
 pub(crate) mod history;
+pub(crate) mod json_text;
 pub(crate) mod lang;
 pub(crate) mod money;
 pub(crate) mod outcome;

@@ -328,29 +328,72 @@ pub fn yuan_and_wan(amount: Decimal) -> String {
     format!("{} 元（{} 万元）", group_thousands(amount), wan)
 }
 
+/// Appends `d` as its `Display` writes it: a `-` when its sign is negative (zero too), its
+/// digits, and as many after the point as its scale. Every decision writes its amount, and
+/// every award one or more in its reasons; rust_decimal's general formatter (96-bit division
+/// by ten per digit, then padding) was a twentieth of a large run.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// let mut out = Vec::new();
+/// policy_engine::push_decimal(&mut out, Decimal::new(-5, 3));
+/// assert_eq!(out, b"-0.005");
+/// ```
+pub fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
+    let Ok(mantissa) = u64::try_from(d.mantissa().unsigned_abs()) else {
+        // Past 2^64 (no amount comes near): the general formatter
+        out.extend_from_slice(d.to_string().as_bytes());
+        return;
+    };
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = mantissa;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &digits[at..];
+    let scale = d.scale() as usize;
+    if d.is_sign_negative() {
+        out.push(b'-');
+    }
+    if scale == 0 {
+        out.extend_from_slice(digits);
+    } else if digits.len() > scale {
+        let (whole, frac) = digits.split_at(digits.len() - scale);
+        out.extend_from_slice(whole);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + scale - digits.len(), b'0');
+        out.extend_from_slice(digits);
+    }
+}
+
 /// `1234567.85` as `1,234,567.85`
 pub fn group_thousands(amount: Decimal) -> String {
-    let text = amount.to_string();
-    let (sign, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (int_part, frac) = match unsigned.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (unsigned, None),
-    };
+    let mut text = Vec::with_capacity(32);
+    push_decimal(&mut text, amount);
+    let unsigned = text.strip_prefix(b"-").unwrap_or(&text);
+    let int_len = unsigned
+        .iter()
+        .position(|&c| c == b'.')
+        .unwrap_or(unsigned.len());
     // One allocation: this writes amounts into reasons for every award.
-    let mut grouped = String::with_capacity(text.len() + int_part.len() / 3 + 1);
-    grouped.push_str(sign);
-    for (i, c) in int_part.bytes().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
+    let mut grouped = String::with_capacity(text.len() + int_len / 3 + 1);
+    if amount.is_sign_negative() {
+        grouped.push('-');
+    }
+    for (i, &c) in unsigned.iter().enumerate() {
+        if i > 0 && i < int_len && (int_len - i) % 3 == 0 {
             grouped.push(',');
         }
         grouped.push(char::from(c));
-    }
-    if let Some(f) = frac {
-        grouped.push('.');
-        grouped.push_str(f);
     }
     grouped
 }
@@ -364,7 +407,10 @@ pub(crate) fn yuan(d: Decimal) -> String {
 /// `0.1` → `10%`; `None` past the decimal range
 pub(crate) fn percent_text(d: Decimal) -> Option<String> {
     let p = d.checked_mul(Decimal::ONE_HUNDRED)?;
-    Some(format!("{}%", p.normalize()))
+    let mut text = Vec::with_capacity(16);
+    push_decimal(&mut text, p.normalize());
+    text.push(b'%');
+    String::from_utf8(text).ok()
 }
 
 /// Serializes an amount as a JSON string (`"1234.50"`): exact, and kept with its scale, where a
@@ -395,6 +441,75 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         literal(s).unwrap()
+    }
+
+    /// Mantissas near every power of ten and of two, with every scale and both signs
+    fn decimals() -> Vec<Decimal> {
+        let mut mantissas: Vec<i128> = vec![0, 1, 5, 9, 10, 99, 100, 101];
+        for p in 1..29 {
+            let ten = 10i128.pow(p);
+            mantissas.extend([ten - 1, ten, ten + 1, ten * 7 / 3]);
+        }
+        for p in 1..96 {
+            let two = 1i128 << p;
+            mantissas.extend([two - 1, two, two + 1]);
+        }
+        let mut out = Vec::new();
+        for m in mantissas.into_iter().filter(|m| *m < (1i128 << 96)) {
+            for scale in 0..=28 {
+                for sign in [1, -1] {
+                    if let Ok(x) = Decimal::try_from_i128_with_scale(m * sign, scale) {
+                        out.push(x);
+                    }
+                }
+            }
+        }
+        // Negative zero, which `Display` writes with its sign
+        let mut z = Decimal::new(0, 2);
+        z.set_sign_negative(true);
+        out.push(z);
+        out
+    }
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for x in decimals() {
+            let mut out = Vec::new();
+            push_decimal(&mut out, x);
+            assert_eq!(String::from_utf8(out).unwrap(), x.to_string(), "{x:?}");
+        }
+    }
+
+    #[test]
+    fn thousands_are_grouped_in_the_whole_part_only() {
+        // The rule restated on `Display`'s text: a comma before each group of three digits
+        // of the whole part, counted from the point
+        let reference = |x: Decimal| {
+            let text = x.to_string();
+            let (sign, unsigned) = match text.strip_prefix('-') {
+                Some(r) => ("-", r),
+                None => ("", text.as_str()),
+            };
+            let (whole, frac) = match unsigned.split_once('.') {
+                Some((w, f)) => (w, format!(".{f}")),
+                None => (unsigned, String::new()),
+            };
+            let mut grouped = String::new();
+            for (i, c) in whole.chars().enumerate() {
+                if i > 0 && (whole.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            format!("{sign}{grouped}{frac}")
+        };
+        for x in decimals() {
+            assert_eq!(group_thousands(x), reference(x), "{x:?}");
+        }
+        assert_eq!(group_thousands(d("1234567.85")), "1,234,567.85");
+        assert_eq!(group_thousands(d("-1000")), "-1,000");
+        assert_eq!(group_thousands(d("0.005")), "0.005");
+        assert_eq!(group_thousands(d("123456.7891")), "123,456.7891");
     }
 
     #[test]
