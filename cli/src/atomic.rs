@@ -53,7 +53,10 @@ impl AtomicFile {
         let _ = existing;
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            file: BufWriter::with_capacity(1 << 20, file),
+            // Small: a stream hands over pieces of a few hundred KiB, which a buffer this size
+            // passes straight to the file instead of copying (a 1 MiB buffer copied them all,
+            // 1% of a large run); only small writes such as a document's head are gathered.
+            file: BufWriter::with_capacity(64 << 10, file),
         })
     }
 

@@ -492,12 +492,19 @@ fn facts(pack: &Pack, items: &[Item<'_>], id: &Item<'_>, kind: &Item<'_>) -> Opt
     // Groups seen at the top: one given twice is `validate`'s problem, not the quick path's.
     let mut groups: [&str; 4] = [""; 4];
     let mut group_count = 0;
+    // Lines are mostly written in the kind's field order: the field after the last one found
+    // is tried first, before the search (comparing names was 2% of a large run).
+    let mut next = 0;
+    let find = |next: usize, name: &str| match fields.get(next) {
+        Some(f) if f.name == name => Some(next),
+        _ => fields.iter().position(|f| f.name == name),
+    };
     for (at, item) in items.iter().enumerate() {
         let index = if item.group == TOP {
             if item.key == "id" || item.key == "kind" {
                 continue;
             }
-            match fields.iter().position(|f| f.name == item.key) {
+            match find(next, item.key) {
                 Some(i) => i,
                 // A group such as `applicant`: its members follow; null gives none.
                 None if matches!(item.form, Form::Object | Form::Null)
@@ -514,10 +521,14 @@ fn facts(pack: &Pack, items: &[Item<'_>], id: &Item<'_>, kind: &Item<'_>) -> Opt
             }
         } else {
             let group = items.get(usize::from(item.group))?.key;
-            fields
-                .iter()
-                .position(|f| is_member(&f.name, group, item.key))?
+            match fields.get(next) {
+                Some(f) if is_member(&f.name, group, item.key) => next,
+                _ => fields
+                    .iter()
+                    .position(|f| is_member(&f.name, group, item.key))?,
+            }
         };
+        next = index + 1;
         let slot = slots.get_mut(index)?;
         if *slot != u8::MAX {
             return None;
