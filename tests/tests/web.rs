@@ -364,6 +364,246 @@ fn forms_are_taken_only_url_encoded_from_this_origin_and_bounded() {
     assert!(!page.contains("id=\"result\""));
 }
 
+/// The block of one kind's answer on the across-every-kind page
+fn kind_block<'a>(page: &'a str, kind: &str) -> &'a str {
+    let open = format!("id=\"answer-{kind}\"");
+    let start = page
+        .find(&open)
+        .unwrap_or_else(|| panic!("no answer for {kind}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</article>").unwrap_or(rest.len())]
+}
+
+/// The facts of the across-every-kind form, as the page takes them
+const EVERY_KIND_FORM: &[(&str, &str)] = &[
+    ("kind", "*"),
+    ("year", "2025"),
+    ("applicant.name", "宿州某科技有限公司"),
+    ("applicant.in_city", "true"),
+    ("selected", "true"),
+    ("score", "90"),
+    ("level", "provincial"),
+    ("platform_type", "key_lab"),
+    ("newly_recognized", "true"),
+    ("tier", "2"),
+    ("seller_in_city", "false"),
+    ("contract_amount", "300万"),
+    ("paid_amount", "1234567.85"),
+    ("prize", "second"),
+];
+
+/// Each kind the form answers, with its facts as `/v1/explain` takes them (besides the
+/// shared ones); the academician station and the high-tech enterprise are left unanswered
+fn every_kind_facts() -> Vec<(&'static str, Value)> {
+    vec![
+        ("scenario_case", json!({"selected": true, "score": "90"})),
+        (
+            "rd_platform",
+            json!({"level": "provincial", "platform_type": "key_lab", "newly_recognized": true}),
+        ),
+        ("talent_team", json!({"tier": 2})),
+        (
+            "tech_transfer",
+            json!({"seller_in_city": false, "contract_amount": "3000000", "paid_amount": "1234567.85"}),
+        ),
+        (
+            "incubator",
+            json!({"level": "provincial", "newly_recognized": true}),
+        ),
+        ("competition_award", json!({"prize": "second"})),
+    ]
+}
+
+fn explain(addr: SocketAddr, facts: &Value) -> Value {
+    let ask = json!({"id": "calculator", "applications": [facts]}).to_string();
+    let (code, _, body) = request(
+        addr,
+        "POST",
+        "/v1/explain",
+        &[("Content-Type", "application/json")],
+        ask.as_bytes(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let x: Value = serde_json::from_str(&body).expect("JSON");
+    x["explanation"].clone()
+}
+
+#[test]
+fn every_kind_at_once_answers_each_kind_as_v1_explain_does() {
+    use rust_decimal::Decimal;
+    let addr = start();
+    let (code, page) = post_form(addr, EVERY_KIND_FORM);
+    assert_eq!(code, 200, "{page}");
+    let mut sum = Decimal::ZERO;
+    for (kind, own) in every_kind_facts() {
+        let mut facts = json!({"id": "calculator", "kind": kind, "year": 2025,
+            "applicant": {"name": "宿州某科技有限公司", "in_city": true}});
+        for (k, v) in own.as_object().expect("facts") {
+            facts[k] = v.clone();
+        }
+        let x = explain(addr, &facts);
+        let d = &x["decision"];
+        let block = kind_block(&page, kind);
+        let status = d["status"].as_str().expect("status");
+        assert!(
+            block.contains(&format!(">{}</dd>", status_zh(status))),
+            "{kind}: {status}: {block}"
+        );
+        let amount = d["amount"].as_str().expect("amount");
+        assert!(
+            block.contains(&format!("data-yuan=\"{amount}\"")),
+            "{kind}: {amount}: {block}"
+        );
+        if let Some(article) = x["clause"]["article"].as_str() {
+            assert!(block.contains(article), "{kind}: {article}: {block}");
+        }
+        sum += amount.parse::<Decimal>().expect("an amount");
+        // The link to the kind's own page gives the same decision, explained in full.
+        let link = block
+            .split("class=\"full\" href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(unescape)
+            .expect("a link to the kind's page");
+        let (code, _, own_page) = request(addr, "GET", &link, &[], b"");
+        assert_eq!(code, 200, "{link}");
+        assert!(
+            own_page.contains(&format!("data-yuan=\"{amount}\"")),
+            "{link}"
+        );
+    }
+    assert!(sum > Decimal::ZERO);
+    let total = page
+        .split("id=\"total\" data-yuan=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a total");
+    assert_eq!(total.parse::<Decimal>().expect("total"), sum);
+
+    // Kinds whose own questions were left empty are named, not decided.
+    for kind in ["academician_station", "high_tech_enterprise"] {
+        let block = kind_block(&page, kind);
+        assert!(block.contains("未计算：缺少"), "{kind}: {block}");
+        assert!(!block.contains("data-yuan"), "{kind}: {block}");
+    }
+    // A count limit: the award is subject to ranking, N per period.
+    let case = kind_block(&page, "scenario_case");
+    assert!(
+        case.contains("须参与排名：每评审年度至多 10 项，按评审得分从高到低排序"),
+        "{case}"
+    );
+    assert!(
+        !kind_block(&page, "tech_transfer").contains("须参与排名"),
+        "no limit on tech transfer"
+    );
+
+    // The permalink asks the same again.
+    let link = inside(&page, "id=\"permalink\"", "</a>")
+        .map(unescape)
+        .expect("a link");
+    assert!(link.starts_with("/?kind=*"), "{link}");
+    let (code, _, again) = request(addr, "GET", &link, &[], b"");
+    assert_eq!(code, 200);
+    assert_eq!(
+        inside(&again, "id=\"result\"", "</section>"),
+        inside(&page, "id=\"result\"", "</section>")
+    );
+
+    // A field several kinds use is asked once, and says which.
+    let (_, _, blank) = request(addr, "GET", "/?kind=*", &[], b"");
+    assert_eq!(blank.matches("name=\"year\"").count(), 1);
+    assert!(blank.contains("用于：研发平台、科技企业孵化器"), "{blank}");
+    assert!(blank.contains("name=\"academician_station:level\""));
+    assert!(!blank.contains("id=\"result\""));
+    let (_, _, kinds) = request(addr, "GET", "/", &[], b"");
+    assert!(kinds.contains("href=\"/?kind=*\""));
+
+    // A malformed value: beside its field, nothing decided.
+    let mut bad: Vec<(&str, &str)> = EVERY_KIND_FORM
+        .iter()
+        .filter(|(k, _)| *k != "paid_amount" && *k != "year")
+        .copied()
+        .collect();
+    bad.push(("paid_amount", "abc"));
+    let (code, page) = post_form(addr, &bad);
+    assert_eq!(code, 200);
+    assert!(!page.contains("id=\"result\""), "{page}");
+    assert_eq!(
+        inside(&page, "id=\"f-paid_amount-error\"", "</p>"),
+        Some(MALFORMED_AMOUNT_ZH)
+    );
+    assert!(page.contains("id=\"f-year-error\""), "the year is required");
+
+    // In English.
+    let mut en = EVERY_KIND_FORM.to_vec();
+    en.push(("lang", "en"));
+    let (_, page) = post_form(addr, &en);
+    assert!(page.contains("Which awards might my enterprise get?"));
+    assert!(
+        page.contains("Subject to ranking: at most 10 per"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_single_answer_shows_its_count_limit_and_settlement_rules() {
+    let addr = start();
+    let (_, page) = post_form(
+        addr,
+        &[
+            ("kind", "scenario_case"),
+            ("year", "2025"),
+            ("applicant.name", "某公司"),
+            ("applicant.in_city", "true"),
+            ("selected", "true"),
+            ("score", "88"),
+        ],
+    );
+    let limits = items(&page, "limits");
+    assert_eq!(limits.len(), 1, "{page}");
+    assert!(
+        limits[0].starts_with("须参与排名：每评审年度至多 10 项"),
+        "{limits:?}"
+    );
+    // The language switch keeps the facts: the other language's page answers the same.
+    assert!(page.contains("href=\"/?lang=en&amp;kind=scenario_case&amp;year=2025"));
+
+    // A pack with settlement rules: the rules on the clause, as notes.
+    let pack = policy_tests::root().join("policies/xianju-tech-innovation");
+    let addr = policy_tests::serve_on(&pack, None, 8 << 20);
+    let (_, page) = post_form(
+        addr,
+        &[
+            ("kind", "research_cooperation"),
+            ("year", "2025"),
+            ("applicant.name", "仙居甲药业有限公司"),
+            ("academic_partner", "true"),
+            ("agreement_signed", "true"),
+            ("paid_amount", "400000"),
+        ],
+    );
+    let limits = items(&page, "limits");
+    assert!(
+        limits
+            .iter()
+            .any(|l| l.contains("合计上限") && l.contains("300,000 元（30 万元）")),
+        "{limits:?}\n{page}"
+    );
+    assert!(page.contains("结算规则要合并同一单位的全部申报才能确定"));
+    // Its answer is still /v1/explain's for the same facts.
+    let x = explain(
+        addr,
+        &json!({"id": "calculator", "kind": "research_cooperation", "year": 2025,
+            "applicant": {"name": "仙居甲药业有限公司"}, "academic_partner": true,
+            "agreement_signed": true, "paid_amount": "400000"}),
+    );
+    let amount = x["decision"]["amount"].as_str().expect("amount");
+    assert!(
+        page.contains(&format!("data-yuan=\"{amount}\"")),
+        "{amount}"
+    );
+}
+
 // ---- In a real browser ----
 
 fn found(name: &str) -> Option<String> {

@@ -314,7 +314,7 @@ fn decided(pack: &Pack, x: &Explanation, lang: Lang) -> Markup {
         @let notes = limit_notes(pack, x, lang);
         @if !notes.is_empty() {
             h4 { (w::W_LIMITS.get(lang)) }
-            ul.limits { @for (k, n) in &notes { li data-limit=(k) { (n) } } }
+            ul.limits { @for (_, n) in &notes { li { (n) } } }
         }
     }
 }

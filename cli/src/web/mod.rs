@@ -600,7 +600,7 @@ fn limits(pack: &Pack, x: &Explanation, lang: Lang) -> Markup {
     html! {
         @if !notes.is_empty() {
             h2 { (w::W_LIMITS.get(lang)) }
-            ul.limits #limits { @for (k, n) in &notes { li data-limit=(k) { (n) } } }
+            ul.limits #limits { @for (_, n) in &notes { li { (n) } } }
             @if any_rule { p.hint { (w::W_RULES_NOTE.get(lang)) } }
         }
     }
