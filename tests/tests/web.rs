@@ -901,6 +901,194 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("calculator-malformed.png"), png).expect("save");
 
+    // From the keyboard alone: Tab from the top of the page reaches every link and field and
+    // then the button, in the page's order; the fields are filled with keys and Enter sends.
+    c.goto(&format!("{base}/?kind=tech_transfer"))
+        .await
+        .expect("the form");
+    let order = c
+        .execute(
+            "return [...document.querySelectorAll('a[href], input:not([type=hidden]), select, textarea, button')]\
+             .map(e => e.id || e.getAttribute('href') || e.textContent)",
+            vec![],
+        )
+        .await
+        .expect("script");
+    let order: Vec<String> = serde_json::from_value(order).expect("names");
+    assert!(order.len() > 8, "{order:?}");
+    let typed: &[(&str, &str)] = &[
+        ("f-year", "2025"),
+        ("f-applicant-name", "keyboard"),
+        ("f-contract_amount", "300万"),
+        ("f-paid_amount", "1234567.85"),
+    ];
+    // A select takes the arrow keys: the first option is 请选择, then 是, then 否.
+    let picked: &[(&str, Key, usize)] = &[
+        ("f-applicant-in_city", Key::Down, 1),
+        ("f-seller_in_city", Key::Down, 2),
+    ];
+    let mut reached = Vec::new();
+    for _ in 0..order.len() {
+        c.active_element()
+            .await
+            .expect("focus")
+            .send_keys(&char::from(Key::Tab).to_string())
+            .await
+            .expect("tab");
+        let now = c.active_element().await.expect("focus");
+        let name = match now.attr("id").await.expect("id") {
+            Some(id) if !id.is_empty() => id,
+            _ => match now.attr("href").await.expect("href") {
+                Some(h) => h,
+                None => now.text().await.expect("text"),
+            },
+        };
+        if let Some((_, text)) = typed.iter().find(|(id, _)| *id == name) {
+            now.send_keys(text).await.expect("type");
+        }
+        if let Some((_, key, n)) = picked.iter().find(|(id, _, _)| *id == name) {
+            for _ in 0..*n {
+                now.send_keys(&char::from(*key).to_string())
+                    .await
+                    .expect("arrow");
+            }
+        }
+        reached.push(name);
+    }
+    assert_eq!(reached, order, "the Tab order is the page's order");
+    for (id, want) in [
+        ("f-applicant-in_city", "true"),
+        ("f-seller_in_city", "false"),
+    ] {
+        let v = c
+            .find(Locator::Id(id))
+            .await
+            .expect(id)
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(v.as_deref(), Some(want), "{id} chosen with the arrow keys");
+    }
+    c.find(Locator::Id("f-paid_amount"))
+        .await
+        .expect("paid")
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .expect("enter");
+    let amount = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("amount"))
+        .await
+        .expect("the answer, sent from the keyboard")
+        .text()
+        .await
+        .expect("text");
+    assert!(amount.starts_with("123,456.79 元"), "{amount}");
+
+    // The across-every-kind page: filled in the browser and sent.
+    c.goto(&format!("{base}/?kind=*"))
+        .await
+        .expect("every kind");
+    for (name, v) in EVERY_KIND_FORM.iter().skip(1) {
+        let el = c
+            .find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .await
+            .expect(name);
+        if el.tag_name().await.expect("tag") == "select" {
+            el.select_by_value(v).await.expect("select");
+        } else {
+            el.send_keys(v).await.expect("type");
+        }
+    }
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("send");
+    let total = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("total"))
+        .await
+        .expect("the total")
+        .text()
+        .await
+        .expect("text");
+    assert!(total.ends_with("万元）"), "{total}");
+    for (width, name) in [
+        (1280, "calculator-all-1280.png"),
+        (390, "calculator-all-390.png"),
+    ] {
+        c.set_window_size(width, 900).await.expect("resize");
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
+        c.execute("document.getElementById('result').scrollIntoView()", vec![])
+            .await
+            .expect("scroll");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(shots.join(name), png).expect("save the screenshot");
+    }
+
+    // The accessibility audit (axe-core, WCAG 2 A/AA) of each calculator page at a phone's
+    // width and a desktop's: the kinds, a form with errors, an answer, every kind blank and
+    // answered, and English.
+    let answered = format!("/?{}", encode(EVERY_KIND_FORM));
+    let pages = [
+        ("kinds".to_string(), "/".to_string()),
+        (
+            "errors".into(),
+            "/?kind=tech_transfer&year=x&paid_amount=abc".into(),
+        ),
+        (
+            "answer".into(),
+            "/?kind=tech_transfer&year=2025&applicant.name=A&applicant.in_city=true&seller_in_city=false&contract_amount=3000000&paid_amount=1234567.85".into(),
+        ),
+        ("every kind".into(), "/?kind=*".into()),
+        ("every kind answered".into(), answered.clone()),
+        ("every kind answered, English".into(), format!("{answered}&lang=en")),
+    ];
+    let mut found = Vec::new();
+    for width in [390, 1280] {
+        c.set_window_size(width, 900).await.expect("resize");
+        for (what, path) in &pages {
+            c.goto(&format!("{base}{path}")).await.expect("open");
+            for v in policy_tests::browser::axe_violations(&c)
+                .await
+                .expect("axe-core runs")
+            {
+                found.push(format!("{what} at {width}px: {v}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "accessibility violations (axe-core, WCAG 2 A/AA):\n{}",
+        found.join("")
+    );
+    // The audit can fail: a field without a label and grey text on white are found.
+    c.execute(
+        "const i = document.createElement('input'); i.type = 'text'; document.querySelector('main').append(i);\
+         const p = document.createElement('p'); p.textContent = 'faint'; p.style.color = '#bbb';\
+         p.style.background = '#fff'; document.querySelector('main').append(p);",
+        vec![],
+    )
+    .await
+    .expect("spoil the page");
+    let spoiled = policy_tests::browser::axe_violations(&c)
+        .await
+        .expect("axe-core runs");
+    let ids: Vec<&str> = spoiled.iter().map(|v| v.id.as_str()).collect();
+    assert!(ids.contains(&"label"), "{ids:?}");
+    assert!(ids.contains(&"color-contrast"), "{ids:?}");
+
     // The console stayed clean: no failed load, no CSP refusal, no error.
     let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
     let errors: Vec<&Value> = log
