@@ -439,7 +439,6 @@ pub mod web {
         W_ALL_LINK: "我可能获得哪些奖补？一次填写，按全部申报类别测算", "Which awards might my enterprise get? Fill in once, assessed under every kind";
         W_ALL_HINT: "填写一次，按每个申报类别分别计算。只填与本单位有关的项；某类别的必填项没有填写时，该类别不计算。", "Fill in once; each kind of application is assessed on its own. Fill in what applies to you; a kind whose required fields are left empty is not assessed.";
         W_USED_BY: "用于：{0}", "Used by: {0}";
-        W_USED_BY_ALL: "用于：全部类别", "Used by: every kind";
         W_ALL_RESULT: "各类别测算结果", "Result for each kind";
         W_TOTAL: "合计", "Total";
         W_TOTAL_NOTE: "合计为各类别分别计算的金额之和。同一单位多项奖补之间的结算规则（如就高不重复、年度合计上限）须合并全部申报才能确定，这里没有扣减，见各类别的“适用的限制”。", "The total adds the amounts of each kind assessed on its own. Settlement rules between one applicant's awards (highest only, yearly caps) need all its applications together and are not deducted here: see each kind's limits.";

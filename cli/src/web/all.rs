@@ -195,12 +195,11 @@ pub(crate) fn page(
     let one = |q: &Question<'_>| {
         let mut f = q.field.clone();
         f.required = q.required(pack);
-        let used = if q.kinds.len() == every {
-            w::W_USED_BY_ALL.get(lang).to_string()
-        } else {
+        // Fields every kind uses stand under a legend that says so.
+        let used = (q.kinds.len() < every).then(|| {
             let titles: Vec<&str> = q.kinds.iter().map(|k| k.title.as_str()).collect();
             w::W_USED_BY.fill(lang, &[&titles.join("、")])
-        };
+        });
         let problem = problems
             .iter()
             .find(|(n, _)| *n == q.input)
@@ -210,7 +209,7 @@ pub(crate) fn page(
             &q.input,
             given.get(&q.input).unwrap_or_default(),
             problem,
-            Some(&used),
+            used.as_deref(),
             lang,
         )
     };
