@@ -380,16 +380,18 @@ const EVERY_KIND_FORM: &[(&str, &str)] = &[
     ("year", "2025"),
     ("applicant.name", "宿州某科技有限公司"),
     ("applicant.in_city", "true"),
-    ("selected", "true"),
-    ("score", "90"),
-    ("level", "provincial"),
-    ("platform_type", "key_lab"),
-    ("newly_recognized", "true"),
-    ("tier", "2"),
-    ("seller_in_city", "false"),
-    ("contract_amount", "300万"),
-    ("paid_amount", "1234567.85"),
-    ("prize", "second"),
+    ("scenario_case:selected", "true"),
+    ("scenario_case:score", "90"),
+    ("rd_platform:level", "provincial"),
+    ("rd_platform:platform_type", "key_lab"),
+    ("rd_platform:newly_recognized", "true"),
+    ("talent_team:tier", "2"),
+    ("tech_transfer:seller_in_city", "false"),
+    ("tech_transfer:contract_amount", "300万"),
+    ("tech_transfer:paid_amount", "1234567.85"),
+    ("incubator:level", "city"),
+    ("incubator:newly_recognized", "false"),
+    ("competition_award:prize", "second"),
 ];
 
 /// Each kind the form answers, with its facts as `/v1/explain` takes them (besides the
@@ -406,9 +408,10 @@ fn every_kind_facts() -> Vec<(&'static str, Value)> {
             "tech_transfer",
             json!({"seller_in_city": false, "contract_amount": "3000000", "paid_amount": "1234567.85"}),
         ),
+        // Its own level and recognition, not the R&D platform's.
         (
             "incubator",
-            json!({"level": "provincial", "newly_recognized": true}),
+            json!({"level": "city", "newly_recognized": false}),
         ),
         ("competition_award", json!({"prize": "second"})),
     ]
@@ -509,11 +512,18 @@ fn every_kind_at_once_answers_each_kind_as_v1_explain_does() {
         inside(&page, "id=\"result\"", "</section>")
     );
 
-    // A field several kinds use is asked once, and says which.
+    // A field every kind uses is asked once; each kind's own fields apart, under its title.
     let (_, _, blank) = request(addr, "GET", "/?kind=*", &[], b"");
     assert_eq!(blank.matches("name=\"year\"").count(), 1);
-    assert!(blank.contains("用于：研发平台、科技企业孵化器"), "{blank}");
-    assert!(blank.contains("name=\"academician_station:level\""));
+    assert!(blank.contains("<legend>基本信息（全部类别都用）</legend>"));
+    assert!(blank.contains("<legend>科技企业孵化器</legend>"));
+    for name in [
+        "rd_platform:level",
+        "incubator:level",
+        "academician_station:level",
+    ] {
+        assert!(blank.contains(&format!("name=\"{name}\"")), "{name}");
+    }
     assert!(!blank.contains("id=\"result\""));
     let (_, _, kinds) = request(addr, "GET", "/", &[], b"");
     assert!(kinds.contains("href=\"/?kind=*\""));
@@ -521,15 +531,15 @@ fn every_kind_at_once_answers_each_kind_as_v1_explain_does() {
     // A malformed value: beside its field, nothing decided.
     let mut bad: Vec<(&str, &str)> = EVERY_KIND_FORM
         .iter()
-        .filter(|(k, _)| *k != "paid_amount" && *k != "year")
+        .filter(|(k, _)| *k != "tech_transfer:paid_amount" && *k != "year")
         .copied()
         .collect();
-    bad.push(("paid_amount", "abc"));
+    bad.push(("tech_transfer:paid_amount", "abc"));
     let (code, page) = post_form(addr, &bad);
     assert_eq!(code, 200);
     assert!(!page.contains("id=\"result\""), "{page}");
     assert_eq!(
-        inside(&page, "id=\"f-paid_amount-error\"", "</p>"),
+        inside(&page, "id=\"f-tech_transfer-paid_amount-error\"", "</p>"),
         Some(MALFORMED_AMOUNT_ZH)
     );
     assert!(page.contains("id=\"f-year-error\""), "the year is required");

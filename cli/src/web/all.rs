@@ -15,8 +15,7 @@ pub(crate) const EVERY_KIND: &str = "*";
 
 /// One question of the form: a field as the kinds that share it declare it
 pub(crate) struct Question<'a> {
-    /// The input's name: the field's own name, or `kind:field` where an earlier kind declares
-    /// a field of that name with another type (their answers cannot be one value)
+    /// The input's name: the field's own name where it is shared, `kind:field` otherwise
     pub(crate) input: String,
     /// The field as the first kind that asks it declares it
     pub(crate) field: &'a Field,
@@ -24,29 +23,41 @@ pub(crate) struct Question<'a> {
     pub(crate) kinds: Vec<&'a Kind>,
 }
 
+/// Whether a field is one fact across kinds, asked once: one every kind declares alike (the
+/// pack's shared fields), or one about the applicant (`applicant.…`) that several kinds
+/// declare alike. Any other field is about the thing applied for (this platform, this
+/// contract): two kinds that both ask `level` or `newly_recognized` ask about two different
+/// things, and one answer for both would decide one of them on the other's facts.
+fn shared(pack: &Pack, f: &Field) -> bool {
+    let alike = pack
+        .kinds
+        .iter()
+        .filter(|k| k.fields.iter().any(|g| g == f))
+        .count();
+    alike == pack.kinds.len() || (alike > 1 && f.name.starts_with("applicant."))
+}
+
 /// The questions of the pack's kinds, in the order the kinds and their fields come
 pub(crate) fn questions(pack: &Pack) -> Vec<Question<'_>> {
     let mut qs: Vec<Question<'_>> = Vec::new();
     for kind in &pack.kinds {
         for f in kind.fields.iter() {
-            if let Some(q) = qs
-                .iter_mut()
-                .find(|q| q.field.name == f.name && q.field.ty == f.ty)
-            {
-                q.kinds.push(kind);
+            if !shared(pack, f) {
+                qs.push(Question {
+                    input: format!("{}:{}", kind.name, f.name),
+                    field: f,
+                    kinds: vec![kind],
+                });
                 continue;
             }
-            let taken = qs.iter().any(|q| q.field.name == f.name);
-            let input = if taken {
-                format!("{}:{}", kind.name, f.name)
-            } else {
-                f.name.clone()
-            };
-            qs.push(Question {
-                input,
-                field: f,
-                kinds: vec![kind],
-            });
+            match qs.iter_mut().find(|q| q.input == f.name) {
+                Some(q) => q.kinds.push(kind),
+                None => qs.push(Question {
+                    input: f.name.clone(),
+                    field: f,
+                    kinds: vec![kind],
+                }),
+            }
         }
     }
     qs
@@ -196,7 +207,7 @@ pub(crate) fn page(
         let mut f = q.field.clone();
         f.required = q.required(pack);
         // Fields every kind uses stand under a legend that says so.
-        let used = (q.kinds.len() < every).then(|| {
+        let used = (q.kinds.len() > 1 && q.kinds.len() < every).then(|| {
             let titles: Vec<&str> = q.kinds.iter().map(|k| k.title.as_str()).collect();
             w::W_USED_BY.fill(lang, &[&titles.join("、")])
         });
@@ -320,6 +331,8 @@ fn decided(pack: &Pack, x: &Explanation, lang: Lang) -> Markup {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn pack() -> Pack {
@@ -332,7 +345,7 @@ mod tests {
     }
 
     #[test]
-    fn a_shared_field_is_asked_once_and_a_clash_of_types_twice() {
+    fn shared_fields_are_asked_once_and_each_kinds_own_fields_apart() {
         let pack = pack();
         let qs = questions(&pack);
         let inputs: Vec<&str> = qs.iter().map(|q| q.input.as_str()).collect();
@@ -340,20 +353,50 @@ mod tests {
         let year = qs.iter().find(|q| q.input == "year").expect("year");
         assert_eq!(year.kinds.len(), pack.kinds.len());
         assert!(year.required(&pack));
-        // rd_platform's level is national/provincial/city, the academician station's only
-        // provincial/city: two questions, the later one named by its kind.
-        assert!(inputs.contains(&"level"), "{inputs:?}");
-        assert!(inputs.contains(&"academician_station:level"), "{inputs:?}");
-        let given = Submitted::parse(b"level=national&academician_station:level=city");
-        let station = pack.kind("academician_station").expect("kind");
-        assert_eq!(for_kind(&qs, station, &given).get("level"), Some("city"));
+        // The R&D platform's level and the incubator's are two facts, though alike.
+        for input in [
+            "rd_platform:level",
+            "incubator:level",
+            "academician_station:level",
+        ] {
+            assert!(inputs.contains(&input), "{input}: {inputs:?}");
+        }
+        assert!(!inputs.contains(&"level"), "{inputs:?}");
+        let given = Submitted::parse(b"rd_platform:level=national&incubator:level=city");
+        let incubator = pack.kind("incubator").expect("kind");
+        assert_eq!(for_kind(&qs, incubator, &given).get("level"), Some("city"));
         let platform = pack.kind("rd_platform").expect("kind");
         assert_eq!(
             for_kind(&qs, platform, &given).get("level"),
             Some("national")
         );
         // A kind's own field is not required of the form as a whole.
-        let paid = qs.iter().find(|q| q.input == "paid_amount").expect("paid");
+        let paid = qs
+            .iter()
+            .find(|q| q.input == "tech_transfer:paid_amount")
+            .expect("paid");
         assert!(!paid.required(&pack));
+    }
+
+    #[test]
+    fn a_fact_about_the_applicant_some_kinds_ask_is_asked_once() {
+        let mut pack = pack();
+        let mut staff = pack.kinds[0].fields[0].clone();
+        staff.name = "applicant.staff".into();
+        staff.description = Some("职工人数".into());
+        for k in pack.kinds.iter_mut().take(2) {
+            let mut fields = k.fields.as_ref().clone();
+            fields.push(staff.clone());
+            k.fields = Arc::new(fields);
+        }
+        let qs = questions(&pack);
+        let q: Vec<&Question<'_>> = qs
+            .iter()
+            .filter(|q| q.field.name == "applicant.staff")
+            .collect();
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].input, "applicant.staff");
+        assert_eq!(q[0].kinds.len(), 2);
+        assert!(!q[0].required(&pack));
     }
 }
