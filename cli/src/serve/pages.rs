@@ -1,5 +1,6 @@
-//! The calculator page over HTTP: `GET /` (the kinds, a kind's form, or with facts in the
-//! query the answer again), `POST /` (a form), and the embedded assets. The HTML is made in
+//! The calculator page over HTTP: `GET /` (the kinds, a kind's form, every kind's form with
+//! `kind=*`, or with facts in the query the answer again), `POST /` (a form), and the
+//! embedded assets. The HTML is made in
 //! `crate::web`; here each request is bounded as the API's are: the body's size and reading
 //! time, the queue and workers, and the time to decide.
 

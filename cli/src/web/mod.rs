@@ -1,7 +1,8 @@
-//! The calculator page (政策计算器) of `policy serve`: pick a kind of application, fill in a
-//! form made from the kind's declared fields, read the decision with its article and
-//! arithmetic. Server-rendered HTML, no JavaScript; the stylesheets and icon are compiled into
-//! the binary, so the page needs no network beyond the server itself.
+//! The calculator page (政策计算器) of `policy serve`: pick a kind of application (or every
+//! kind at once, in `all`), fill in a form made from the kind's declared fields, read the
+//! decision with its article, arithmetic and the limits that apply. Server-rendered HTML, no
+//! JavaScript; the stylesheets and icon are compiled into the binary, so the page needs no
+//! network beyond the server itself.
 //!
 //! This module knows the pack and the engine's explanation, not HTTP: `serve::pages` reads the
 //! request, bounds it and calls [`facts`] and the templates here.
