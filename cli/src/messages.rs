@@ -435,6 +435,26 @@ pub mod web {
         W_UNKNOWN_KIND: "没有这一申报类别：{0}", "no such kind of application: {0}";
         W_NOT_FORM: "此页只接受 application/x-www-form-urlencoded 表单提交", "this page takes only application/x-www-form-urlencoded form posts";
         W_CROSS_SITE: "只接受本站页面提交的表单", "only forms sent from this site's own page are accepted";
+        W_ALL: "我可能获得哪些奖补？", "Which awards might my enterprise get?";
+        W_ALL_LINK: "我可能获得哪些奖补？一次填写，按全部申报类别测算", "Which awards might my enterprise get? Fill in once, assessed under every kind";
+        W_ALL_HINT: "填写一次，按每个申报类别分别计算。只填与本单位有关的项；某类别的必填项没有填写时，该类别不计算。", "Fill in once; each kind of application is assessed on its own. Fill in what applies to you; a kind whose required fields are left empty is not assessed.";
+        W_USED_BY: "用于：{0}", "Used by: {0}";
+        W_ALL_RESULT: "各类别测算结果", "Result for each kind";
+        W_TOTAL: "合计", "Total";
+        W_TOTAL_NOTE: "合计为各类别分别计算的金额之和。同一单位多项奖补之间的结算规则（如就高不重复、年度合计上限）须合并全部申报才能确定，这里没有扣减，见各类别的“适用的限制”。", "The total adds the amounts of each kind assessed on its own. Settlement rules between one applicant's awards (highest only, yearly caps) need all its applications together and are not deducted here: see each kind's limits.";
+        W_MISSING: "未计算：缺少 {0}", "Not assessed: missing {0}";
+        W_FULL: "查看完整说明", "Full explanation";
+        W_COMPLETE: "单独填写此类别", "Fill in this kind on its own";
+        W_LIMITS: "适用的限制", "Limits that apply";
+        W_RANKED: "须参与排名：每{0}至多 {1} 项，按{2}排序，相同的按申报编号；是否获得以当期全部申报的排名为准。", "Subject to ranking: at most {1} per {0}, ranked by {2}, ties by application id; whether it is paid depends on the ranking of all that period's applications.";
+        W_RULE_EXCLUSIVE: "就高不重复：同一单位在 {0} 中只得金额最高的一项", "Highest only: of {0}, one applicant gets only the highest award";
+        W_RULE_CAP: "合计上限：同一单位在 {0} 获得的奖补合计不超过 {1}", "Cap: one applicant's awards under {0} add up to at most {1}";
+        W_RULE_REQUIRES: "在此基础上：{0} 的奖励须同一单位已获得 {1} 的奖励", "On top of: {0} is paid only where the same applicant has an award under {1}";
+        W_RULE_FIRST: "首次：{0} 的奖励只给此前没有在 {1} 获得过奖补的单位", "First time only: {0} is paid only to an applicant never paid before under {1}";
+        W_RULE_PER: "（按{0}分别计）", " (per {0})";
+        W_RULES_NOTE: "结算规则要合并同一单位的全部申报才能确定；此处按单份申报计算，仅作提示。", "Settlement rules need all of one applicant's applications; this answer decides one application, so they are shown as notes.";
+        W_COMMON: "基本信息（全部类别都用）", "About the applicant (every kind uses these)";
+        W_EVERY_CLAUSE: "全部条款", "every clause";
     }
 
     #[cfg(test)]

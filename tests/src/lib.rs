@@ -176,3 +176,98 @@ pub fn http_with(
         .unwrap_or(0);
     (status, head.to_ascii_lowercase(), body.to_string())
 }
+
+/// What the browser tests share: the accessibility audit of a page open in a WebDriver session
+pub mod browser {
+    use serde_json::{json, Value};
+
+    /// axe-core, vendored (tests/vendor/axe-core: version, licence, checksum); injected into
+    /// the page under test, never served by `policy`
+    const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+
+    /// The WCAG rule sets the audit runs: WCAG 2.0 and 2.1, levels A and AA
+    pub const WCAG_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+    /// One rule the page breaks, with the elements that break it
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Violation {
+        /// axe's rule id, e.g. `color-contrast`
+        pub id: String,
+        /// `minor` to `critical`
+        pub impact: String,
+        /// What the rule asks, in a line
+        pub help: String,
+        /// Each element that fails: its CSS selector and what axe says is wrong with it
+        pub nodes: Vec<(String, String)>,
+    }
+
+    impl std::fmt::Display for Violation {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            writeln!(f, "{} ({}): {}", self.id, self.impact, self.help)?;
+            for (target, summary) in &self.nodes {
+                writeln!(f, "  {target}: {}", summary.replace('\n', " / "))?;
+            }
+            Ok(())
+        }
+    }
+
+    /// Runs axe-core's WCAG 2 A and AA rules ([`WCAG_TAGS`]) on the page the client shows and
+    /// returns what they find (empty for a page that passes). The script goes in through
+    /// WebDriver, which the page's Content-Security-Policy does not govern, so a page that
+    /// allows no script is audited as it is served.
+    pub async fn axe_violations(
+        client: &fantoccini::Client,
+    ) -> Result<Vec<Violation>, fantoccini::error::CmdError> {
+        let loaded = client
+            .execute(&format!("{AXE}\n;return typeof axe;"), vec![])
+            .await?;
+        assert_eq!(loaded, json!("object"), "axe-core did not load");
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
+              .then(r => done(r.violations.map(v => ({
+                  id: v.id, impact: v.impact || '', help: v.help,
+                  nodes: v.nodes.map(n => [n.target.join(' '), n.failureSummary || ''])}))))
+              .catch(e => done({error: String(e)}));
+        "#;
+        let found = client.execute_async(run, vec![json!(WCAG_TAGS)]).await?;
+        if let Some(e) = found.get("error") {
+            panic!("axe-core failed: {e}");
+        }
+        let text = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+        Ok(found
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| Violation {
+                id: text(v, "id"),
+                impact: text(v, "impact"),
+                help: text(v, "help"),
+                nodes: v["nodes"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|n| {
+                        let part = |i: usize| n[i].as_str().unwrap_or_default().to_string();
+                        (part(0), part(1))
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Fails, naming every violation and its elements, unless axe finds none on the page;
+    /// `what` names the page in the message
+    pub async fn assert_accessible(client: &fantoccini::Client, what: &str) {
+        let found = axe_violations(client).await.expect("axe-core runs");
+        let listed: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert!(
+            found.is_empty(),
+            "{what}: {} accessibility violation(s) (WCAG 2 A/AA, axe-core):\n{}",
+            found.len(),
+            listed.join("")
+        );
+    }
+}

@@ -364,6 +364,256 @@ fn forms_are_taken_only_url_encoded_from_this_origin_and_bounded() {
     assert!(!page.contains("id=\"result\""));
 }
 
+/// The block of one kind's answer on the across-every-kind page
+fn kind_block<'a>(page: &'a str, kind: &str) -> &'a str {
+    let open = format!("id=\"answer-{kind}\"");
+    let start = page
+        .find(&open)
+        .unwrap_or_else(|| panic!("no answer for {kind}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</article>").unwrap_or(rest.len())]
+}
+
+/// The facts of the across-every-kind form, as the page takes them
+const EVERY_KIND_FORM: &[(&str, &str)] = &[
+    ("kind", "*"),
+    ("year", "2025"),
+    ("applicant.name", "宿州某科技有限公司"),
+    ("applicant.in_city", "true"),
+    ("scenario_case:selected", "true"),
+    ("scenario_case:score", "90"),
+    ("rd_platform:level", "provincial"),
+    ("rd_platform:platform_type", "key_lab"),
+    ("rd_platform:newly_recognized", "true"),
+    ("talent_team:tier", "2"),
+    ("tech_transfer:seller_in_city", "false"),
+    ("tech_transfer:contract_amount", "300万"),
+    ("tech_transfer:paid_amount", "1234567.85"),
+    ("incubator:level", "city"),
+    ("incubator:newly_recognized", "false"),
+    ("competition_award:prize", "second"),
+];
+
+/// Each kind the form answers, with its facts as `/v1/explain` takes them (besides the
+/// shared ones); the academician station and the high-tech enterprise are left unanswered
+fn every_kind_facts() -> Vec<(&'static str, Value)> {
+    vec![
+        ("scenario_case", json!({"selected": true, "score": "90"})),
+        (
+            "rd_platform",
+            json!({"level": "provincial", "platform_type": "key_lab", "newly_recognized": true}),
+        ),
+        ("talent_team", json!({"tier": 2})),
+        (
+            "tech_transfer",
+            json!({"seller_in_city": false, "contract_amount": "3000000", "paid_amount": "1234567.85"}),
+        ),
+        // Its own level and recognition, not the R&D platform's.
+        (
+            "incubator",
+            json!({"level": "city", "newly_recognized": false}),
+        ),
+        ("competition_award", json!({"prize": "second"})),
+    ]
+}
+
+fn explain(addr: SocketAddr, facts: &Value) -> Value {
+    let ask = json!({"id": "calculator", "applications": [facts]}).to_string();
+    let (code, _, body) = request(
+        addr,
+        "POST",
+        "/v1/explain",
+        &[("Content-Type", "application/json")],
+        ask.as_bytes(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let x: Value = serde_json::from_str(&body).expect("JSON");
+    x["explanation"].clone()
+}
+
+#[test]
+fn every_kind_at_once_answers_each_kind_as_v1_explain_does() {
+    use rust_decimal::Decimal;
+    let addr = start();
+    let (code, page) = post_form(addr, EVERY_KIND_FORM);
+    assert_eq!(code, 200, "{page}");
+    let mut sum = Decimal::ZERO;
+    for (kind, own) in every_kind_facts() {
+        let mut facts = json!({"id": "calculator", "kind": kind, "year": 2025,
+            "applicant": {"name": "宿州某科技有限公司", "in_city": true}});
+        for (k, v) in own.as_object().expect("facts") {
+            facts[k] = v.clone();
+        }
+        let x = explain(addr, &facts);
+        let d = &x["decision"];
+        let block = kind_block(&page, kind);
+        let status = d["status"].as_str().expect("status");
+        assert!(
+            block.contains(&format!(">{}</dd>", status_zh(status))),
+            "{kind}: {status}: {block}"
+        );
+        let amount = d["amount"].as_str().expect("amount");
+        assert!(
+            block.contains(&format!("data-yuan=\"{amount}\"")),
+            "{kind}: {amount}: {block}"
+        );
+        if let Some(article) = x["clause"]["article"].as_str() {
+            assert!(block.contains(article), "{kind}: {article}: {block}");
+        }
+        sum += amount.parse::<Decimal>().expect("an amount");
+        // The link to the kind's own page gives the same decision, explained in full.
+        let link = block
+            .split("class=\"full\" href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(unescape)
+            .expect("a link to the kind's page");
+        let (code, _, own_page) = request(addr, "GET", &link, &[], b"");
+        assert_eq!(code, 200, "{link}");
+        assert!(
+            own_page.contains(&format!("data-yuan=\"{amount}\"")),
+            "{link}"
+        );
+    }
+    assert!(sum > Decimal::ZERO);
+    let total = page
+        .split("id=\"total\" data-yuan=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a total");
+    assert_eq!(total.parse::<Decimal>().expect("total"), sum);
+
+    // Kinds whose own questions were left empty are named, not decided.
+    for kind in ["academician_station", "high_tech_enterprise"] {
+        let block = kind_block(&page, kind);
+        assert!(block.contains("未计算：缺少"), "{kind}: {block}");
+        assert!(!block.contains("data-yuan"), "{kind}: {block}");
+    }
+    // A count limit: the award is subject to ranking, N per period.
+    let case = kind_block(&page, "scenario_case");
+    assert!(
+        case.contains("须参与排名：每评审年度至多 10 项，按评审得分从高到低排序"),
+        "{case}"
+    );
+    assert!(
+        !kind_block(&page, "tech_transfer").contains("须参与排名"),
+        "no limit on tech transfer"
+    );
+
+    // The permalink asks the same again.
+    let link = inside(&page, "id=\"permalink\"", "</a>")
+        .map(unescape)
+        .expect("a link");
+    assert!(link.starts_with("/?kind=*"), "{link}");
+    let (code, _, again) = request(addr, "GET", &link, &[], b"");
+    assert_eq!(code, 200);
+    assert_eq!(
+        inside(&again, "id=\"result\"", "</section>"),
+        inside(&page, "id=\"result\"", "</section>")
+    );
+
+    // A field every kind uses is asked once; each kind's own fields apart, under its title.
+    let (_, _, blank) = request(addr, "GET", "/?kind=*", &[], b"");
+    assert_eq!(blank.matches("name=\"year\"").count(), 1);
+    assert!(blank.contains("<legend>基本信息（全部类别都用）</legend>"));
+    assert!(blank.contains("<legend>科技企业孵化器</legend>"));
+    for name in [
+        "rd_platform:level",
+        "incubator:level",
+        "academician_station:level",
+    ] {
+        assert!(blank.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    assert!(!blank.contains("id=\"result\""));
+    let (_, _, kinds) = request(addr, "GET", "/", &[], b"");
+    assert!(kinds.contains("href=\"/?kind=*\""));
+
+    // A malformed value: beside its field, nothing decided.
+    let mut bad: Vec<(&str, &str)> = EVERY_KIND_FORM
+        .iter()
+        .filter(|(k, _)| *k != "tech_transfer:paid_amount" && *k != "year")
+        .copied()
+        .collect();
+    bad.push(("tech_transfer:paid_amount", "abc"));
+    let (code, page) = post_form(addr, &bad);
+    assert_eq!(code, 200);
+    assert!(!page.contains("id=\"result\""), "{page}");
+    assert_eq!(
+        inside(&page, "id=\"f-tech_transfer-paid_amount-error\"", "</p>"),
+        Some(MALFORMED_AMOUNT_ZH)
+    );
+    assert!(page.contains("id=\"f-year-error\""), "the year is required");
+
+    // In English.
+    let mut en = EVERY_KIND_FORM.to_vec();
+    en.push(("lang", "en"));
+    let (_, page) = post_form(addr, &en);
+    assert!(page.contains("Which awards might my enterprise get?"));
+    assert!(
+        page.contains("Subject to ranking: at most 10 per"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_single_answer_shows_its_count_limit_and_settlement_rules() {
+    let addr = start();
+    let (_, page) = post_form(
+        addr,
+        &[
+            ("kind", "scenario_case"),
+            ("year", "2025"),
+            ("applicant.name", "某公司"),
+            ("applicant.in_city", "true"),
+            ("selected", "true"),
+            ("score", "88"),
+        ],
+    );
+    let limits = items(&page, "limits");
+    assert_eq!(limits.len(), 1, "{page}");
+    assert!(
+        limits[0].starts_with("须参与排名：每评审年度至多 10 项"),
+        "{limits:?}"
+    );
+    // The language switch keeps the facts: the other language's page answers the same.
+    assert!(page.contains("href=\"/?lang=en&amp;kind=scenario_case&amp;year=2025"));
+
+    // A pack with settlement rules: the rules on the clause, as notes.
+    let pack = policy_tests::root().join("policies/xianju-tech-innovation");
+    let addr = policy_tests::serve_on(&pack, None, 8 << 20);
+    let (_, page) = post_form(
+        addr,
+        &[
+            ("kind", "research_cooperation"),
+            ("year", "2025"),
+            ("applicant.name", "仙居甲药业有限公司"),
+            ("academic_partner", "true"),
+            ("agreement_signed", "true"),
+            ("paid_amount", "400000"),
+        ],
+    );
+    let limits = items(&page, "limits");
+    assert!(
+        limits
+            .iter()
+            .any(|l| l.contains("合计上限") && l.contains("300,000 元（30 万元）")),
+        "{limits:?}\n{page}"
+    );
+    assert!(page.contains("结算规则要合并同一单位的全部申报才能确定"));
+    // Its answer is still /v1/explain's for the same facts.
+    let x = explain(
+        addr,
+        &json!({"id": "calculator", "kind": "research_cooperation", "year": 2025,
+            "applicant": {"name": "仙居甲药业有限公司"}, "academic_partner": true,
+            "agreement_signed": true, "paid_amount": "400000"}),
+    );
+    let amount = x["decision"]["amount"].as_str().expect("amount");
+    assert!(
+        page.contains(&format!("data-yuan=\"{amount}\"")),
+        "{amount}"
+    );
+}
+
 // ---- In a real browser ----
 
 fn found(name: &str) -> Option<String> {
@@ -660,6 +910,194 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
     );
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("calculator-malformed.png"), png).expect("save");
+
+    // From the keyboard alone: Tab from the top of the page reaches every link and field and
+    // then the button, in the page's order; the fields are filled with keys and Enter sends.
+    c.goto(&format!("{base}/?kind=tech_transfer"))
+        .await
+        .expect("the form");
+    let order = c
+        .execute(
+            "return [...document.querySelectorAll('a[href], input:not([type=hidden]), select, textarea, button')]\
+             .map(e => e.id || e.getAttribute('href') || e.textContent)",
+            vec![],
+        )
+        .await
+        .expect("script");
+    let order: Vec<String> = serde_json::from_value(order).expect("names");
+    assert!(order.len() > 8, "{order:?}");
+    let typed: &[(&str, &str)] = &[
+        ("f-year", "2025"),
+        ("f-applicant-name", "keyboard"),
+        ("f-contract_amount", "300万"),
+        ("f-paid_amount", "1234567.85"),
+    ];
+    // A select takes the arrow keys: the first option is 请选择, then 是, then 否.
+    let picked: &[(&str, Key, usize)] = &[
+        ("f-applicant-in_city", Key::Down, 1),
+        ("f-seller_in_city", Key::Down, 2),
+    ];
+    let mut reached = Vec::new();
+    for _ in 0..order.len() {
+        c.active_element()
+            .await
+            .expect("focus")
+            .send_keys(&char::from(Key::Tab).to_string())
+            .await
+            .expect("tab");
+        let now = c.active_element().await.expect("focus");
+        let name = match now.attr("id").await.expect("id") {
+            Some(id) if !id.is_empty() => id,
+            _ => match now.attr("href").await.expect("href") {
+                Some(h) => h,
+                None => now.text().await.expect("text"),
+            },
+        };
+        if let Some((_, text)) = typed.iter().find(|(id, _)| *id == name) {
+            now.send_keys(text).await.expect("type");
+        }
+        if let Some((_, key, n)) = picked.iter().find(|(id, _, _)| *id == name) {
+            for _ in 0..*n {
+                now.send_keys(&char::from(*key).to_string())
+                    .await
+                    .expect("arrow");
+            }
+        }
+        reached.push(name);
+    }
+    assert_eq!(reached, order, "the Tab order is the page's order");
+    for (id, want) in [
+        ("f-applicant-in_city", "true"),
+        ("f-seller_in_city", "false"),
+    ] {
+        let v = c
+            .find(Locator::Id(id))
+            .await
+            .expect(id)
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(v.as_deref(), Some(want), "{id} chosen with the arrow keys");
+    }
+    c.find(Locator::Id("f-paid_amount"))
+        .await
+        .expect("paid")
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .expect("enter");
+    let amount = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("amount"))
+        .await
+        .expect("the answer, sent from the keyboard")
+        .text()
+        .await
+        .expect("text");
+    assert!(amount.starts_with("123,456.79 元"), "{amount}");
+
+    // The across-every-kind page: filled in the browser and sent.
+    c.goto(&format!("{base}/?kind=*"))
+        .await
+        .expect("every kind");
+    for (name, v) in EVERY_KIND_FORM.iter().skip(1) {
+        let el = c
+            .find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .await
+            .expect(name);
+        if el.tag_name().await.expect("tag") == "select" {
+            el.select_by_value(v).await.expect("select");
+        } else {
+            el.send_keys(v).await.expect("type");
+        }
+    }
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("send");
+    let total = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("total"))
+        .await
+        .expect("the total")
+        .text()
+        .await
+        .expect("text");
+    assert!(total.ends_with("万元）"), "{total}");
+    for (width, name) in [
+        (1280, "calculator-all-1280.png"),
+        (390, "calculator-all-390.png"),
+    ] {
+        c.set_window_size(width, 900).await.expect("resize");
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
+        c.execute("document.getElementById('result').scrollIntoView()", vec![])
+            .await
+            .expect("scroll");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(shots.join(name), png).expect("save the screenshot");
+    }
+
+    // The accessibility audit (axe-core, WCAG 2 A/AA) of each calculator page at a phone's
+    // width and a desktop's: the kinds, a form with errors, an answer, every kind blank and
+    // answered, and English.
+    let answered = format!("/?{}", encode(EVERY_KIND_FORM));
+    let pages = [
+        ("kinds".to_string(), "/".to_string()),
+        (
+            "errors".into(),
+            "/?kind=tech_transfer&year=x&paid_amount=abc".into(),
+        ),
+        (
+            "answer".into(),
+            "/?kind=tech_transfer&year=2025&applicant.name=A&applicant.in_city=true&seller_in_city=false&contract_amount=3000000&paid_amount=1234567.85".into(),
+        ),
+        ("every kind".into(), "/?kind=*".into()),
+        ("every kind answered".into(), answered.clone()),
+        ("every kind answered, English".into(), format!("{answered}&lang=en")),
+    ];
+    let mut found = Vec::new();
+    for width in [390, 1280] {
+        c.set_window_size(width, 900).await.expect("resize");
+        for (what, path) in &pages {
+            c.goto(&format!("{base}{path}")).await.expect("open");
+            for v in policy_tests::browser::axe_violations(&c)
+                .await
+                .expect("axe-core runs")
+            {
+                found.push(format!("{what} at {width}px: {v}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "accessibility violations (axe-core, WCAG 2 A/AA):\n{}",
+        found.join("")
+    );
+    // The audit can fail: a field without a label and grey text on white are found.
+    c.execute(
+        "const i = document.createElement('input'); i.type = 'text'; document.querySelector('main').append(i);\
+         const p = document.createElement('p'); p.textContent = 'faint'; p.style.color = '#bbb';\
+         p.style.background = '#fff'; document.querySelector('main').append(p);",
+        vec![],
+    )
+    .await
+    .expect("spoil the page");
+    let spoiled = policy_tests::browser::axe_violations(&c)
+        .await
+        .expect("axe-core runs");
+    let ids: Vec<&str> = spoiled.iter().map(|v| v.id.as_str()).collect();
+    assert!(ids.contains(&"label"), "{ids:?}");
+    assert!(ids.contains(&"color-contrast"), "{ids:?}");
 
     // The console stayed clean: no failed load, no CSP refusal, no error.
     let log = c.issue_cmd(BrowserLog).await.expect("the browser log");

@@ -1,5 +1,6 @@
-//! The calculator page over HTTP: `GET /` (the kinds, a kind's form, or with facts in the
-//! query the answer again), `POST /` (a form), and the embedded assets. The HTML is made in
+//! The calculator page over HTTP: `GET /` (the kinds, a kind's form, every kind's form with
+//! `kind=*`, or with facts in the query the answer again), `POST /` (a form), and the
+//! embedded assets. The HTML is made in
 //! `crate::web`; here each request is bounded as the API's are: the body's size and reading
 //! time, the queue and workers, and the time to decide.
 
@@ -234,6 +235,9 @@ fn render(s: &Shared, given: &Submitted, lang: Lang, deadline: Instant) -> (Stat
             web::kinds_page(pack, lang, None).into_string(),
         );
     };
+    if name == web::all::EVERY_KIND {
+        return every_kind(&engine, given, lang, deadline);
+    }
     let Some(kind) = pack.kinds.iter().find(|k| k.name == name) else {
         let problem = w::W_UNKNOWN_KIND.fill(lang, &[&name]);
         let html = web::kinds_page(pack, lang, Some(&problem));
@@ -254,23 +258,86 @@ fn render(s: &Shared, given: &Submitted, lang: Lang, deadline: Instant) -> (Stat
         // page as a failed load in its console).
         Err(problems) => return show(StatusCode::OK, &Outcome::Problems(&problems)),
     };
-    let apps = match parse_applications(&format!("[{app}]"), InputFormat::Json) {
-        Ok(a) => a,
-        Err(e) => {
-            let reasons = [e.message];
-            return show(StatusCode::OK, &Outcome::NotDecided(&reasons));
-        }
-    };
-    let explained = with_deadline(deadline, || engine.explain(&apps, web::APPLICATION_ID));
+    let decided = decide(&engine, &app, deadline);
     if Instant::now() > deadline {
         return (StatusCode::SERVICE_UNAVAILABLE, String::new());
     }
-    match explained {
-        Some(x) if x.decision.status != Status::Error => {
+    match decided {
+        Decided::Yes(x) => {
             let link = web::permalink(kind, given, lang);
             show(StatusCode::OK, &Outcome::Decided(&x, &link))
         }
-        Some(x) => show(StatusCode::OK, &Outcome::NotDecided(&x.decision.reasons)),
-        None => show(StatusCode::INTERNAL_SERVER_ERROR, &Outcome::NotDecided(&[])),
+        Decided::No(reasons) => show(StatusCode::OK, &Outcome::NotDecided(&reasons)),
+        Decided::Nothing => show(StatusCode::INTERNAL_SERVER_ERROR, &Outcome::NotDecided(&[])),
     }
+}
+
+/// What the engine made of one application
+enum Decided {
+    Yes(Box<policy_engine::Explanation>),
+    /// Refused (unreadable, or an `error` decision): the reasons
+    No(Vec<String>),
+    /// No explanation came back: the engine's fault, not the visitor's
+    Nothing,
+}
+
+/// The application decided alone, as `/v1/explain` decides a batch of one
+fn decide(engine: &policy_engine::Engine, app: &serde_json::Value, deadline: Instant) -> Decided {
+    let apps = match parse_applications(&format!("[{app}]"), InputFormat::Json) {
+        Ok(a) => a,
+        Err(e) => return Decided::No(vec![e.message]),
+    };
+    match with_deadline(deadline, || engine.explain(&apps, web::APPLICATION_ID)) {
+        Some(x) if x.decision.status != Status::Error => Decided::Yes(Box::new(x)),
+        Some(x) => Decided::No(x.decision.reasons),
+        None => Decided::Nothing,
+    }
+}
+
+/// "Which awards might my enterprise get?": one application per kind from the same facts
+fn every_kind(
+    engine: &policy_engine::Engine,
+    given: &Submitted,
+    lang: Lang,
+    deadline: Instant,
+) -> (StatusCode, String) {
+    use web::all::{self, KindAnswer, KindResult};
+    let pack = engine.pack();
+    let qs = all::questions(pack);
+    let show = |problems: &web::Problems, results: Option<&[KindResult<'_>]>| {
+        let html = all::page(pack, &qs, given, lang, problems, results);
+        (StatusCode::OK, html.into_string())
+    };
+    if !all::has_facts(&qs, given) {
+        return show(&Vec::new(), None);
+    }
+    let problems = all::problems(pack, &qs, given, lang);
+    if !problems.is_empty() {
+        return show(&problems, None);
+    }
+    let mut results = Vec::new();
+    for kind in &pack.kinds {
+        let facts = all::for_kind(&qs, kind, given);
+        let link = web::permalink(kind, &facts, lang);
+        let missing = all::missing(kind, &facts);
+        let answer = if !missing.is_empty() {
+            KindAnswer::Missing(missing)
+        } else {
+            match web::facts(kind, &facts, lang) {
+                Err(p) => KindAnswer::NotDecided(
+                    p.into_iter().map(|(n, e)| format!("{n}: {e}")).collect(),
+                ),
+                Ok(app) => match decide(engine, &app, deadline) {
+                    Decided::Yes(x) => KindAnswer::Decided(x),
+                    Decided::No(reasons) => KindAnswer::NotDecided(reasons),
+                    Decided::Nothing => KindAnswer::NotDecided(Vec::new()),
+                },
+            }
+        };
+        if Instant::now() > deadline {
+            return (StatusCode::SERVICE_UNAVAILABLE, String::new());
+        }
+        results.push(KindResult { kind, answer, link });
+    }
+    show(&Vec::new(), Some(&results))
 }

@@ -1,7 +1,8 @@
-//! The calculator page (政策计算器) of `policy serve`: pick a kind of application, fill in a
-//! form made from the kind's declared fields, read the decision with its article and
-//! arithmetic. Server-rendered HTML, no JavaScript; the stylesheets and icon are compiled into
-//! the binary, so the page needs no network beyond the server itself.
+//! The calculator page (政策计算器) of `policy serve`: pick a kind of application (or every
+//! kind at once, in `all`), fill in a form made from the kind's declared fields, read the
+//! decision with its article, arithmetic and the limits that apply. Server-rendered HTML, no
+//! JavaScript; the stylesheets and icon are compiled into the binary, so the page needs no
+//! network beyond the server itself.
 //!
 //! This module knows the pack and the engine's explanation, not HTTP: `serve::pages` reads the
 //! request, bounds it and calls [`facts`] and the templates here.
@@ -16,6 +17,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::messages::{self as m, web as w};
+
+pub(crate) mod all;
 
 /// The stylesheet for screens
 pub(crate) const STYLE: &str = include_str!("style.css");
@@ -46,6 +49,13 @@ impl Submitted {
                 .or_insert_with(|| v.into_owned());
         }
         Submitted { values }
+    }
+
+    /// The values as given under other names: `(name, value)` pairs
+    pub(crate) fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Submitted {
+        Submitted {
+            values: pairs.into_iter().collect(),
+        }
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
@@ -99,7 +109,7 @@ pub(crate) fn facts(kind: &Kind, given: &Submitted, lang: Lang) -> Result<Value,
 }
 
 /// One field's value as the engine reads it, or what is wrong with the text
-fn value(field: &Field, text: &str, lang: Lang) -> Result<Value, String> {
+pub(crate) fn value(field: &Field, text: &str, lang: Lang) -> Result<Value, String> {
     let chars = text.chars().count();
     if chars > MAX_VALUE_CHARS {
         return Err(w::W_ERR_TOO_LONG.fill(lang, &[&MAX_VALUE_CHARS]));
@@ -217,10 +227,18 @@ fn labels(field: &Field) -> (String, Option<Vec<String>>) {
 
 /// An element id for a field: dots are legal in ids but not in CSS selectors
 fn element_id(name: &str) -> String {
-    format!("f-{}", name.replace('.', "-"))
+    format!("f-{}", name.replace(['.', ':'], "-"))
 }
 
-fn with_lang(lang: Lang, path: &str) -> String {
+/// The language the switch on a page leads to
+fn other_lang(lang: Lang) -> Lang {
+    match lang {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    }
+}
+
+pub(crate) fn with_lang(lang: Lang, path: &str) -> String {
     match lang {
         Lang::En if path.contains('?') => format!("{path}&lang=en"),
         Lang::En => format!("{path}?lang=en"),
@@ -229,7 +247,7 @@ fn with_lang(lang: Lang, path: &str) -> String {
 }
 
 /// The frame of every page: head, title, language switch, the pack it computes with
-fn frame(lang: Lang, pack: &Pack, other_lang: &str, body: Markup) -> Markup {
+pub(crate) fn frame(lang: Lang, pack: &Pack, other_lang: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.pick("zh-CN", "en")) {
@@ -271,6 +289,7 @@ pub(crate) fn kinds_page(pack: &Pack, lang: Lang, problem: Option<&str>) -> Mark
                 h2 { (w::W_CHOOSE.get(lang)) }
                 @if let Some(p) = problem { p.problems role="alert" { (p) } }
                 p.hint { (w::W_CHOOSE_HINT.get(lang)) }
+                p.all { a #all-kinds href=(with_lang(lang, "/?kind=*")) { (w::W_ALL_LINK.get(lang)) } }
                 nav aria-label=(w::W_CHOOSE.get(lang)) {
                     ul.kinds {
                         @for k in &pack.kinds {
@@ -283,7 +302,7 @@ pub(crate) fn kinds_page(pack: &Pack, lang: Lang, problem: Option<&str>) -> Mark
     )
 }
 
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
@@ -311,14 +330,8 @@ pub(crate) fn form_page(
         Outcome::Problems(p) => p,
         _ => &[],
     };
-    let other = {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if lang == Lang::Zh {
-            q.append_pair("lang", "en");
-        }
-        q.append_pair("kind", &kind.name);
-        format!("/?{}", q.finish())
-    };
+    // The other language's page asks the same question: the facts go with it.
+    let other = permalink(kind, given, other_lang(lang));
     frame(
         lang,
         pack,
@@ -335,8 +348,8 @@ pub(crate) fn form_page(
                     input type="hidden" name="kind" value=(kind.name);
                     @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                     @for f in kind.fields.iter() {
-                        (field(f, given.get(&f.name).unwrap_or_default(),
-                            problems.iter().find(|(n, _)| *n == f.name).map(|(_, e)| e.as_str()), lang))
+                        (field(f, &f.name, given.get(&f.name).unwrap_or_default(),
+                            problems.iter().find(|(n, _)| *n == f.name).map(|(_, e)| e.as_str()), None, lang))
                     }
                     button type="submit" { (w::W_SUBMIT.get(lang)) }
                 }
@@ -348,16 +361,33 @@ pub(crate) fn form_page(
                     p.problems role="alert" { (w::W_NOT_DECIDED.get(lang)) }
                     ul.problems { @for r in reasons.iter() { li { (r) } } }
                 },
-                Outcome::Decided(x, link) => (answer(x, link, lang)),
+                Outcome::Decided(x, link) => (answer(pack, x, link, lang)),
             }
         },
     )
 }
 
-/// One field: its label (for its input), the input its type calls for, and its problem
-fn field(f: &Field, given: &str, problem: Option<&str>, lang: Lang) -> Markup {
-    let id = element_id(&f.name);
+/// One field: its label (for its input), the input its type calls for under the name `input`,
+/// which awards use it (on the across-every-kind form) and its problem
+pub(crate) fn field(
+    f: &Field,
+    input: &str,
+    given: &str,
+    problem: Option<&str>,
+    used_by: Option<&str>,
+    lang: Lang,
+) -> Markup {
+    let id = element_id(input);
     let err_id = format!("{id}-error");
+    let used_id = format!("{id}-used");
+    let described: Vec<&str> = [
+        problem.map(|_| err_id.as_str()),
+        used_by.map(|_| used_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let described = (!described.is_empty()).then(|| described.join(" "));
     let (label, options) = labels(f);
     let picked = |v: &str| given == v;
     html! {
@@ -369,16 +399,16 @@ fn field(f: &Field, given: &str, problem: Option<&str>, lang: Lang) -> Markup {
             }
             @match &f.ty {
                 FieldType::Bool => {
-                    select id=(id) name=(f.name) required[f.required]
-                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[problem.map(|_| &err_id)] {
+                    select id=(id) name=(input) required[f.required]
+                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()] {
                         option value="" { (w::W_PICK.get(lang)) }
                         option value="true" selected[picked("true") || picked("是")] { (w::W_YES.get(lang)) }
                         option value="false" selected[picked("false") || picked("否")] { (w::W_NO.get(lang)) }
                     }
                 }
                 FieldType::OneOf { values } => {
-                    select id=(id) name=(f.name) required[f.required]
-                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[problem.map(|_| &err_id)] {
+                    select id=(id) name=(input) required[f.required]
+                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()] {
                         option value="" { (w::W_PICK.get(lang)) }
                         @for (i, v) in values.iter().enumerate() {
                             option value=(v) selected[picked(v)] {
@@ -394,12 +424,13 @@ fn field(f: &Field, given: &str, problem: Option<&str>, lang: Lang) -> Markup {
                 ty => {
                     // Text inputs for numbers too: `123.5万` must be typeable, and the
                     // server, not the browser, says what is wrong with a value.
-                    input id=(id) name=(f.name) value=(given) required[f.required]
+                    input id=(id) name=(input) value=(given) required[f.required]
                         type=(if matches!(ty, FieldType::Date { .. }) { "date" } else { "text" })
                         inputmode=[input_mode(ty)] autocomplete="off"
-                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[problem.map(|_| &err_id)];
+                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()];
                 }
             }
+            @if let Some(u) = used_by { p.used-by id=(used_id) { (u) } }
             @if let Some(p) = problem { p.error id=(err_id) { (p) } }
         }
     }
@@ -415,7 +446,7 @@ fn input_mode(ty: &FieldType) -> Option<&'static str> {
 
 /// The decision: status, amount in 元 and 万元, the article and its sentence, the arithmetic,
 /// the reasons, and the link that reproduces it
-fn answer(x: &Explanation, link: &str, lang: Lang) -> Markup {
+fn answer(pack: &Pack, x: &Explanation, link: &str, lang: Lang) -> Markup {
     let d = &x.decision;
     html! {
         section.result #result aria-live="polite" {
@@ -435,6 +466,7 @@ fn answer(x: &Explanation, link: &str, lang: Lang) -> Markup {
                     }
                 }
             }
+            (limits(pack, x, lang))
             @if !x.steps.is_empty() {
                 h2 { (w::W_STEPS.get(lang)) }
                 ol.steps #steps { @for s in &x.steps { li { (s) } } }
@@ -449,6 +481,128 @@ fn answer(x: &Explanation, link: &str, lang: Lang) -> Markup {
                 (w::W_LINK.get(lang)) "："
                 a #permalink href=(link) { (link) }
             }
+        }
+    }
+}
+
+/// The clause that decided, or else the one that decides the kind
+fn clause_of<'a>(pack: &'a Pack, x: &Explanation) -> Option<&'a policy_engine::Clause> {
+    match &x.clause {
+        Some(c) => pack.clause(&c.id),
+        None => pack.clause_for_kind(x.decision.kind.as_deref().unwrap_or_default()),
+    }
+}
+
+/// A clause's title, or its id where the pack has no such clause
+fn clause_title(pack: &Pack, id: &str) -> String {
+    pack.clause(id)
+        .map_or_else(|| id.to_string(), |c| c.title.clone())
+}
+
+/// The limits one application alone cannot settle: the clause's count limit ("subject to
+/// ranking", with N for the period) and the pack's settlement rules that look at the clause
+pub(crate) fn limit_notes(pack: &Pack, x: &Explanation, lang: Lang) -> Vec<(String, String)> {
+    let Some(clause) = clause_of(pack, x) else {
+        return Vec::new();
+    };
+    let kind = x.decision.kind.as_deref().unwrap_or_default();
+    let mut notes = Vec::new();
+    if let Some(limit) = &clause.count_limit {
+        let period = pack.period.as_ref().and_then(|p| {
+            x.facts
+                .iter()
+                .find(|f| &f.field == p)
+                .and_then(|f| f.value.as_deref()?.parse::<i64>().ok())
+        });
+        // The engine's own N where it ranked this application; else the pack's value in force.
+        let max = match &x.limit {
+            Some(l) => l.max.to_string(),
+            None => clause
+                .parameter(&limit.max)
+                .and_then(|p| p.value_for(period).map(|v| p.show(v)))
+                .unwrap_or_else(|| limit.max.clone()),
+        };
+        let per = labels_of(pack, kind, &limit.per);
+        let by: Vec<String> = limit
+            .rank_by
+            .iter()
+            .map(|k| {
+                let name = pack.field_label(kind, &k.field);
+                match lang {
+                    Lang::Zh => format!("{name}{}", k.order.words()),
+                    Lang::En => format!("{name} {}", k.order.words_en()),
+                }
+            })
+            .collect();
+        let by = by.join(lang.pick("、", ", "));
+        notes.push((
+            format!("count-limit {}", clause.id),
+            w::W_RANKED.fill(lang, &[&per, &max, &by]),
+        ));
+    }
+    for rule in pack.settlement.iter().filter(|r| r.covers(&clause.id)) {
+        let titles = |ids: &[String]| {
+            ids.iter()
+                .map(|c| clause_title(pack, c))
+                .collect::<Vec<_>>()
+                .join(lang.pick("、", ", "))
+        };
+        let what = match &rule.what {
+            policy_engine::RuleKind::Exclusive { clauses } => {
+                w::W_RULE_EXCLUSIVE.fill(lang, &[&titles(clauses)])
+            }
+            policy_engine::RuleKind::Cap { clauses, max, .. } => {
+                let over = match clauses {
+                    Some(list) => titles(list),
+                    None => w::W_EVERY_CLAUSE.get(lang).to_string(),
+                };
+                let value = rule
+                    .parameter(max)
+                    .map_or_else(|| max.clone(), |p| p.display());
+                w::W_RULE_CAP.fill(lang, &[&over, &value])
+            }
+            policy_engine::RuleKind::Requires { clause, requires } => {
+                w::W_RULE_REQUIRES.fill(lang, &[&clause_title(pack, clause), &titles(requires)])
+            }
+            policy_engine::RuleKind::FirstTime { clause, before } => {
+                w::W_RULE_FIRST.fill(lang, &[&clause_title(pack, clause), &titles(before)])
+            }
+            // A rule of a later kind: its own description.
+            _ => rule.describe(),
+        };
+        let per = if rule.per.is_empty() {
+            String::new()
+        } else {
+            w::W_RULE_PER.fill(lang, &[&labels_of(pack, kind, &rule.per)])
+        };
+        notes.push((
+            format!("rule {}", rule.id),
+            match lang {
+                Lang::Zh => format!("{}（{}）：{what}{per}", rule.title, rule.article),
+                Lang::En => format!("{} ({}): {what}{per}", rule.title, rule.article),
+            },
+        ));
+    }
+    notes
+}
+
+fn labels_of(pack: &Pack, kind: &str, fields: &[String]) -> String {
+    fields
+        .iter()
+        .map(|f| pack.field_label(kind, f))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// The limits as a list under the decision, with the caution settlement rules call for
+fn limits(pack: &Pack, x: &Explanation, lang: Lang) -> Markup {
+    let notes = limit_notes(pack, x, lang);
+    let any_rule = notes.iter().any(|(k, _)| k.starts_with("rule "));
+    html! {
+        @if !notes.is_empty() {
+            h2 { (w::W_LIMITS.get(lang)) }
+            ul.limits #limits { @for (_, n) in &notes { li { (n) } } }
+            @if any_rule { p.hint { (w::W_RULES_NOTE.get(lang)) } }
         }
     }
 }
