@@ -17,6 +17,8 @@ use serde_json::{Map, Value};
 
 use crate::messages::{self as m, web as w};
 
+pub(crate) mod whatif;
+
 /// The stylesheet for screens
 pub(crate) const STYLE: &str = include_str!("style.css");
 /// The stylesheet for paper

@@ -1,0 +1,399 @@
+//! The what-if page (情景测算) of `policy serve`: its comparison gives the totals of `policy
+//! compare` on the same scenario and applications (the pack's examples, or an upload in each
+//! format), a malformed value is named beside its field, an oversized upload or a cross-site
+//! post is refused, the scenario and result downloads load, and in a real headless Chromium the
+//! page works on a phone's width and a desktop's.
+
+#![cfg(unix)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+const PACK: &str = "policies/suzhou-future-industries";
+/// The provincial R&D platform award (四(二)3), 40万 in the pack
+const PROVINCIAL: &str = "rd-platform.provincial";
+
+fn start() -> SocketAddr {
+    policy_tests::serve_on(&policy_tests::suzhou_pack(), None, 8 << 20)
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in one tag's text
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')?;
+    Some(unescape(&tag[start..start + end]))
+}
+
+/// The page's parameter fields: (name, value) of every `set:` input, in page order
+fn fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            let name = attr(tag, "name")?;
+            name.starts_with("set:")
+                .then(|| (name, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// The form the page shows, with `changes` made and these extra fields
+fn form_with(
+    html: &str,
+    changes: &[(&str, &str)],
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut out = fields(html);
+    for (k, v) in changes {
+        let name = format!("set:{k}");
+        let slot = out.iter_mut().find(|(n, _)| *n == name);
+        slot.unwrap_or_else(|| panic!("no field {name}")).1 = v.to_string();
+    }
+    out.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    out
+}
+
+fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    policy_tests::http_with(addr, "GET", path, &[], b"")
+}
+
+fn post_urlencoded(addr: SocketAddr, pairs: &[(String, String)]) -> (u16, String, String) {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        q.append_pair(k, v);
+    }
+    policy_tests::http_with(
+        addr,
+        "POST",
+        "/whatif",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        q.finish().as_bytes(),
+    )
+}
+
+const BOUNDARY: &str = "----whatif-test-7d41";
+
+/// A `multipart/form-data` body of these fields and, if given, a file (name, bytes)
+fn multipart(pairs: &[(String, String)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in pairs {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+fn post_multipart(
+    addr: SocketAddr,
+    pairs: &[(String, String)],
+    file: Option<(&str, &[u8])>,
+) -> (u16, String, Vec<u8>) {
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let body = multipart(pairs, file);
+    raw_post(addr, &[("Content-Type", &ct)], &body)
+}
+
+/// A POST to /whatif whose answer may be binary (a download)
+fn raw_post(addr: SocketAddr, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    let mut head = format!("POST /whatif HTTP/1.1\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    s.write_all(head.as_bytes()).expect("write");
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let mut body = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, head, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+}
+
+fn amount(text: &str) -> Decimal {
+    let t: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
+    t.parse()
+        .unwrap_or_else(|_| panic!("not an amount: {text:?}"))
+}
+
+/// The three totals the page shows (baseline, scenario, change), from their `data-yuan`
+fn page_totals(html: &str) -> [Decimal; 3] {
+    ["total-baseline", "total-scenario", "total-change"].map(|id| {
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id} in the page"));
+        let tag = &html[at..at + html[at..].find('>').expect("tag end")];
+        amount(&attr(&format!(" {tag}"), "data-yuan").expect("data-yuan"))
+    })
+}
+
+/// Per clause id: (baseline, scenario, change) from the page's budget table
+fn page_clauses(html: &str) -> BTreeMap<String, [Decimal; 3]> {
+    let mut out = BTreeMap::new();
+    for row in html.split("<tr>").skip(1) {
+        let cells: Vec<String> = row
+            .split("<td>")
+            .skip(1)
+            .map(|c| unescape(c.split("</td>").next().unwrap_or_default()))
+            .collect();
+        // The budget table: clause, awarded ×2, baseline, scenario, change, percent.
+        if cells.len() != 7 {
+            continue;
+        }
+        let Some(id) = cells[0]
+            .rsplit_once('（')
+            .and_then(|(_, id)| id.strip_suffix('）'))
+        else {
+            continue;
+        };
+        out.insert(
+            id.to_string(),
+            [amount(&cells[3]), amount(&cells[4]), amount(&cells[5])],
+        );
+    }
+    out
+}
+
+/// `policy compare --format json` on a scenario file and an input: the totals and per clause
+fn cli_compare(scenario: &Path, input: &Path) -> ([Decimal; 3], BTreeMap<String, [Decimal; 3]>) {
+    let (code, out, err) = policy_tests::policy(&[
+        "compare",
+        "--pack",
+        PACK,
+        "--input",
+        &input.to_string_lossy(),
+        "--scenario",
+        &scenario.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "policy compare: {err}");
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    let c = &v["comparisons"][0];
+    let three = |l: &Value| {
+        ["baseline_amount", "scenario_amount", "change"]
+            .map(|k| amount(l[k].as_str().expect("amount as text")))
+    };
+    let clauses = c["by_clause"]
+        .as_array()
+        .expect("by_clause")
+        .iter()
+        .map(|l| (l["key"].as_str().expect("key").to_string(), three(l)))
+        .collect();
+    (three(&c["total"]), clauses)
+}
+
+/// The scenario of 省级研发平台 at 60万, as a file
+fn scenario_60wan(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("provincial-60wan.yaml");
+    std::fs::write(
+        &path,
+        format!("name: 省级60万\nset:\n  {PROVINCIAL}: 60万\n"),
+    )
+    .expect("write");
+    path
+}
+
+#[test]
+fn the_page_over_the_examples_gives_the_totals_of_policy_compare() {
+    let addr = start();
+    let (status, head, page) = get(addr, "/whatif");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-security-policy"), "{head}");
+    assert!(page.contains("情景测算"), "Chinese by default");
+    let provincial = fields(&page)
+        .into_iter()
+        .find(|(n, _)| n == &format!("set:{PROVINCIAL}"))
+        .expect("the provincial platform award is a field");
+    assert_eq!(provincial.1, "400000", "its value in force");
+    let form = form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "examples"), ("action", "run")],
+    );
+    let (status, _, result) = post_urlencoded(addr, &form);
+    assert_eq!(status, 200);
+    let totals = page_totals(&result);
+    let clauses = page_clauses(&result);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cli_totals, cli_clauses) = cli_compare(
+        &scenario_60wan(dir.path()),
+        &policy_tests::suzhou_examples(),
+    );
+    assert_eq!(totals, cli_totals, "baseline, scenario, change");
+    assert_eq!(clauses, cli_clauses, "per clause");
+    assert_eq!(
+        totals[2],
+        Decimal::from(200_000),
+        "one provincial platform, 20万 more"
+    );
+    // The report's charts are on the page, served by its own stylesheet.
+    assert!(
+        result.contains("figure class=\"chart bars by-clause\""),
+        "by-clause chart"
+    );
+    assert!(
+        result.contains("figure class=\"chart bars by-year\""),
+        "by-year chart"
+    );
+    assert!(result.contains("获益 1 项"), "winners and losers");
+    assert!(result.contains("变化最大的申报"), "largest changes");
+    let (status, head, css) = get(addr, "/assets/charts.css");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("text/css") && css.contains(".bars .grid"),
+        "{head}"
+    );
+
+    // The same multipart, as a browser sends the form.
+    let (status, _, body) = post_multipart(addr, &form, None);
+    assert_eq!(status, 200);
+    assert_eq!(page_totals(&String::from_utf8_lossy(&body)), cli_totals);
+}
+
+#[test]
+fn a_pack_scenario_fills_the_fields() {
+    let addr = start();
+    let (status, _, page) = get(addr, "/whatif?scenario=provincial-platform-60wan");
+    assert_eq!(status, 200);
+    let value = fields(&page)
+        .into_iter()
+        .find(|(n, _)| n == &format!("set:{PROVINCIAL}"))
+        .map(|(_, v)| v);
+    assert_eq!(value.as_deref(), Some("60万"));
+    assert!(page.contains("省级研发平台奖励提高到60万"));
+    // Structural scenarios are named, not offered as fields.
+    assert!(
+        page.contains("技术成果转化分段补助"),
+        "the structural scenario is named"
+    );
+    let (_, _, en) = get(addr, "/whatif?lang=en");
+    assert!(en.contains("What-if scenarios") && en.contains("lang=\"en\""));
+}
+
+#[test]
+fn a_malformed_value_is_named_beside_its_field_and_nothing_is_compared() {
+    let addr = start();
+    let (_, _, page) = get(addr, "/whatif");
+    let form = form_with(&page, &[(PROVINCIAL, "六十万")], &[("action", "run")]);
+    let (status, _, html) = post_urlencoded(addr, &form);
+    assert_eq!(status, 200);
+    assert!(!html.contains("id=\"result\""), "no result");
+    let field = html
+        .find("name=\"set:rd-platform.provincial\"")
+        .expect("the field");
+    let after = &html[field..];
+    let error = after
+        .find("class=\"error\"")
+        .expect("an error beside the field");
+    let next_field = after[1..].find("class=\"field").unwrap_or(after.len());
+    assert!(error < next_field, "the message is the field's own");
+    let text = &after[error..error + after[error..].find("</p>").expect("end")];
+    assert!(text.contains("不是以元为单位的金额"), "{text}");
+    assert!(html.contains("有 1 项需要修改"));
+    // Nothing changed: said, nothing compared.
+    let form = form_with(&page, &[], &[("action", "run")]);
+    let (_, _, html) = post_urlencoded(addr, &form);
+    assert!(html.contains("没有改动任何参数") && !html.contains("id=\"result\""));
+}
+
+#[test]
+fn cross_site_posts_and_other_bodies_are_refused() {
+    let addr = start();
+    let (_, _, page) = get(addr, "/whatif");
+    let form = form_with(&page, &[(PROVINCIAL, "60万")], &[("action", "run")]);
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let body = multipart(&form, None);
+    for (origin, site) in [
+        ("http://evil.example", "cross-site"),
+        ("null", "cross-site"),
+        ("http://evil.example", "same-site"),
+    ] {
+        let (status, _, html) = raw_post(
+            addr,
+            &[
+                ("Content-Type", &ct),
+                ("Origin", origin),
+                ("Sec-Fetch-Site", site),
+            ],
+            &body,
+        );
+        assert_eq!(status, 403, "{origin} {site}");
+        let html = String::from_utf8_lossy(&html);
+        assert!(html.contains("只接受本站页面提交的表单") && !html.contains("id=\"result\""));
+    }
+    let own = format!("http://{addr}");
+    let (status, _, _) = raw_post(
+        addr,
+        &[
+            ("Content-Type", &ct),
+            ("Origin", &own),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 200, "this origin's own form");
+    let (status, _, _) = raw_post(addr, &[("Content-Type", "application/json")], b"{}");
+    assert_eq!(status, 415, "JSON is not this page's form");
+}
