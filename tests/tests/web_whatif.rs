@@ -397,3 +397,123 @@ fn cross_site_posts_and_other_bodies_are_refused() {
     let (status, _, _) = raw_post(addr, &[("Content-Type", "application/json")], b"{}");
     assert_eq!(status, 415, "JSON is not this page's form");
 }
+
+/// `policy gen` writes the same applications in `format` to `dir`
+fn generated(dir: &Path, format: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("applications.{format}"));
+    let (code, _, err) = policy_tests::policy(&[
+        "gen",
+        "--pack",
+        PACK,
+        "--count",
+        "300",
+        "--seed",
+        "7",
+        "--format",
+        format,
+        "--output",
+        &path.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "policy gen: {err}");
+    path
+}
+
+#[test]
+fn an_upload_in_each_format_gives_the_totals_of_policy_compare() {
+    let addr = start();
+    let (_, _, page) = get(addr, "/whatif");
+    let form = form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "upload"), ("action", "run")],
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = scenario_60wan(dir.path());
+    let mut inputs: Vec<std::path::PathBuf> = ["yaml", "json", "jsonl", "csv", "xlsx"]
+        .iter()
+        .map(|f| generated(dir.path(), f))
+        .collect();
+    // The pack's own CSV and workbook: Chinese column names, read through the pack's aliases.
+    inputs.push(policy_tests::suzhou_pack().join("examples/applications.csv"));
+    inputs.push(policy_tests::suzhou_pack().join("examples/applications.xlsx"));
+    let mut generated_totals = Vec::new();
+    for input in &inputs {
+        let bytes = std::fs::read(input).expect("read");
+        let name = input
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let (status, _, body) = post_multipart(addr, &form, Some((&name, &bytes)));
+        let html = String::from_utf8_lossy(&body);
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            html.contains("id=\"result\""),
+            "{name}: {}",
+            &html[..html.len().min(3000)]
+        );
+        let (cli_totals, cli_clauses) = cli_compare(&scenario, input);
+        assert_eq!(page_totals(&html), cli_totals, "{name}");
+        assert_eq!(page_clauses(&html), cli_clauses, "{name}");
+        if input.starts_with(dir.path()) {
+            generated_totals.push(cli_totals);
+        }
+    }
+    // The five formats hold the same applications: one set of totals.
+    assert!(
+        generated_totals.windows(2).all(|w| w[0] == w[1]),
+        "{generated_totals:?}"
+    );
+    assert!(
+        generated_totals[0][2] > Decimal::ZERO,
+        "the generated set has provincial platforms"
+    );
+}
+
+#[test]
+fn an_oversized_or_unreadable_upload_is_refused_in_chinese_with_no_result() {
+    let addr = start();
+    let (_, _, page) = get(addr, "/whatif");
+    let form = form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "upload"), ("action", "run")],
+    );
+    // Past the body's bound: refused before it is read.
+    let big = vec![b'#'; 3 << 20];
+    let (status, _, body) = post_multipart(addr, &form, Some(("big.yaml", &big)));
+    let html = String::from_utf8_lossy(&body);
+    assert_eq!(status, 413);
+    assert!(html.contains("上传文件不超过 2 MiB"), "{html}");
+    assert!(!html.contains("id=\"result\""));
+    // Within the body's bound but past the file's: said beside the file field.
+    let big = vec![b'#'; (2 << 20) + 1024];
+    let (status, _, body) = post_multipart(addr, &form, Some(("big.yaml", &big)));
+    let html = String::from_utf8_lossy(&body);
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("id=\"file-error\"") && html.contains("文件过大"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"result\""));
+    // More applications than a request may have (10,000 by default).
+    let rows = "{}\n".repeat(10_001);
+    let (status, _, body) = post_multipart(addr, &form, Some(("many.jsonl", rows.as_bytes())));
+    let html = String::from_utf8_lossy(&body);
+    assert_eq!(status, 200);
+    assert!(html.contains("申报过多：10001 条，至多 10000 条"), "{html}");
+    assert!(!html.contains("id=\"result\""));
+    // No file, an unknown format, a file that is no list of applications.
+    for (file, said) in [
+        (None, "请选择要上传的文件"),
+        (Some(("a.txt", &b"x"[..])), "无法识别文件格式"),
+        (Some(("a.json", &b"{not json"[..])), "无法读取文件"),
+        (Some(("a.xlsx", &b"PK not a zip"[..])), "无法读取文件"),
+    ] {
+        let (status, _, body) = post_multipart(addr, &form, file);
+        let html = String::from_utf8_lossy(&body);
+        assert_eq!(status, 200);
+        assert!(html.contains(said), "{said}");
+        assert!(!html.contains("id=\"result\""), "{said}");
+    }
+}
