@@ -517,3 +517,89 @@ fn an_oversized_or_unreadable_upload_is_refused_in_chinese_with_no_result() {
         assert!(!html.contains("id=\"result\""), "{said}");
     }
 }
+
+#[test]
+fn the_scenario_download_loads_with_policy_compare_and_the_result_is_a_workbook() {
+    let addr = start();
+    let before = listing(&policy_tests::suzhou_pack());
+    let (_, _, page) = get(addr, "/whatif");
+    let name = "省级平台 60万 \"试算\"";
+    let form = form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "examples"), ("action", "yaml"), ("name", name)],
+    );
+    let (status, head, yaml) = post_multipart(addr, &form, None);
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-disposition: attachment; filename=\"scenario.yaml\""),
+        "{head}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let downloaded = dir.path().join("downloaded.yaml");
+    std::fs::write(&downloaded, &yaml).expect("write");
+    let scenario = policy_engine::Scenario::load(&downloaded).expect("the scenario loads");
+    assert_eq!(scenario.name, name);
+    assert_eq!(scenario.changes.len(), 1, "only the value changed is set");
+    let examples = policy_tests::suzhou_examples();
+    let from_download = cli_compare(&downloaded, &examples);
+    let from_hand = cli_compare(&scenario_60wan(dir.path()), &examples);
+    assert_eq!(from_download, from_hand);
+
+    // The result as a workbook: by_clause (with the total), by_year and largest sheets.
+    let form = form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "examples"), ("action", "xlsx")],
+    );
+    let (status, head, xlsx) = post_multipart(addr, &form, None);
+    assert_eq!(status, 200);
+    assert!(head.contains("spreadsheetml"), "{head}");
+    assert!(xlsx.starts_with(b"PK"), "a zip");
+    let book = dir.path().join("whatif.xlsx");
+    std::fs::write(&book, &xlsx).expect("write");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&xlsx)).expect("a valid zip");
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/workbook.xml").expect("a workbook part"),
+        &mut workbook,
+    )
+    .expect("read");
+    for sheet in ["by_clause", "by_year", "largest"] {
+        assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{sheet}");
+    }
+    // Read back by the engine's own workbook reader: the first sheet's rows, by header.
+    let rows = policy_engine::InputFile::new(&book, Some(policy_engine::InputFormat::Xlsx))
+        .and_then(|f| f.read_all())
+        .expect("the workbook reads back");
+    let (totals, clauses) = from_hand;
+    let mut seen = BTreeMap::new();
+    for r in &rows {
+        let key = r.text("key").expect("key").to_string();
+        let three =
+            ["baseline_amount", "scenario_amount", "change"].map(|k| amount(r.text(k).expect(k)));
+        seen.insert(key, three);
+    }
+    assert_eq!(seen.remove("total"), Some(totals));
+    assert_eq!(seen, clauses);
+    assert_eq!(
+        listing(&policy_tests::suzhou_pack()),
+        before,
+        "the pack is untouched"
+    );
+}
+
+/// Every file under `dir` with its size and modification time
+fn listing(dir: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let meta = e.metadata().expect("metadata");
+        if meta.is_dir() {
+            out.extend(listing(&e.path()));
+        } else {
+            out.push((e.path(), meta.len(), meta.modified().expect("mtime")));
+        }
+    }
+    out.sort();
+    out
+}
