@@ -603,3 +603,285 @@ fn listing(dir: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> 
     out.sort();
     out
 }
+
+// ---- In a real browser ----
+//
+// The driver's start, its process group and the console-log command are copied from
+// tests/web.rs (a few lines each) rather than shared, so the two page tests stay independent.
+
+use std::os::unix::process::CommandExt as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn found(name: &str) -> Option<String> {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+}
+
+/// chromedriver in a process group of its own, which its browsers join: stopped when dropped
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_driver(path: &str) -> (Driver, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(path)
+        .process_group(0)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let driver = Driver(child);
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < until, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+/// chromedriver's browser log (the console), which WebDriver itself does not name
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn screenshots() -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map_or_else(|| "screenshots".into(), |t| t.join("screenshots"));
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir
+}
+
+#[test]
+fn the_what_if_page_works_in_headless_chromium() {
+    let (Some(driver), Some(browser)) = (found("chromedriver"), found("chromium")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have chromium and chromium-driver (.ci/run installs them)"
+        );
+        eprintln!("skipped: no chromedriver or chromium on this machine (apt-get install chromium-driver)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expected = cli_compare(
+        &scenario_60wan(dir.path()),
+        &policy_tests::suzhou_examples(),
+    )
+    .0;
+    let addr = start();
+    let (_driver, url) = start_driver(&driver);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime
+        .block_on(async {
+            tokio::time::timeout(
+                Duration::from_secs(180),
+                in_browser(&url, &browser, addr, expected),
+            )
+            .await
+        })
+        .expect("the browser test finishes within 3 minutes");
+}
+
+/// Every text's contrast with the background it sits on (WCAG 2 relative luminance): the
+/// lowest ratio on the page and where
+const CONTRAST: &str = r#"
+function lum(c) {
+  const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(Number).map(v => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function bg(e) {
+  for (; e; e = e.parentElement) {
+    const c = getComputedStyle(e).backgroundColor;
+    const m = c.match(/[\d.]+/g);
+    if (m && (m.length < 4 || Number(m[3]) > 0)) return c;
+  }
+  return 'rgb(255, 255, 255)';
+}
+let worst = [21, ''];
+for (const e of document.querySelectorAll('body *')) {
+  const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !e.getClientRects().length) continue;
+  const a = lum(getComputedStyle(e).color), b = lum(bg(e));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < worst[0]) worst = [ratio, e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 30)];
+}
+return worst;
+"#;
+
+/// Whether Chinese renders as glyphs: two different characters drawn in the page's font give
+/// different pixels with ink (a missing font draws the same empty box for both)
+const GLYPHS: &str = r#"
+const font = getComputedStyle(document.body).font;
+function draw(ch) {
+  const c = document.createElement('canvas'); c.width = 40; c.height = 40;
+  const x = c.getContext('2d'); x.font = font.replace(/\d+px/, '32px'); x.fillText(ch, 2, 32);
+  const d = x.getImageData(0, 0, 40, 40).data;
+  let ink = 0; for (let i = 3; i < d.length; i += 4) ink += d[i] > 0;
+  return [c.toDataURL(), ink];
+}
+const [a, inkA] = draw('情'), [b, inkB] = draw('景');
+return a !== b && inkA > 20 && inkB > 20;
+"#;
+
+async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [Decimal; 3]) {
+    use fantoccini::{ClientBuilder, Locator};
+    use serde_json::json;
+
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": browser, "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--window-size=1280,900",
+            format!("--user-data-dir={}", profile.path().display()),
+        ]}),
+    );
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let c = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a WebDriver session");
+    let base = format!("http://{addr}");
+    let shots = screenshots();
+
+    c.goto(&format!("{base}/whatif"))
+        .await
+        .expect("open /whatif");
+    assert_eq!(c.title().await.expect("title"), "情景测算");
+    // Every field has its label, the file input too.
+    let unlabelled = c
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]), select')]\
+             .filter(e => !e.id || !document.querySelector('label[for=\"' + e.id + '\"]'))\
+             .map(e => e.name)",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(unlabelled, json!([]), "fields without a label");
+
+    let field = c
+        .find(Locator::Id("p-rd-platform-provincial"))
+        .await
+        .expect("the provincial platform award");
+    field.clear().await.expect("clear");
+    field.send_keys("60万").await.expect("type");
+    c.find(Locator::Id("run"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("submit");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("result"))
+        .await
+        .expect("the result");
+    let mut shown = Vec::new();
+    for id in ["total-baseline", "total-scenario", "total-change"] {
+        let e = c.find(Locator::Id(id)).await.expect(id);
+        let yuan = e.attr("data-yuan").await.expect("attr").expect("data-yuan");
+        let text = e.text().await.expect("text");
+        assert!(text.contains('元'), "{id}: {text}");
+        shown.push(amount(&yuan));
+    }
+    assert_eq!(shown, expected.to_vec(), "the totals of policy compare");
+    let change = c
+        .find(Locator::Id("total-change"))
+        .await
+        .expect("change")
+        .text()
+        .await
+        .expect("text");
+    assert!(change.starts_with("+200,000.00 元（20 万元）"), "{change}");
+    // The fields keep what was entered.
+    let kept = c
+        .find(Locator::Id("p-rd-platform-provincial"))
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("60万"));
+
+    assert_eq!(
+        c.execute(GLYPHS, vec![]).await.expect("script"),
+        json!(true),
+        "Chinese glyphs render"
+    );
+    let worst = c.execute(CONTRAST, vec![]).await.expect("script");
+    let ratio = worst[0].as_f64().unwrap_or(0.0);
+    assert!(ratio >= 4.5, "contrast below 4.5:1: {worst}");
+    let charts = c
+        .find_all(Locator::Css("#result figure.chart"))
+        .await
+        .expect("find");
+    assert!(charts.len() >= 2, "the charts by clause and by year");
+
+    for (width, name) in [(390, "whatif-390.png"), (1280, "whatif-1280.png")] {
+        c.set_window_size(width, 900).await.expect("resize");
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
+        c.execute("document.getElementById('result').scrollIntoView()", vec![])
+            .await
+            .expect("scroll to the result");
+        let png = c.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(shots.join(name), png).expect("save the screenshot");
+    }
+
+    // The console stayed clean: no failed load, no CSP refusal, no error.
+    let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
+    let errors: Vec<&Value> = log
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
+        .unwrap_or_default();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.expect("close");
+}
