@@ -297,6 +297,10 @@ fn the_page_over_the_examples_gives_the_totals_of_policy_compare() {
         result.contains("figure class=\"chart bars by-year\""),
         "by-year chart"
     );
+    assert!(
+        result.contains("新认定省级研发平台奖励（rd-platform.provincial）：400,000 元（40 万元） → 600,000 元（60 万元）"),
+        "the change as a person reads it"
+    );
     assert!(result.contains("获益 1 项"), "winners and losers");
     assert!(result.contains("变化最大的申报"), "largest changes");
     let (status, head, css) = get(addr, "/assets/charts.css");

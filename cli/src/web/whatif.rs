@@ -365,7 +365,7 @@ pub(crate) fn page(v: &View<'_>) -> Markup {
                         }
                         p.hint { (w::WI_DOWNLOAD_HINT.get(lang)) }
                     }
-                    @if let Some(r) = &v.result { (result(v.pack, lang, r)) }
+                    @if let Some(r) = &v.result { (result(v.pack, v.editable, lang, r)) }
                 }
                 footer { p.note { (crate::messages::web::W_NOTE.get(lang)) } }
             }
@@ -430,8 +430,24 @@ fn param_field(e: &Editable, given: Option<&str>, problem: Option<&str>, lang: L
 
 /// The comparison: the totals, the parameters changed, then the report's section (charts by
 /// clause and by year, the budget table, winners and losers, the largest changes)
-fn result(pack: &Pack, lang: Lang, r: &Compared<'_>) -> Markup {
+fn result(pack: &Pack, editable: &[Editable], lang: Lang, r: &Compared<'_>) -> Markup {
     let t = &r.comparison.total;
+    // Each change as a person reads it: what the value means, in force → as edited.
+    let changes: Vec<(String, String, String)> = r
+        .sets
+        .iter()
+        .filter_map(|s| {
+            let (key, value) = s.split_once('=')?;
+            let e = editable.iter().find(|e| e.key == key)?;
+            let new = parse_parameter_value(value, e.unit).ok()?;
+            Some((
+                format!("{}（{}）", e.description, e.key),
+                shown(&e.current, e.unit),
+                shown(&new, e.unit),
+            ))
+        })
+        .collect();
+    let (open, close) = (lang.pick("（", " ("), lang.pick("）", ")"));
     html! {
         section.result #result aria-live="polite" {
             h2 { (w::WI_RESULT.get(lang)) }
@@ -444,11 +460,11 @@ fn result(pack: &Pack, lang: Lang, r: &Compared<'_>) -> Markup {
                 dt { (w::WI_TOTAL_CHANGE.get(lang)) }
                 dd #total-change data-yuan=(t.change) {
                     @if t.change > Decimal::ZERO { "+" } (yuan_and_wan(t.change))
-                    @if let Some(p) = t.percent { " (" @if p > Decimal::ZERO { "+" } (p) "%)" }
+                    @if let Some(p) = t.percent { (open) @if p > Decimal::ZERO { "+" } (p) "%" (close) }
                 }
             }
             h3 { (w::WI_SETS.get(lang)) }
-            ul #sets { @for s in r.sets { li { code { (s) } } } }
+            ul #sets { @for (what, old, new) in &changes { li { (what) (lang.pick("：", ": ")) (old) " → " (new) } } }
             div.report { (PreEscaped(report::comparison_html(pack, lang, r.comparison, &[]))) }
         }
     }
