@@ -334,6 +334,28 @@ fn a_pack_scenario_fills_the_fields() {
     );
     let (_, _, en) = get(addr, "/whatif?lang=en");
     assert!(en.contains("What-if scenarios") && en.contains("lang=\"en\""));
+    // In English throughout: the result, and a field's problem.
+    let form = form_with(
+        &en,
+        &[(PROVINCIAL, "60万")],
+        &[("lang", "en"), ("action", "run")],
+    );
+    let (_, _, html) = post_urlencoded(addr, &form);
+    assert!(
+        html.contains("By clause: baseline and scenario amounts"),
+        "English charts"
+    );
+    assert!(
+        html.contains("Baseline total") && html.contains("(+1.40%)"),
+        "English totals"
+    );
+    let form = form_with(
+        &en,
+        &[(PROVINCIAL, "lots")],
+        &[("lang", "en"), ("action", "run")],
+    );
+    let (_, _, html) = post_urlencoded(addr, &form);
+    assert!(html.contains("is not an amount in yuan"), "English problem");
 }
 
 #[test]

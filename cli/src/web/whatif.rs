@@ -28,6 +28,8 @@ const MAX_SCENARIOS: usize = 50;
 pub(crate) struct Editable {
     /// As `--set` and a scenario's `set:` name it: `clause.param` or `clause.param@2027`
     pub(crate) key: String,
+    pub(crate) clause_id: String,
+    /// The clause's article and title, the heading its values are grouped under
     pub(crate) clause_title: String,
     pub(crate) description: String,
     pub(crate) unit: Unit,
@@ -68,7 +70,8 @@ pub(crate) fn parameters(pack: &Pack) -> (Vec<Editable>, Vec<Fixed>) {
                         Some(y) => format!("{name}@{y}"),
                         None => name.clone(),
                     },
-                    clause_title: c.title.clone(),
+                    clause_id: c.id.clone(),
+                    clause_title: format!("{} {}", c.article, c.title),
                     description: p.description.clone(),
                     unit: p.unit,
                     from: d.from,
@@ -325,9 +328,14 @@ pub(crate) fn page(v: &View<'_>) -> Markup {
                         fieldset.params {
                             legend { (w::WI_PARAMETERS.get(lang)) }
                             p.hint { (w::WI_PARAM_HINT.get(lang)) }
-                            @for e in v.editable {
-                                (param_field(e, v.given.get(&field_name(&e.key)).map(String::as_str),
-                                    problem(&field_name(&e.key)), lang))
+                            @for group in v.editable.chunk_by(|a, b| a.clause_id == b.clause_id) {
+                                fieldset.clause {
+                                    legend { (group[0].clause_title) }
+                                    @for e in group {
+                                        (param_field(e, v.given.get(&field_name(&e.key)).map(String::as_str),
+                                            problem(&field_name(&e.key)), lang))
+                                    }
+                                }
                             }
                             @for f in v.fixed {
                                 p.fixed { (f.description) "（" span.name { (f.key) } "）：" (f.written) br; (w::WI_READ_ONLY.fill(lang, &[&f.key])) }
@@ -420,7 +428,7 @@ fn param_field(e: &Editable, given: Option<&str>, problem: Option<&str>, lang: L
                 inputmode=[matches!(e.unit, Unit::Count).then_some("numeric")]
                 aria-describedby=(described) aria-invalid=[problem.map(|_| "true")];
             p.hint id=(help_id) {
-                (e.clause_title) " · " (w::WI_UNIT.fill(lang, &[&unit_name(e.unit, lang)]))
+                (w::WI_UNIT.fill(lang, &[&unit_name(e.unit, lang)]))
                 " · " (w::WI_CURRENT.fill(lang, &[&shown(&e.current, e.unit)]))
             }
             @if let Some(p) = problem { p.error id=(err_id) { (p) } }
