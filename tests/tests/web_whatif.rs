@@ -911,3 +911,39 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
     assert!(errors.is_empty(), "console errors: {errors:?}");
     c.close().await.expect("close");
 }
+
+#[test]
+fn a_comparison_past_the_time_limit_is_stopped_with_no_result() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let opts = policy_cli::serve::Options {
+        pack: policy_tests::suzhou_pack(),
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        decision_log: None,
+        require_tests: false,
+        max_body_bytes: 8 << 20,
+        // No time at all: whatever the comparison takes is past it.
+        timeout: Duration::ZERO,
+    };
+    std::thread::spawn(move || policy_cli::serve::serve(opts, Some(tx)));
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server starts");
+    let page = fields_page();
+    let form = form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "examples"), ("action", "run")],
+    );
+    let (status, _, html) = post_urlencoded(addr, &form);
+    assert_eq!(status, 503);
+    assert!(
+        html.contains("时限") || html.contains("服务繁忙"),
+        "said in Chinese: {html}"
+    );
+    assert!(!html.contains("id=\"result\""));
+}
+
+/// The page of a server with the default bounds, for its fields
+fn fields_page() -> String {
+    get(start(), "/whatif").2
+}
