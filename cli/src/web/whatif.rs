@@ -170,7 +170,9 @@ fn element_id(key: &str) -> String {
 pub(crate) type Problems = Vec<(String, String)>;
 
 /// The `--set` assignments the fields ask for (only values that differ from those in force,
-/// written as the engine shows the value read), or the problem of each field that cannot be read
+/// written as the engine shows the value read), or the problem of each field that cannot be
+/// read. Each value is read by the engine's own parameter reader, so a value is taken or
+/// refused as `policy compare --scenario` would; amounts may also have thousands commas.
 pub(crate) fn assignments(
     editable: &[Editable],
     given: &HashMap<String, String>,
@@ -189,7 +191,12 @@ pub(crate) fn assignments(
             problems.push((name, w::WI_ERR_TOO_LONG.fill(lang, &[&MAX_VALUE_CHARS])));
             continue;
         }
-        match parse_parameter_value(text, e.unit) {
+        // Thousands commas in an amount, as the calculator takes them: `600,000`.
+        let text = match e.unit {
+            Unit::Yuan => text.chars().filter(|c| *c != ',' && *c != '，').collect(),
+            _ => text.to_string(),
+        };
+        match parse_parameter_value(&text, e.unit) {
             Ok(v) if v == e.current => {}
             Ok(v) => sets.push(format!("{}={v}", e.key)),
             Err(m) => problems.push((name, m.in_lang(lang).to_string())),
@@ -475,5 +482,85 @@ fn result(pack: &Pack, editable: &[Editable], lang: Lang, r: &Compared<'_>) -> M
             ul #sets { @for (what, old, new) in &changes { li { (what) (lang.pick("：", ": ")) (old) " → " (new) } } }
             div.report { (PreEscaped(report::comparison_html(pack, lang, r.comparison, &[]))) }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suzhou() -> policy_engine::Engine {
+        let pack = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../policies/suzhou-future-industries"
+        );
+        policy_engine::Engine::load(pack).expect("the Suzhou pack loads")
+    }
+
+    fn given(pairs: &[(&str, &str)], editable: &[Editable]) -> HashMap<String, String> {
+        let mut out: HashMap<String, String> = editable
+            .iter()
+            .map(|e| (field_name(&e.key), e.current.to_string()))
+            .collect();
+        for (k, v) in pairs {
+            out.insert(field_name(k), v.to_string());
+        }
+        out
+    }
+
+    #[test]
+    fn only_changed_values_are_set_and_amounts_read_as_people_write_them() {
+        let engine = suzhou();
+        let (editable, _) = parameters(engine.pack());
+        assert!(editable.iter().any(|e| e.key == "rd-platform.provincial"));
+        let none = assignments(&editable, &given(&[], &editable), Lang::Zh);
+        assert_eq!(none, Ok(Vec::new()));
+        for written in ["60万", "600,000", "600000元", "60 万"] {
+            let sets = assignments(
+                &editable,
+                &given(&[("rd-platform.provincial", written)], &editable),
+                Lang::Zh,
+            );
+            assert_eq!(
+                sets,
+                Ok(vec!["rd-platform.provincial=600000".to_string()]),
+                "{written}"
+            );
+        }
+        let sets = assignments(
+            &editable,
+            &given(&[("tech-transfer.rate", "15%")], &editable),
+            Lang::Zh,
+        );
+        assert_eq!(sets, Ok(vec!["tech-transfer.rate=0.15".to_string()]));
+        let problems = assignments(
+            &editable,
+            &given(
+                &[
+                    ("rd-platform.provincial", "-5"),
+                    ("scenario-case.yearly_limit", "8.5"),
+                ],
+                &editable,
+            ),
+            Lang::Zh,
+        )
+        .expect_err("problems");
+        let named: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            named,
+            [
+                "set:scenario-case.yearly_limit",
+                "set:rd-platform.provincial"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_scenario_file_names_and_sets_each_value_on_one_line() {
+        let yaml = scenario_yaml("a \"b\"\nc", &["rd-platform.provincial=600000".into()]);
+        assert_eq!(
+            yaml,
+            "name: \"a \\\"b\\\"\\nc\"\nset:\n  \"rd-platform.provincial\": \"600000\"\n"
+        );
     }
 }
