@@ -471,3 +471,69 @@ pub mod web {
         }
     }
 }
+
+/// The words of the what-if page (情景测算) of `policy serve`
+pub mod whatif {
+    use super::Msg;
+
+    catalogue! {
+        WI_TITLE: "情景测算", "What-if scenarios";
+        WI_INTRO: "修改政策参数，用申报数据测算预算变化：基线（现行参数）与情景（修改后参数）逐条款、逐年度对比。页面上的修改不会写入政策包。", "Change the policy's parameters and see what the budget does over a set of applications: the baseline (parameters in force) against the scenario (as edited), by clause and by year. Nothing here changes the pack.";
+        WI_SCENARIOS: "从政策包的情景载入", "Load one of the pack's scenarios";
+        WI_SCENARIO_NONE: "（现行参数）", "(parameters in force)";
+        WI_LOAD: "载入", "Load";
+        WI_SCENARIOS_SKIPPED: "以下情景替换条款脚本或增加结算规则，无法在页面上编辑，请用 policy compare --scenario：{0}", "These scenarios replace a script or add settlement rules, which this page cannot edit; use policy compare --scenario: {0}";
+        WI_PARAMETERS: "参数", "Parameters";
+        WI_PARAM_HINT: "金额以元为单位，也可写“万”“亿”，如 60万；比例可写 0.15 或 15%。", "Amounts are in yuan; 万 and 亿 are understood, e.g. 60万. A ratio is 0.15 or 15%.";
+        WI_CURRENT: "现行：{0}", "in force: {0}";
+        WI_UNIT: "单位：{0}", "unit: {0}";
+        WI_FROM: "{0} 年起", "from {0}";
+        WI_READ_ONLY: "分档表不能在此页修改，请用情景文件：{0}", "a band table cannot be edited here; use a scenario file: {0}";
+        WI_NAME: "情景名称", "Scenario name";
+        WI_NAME_DEFAULT: "页面情景", "page scenario";
+        WI_APPLICATIONS: "申报数据", "Applications";
+        WI_SOURCE_EXAMPLES: "政策包的示例申报（{0} 条）", "the pack's example applications ({0})";
+        WI_SOURCE_UPLOAD: "上传文件", "an uploaded file";
+        WI_FILE: "申报文件（YAML、JSON、JSONL、CSV 或 xlsx）", "Applications file (YAML, JSON, JSONL, CSV or xlsx)";
+        WI_FILE_BOUND: "文件不超过 {0}，至多 {1} 条申报；只在内存中读取，不保存。", "At most {0} and {1} applications; read in memory, never stored.";
+        WI_RUN: "测算", "Compare";
+        WI_DOWNLOAD_YAML: "下载情景（YAML）", "Download the scenario (YAML)";
+        WI_DOWNLOAD_XLSX: "下载结果（xlsx）", "Download the result (xlsx)";
+        WI_DOWNLOAD_HINT: "情景文件可用 policy compare --scenario 载入。上传的文件不会保留：下载结果时请重新选择文件。", "The scenario file loads with policy compare --scenario. An upload is not kept: choose the file again to download its result.";
+        WI_RESULT: "测算结果", "Result";
+        WI_TOTAL_BASE: "基线合计", "Baseline total";
+        WI_TOTAL_SCEN: "情景合计", "Scenario total";
+        WI_TOTAL_CHANGE: "变化", "Change";
+        WI_COUNT: "申报 {0} 条", "{0} applications";
+        WI_SETS: "改动的参数", "Parameters changed";
+        WI_FIX: "有 {0} 项需要修改，见各项下方的说明；未作测算。", "{0} fields need changing, see the note under each; nothing was compared.";
+        WI_NO_CHANGE: "没有改动任何参数：请至少修改一项再测算。", "No parameter was changed: change at least one to compare.";
+        WI_ERR_REQUIRED: "请填写此项", "fill this in";
+        WI_ERR_TOO_LONG: "内容过长（最多 {0} 个字符）", "too long (at most {0} characters)";
+        WI_ERR_NO_FILE: "请选择要上传的文件", "choose a file to upload";
+        WI_ERR_FORMAT: "无法识别文件格式：文件名应以 .yaml、.yml、.json、.jsonl、.csv 或 .xlsx 结尾", "unknown format: the file name must end in .yaml, .yml, .json, .jsonl, .csv or .xlsx";
+        WI_ERR_FILE_SIZE: "文件过大：上传文件不超过 {0}", "the file is too large: an upload may have at most {0}";
+        WI_ERR_ROWS: "申报过多：{0} 条，至多 {1} 条", "too many applications: {0}, at most {1}";
+        WI_ERR_READ: "无法读取文件：{0}", "cannot read the file: {0}";
+        WI_ERR_EXAMPLES: "无法读取政策包的示例申报：{0}", "cannot read the pack's example applications: {0}";
+        WI_ERR_BODY_SIZE: "提交的内容过大：上传文件不超过 {0}；未作测算", "what was sent is too large: an upload may have at most {0}; nothing was compared";
+        WI_ERR_NOT_FORM: "此页只接受 multipart/form-data 或 application/x-www-form-urlencoded 表单提交", "this page takes only multipart/form-data or application/x-www-form-urlencoded form posts";
+        WI_ERR_MALFORMED: "无法读取提交的表单", "the form sent cannot be read";
+        WI_ERR_SCENARIO: "情景无法应用：{0}", "the scenario does not apply: {0}";
+        WI_UNKNOWN_SCENARIO: "政策包没有这个情景：{0}", "the pack has no such scenario: {0}";
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn every_what_if_word_has_both_languages() {
+            for (name, m) in super::ALL {
+                assert!(!m.zh.trim().is_empty() && !m.en.trim().is_empty(), "{name}");
+                for i in 0..10 {
+                    let p = format!("{{{i}}}");
+                    assert_eq!(m.zh.contains(&p), m.en.contains(&p), "{name}: {p}");
+                }
+            }
+        }
+    }
+}

@@ -133,11 +133,12 @@ pub use analyse::testing::{
 };
 pub use decide::stream::{Sink, StreamError, Summary};
 pub use decide::Engine;
-pub use input::file::{InputFile, DEFAULT_MAX_LINE_BYTES};
+pub use input::file::{parse_application_bytes, InputFile, DEFAULT_MAX_LINE_BYTES};
 pub use input::DEFAULT_MAX_INPUT_BYTES;
 pub use input::{parse_applications, read_applications, InputError, InputFormat, RawApplication};
 pub use load::language::pack_language;
 pub use load::lint::text_in_source;
+pub use load::params::parse_parameter_value;
 pub use load::revision::{diff_packs, Revision};
 pub use load::scenario::{ChangeOrigin, Scenario, ScenarioChange};
 pub use model::bands::{Band, BandMethod, BandUnit, Bands};

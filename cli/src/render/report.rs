@@ -330,6 +330,31 @@ fn progress_table(lang: Lang, progress: &[Progress]) -> String {
     h
 }
 
+/// The charts' styles: the reports inline them, the what-if page serves them as a stylesheet
+pub(crate) const CHART_CSS: &str = r#"figure.chart { margin: 1.5em 0; }
+figure.chart .title { font-weight: bold; font-size: 0.95em; margin-bottom: 0.3em; }
+.legend { list-style: none; padding: 0; margin: 0 0 0.5em; display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; font-size: 0.8em; }
+.legend li { display: flex; align-items: center; gap: 0.4em; }
+.swatch { display: inline-block; width: 12px; height: 12px; flex: none; }
+.swatch.mark { width: 0; height: 14px; border-left: 2px dashed #444; }
+.swatch.na { background: #fff; border: 1px solid #999; box-sizing: border-box; }
+.bars .grid { display: grid; grid-template-columns: minmax(6em, 15em) minmax(3em, 1fr) auto; gap: 6px 8px; align-items: center; font-size: 0.8em; }
+.bars .row { display: contents; }
+.bars .label { text-align: right; }
+.bars .track { position: relative; align-self: stretch; display: flex; flex-direction: column; justify-content: center; gap: 2px; }
+.bars .bar { height: 12px; min-width: 1px; }
+.bars .values { display: flex; flex-direction: column; gap: 2px; white-space: nowrap; font-size: 0.95em; }
+.bars .values .value { line-height: 12px; }
+.track .mark { position: absolute; top: -3px; bottom: -3px; border-left: 2px dashed #444; }
+.base:not(.value) { background: #9aa9bd; } .scen:not(.value) { background: #d9822b; }
+.met { background: #3a8f5c; } .short { background: #d9822b; }
+.bar.na { background: none; } .value.na { color: #777; }
+.chart.line svg { display: block; max-width: 100%; height: auto; }
+svg .label { font-size: 12px; }
+svg .axis { stroke: #888; }
+svg .curve { fill: none; stroke: #d9822b; stroke-width: 2; } svg .dot { fill: #d9822b; }
+"#;
+
 /// The styles every report shares
 fn styles() -> String {
     format!(
@@ -342,29 +367,7 @@ table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }}
 th, td {{ border: 1px solid #ddd; padding: 3px 8px; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; min-width: 8em; }}
 td:not(:first-child), th:not(:first-child) {{ white-space: nowrap; }}
-figure.chart {{ margin: 1.5em 0; }}
-figure.chart .title {{ font-weight: bold; font-size: 0.95em; margin-bottom: 0.3em; }}
-.legend {{ list-style: none; padding: 0; margin: 0 0 0.5em; display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; font-size: 0.8em; }}
-.legend li {{ display: flex; align-items: center; gap: 0.4em; }}
-.swatch {{ display: inline-block; width: 12px; height: 12px; flex: none; }}
-.swatch.mark {{ width: 0; height: 14px; border-left: 2px dashed #444; }}
-.swatch.na {{ background: #fff; border: 1px solid #999; box-sizing: border-box; }}
-.bars .grid {{ display: grid; grid-template-columns: minmax(6em, 15em) minmax(3em, 1fr) auto; gap: 6px 8px; align-items: center; font-size: 0.8em; }}
-.bars .row {{ display: contents; }}
-.bars .label {{ text-align: right; }}
-.bars .track {{ position: relative; align-self: stretch; display: flex; flex-direction: column; justify-content: center; gap: 2px; }}
-.bars .bar {{ height: 12px; min-width: 1px; }}
-.bars .values {{ display: flex; flex-direction: column; gap: 2px; white-space: nowrap; font-size: 0.95em; }}
-.bars .values .value {{ line-height: 12px; }}
-.track .mark {{ position: absolute; top: -3px; bottom: -3px; border-left: 2px dashed #444; }}
-.base:not(.value) {{ background: #9aa9bd; }} .scen:not(.value) {{ background: #d9822b; }}
-.met {{ background: #3a8f5c; }} .short {{ background: #d9822b; }}
-.bar.na {{ background: none; }} .value.na {{ color: #777; }}
-.chart.line svg {{ display: block; max-width: 100%; height: auto; }}
-svg .label {{ font-size: 12px; }}
-svg .axis {{ stroke: #888; }}
-svg .curve {{ fill: none; stroke: #d9822b; stroke-width: 2; }} svg .dot {{ fill: #d9822b; }}
-@media (max-width: 600px) {{ body {{ margin: 1em auto; }} .bars .grid {{ grid-template-columns: minmax(5em, 35%) minmax(3em, 1fr) auto; }} }}
+{CHART_CSS}@media (max-width: 600px) {{ body {{ margin: 1em auto; }} .bars .grid {{ grid-template-columns: minmax(5em, 35%) minmax(3em, 1fr) auto; }} }}
 "#
     )
 }
@@ -431,6 +434,113 @@ fn baseline_beside_scenario(
     )
 }
 
+/// One scenario against the baseline: its heading and description, the charts by clause and by
+/// year, the budget table, winners and losers, and the largest changes (the report's section,
+/// and the what-if page's result)
+pub(crate) fn comparison_html(
+    pack: &Pack,
+    lang: Lang,
+    c: &ScenarioComparison,
+    descriptions: &[(String, String)],
+) -> String {
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<h2>{}</h2>\n",
+        escape(&w::R_SCENARIO.fill(lang, &[&c.scenario]))
+    ));
+    // What the scenario is for, in the words of whoever wrote it.
+    if let Some((_, d)) = descriptions.iter().find(|(n, _)| n == &c.scenario) {
+        for para in d.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            body.push_str(&format!(
+                "<p class=\"description\">{}</p>\n",
+                escape(para.trim()).replace('\n', "<br>")
+            ));
+        }
+    }
+    body.push_str(&format!(
+        "<p class=\"meta\">{} · {}</p>\n",
+        escape(&w::R_CHANGED.fill(lang, &[&c.changed_clauses.join(", ")])),
+        escape(&c.fingerprint)
+    ));
+    // A 局长 reads the clause's title, not its id: the whole title, wrapping in its column
+    // (with the id in the tooltip and in the table below).
+    let cats: Vec<Category> = c
+        .by_clause
+        .iter()
+        .map(|l| match pack.clause(&l.key) {
+            Some(cl) => Category {
+                label: cl.title.clone(),
+                whole: format!("{}（{}）", cl.title, cl.id),
+            },
+            None => Category {
+                label: l.key.clone(),
+                whole: l.key.clone(),
+            },
+        })
+        .collect();
+    body.push_str(&baseline_beside_scenario(
+        lang,
+        "by-clause",
+        w::R_BY_CLAUSE.get(lang),
+        &cats,
+        &c.by_clause,
+    ));
+    let years: Vec<Category> = c
+        .by_year
+        .iter()
+        .map(|l| {
+            let y = w::R_YEAR.fill(lang, &[&l.key]);
+            Category {
+                label: y.clone(),
+                whole: y,
+            }
+        })
+        .collect();
+    body.push_str(&baseline_beside_scenario(
+        lang,
+        "by-year",
+        w::R_BY_YEAR.get(lang),
+        &years,
+        &c.by_year,
+    ));
+    let mut total = c.total.clone();
+    total.key = m::ROW_TOTAL.get(lang).to_string();
+    let mut lines: Vec<&BudgetLine> = c.by_clause.iter().collect();
+    lines.push(&total);
+    body.push_str(&lines_html(lang, &lines, pack));
+    body.push_str(&format!(
+        "<p>{}</p>\n",
+        escape(&w::R_WINNERS.fill(lang, &[&c.winners, &c.losers, &c.unchanged]))
+    ));
+    if !c.largest.is_empty() {
+        body.push_str(&table_open(&[
+            w::R_LARGEST.get(lang),
+            m::COL_CLAUSE.get(lang),
+            w::R_BASELINE.get(lang),
+            w::R_SCENARIO_SERIES.get(lang),
+            w::R_COL_CHANGE_YUAN.get(lang),
+        ]));
+        for a in &c.largest {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{} {}</td><td>{}</td></tr>\n",
+                escape(a.id.as_deref().unwrap_or("-")),
+                escape(
+                    &a.clause
+                        .as_deref()
+                        .map_or("-".into(), |k| clause_name(pack, k))
+                ),
+                m::status(a.baseline_status, lang),
+                group_thousands(a.baseline_amount),
+                m::status(a.scenario_status, lang),
+                group_thousands(a.scenario_amount),
+                signed(a.change)
+            ));
+        }
+        body.push_str(TABLE_CLOSE);
+    }
+    body
+}
+
 pub fn compare_report(
     pack: &Pack,
     lang: Lang,
@@ -440,100 +550,7 @@ pub fn compare_report(
 ) -> String {
     let mut body = String::new();
     for c in comparisons {
-        body.push_str(&format!(
-            "<h2>{}</h2>\n",
-            escape(&w::R_SCENARIO.fill(lang, &[&c.scenario]))
-        ));
-        // What the scenario is for, in the words of whoever wrote it.
-        if let Some((_, d)) = descriptions.iter().find(|(n, _)| n == &c.scenario) {
-            for para in d.split("\n\n").filter(|p| !p.trim().is_empty()) {
-                body.push_str(&format!(
-                    "<p class=\"description\">{}</p>\n",
-                    escape(para.trim()).replace('\n', "<br>")
-                ));
-            }
-        }
-        body.push_str(&format!(
-            "<p class=\"meta\">{} · {}</p>\n",
-            escape(&w::R_CHANGED.fill(lang, &[&c.changed_clauses.join(", ")])),
-            escape(&c.fingerprint)
-        ));
-        // A 局长 reads the clause's title, not its id: the whole title, wrapping in its column
-        // (with the id in the tooltip and in the table below).
-        let cats: Vec<Category> = c
-            .by_clause
-            .iter()
-            .map(|l| match pack.clause(&l.key) {
-                Some(cl) => Category {
-                    label: cl.title.clone(),
-                    whole: format!("{}（{}）", cl.title, cl.id),
-                },
-                None => Category {
-                    label: l.key.clone(),
-                    whole: l.key.clone(),
-                },
-            })
-            .collect();
-        body.push_str(&baseline_beside_scenario(
-            lang,
-            "by-clause",
-            w::R_BY_CLAUSE.get(lang),
-            &cats,
-            &c.by_clause,
-        ));
-        let years: Vec<Category> = c
-            .by_year
-            .iter()
-            .map(|l| {
-                let y = w::R_YEAR.fill(lang, &[&l.key]);
-                Category {
-                    label: y.clone(),
-                    whole: y,
-                }
-            })
-            .collect();
-        body.push_str(&baseline_beside_scenario(
-            lang,
-            "by-year",
-            w::R_BY_YEAR.get(lang),
-            &years,
-            &c.by_year,
-        ));
-        let mut total = c.total.clone();
-        total.key = m::ROW_TOTAL.get(lang).to_string();
-        let mut lines: Vec<&BudgetLine> = c.by_clause.iter().collect();
-        lines.push(&total);
-        body.push_str(&lines_html(lang, &lines, pack));
-        body.push_str(&format!(
-            "<p>{}</p>\n",
-            escape(&w::R_WINNERS.fill(lang, &[&c.winners, &c.losers, &c.unchanged]))
-        ));
-        if !c.largest.is_empty() {
-            body.push_str(&table_open(&[
-                w::R_LARGEST.get(lang),
-                m::COL_CLAUSE.get(lang),
-                w::R_BASELINE.get(lang),
-                w::R_SCENARIO_SERIES.get(lang),
-                w::R_COL_CHANGE_YUAN.get(lang),
-            ]));
-            for a in &c.largest {
-                body.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{} {}</td><td>{}</td></tr>\n",
-                    escape(a.id.as_deref().unwrap_or("-")),
-                    escape(
-                        &a.clause
-                            .as_deref()
-                            .map_or("-".into(), |k| clause_name(pack, k))
-                    ),
-                    m::status(a.baseline_status, lang),
-                    group_thousands(a.baseline_amount),
-                    m::status(a.scenario_status, lang),
-                    group_thousands(a.scenario_amount),
-                    signed(a.change)
-                ));
-            }
-            body.push_str(TABLE_CLOSE);
-        }
+        body.push_str(&comparison_html(pack, lang, c, descriptions));
     }
     if !progress.is_empty() {
         body.push_str(&format!(

@@ -88,3 +88,82 @@ pub fn decisions_workbook(
     amount(ws, row, 4, totals.amount)?;
     wb.save_to_buffer()
 }
+
+/// One comparison as a workbook, for the what-if page's download: `by_clause`, `by_year` and
+/// `largest` sheets, amounts written as [`decisions_workbook`] writes them
+pub fn comparison_workbook(c: &policy_engine::ScenarioComparison) -> Result<Vec<u8>, XlsxError> {
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let amount =
+        |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, d: rust_decimal::Decimal| {
+            let text = d.to_string();
+            match text.parse::<f64>() {
+                Ok(f) if fits_excel(&text) => {
+                    ws.write_number_with_format(row, col, f, &money).map(|_| ())
+                }
+                _ => ws.write_string(row, col, &text).map(|_| ()),
+            }
+        };
+    let mut wb = Workbook::new();
+    let header = [
+        "key",
+        "baseline_awarded",
+        "scenario_awarded",
+        "baseline_amount",
+        "scenario_amount",
+        "change",
+        "percent",
+    ];
+    let mut lines_sheet =
+        |name: &str, lines: &[&policy_engine::BudgetLine]| -> Result<(), XlsxError> {
+            let ws = wb.add_worksheet();
+            ws.set_name(name)?;
+            for (c, h) in header.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            }
+            for (i, l) in lines.iter().enumerate() {
+                let row = i as u32 + 1;
+                ws.write_string(row, 0, &l.key)?;
+                ws.write_number(row, 1, l.baseline_awarded as f64)?;
+                ws.write_number(row, 2, l.scenario_awarded as f64)?;
+                amount(ws, row, 3, l.baseline_amount)?;
+                amount(ws, row, 4, l.scenario_amount)?;
+                amount(ws, row, 5, l.change)?;
+                if let Some(p) = l.percent {
+                    ws.write_string(row, 6, p.to_string())?;
+                }
+            }
+            Ok(())
+        };
+    let mut by_clause: Vec<&policy_engine::BudgetLine> = c.by_clause.iter().collect();
+    by_clause.push(&c.total);
+    lines_sheet("by_clause", &by_clause)?;
+    lines_sheet("by_year", &c.by_year.iter().collect::<Vec<_>>())?;
+    let ws = wb.add_worksheet();
+    ws.set_name("largest")?;
+    for (col, h) in [
+        "id",
+        "clause",
+        "baseline_status",
+        "scenario_status",
+        "baseline_amount",
+        "scenario_amount",
+        "change",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(0, col as u16, *h, &bold)?;
+    }
+    for (i, a) in c.largest.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, a.id.as_deref().unwrap_or_default())?;
+        ws.write_string(row, 1, a.clause.as_deref().unwrap_or_default())?;
+        ws.write_string(row, 2, a.baseline_status.as_str())?;
+        ws.write_string(row, 3, a.scenario_status.as_str())?;
+        amount(ws, row, 4, a.baseline_amount)?;
+        amount(ws, row, 5, a.scenario_amount)?;
+        amount(ws, row, 6, a.change)?;
+    }
+    wb.save_to_buffer()
+}

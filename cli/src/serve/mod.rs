@@ -17,6 +17,7 @@ mod pages;
 mod reload;
 mod state;
 mod unique_keys;
+mod whatif;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/assets/style.css", get(pages::style))
         .route("/assets/print.css", get(pages::print))
         .route("/assets/icon.svg", get(pages::icon))
+        // The what-if page (情景测算): the pack's parameters edited, compared over applications.
+        .route("/whatif", get(whatif::get).post(whatif::post))
+        .route("/assets/charts.css", get(whatif::charts))
         .route("/v1/decide", post(handlers::decide))
         .route("/v1/explain", post(handlers::explain))
         .route("/v1/compare", post(handlers::compare))

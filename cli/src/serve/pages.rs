@@ -22,7 +22,7 @@ const MAX_FORM_BYTES: usize = 64 << 10;
 
 /// An HTML page with headers that keep it to itself: no script, nothing from elsewhere, no
 /// framing, and the facts in its address not sent to other sites as a referrer, nor cached
-fn page(status: StatusCode, body: String) -> Response {
+pub(super) fn page(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -48,7 +48,7 @@ fn page(status: StatusCode, body: String) -> Response {
 }
 
 /// A refusal as a short page in the reader's language
-fn refused(status: StatusCode, lang: Lang, text: &str) -> Response {
+pub(super) fn refused(status: StatusCode, lang: Lang, text: &str) -> Response {
     let body = maud::html! {
         (maud::DOCTYPE)
         html lang=(lang.pick("zh-CN", "en")) {
@@ -59,7 +59,7 @@ fn refused(status: StatusCode, lang: Lang, text: &str) -> Response {
     page(status, body.into_string())
 }
 
-fn asset(kind: &'static str, body: &'static str) -> Response {
+pub(super) fn asset(kind: &'static str, body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
@@ -128,7 +128,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 /// Whether a form comes from this server's own page. Browsers send `Origin` with every POST
 /// (`null` where a referrer policy hides it) and `Sec-Fetch-Site`; a client that sends
 /// neither is not a browser another site could steer, so it passes.
-fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
     if method != Method::POST {
         return true;
     }
@@ -212,7 +212,7 @@ async fn answer(s: Arc<Shared>, submitted: Vec<u8>) -> Response {
 }
 
 /// How long past its time limit the work may take to notice it
-const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+pub(super) const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn too_slow(s: &Shared, lang: Lang) -> Response {
     let ms = s.timeout.as_millis();

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::messages::{self as m, web as w};
 
 pub(crate) mod all;
+pub(crate) mod whatif;
 
 /// The stylesheet for screens
 pub(crate) const STYLE: &str = include_str!("style.css");

@@ -833,6 +833,43 @@ fn broken(index: usize, line: usize, problem: Message) -> RawApplication {
     }
 }
 
+/// The bytes of a whole input held in memory (an upload, never written to disk) as
+/// applications, in any format, an .xlsx workbook's first sheet included; CSV and xlsx columns
+/// may use the pack's `aliases`, as they may in a file
+///
+/// # Errors
+/// Bytes that are not a list of applications in `format` at all (its `file` is empty).
+pub fn parse_application_bytes(
+    bytes: &[u8],
+    format: InputFormat,
+    aliases: &std::collections::HashMap<String, String>,
+) -> Result<Vec<RawApplication>, InputError> {
+    let fail = |(pos, message)| InputError {
+        file: PathBuf::new(),
+        pos,
+        message,
+    };
+    match format {
+        InputFormat::Xlsx => crate::input::xlsx::read_within(
+            std::io::Cursor::new(bytes),
+            None,
+            aliases,
+            crate::input::xlsx::MEMORY_BOUNDS,
+        )
+        .map_err(fail),
+        InputFormat::Csv => {
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                fail((
+                    None,
+                    format!("not valid UTF-8 (at byte {})", e.valid_up_to()),
+                ))
+            })?;
+            crate::input::csv_text(text, aliases).map_err(fail)
+        }
+        _ => crate::input::applications_from_bytes(bytes.to_vec(), format).map_err(fail),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

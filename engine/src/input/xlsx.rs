@@ -20,13 +20,30 @@ const BOUNDS: Bounds = Bounds {
     max_rows: MAX_ROWS + 1,
 };
 
+/// What a workbook held in memory (an upload) may take: its parts uncompressed to 64 MiB, so a
+/// small zip bomb costs at most that
+pub(crate) const MEMORY_BOUNDS: Bounds = Bounds {
+    max_part: 64 << 20,
+    max_rows: MAX_ROWS + 1,
+};
+
 /// The applications of one sheet (the first, unless named)
 pub(crate) fn read<R: Read + Seek>(
     workbook: R,
     sheet: Option<&str>,
     aliases: &HashMap<String, String>,
 ) -> Result<Vec<RawApplication>, Fail> {
-    let rows = workbook::read_sheet(workbook, sheet, BOUNDS)?;
+    read_within(workbook, sheet, aliases, BOUNDS)
+}
+
+/// [`read`] within `bounds`
+pub(crate) fn read_within<R: Read + Seek>(
+    workbook: R,
+    sheet: Option<&str>,
+    aliases: &HashMap<String, String>,
+    bounds: Bounds,
+) -> Result<Vec<RawApplication>, Fail> {
+    let rows = workbook::read_sheet(workbook, sheet, bounds)?;
     if let Some((line, _)) = rows.get(MAX_ROWS) {
         return Err((
             Some(Pos {

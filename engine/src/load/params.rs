@@ -266,6 +266,13 @@ pub(crate) fn parse_param_value(text: &str, unit: Unit) -> Result<Value, String>
     parse_param_value_said(text, unit).map_err(|m| m.en)
 }
 
+/// Reads one parameter value in its unit, as a scenario's `set` and `--set` read it (`60万`,
+/// `15%`, `8`, `2026-12-31`), or says in both languages why it cannot: for a form that edits
+/// parameters and must name the field the way `policy compare` would refuse it
+pub fn parse_parameter_value(text: &str, unit: Unit) -> Result<Value, Message> {
+    parse_param_value_said(text, unit)
+}
+
 /// [`parse_param_value`], its refusal in both languages
 pub(crate) fn parse_param_value_said(text: &str, unit: Unit) -> Result<Value, Message> {
     match unit {
