@@ -21,7 +21,7 @@ const MAX_FORM_BYTES: usize = 64 << 10;
 
 /// An HTML page with headers that keep it to itself: no script, nothing from elsewhere, no
 /// framing, and the facts in its address not sent to other sites as a referrer, nor cached
-fn page(status: StatusCode, body: String) -> Response {
+pub(super) fn page(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(

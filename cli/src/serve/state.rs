@@ -23,6 +23,11 @@ pub(super) struct Shared {
     pub(super) workers: Arc<Semaphore>,
     /// One permit per request deciding or waiting to: past them, 503
     pub(super) admission: Arc<Semaphore>,
+    /// The pack's previous version (`--previous`), loaded once at start, for the clause
+    /// browser's "what changed"
+    pub(super) previous: Option<Arc<Engine>>,
+    /// The worked examples of the engine in force, made once per engine for the clause browser
+    pub(super) examples: Mutex<Option<super::browse::Examples>>,
 }
 
 impl Shared {
