@@ -18,10 +18,6 @@ use crate::messages::browse as b;
 use crate::web::browse::{clauses_page, Browse};
 use crate::web::Submitted;
 
-/// The worked examples of one engine: the engine they were decided with (a reload makes
-/// another), and the examples or why the pack's tests could not be read
-pub(super) type Examples = (Arc<Engine>, Arc<Result<Vec<WorkedExample>, String>>);
-
 /// How long past its time limit the work may take to notice it
 const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
