@@ -454,6 +454,30 @@ return {
 };
 "#;
 
+/// Run in the page: the elements whose own text has a contrast ratio under 4.5:1 (WCAG AA for
+/// normal text) against the first background colour behind them
+const CONTRAST: &str = r#"
+const rgba = (c) => { const m = (c.match(/[\d.]+/g) || ['0', '0', '0', '0']).map(Number); return m.length === 3 ? [...m, 1] : m; };
+const lum = (c) => {
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+};
+const behind = (e) => {
+  for (; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0) return c; }
+  return [255, 255, 255, 1];
+};
+const low = [];
+let checked = 0;
+document.querySelectorAll('body *').forEach((e) => {
+  if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) return;
+  checked++;
+  const a = lum(rgba(getComputedStyle(e).color)), b = lum(behind(e));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < 4.5) low.push(e.tagName + '.' + e.className + ' ' + ratio.toFixed(2) + ': ' + e.textContent.trim().slice(0, 30));
+});
+return { checked, low: low.slice(0, 10) };
+"#;
+
 #[test]
 fn the_clause_browser_works_in_headless_chromium() {
     let (Some(driver), Some(browser)) = (found("chromedriver"), found("chromium")) else {
@@ -575,6 +599,12 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
         .await
         .expect("script");
     assert_eq!(bare, json!(0));
+    let contrast = c.execute(CONTRAST, vec![]).await.expect("script");
+    assert!(
+        contrast["checked"].as_u64().unwrap_or(0) > 100,
+        "text checked: {contrast}"
+    );
+    assert_eq!(contrast["low"], json!([]), "text under 4.5:1");
 
     for (width, name) in [(390, "browse-390.png"), (1280, "browse-1280.png")] {
         c.set_window_size(width, 900).await.expect("resize");

@@ -96,7 +96,7 @@ fn changes_section(v: &Browse<'_>) -> Markup {
             @if rows.is_empty() {
                 p #no-changes { (b::B_NO_CHANGES.get(lang)) }
             } @else {
-                (scroller(lang, &b::B_CHANGES, html! {
+                (scroller(b::B_CHANGES.get(lang), html! {
                     table {
                         thead { tr {
                             th scope="col" { (m::COL_CLAUSE.get(lang)) }
@@ -147,9 +147,9 @@ fn change_row(r: &Revision, pack: &Pack, lang: Lang) -> Markup {
 
 /// A table in a box that scrolls sideways on a narrow screen rather than widening the page;
 /// focusable so a keyboard can scroll it too
-fn scroller(lang: Lang, label: &m::Msg, table: Markup) -> Markup {
+fn scroller(label: &str, table: Markup) -> Markup {
     html! {
-        div.table role="region" tabindex="0" aria-label=(label.get(lang)) { (table) }
+        div.table role="region" tabindex="0" aria-label=(label) { (table) }
     }
 }
 
@@ -224,7 +224,7 @@ fn parameters(owner: &str, ps: &[Parameter], year: i64, lang: Lang, nested: bool
     }
     html! {
         @if nested { h4 { (b::B_PARAMETERS.get(lang)) } } @else { h3 { (b::B_PARAMETERS.get(lang)) } }
-        (scroller(lang, &b::B_PARAMETERS, html! {
+        (scroller(&format!("{owner}：{}", b::B_PARAMETERS.get(lang)), html! {
             table.params {
                 thead { tr {
                     th scope="col" { (m::COL_PARAMETER.get(lang)) }
@@ -245,7 +245,7 @@ fn parameters(owner: &str, ps: &[Parameter], year: i64, lang: Lang, nested: bool
             }
         }))
         @for (title, header, rows) in band_tables(owner, ps, Some(lang)) {
-            (scroller(lang, &b::B_PARAMETERS, html! {
+            (scroller(&title, html! {
                 table.bands {
                     caption { (title) }
                     thead { tr { @for h in &header { th scope="col" { (h) } } } }
@@ -285,11 +285,14 @@ fn examples(c: &Clause, v: &Browse<'_>) -> Markup {
         Err(why) => return html! { p.problems { (b::B_EXAMPLES_FAILED.fill(lang, &[&why])) } },
     };
     let mine = examples_of(c, all);
+    // The engine writes its reasons in the pack's language, whatever the page's.
+    let shown = v.pack.shown_language();
+    let (reasons_lang, reasons_lang_sep) = (shown.pick("zh-CN", "en"), shown.pick("；", "; "));
     if mine.is_empty() {
         return html! { p.hint { (b::B_NO_EXAMPLES.get(lang)) } };
     }
     html! {
-        (scroller(lang, &b::B_EXAMPLES, html! {
+        (scroller(&format!("{}：{}", c.id, b::B_COL_CASE.get(lang)), html! {
             table.examples {
                 thead { tr {
                     th scope="col" { (b::B_COL_CASE.get(lang)) }
@@ -311,7 +314,7 @@ fn examples(c: &Clause, v: &Browse<'_>) -> Markup {
                                 td.facts { ul { @for f in &r.facts { li { (f) } } } }
                                 td.status { (m::status(r.decision.status, lang)) }
                                 td.amount data-yuan=(r.decision.amount) { (group_thousands(r.decision.amount)) }
-                                td.reasons lang="zh-CN" { (r.decision.reasons.join("；")) }
+                                td.reasons lang=(reasons_lang) { (r.decision.reasons.join(reasons_lang_sep)) }
                             }
                         }
                     }
