@@ -212,6 +212,45 @@ fn with_previous_the_changed_parameter_shows_old_and_new_values() {
 }
 
 #[test]
+fn a_reloaded_pack_is_browsed_with_its_own_examples_and_changes() {
+    let pack = policy_tests::pack_copy();
+    let addr = serve_with_previous(pack.path(), Some(&policy_tests::suzhou_pack()));
+    let (_, _, page) = get(addr, "/clauses");
+    assert!(
+        page.contains("id=\"no-changes\""),
+        "the same pack: no changes"
+    );
+    let ex = after(&page, "data-id=\"TR-1\"", "</tr>");
+    assert!(ex.contains("data-yuan=\"123456.79\""), "{ex}");
+
+    // 四(四)8's rate from 10% to 20%: the page, its examples and its changes follow the reload.
+    let meta = pack.path().join("clauses/tech-transfer.yaml");
+    let yaml = std::fs::read_to_string(&meta).expect("read");
+    assert!(yaml.contains("value: 0.10"));
+    std::fs::write(&meta, yaml.replace("value: 0.10", "value: 0.20")).expect("write");
+    let started = Instant::now();
+    let mut page = String::new();
+    // A bound on waiting for the reload (settle, check, swap), not a speed.
+    while started.elapsed() < Duration::from_secs(60) {
+        page = get(addr, "/clauses").2;
+        if page.contains("0.20（20%）") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let row = after(&page, "data-parameter=\"tech-transfer.rate\"", "</tr>");
+    assert!(row.contains("0.20（20%）"), "the reload is shown: {row}");
+    let ex = after(&page, "data-id=\"TR-1\"", "</tr>");
+    assert!(
+        ex.contains("data-yuan=\"246913.57\""),
+        "decided again: {ex}"
+    );
+    let diff = after(&page, "<tr data-item=\"parameter rate\"", "</tr>");
+    assert_eq!(inside(diff, "<td class=\"old\"", "</td>"), "0.10（ratio）");
+    assert_eq!(inside(diff, "<td class=\"new\"", "</td>"), "0.20（ratio）");
+}
+
+#[test]
 fn a_previous_pack_that_does_not_load_stops_the_start_naming_it() {
     let missing = "/nonexistent/previous-pack";
     let pack = "policies/suzhou-future-industries";
