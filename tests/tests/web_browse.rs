@@ -671,6 +671,14 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
         );
     }
 
+    // A clause at a phone's width, reached by its anchor: its parameters and examples.
+    c.set_window_size(390, 900).await.expect("resize");
+    c.goto(&format!("{base}/clauses#tech-transfer"))
+        .await
+        .expect("open the clause");
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("browse-390-clause.png"), png).expect("save the screenshot");
+
     // The console stayed clean: no failed load, no CSP refusal, no error.
     let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
     let errors: Vec<&Value> = log
