@@ -268,6 +268,8 @@ fn a_previous_pack_that_does_not_load_stops_the_start_naming_it() {
     assert_ne!(code, 0, "{err}");
     assert!(err.contains(missing), "{err}");
     assert!(err.contains("--previous 给出的上一版本政策包"), "{err}");
+    // The load's own words in the same language.
+    assert!(err.contains("1 个错误"), "{err}");
     let (code, _, err) = policy_tests::policy(&[
         "--lang",
         "en",

@@ -14,10 +14,14 @@ pub fn run(io: &mut Io<'_>, args: &ServeArgs) -> Result<u8, String> {
     // rather than leaving a page without its "what changed".
     let previous = match &args.previous {
         None => None,
-        Some(dir) => Some(load(dir, io.error_format, io.lang).map_err(|e| {
+        Some(dir) => {
+            // Told in the language chosen for the pack served, the load's own errors too.
             let lang = resolve(io.lang, policy_engine::pack_language(&args.pack));
-            b::B_PREVIOUS_BAD.fill(lang, &[&dir.display(), &e])
-        })?),
+            Some(
+                load(dir, io.error_format, Some(lang))
+                    .map_err(|e| b::B_PREVIOUS_BAD.fill(lang, &[&dir.display(), &e]))?,
+            )
+        }
     };
     serve_with_previous(
         Options {
