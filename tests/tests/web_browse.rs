@@ -212,6 +212,60 @@ fn with_previous_the_changed_parameter_shows_old_and_new_values() {
 }
 
 #[test]
+fn settlement_rules_are_shown_with_the_clauses_they_involve() {
+    let sentences = "\n同一企业同一年度获得本方案奖补资金累计不超过50万元。同一企业同一事项符合多项政策的，按照就高不重复原则给予支持。\n";
+    let rules = concat!(
+        "  - id: highest\n    title: 就高不重复\n    article: 附则\n",
+        "    text: 同一企业同一事项符合多项政策的，按照就高不重复原则给予支持\n",
+        "    exclusive: [tech-transfer, rd-platform]\n",
+        "  - id: yearly-cap\n    title: 年度奖补上限\n    article: 附则\n",
+        "    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n",
+        "    cap: max\n    clauses: all\n    cut: largest-first\n    parameters:\n",
+        "      max:\n        value: 50万\n        unit: yuan\n        description: 每家企业每年奖补合计上限\n",
+    );
+    let pack = policy_tests::pack_with_rules(sentences, rules);
+    let addr = policy_tests::serve_on(pack.path(), None, 8 << 20);
+    let (code, _, page) = get(addr, "/clauses");
+    assert_eq!(code, 200, "{page}");
+    // Under 四(四)8: both rules, linked; under 四(六)12 only the cap over every clause.
+    let tt = after(
+        &page,
+        "<section class=\"clause\" id=\"tech-transfer\"",
+        "<p class=\"top\">",
+    );
+    let rules_of = inside(tt, "<ul class=\"rules-of\"", "</ul>");
+    assert!(
+        rules_of.contains("<a href=\"#highest\">附则 就高不重复</a>"),
+        "{rules_of}"
+    );
+    assert!(rules_of.contains("<a href=\"#yearly-cap\">"), "{rules_of}");
+    let ca = after(
+        &page,
+        "<section class=\"clause\" id=\"competition-award\"",
+        "<p class=\"top\">",
+    );
+    let rules_of = inside(ca, "<ul class=\"rules-of\"", "</ul>");
+    assert!(!rules_of.contains("#highest"), "{rules_of}");
+    assert!(rules_of.contains("#yearly-cap"), "{rules_of}");
+    // Each rule's own section, with its sentence and its parameter.
+    let cap = after(
+        &page,
+        "<section class=\"rule\" id=\"yearly-cap\"",
+        "</section>",
+    );
+    assert!(
+        cap.contains("同一企业同一年度获得本方案奖补资金累计不超过50万元"),
+        "{cap}"
+    );
+    let row = after(cap, "data-parameter=\"yearly-cap.max\"", "</tr>");
+    assert!(row.contains("500,000 元（50 万元）"), "{row}");
+    assert!(
+        page.contains("<a href=\"#settlement\">结算规则</a>"),
+        "in the contents"
+    );
+}
+
+#[test]
 fn a_reloaded_pack_is_browsed_with_its_own_examples_and_changes() {
     let pack = policy_tests::pack_copy();
     let addr = serve_with_previous(pack.path(), Some(&policy_tests::suzhou_pack()));
