@@ -386,6 +386,10 @@ fn a_timeline_shows_each_value_from_its_year() {
     assert!(row.contains("2027 年起：600,000 元（60 万元）"), "{row}");
     // The value in force this year is marked, once.
     assert_eq!(row.matches("年现行").count(), 1, "{row}");
+    let (_, _, en) = get(addr, "/clauses?lang=en");
+    let row = after(&en, "data-parameter=\"rd-platform.provincial\"", "</tr>");
+    assert!(row.contains("from 2027: 600,000 元（60 万元）"), "{row}");
+    assert_eq!(row.matches("(in force in ").count(), 1, "{row}");
     // And the change from the plain value to the timeline is listed.
     let changes = after(&page, "id=\"changes\"", "</section>");
     let diff = after(changes, "<tr data-item=\"parameter provincial\"", "</tr>");

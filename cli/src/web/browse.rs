@@ -184,7 +184,7 @@ fn clause_section(c: &Clause, v: &Browse<'_>) -> Markup {
         section.clause id=(c.id) aria-labelledby=(heading) {
             h2 id=(heading) { span.article { (c.article) } " " (c.title) " " small.id { code { (c.id) } } }
             blockquote.source lang="zh-CN" { (c.text) }
-            p.kind { (b::B_KIND.fill(lang, &[&kind_title(v.pack, &c.kind)])) }
+            p.kind { (b::B_KIND.fill(lang, &[&kind_title(v.pack, &c.kind, lang)])) }
             (parameters(&c.id, &c.parameters, v.year, lang, false))
             @if !limits.is_empty() {
                 h3 { (b::B_LIMITS.get(lang)) }
@@ -197,7 +197,7 @@ fn clause_section(c: &Clause, v: &Browse<'_>) -> Markup {
                 h3 { (b::B_RULES_OF.get(lang)) }
                 ul.rules-of {
                     @for r in &rules {
-                        li { a href={ "#" (r.id) } { (r.article) " " (r.title) } "：" (r.describe()) }
+                        li { a href={ "#" (r.id) } { (r.article) " " (r.title) } (colon(lang)) span lang="zh-CN" { (r.describe()) } }
                     }
                 }
             }
@@ -209,9 +209,12 @@ fn clause_section(c: &Clause, v: &Browse<'_>) -> Markup {
 }
 
 /// The kind's title and its name, e.g. `购买市外先进技术成果在宿转化（tech_transfer）`
-fn kind_title(pack: &Pack, kind: &str) -> String {
+fn kind_title(pack: &Pack, kind: &str, lang: Lang) -> String {
     match pack.kinds.iter().find(|k| k.name == kind) {
-        Some(k) if k.title != k.name => format!("{}（{kind}）", k.title),
+        Some(k) if k.title != k.name => match lang {
+            Lang::Zh => format!("{}（{kind}）", k.title),
+            Lang::En => format!("{} ({kind})", k.title),
+        },
         _ => kind.to_string(),
     }
 }
@@ -268,7 +271,7 @@ fn values(p: &Parameter, year: i64, lang: Lang) -> Markup {
             @for dv in &p.values {
                 @let current = now.is_some_and(|n| std::ptr::eq(n, &dv.value));
                 li.current[current] {
-                    @if let Some(from) = dv.from { (b::B_FROM_YEAR.fill(lang, &[&from])) "：" }
+                    @if let Some(from) = dv.from { (b::B_FROM_YEAR.fill(lang, &[&from])) (colon(lang)) }
                     (p.show(&dv.value))
                     @if current { " " strong { (b::B_IN_FORCE.fill(lang, &[&year])) } }
                 }
@@ -308,7 +311,7 @@ fn examples(c: &Clause, v: &Browse<'_>) -> Markup {
                             tr.example data-id=[r.decision.id.as_deref()] {
                                 td lang="zh-CN" {
                                     (e.case)
-                                    @if !e.overrides.is_empty() { " " small { "（" (e.overrides.join(", ")) "）" } }
+                                    @if !e.overrides.is_empty() { " " small { "[" (e.overrides.join(", ")) "]" } }
                                 }
                                 td { code { (r.decision.id.as_deref().unwrap_or("-")) } }
                                 td.facts { ul { @for f in &r.facts { li { (f) } } } }
@@ -322,6 +325,11 @@ fn examples(c: &Clause, v: &Browse<'_>) -> Markup {
             }
         }))
     }
+}
+
+/// A colon as each language writes it
+fn colon(lang: Lang) -> &'static str {
+    lang.pick("：", ": ")
 }
 
 /// A settlement rule: its article, sentence, what it does and its parameters
