@@ -202,6 +202,10 @@ pub struct ServeArgs {
     /// The pack directory
     #[arg(long)]
     pub pack: PathBuf,
+    /// The pack's previous version: /clauses then shows what changed since it (loaded once,
+    /// at start)
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
     /// Where to listen
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,

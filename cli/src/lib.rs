@@ -68,7 +68,7 @@ where
         Command::Doc(a) => commands::doc::run(io, a),
         Command::Watch(a) => commands::watch::run(io, a),
         Command::Gen(a) => commands::gen::run(io, a),
-        Command::Serve(a) => commands::serve::run(a),
+        Command::Serve(a) => commands::serve::run(io, a),
         Command::Replay(a) => commands::replay::run(io, a),
         Command::Schema(a) => commands::schema::run(io, a),
         Command::New {

@@ -537,3 +537,60 @@ pub mod whatif {
         }
     }
 }
+
+/// The clause browser (条款浏览) that `policy serve` serves at `/clauses` (cli/src/web/browse.rs)
+pub mod browse {
+    use super::Msg;
+
+    catalogue! {
+        B_TITLE: "条款浏览", "Clause browser";
+        B_NAV: "页面", "Pages";
+        B_INTRO: "本政策包的全部条款：原文、参数及其单位与历年取值、限额、结算规则，以及本包测试用例作为示例。", "Every clause of the pack: its original text, parameters with units and values by year, limits, settlement rules, and the pack's tests as worked examples.";
+        B_PACK: "政策包", "The pack";
+        B_PACK_TITLE: "标题", "Title";
+        B_ISSUER: "发布单位", "Issuer";
+        B_STATUS: "状态", "Status";
+        B_VERSION: "版本", "Version";
+        B_FINGERPRINT: "指纹", "Fingerprint";
+        B_NO_PREVIOUS: "启动服务时加 --previous <上一版本的政策包目录>，此处即列出与上一版本相比的变化。", "Start the server with --previous <the previous version's pack directory> to list here what changed since that version.";
+        B_CHANGES: "与上一版本相比的变化", "What changed since the previous version";
+        B_CHANGES_FROM: "上一版本：{0}（指纹 {1}）→ 本版本：{2}", "Previous version: {0} (fingerprint {1}) → this version: {2}";
+        B_NO_CHANGES: "没有变化：两个版本的条款、参数和规则完全相同。", "No changes: the two versions have the same clauses, parameters and rules.";
+        B_REMOVED: "（已删除）", "(removed)";
+        B_TOC: "目录", "Contents";
+        B_KIND: "申报类别：{0}", "Kind of application: {0}";
+        B_PARAMETERS: "参数", "Parameters";
+        B_NO_PARAMETERS: "本条款没有参数。", "This clause has no parameters.";
+        B_FROM_YEAR: "{0} 年起", "from {0}";
+        B_IN_FORCE: "（{0} 年现行）", "(in force in {0})";
+        B_LIMITS: "限额", "Limits";
+        B_RULES_OF: "涉及本条款的结算规则", "Settlement rules that involve this clause";
+        B_EXAMPLES: "示例（本包测试用例，由引擎现场计算）", "Worked examples (the pack's tests, decided now by the engine)";
+        B_NO_EXAMPLES: "本包测试用例中没有本条款的示例。", "The pack's tests have no example of this clause.";
+        B_EXAMPLES_FAILED: "本包测试用例无法读取，未列出示例：{0}", "The pack's tests cannot be read, so no examples are shown: {0}";
+        B_COL_CASE: "用例", "Case";
+        B_COL_FACTS: "申报信息", "Facts";
+        B_COL_STATUS: "结论", "Outcome";
+        B_COL_AMOUNT: "金额（元）", "Amount (yuan)";
+        B_COL_REASONS: "理由", "Reasons";
+        B_SCRIPT_CHANGED: "脚本有修改", "the script changed";
+        B_SHOW_OLD: "原脚本", "old script";
+        B_SHOW_NEW: "新脚本", "new script";
+        B_PREVIOUS_BAD: "错误：--previous 给出的上一版本政策包 {0} 无法载入：\n{1}", "error: the previous pack given by --previous, {0}, cannot be loaded:\n{1}";
+        B_BACK_TO_TOC: "回到目录", "Back to contents";
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn every_browser_word_has_both_languages() {
+            for (name, m) in super::ALL {
+                assert!(!m.zh.trim().is_empty() && !m.en.trim().is_empty(), "{name}");
+                for i in 0..10 {
+                    let p = format!("{{{i}}}");
+                    assert_eq!(m.zh.contains(&p), m.en.contains(&p), "{name}: {p}");
+                }
+            }
+        }
+    }
+}

@@ -29,7 +29,7 @@ fn param_rows(owner: &str, parameters: &[Parameter]) -> Vec<[String; 4]> {
 /// its title (`c.p`, the year, the method in words), its header and its rows (the band as
 /// `--set` names it, the threshold and the value for people)
 /// `lang` is the HTML page's language; `None` keeps the Markdown's Chinese-with-English words
-fn band_tables(
+pub(crate) fn band_tables(
     owner: &str,
     parameters: &[Parameter],
     lang: Option<Lang>,
@@ -132,7 +132,7 @@ fn limits(c: &Clause) -> Vec<String> {
 }
 
 /// The example rows that this clause decided
-fn examples_of<'a>(
+pub(crate) fn examples_of<'a>(
     c: &Clause,
     examples: &'a [WorkedExample],
 ) -> Vec<(&'a WorkedExample, Vec<&'a policy_engine::WorkedExampleRow>)> {
@@ -285,7 +285,7 @@ fn rules_markdown(pack: &Pack) -> String {
 }
 
 /// A clause's limits in `lang`, as `limits` gives them for the Markdown
-fn limits_in(c: &Clause, lang: Lang) -> Vec<String> {
+pub(crate) fn limits_in(c: &Clause, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(cap) = &c.cap {
         out.push(w::D_CAP.fill(lang, &[&format!("{}.{cap}", c.id)]));

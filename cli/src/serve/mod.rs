@@ -10,6 +10,7 @@
 //! requests decided at once and those waiting (past the queue, 503 with Retry-After), and each
 //! request's time, which stops its work rather than only its answer.
 
+mod browse;
 mod clock;
 mod handlers;
 mod log;
@@ -28,6 +29,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use policy_engine::Engine;
 use tokio::sync::Semaphore;
 
 use self::clock::now;
@@ -51,6 +53,8 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         // The calculator page (政策计算器): HTML for people, over the same engine.
         .route("/", get(pages::get).post(pages::post))
+        // The clause browser (条款浏览).
+        .route("/clauses", get(browse::get))
         .route("/assets/style.css", get(pages::style))
         .route("/assets/print.css", get(pages::print))
         .route("/assets/icon.svg", get(pages::icon))
@@ -87,6 +91,17 @@ pub fn serve_with(
     limits: Limits,
     bound: Option<std::sync::mpsc::Sender<SocketAddr>>,
 ) -> Result<(), String> {
+    serve_with_previous(opts, limits, None, bound)
+}
+
+/// Serves until the process ends, within `limits`; the clause browser shows what changed
+/// since `previous`, the pack's previous version, when given
+pub fn serve_with_previous(
+    opts: Options,
+    limits: Limits,
+    previous: Option<Engine>,
+    bound: Option<std::sync::mpsc::Sender<SocketAddr>>,
+) -> Result<(), String> {
     let engine = candidate(&opts.pack, opts.require_tests)
         .map_err(|e| format!("error: {}", e.join("\n")))?;
     let log = match opts.decision_log.as_deref() {
@@ -110,6 +125,8 @@ pub fn serve_with(
         workers: Arc::new(Semaphore::new(workers)),
         admission: Arc::new(Semaphore::new(workers + limits.queue)),
         limits: limits.clone(),
+        previous: previous.map(Arc::new),
+        examples: Mutex::new(None),
     });
     {
         let shared = shared.clone();

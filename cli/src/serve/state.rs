@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use policy_engine::Engine;
+use policy_engine::{Engine, WorkedExample};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
@@ -23,6 +23,11 @@ pub(super) struct Shared {
     pub(super) workers: Arc<Semaphore>,
     /// One permit per request deciding or waiting to: past them, 503
     pub(super) admission: Arc<Semaphore>,
+    /// The pack's previous version (`--previous`), loaded once at start, for the clause
+    /// browser's "what changed"
+    pub(super) previous: Option<Arc<Engine>>,
+    /// The worked examples of the engine in force, made once per engine for the clause browser
+    pub(super) examples: Mutex<Option<Examples>>,
 }
 
 impl Shared {
@@ -34,6 +39,10 @@ impl Shared {
         }
     }
 }
+
+/// The worked examples of one engine: the engine they were decided with (a reload makes
+/// another), and the examples or why the pack's tests could not be read
+pub(super) type Examples = (Arc<Engine>, Arc<Result<Vec<WorkedExample>, String>>);
 
 /// The outcome of the last reload, shown on `/v1/pack`
 #[derive(Serialize, Clone)]

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::messages::{self as m, web as w};
 
 pub(crate) mod all;
+pub(crate) mod browse;
 pub(crate) mod whatif;
 
 /// The stylesheet for screens
@@ -247,22 +248,52 @@ pub(crate) fn with_lang(lang: Lang, path: &str) -> String {
     }
 }
 
-/// The frame of every page: head, title, language switch, the pack it computes with
-pub(crate) fn frame(lang: Lang, pack: &Pack, other_lang: &str, body: Markup) -> Markup {
+/// The frame of the calculator's pages
+fn frame(lang: Lang, pack: &Pack, other_lang: &str, body: Markup) -> Markup {
+    page_frame(lang, pack, w::W_TITLE.get(lang), "/", other_lang, body)
+}
+
+/// The links to each page of the site, `here` (this page's path) marked as current
+pub(crate) fn pages_nav(lang: Lang, here: &str) -> Markup {
+    let pages = [
+        ("/", w::W_TITLE.get(lang)),
+        ("/clauses", crate::messages::browse::B_TITLE.get(lang)),
+        ("/whatif", crate::messages::whatif::WI_TITLE.get(lang)),
+    ];
+    html! {
+        nav.pages aria-label=(crate::messages::browse::B_NAV.get(lang)) {
+            @for (path, name) in pages {
+                a href=(with_lang(lang, path)) aria-current=[(path == here).then_some("page")] { (name) }
+            }
+        }
+    }
+}
+
+/// The frame of every page: head, `title`, the links to each page (`here` is this one's
+/// path), the language switch, the pack it computes with
+pub(crate) fn page_frame(
+    lang: Lang,
+    pack: &Pack,
+    title: &str,
+    here: &str,
+    other_lang: &str,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.pick("zh-CN", "en")) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (w::W_TITLE.get(lang)) }
+                title { (title) }
                 link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
                 link rel="stylesheet" href="/assets/style.css";
                 link rel="stylesheet" href="/assets/print.css" media="print";
             }
             body {
                 header {
-                    h1 { a href=(with_lang(lang, "/")) { (w::W_TITLE.get(lang)) } }
+                    h1 { a href=(with_lang(lang, here)) { (title) } }
+                    (pages_nav(lang, here))
                     a.lang href=(other_lang) lang=(lang.pick("en", "zh-CN")) { (w::W_LANG_OTHER.get(lang)) }
                 }
                 main {

@@ -320,6 +320,7 @@ pub(crate) fn page(v: &View<'_>) -> Markup {
             body.whatif {
                 header {
                     h1 { a href=(with_lang(lang, "/whatif")) { (w::WI_TITLE.get(lang)) } }
+                    (super::pages_nav(lang, "/whatif"))
                     a.lang href=(other) lang=(lang.pick("en", "zh-CN")) { (crate::messages::web::W_LANG_OTHER.get(lang)) }
                 }
                 main {
