@@ -61,12 +61,9 @@ const TOP: u8 = u8::MAX;
 /// bundled pack has at most a dozen)
 const MAX_ITEMS: usize = 48;
 
-const NO_ITEM: Item<'static> = Item {
-    group: TOP,
-    key: "",
-    text: "",
-    form: Form::Other,
-};
+/// A line's items, on the stack: nothing written before it is used (a filled array of
+/// `MAX_ITEMS` placeholders, twice a line, was 2% of a large run)
+type Items<'a> = arrayvec::ArrayVec<Item<'a>, MAX_ITEMS>;
 
 /// Nesting allowed inside a skipped value (serde_json's own limit is 128)
 const MAX_DEPTH: usize = 100;
@@ -304,9 +301,9 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The items of a line holding one JSON object, written into `out`; their number, or `None`
+/// The items of a line holding one JSON object, pushed onto `out`; their number, or `None`
 /// when the line is not strict JSON, is not an object, or has too many items
-fn items<'a>(text: &'a str, out: &mut [Item<'a>; MAX_ITEMS]) -> Option<usize> {
+fn items<'a>(text: &'a str, out: &mut Items<'a>) -> Option<usize> {
     let mut s = Scanner { text, i: 0 };
     let mut n = 0usize;
     s.ws();
@@ -318,12 +315,13 @@ fn items<'a>(text: &'a str, out: &mut [Item<'a>; MAX_ITEMS]) -> Option<usize> {
             b'[' => (s.other()?, Form::Other),
             _ => s.scalar()?,
         };
-        *out.get_mut(at)? = Item {
+        out.try_push(Item {
             group: TOP,
             key,
             text,
             form,
-        };
+        })
+        .ok()?;
         n += 1;
         if form == Form::Object {
             s.members(|s, key| {
@@ -331,12 +329,13 @@ fn items<'a>(text: &'a str, out: &mut [Item<'a>; MAX_ITEMS]) -> Option<usize> {
                     b'{' | b'[' => (s.other()?, Form::Other),
                     _ => s.scalar()?,
                 };
-                *out.get_mut(n)? = Item {
+                out.try_push(Item {
                     group,
                     key,
                     text,
                     form,
-                };
+                })
+                .ok()?;
                 n += 1;
                 Some(())
             })?;
@@ -448,7 +447,7 @@ fn read_line<'a, R>(
     text: &'a str,
     read: impl FnOnce(&[Item<'a>], IdKind<'_, 'a>) -> Option<R>,
 ) -> Option<R> {
-    let mut buf = [NO_ITEM; MAX_ITEMS];
+    let mut buf = Items::new();
     let n = items(text, &mut buf)?;
     let items = buf.get(..n)?;
     let (mut id, mut kind) = (None, None);

@@ -26,19 +26,11 @@ pub(crate) fn specials(word: u64) -> u64 {
 /// assert!(!policy_engine::is_plain_json_text("line\nbreak"));
 /// ```
 pub fn is_plain_json_text(text: &str) -> bool {
-    let b = text.as_bytes();
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        if specials(u64::from_le_bytes(word)) != 0 {
-            return false;
-        }
-    }
-    words
-        .remainder()
-        .iter()
-        .all(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+    // No early exit: almost every text is plain, and a loop without one is compiled to
+    // vector instructions (16 or 32 bytes a step, against 8 for the word trick above).
+    text.bytes().fold(true, |plain, c| {
+        plain & (c >= 0x20) & (c != b'"') & (c != b'\\')
+    })
 }
 
 #[cfg(test)]
