@@ -131,10 +131,24 @@ pub(crate) fn check_all(
 /// whether `json_facts` answered. For the tests and the fuzz target.
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn quick_path_agrees(pack: &Pack, line: &str) -> bool {
-    use crate::input::quick::{json_facts, light, scan_id_kind};
+    use crate::input::quick::{json_facts, leading_id_kind, light, scan_id_kind};
     use crate::input::validate::kind_text;
     use crate::model::value::Value;
     let general = crate::input::json_line(line, 0, 1);
+    if let Some((id, kind)) = leading_id_kind(line) {
+        // An id the general reader finds is the one read from the line's beginning; a line
+        // it checks has that kind too (elsewhere the line is an error whatever its kind).
+        if let Some(g) = general.id() {
+            assert_eq!(g, id, "leading_id_kind, id: {line}");
+        }
+        if check_one(pack, &general).is_ok() {
+            assert_eq!(
+                kind_text(&general).as_deref(),
+                Some(kind),
+                "leading_id_kind, kind: {line}"
+            );
+        }
+    }
     if let Some((id, kind)) = scan_id_kind(line) {
         assert_eq!(id, general.id(), "scan_id_kind, id: {line}");
         assert_eq!(

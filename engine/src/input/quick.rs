@@ -598,6 +598,93 @@ pub(crate) fn light(text: &str, index: usize, line: usize) -> Option<crate::inpu
     })
 }
 
+/// The `id` and `kind` of a line, read from the members before them only, where those are
+/// all plain: a key and a text without escapes, a number, `true`, `false` or `null` (as in
+/// `{"id": "…", "year": 2025, "kind": "…", …}`). What follows is not looked at, so the line
+/// may not even be JSON. `None` where anything else comes first, or the id or kind is not a
+/// plain, non-empty text.
+///
+/// Only for hashing ids in a first pass. Where the line is a valid application, these are
+/// the id and kind the general reader finds (it takes the first `id` and `kind` of an object,
+/// and refuses one given twice). Where it is not, the line's decision is an error whatever
+/// its kind, and the id hashed may be one the general reader would not give it: a hash met
+/// twice is confirmed by reading both lines again whole (`first_pass::repeats_among`), so such
+/// an id never makes another application a repeat.
+pub(crate) fn leading_id_kind(text: &str) -> Option<(&str, &str)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(*i) {
+            *i += 1;
+        }
+    };
+    // A text of plain bytes (no escape, no control character) starting at `i`
+    let plain = |i: &mut usize| -> Option<&str> {
+        if b.get(*i) != Some(&b'"') {
+            return None;
+        }
+        let start = *i + 1;
+        let len = b.get(start..)?.iter().position(|&c| c == b'"')?;
+        if b.get(start..start + len)?
+            .iter()
+            .any(|&c| c < 0x20 || c == b'\\')
+        {
+            return None;
+        }
+        *i = start + len + 1;
+        text.get(start..start + len)
+    };
+    ws(&mut i);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    let (mut id, mut kind) = (None, None);
+    // A few members at most: an application's id and kind come early if they are plain.
+    for _ in 0..8 {
+        ws(&mut i);
+        let key = plain(&mut i)?;
+        ws(&mut i);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+        let value = match b.get(i)? {
+            b'"' => Some(plain(&mut i)?),
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                // Past it to the next delimiter; in valid JSON that is where it ends.
+                while let Some(c) = b.get(i) {
+                    if matches!(c, b',' | b'}' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    if !c.is_ascii_alphanumeric() && !matches!(c, b'-' | b'+' | b'.') {
+                        return None;
+                    }
+                    i += 1;
+                }
+                None
+            }
+            _ => return None,
+        };
+        // A number, or an empty text, for either: the full scan decides.
+        match key {
+            "id" if id.is_none() => id = Some(value.filter(|v| !v.is_empty())?),
+            "kind" if kind.is_none() => kind = Some(value.filter(|v| !v.is_empty())?),
+            _ => {}
+        }
+        if let (Some(id), Some(kind)) = (id, kind) {
+            return Some((id, kind));
+        }
+        ws(&mut i);
+        if b.get(i) != Some(&b',') {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The top-level `id` and `kind` of a JSON object, found by scanning its bytes without
 /// building anything; `None` whenever anything is unusual (escapes in them, repeats, an `id`
 /// that is not a text or a plain number, a line that is not strict JSON): the caller then asks
@@ -623,7 +710,7 @@ pub(crate) fn scan_id_kind<'a>(text: &'a str) -> Option<(Option<&'a str>, Option
 
 #[cfg(test)]
 mod tests {
-    use super::{light, scan_id_kind};
+    use super::{leading_id_kind, light, scan_id_kind};
     use crate::decide::check::quick_path_agrees as agrees;
     use crate::decide::Engine;
     use crate::model::pack::Pack;
@@ -1206,6 +1293,72 @@ mod tests {
             }
         }
         String::from_utf8(b).ok()
+    }
+
+    #[test]
+    fn leading_id_and_kind_are_the_general_readers_or_the_line_is_an_error() {
+        let pack = engine().pack();
+        let cases = [
+            (
+                r#"{"id":"a","kind":"tech_transfer"}"#,
+                Some(("a", "tech_transfer")),
+            ),
+            (r#" { "id" :	"a" ,"kind": "b" , "x": 1}"#, Some(("a", "b"))),
+            // Not JSON past the beginning, or the id given twice: an error, so the id hashed
+            // never counts (a meeting hash is read again whole)
+            (r#"{"id":"a","kind":"b","#, Some(("a", "b"))),
+            (r#"{"id":"a","kind":"b","id":"c"}"#, Some(("a", "b"))),
+            (r#"{"id":"a","kind":"b"} trailing"#, Some(("a", "b"))),
+            // Anything not plain before both: the full scan decides
+            (r#"{"kind":"b","id":"a"}"#, Some(("a", "b"))),
+            (r#"{"id":"","kind":"b"}"#, None),
+            (r#"{"id":"a\u0041","kind":"b"}"#, None),
+            (r#"{"id":7,"kind":"b"}"#, None),
+            (r#"{"id":"a","kind":null}"#, None),
+            ("{\"id\":\"a\tb\",\"kind\":\"b\"}", None),
+            (r#"["id","a","kind","b"]"#, None),
+            (r#"{"id":"a""#, None),
+            (r#"{"id":"a","year":2025,"kind":"b"}"#, Some(("a", "b"))),
+            (
+                r#"{"year": -2.5e3, "ok": true, "n": null, "kind": "b", "id": "a", "x": [1]}"#,
+                Some(("a", "b")),
+            ),
+            (r#"{"applicant":{"id":"x"},"id":"a","kind":"b"}"#, None),
+            (r#"{"year":2025,"id":"a","x":"\"","kind":"b"}"#, None),
+            (r#"{"id":"a","year":20 25,"kind":"b"}"#, None),
+            (r#"{"id":"a","kind":"b","kind":"c"}"#, Some(("a", "b"))),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(leading_id_kind(line), expected, "{line}");
+            agrees(pack, line);
+        }
+        // Generated lines with their id and kind moved to the front, and mutants of them
+        // (a byte changed, cut short, spaces): each agrees with the general reader.
+        let mut rng = Rng(7);
+        let (mut answered, mut mutants) = (0, 0);
+        for _ in 0..2000 {
+            let line = application(&mut rng, pack);
+            let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(&line) else {
+                continue;
+            };
+            let (Some(id), Some(kind)) = (map.shift_remove("id"), map.shift_remove("kind")) else {
+                continue;
+            };
+            let mut front = serde_json::Map::new();
+            front.insert("id".into(), id);
+            front.insert("kind".into(), kind);
+            front.extend(map);
+            let line = serde_json::Value::Object(front).to_string();
+            answered += usize::from(leading_id_kind(&line).is_some());
+            agrees(pack, &line);
+            for _ in 0..4 {
+                if let Some(m) = mutate(&mut rng, &line) {
+                    mutants += 1;
+                    agrees(pack, &m);
+                }
+            }
+        }
+        assert!(answered > 1000 && mutants > 1000, "{answered}, {mutants}");
     }
 
     #[test]
