@@ -108,7 +108,7 @@ for c in "${contenders[@]}"; do
 done
 ratio() {
     awk -v a="$(median "$1" 1)" -v b="$(median "$2" 1)" -v c="$(median "$1" 2)" -v d="$(median "$2" 2)" \
-        -v name="$1 / $2" 'BEGIN {printf "ratio %s: %.2f wall, %.2f CPU\n", name, a / b, c / d}'
+        -v name="$1 / $2" 'BEGIN {printf "ratio %s: %s wall, %s CPU\n", name, b ? sprintf("%.2f", a / b) : "-", d ? sprintf("%.2f", c / d) : "-"}'
 }
 ratio "${contenders[0]}" "${contenders[1]}"
 if [ -n "${BEFORE:-}" ]; then
