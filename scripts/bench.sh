@@ -14,34 +14,38 @@
 # OUT_DIR: where each run writes its output, a fresh file per run (default a new temp dir);
 #        the last run's outputs stay there.
 # BEFORE: another build of `policy` (e.g. of the previous commit), run alternately too; its
-#        output must be the same bytes.
+#        output must be the same bytes as this build's (the plain run's, with SETTLED).
 # SETTLED=1: instead of the baseline, the settled run: `policy gen --repeat-applicants 50`
 #        (half the applicants hold several awards), run with the Suzhou settlement scenario
 #        against the same run without it.
 # The figures are this machine's and move by a third or more when it is busy: read the ratios.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 n=${1:-${N:-1000000}}
 runs=${2:-${RUNS:-5}}
 input=${3:-${INPUT:-}}
+# Paths given are from where the script was called; NATIVE_SRC and GEN_PY from the repo root.
+for v in input OUT_DIR BEFORE NATIVE_BIN; do
+    if [ -n "${!v:-}" ]; then declare "$v=$(realpath -m "${!v}")"; fi
+done
+cd "$(dirname "$0")/.."
 pack=policies/suzhou-future-industries
 scenario=$pack/scenarios/yearly-cap-300wan-platforms-highest.yaml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out_dir=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/policy-bench.XXXXXX")}
-mkdir -p "$out_dir"
 
 cargo build --release -q -p policy-cli
 policy=target/release/policy
 
 if [ -n "${SETTLED:-}" ]; then
-    contenders=(settled policy)
+    contenders=(settled plain)
+    base=plain
     if [ -z "$input" ]; then
         input=$work/settled.jsonl
         "$policy" gen --pack "$pack" --count "$n" --seed 11 --repeat-applicants 50 --output "$input"
     fi
 else
     contenders=(policy native)
+    base=policy
     native=${NATIVE_BIN:-}
     if [ -z "$native" ]; then
         src=${NATIVE_SRC:-../shared/bench/native}
@@ -65,12 +69,14 @@ else
     fi
 fi
 if [ -n "${BEFORE:-}" ]; then contenders+=(before); fi
+out_dir=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/policy-bench.XXXXXX")}
+mkdir -p "$out_dir"
 
 # The command of contender $1 writing to $2, in the array `cmd`
 command_of() {
     local run=(run --pack "$pack" --input "$input" --format json --output "$2" --quiet)
     case $1 in
-        policy) cmd=("$policy" "${run[@]}") ;;
+        policy | plain) cmd=("$policy" "${run[@]}") ;;
         settled) cmd=("$policy" "${run[@]}" --scenario "$scenario") ;;
         before) cmd=("$BEFORE" "${run[@]}") ;;
         native) cmd=("$native" "$input" -o "$2" --quiet) ;;
@@ -95,7 +101,7 @@ for i in $(seq "$runs"); do
         line="$line  $c $w s, $cpu s CPU, $mib MiB;"
     done
     if [ -n "${BEFORE:-}" ]; then
-        cmp -s "$out_dir/policy.$i.json" "$out_dir/before.$i.json" \
+        cmp -s "$out_dir/$base.$i.json" "$out_dir/before.$i.json" \
             || { echo "BEFORE gives different output" >&2; exit 1; }
     fi
     echo "$line"
@@ -112,5 +118,6 @@ ratio() {
 }
 ratio "${contenders[0]}" "${contenders[1]}"
 if [ -n "${BEFORE:-}" ]; then
-    ratio policy before
+    ratio "$base" before
 fi
+echo "outputs: $out_dir (the last run's; remove it when done)"
