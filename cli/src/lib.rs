@@ -29,6 +29,10 @@ use commands::Io;
 use render::diagnostics::ErrorFormat;
 
 pub use exit::{EXIT_APPLICATION_ERRORS, EXIT_FAILURE, EXIT_OK};
+/// The decisions JSON of `policy run`, for the stage benchmarks (`benches/stages.rs`); not
+/// part of the API
+#[doc(hidden)]
+pub use render::stream::JsonSink;
 
 /// Runs `policy` with these arguments (the first is the program name) and returns the exit code
 pub fn main_with<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
