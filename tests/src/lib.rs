@@ -270,4 +270,20 @@ pub mod browser {
             listed.join("")
         );
     }
+
+    /// The widths the pages are audited at: a phone's and a desktop's
+    pub const WIDTHS: [u32; 2] = [390, 1280];
+
+    /// [`assert_accessible`] on the page as it stands, at each of [`WIDTHS`] (the window is
+    /// resized, the page not reloaded, so a form's state is kept); the window is left at the
+    /// last width
+    pub async fn assert_accessible_at_widths(client: &fantoccini::Client, what: &str) {
+        for width in WIDTHS {
+            client
+                .set_window_size(width, 900)
+                .await
+                .expect("resize the window");
+            assert_accessible(client, &format!("{what} at {width}px")).await;
+        }
+    }
 }

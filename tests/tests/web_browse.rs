@@ -592,6 +592,7 @@ fn the_clause_browser_works_in_headless_chromium() {
     let yaml = std::fs::read_to_string(&meta).expect("read");
     std::fs::write(&meta, yaml.replace("value: 400000", "value: 300000")).expect("write");
     let addr = serve_with_previous(&policy_tests::suzhou_pack(), Some(previous.path()));
+    let plain = serve_with_previous(&policy_tests::suzhou_pack(), None);
     let (_driver, url) = start_driver(&driver);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -599,12 +600,16 @@ fn the_clause_browser_works_in_headless_chromium() {
         .expect("runtime");
     runtime
         .block_on(async {
-            tokio::time::timeout(Duration::from_secs(180), in_browser(&url, &browser, addr)).await
+            tokio::time::timeout(
+                Duration::from_secs(180),
+                in_browser(&url, &browser, addr, plain),
+            )
+            .await
         })
         .expect("the browser test finishes within 3 minutes");
 }
 
-async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
+async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, plain: SocketAddr) {
     use fantoccini::{key::Key, ClientBuilder, Locator};
 
     let profile = tempfile::tempdir().expect("profile");
@@ -738,6 +743,17 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
         .expect("open the clause");
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("browse-390-clause.png"), png).expect("save the screenshot");
+
+    // The accessibility audit (axe-core, WCAG 2 A/AA) at a phone's width and a desktop's: with
+    // no previous version, with the changes since it, and in English.
+    for (what, page) in [
+        ("/clauses", format!("http://{plain}/clauses")),
+        ("/clauses with --previous", format!("{base}/clauses")),
+        ("/clauses in English", format!("{base}/clauses?lang=en")),
+    ] {
+        c.goto(&page).await.expect("open");
+        policy_tests::browser::assert_accessible_at_widths(&c, what).await;
+    }
 
     // The console stayed clean: no failed load, no CSP refusal, no error.
     let log = c.issue_cmd(BrowserLog).await.expect("the browser log");

@@ -825,6 +825,28 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
         .await
         .expect("script");
     assert_eq!(unlabelled, json!([]), "fields without a label");
+    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif, blank").await;
+
+    // A malformed value: named beside its field, the page still passes the audit.
+    let field = c
+        .find(Locator::Id("p-rd-platform-provincial"))
+        .await
+        .expect("the provincial platform award");
+    field.clear().await.expect("clear");
+    field.send_keys("abc").await.expect("type");
+    c.find(Locator::Id("run"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("submit");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(".field.invalid .error"))
+        .await
+        .expect("the message beside the field");
+    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif, a field in error").await;
+    c.set_window_size(1280, 900).await.expect("resize");
 
     let field = c
         .find(Locator::Id("p-rd-platform-provincial"))
@@ -883,6 +905,7 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
         .await
         .expect("find");
     assert!(charts.len() >= 2, "the charts by clause and by year");
+    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif, a result").await;
 
     for (width, name) in [(390, "whatif-390.png"), (1280, "whatif-1280.png")] {
         c.set_window_size(width, 900).await.expect("resize");
@@ -901,6 +924,30 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::write(shots.join(name), png).expect("save the screenshot");
     }
+
+    // In English: the blank form, and the result of the same change.
+    c.goto(&format!("{base}/whatif?lang=en"))
+        .await
+        .expect("open /whatif in English");
+    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif in English, blank").await;
+    let field = c
+        .find(Locator::Id("p-rd-platform-provincial"))
+        .await
+        .expect("the provincial platform award");
+    field.clear().await.expect("clear");
+    field.send_keys("60万").await.expect("type");
+    c.find(Locator::Id("run"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("submit");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("result"))
+        .await
+        .expect("the result in English");
+    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif in English, a result").await;
 
     // The console stayed clean: no failed load, no CSP refusal, no error.
     let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
