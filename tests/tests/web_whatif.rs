@@ -631,94 +631,12 @@ fn listing(dir: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> 
 }
 
 // ---- In a real browser ----
-//
-// The driver's start, its process group and the console-log command are copied from
-// tests/web.rs (a few lines each) rather than shared, so the two page tests stay independent.
 
-use std::os::unix::process::CommandExt as _;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn found(name: &str) -> Option<String> {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-}
-
-/// chromedriver in a process group of its own, which its browsers join: stopped when dropped
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_driver(path: &str) -> (Driver, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(path)
-        .process_group(0)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    let driver = Driver(child);
-    let until = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < until, "chromedriver did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (driver, format!("http://127.0.0.1:{port}"))
-}
-
-/// chromedriver's browser log (the console), which WebDriver itself does not name
-#[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
-const WAIT: Duration = Duration::from_secs(20);
-
-fn screenshots() -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .map_or_else(|| "screenshots".into(), |t| t.join("screenshots"));
-    std::fs::create_dir_all(&dir).expect("screenshots dir");
-    dir
-}
+use policy_tests::browser::{screenshots, with_chromium, WAIT};
+use std::time::Duration;
 
 #[test]
 fn the_what_if_page_works_in_headless_chromium() {
-    let (Some(driver), Some(browser)) = (found("chromedriver"), found("chromium")) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have chromium and chromium-driver (.ci/run installs them)"
-        );
-        eprintln!("skipped: no chromedriver or chromium on this machine (apt-get install chromium-driver)");
-        return;
-    };
     let dir = tempfile::tempdir().expect("temp dir");
     let expected = cli_compare(
         &scenario_60wan(dir.path()),
@@ -726,20 +644,7 @@ fn the_what_if_page_works_in_headless_chromium() {
     )
     .0;
     let addr = start();
-    let (_driver, url) = start_driver(&driver);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime
-        .block_on(async {
-            tokio::time::timeout(
-                Duration::from_secs(180),
-                in_browser(&url, &browser, addr, expected),
-            )
-            .await
-        })
-        .expect("the browser test finishes within 3 minutes");
+    with_chromium(|c| in_browser(c, addr, expected));
 }
 
 /// Every text's contrast with the background it sits on (WCAG 2 relative luminance): the
@@ -785,30 +690,12 @@ const [a, inkA] = draw('情'), [b, inkB] = draw('景');
 return a !== b && inkA > 20 && inkB > 20;
 "#;
 
-async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [Decimal; 3]) {
-    use fantoccini::{ClientBuilder, Locator};
+async fn in_browser(c: fantoccini::Client, addr: SocketAddr, expected: [Decimal; 3]) {
+    use fantoccini::Locator;
     use serde_json::json;
 
-    let profile = tempfile::tempdir().expect("profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": browser, "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--window-size=1280,900",
-            format!("--user-data-dir={}", profile.path().display()),
-        ]}),
-    );
-    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let c = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("a WebDriver session");
     let base = format!("http://{addr}");
-    let shots = screenshots();
+    let shots = screenshots(env!("CARGO_TARGET_TMPDIR"));
 
     c.goto(&format!("{base}/whatif"))
         .await
@@ -828,43 +715,11 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
     policy_tests::browser::assert_accessible_at_widths(&c, "/whatif, blank").await;
 
     // A malformed value: named beside its field, the page still passes the audit.
-    let field = c
-        .find(Locator::Id("p-rd-platform-provincial"))
-        .await
-        .expect("the provincial platform award");
-    field.clear().await.expect("clear");
-    field.send_keys("abc").await.expect("type");
-    c.find(Locator::Id("run"))
-        .await
-        .expect("the button")
-        .click()
-        .await
-        .expect("submit");
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".field.invalid .error"))
-        .await
-        .expect("the message beside the field");
+    send_provincial(&c, "abc", Locator::Css(".field.invalid .error")).await;
     policy_tests::browser::assert_accessible_at_widths(&c, "/whatif, a field in error").await;
     c.set_window_size(1280, 900).await.expect("resize");
 
-    let field = c
-        .find(Locator::Id("p-rd-platform-provincial"))
-        .await
-        .expect("the provincial platform award");
-    field.clear().await.expect("clear");
-    field.send_keys("60万").await.expect("type");
-    c.find(Locator::Id("run"))
-        .await
-        .expect("the button")
-        .click()
-        .await
-        .expect("submit");
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("result"))
-        .await
-        .expect("the result");
+    send_provincial(&c, "60万", Locator::Id("result")).await;
     let mut shown = Vec::new();
     for id in ["total-baseline", "total-scenario", "total-change"] {
         let e = c.find(Locator::Id(id)).await.expect(id);
@@ -930,13 +785,20 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
         .await
         .expect("open /whatif in English");
     policy_tests::browser::assert_accessible_at_widths(&c, "/whatif in English, blank").await;
+    send_provincial(&c, "60万", Locator::Id("result")).await;
+    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif in English, a result").await;
+}
+
+/// Types `value` into the provincial platform's field, sends the form with its button and
+/// waits for `shown` on the page that comes back
+async fn send_provincial(c: &fantoccini::Client, value: &str, shown: fantoccini::Locator<'_>) {
     let field = c
-        .find(Locator::Id("p-rd-platform-provincial"))
+        .find(fantoccini::Locator::Id("p-rd-platform-provincial"))
         .await
         .expect("the provincial platform award");
     field.clear().await.expect("clear");
-    field.send_keys("60万").await.expect("type");
-    c.find(Locator::Id("run"))
+    field.send_keys(value).await.expect("type");
+    c.find(fantoccini::Locator::Id("run"))
         .await
         .expect("the button")
         .click()
@@ -944,19 +806,9 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr, expected: [De
         .expect("submit");
     c.wait()
         .at_most(WAIT)
-        .for_element(Locator::Id("result"))
+        .for_element(shown)
         .await
-        .expect("the result in English");
-    policy_tests::browser::assert_accessible_at_widths(&c, "/whatif in English, a result").await;
-
-    // The console stayed clean: no failed load, no CSP refusal, no error.
-    let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
-    let errors: Vec<&Value> = log
-        .as_array()
-        .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
-        .unwrap_or_default();
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    c.close().await.expect("close");
+        .unwrap_or_else(|e| panic!("{value} sent, {shown:?} is shown: {e}"));
 }
 
 #[test]
