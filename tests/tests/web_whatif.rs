@@ -789,6 +789,82 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr, expected: [Decimal;
     policy_tests::browser::assert_accessible_at_widths(&c, "/whatif in English, a result").await;
 }
 
+#[test]
+fn the_what_if_page_works_from_the_keyboard() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expected = cli_compare(
+        &scenario_60wan(dir.path()),
+        &policy_tests::suzhou_examples(),
+    )
+    .0;
+    let addr = start();
+    with_chromium(|c| from_the_keyboard(c, addr, expected));
+}
+
+/// What has the focus: its tag, id, the text of its label (or its own text), and its value
+const FOCUSED: &str = "const e = document.activeElement;\
+    return [e.tagName, e.id, (e.labels && e.labels[0] ? e.labels[0] : e).textContent.trim(), e.value || ''];";
+
+/// Presses Tab until the focus is on an element whose label (or text) contains `label` and
+/// whose tag is `tag`; returns its id. Fails after `most` presses.
+async fn tab_to(c: &fantoccini::Client, tag: &str, label: &str, most: usize) -> String {
+    for _ in 0..most {
+        press(c, fantoccini::key::Key::Tab).await;
+        let now: Vec<String> =
+            serde_json::from_value(c.execute(FOCUSED, vec![]).await.expect("script"))
+                .expect("focused");
+        if now[0] == tag && now[2].contains(label) {
+            return now[1].clone();
+        }
+    }
+    panic!("no {tag} labelled {label} within {most} presses of Tab");
+}
+
+/// One key pressed and let go on whatever has the focus (as a person would: sent to an element,
+/// the keys for a file input would be taken as a file's name)
+async fn press(c: &fantoccini::Client, key: fantoccini::key::Key) {
+    use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
+    let key = char::from(key);
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await.expect("a key pressed");
+}
+
+async fn from_the_keyboard(c: fantoccini::Client, addr: SocketAddr, expected: [Decimal; 3]) {
+    use fantoccini::{key::Key, Locator};
+
+    c.goto(&format!("http://{addr}/whatif"))
+        .await
+        .expect("open /whatif");
+    // From the top of the page: Tab to the provincial platform award, type over what it
+    // holds (Tab selects a field's text), Tab on to the button, Enter sends.
+    let id = tab_to(&c, "INPUT", "省级研发平台", 200).await;
+    assert_eq!(id, "p-rd-platform-provincial");
+    let field = c.active_element().await.expect("focus");
+    field.send_keys("60万").await.expect("type");
+    assert_eq!(
+        field.prop("value").await.expect("value").as_deref(),
+        Some("60万"),
+        "what was typed replaces the value in force"
+    );
+    let button = tab_to(&c, "BUTTON", "测算", 50).await;
+    assert_eq!(button, "run");
+    press(&c, Key::Enter).await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("result"))
+        .await
+        .expect("the result, sent from the keyboard");
+    let mut shown = Vec::new();
+    for id in ["total-baseline", "total-scenario", "total-change"] {
+        let e = c.find(Locator::Id(id)).await.expect(id);
+        let yuan = e.attr("data-yuan").await.expect("attr").expect("data-yuan");
+        shown.push(amount(&yuan));
+    }
+    assert_eq!(shown, expected.to_vec(), "the totals of policy compare");
+}
+
 /// Types `value` into the provincial platform's field, sends the form with its button and
 /// waits for `shown` on the page that comes back
 async fn send_provincial(c: &fantoccini::Client, value: &str, shown: fantoccini::Locator<'_>) {
