@@ -630,6 +630,45 @@ fn listing(dir: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> 
     out
 }
 
+/// WCAG 2's contrast ratio of a `#rrggbb` or `#rgb` colour against white
+fn contrast_on_white(hex: &str) -> f64 {
+    let h = hex.trim_start_matches('#');
+    let h = if h.len() == 3 {
+        h.chars().flat_map(|c| [c, c]).collect()
+    } else {
+        h.to_string()
+    };
+    let channel = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&h[i..i + 2], 16).expect("hex")) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let lum = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    1.05 / (lum + 0.05)
+}
+
+#[test]
+fn the_charts_grey_for_a_target_not_measured_passes_contrast() {
+    assert!(contrast_on_white("#777") < 4.5, "the old grey, 4.48:1");
+    assert!(contrast_on_white("#767676") >= 4.5);
+    let (status, _, css) = get(start(), "/assets/charts.css");
+    assert_eq!(status, 200);
+    let rule = css
+        .split_once(".value.na {")
+        .and_then(|(_, r)| r.split_once('}'))
+        .map(|(r, _)| r)
+        .expect("the rule for a value not measured");
+    let colour = rule
+        .split_once("color:")
+        .map(|(_, c)| c.trim().trim_end_matches(';').trim())
+        .expect("its colour");
+    let ratio = contrast_on_white(colour);
+    assert!(ratio >= 4.5, "{colour} on white is {ratio:.2}:1");
+}
+
 // ---- In a real browser ----
 
 use policy_tests::browser::{screenshots, with_chromium, WAIT};
