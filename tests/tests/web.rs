@@ -577,17 +577,15 @@ fn a_single_answer_shows_its_count_limit_and_settlement_rules() {
     // A pack with settlement rules: the rules on the clause, as notes.
     let pack = policy_tests::root().join("policies/xianju-tech-innovation");
     let addr = policy_tests::serve_on(&pack, None, 8 << 20);
-    let (_, page) = post_form(
-        addr,
-        &[
-            ("kind", "research_cooperation"),
-            ("year", "2025"),
-            ("applicant.name", "仙居甲药业有限公司"),
-            ("academic_partner", "true"),
-            ("agreement_signed", "true"),
-            ("paid_amount", "400000"),
-        ],
-    );
+    let cooperation = [
+        ("kind", "research_cooperation"),
+        ("year", "2025"),
+        ("applicant.name", "仙居甲药业有限公司"),
+        ("academic_partner", "true"),
+        ("agreement_signed", "true"),
+        ("paid_amount", "400000"),
+    ];
+    let (_, page) = post_form(addr, &cooperation);
     let limits = items(&page, "limits");
     assert!(
         limits
@@ -596,6 +594,19 @@ fn a_single_answer_shows_its_count_limit_and_settlement_rules() {
         "{limits:?}\n{page}"
     );
     assert!(page.contains("结算规则要合并同一单位的全部申报才能确定"));
+    // In English the cap's value and the amount are in English too.
+    let english: Vec<(&str, &str)> = [("lang", "en")].into_iter().chain(cooperation).collect();
+    let (_, page) = post_form(addr, &english);
+    let limits = items(&page, "limits");
+    assert!(
+        limits.iter().any(|l| l.contains("300,000 yuan (30 万元)")),
+        "{limits:?}\n{page}"
+    );
+    let amount = inside(&page, "id=\"amount\"", "</dd>").expect("an amount");
+    assert!(
+        amount.ends_with(" 万元)") && amount.contains(" yuan ("),
+        "{amount}"
+    );
     // Its answer is still /v1/explain's for the same facts.
     let x = explain(
         addr,

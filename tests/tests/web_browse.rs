@@ -261,6 +261,26 @@ fn settlement_rules_are_shown_with_the_clauses_they_involve() {
         page.contains("<a href=\"#settlement\">结算规则</a>"),
         "in the contents"
     );
+    // In English, what each rule does and its amounts are in English too.
+    let (code, _, page) = get(addr, "/clauses?lang=en");
+    assert_eq!(code, 200, "{page}");
+    let cap = after(
+        &page,
+        "<section class=\"rule\" id=\"yearly-cap\"",
+        "</section>",
+    );
+    assert!(
+        cap.contains("combined cap: what the same applicant (identified by applicant.credit_code, then applicant.name in turn) in each group (year) is awarded under every clause is at most yearly-cap.max (500,000 yuan (50 万元)) in all; the excess is cut from the largest award down (largest-first)"),
+        "{cap}"
+    );
+    let row = after(cap, "data-parameter=\"yearly-cap.max\"", "</tr>");
+    assert!(row.contains("500,000 yuan (50 万元)"), "{row}");
+    let tt = after(
+        &page,
+        "<section class=\"clause\" id=\"tech-transfer\"",
+        "<p class=\"top\">",
+    );
+    assert!(tt.contains("highest only: the same applicant"), "{tt}");
 }
 
 #[test]
@@ -386,7 +406,7 @@ fn a_timeline_shows_each_value_from_its_year() {
     assert_eq!(row.matches("年现行").count(), 1, "{row}");
     let (_, _, en) = get(addr, "/clauses?lang=en");
     let row = after(&en, "data-parameter=\"rd-platform.provincial\"", "</tr>");
-    assert!(row.contains("from 2027: 600,000 元（60 万元）"), "{row}");
+    assert!(row.contains("from 2027: 600,000 yuan (60 万元)"), "{row}");
     assert_eq!(row.matches("(in force in ").count(), 1, "{row}");
     // And the change from the plain value to the timeline is listed.
     let changes = after(&page, "id=\"changes\"", "</section>");
