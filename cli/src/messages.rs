@@ -506,6 +506,8 @@ pub mod whatif {
         WI_TOTAL_CHANGE: "变化", "Change";
         WI_COUNT: "申报 {0} 条", "{0} applications";
         WI_SETS: "改动的参数", "Parameters changed";
+        WI_TABLE_BUDGET: "各条款预算表（可横向滚动）", "Budget by clause (the table scrolls sideways)";
+        WI_TABLE_LARGEST: "变化最大的申报（可横向滚动）", "Largest changes (the table scrolls sideways)";
         WI_FIX: "有 {0} 项需要修改，见各项下方的说明；未作测算。", "{0} fields need changing, see the note under each; nothing was compared.";
         WI_NO_CHANGE: "没有改动任何参数：请至少修改一项再测算。", "No parameter was changed: change at least one to compare.";
         WI_ERR_REQUIRED: "请填写此项", "fill this in";

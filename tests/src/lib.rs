@@ -177,9 +177,167 @@ pub fn http_with(
     (status, head.to_ascii_lowercase(), body.to_string())
 }
 
-/// What the browser tests share: the accessibility audit of a page open in a WebDriver session
+/// What the browser tests share: headless Chromium driven by chromedriver over WebDriver, its
+/// console, the screenshots' folder, and the accessibility audit of a page
+#[cfg(unix)]
 pub mod browser {
+    use std::future::Future;
+    use std::os::unix::process::CommandExt as _;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
     use serde_json::{json, Value};
+
+    /// How long to wait for a page to show an element
+    pub const WAIT: Duration = Duration::from_secs(20);
+
+    /// How long a whole browser test may take: a step that never happens fails the test
+    /// instead of holding it for ever
+    const LIMIT: Duration = Duration::from_secs(180);
+
+    /// Where `name` is on the PATH
+    fn found(name: &str) -> Option<String> {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    }
+
+    /// chromedriver in a process group of its own, which the browsers it starts join: the
+    /// whole group is stopped when dropped, so a failed test leaves no browser behind
+    struct Driver(Child);
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            let group = format!("-{}", self.0.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// chromedriver at `path` on a free loopback port, and its address once it listens
+    fn start_driver(path: &str) -> (Driver, String) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(path)
+            .process_group(0)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let driver = Driver(child);
+        let until = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (driver, format!("http://127.0.0.1:{port}"))
+    }
+
+    /// A WebDriver session of headless Chromium (`browser`, the binary) at 1280×900 with its
+    /// console logged, and the profile folder it uses (removed when dropped)
+    async fn session(driver: &str, browser: &str) -> (fantoccini::Client, tempfile::TempDir) {
+        let profile = tempfile::tempdir().expect("profile");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": browser, "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]}),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = fantoccini::ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(driver)
+            .await
+            .expect("a WebDriver session");
+        (client, profile)
+    }
+
+    /// Runs `test` on a new session of headless Chromium (1280×900), then checks the console
+    /// stayed clean (no failed load, no CSP refusal, no error) and closes the session; all of
+    /// it within three minutes. Where chromium or chromedriver is missing it prints why and
+    /// returns, but fails on CI (`CI` set), which must have them.
+    pub fn with_chromium<F, Fut>(test: F)
+    where
+        F: FnOnce(fantoccini::Client) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let (Some(driver), Some(browser)) = (found("chromedriver"), found("chromium")) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have chromium and chromium-driver (.ci/run installs them)"
+            );
+            eprintln!("skipped: no chromedriver or chromium on this machine (apt-get install chromium-driver)");
+            return;
+        };
+        let (_driver, url) = start_driver(&driver);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(async {
+                tokio::time::timeout(LIMIT, async {
+                    let (c, _profile) = session(&url, &browser).await;
+                    test(c.clone()).await;
+                    assert_console_clean(&c).await;
+                    c.close().await.expect("close the session");
+                })
+                .await
+            })
+            .expect("the browser test finishes within 3 minutes");
+    }
+
+    /// chromedriver's browser log (the console), which WebDriver itself does not name
+    #[derive(Debug)]
+    struct BrowserLog;
+
+    impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+        fn endpoint(
+            &self,
+            base: &url::Url,
+            session: Option<&str>,
+        ) -> Result<url::Url, url::ParseError> {
+            base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+        }
+
+        fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+            (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+        }
+    }
+
+    /// Fails, naming them, if the console has errors since it was last read
+    pub async fn assert_console_clean(client: &fantoccini::Client) {
+        let log = client.issue_cmd(BrowserLog).await.expect("the browser log");
+        let errors: Vec<&Value> = log
+            .as_array()
+            .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
+            .unwrap_or_default();
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+    }
+
+    /// The folder the screenshots are saved in, `<target>/screenshots`, made if need be;
+    /// `target_tmpdir` is the test's `env!("CARGO_TARGET_TMPDIR")` (`<target>/tmp`), which
+    /// cargo gives integration tests and not this library
+    pub fn screenshots(target_tmpdir: &str) -> PathBuf {
+        let dir = Path::new(target_tmpdir)
+            .parent()
+            .map_or_else(|| PathBuf::from("screenshots"), |t| t.join("screenshots"));
+        std::fs::create_dir_all(&dir).expect("screenshots dir");
+        dir
+    }
 
     /// axe-core, vendored (tests/vendor/axe-core: version, licence, checksum); injected into
     /// the page under test, never served by `policy`
@@ -269,5 +427,21 @@ pub mod browser {
             found.len(),
             listed.join("")
         );
+    }
+
+    /// The widths the pages are audited at: a phone's and a desktop's
+    pub const WIDTHS: [u32; 2] = [390, 1280];
+
+    /// [`assert_accessible`] on the page as it stands, at each of [`WIDTHS`] (the window is
+    /// resized, the page not reloaded, so a form's state is kept); the window is left at the
+    /// last width
+    pub async fn assert_accessible_at_widths(client: &fantoccini::Client, what: &str) {
+        for width in WIDTHS {
+            client
+                .set_window_size(width, 900)
+                .await
+                .expect("resize the window");
+            assert_accessible(client, &format!("{what} at {width}px")).await;
+        }
     }
 }

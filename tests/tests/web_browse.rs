@@ -7,9 +7,7 @@
 #![cfg(unix)]
 
 use std::net::SocketAddr;
-use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -263,6 +261,26 @@ fn settlement_rules_are_shown_with_the_clauses_they_involve() {
         page.contains("<a href=\"#settlement\">结算规则</a>"),
         "in the contents"
     );
+    // In English, what each rule does and its amounts are in English too.
+    let (code, _, page) = get(addr, "/clauses?lang=en");
+    assert_eq!(code, 200, "{page}");
+    let cap = after(
+        &page,
+        "<section class=\"rule\" id=\"yearly-cap\"",
+        "</section>",
+    );
+    assert!(
+        cap.contains("combined cap: what the same applicant (identified by applicant.credit_code, then applicant.name in turn) in each group (year) is awarded under every clause is at most yearly-cap.max (500,000 yuan (50 万元)) in all; the excess is cut from the largest award down (largest-first)"),
+        "{cap}"
+    );
+    let row = after(cap, "data-parameter=\"yearly-cap.max\"", "</tr>");
+    assert!(row.contains("500,000 yuan (50 万元)"), "{row}");
+    let tt = after(
+        &page,
+        "<section class=\"clause\" id=\"tech-transfer\"",
+        "<p class=\"top\">",
+    );
+    assert!(tt.contains("highest only: the same applicant"), "{tt}");
 }
 
 #[test]
@@ -388,7 +406,7 @@ fn a_timeline_shows_each_value_from_its_year() {
     assert_eq!(row.matches("年现行").count(), 1, "{row}");
     let (_, _, en) = get(addr, "/clauses?lang=en");
     let row = after(&en, "data-parameter=\"rd-platform.provincial\"", "</tr>");
-    assert!(row.contains("from 2027: 600,000 元（60 万元）"), "{row}");
+    assert!(row.contains("from 2027: 600,000 yuan (60 万元)"), "{row}");
     assert_eq!(row.matches("(in force in ").count(), 1, "{row}");
     // And the change from the plain value to the timeline is listed.
     let changes = after(&page, "id=\"changes\"", "</section>");
@@ -448,78 +466,8 @@ fn a_hostile_title_or_text_is_shown_as_text_not_markup() {
 }
 
 // ---- In a real browser ----
-// The driver start and the browser log command are copied from tests/web.rs (a few lines each)
-// rather than shared, so the two test files stay independent of each other.
 
-fn found(name: &str) -> Option<String> {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-}
-
-/// chromedriver in a process group of its own, which the browsers it starts join: the whole
-/// group is stopped when dropped, so a failed test leaves no browser behind
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_driver(path: &str) -> (Driver, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(path)
-        .process_group(0)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    let driver = Driver(child);
-    let until = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < until, "chromedriver did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (driver, format!("http://127.0.0.1:{port}"))
-}
-
-/// chromedriver's browser log (the console), which WebDriver itself does not name
-#[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
-fn screenshots() -> PathBuf {
-    // CARGO_TARGET_TMPDIR is `<target>/tmp`: the screenshots go beside it.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("screenshots"), |t| t.join("screenshots"));
-    std::fs::create_dir_all(&dir).expect("screenshots dir");
-    dir
-}
+use policy_tests::browser::{screenshots, with_chromium, WAIT};
 
 /// Run in the page: the CJK characters it shows that are drawn as a missing glyph (their
 /// pixels equal those of codepoints no font has, or nothing at all), the number of CJK
@@ -579,54 +527,20 @@ return { checked, low: low.slice(0, 10) };
 
 #[test]
 fn the_clause_browser_works_in_headless_chromium() {
-    let (Some(driver), Some(browser)) = (found("chromedriver"), found("chromium")) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have chromium and chromium-driver (.ci/run installs them)"
-        );
-        eprintln!("skipped: no chromedriver or chromium on this machine (apt-get install chromium-driver)");
-        return;
-    };
     let previous = policy_tests::pack_copy();
     let meta = previous.path().join("clauses/rd-platform.yaml");
     let yaml = std::fs::read_to_string(&meta).expect("read");
     std::fs::write(&meta, yaml.replace("value: 400000", "value: 300000")).expect("write");
     let addr = serve_with_previous(&policy_tests::suzhou_pack(), Some(previous.path()));
-    let (_driver, url) = start_driver(&driver);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(180), in_browser(&url, &browser, addr)).await
-        })
-        .expect("the browser test finishes within 3 minutes");
+    let plain = serve_with_previous(&policy_tests::suzhou_pack(), None);
+    with_chromium(|c| in_browser(c, addr, plain));
 }
 
-async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
-    use fantoccini::{key::Key, ClientBuilder, Locator};
+async fn in_browser(c: fantoccini::Client, addr: SocketAddr, plain: SocketAddr) {
+    use fantoccini::{key::Key, Locator};
 
-    let profile = tempfile::tempdir().expect("profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": browser, "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--window-size=1280,900",
-            format!("--user-data-dir={}", profile.path().display()),
-        ]}),
-    );
-    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let c = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("a WebDriver session");
     let base = format!("http://{addr}");
-    let shots = screenshots();
+    let shots = screenshots(env!("CARGO_TARGET_TMPDIR"));
 
     // From the calculator, the header's link leads here.
     c.goto(&format!("{base}/")).await.expect("open /");
@@ -637,7 +551,7 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
         .await
         .expect("click");
     c.wait()
-        .at_most(Duration::from_secs(20))
+        .at_most(WAIT)
         .for_element(Locator::Id("toc"))
         .await
         .expect("the contents");
@@ -709,7 +623,7 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
         c.set_window_size(width, 900).await.expect("resize");
         c.goto(&format!("{base}/clauses")).await.expect("open");
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(WAIT)
             .for_element(Locator::Id("changes"))
             .await
             .expect("the changes");
@@ -739,12 +653,14 @@ async fn in_browser(driver: &str, browser: &str, addr: SocketAddr) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("browse-390-clause.png"), png).expect("save the screenshot");
 
-    // The console stayed clean: no failed load, no CSP refusal, no error.
-    let log = c.issue_cmd(BrowserLog).await.expect("the browser log");
-    let errors: Vec<&Value> = log
-        .as_array()
-        .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
-        .unwrap_or_default();
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    c.close().await.expect("close");
+    // The accessibility audit (axe-core, WCAG 2 A/AA) at a phone's width and a desktop's: with
+    // no previous version, with the changes since it, and in English.
+    for (what, page) in [
+        ("/clauses", format!("http://{plain}/clauses")),
+        ("/clauses with --previous", format!("{base}/clauses")),
+        ("/clauses in English", format!("{base}/clauses?lang=en")),
+    ] {
+        c.goto(&page).await.expect("open");
+        policy_tests::browser::assert_accessible_at_widths(&c, what).await;
+    }
 }

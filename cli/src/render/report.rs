@@ -348,7 +348,7 @@ figure.chart .title { font-weight: bold; font-size: 0.95em; margin-bottom: 0.3em
 .track .mark { position: absolute; top: -3px; bottom: -3px; border-left: 2px dashed #444; }
 .base:not(.value) { background: #9aa9bd; } .scen:not(.value) { background: #d9822b; }
 .met { background: #3a8f5c; } .short { background: #d9822b; }
-.bar.na { background: none; } .value.na { color: #777; }
+.bar.na { background: none; } .value.na { color: #666; }
 .chart.line svg { display: block; max-width: 100%; height: auto; }
 svg .label { font-size: 12px; }
 svg .axis { stroke: #888; }

@@ -4,7 +4,7 @@
 //! needs all of an applicant's applications together (settlement rules) is shown as a note.
 
 use maud::{html, Markup};
-use policy_engine::{yuan_and_wan, Explanation, Field, Kind, Lang, Pack, Status};
+use policy_engine::{Explanation, Field, Kind, Lang, Pack, Status};
 use rust_decimal::Decimal;
 
 use super::{field, frame, labels, limit_notes, other_lang, value, with_lang, Problems, Submitted};
@@ -273,7 +273,7 @@ fn answers(
             @if let Some(t) = total(results) {
                 dl.result {
                     dt { (w::W_TOTAL.get(lang)) }
-                    dd.amount.total #total data-yuan=(t) { (yuan_and_wan(t)) }
+                    dd.amount.total #total data-yuan=(t) { (super::yuan_in(t, lang)) }
                 }
                 p.hint { (w::W_TOTAL_NOTE.get(lang)) }
             }
@@ -315,7 +315,7 @@ fn decided(pack: &Pack, x: &Explanation, lang: Lang) -> Markup {
                 (m::status(d.status, lang))
             }
             dt { (w::W_AMOUNT.get(lang)) }
-            dd.amount data-yuan=(d.amount) { (yuan_and_wan(d.amount)) }
+            dd.amount data-yuan=(d.amount) { (super::yuan_in(d.amount, lang)) }
             @if let Some(c) = &x.clause {
                 dt { (w::W_ARTICLE.get(lang)) }
                 dd.article { (c.article) " " (c.title) }

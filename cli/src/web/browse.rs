@@ -72,7 +72,7 @@ fn pack_section(v: &Browse<'_>) -> Markup {
                 dt { (b::B_FINGERPRINT.get(lang)) } dd { code #fingerprint { (p.fingerprint) } }
             }
             ul.shared {
-                li { (d::D_ROUNDING.fill(lang, &[&p.rounding.describe()])) }
+                li { (d::D_ROUNDING.fill(lang, &[&p.rounding.describe_in(lang)])) }
                 @for pre in &p.preconditions {
                     li { (d::D_PRECONDITION.fill(lang, &[&pre.field, &pre.equals, &pre.reason])) }
                 }
@@ -197,7 +197,7 @@ fn clause_section(c: &Clause, v: &Browse<'_>) -> Markup {
                 h3 { (b::B_RULES_OF.get(lang)) }
                 ul.rules-of {
                     @for r in &rules {
-                        li { a href={ "#" (r.id) } { (r.article) " " (r.title) } (colon(lang)) span lang="zh-CN" { (r.describe()) } }
+                        li { a href={ "#" (r.id) } { (r.article) " " (r.title) } (colon(lang)) span { (r.describe_in(lang)) } }
                     }
                 }
             }
@@ -227,7 +227,7 @@ fn parameters(owner: &str, ps: &[Parameter], year: i64, lang: Lang, nested: bool
     }
     html! {
         @if nested { h4 { (b::B_PARAMETERS.get(lang)) } } @else { h3 { (b::B_PARAMETERS.get(lang)) } }
-        (scroller(&format!("{owner}：{}", b::B_PARAMETERS.get(lang)), html! {
+        (scroller(&format!("{owner}{}{}", colon(lang), b::B_PARAMETERS.get(lang)), html! {
             table.params {
                 thead { tr {
                     th scope="col" { (m::COL_PARAMETER.get(lang)) }
@@ -263,7 +263,7 @@ fn parameters(owner: &str, ps: &[Parameter], year: i64, lang: Lang, nested: bool
 /// year marked
 fn values(p: &Parameter, year: i64, lang: Lang) -> Markup {
     if !p.is_timeline() {
-        return html! { @for dv in &p.values { (p.show(&dv.value)) } };
+        return html! { @for dv in &p.values { (p.show_in(&dv.value, lang)) } };
     }
     let now = p.value_for(Some(year));
     html! {
@@ -272,7 +272,7 @@ fn values(p: &Parameter, year: i64, lang: Lang) -> Markup {
                 @let current = now.is_some_and(|n| std::ptr::eq(n, &dv.value));
                 li.current[current] {
                     @if let Some(from) = dv.from { (b::B_FROM_YEAR.fill(lang, &[&from])) (colon(lang)) }
-                    (p.show(&dv.value))
+                    (p.show_in(&dv.value, lang))
                     @if current { " " strong { (b::B_IN_FORCE.fill(lang, &[&year])) } }
                 }
             }
@@ -339,7 +339,7 @@ fn rule_block(r: &SettlementRule, year: i64, lang: Lang) -> Markup {
         section.rule id=(r.id) aria-labelledby=(heading) {
             h3 id=(heading) { span.article { (r.article) } " " (r.title) " " small.id { code { (r.id) } } }
             blockquote.source lang="zh-CN" { (r.text) }
-            p lang="zh-CN" { (d::D_RULE.fill(lang, &[&r.kind_name(), &r.describe()])) }
+            p { (d::D_RULE.fill(lang, &[&r.kind_name(), &r.describe_in(lang)])) }
             @if !r.parameters.is_empty() {
                 (parameters(&r.id, &r.parameters, year, lang, true))
             }

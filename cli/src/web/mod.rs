@@ -240,6 +240,19 @@ fn other_lang(lang: Lang) -> Lang {
     }
 }
 
+/// An amount for the page's reader: `1,234.50 元（0.12345 万元）` in Chinese, `1,234.50 yuan
+/// (0.12345 万元)` in English, as the CLI's English output writes it
+pub(crate) fn yuan_in(amount: Decimal, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => yuan_and_wan(amount),
+        Lang::En => format!(
+            "{} yuan ({} 万元)",
+            policy_engine::group_thousands(amount),
+            (amount / Decimal::from(10_000)).normalize()
+        ),
+    }
+}
+
 pub(crate) fn with_lang(lang: Lang, path: &str) -> String {
     match lang {
         Lang::En if path.contains('?') => format!("{path}&lang=en"),
@@ -489,7 +502,7 @@ fn answer(pack: &Pack, x: &Explanation, link: &str, lang: Lang) -> Markup {
                     (m::status(d.status, lang))
                 }
                 dt { (w::W_AMOUNT.get(lang)) }
-                dd.amount #amount data-yuan=(d.amount) { (yuan_and_wan(d.amount)) }
+                dd.amount #amount data-yuan=(d.amount) { (yuan_in(d.amount, lang)) }
                 @if let Some(c) = &x.clause {
                     dt { (w::W_ARTICLE.get(lang)) }
                     dd #article {
@@ -551,7 +564,7 @@ pub(crate) fn limit_notes(pack: &Pack, x: &Explanation, lang: Lang) -> Vec<(Stri
             Some(l) => l.max.to_string(),
             None => clause
                 .parameter(&limit.max)
-                .and_then(|p| p.value_for(period).map(|v| p.show(v)))
+                .and_then(|p| p.value_for(period).map(|v| p.show_in(v, lang)))
                 .unwrap_or_else(|| limit.max.clone()),
         };
         let per = labels_of(pack, kind, &limit.per);
@@ -590,7 +603,7 @@ pub(crate) fn limit_notes(pack: &Pack, x: &Explanation, lang: Lang) -> Vec<(Stri
                 };
                 let value = rule
                     .parameter(max)
-                    .map_or_else(|| max.clone(), |p| p.display());
+                    .map_or_else(|| max.clone(), |p| p.display_in(lang));
                 w::W_RULE_CAP.fill(lang, &[&over, &value])
             }
             policy_engine::RuleKind::Requires { clause, requires } => {
@@ -600,7 +613,7 @@ pub(crate) fn limit_notes(pack: &Pack, x: &Explanation, lang: Lang) -> Vec<(Stri
                 w::W_RULE_FIRST.fill(lang, &[&clause_title(pack, clause), &titles(before)])
             }
             // A rule of a later kind: its own description.
-            _ => rule.describe(),
+            _ => rule.describe_in(lang),
         };
         let per = if rule.per.is_empty() {
             String::new()

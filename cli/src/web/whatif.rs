@@ -10,13 +10,13 @@ use std::path::Path;
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use policy_engine::{
-    parse_parameter_value, yuan_and_wan, Lang, Pack, Scenario, ScenarioChange, ScenarioComparison,
-    Unit, Value,
+    parse_parameter_value, Lang, Pack, Scenario, ScenarioChange, ScenarioComparison, Unit, Value,
 };
 use rust_decimal::Decimal;
 
 use crate::messages::whatif as w;
 use crate::render::report;
+use crate::web::yuan_in;
 
 /// Longest value of one field, in characters: past it the field is refused, not cut
 const MAX_VALUE_CHARS: usize = 100;
@@ -229,9 +229,9 @@ pub(crate) fn scenario_yaml(name: &str, sets: &[String]) -> String {
 }
 
 /// A value as a person reads it: money in 元 and 万元, a ratio as a percentage
-fn shown(v: &Value, unit: Unit) -> String {
+fn shown(v: &Value, unit: Unit, lang: Lang) -> String {
     match (v, unit) {
-        (Value::Decimal(d), Unit::Yuan) => yuan_and_wan(*d),
+        (Value::Decimal(d), Unit::Yuan) => yuan_in(*d, lang),
         (Value::Decimal(d), Unit::Ratio) => format!("{}%", (*d * Decimal::ONE_HUNDRED).normalize()),
         (v, _) => v.to_string(),
     }
@@ -437,7 +437,7 @@ fn param_field(e: &Editable, given: Option<&str>, problem: Option<&str>, lang: L
                 aria-describedby=(described) aria-invalid=[problem.map(|_| "true")];
             p.hint id=(help_id) {
                 (w::WI_UNIT.fill(lang, &[&unit_name(e.unit, lang)]))
-                " · " (w::WI_CURRENT.fill(lang, &[&shown(&e.current, e.unit)]))
+                " · " (w::WI_CURRENT.fill(lang, &[&shown(&e.current, e.unit, lang)]))
             }
             @if let Some(p) = problem { p.error id=(err_id) { (p) } }
         }
@@ -458,8 +458,8 @@ fn result(pack: &Pack, editable: &[Editable], lang: Lang, r: &Compared<'_>) -> M
             let new = parse_parameter_value(value, e.unit).ok()?;
             Some((
                 format!("{}（{}）", e.description, e.key),
-                shown(&e.current, e.unit),
-                shown(&new, e.unit),
+                shown(&e.current, e.unit, lang),
+                shown(&new, e.unit, lang),
             ))
         })
         .collect();
@@ -470,20 +470,44 @@ fn result(pack: &Pack, editable: &[Editable], lang: Lang, r: &Compared<'_>) -> M
             p { (w::WI_COUNT.fill(lang, &[&r.applications])) }
             dl.result.totals {
                 dt { (w::WI_TOTAL_BASE.get(lang)) }
-                dd #total-baseline data-yuan=(t.baseline_amount) { (yuan_and_wan(t.baseline_amount)) }
+                dd #total-baseline data-yuan=(t.baseline_amount) { (yuan_in(t.baseline_amount, lang)) }
                 dt { (w::WI_TOTAL_SCEN.get(lang)) }
-                dd #total-scenario data-yuan=(t.scenario_amount) { (yuan_and_wan(t.scenario_amount)) }
+                dd #total-scenario data-yuan=(t.scenario_amount) { (yuan_in(t.scenario_amount, lang)) }
                 dt { (w::WI_TOTAL_CHANGE.get(lang)) }
                 dd #total-change data-yuan=(t.change) {
-                    @if t.change > Decimal::ZERO { "+" } (yuan_and_wan(t.change))
+                    @if t.change > Decimal::ZERO { "+" } (yuan_in(t.change, lang))
                     @if let Some(p) = t.percent { (open) @if p > Decimal::ZERO { "+" } (p) "%" (close) }
                 }
             }
             h3 { (w::WI_SETS.get(lang)) }
             ul #sets { @for (what, old, new) in &changes { li { (what) (lang.pick("：", ": ")) (old) " → " (new) } } }
-            div.report { (PreEscaped(report::comparison_html(pack, lang, r.comparison, &[]))) }
+            div.report { (PreEscaped(focusable_tables(&report::comparison_html(pack, lang, r.comparison, &[]), lang))) }
         }
     }
+}
+
+/// The report's tables scroll sideways in their own box on a narrow screen; a box that
+/// scrolls must take the keyboard's focus to be scrolled without a mouse, and a focusable box
+/// wants a name. The report's section has its budget table first and its largest changes
+/// second; any further table is named as the second is.
+fn focusable_tables(report: &str, lang: Lang) -> String {
+    const OPEN: &str = "<div class=\"table\">";
+    let mut out = String::with_capacity(report.len() + 256);
+    for (i, part) in report.split(OPEN).enumerate() {
+        if i > 0 {
+            let name = if i == 1 {
+                w::WI_TABLE_BUDGET
+            } else {
+                w::WI_TABLE_LARGEST
+            };
+            out.push_str(&format!(
+                "<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+                report::escape(name.get(lang))
+            ));
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -554,6 +578,18 @@ mod tests {
                 "set:rd-platform.provincial"
             ]
         );
+    }
+
+    #[test]
+    fn the_report_tables_take_the_focus_and_a_name() {
+        let report = "<h2>x</h2><div class=\"table\"><table></table></div><p>y</p><div class=\"table\"><table></table></div>";
+        let out = focusable_tables(report, Lang::En);
+        assert_eq!(
+            out,
+            "<h2>x</h2><div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"Budget by clause (the table scrolls sideways)\"><table></table></div><p>y</p>\
+             <div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"Largest changes (the table scrolls sideways)\"><table></table></div>"
+        );
+        assert_eq!(focusable_tables("<p>none</p>", Lang::Zh), "<p>none</p>");
     }
 
     #[test]

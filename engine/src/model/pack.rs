@@ -417,6 +417,41 @@ impl Parameter {
         }
     }
 
+    /// [`Parameter::show`] in `lang`: Chinese as it, English `500,000 yuan (50 万元)`,
+    /// `0.10 (10%)` (a band table as [`Parameter::show`] writes it)
+    pub fn show_in(&self, value: &Value, lang: Lang) -> String {
+        match (lang, value, self.unit) {
+            (Lang::Zh, ..) => self.show(value),
+            (Lang::En, Value::Decimal(d), Unit::Yuan) => format!(
+                "{} yuan ({} 万元)",
+                money::group_thousands(*d),
+                (*d / Decimal::from(10_000)).normalize()
+            ),
+            (Lang::En, Value::Decimal(d), Unit::Ratio) => match d.checked_mul(Decimal::ONE_HUNDRED)
+            {
+                Some(p) => format!("{d} ({}%)", p.normalize()),
+                None => d.to_string(),
+            },
+            _ => self.show(value),
+        }
+    }
+
+    /// [`Parameter::display`] in `lang`: English `from 2025: …; from 2027: …`
+    pub fn display_in(&self, lang: Lang) -> String {
+        if lang == Lang::Zh {
+            return self.display();
+        }
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|d| match d.from {
+                None => self.show_in(&d.value, lang),
+                Some(y) => format!("from {y}: {}", self.show_in(&d.value, lang)),
+            })
+            .collect();
+        parts.join("; ")
+    }
+
     /// The unit for people: its name, and for a band table what sort it is
     /// (`bands (step, yuan → ratio)`)
     pub fn unit_text(&self) -> String {
@@ -675,6 +710,51 @@ impl SettlementRule {
         }
     }
 
+    /// [`SettlementRule::describe`] in `lang`: the same sentence in English for `Lang::En`
+    /// (clause, field and parameter names as written in the pack)
+    pub fn describe_in(&self, lang: Lang) -> String {
+        if lang == Lang::Zh {
+            return self.describe();
+        }
+        let known = format!("(identified by {} in turn)", self.applicant.join(", then "));
+        let who = format!("the same applicant {known}");
+        let per = if self.per.is_empty() {
+            "across all applications".to_string()
+        } else {
+            format!("in each group ({})", self.per.join(", "))
+        };
+        match &self.what {
+            RuleKind::Exclusive { clauses } => format!(
+                "highest only: {who} {per} is supported for only the largest award among {}, the others are superseded; equal amounts go by the order listed, then by id",
+                clauses.join(", ")
+            ),
+            RuleKind::Cap { clauses, max, cut } => {
+                let value = self
+                    .parameter(max)
+                    .map(|p| p.display_in(lang))
+                    .unwrap_or_default();
+                let over = match clauses {
+                    None => "every clause".to_string(),
+                    Some(list) => list.join(", "),
+                };
+                format!(
+                    "combined cap: what {who} {per} is awarded under {over} is at most {}.{max} ({value}) in all; the excess is cut {} ({})",
+                    self.id,
+                    cut.words_en(),
+                    cut.name()
+                )
+            }
+            RuleKind::Requires { clause, requires } => format!(
+                "on top of: an award under {clause} requires {who} {per} to be awarded under {} as well; otherwise it is ineligible",
+                requires.join(" or ")
+            ),
+            RuleKind::FirstTime { clause, before } => format!(
+                "first time: an award under {clause} goes only to an applicant {known} with no award under {} in an earlier period (the --history ledger); otherwise it is ineligible",
+                before.join(", ")
+            ),
+        }
+    }
+
     /// The kind of rule as written in YAML: `exclusive`, `cap` or `requires`
     pub fn kind_name(&self) -> &'static str {
         match self.what {
@@ -682,6 +762,123 @@ impl SettlementRule {
             RuleKind::Cap { .. } => "cap",
             RuleKind::Requires { .. } => "requires",
             RuleKind::FirstTime { .. } => "first-time",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yuan(n: i64) -> Value {
+        Value::Decimal(Decimal::from(n))
+    }
+
+    fn timeline() -> Parameter {
+        Parameter {
+            name: "max".into(),
+            values: vec![
+                DatedValue {
+                    from: Some(2025),
+                    value: yuan(400_000),
+                },
+                DatedValue {
+                    from: Some(2027),
+                    value: yuan(600_000),
+                },
+            ],
+            unit: Unit::Yuan,
+            description: "合计上限".into(),
+        }
+    }
+
+    #[test]
+    fn values_are_shown_in_english_and_chinese_as_before() {
+        let p = timeline();
+        assert_eq!(
+            p.display_in(Lang::En),
+            "from 2025: 400,000 yuan (40 万元); from 2027: 600,000 yuan (60 万元)"
+        );
+        assert_eq!(p.display_in(Lang::Zh), p.display());
+        assert_eq!(
+            p.display(),
+            "2025 年起 400,000 元（40 万元）；2027 年起 600,000 元（60 万元）"
+        );
+        let ratio = Parameter::plain("rate", Value::Decimal(Decimal::new(10, 2)), Unit::Ratio, "");
+        assert_eq!(
+            ratio.show_in(&ratio.values[0].value, Lang::En),
+            "0.10 (10%)"
+        );
+        assert_eq!(
+            ratio.show_in(&ratio.values[0].value, Lang::Zh),
+            "0.10（10%）"
+        );
+        let count = Parameter::plain("n", Value::Int(3), Unit::Count, "");
+        assert_eq!(count.show_in(&count.values[0].value, Lang::En), "3");
+    }
+
+    fn rule(what: RuleKind, per: &[&str]) -> SettlementRule {
+        SettlementRule {
+            id: "r".into(),
+            title: String::new(),
+            article: String::new(),
+            text: String::new(),
+            notes: None,
+            what,
+            applicant: vec!["applicant.credit_code".into(), "applicant.name".into()],
+            per: per.iter().map(|s| s.to_string()).collect(),
+            parameters: Arc::new(vec![timeline()]),
+            declared_in: PathBuf::new(),
+            pos: None,
+        }
+    }
+
+    #[test]
+    fn every_kind_of_rule_is_described_in_english() {
+        let list = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (
+                rule(RuleKind::Exclusive { clauses: list(&["a", "b"]) }, &["year"]),
+                "highest only: the same applicant (identified by applicant.credit_code, then applicant.name in turn) in each group (year) is supported for only the largest award among a, b, the others are superseded; equal amounts go by the order listed, then by id",
+            ),
+            (
+                rule(
+                    RuleKind::Cap {
+                        clauses: None,
+                        max: "max".into(),
+                        cut: CutMethod::ProRata,
+                    },
+                    &[],
+                ),
+                "combined cap: what the same applicant (identified by applicant.credit_code, then applicant.name in turn) across all applications is awarded under every clause is at most r.max (from 2025: 400,000 yuan (40 万元); from 2027: 600,000 yuan (60 万元)) in all; the excess is cut in proportion to the amounts (pro-rata)",
+            ),
+            (
+                rule(
+                    RuleKind::Requires {
+                        clause: "c".into(),
+                        requires: list(&["a", "b"]),
+                    },
+                    &[],
+                ),
+                "on top of: an award under c requires the same applicant (identified by applicant.credit_code, then applicant.name in turn) across all applications to be awarded under a or b as well; otherwise it is ineligible",
+            ),
+            (
+                rule(
+                    RuleKind::FirstTime {
+                        clause: "c".into(),
+                        before: list(&["c"]),
+                    },
+                    &[],
+                ),
+                "first time: an award under c goes only to an applicant (identified by applicant.credit_code, then applicant.name in turn) with no award under c in an earlier period (the --history ledger); otherwise it is ineligible",
+            ),
+        ];
+        for (r, english) in cases {
+            assert_eq!(r.describe_in(Lang::En), english);
+            assert_eq!(r.describe_in(Lang::Zh), r.describe());
+            assert!(!english
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '万' && c != '元'));
         }
     }
 }
