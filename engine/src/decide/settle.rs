@@ -301,25 +301,47 @@ pub(crate) fn group_keys(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Optio
 /// The group of an application under a rule: who the applicant is (the first of the rule's
 /// applicant fields it has; else the application alone, by its id) and its `per` values
 fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
-    let shown = |v: &Value| v.to_string();
-    let who = rule
-        .applicant
-        .iter()
-        .find_map(|f| {
-            let v = same_applicant(&shown(facts.get(f)?));
-            (!v.is_empty()).then(|| format!("{f}={v}"))
-        })
-        .unwrap_or_else(|| format!("id={}", facts.id));
-    let mut key = who;
+    let mut key = String::with_capacity(64);
+    // The applicant: the first of the rule's fields with a value that is not blank
+    let who = rule.applicant.iter().find_map(|f| {
+        let mut v = String::new();
+        push_shown(&mut v, facts.get(f)?);
+        let v = same_applicant(&v);
+        (!v.is_empty()).then_some((f, v))
+    });
+    match who {
+        Some((f, v)) => {
+            key.push_str(f);
+            key.push('=');
+            key.push_str(&v);
+        }
+        None => {
+            key.push_str("id=");
+            key.push_str(&facts.id);
+        }
+    }
     for f in &rule.per {
         key.push_str(" · ");
         key.push_str(f);
         key.push('=');
         if let Some(v) = facts.get(f) {
-            key.push_str(&shown(v));
+            push_shown(&mut key, v);
         }
     }
     key
+}
+
+/// Appends a value as `Display` writes it; texts and numbers without `core::fmt`, since a
+/// settled run makes a group key for every award
+fn push_shown(out: &mut String, v: &Value) {
+    match v {
+        Value::Text(t) => out.push_str(t),
+        Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        other => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{other}");
+        }
+    }
 }
 
 /// A group key ([`group_key`]) for a person reading Chinese: the applicant as written, then each
