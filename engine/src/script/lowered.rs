@@ -429,8 +429,17 @@ impl Run<'_> {
             E::Fact(f) => self.fact(f),
             E::Param(p) => self.param(p),
             E::Interpolated(parts) => {
-                let mut out = String::new();
+                // A reason is a sentence of a hundred bytes or so: one allocation for it, and
+                // its literal pieces copied in without being cloned first.
+                let mut out = String::with_capacity(128);
                 for p in parts {
+                    if let E::Const(V::Str(text)) = p {
+                        out.push_str(text);
+                        if out.len() > self.max_string {
+                            return Err(Stop::GiveUp);
+                        }
+                        continue;
+                    }
                     match self.expr(p)? {
                         V::Str(s) => out.push_str(&s),
                         V::Int(i) => out.push_str(&i.to_string()),
