@@ -377,25 +377,29 @@ pub fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
 
 /// `1234567.85` as `1,234,567.85`
 pub fn group_thousands(amount: Decimal) -> String {
-    let mut text = Vec::with_capacity(32);
+    // Digits copied in groups, not one by one: this writes amounts into reasons for every
+    // award.
+    let mut text = Vec::with_capacity(40);
     push_decimal(&mut text, amount);
-    let unsigned = text.strip_prefix(b"-").unwrap_or(&text);
-    let int_len = unsigned
+    let sign = usize::from(text.first() == Some(&b'-'));
+    let whole_end = text[sign..]
         .iter()
         .position(|&c| c == b'.')
-        .unwrap_or(unsigned.len());
-    // One allocation: this writes amounts into reasons for every award.
-    let mut grouped = String::with_capacity(text.len() + int_len / 3 + 1);
-    if amount.is_sign_negative() {
-        grouped.push('-');
-    }
-    for (i, &c) in unsigned.iter().enumerate() {
-        if i > 0 && i < int_len && (int_len - i) % 3 == 0 {
-            grouped.push(',');
+        .map_or(text.len(), |p| p + sign);
+    let digits = whole_end - sign;
+    let commas = digits.saturating_sub(1) / 3;
+    if commas > 0 {
+        let mut grouped = Vec::with_capacity(text.len() + commas);
+        let first = sign + digits - 3 * commas;
+        grouped.extend_from_slice(&text[..first]);
+        for group in text[first..whole_end].chunks(3) {
+            grouped.push(b',');
+            grouped.extend_from_slice(group);
         }
-        grouped.push(char::from(c));
+        grouped.extend_from_slice(&text[whole_end..]);
+        text = grouped;
     }
-    grouped
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// Parses a plain decimal literal that is known to be valid (constants in tests)
