@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::model::decision::{Decision, Rank, Status};
@@ -111,7 +112,9 @@ pub(crate) fn rank_contenders(
     ) else {
         return Vec::new();
     };
-    contenders.sort_by(|a, b| {
+    // Sorted on every core (a stable sort, so the order is the one-core order): between the
+    // passes of a stream nothing else runs, and a million contenders took a tenth of a second.
+    contenders.par_sort_by(|a, b| {
         a.group
             .cmp(&b.group)
             .then_with(|| by_keys(&limit.rank_by, &a.keys, &b.keys))

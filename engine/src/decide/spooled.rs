@@ -324,11 +324,16 @@ impl Engine {
             unreadable(out, counts);
             return;
         };
-        if let (Some(first), Some(id)) = (repeats.earlier(n, rec.id), rec.id) {
+        // A settled stream knows its repeats by place: the id is read only for a repeat.
+        let first = match repeats {
+            Repeats::Known(_) => repeats.earlier(n, None),
+            Repeats::Running(_) => repeats.earlier(n, rec.id()),
+        };
+        if let (Some(first), Some(id)) = (first, first.and_then(|_| rec.id())) {
             let mut d = check::duplicate_of(
                 pack,
                 id,
-                rec.written_kind.map(str::to_string),
+                rec.written_kind().map(str::to_string),
                 &where_first(first),
             );
             d.amount = pack.rounding.apply(d.amount);
