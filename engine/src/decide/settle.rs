@@ -7,6 +7,7 @@
 //! The rules see only [`Entry`] values (an awarded decision's clause, id, amount and groups),
 //! so a batch in memory and a streamed file, whose first pass keeps only entries, settle alike.
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
@@ -762,11 +763,22 @@ impl Settlement {
     }
 }
 
-/// One entry's standing while the rules run; kept small, as there is one per entry
+/// One entry's standing while the rules run; kept small, as there is one per entry (the
+/// default is only a placeholder while a group's standings are settled apart)
 struct Standing {
     status: Status,
     amount: Decimal,
     steps: Steps,
+}
+
+impl Default for Standing {
+    fn default() -> Standing {
+        Standing {
+            status: Status::Ineligible,
+            amount: Decimal::ZERO,
+            steps: Steps::default(),
+        }
+    }
 }
 
 /// The steps of one entry: most entries have none, so none costs one word (a boxed slice, not
@@ -783,6 +795,10 @@ impl Steps {
 
     fn is_empty(&self) -> bool {
         self.0.is_none()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Step> {
+        self.0.iter_mut().flat_map(|steps| steps.iter_mut())
     }
 
     fn into_vec(self) -> Vec<Step> {
@@ -875,25 +891,62 @@ pub(crate) fn settle_entries(
                 }
             })
             .collect();
+        // Each group settled on its own, on every core: the members' standings are moved out
+        // in group order, each group given its own slice, and moved back after. (Between the
+        // passes of a stream nothing else runs: one core settling a million entries left the
+        // other idle.)
+        let mut moved: Vec<Standing> = members
+            .iter()
+            .map(|&i| std::mem::take(&mut state[i as usize]))
+            .collect();
+        let mut slices: Vec<(usize, &mut [Standing])> = Vec::new();
+        let mut rest = moved.as_mut_slice();
         for g in 0..groups {
-            let list = &members[starts[g] as usize..starts[g + 1] as usize];
-            if list.is_empty() {
+            let len = (starts[g + 1] - starts[g]) as usize;
+            let (slice, after) = rest.split_at_mut(len);
+            rest = after;
+            if len > 0 {
+                slices.push((g, slice));
+            }
+        }
+        let group_heads: Vec<(&mut [Standing], Vec<CapHead>)> = slices
+            .into_par_iter()
+            .map(|(g, state)| {
+                let cx = Group {
+                    pack,
+                    rule,
+                    r: r as u16,
+                    entries: &entries,
+                    members: &members[starts[g] as usize..starts[g + 1] as usize],
+                    order: &order,
+                };
+                let mut heads = Vec::new();
+                match &rule.what {
+                    RuleKind::Exclusive { .. } => exclusive(&cx, state),
+                    RuleKind::Cap { max, cut, .. } => cap(&cx, max, *cut, state, &mut heads),
+                    RuleKind::Requires { clause, requires } => needs(&cx, clause, requires, state),
+                    RuleKind::FirstTime { clause, .. } => first_time(&cx, clause, state),
+                }
+                (state, heads)
+            })
+            .collect();
+        // A cap's heads numbered in group order, as one core would have numbered them
+        for (state, group) in group_heads {
+            if group.is_empty() {
                 continue;
             }
-            let cx = Group {
-                pack,
-                rule,
-                r: r as u16,
-                entries: &entries,
-                members: list,
-                order: &order,
-            };
-            match &rule.what {
-                RuleKind::Exclusive { .. } => exclusive(&cx, &mut state),
-                RuleKind::Cap { max, cut, .. } => cap(&cx, max, *cut, &mut state, &mut heads),
-                RuleKind::Requires { clause, requires } => needs(&cx, clause, requires, &mut state),
-                RuleKind::FirstTime { clause, .. } => first_time(&cx, clause, &mut state),
+            let offset = heads.len() as u32;
+            for step in state.iter_mut().flat_map(|s| s.steps.iter_mut()) {
+                if let Step::Within { rule, head } | Step::Cut { rule, head, .. } = step {
+                    if usize::from(*rule) == r {
+                        *head += offset;
+                    }
+                }
             }
+            heads.extend(group);
+        }
+        for (&i, standing) in members.iter().zip(moved) {
+            state[i as usize] = standing;
         }
     }
     drop(members);
@@ -944,6 +997,11 @@ impl Group<'_> {
         self.members.iter().map(|&i| i as usize)
     }
 
+    /// The entry at place `k` of the group
+    fn entry(&self, k: usize) -> usize {
+        self.members[k] as usize
+    }
+
     /// Entry `i`'s clause's place in the rule's order
     fn listed(&self, i: usize) -> usize {
         self.order
@@ -959,25 +1017,26 @@ fn exclusive(cx: &Group<'_>, state: &mut [Standing]) {
     if cx.members.len() < 2 {
         return;
     }
-    let Some(kept) = cx.members().min_by(|&a, &b| {
+    // Places in the group (`state` is the group's, in the members' order)
+    let Some(kept) = (0..cx.members.len()).min_by(|&a, &b| {
+        let (ea, eb) = (cx.entry(a), cx.entry(b));
         state[b]
             .amount
             .cmp(&state[a].amount)
-            .then_with(|| cx.listed(a).cmp(&cx.listed(b)))
-            .then_with(|| cx.entries.id(a).cmp(cx.entries.id(b)))
+            .then_with(|| cx.listed(ea).cmp(&cx.listed(eb)))
+            .then_with(|| cx.entries.id(ea).cmp(cx.entries.id(eb)))
     }) else {
         return;
     };
     let n = cx.members.len() as u32;
     let kept_amount = state[kept].amount;
-    let others: Box<[(u32, Decimal)]> = cx
-        .members()
-        .filter(|&i| i != kept)
-        .map(|i| (i as u32, state[i].amount))
+    let others: Box<[(u32, Decimal)]> = (0..cx.members.len())
+        .filter(|&k| k != kept)
+        .map(|k| (cx.entry(k) as u32, state[k].amount))
         .collect();
-    for i in cx.members() {
-        let s = &mut state[i];
-        if i == kept {
+    let kept_entry = cx.entry(kept);
+    for (k, s) in state.iter_mut().enumerate() {
+        if k == kept {
             s.steps.push(Step::Kept {
                 rule: cx.r,
                 others: others.clone(),
@@ -986,7 +1045,7 @@ fn exclusive(cx: &Group<'_>, state: &mut [Standing]) {
             s.steps.push(Step::Superseded {
                 rule: cx.r,
                 n,
-                kept: kept as u32,
+                kept: kept_entry as u32,
                 kept_amount,
                 amount: s.amount,
             });
@@ -1010,8 +1069,7 @@ fn cap(
     let limit = match cx.rule.parameter(max).and_then(|p| p.value_for(period)) {
         Some(Value::Decimal(d)) => pack.rounding.apply(*d),
         _ => {
-            for i in cx.members() {
-                let s = &mut state[i];
+            for s in state.iter_mut() {
                 s.status = Status::Error;
                 s.amount = Decimal::ZERO;
                 s.steps.push(Step::NoValue { rule: cx.r, period });
@@ -1019,9 +1077,7 @@ fn cap(
             return;
         }
     };
-    let total = cx
-        .members()
-        .fold(Decimal::ZERO, |t, i| add(t, state[i].amount));
+    let total = state.iter().fold(Decimal::ZERO, |t, s| add(t, s.amount));
     // Paid before counts toward the cap; only this batch's awards can be cut.
     let prior = cx
         .members()
@@ -1041,7 +1097,7 @@ fn cap(
             .cmp(&cx.listed(b))
             .then_with(|| cx.entries.id(a).cmp(cx.entries.id(b)))
     };
-    let amounts: Vec<Decimal> = cx.members().map(|i| state[i].amount).collect();
+    let amounts: Vec<Decimal> = state.iter().map(|s| s.amount).collect();
     let cuts: Option<Vec<Decimal>> = match cut {
         CutMethod::LargestFirst => {
             let mut order: Vec<usize> = (0..cx.members.len()).collect();
@@ -1063,8 +1119,7 @@ fn cap(
         }),
     };
     let Some(cuts) = cuts else {
-        for i in cx.members() {
-            let s = &mut state[i];
+        for s in state.iter_mut() {
             s.status = Status::Error;
             s.amount = Decimal::ZERO;
             s.steps.push(Step::TooLarge { rule: cx.r });
@@ -1078,8 +1133,7 @@ fn cap(
         limit,
         excess,
     });
-    for (i, c) in cx.members().zip(cuts) {
-        let s = &mut state[i];
+    for (s, c) in state.iter_mut().zip(cuts) {
         if c.is_zero() {
             s.steps.push(Step::Within { rule: cx.r, head });
             continue;
@@ -1170,14 +1224,17 @@ fn pro_rata(
 
 /// 首次: an award is withdrawn where the history shows the applicant paid before
 fn first_time(cx: &Group<'_>, clause: &str, state: &mut [Standing]) {
-    for i in cx.members().filter(|&i| cx.clause_id(i) == clause) {
+    for (k, i) in cx.members().enumerate() {
+        if cx.clause_id(i) != clause {
+            continue;
+        }
         // No history at all: nothing to check against, said so in the reason.
         let earlier = cx
             .entries
             .prior(i, cx.r as usize)
             .map(|p| p.1)
             .unwrap_or(NO_HISTORY);
-        let s = &mut state[i];
+        let s = &mut state[k];
         s.steps.push(Step::FirstTime {
             rule: cx.r,
             earlier,
@@ -1200,9 +1257,12 @@ fn needs(cx: &Group<'_>, clause: &str, requires: &[String], state: &mut [Standin
         .filter(|&i| requires.iter().any(|r| r == cx.clause_id(i)))
         .map(|i| i as u32)
         .collect();
-    for i in cx.members().filter(|&i| cx.clause_id(i) == clause) {
+    for (k, i) in cx.members().enumerate() {
+        if cx.clause_id(i) != clause {
+            continue;
+        }
         let earlier = cx.entries.prior(i, cx.r as usize).map(|p| p.1).unwrap_or(0);
-        let s = &mut state[i];
+        let s = &mut state[k];
         if bases.is_empty() && earlier == 0 {
             s.steps.push(Step::Unmet { rule: cx.r });
             s.status = Status::Ineligible;
