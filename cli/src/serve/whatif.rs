@@ -145,7 +145,10 @@ pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response
                 &w::WI_ERR_BODY_SIZE.fill(lang, &[&UPLOAD_BOUND]),
             )
         }
-        Err(status) => return refused(status, lang, status.canonical_reason().unwrap_or_default()),
+        Err(status) => {
+            let bound = (MAX_UPLOAD_BYTES + FORM_ROOM).min(s.max_body_bytes);
+            return refused(status, lang, &super::pages::unread(status, lang, bound));
+        }
     };
     let form = match kind {
         FormKind::Urlencoded => Some(Form {

@@ -1,0 +1,47 @@
+//! The web pages of `policy serve` under hostile requests: what a hostile pass over the
+//! calculator, the clause browser and the what-if page found, each kept as a regression. Every
+//! refusal is a short page in the reader's language with the right status; nothing a visitor
+//! sends is silently taken for something else.
+
+#![cfg(unix)]
+
+use std::net::SocketAddr;
+
+fn start() -> SocketAddr {
+    policy_tests::serve_on(&policy_tests::suzhou_pack(), None, 8 << 20)
+}
+
+const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The text of the page's `role="alert"` paragraph
+fn alert(html: &str) -> &str {
+    let start = html
+        .find("role=\"alert\"")
+        .unwrap_or_else(|| panic!("no alert in {html}"));
+    let from = start + html[start..].find('>').expect("tag end") + 1;
+    let end = from + html[from..].find('<').expect("text end");
+    &html[from..end]
+}
+
+#[test]
+fn an_oversized_form_is_refused_in_the_readers_language() {
+    let addr = start();
+    let body = format!("kind=tech_transfer&paid_amount={}", "9".repeat(100_000));
+    let (status, head, html) = policy_tests::http_with(addr, "POST", "/", &[FORM], body.as_bytes());
+    assert_eq!(status, 413, "{head}");
+    assert!(head.contains("text/html"), "{head}");
+    let text = alert(&html);
+    assert!(has_cjk(text), "a Chinese reader reads Chinese: {text}");
+    assert!(!text.contains("Payload Too Large"), "{text}");
+
+    let (status, _, html) =
+        policy_tests::http_with(addr, "POST", "/?lang=en", &[FORM], body.as_bytes());
+    assert_eq!(status, 413);
+    let text = alert(&html);
+    assert!(!has_cjk(text), "{text}");
+    assert!(text.contains("64 KiB"), "the bound is named: {text}");
+}
