@@ -45,3 +45,36 @@ fn an_oversized_form_is_refused_in_the_readers_language() {
     assert!(!has_cjk(text), "{text}");
     assert!(text.contains("64 KiB"), "the bound is named: {text}");
 }
+
+#[test]
+fn an_unknown_page_or_method_answers_a_short_page_in_the_readers_language() {
+    let addr = start();
+    let (status, head, html) = policy_tests::http_with(addr, "GET", "/nope", &[], b"");
+    assert_eq!(status, 404, "{head}");
+    assert!(head.contains("text/html"), "{head}");
+    assert!(head.contains("content-security-policy"), "{head}");
+    assert!(has_cjk(alert(&html)), "{html}");
+
+    let (status, _, html) = policy_tests::http_with(addr, "GET", "/nope?lang=en", &[], b"");
+    assert_eq!(status, 404);
+    assert!(!has_cjk(alert(&html)), "{html}");
+    // A name that is HTML stays text.
+    let (_, _, html) = policy_tests::http_with(addr, "GET", "/%3Cb%3Ex", &[], b"");
+    assert!(!html.contains("<b>"), "{html}");
+
+    for (method, path) in [("PUT", "/"), ("DELETE", "/whatif"), ("OPTIONS", "/clauses")] {
+        let (status, head, html) = policy_tests::http_with(addr, method, path, &[], b"");
+        assert_eq!(status, 405, "{method} {path}: {head}");
+        assert!(head.contains("\r\nallow: "), "{method} {path}: {head}");
+        assert!(head.contains("text/html"), "{method} {path}: {head}");
+        assert!(has_cjk(alert(&html)), "{method} {path}: {html}");
+    }
+
+    // The API keeps its own answers: no HTML for a program.
+    let (status, head, _) = policy_tests::http_with(addr, "GET", "/v1/nope", &[], b"");
+    assert_eq!(status, 404);
+    assert!(!head.contains("text/html"), "{head}");
+    let (status, head, _) = policy_tests::http_with(addr, "GET", "/v1/decide", &[], b"");
+    assert_eq!(status, 405);
+    assert!(!head.contains("text/html"), "{head}");
+}

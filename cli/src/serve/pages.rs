@@ -143,6 +143,34 @@ pub(super) fn unread(status: StatusCode, lang: Lang, bound: usize) -> String {
     }
 }
 
+/// Any path that is not a page nor the API's: a short page in the reader's language (the
+/// API's paths keep their bare status, for programs)
+pub(super) async fn not_found(req: Request) -> Response {
+    if is_api(req.uri().path()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
+    let text = lang.pick("没有这个页面", "there is no such page");
+    refused(StatusCode::NOT_FOUND, lang, text)
+}
+
+/// A method a page does not take (the router adds `Allow`): a short page, as for a path
+pub(super) async fn not_allowed(req: Request) -> Response {
+    if is_api(req.uri().path()) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
+    let text = lang.pick("此页不接受这种请求方法", "this page does not take that method");
+    refused(StatusCode::METHOD_NOT_ALLOWED, lang, text)
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/v1"
+        || path.starts_with("/v1/")
+        || path == "/healthz"
+        || path == "/openapi.json"
+}
+
 fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
