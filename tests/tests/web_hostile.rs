@@ -78,3 +78,70 @@ fn an_unknown_page_or_method_answers_a_short_page_in_the_readers_language() {
     assert_eq!(status, 405);
     assert!(!head.contains("text/html"), "{head}");
 }
+
+/// The what-if page's parameter fields with the values it shows
+fn whatif_fields(addr: SocketAddr) -> Vec<(String, String)> {
+    let (_, _, html) = policy_tests::http_with(addr, "GET", "/whatif", &[], b"");
+    html.split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            let value = |key: &str| {
+                let key = format!(" {key}=\"");
+                let start = tag.find(&key)? + key.len();
+                Some(tag[start..start + tag[start..].find('"')?].to_string())
+            };
+            let name = value("name")?;
+            name.starts_with("set:")
+                .then(|| (name, value("value").unwrap_or_default()))
+        })
+        .collect()
+}
+
+const BOUNDARY: &str = "hostile-5e1f";
+
+/// POST /whatif as multipart with these fields and one file part
+fn whatif_upload(
+    addr: SocketAddr,
+    fields: &[(String, String)],
+    file: (&str, &[u8]),
+) -> (u16, String, String) {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\r\n", file.0)
+            .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    policy_tests::http_with(addr, "POST", "/whatif", &[("Content-Type", &ct)], &body)
+}
+
+#[test]
+fn an_upload_with_no_applications_is_named_beside_the_file_field_not_compared() {
+    let addr = start();
+    let mut fields = whatif_fields(addr);
+    assert!(!fields.is_empty(), "the page shows its parameters");
+    for (k, v) in fields.iter_mut() {
+        if k == "set:rd-platform.provincial" {
+            *v = "600000".into();
+        }
+    }
+    fields.push(("source".into(), "upload".into()));
+    for (name, bytes) in [
+        ("empty.csv", &b""[..]),
+        ("header-only.csv", b"id,kind\n"),
+        ("empty.json", b"[]"),
+    ] {
+        let (status, _, html) = whatif_upload(addr, &fields, (name, bytes));
+        assert_eq!(status, 200, "{name}");
+        assert!(html.contains("id=\"file-error\""), "{name}: {html}");
+        assert!(!html.contains("id=\"result"), "{name}: nothing compared");
+    }
+}

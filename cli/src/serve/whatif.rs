@@ -500,6 +500,12 @@ fn uploaded(
         .ok_or_else(|| w::WI_ERR_FORMAT.get(lang).to_string())?;
     let apps = parse_application_bytes(bytes, format, &pack.aliases)
         .map_err(|e| w::WI_ERR_READ.fill(lang, &[&e.message_in(lang)]))?;
+    if apps.is_empty() {
+        // Zero applications compare to zero: say so, rather than show an empty result.
+        return Err(lang
+            .pick("文件中没有申报", "the file holds no applications")
+            .into());
+    }
     if apps.len() > max_applications {
         return Err(w::WI_ERR_ROWS.fill(lang, &[&apps.len(), &max_applications]));
     }
