@@ -160,15 +160,15 @@ pub(super) async fn not_allowed(req: Request) -> Response {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
-    let text = lang.pick("此页不接受这种请求方法", "this page does not take that method");
+    let text = lang.pick(
+        "此页不接受这种请求方法",
+        "this page does not take that method",
+    );
     refused(StatusCode::METHOD_NOT_ALLOWED, lang, text)
 }
 
 fn is_api(path: &str) -> bool {
-    path == "/v1"
-        || path.starts_with("/v1/")
-        || path == "/healthz"
-        || path == "/openapi.json"
+    path == "/v1" || path.starts_with("/v1/") || path == "/healthz" || path == "/openapi.json"
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
