@@ -145,3 +145,36 @@ fn an_upload_with_no_applications_is_named_beside_the_file_field_not_compared() 
         assert!(!html.contains("id=\"result"), "{name}: nothing compared");
     }
 }
+
+#[test]
+fn an_id_longer_than_a_spreadsheet_cell_is_named_not_a_server_error() {
+    let addr = start();
+    let mut fields = whatif_fields(addr);
+    for (k, v) in fields.iter_mut() {
+        if k == "set:rd-platform.provincial" {
+            *v = "600000".into();
+        }
+    }
+    fields.push(("source".into(), "upload".into()));
+    fields.push(("action".into(), "xlsx".into()));
+    let app = serde_json::json!([{
+        "id": "X".repeat(40_000),
+        "year": 2025,
+        "kind": "rd_platform",
+        "applicant": { "name": "宿州省级技术创新中心建设单位", "in_city": true },
+        "level": "provincial",
+        "platform_type": "tech_innovation_center",
+        "newly_recognized": true,
+    }]);
+    let (status, head, html) =
+        whatif_upload(addr, &fields, ("long.json", app.to_string().as_bytes()));
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("text/html"), "no workbook: {head}");
+    let start = html
+        .find("id=\"file-error\"")
+        .expect("named beside the file field");
+    assert!(
+        html[start..].contains("32767"),
+        "the bound is named: {html}"
+    );
+}

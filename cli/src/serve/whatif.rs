@@ -32,6 +32,8 @@ pub(super) const MAX_UPLOAD_BYTES: usize = 2 << 20;
 const UPLOAD_BOUND: &str = "2 MiB";
 /// Room in a body for the form's other fields and the multipart framing
 const FORM_ROOM: usize = 64 << 10;
+/// The most characters a spreadsheet cell holds (an application's id goes in one)
+const CELL_CHARS: usize = 32_767;
 /// The pack's example applications, used when nothing is uploaded
 const EXAMPLES: &str = "examples/applications.yaml";
 
@@ -446,16 +448,35 @@ fn submitted(s: &Shared, form: &Form, lang: Lang, deadline: Instant) -> Response
         return too_slow(s, lang);
     };
     if action == "xlsx" {
+        if let Some(id) = comparison
+            .largest
+            .iter()
+            .filter_map(|a| a.id.as_deref())
+            .find(|id| id.chars().count() > CELL_CHARS)
+        {
+            let start: String = id.chars().take(20).collect();
+            let text = match lang {
+                Lang::Zh => format!(
+                    "申报编号 {start}… 超过表格单元格的上限（{CELL_CHARS} 个字符），无法写入 xlsx"
+                ),
+                Lang::En => format!(
+                    "the application id {start}… is longer than a spreadsheet cell holds ({CELL_CHARS} characters): no xlsx can be written"
+                ),
+            };
+            problems.push(("file".into(), text));
+            return show(StatusCode::OK, &problems, None, None);
+        }
         return match xlsx::comparison_workbook(&comparison) {
             Ok(bytes) => download(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "attachment; filename=\"whatif.xlsx\"",
                 bytes,
             ),
+            // Not the visitor's form: the workbook could not be written.
             Err(_) => refused(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 lang,
-                w::WI_ERR_MALFORMED.get(lang),
+                lang.pick("无法生成 xlsx 文件", "the xlsx file could not be written"),
             ),
         };
     }
