@@ -178,3 +178,23 @@ fn an_id_longer_than_a_spreadsheet_cell_is_named_not_a_server_error() {
         "the bound is named: {html}"
     );
 }
+
+#[test]
+fn a_field_of_a_megabyte_is_not_echoed_back_whole() {
+    let addr = start();
+    let mut fields = whatif_fields(addr);
+    for (k, v) in fields.iter_mut() {
+        if k == "set:rd-platform.provincial" {
+            *v = "9".repeat(1 << 20);
+        }
+    }
+    fields.push(("name".into(), "<".repeat(1 << 20)));
+    fields.push(("source".into(), "upload".into()));
+    let (status, _, html) = whatif_upload(addr, &fields, ("a.csv", b"id,kind\n1,rd_platform\n"));
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("id=\"p-rd-platform-provincial-error\""),
+        "the value is refused beside its field"
+    );
+    assert!(html.len() < 200_000, "the page is {} bytes", html.len());
+}

@@ -175,9 +175,21 @@ pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response
 fn first_values(pairs: impl Iterator<Item = (String, String)>) -> HashMap<String, String> {
     let mut values = HashMap::new();
     for (k, v) in pairs {
-        values.entry(k).or_insert(v);
+        values.entry(k).or_insert_with(|| bounded(v));
     }
     values
+}
+
+/// The most characters of a field kept: more than any of the page's fields takes (a value is
+/// refused past 100, a name used to 200), so a value cut here is refused or used as it would
+/// be whole, and a field of megabytes is not echoed back into the page
+const FIELD_CHARS: usize = 1000;
+
+fn bounded(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(FIELD_CHARS) {
+        text.truncate(at);
+    }
+    text
 }
 
 enum FormKind {
@@ -263,7 +275,7 @@ fn multipart(body: &[u8], boundary: &str) -> Option<Form> {
             Some(_) => {}
             None => {
                 let text = String::from_utf8(content.to_vec()).ok()?;
-                form.values.entry(name).or_insert(text);
+                form.values.entry(name).or_insert_with(|| bounded(text));
             }
         }
     }
@@ -547,6 +559,15 @@ mod tests {
         assert_eq!(bytes, b"id,kind\r\n1,x\r\n");
         assert!(multipart(b"--XyZ\r\nno end", "XyZ").is_none());
         assert!(multipart(b"garbage", "XyZ").is_none());
+    }
+
+    #[test]
+    fn a_field_is_kept_to_its_bound_on_a_character_boundary() {
+        assert_eq!(
+            bounded("万".repeat(FIELD_CHARS + 5)),
+            "万".repeat(FIELD_CHARS)
+        );
+        assert_eq!(bounded("ab".into()), "ab");
     }
 
     #[test]
