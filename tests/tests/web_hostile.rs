@@ -198,3 +198,24 @@ fn a_field_of_a_megabyte_is_not_echoed_back_whole() {
     );
     assert!(html.len() < 200_000, "the page is {} bytes", html.len());
 }
+
+#[test]
+fn a_field_that_is_not_utf8_is_named_in_the_refusal() {
+    let addr = start();
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(b"\xff\xfe\r\n");
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    for (path, chinese) in [("/whatif", true), ("/whatif?lang=en", false)] {
+        let (status, _, html) =
+            policy_tests::http_with(addr, "POST", path, &[("Content-Type", &ct)], &body);
+        assert_eq!(status, 400, "{path}");
+        let text = alert(&html);
+        assert!(text.contains("name"), "the field is named: {text}");
+        assert!(text.contains("UTF-8"), "{text}");
+        assert_eq!(has_cjk(text), chinese, "{text}");
+    }
+}

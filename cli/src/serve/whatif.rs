@@ -119,6 +119,8 @@ fn examples(dir: &Path) -> Result<Vec<RawApplication>, String> {
 struct Form {
     values: HashMap<String, String>,
     file: Option<(String, Vec<u8>)>,
+    /// The first field whose value is not UTF-8 text, to name in the refusal
+    not_utf8: Option<String>,
 }
 
 /// `POST /whatif`: this page's form, from this origin, within the size bound
@@ -155,13 +157,21 @@ pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response
     let form = match kind {
         FormKind::Urlencoded => Some(Form {
             values: first_values(form_urlencoded::parse(&body).into_owned()),
-            file: None,
+            ..Form::default()
         }),
         FormKind::Multipart(boundary) => multipart(&body, &boundary),
     };
     let Some(form) = form else {
         return refused(StatusCode::BAD_REQUEST, lang, w::WI_ERR_MALFORMED.get(lang));
     };
+    if let Some(field) = &form.not_utf8 {
+        let field: String = field.chars().take(100).collect();
+        let text = match lang {
+            Lang::Zh => format!("无法读取提交的表单：字段 {field} 不是 UTF-8 文本"),
+            Lang::En => format!("the form sent cannot be read: field {field} is not UTF-8 text"),
+        };
+        return refused(StatusCode::BAD_REQUEST, lang, &text);
+    }
     if form.values.get("lang").is_some_and(|l| l == "en") {
         lang = Lang::En;
     }
@@ -273,10 +283,14 @@ fn multipart(body: &[u8], boundary: &str) -> Option<Form> {
                 }
             }
             Some(_) => {}
-            None => {
-                let text = String::from_utf8(content.to_vec()).ok()?;
-                form.values.entry(name).or_insert_with(|| bounded(text));
-            }
+            None => match String::from_utf8(content.to_vec()) {
+                Ok(text) => {
+                    form.values.entry(name).or_insert_with(|| bounded(text));
+                }
+                Err(_) => {
+                    form.not_utf8.get_or_insert(name);
+                }
+            },
         }
     }
     None
