@@ -219,3 +219,36 @@ fn a_field_that_is_not_utf8_is_named_in_the_refusal() {
         assert_eq!(has_cjk(text), chinese, "{text}");
     }
 }
+
+/// The `action` of the page's first post form
+fn post_action(html: &str) -> String {
+    let form = html.find("method=\"post\"").expect("a post form");
+    let tag_start = html[..form].rfind("<form").expect("form tag");
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>').expect("tag end")];
+    let start = tag.find("action=\"").expect("an action") + "action=\"".len();
+    tag[start..start + tag[start..].find('"').expect("quote")].replace("&amp;", "&")
+}
+
+#[test]
+fn an_english_form_refused_before_its_body_is_read_is_refused_in_english() {
+    let addr = start();
+    for page in [
+        "/?kind=tech_transfer&lang=en",
+        "/?kind=*&lang=en",
+        "/whatif?lang=en",
+    ] {
+        let (_, _, html) = policy_tests::http_with(addr, "GET", page, &[], b"");
+        let action = post_action(&html);
+        // Another site's post: refused on its headers, before the body (and its `lang`) is read.
+        let (status, _, html) = policy_tests::http_with(
+            addr,
+            "POST",
+            &action,
+            &[FORM, ("Origin", "http://elsewhere.example")],
+            b"lang=en",
+        );
+        assert_eq!(status, 403, "{page} → {action}");
+        let text = alert(&html);
+        assert!(!has_cjk(text), "{page} → {action}: {text}");
+    }
+}
