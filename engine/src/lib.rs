@@ -149,7 +149,8 @@ pub use model::history::{History, Paid};
 pub use model::json_text::is_plain_json_text;
 pub use model::lang::{Lang, Message};
 pub use model::money::{
-    group_thousands, parse_decimal, push_decimal, yuan_and_wan, NumberError, Rounding, RoundingMode,
+    group_thousands, parse_decimal, push_decimal, yuan_and_wan, yuan_and_wan_in, NumberError,
+    Rounding, RoundingMode,
 };
 pub use model::pack::{
     Clause, CountLimit, CutMethod, DatedValue, Field, Kind, Pack, Parameter, Precondition, RankKey,

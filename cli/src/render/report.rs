@@ -257,9 +257,13 @@ fn clause_name(pack: &Pack, key: &str) -> String {
     }
 }
 
-/// A table with its header; wide tables scroll inside their own box on a narrow screen
-fn table_open(headers: &[&str]) -> String {
-    let mut h = String::from("<div class=\"table\"><table><thead><tr>");
+/// A table with its header; wide tables scroll inside their own box on a narrow screen, and a
+/// box that scrolls takes the keyboard's focus (to be scrolled without a mouse) and so a name
+fn table_open(name: &str, headers: &[&str]) -> String {
+    let mut h = format!(
+        "<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"{}\"><table><thead><tr>",
+        escape(name)
+    );
     for t in headers {
         h.push_str(&format!("<th>{}</th>", escape(t)));
     }
@@ -269,16 +273,27 @@ fn table_open(headers: &[&str]) -> String {
 
 const TABLE_CLOSE: &str = "</tbody></table></div>\n";
 
+/// A table's name for its scrolling box: what it holds, and that it scrolls
+fn scrolls(lang: Lang, what: &str) -> String {
+    format!(
+        "{what}{}",
+        lang.pick("（可横向滚动）", " (the table scrolls sideways)")
+    )
+}
+
 fn lines_html(lang: Lang, lines: &[&BudgetLine], pack: &Pack) -> String {
-    let mut h = table_open(&[
-        m::COL_CLAUSE.get(lang),
-        w::R_COL_BASE_AWARDED.get(lang),
-        w::R_COL_SCEN_AWARDED.get(lang),
-        w::R_COL_BASE_YUAN.get(lang),
-        w::R_COL_SCEN_YUAN.get(lang),
-        w::R_COL_CHANGE_YUAN.get(lang),
-        w::R_COL_CHANGE_PCT.get(lang),
-    ]);
+    let mut h = table_open(
+        crate::messages::whatif::WI_TABLE_BUDGET.get(lang),
+        &[
+            m::COL_CLAUSE.get(lang),
+            w::R_COL_BASE_AWARDED.get(lang),
+            w::R_COL_SCEN_AWARDED.get(lang),
+            w::R_COL_BASE_YUAN.get(lang),
+            w::R_COL_SCEN_YUAN.get(lang),
+            w::R_COL_CHANGE_YUAN.get(lang),
+            w::R_COL_CHANGE_PCT.get(lang),
+        ],
+    );
     for l in lines {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -298,13 +313,16 @@ fn lines_html(lang: Lang, lines: &[&BudgetLine], pack: &Pack) -> String {
 }
 
 fn progress_table(lang: Lang, progress: &[Progress]) -> String {
-    let mut h = table_open(&[
-        w::R_COL_TARGET.get(lang),
-        w::R_COL_TARGET_VALUE.get(lang),
-        w::R_COL_REACHED.get(lang),
-        w::R_COL_PROGRESS.get(lang),
-        w::R_COL_COUNTED_FROM.get(lang),
-    ]);
+    let mut h = table_open(
+        &scrolls(lang, w::R_TARGETS_TITLE.get(lang)),
+        &[
+            w::R_COL_TARGET.get(lang),
+            w::R_COL_TARGET_VALUE.get(lang),
+            w::R_COL_REACHED.get(lang),
+            w::R_COL_PROGRESS.get(lang),
+            w::R_COL_COUNTED_FROM.get(lang),
+        ],
+    );
     for p in progress {
         let [reached, percent] = progress_cells(p);
         let how = match p.comparison {
@@ -513,13 +531,16 @@ pub(crate) fn comparison_html(
         escape(&w::R_WINNERS.fill(lang, &[&c.winners, &c.losers, &c.unchanged]))
     ));
     if !c.largest.is_empty() {
-        body.push_str(&table_open(&[
-            w::R_LARGEST.get(lang),
-            m::COL_CLAUSE.get(lang),
-            w::R_BASELINE.get(lang),
-            w::R_SCENARIO_SERIES.get(lang),
-            w::R_COL_CHANGE_YUAN.get(lang),
-        ]));
+        body.push_str(&table_open(
+            crate::messages::whatif::WI_TABLE_LARGEST.get(lang),
+            &[
+                w::R_LARGEST.get(lang),
+                m::COL_CLAUSE.get(lang),
+                w::R_BASELINE.get(lang),
+                w::R_SCENARIO_SERIES.get(lang),
+                w::R_COL_CHANGE_YUAN.get(lang),
+            ],
+        ));
         for a in &c.largest {
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{} {}</td><td>{}</td></tr>\n",
@@ -573,11 +594,14 @@ pub fn sweep_report(pack: &Pack, lang: Lang, param: &str, points: &[SweepPoint])
         &ys,
         param,
     );
-    body.push_str(&table_open(&[
-        param,
-        w::R_COL_AWARDED.get(lang),
-        w::R_COL_TOTAL_YUAN.get(lang),
-    ]));
+    body.push_str(&table_open(
+        &scrolls(lang, &w::R_SWEEP_TITLE.fill(lang, &[&param])),
+        &[
+            param,
+            w::R_COL_AWARDED.get(lang),
+            w::R_COL_TOTAL_YUAN.get(lang),
+        ],
+    ));
     for p in points {
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -594,4 +618,19 @@ pub fn targets_report(pack: &Pack, lang: Lang, progress: &[Progress]) -> String 
     let mut body = progress_chart(lang, progress);
     body.push_str(&progress_table(lang, progress));
     page(lang, w::R_TARGETS_TITLE.get(lang), pack, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_scrolls_in_a_named_box_that_takes_the_focus() {
+        let open = table_open(&scrolls(Lang::En, "a <b>"), &["x"]);
+        assert_eq!(
+            open,
+            "<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"a &lt;b&gt; (the table scrolls sideways)\"><table><thead><tr><th>x</th></tr></thead><tbody>\n"
+        );
+        assert!(scrolls(Lang::Zh, "目标").ends_with("（可横向滚动）"));
+    }
 }

@@ -69,6 +69,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/schema", get(handlers::schema))
         .route("/healthz", get(handlers::healthz))
         .route("/openapi.json", get(handlers::openapi))
+        // A page not found, or a method a page does not take: a short page, not an empty one.
+        .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             handlers::fingerprint,

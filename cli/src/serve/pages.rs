@@ -108,10 +108,67 @@ pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response
     if !same_origin(req.method(), req.headers()) {
         return refused(StatusCode::FORBIDDEN, lang, w::W_CROSS_SITE.get(lang));
     }
+    let bound = MAX_FORM_BYTES.min(s.max_body_bytes);
     match read_form(&s, req).await {
         Ok(body) => answer(s, body).await,
-        Err(status) => refused(status, lang, status.canonical_reason().unwrap_or_default()),
+        Err(status) => refused(status, lang, &unread(status, lang, bound)),
     }
+}
+
+/// Why a body was not read, in the reader's language: too large (naming the bound), too slow,
+/// or broken off
+pub(super) fn unread(status: StatusCode, lang: Lang, bound: usize) -> String {
+    let size = if bound % 1024 == 0 {
+        format!("{} KiB", bound / 1024)
+    } else {
+        format!("{bound} {}", lang.pick("字节", "bytes"))
+    };
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => match lang {
+            Lang::Zh => format!("提交的内容过大：至多 {size}；未作处理"),
+            Lang::En => format!("what was sent is too large: at most {size}; nothing was done"),
+        },
+        StatusCode::REQUEST_TIMEOUT => lang
+            .pick(
+                "提交的内容未在时限内送达；未作处理",
+                "what was sent did not arrive in time; nothing was done",
+            )
+            .into(),
+        _ => lang
+            .pick(
+                "提交的内容中途断开，无法读取；未作处理",
+                "what was sent broke off and cannot be read; nothing was done",
+            )
+            .into(),
+    }
+}
+
+/// Any path that is not a page nor the API's: a short page in the reader's language (the
+/// API's paths keep their bare status, for programs)
+pub(super) async fn not_found(req: Request) -> Response {
+    if is_api(req.uri().path()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
+    let text = lang.pick("没有这个页面", "there is no such page");
+    refused(StatusCode::NOT_FOUND, lang, text)
+}
+
+/// A method a page does not take (the router adds `Allow`): a short page, as for a path
+pub(super) async fn not_allowed(req: Request) -> Response {
+    if is_api(req.uri().path()) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
+    let text = lang.pick(
+        "此页不接受这种请求方法",
+        "this page does not take that method",
+    );
+    refused(StatusCode::METHOD_NOT_ALLOWED, lang, text)
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/") || path == "/healthz" || path == "/openapi.json"
 }
 
 fn is_form(headers: &HeaderMap) -> bool {

@@ -32,6 +32,8 @@ pub(super) const MAX_UPLOAD_BYTES: usize = 2 << 20;
 const UPLOAD_BOUND: &str = "2 MiB";
 /// Room in a body for the form's other fields and the multipart framing
 const FORM_ROOM: usize = 64 << 10;
+/// The most characters a spreadsheet cell holds (an application's id goes in one)
+const CELL_CHARS: usize = 32_767;
 /// The pack's example applications, used when nothing is uploaded
 const EXAMPLES: &str = "examples/applications.yaml";
 
@@ -117,6 +119,8 @@ fn examples(dir: &Path) -> Result<Vec<RawApplication>, String> {
 struct Form {
     values: HashMap<String, String>,
     file: Option<(String, Vec<u8>)>,
+    /// The first field whose value is not UTF-8 text, to name in the refusal
+    not_utf8: Option<String>,
 }
 
 /// `POST /whatif`: this page's form, from this origin, within the size bound
@@ -145,18 +149,29 @@ pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response
                 &w::WI_ERR_BODY_SIZE.fill(lang, &[&UPLOAD_BOUND]),
             )
         }
-        Err(status) => return refused(status, lang, status.canonical_reason().unwrap_or_default()),
+        Err(status) => {
+            let bound = (MAX_UPLOAD_BYTES + FORM_ROOM).min(s.max_body_bytes);
+            return refused(status, lang, &super::pages::unread(status, lang, bound));
+        }
     };
     let form = match kind {
         FormKind::Urlencoded => Some(Form {
             values: first_values(form_urlencoded::parse(&body).into_owned()),
-            file: None,
+            ..Form::default()
         }),
         FormKind::Multipart(boundary) => multipart(&body, &boundary),
     };
     let Some(form) = form else {
         return refused(StatusCode::BAD_REQUEST, lang, w::WI_ERR_MALFORMED.get(lang));
     };
+    if let Some(field) = &form.not_utf8 {
+        let field: String = field.chars().take(100).collect();
+        let text = match lang {
+            Lang::Zh => format!("无法读取提交的表单：字段 {field} 不是 UTF-8 文本"),
+            Lang::En => format!("the form sent cannot be read: field {field} is not UTF-8 text"),
+        };
+        return refused(StatusCode::BAD_REQUEST, lang, &text);
+    }
     if form.values.get("lang").is_some_and(|l| l == "en") {
         lang = Lang::En;
     }
@@ -170,9 +185,21 @@ pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response
 fn first_values(pairs: impl Iterator<Item = (String, String)>) -> HashMap<String, String> {
     let mut values = HashMap::new();
     for (k, v) in pairs {
-        values.entry(k).or_insert(v);
+        values.entry(k).or_insert_with(|| bounded(v));
     }
     values
+}
+
+/// The most characters of a field kept: more than any of the page's fields takes (a value is
+/// refused past 100, a name used to 200), so a value cut here is refused or used as it would
+/// be whole, and a field of megabytes is not echoed back into the page
+const FIELD_CHARS: usize = 1000;
+
+fn bounded(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(FIELD_CHARS) {
+        text.truncate(at);
+    }
+    text
 }
 
 enum FormKind {
@@ -256,10 +283,14 @@ fn multipart(body: &[u8], boundary: &str) -> Option<Form> {
                 }
             }
             Some(_) => {}
-            None => {
-                let text = String::from_utf8(content.to_vec()).ok()?;
-                form.values.entry(name).or_insert(text);
-            }
+            None => match String::from_utf8(content.to_vec()) {
+                Ok(text) => {
+                    form.values.entry(name).or_insert_with(|| bounded(text));
+                }
+                Err(_) => {
+                    form.not_utf8.get_or_insert(name);
+                }
+            },
         }
     }
     None
@@ -443,16 +474,35 @@ fn submitted(s: &Shared, form: &Form, lang: Lang, deadline: Instant) -> Response
         return too_slow(s, lang);
     };
     if action == "xlsx" {
+        if let Some(id) = comparison
+            .largest
+            .iter()
+            .filter_map(|a| a.id.as_deref())
+            .find(|id| id.chars().count() > CELL_CHARS)
+        {
+            let start: String = id.chars().take(20).collect();
+            let text = match lang {
+                Lang::Zh => format!(
+                    "申报编号 {start}… 超过表格单元格的上限（{CELL_CHARS} 个字符），无法写入 xlsx"
+                ),
+                Lang::En => format!(
+                    "the application id {start}… is longer than a spreadsheet cell holds ({CELL_CHARS} characters): no xlsx can be written"
+                ),
+            };
+            problems.push(("file".into(), text));
+            return show(StatusCode::OK, &problems, None, None);
+        }
         return match xlsx::comparison_workbook(&comparison) {
             Ok(bytes) => download(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "attachment; filename=\"whatif.xlsx\"",
                 bytes,
             ),
+            // Not the visitor's form: the workbook could not be written.
             Err(_) => refused(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 lang,
-                w::WI_ERR_MALFORMED.get(lang),
+                lang.pick("无法生成 xlsx 文件", "the xlsx file could not be written"),
             ),
         };
     }
@@ -497,6 +547,12 @@ fn uploaded(
         .ok_or_else(|| w::WI_ERR_FORMAT.get(lang).to_string())?;
     let apps = parse_application_bytes(bytes, format, &pack.aliases)
         .map_err(|e| w::WI_ERR_READ.fill(lang, &[&e.message_in(lang)]))?;
+    if apps.is_empty() {
+        // Zero applications compare to zero: say so, rather than show an empty result.
+        return Err(lang
+            .pick("文件中没有申报", "the file holds no applications")
+            .into());
+    }
     if apps.len() > max_applications {
         return Err(w::WI_ERR_ROWS.fill(lang, &[&apps.len(), &max_applications]));
     }
@@ -517,6 +573,15 @@ mod tests {
         assert_eq!(bytes, b"id,kind\r\n1,x\r\n");
         assert!(multipart(b"--XyZ\r\nno end", "XyZ").is_none());
         assert!(multipart(b"garbage", "XyZ").is_none());
+    }
+
+    #[test]
+    fn a_field_is_kept_to_its_bound_on_a_character_boundary() {
+        assert_eq!(
+            bounded("万".repeat(FIELD_CHARS + 5)),
+            "万".repeat(FIELD_CHARS)
+        );
+        assert_eq!(bounded("ab".into()), "ab");
     }
 
     #[test]

@@ -236,7 +236,9 @@ pub(crate) fn page(
                 @if !problems.is_empty() {
                     p.problems #problems role="alert" { (w::W_FIX.fill(lang, &[&problems.len()])) }
                 }
-                form method="post" action="/" accept-charset="utf-8" {
+                // The language in the address too: a refusal made before the body is read (a
+                // cross-site post, a body too large) is then in the reader's language.
+                form method="post" action=(with_lang(lang, "/")) accept-charset="utf-8" {
                     input type="hidden" name="kind" value=(EVERY_KIND);
                     @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                     fieldset {

@@ -10,9 +10,7 @@
 use std::collections::HashMap;
 
 use maud::{html, Markup, DOCTYPE};
-use policy_engine::{
-    parse_decimal, yuan_and_wan, Explanation, Field, FieldType, Kind, Lang, Pack, Status,
-};
+use policy_engine::{parse_decimal, Explanation, Field, FieldType, Kind, Lang, Pack, Status};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -243,14 +241,7 @@ fn other_lang(lang: Lang) -> Lang {
 /// An amount for the page's reader: `1,234.50 元（0.12345 万元）` in Chinese, `1,234.50 yuan
 /// (0.12345 万元)` in English, as the CLI's English output writes it
 pub(crate) fn yuan_in(amount: Decimal, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => yuan_and_wan(amount),
-        Lang::En => format!(
-            "{} yuan ({} 万元)",
-            policy_engine::group_thousands(amount),
-            (amount / Decimal::from(10_000)).normalize()
-        ),
-    }
+    policy_engine::yuan_and_wan_in(amount, lang)
 }
 
 pub(crate) fn with_lang(lang: Lang, path: &str) -> String {
@@ -389,7 +380,9 @@ pub(crate) fn form_page(
                 @if !problems.is_empty() {
                     p.problems #problems role="alert" { (w::W_FIX.fill(lang, &[&problems.len()])) }
                 }
-                form method="post" action="/" accept-charset="utf-8" {
+                // The language in the address too: a refusal made before the body is read (a
+                // cross-site post, a body too large) is then in the reader's language.
+                form method="post" action=(with_lang(lang, "/")) accept-charset="utf-8" {
                     input type="hidden" name="kind" value=(kind.name);
                     @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                     @for f in kind.fields.iter() {

@@ -481,33 +481,9 @@ fn result(pack: &Pack, editable: &[Editable], lang: Lang, r: &Compared<'_>) -> M
             }
             h3 { (w::WI_SETS.get(lang)) }
             ul #sets { @for (what, old, new) in &changes { li { (what) (lang.pick("：", ": ")) (old) " → " (new) } } }
-            div.report { (PreEscaped(focusable_tables(&report::comparison_html(pack, lang, r.comparison, &[]), lang))) }
+            div.report { (PreEscaped(report::comparison_html(pack, lang, r.comparison, &[]))) }
         }
     }
-}
-
-/// The report's tables scroll sideways in their own box on a narrow screen; a box that
-/// scrolls must take the keyboard's focus to be scrolled without a mouse, and a focusable box
-/// wants a name. The report's section has its budget table first and its largest changes
-/// second; any further table is named as the second is.
-fn focusable_tables(report: &str, lang: Lang) -> String {
-    const OPEN: &str = "<div class=\"table\">";
-    let mut out = String::with_capacity(report.len() + 256);
-    for (i, part) in report.split(OPEN).enumerate() {
-        if i > 0 {
-            let name = if i == 1 {
-                w::WI_TABLE_BUDGET
-            } else {
-                w::WI_TABLE_LARGEST
-            };
-            out.push_str(&format!(
-                "<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
-                report::escape(name.get(lang))
-            ));
-        }
-        out.push_str(part);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -578,18 +554,6 @@ mod tests {
                 "set:rd-platform.provincial"
             ]
         );
-    }
-
-    #[test]
-    fn the_report_tables_take_the_focus_and_a_name() {
-        let report = "<h2>x</h2><div class=\"table\"><table></table></div><p>y</p><div class=\"table\"><table></table></div>";
-        let out = focusable_tables(report, Lang::En);
-        assert_eq!(
-            out,
-            "<h2>x</h2><div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"Budget by clause (the table scrolls sideways)\"><table></table></div><p>y</p>\
-             <div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"Largest changes (the table scrolls sideways)\"><table></table></div>"
-        );
-        assert_eq!(focusable_tables("<p>none</p>", Lang::Zh), "<p>none</p>");
     }
 
     #[test]

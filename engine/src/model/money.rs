@@ -328,6 +328,27 @@ pub fn yuan_and_wan(amount: Decimal) -> String {
     format!("{} 元（{} 万元）", group_thousands(amount), wan)
 }
 
+/// [`yuan_and_wan`] in `lang`: English writes `1,234,567.85 yuan (123.456785 万元)`, keeping
+/// 万元 as the unit a Chinese document states
+///
+/// ```
+/// use policy_engine::{yuan_and_wan_in, Lang};
+/// use rust_decimal::Decimal;
+/// let d = Decimal::new(123456785, 2);
+/// assert_eq!(yuan_and_wan_in(d, Lang::Zh), "1,234,567.85 元（123.456785 万元）");
+/// assert_eq!(yuan_and_wan_in(d, Lang::En), "1,234,567.85 yuan (123.456785 万元)");
+/// ```
+pub fn yuan_and_wan_in(amount: Decimal, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => yuan_and_wan(amount),
+        Lang::En => format!(
+            "{} yuan ({} 万元)",
+            group_thousands(amount),
+            (amount / Decimal::from(10_000)).normalize()
+        ),
+    }
+}
+
 /// Appends `d` as its `Display` writes it: a `-` when its sign is negative (zero too), its
 /// digits, and as many after the point as its scale. Every decision writes its amount, and
 /// every award one or more in its reasons; rust_decimal's general formatter (96-bit division

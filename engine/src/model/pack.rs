@@ -422,11 +422,7 @@ impl Parameter {
     pub fn show_in(&self, value: &Value, lang: Lang) -> String {
         match (lang, value, self.unit) {
             (Lang::Zh, ..) => self.show(value),
-            (Lang::En, Value::Decimal(d), Unit::Yuan) => format!(
-                "{} yuan ({} 万元)",
-                money::group_thousands(*d),
-                (*d / Decimal::from(10_000)).normalize()
-            ),
+            (Lang::En, Value::Decimal(d), Unit::Yuan) => money::yuan_and_wan_in(*d, lang),
             (Lang::En, Value::Decimal(d), Unit::Ratio) => match d.checked_mul(Decimal::ONE_HUNDRED)
             {
                 Some(p) => format!("{d} ({}%)", p.normalize()),
