@@ -398,8 +398,8 @@ mod tests {
                 r.status,
                 r.clause,
                 r.amount,
-                r.id,
-                r.written_kind,
+                r.id(),
+                r.written_kind(),
                 r.rendered
             ),
             (
