@@ -120,36 +120,38 @@ pub(crate) fn rank_contenders(
             .then_with(|| by_keys(&limit.rank_by, &a.keys, &b.keys))
             .then_with(|| a.id.cmp(&b.id))
     });
-    let mut out = Vec::with_capacity(contenders.len());
+    // Each contender's group, as (first place in the sorted list, size)
+    let mut bounds = Vec::with_capacity(contenders.len());
+    let mut first = 0;
     for group in contenders.chunk_by(|a, b| a.group == b.group) {
-        let of = group.len();
-        // The limit in force for the group's period (its first member's; a group per year
-        // shares one).
-        let period = group.first().and_then(|c| c.period);
-        match max_param.value_for(period) {
-            Some(Value::Int(max)) => {
-                for (place0, c) in group.iter().enumerate() {
-                    out.push((
-                        c.index,
-                        Placement::Ranked(Rank {
-                            group: c.group.clone(),
-                            place: place0 + 1,
-                            of,
-                            max: *max,
-                            rank_by: limit.rank_by.clone(),
-                            values: c.values.clone(),
-                        }),
-                    ));
-                }
-            }
-            _ => out.extend(
-                group
-                    .iter()
-                    .map(|c| (c.index, Placement::NoLimit { period })),
-            ),
-        }
+        bounds.extend(std::iter::repeat_n((first, group.len()), group.len()));
+        first += group.len();
     }
-    out
+    // Placed on every core, in the sorted order
+    contenders
+        .par_iter()
+        .zip(bounds)
+        .enumerate()
+        .map(|(k, (c, (first, of)))| {
+            // The limit in force for the group's period (its first member's; a group per
+            // year shares one)
+            let period = contenders[first].period;
+            match max_param.value_for(period) {
+                Some(Value::Int(max)) => (
+                    c.index,
+                    Placement::Ranked(Rank {
+                        group: c.group.clone(),
+                        place: k - first + 1,
+                        of,
+                        max: *max,
+                        rank_by: limit.rank_by.clone(),
+                        values: c.values.clone(),
+                    }),
+                ),
+                _ => (c.index, Placement::NoLimit { period }),
+            }
+        })
+        .collect()
 }
 
 /// Whether an awarded application keeps its award where it is placed

@@ -821,10 +821,12 @@ pub(crate) fn settle(pack: &Pack, entries: Vec<Entry>) -> Settlement {
 pub(crate) fn settle_entries(
     pack: &Pack,
     mut entries: Entries,
-    live: impl Fn(usize) -> bool,
+    live: impl Fn(usize) -> bool + Sync,
 ) -> Settlement {
     let n = entries.len();
+    // On every core: `live` looks up each entry's repeat and rank.
     let mut state: Vec<Standing> = (0..n)
+        .into_par_iter()
         .map(|i| Standing {
             // An entry left out is never awarded here, so no rule looks at it.
             status: if live(entries.index[i]) {

@@ -61,20 +61,30 @@ impl<'a> Record<'a> {
     /// strings they already hold: pass 2 reads back about as many decisions as a million
     /// applications have awards, and a fresh string for each of their texts was most of its
     /// allocations. `None` (and `d` unspecified) if there is none or it does not read.
+    ///
+    /// `kind` and `clause` are those of the record's clause (the caller knows the pack).
     pub(crate) fn decision_into(
         &self,
         d: &mut Decision,
         groups: &mut Vec<Option<String>>,
+        (kind, clause): (&str, &str),
     ) -> Option<()> {
         let mut r = Reader {
             buf: self.full?,
             at: 0,
         };
-        r.fill(&mut d.id)?;
-        r.fill(&mut d.kind)?;
-        r.fill(&mut d.clause)?;
+        let set = |slot: &mut Option<String>, text: &str| match slot {
+            Some(into) => {
+                into.clear();
+                into.push_str(text);
+            }
+            None => *slot = Some(text.to_string()),
+        };
+        set(&mut d.id, self.id()?);
+        set(&mut d.kind, kind);
+        set(&mut d.clause, clause);
         r.fill_list(&mut d.reasons)?;
-        r.fill_list(&mut d.reached)?;
+        d.reached.clear();
         d.status = self.status;
         d.amount = self.amount;
         d.rank = None;
@@ -165,12 +175,11 @@ pub(crate) fn write(out: &mut Vec<u8>, e: &Entry<'_>, render: &mut dyn FnMut(&mu
     match e.full {
         None => out.push(0),
         Some(groups) => {
+            // Only what pass 2 cannot know otherwise: the id is the record's own, and a kept
+            // decision is a checked award, whose kind and clause are its clause's. The coverage
+            // keys are not kept: no stream writes them.
             out.push(1);
-            put_str(out, d.id.as_deref());
-            put_str(out, d.kind.as_deref());
-            put_str(out, d.clause.as_deref());
             put_list(out, &d.reasons);
-            put_list(out, &d.reached);
             out.extend_from_slice(&(groups.len() as u32).to_le_bytes());
             for g in groups {
                 put_str(out, g.as_deref());
@@ -365,13 +374,14 @@ mod tests {
     fn a_decision_comes_back_as_it_went() {
         let d = Decision {
             id: Some("A-1".into()),
-            kind: None,
+            kind: Some("rd_platform".into()),
             clause: Some("rd-platform".into()),
             status: Status::Superseded,
             amount: "123.45".parse().unwrap_or_default(),
             reasons: vec!["一".into(), String::new()],
             rank: None,
-            reached: vec!["rule:x:superseded".into()],
+            // Not kept (no stream writes it): comes back empty
+            reached: Vec::new(),
         };
         let mut buf = Vec::new();
         let groups = [None, Some("year=2025".to_string())];
@@ -423,7 +433,10 @@ mod tests {
             reached: Vec::new(),
         };
         let mut back_groups = vec![Some("a".to_string()), None, None];
-        assert_eq!(r.decision_into(&mut back, &mut back_groups), Some(()));
+        assert_eq!(
+            r.decision_into(&mut back, &mut back_groups, ("rd_platform", "rd-platform")),
+            Some(())
+        );
         assert_eq!((back, back_groups), (d.clone(), groups.to_vec()));
         let plain = read(recs[1]).map(|r| (r.has_decision(), r.rendered));
         assert_eq!(plain, Some((false, &b"{...}"[..])));

@@ -346,7 +346,11 @@ impl Engine {
             counts.add_parts(rec.status, rec.amount, rec.clause);
             return;
         }
-        if rec.decision_into(d, groups).is_none() {
+        let names = rec
+            .clause
+            .and_then(|ci| pack.clauses.get(ci))
+            .map(|c| (c.kind.as_str(), c.id.as_str()));
+        if names.and_then(|n| rec.decision_into(d, groups, n)).is_none() {
             unreadable(out, counts);
             return;
         }
