@@ -261,6 +261,14 @@ pub(crate) struct Groups {
 }
 
 impl Groups {
+    /// Room for `n` groups at once: grown by doubling, a table of a million was rehashed, and
+    /// its fresh memory cleared, at every step
+    pub(crate) fn with_capacity(n: usize) -> Groups {
+        Groups {
+            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     /// The number of a group's key hash, given it a new one if it is new
     pub(crate) fn intern(&mut self, key: u128) -> u32 {
         // Past four billion groups (never met) they share the last number, not "no group".

@@ -114,7 +114,8 @@ impl Engine {
             // and memory not yet written costs nothing (not so for the hash table of groups,
             // whose inserts land all over it).
             entries: Entries::with_capacity(pack.settlement.len(), source.size_hint()),
-            groups: Groups::default(),
+            // Fewer groups than applications; sized for them all, the table never grows.
+            groups: Groups::with_capacity(source.size_hint()),
         };
         let mut spool_error = None;
         let kept_pool = &KeptPool(Default::default(), pack.settlement.len());
