@@ -351,7 +351,10 @@ impl Engine {
             .clause
             .and_then(|ci| pack.clauses.get(ci))
             .map(|c| (c.kind.as_str(), c.id.as_str()));
-        if names.and_then(|n| rec.decision_into(d, groups, n)).is_none() {
+        if names
+            .and_then(|n| rec.decision_into(d, groups, n))
+            .is_none()
+        {
             unreadable(out, counts);
             return;
         }
