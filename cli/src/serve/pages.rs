@@ -205,7 +205,16 @@ pub(super) fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
 
 /// The form's body, within the size limit and the read time limit
 async fn read_form(s: &Shared, req: Request) -> Result<Vec<u8>, StatusCode> {
-    let max = MAX_FORM_BYTES.min(s.max_body_bytes);
+    read_limited(s, req, MAX_FORM_BYTES.min(s.max_body_bytes)).await
+}
+
+/// A page's request body of at most `max` bytes, read within the read time limit: the
+/// refusal is the status code the page answers with (413, 400 or 408)
+pub(super) async fn read_limited(
+    s: &Shared,
+    req: Request,
+    max: usize,
+) -> Result<Vec<u8>, StatusCode> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -14,13 +14,12 @@ use std::time::Instant;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt as _;
 use policy_engine::{
     parse_application_bytes, read_applications, with_deadline, Engine, InputFormat, Lang,
     RawApplication,
 };
 
-use super::pages::{page, refused, same_origin, GRACE};
+use super::pages::{page, read_limited, refused, same_origin, GRACE};
 use super::state::Shared;
 use crate::messages::whatif as w;
 use crate::render::{report, xlsx};
@@ -225,32 +224,7 @@ fn form_kind(headers: &HeaderMap) -> Option<FormKind> {
 
 /// The body, within the size bound and the read time limit
 async fn read_body(s: &Shared, req: Request) -> Result<Vec<u8>, StatusCode> {
-    let max = (MAX_UPLOAD_BYTES + FORM_ROOM).min(s.max_body_bytes);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(StatusCode::PAYLOAD_TOO_LARGE);
-    }
-    let mut body = req.into_body();
-    let read = async {
-        let mut out = Vec::new();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| StatusCode::BAD_REQUEST)?;
-            if let Ok(data) = frame.into_data() {
-                if out.len() + data.len() > max {
-                    return Err(StatusCode::PAYLOAD_TOO_LARGE);
-                }
-                out.extend_from_slice(&data);
-            }
-        }
-        Ok(out)
-    };
-    tokio::time::timeout(s.limits.read_timeout, read)
-        .await
-        .unwrap_or(Err(StatusCode::REQUEST_TIMEOUT))
+    read_limited(s, req, (MAX_UPLOAD_BYTES + FORM_ROOM).min(s.max_body_bytes)).await
 }
 
 /// Most parts a multipart form may have: the page's fields and one file, with room
