@@ -43,20 +43,24 @@ fn csv_text(rows: Vec<Vec<String>>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("error: cannot write CSV: {e}"))
 }
 
+/// The columns of a line of a comparison's table (by clause, by year, largest), as the CSV
+/// and the workbook both head them
+pub const LINE_COLUMNS: [&str; 7] = [
+    "key",
+    "baseline_awarded",
+    "scenario_awarded",
+    "baseline_amount",
+    "scenario_amount",
+    "change",
+    "percent",
+];
+
 pub fn comparisons_csv(comparisons: &[ScenarioComparison]) -> Result<String, String> {
-    let mut rows = vec![[
-        "scenario",
-        "group",
-        "key",
-        "baseline_awarded",
-        "scenario_awarded",
-        "baseline_amount",
-        "scenario_amount",
-        "change",
-        "percent",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows = vec![["scenario", "group"]
+        .into_iter()
+        .chain(LINE_COLUMNS)
+        .map(String::from)
+        .collect::<Vec<_>>()];
     for c in comparisons {
         let groups = c
             .by_clause

@@ -1,8 +1,10 @@
 //! The decisions as an Excel workbook: a `decisions` sheet and a `totals` sheet.
 
 use policy_engine::{Decision, Pack, Totals};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
+use super::csv::LINE_COLUMNS;
 use super::stream::{decision_fields, CSV_HEADER};
 
 /// Whether an amount has at most 15 significant digits, the precision of an Excel number
@@ -16,6 +18,23 @@ fn fits_excel(text: &str) -> bool {
         <= 15
 }
 
+/// An amount in a cell: an Excel number shown as `money` where it fits, else its exact text
+fn write_amount(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    d: Decimal,
+    money: &Format,
+) -> Result<(), XlsxError> {
+    let text = d.to_string();
+    // The only float in the program: Excel stores numbers as floats, and a decimal of at
+    // most 15 significant digits converts and prints back exactly.
+    match text.parse::<f64>() {
+        Ok(f) if fits_excel(&text) => ws.write_number_with_format(row, col, f, money).map(|_| ()),
+        _ => ws.write_string(row, col, &text).map(|_| ()),
+    }
+}
+
 /// The decisions as a workbook: a `decisions` sheet and a `totals` sheet. Amounts are Excel numbers (shown with two decimals) where Excel can hold
 /// them exactly, which is any amount of up to 15 significant digits; others are written as
 /// text rather than rounded.
@@ -27,17 +46,7 @@ pub fn decisions_workbook(
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0.00");
     let amount =
-        |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, d: rust_decimal::Decimal| {
-            let text = d.to_string();
-            // The only float in the program: Excel stores numbers as floats, and a decimal of at
-            // most 15 significant digits converts and prints back exactly.
-            match text.parse::<f64>() {
-                Ok(f) if fits_excel(&text) => {
-                    ws.write_number_with_format(row, col, f, &money).map(|_| ())
-                }
-                _ => ws.write_string(row, col, &text).map(|_| ()),
-            }
-        };
+        |ws: &mut Worksheet, row: u32, col: u16, d: Decimal| write_amount(ws, row, col, d, &money);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("decisions")?;
@@ -95,30 +104,13 @@ pub fn comparison_workbook(c: &policy_engine::ScenarioComparison) -> Result<Vec<
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0.00");
     let amount =
-        |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, d: rust_decimal::Decimal| {
-            let text = d.to_string();
-            match text.parse::<f64>() {
-                Ok(f) if fits_excel(&text) => {
-                    ws.write_number_with_format(row, col, f, &money).map(|_| ())
-                }
-                _ => ws.write_string(row, col, &text).map(|_| ()),
-            }
-        };
+        |ws: &mut Worksheet, row: u32, col: u16, d: Decimal| write_amount(ws, row, col, d, &money);
     let mut wb = Workbook::new();
-    let header = [
-        "key",
-        "baseline_awarded",
-        "scenario_awarded",
-        "baseline_amount",
-        "scenario_amount",
-        "change",
-        "percent",
-    ];
     let mut lines_sheet =
         |name: &str, lines: &[&policy_engine::BudgetLine]| -> Result<(), XlsxError> {
             let ws = wb.add_worksheet();
             ws.set_name(name)?;
-            for (c, h) in header.iter().enumerate() {
+            for (c, h) in LINE_COLUMNS.iter().enumerate() {
                 ws.write_string_with_format(0, c as u16, *h, &bold)?;
             }
             for (i, l) in lines.iter().enumerate() {
