@@ -177,6 +177,15 @@ pub fn http_with(
     (status, head.to_ascii_lowercase(), body.to_string())
 }
 
+/// `html` with the five entities the pages escape (`&lt; &gt; &quot; &#39; &amp;`) put back
+pub fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// What the browser tests share: headless Chromium driven by chromedriver over WebDriver, its
 /// console, the screenshots' folder, and the accessibility audit of a page
 #[cfg(unix)]
@@ -337,6 +346,37 @@ pub mod browser {
             .map_or_else(|| PathBuf::from("screenshots"), |t| t.join("screenshots"));
         std::fs::create_dir_all(&dir).expect("screenshots dir");
         dir
+    }
+
+    /// At a window `width` px wide (900 high): fails if the page is wider than the window,
+    /// then scrolls the answer (`#result`) into view and saves a PNG screenshot at `path`
+    pub async fn assert_fits_and_screenshot(c: &fantoccini::Client, width: u32, path: &Path) {
+        c.set_window_size(width, 900).await.expect("resize");
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
+        c.execute("document.getElementById('result').scrollIntoView()", vec![])
+            .await
+            .expect("scroll to the result");
+        let png = c.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(path, png).expect("save the screenshot");
+    }
+
+    /// Presses Tab on the element that has the focus, and returns the one that has it after
+    pub async fn tab_on(c: &fantoccini::Client) -> fantoccini::elements::Element {
+        c.active_element()
+            .await
+            .expect("focus")
+            .send_keys(&char::from(fantoccini::key::Key::Tab).to_string())
+            .await
+            .expect("tab");
+        c.active_element().await.expect("focus")
     }
 
     /// axe-core, vendored (tests/vendor/axe-core: version, licence, checksum); injected into

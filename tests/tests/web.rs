@@ -7,6 +7,7 @@
 
 use std::net::SocketAddr;
 
+use policy_tests::unescape;
 use serde_json::{json, Value};
 
 const MALFORMED_AMOUNT_ZH: &str = "应为以元为单位的金额，如 1234567.85 或 123.5万";
@@ -39,14 +40,6 @@ fn encode(pairs: &[(&str, &str)]) -> String {
 fn post_form(addr: SocketAddr, pairs: &[(&str, &str)]) -> (u16, String) {
     let (status, _, body) = request(addr, "POST", "/", &[FORM], encode(pairs).as_bytes());
     (status, body)
-}
-
-fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The text inside the element that opens with `open`, up to `close`
@@ -631,6 +624,32 @@ fn the_calculator_works_in_headless_chromium() {
     with_chromium(|c| in_browser(c, addr));
 }
 
+/// The text of the element `at`, once the page shows it (`what` names it if it never does)
+async fn text_when_shown(
+    c: &fantoccini::Client,
+    at: fantoccini::Locator<'_>,
+    what: &str,
+) -> String {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(at)
+        .await
+        .expect(what)
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Sends the form by a click on its button
+async fn submit(c: &fantoccini::Client) {
+    c.find(fantoccini::Locator::Css("button[type=submit]"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("submit");
+}
+
 async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
     use fantoccini::{key::Key, Locator};
 
@@ -697,22 +716,9 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
         .send_keys("1234567.85")
         .await
         .expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("the button")
-        .click()
-        .await
-        .expect("submit");
+    submit(&c).await;
 
-    let amount = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("amount"))
-        .await
-        .expect("the answer")
-        .text()
-        .await
-        .expect("text");
+    let amount = text_when_shown(&c, Locator::Id("amount"), "the answer").await;
     assert!(amount.starts_with("123,456.79 元"), "{amount}");
     assert!(amount.contains("12.345679 万元"), "{amount}");
     let status = c.find(Locator::Id("status")).await.expect("status");
@@ -742,21 +748,7 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
         (1280, "calculator-desktop.png"),
         (390, "calculator-phone.png"),
     ] {
-        c.set_window_size(width, 900).await.expect("resize");
-        let overflow = c
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                vec![],
-            )
-            .await
-            .expect("script");
-        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
-        c.execute("document.getElementById('result').scrollIntoView()", vec![])
-            .await
-            .expect("scroll to the answer");
-        let png = c.screenshot().await.expect("screenshot");
-        assert!(png.starts_with(b"\x89PNG"), "a PNG");
-        std::fs::write(shots.join(name), png).expect("save the screenshot");
+        policy_tests::browser::assert_fits_and_screenshot(&c, width, &shots.join(name)).await;
     }
 
     // The same form with a malformed amount, sent with Enter from the keyboard.
@@ -789,15 +781,12 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
     paid.send_keys(&char::from(Key::Enter).to_string())
         .await
         .expect("enter");
-    let message = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".field.invalid > #f-paid_amount-error"))
-        .await
-        .expect("the message beside the field")
-        .text()
-        .await
-        .expect("text");
+    let message = text_when_shown(
+        &c,
+        Locator::Css(".field.invalid > #f-paid_amount-error"),
+        "the message beside the field",
+    )
+    .await;
     assert_eq!(message, MALFORMED_AMOUNT_ZH);
     assert!(
         c.find_all(Locator::Id("result"))
@@ -837,13 +826,7 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
     ];
     let mut reached = Vec::new();
     for _ in 0..order.len() {
-        c.active_element()
-            .await
-            .expect("focus")
-            .send_keys(&char::from(Key::Tab).to_string())
-            .await
-            .expect("tab");
-        let now = c.active_element().await.expect("focus");
+        let now = policy_tests::browser::tab_on(&c).await;
         let name = match now.attr("id").await.expect("id") {
             Some(id) if !id.is_empty() => id,
             _ => match now.attr("href").await.expect("href") {
@@ -883,15 +866,12 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
         .send_keys(&char::from(Key::Enter).to_string())
         .await
         .expect("enter");
-    let amount = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("amount"))
-        .await
-        .expect("the answer, sent from the keyboard")
-        .text()
-        .await
-        .expect("text");
+    let amount = text_when_shown(
+        &c,
+        Locator::Id("amount"),
+        "the answer, sent from the keyboard",
+    )
+    .await;
     assert!(amount.starts_with("123,456.79 元"), "{amount}");
 
     // The across-every-kind page: filled in the browser and sent.
@@ -909,40 +889,14 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr) {
             el.send_keys(v).await.expect("type");
         }
     }
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("send");
-    let total = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("total"))
-        .await
-        .expect("the total")
-        .text()
-        .await
-        .expect("text");
+    submit(&c).await;
+    let total = text_when_shown(&c, Locator::Id("total"), "the total").await;
     assert!(total.ends_with("万元）"), "{total}");
     for (width, name) in [
         (1280, "calculator-all-1280.png"),
         (390, "calculator-all-390.png"),
     ] {
-        c.set_window_size(width, 900).await.expect("resize");
-        let overflow = c
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                vec![],
-            )
-            .await
-            .expect("script");
-        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
-        c.execute("document.getElementById('result').scrollIntoView()", vec![])
-            .await
-            .expect("scroll");
-        let png = c.screenshot().await.expect("screenshot");
-        std::fs::write(shots.join(name), png).expect("save the screenshot");
+        policy_tests::browser::assert_fits_and_screenshot(&c, width, &shots.join(name)).await;
     }
 
     // The accessibility audit (axe-core, WCAG 2 A/AA) of each calculator page at a phone's

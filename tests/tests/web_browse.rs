@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use policy_tests::unescape;
 use serde_json::{json, Value};
 
 fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
@@ -38,14 +39,6 @@ fn serve_with_previous(pack: &Path, previous: Option<&Path>) -> SocketAddr {
     });
     rx.recv_timeout(Duration::from_secs(30))
         .expect("the server starts")
-}
-
-fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The HTML of the element that opens with `open` (its attributes included), up to `close`
@@ -568,13 +561,7 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr, plain: SocketAddr) 
         .expect("an href");
     let mut reached = false;
     for _ in 0..40 {
-        c.active_element()
-            .await
-            .expect("focus")
-            .send_keys(&char::from(Key::Tab).to_string())
-            .await
-            .expect("tab");
-        let focused = c.active_element().await.expect("focus");
+        let focused = policy_tests::browser::tab_on(&c).await;
         if focused.attr("href").await.expect("href").as_deref() == Some(first.as_str()) {
             focused
                 .send_keys(&char::from(Key::Enter).to_string())

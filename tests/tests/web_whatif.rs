@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
+use policy_tests::unescape;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -19,14 +20,6 @@ const PROVINCIAL: &str = "rd-platform.provincial";
 
 fn start() -> SocketAddr {
     policy_tests::serve_on(&policy_tests::suzhou_pack(), None, 8 << 20)
-}
-
-fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The value of attribute `name` in one tag's text
@@ -64,6 +57,17 @@ fn form_with(
     }
     out.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     out
+}
+
+/// The page's form, fetched from `addr`, with the provincial platform award at 60万 and set
+/// to run on an uploaded file
+fn upload_form_60wan(addr: SocketAddr) -> Vec<(String, String)> {
+    let (_, _, page) = get(addr, "/whatif");
+    form_with(
+        &page,
+        &[(PROVINCIAL, "60万")],
+        &[("source", "upload"), ("action", "run")],
+    )
 }
 
 fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
@@ -447,12 +451,7 @@ fn generated(dir: &Path, format: &str) -> std::path::PathBuf {
 #[test]
 fn an_upload_in_each_format_gives_the_totals_of_policy_compare() {
     let addr = start();
-    let (_, _, page) = get(addr, "/whatif");
-    let form = form_with(
-        &page,
-        &[(PROVINCIAL, "60万")],
-        &[("source", "upload"), ("action", "run")],
-    );
+    let form = upload_form_60wan(addr);
     let dir = tempfile::tempdir().expect("temp dir");
     let scenario = scenario_60wan(dir.path());
     let mut inputs: Vec<std::path::PathBuf> = ["yaml", "json", "jsonl", "csv", "xlsx"]
@@ -499,12 +498,7 @@ fn an_upload_in_each_format_gives_the_totals_of_policy_compare() {
 #[test]
 fn an_oversized_or_unreadable_upload_is_refused_in_chinese_with_no_result() {
     let addr = start();
-    let (_, _, page) = get(addr, "/whatif");
-    let form = form_with(
-        &page,
-        &[(PROVINCIAL, "60万")],
-        &[("source", "upload"), ("action", "run")],
-    );
+    let form = upload_form_60wan(addr);
     // Past the body's bound: refused before it is read.
     let big = vec![b'#'; 3 << 20];
     let (status, _, body) = post_multipart(addr, &form, Some(("big.yaml", &big)));
@@ -808,21 +802,7 @@ async fn in_browser(c: fantoccini::Client, addr: SocketAddr, expected: [Decimal;
     policy_tests::browser::assert_accessible_at_widths(&c, "/whatif, a result").await;
 
     for (width, name) in [(390, "whatif-390.png"), (1280, "whatif-1280.png")] {
-        c.set_window_size(width, 900).await.expect("resize");
-        let overflow = c
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                vec![],
-            )
-            .await
-            .expect("script");
-        assert_eq!(overflow, json!(0), "wider than the window at {width}px");
-        c.execute("document.getElementById('result').scrollIntoView()", vec![])
-            .await
-            .expect("scroll to the result");
-        let png = c.screenshot().await.expect("screenshot");
-        assert!(png.starts_with(b"\x89PNG"), "a PNG");
-        std::fs::write(shots.join(name), png).expect("save the screenshot");
+        policy_tests::browser::assert_fits_and_screenshot(&c, width, &shots.join(name)).await;
     }
 
     // In English: the blank form, and the result of the same change.
