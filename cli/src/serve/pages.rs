@@ -247,6 +247,30 @@ async fn answer(s: Arc<Shared>, submitted: Vec<u8>) -> Response {
     let deadline = Instant::now() + s.timeout;
     let given = Submitted::parse(&submitted);
     let lang = given.lang();
+    let shared = s.clone();
+    let work = move |deadline| render(&shared, &given, lang, deadline);
+    match run_on_worker(&s, lang, deadline, work).await {
+        Err(busy) => busy,
+        Ok(Some((StatusCode::SERVICE_UNAVAILABLE, html))) if html.is_empty() => too_slow(&s, lang),
+        Ok(Some((status, html))) => page(status, html),
+        Ok(None) => too_slow(&s, lang),
+    }
+}
+
+/// Runs `work` on a blocking thread by `deadline`, admitted only if the queue has room and
+/// a worker frees up in time; the permits go with the work, so the running work stays
+/// bounded even where the client has gone. `Err` is the 503 page (with Retry-After) when
+/// busy, `Ok(None)` that the work overran its limit, each caller saying so in its own words.
+pub(super) async fn run_on_worker<T, F>(
+    s: &Shared,
+    lang: Lang,
+    deadline: Instant,
+    work: F,
+) -> Result<Option<T>, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(Instant) -> T + Send + 'static,
+{
     let busy = || {
         let mut r = refused(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -258,23 +282,21 @@ async fn answer(s: Arc<Shared>, submitted: Vec<u8>) -> Response {
         r
     };
     let Ok(admitted) = s.admission.clone().try_acquire_owned() else {
-        return busy();
+        return Err(busy());
     };
     let Ok(Ok(worker)) =
         tokio::time::timeout_at(deadline.into(), s.workers.clone().acquire_owned()).await
     else {
-        return busy();
+        return Err(busy());
     };
-    let shared = s.clone();
     let job = tokio::task::spawn_blocking(move || {
         let _held = (admitted, worker);
-        render(&shared, &given, lang, deadline)
+        work(deadline)
     });
-    match tokio::time::timeout_at((deadline + GRACE).into(), job).await {
-        Ok(Ok((StatusCode::SERVICE_UNAVAILABLE, html))) if html.is_empty() => too_slow(&s, lang),
-        Ok(Ok((status, html))) => page(status, html),
-        _ => too_slow(&s, lang),
-    }
+    Ok(tokio::time::timeout_at((deadline + GRACE).into(), job)
+        .await
+        .ok()
+        .and_then(Result::ok))
 }
 
 /// How long past its time limit the work may take to notice it

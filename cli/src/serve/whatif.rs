@@ -19,7 +19,7 @@ use policy_engine::{
     RawApplication,
 };
 
-use super::pages::{page, read_limited, refused, same_origin, GRACE};
+use super::pages::{page, read_limited, refused, run_on_worker, same_origin};
 use super::state::Shared;
 use crate::messages::whatif as w;
 use crate::render::{report, xlsx};
@@ -302,31 +302,10 @@ where
     F: FnOnce(Instant) -> Response + Send + 'static,
 {
     let deadline = Instant::now() + s.timeout;
-    let busy = || {
-        let mut r = refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            lang,
-            lang.pick("服务繁忙：请稍后重试", "the server is busy: retry shortly"),
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        r
-    };
-    let Ok(admitted) = s.admission.clone().try_acquire_owned() else {
-        return busy();
-    };
-    let Ok(Ok(worker)) =
-        tokio::time::timeout_at(deadline.into(), s.workers.clone().acquire_owned()).await
-    else {
-        return busy();
-    };
-    let job = tokio::task::spawn_blocking(move || {
-        let _held = (admitted, worker);
-        work(deadline)
-    });
-    match tokio::time::timeout_at((deadline + GRACE).into(), job).await {
-        Ok(Ok(r)) => r,
-        _ => too_slow(s, lang),
+    match run_on_worker(s, lang, deadline, work).await {
+        Ok(Some(r)) => r,
+        Ok(None) => too_slow(s, lang),
+        Err(busy) => busy,
     }
 }
 
