@@ -166,17 +166,7 @@ fn the_calculator_answers_as_v1_explain_does() {
     for case in cases() {
         let (code, page) = post_form(addr, &case.form);
         assert_eq!(code, 200, "{:?}\n{page}", case.form);
-        let ask = json!({"id": "calculator", "applications": [case.facts]}).to_string();
-        let (code, _, body) = request(
-            addr,
-            "POST",
-            "/v1/explain",
-            &[("Content-Type", "application/json")],
-            ask.as_bytes(),
-        );
-        assert_eq!(code, 200, "{body}");
-        let x: Value = serde_json::from_str(&body).expect("JSON");
-        let x = &x["explanation"];
+        let x = explain(addr, &case.facts);
         let d = &x["decision"];
         assert_eq!(d["status"], case.status, "{:?}", case.form);
 
