@@ -433,7 +433,8 @@ pub mod web {
         W_ERR_ONE_OF: "请从列表中选择一项", "choose one from the list";
         W_ERR_TOO_LONG: "内容过长（最多 {0} 个字符）", "too long (at most {0} characters)";
         W_UNKNOWN_KIND: "没有这一申报类别：{0}", "no such kind of application: {0}";
-        W_NOT_FORM: "此页只接受 application/x-www-form-urlencoded 表单提交", "this page takes only application/x-www-form-urlencoded form posts";
+        W_NOT_FORM: "此页只接受 application/x-www-form-urlencoded 表单或 application/json 提交", "this page takes only application/x-www-form-urlencoded forms or application/json posts";
+        W_NOT_JSON_FORM: "JSON 提交应为一个对象，每个字段一个文本值，字段不重复", "a JSON post must be one object with a text for each field, no field given twice";
         W_CROSS_SITE: "只接受本站页面提交的表单", "only forms sent from this site's own page are accepted";
         W_ALL: "我可能获得哪些奖补？", "Which awards might my enterprise get?";
         W_ALL_LINK: "我可能获得哪些奖补？一次填写，按全部申报类别测算", "Which awards might my enterprise get? Fill in once, assessed under every kind";

@@ -298,11 +298,23 @@ fn forms_are_taken_only_url_encoded_from_this_origin_and_bounded() {
         addr,
         "POST",
         "/",
-        &[("Content-Type", "application/json")],
+        &[("Content-Type", "text/plain")],
         body.as_bytes(),
     );
     assert_eq!(code, 415);
-    assert!(page.contains("此页只接受 application/x-www-form-urlencoded 表单提交"));
+    assert!(
+        page.contains("此页只接受 application/x-www-form-urlencoded 表单或 application/json 提交")
+    );
+    // A form's fields url-encoded under a JSON type are not a JSON object: refused.
+    let (code, _, page) = request(
+        addr,
+        "POST",
+        "/",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 400);
+    assert!(page.contains("JSON 提交应为一个对象"));
     let (code, _, page) = request(
         addr,
         "POST",

@@ -58,6 +58,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/assets/style.css", get(pages::style))
         .route("/assets/print.css", get(pages::print))
         .route("/assets/icon.svg", get(pages::icon))
+        .route("/assets/calculator.js", get(pages::script))
         // The what-if page (情景测算): the pack's parameters edited, compared over applications.
         .route("/whatif", get(whatif::get).post(whatif::post))
         .route("/assets/charts.css", get(whatif::charts))

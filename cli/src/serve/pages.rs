@@ -20,8 +20,9 @@ use crate::web::{self, Outcome, Submitted};
 /// A form body larger than this is refused: a form of a kind's fields is a few hundred bytes
 const MAX_FORM_BYTES: usize = 64 << 10;
 
-/// An HTML page with headers that keep it to itself: no script, nothing from elsewhere, no
-/// framing, and the facts in its address not sent to other sites as a referrer, nor cached
+/// An HTML page with headers that keep it to itself: scripts and requests to its own origin
+/// only (none inline), nothing from elsewhere, no framing, and the facts in its address not
+/// sent to other sites as a referrer, nor cached
 pub(super) fn page(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
@@ -32,7 +33,7 @@ pub(super) fn page(status: StatusCode, body: String) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     h.insert(
@@ -89,30 +90,98 @@ pub(super) async fn icon() -> Response {
     asset("image/svg+xml", web::ICON)
 }
 
+pub(super) async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", web::SCRIPT)
+}
+
 /// `GET /`: the kinds; a kind's blank form; or, with facts in the query, the answer
 pub(super) async fn get(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let query = req.uri().query().unwrap_or_default().as_bytes().to_vec();
     answer(s, query).await
 }
 
-/// `POST /`: a form of this page, and only that
+/// `POST /`: a form of this page, and only that: url-encoded as a browser posts it, or the
+/// same fields as a JSON object of texts, as the page's script sends them
 pub(super) async fn post(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
-    if !is_form(req.headers()) {
+    let Some(form) = form_type(req.headers()) else {
         return refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             lang,
             w::W_NOT_FORM.get(lang),
         );
-    }
+    };
     if !same_origin(req.method(), req.headers()) {
         return refused(StatusCode::FORBIDDEN, lang, w::W_CROSS_SITE.get(lang));
     }
     let bound = MAX_FORM_BYTES.min(s.max_body_bytes);
-    match read_form(&s, req).await {
-        Ok(body) => answer(s, body).await,
-        Err(status) => refused(status, lang, &unread(status, lang, bound)),
+    let body = match read_form(&s, req).await {
+        Ok(body) => body,
+        Err(status) => return refused(status, lang, &unread(status, lang, bound)),
+    };
+    match form {
+        FormType::UrlEncoded => answer(s, body).await,
+        FormType::Json => match json_as_form(&body) {
+            Some(encoded) => answer(s, encoded.into_bytes()).await,
+            None => refused(StatusCode::BAD_REQUEST, lang, w::W_NOT_JSON_FORM.get(lang)),
+        },
     }
+}
+
+/// A JSON object's members in order, repeats kept (a map would keep one of them silently)
+struct Fields(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Fields, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Fields(members))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+/// How a form was sent
+enum FormType {
+    UrlEncoded,
+    Json,
+}
+
+/// A JSON object of the form's fields as the url-encoded text a browser would have sent, so
+/// both take one path: each value a text (numbers and true/false as written); `None` for
+/// anything else (not an object, a nested value, null)
+fn json_as_form(body: &[u8]) -> Option<String> {
+    let Fields(fields) = serde_json::from_slice(body).ok()?;
+    let mut names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        // A field given twice is refused, not taken last (or first) without a word.
+        return None;
+    }
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in &fields {
+        let text = match value {
+            serde_json::Value::String(t) => t.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => return None,
+        };
+        form.append_pair(name, &text);
+    }
+    Some(form.finish())
 }
 
 /// Why a body was not read, in the reader's language: too large (naming the bound), too slow,
@@ -171,15 +240,19 @@ fn is_api(path: &str) -> bool {
     path == "/v1" || path.starts_with("/v1/") || path == "/healthz" || path == "/openapi.json"
 }
 
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
+fn form_type(headers: &HeaderMap) -> Option<FormType> {
+    let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+        .and_then(|v| v.split(';').next())?
+        .trim();
+    if kind.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Some(FormType::UrlEncoded)
+    } else if kind.eq_ignore_ascii_case("application/json") {
+        Some(FormType::Json)
+    } else {
+        None
+    }
 }
 
 /// Whether a form comes from this server's own page. Browsers send `Origin` with every POST

@@ -43,7 +43,7 @@ pub(super) async fn charts() -> Response {
 }
 
 /// The page's own headers: the calculator's, with inline style attributes allowed, as the
-/// report's bars take their widths from them (still no script of any kind)
+/// report's bars take their widths from them (still no inline script)
 fn whatif_page(status: StatusCode, html: String) -> Response {
     let mut r = page(status, html);
     r.headers_mut().insert(

@@ -238,7 +238,7 @@ pub(crate) fn page(
                 }
                 // The language in the address too: a refusal made before the body is read (a
                 // cross-site post, a body too large) is then in the reader's language.
-                form method="post" action=(with_lang(lang, "/")) accept-charset="utf-8" {
+                form method="post" action=(with_lang(lang, "/")) accept-charset="utf-8" data-calculator {
                     input type="hidden" name="kind" value=(EVERY_KIND);
                     @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                     fieldset {

@@ -1,7 +1,8 @@
 //! The calculator page (政策计算器) of `policy serve`: pick a kind of application (or every
 //! kind at once, in `all`), fill in a form made from the kind's declared fields, read the
-//! decision with its article, arithmetic and the limits that apply. Server-rendered HTML, no
-//! JavaScript; the stylesheets and icon are compiled into the binary, so the page needs no
+//! decision with its article, arithmetic and the limits that apply. Server-rendered HTML that
+//! works without JavaScript (a small script sends the form as JSON and shows the answer in
+//! place); the script, stylesheets and icon are compiled into the binary, so the page needs no
 //! network beyond the server itself.
 //!
 //! This module knows the pack and the engine's explanation, not HTTP: `serve::pages` reads the
@@ -24,6 +25,10 @@ pub(crate) mod whatif;
 pub(crate) const STYLE: &str = include_str!("style.css");
 /// The stylesheet for paper
 pub(crate) const PRINT: &str = include_str!("print.css");
+/// The calculator's script: sends the form as JSON and shows the answer in place (the page
+/// works without it)
+pub(crate) const SCRIPT: &str = include_str!("calculator.js");
+
 /// The page's icon (browsers ask for one; without it they log a failed request)
 pub(crate) const ICON: &str = include_str!("icon.svg");
 
@@ -292,6 +297,8 @@ pub(crate) fn page_frame(
                 title { (title) }
                 link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
                 link rel="stylesheet" href="/assets/style.css";
+                // Only acts on a calculator form; every page works without it.
+                script src="/assets/calculator.js" defer {}
                 link rel="stylesheet" href="/assets/print.css" media="print";
             }
             body {
@@ -382,7 +389,7 @@ pub(crate) fn form_page(
                 }
                 // The language in the address too: a refusal made before the body is read (a
                 // cross-site post, a body too large) is then in the reader's language.
-                form method="post" action=(with_lang(lang, "/")) accept-charset="utf-8" {
+                form method="post" action=(with_lang(lang, "/")) accept-charset="utf-8" data-calculator {
                     input type="hidden" name="kind" value=(kind.name);
                     @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                     @for f in kind.fields.iter() {
