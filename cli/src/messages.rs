@@ -435,6 +435,14 @@ pub mod web {
         W_UNKNOWN_KIND: "没有这一申报类别：{0}", "no such kind of application: {0}";
         W_NOT_FORM: "此页只接受 application/x-www-form-urlencoded 表单或 application/json 提交", "this page takes only application/x-www-form-urlencoded forms or application/json posts";
         W_NOT_JSON_FORM: "JSON 提交应为一个对象，每个字段一个文本值，字段不重复", "a JSON post must be one object with a text for each field, no field given twice";
+        W_BUSY: "服务繁忙：请稍后重试", "the server is busy: retry shortly";
+        W_NO_PAGE: "没有这个页面", "there is no such page";
+        W_NO_METHOD: "此页不接受这种请求方法", "this page does not take that method";
+        W_BYTES: "{0} 字节", "{0} bytes";
+        W_BODY_TOO_LARGE: "提交的内容过大：至多 {0}；未作处理", "what was sent is too large: at most {0}; nothing was done";
+        W_BODY_TOO_SLOW: "提交的内容未在时限内送达；未作处理", "what was sent did not arrive in time; nothing was done";
+        W_BODY_BROKEN: "提交的内容中途断开，无法读取；未作处理", "what was sent broke off and cannot be read; nothing was done";
+        W_TOO_SLOW: "请求超过 {0} 毫秒的时限，已停止，没有作出决定", "the request took longer than {0} ms and was stopped; nothing was decided";
         W_CROSS_SITE: "只接受本站页面提交的表单", "only forms sent from this site's own page are accepted";
         W_ALL: "我可能获得哪些奖补？", "Which awards might my enterprise get?";
         W_ALL_LINK: "我可能获得哪些奖补？一次填写，按全部申报类别测算", "Which awards might my enterprise get? Fill in once, assessed under every kind";

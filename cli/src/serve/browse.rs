@@ -52,7 +52,7 @@ fn unavailable(lang: Lang, slow: bool) -> Response {
             "the request took longer than its time limit and was stopped: retry shortly",
         )
     } else {
-        lang.pick("服务繁忙：请稍后重试", "the server is busy: retry shortly")
+        crate::messages::web::W_BUSY.get(lang)
     };
     let body = maud::html! {
         (maud::DOCTYPE)

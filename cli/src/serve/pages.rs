@@ -190,25 +190,12 @@ pub(super) fn unread(status: StatusCode, lang: Lang, bound: usize) -> String {
     let size = if bound % 1024 == 0 {
         format!("{} KiB", bound / 1024)
     } else {
-        format!("{bound} {}", lang.pick("字节", "bytes"))
+        w::W_BYTES.fill(lang, &[&bound])
     };
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => match lang {
-            Lang::Zh => format!("提交的内容过大：至多 {size}；未作处理"),
-            Lang::En => format!("what was sent is too large: at most {size}; nothing was done"),
-        },
-        StatusCode::REQUEST_TIMEOUT => lang
-            .pick(
-                "提交的内容未在时限内送达；未作处理",
-                "what was sent did not arrive in time; nothing was done",
-            )
-            .into(),
-        _ => lang
-            .pick(
-                "提交的内容中途断开，无法读取；未作处理",
-                "what was sent broke off and cannot be read; nothing was done",
-            )
-            .into(),
+        StatusCode::PAYLOAD_TOO_LARGE => w::W_BODY_TOO_LARGE.fill(lang, &[&size]),
+        StatusCode::REQUEST_TIMEOUT => w::W_BODY_TOO_SLOW.get(lang).into(),
+        _ => w::W_BODY_BROKEN.get(lang).into(),
     }
 }
 
@@ -219,8 +206,7 @@ pub(super) async fn not_found(req: Request) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
-    let text = lang.pick("没有这个页面", "there is no such page");
-    refused(StatusCode::NOT_FOUND, lang, text)
+    refused(StatusCode::NOT_FOUND, lang, w::W_NO_PAGE.get(lang))
 }
 
 /// A method a page does not take (the router adds `Allow`): a short page, as for a path
@@ -229,11 +215,11 @@ pub(super) async fn not_allowed(req: Request) -> Response {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let lang = Submitted::parse(req.uri().query().unwrap_or_default().as_bytes()).lang();
-    let text = lang.pick(
-        "此页不接受这种请求方法",
-        "this page does not take that method",
-    );
-    refused(StatusCode::METHOD_NOT_ALLOWED, lang, text)
+    refused(
+        StatusCode::METHOD_NOT_ALLOWED,
+        lang,
+        w::W_NO_METHOD.get(lang),
+    )
 }
 
 fn is_api(path: &str) -> bool {
@@ -345,11 +331,7 @@ where
     F: FnOnce(Instant) -> T + Send + 'static,
 {
     let busy = || {
-        let mut r = refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            lang,
-            lang.pick("服务繁忙：请稍后重试", "the server is busy: retry shortly"),
-        );
+        let mut r = refused(StatusCode::SERVICE_UNAVAILABLE, lang, w::W_BUSY.get(lang));
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         r
@@ -377,13 +359,11 @@ pub(super) const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn too_slow(s: &Shared, lang: Lang) -> Response {
     let ms = s.timeout.as_millis();
-    let text = match lang {
-        Lang::Zh => format!("请求超过 {ms} 毫秒的时限，已停止，没有作出决定"),
-        Lang::En => {
-            format!("the request took longer than {ms} ms and was stopped; nothing was decided")
-        }
-    };
-    refused(StatusCode::SERVICE_UNAVAILABLE, lang, &text)
+    refused(
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang,
+        &w::W_TOO_SLOW.fill(lang, &[&ms]),
+    )
 }
 
 /// The page's status and HTML: the kinds, a form, its problems, or the explained decision
