@@ -150,9 +150,22 @@ pub fn http_with(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, String, String) {
+    let (status, head, body) = http_bytes(addr, method, path, headers, body);
+    (status, head, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// [`http_with`] for an answer that may not be text (a download): its body's bytes as they
+/// came (chunked framing included)
+pub fn http_bytes(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
         .expect("timeout");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
     for (k, v) in headers {
@@ -167,14 +180,18 @@ pub fn http_with(
     let _ = s.write_all(body);
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n");
+    let (head, body) = match split {
+        Some(at) => (&raw[..at], raw[at + 4..].to_vec()),
+        None => (&raw[..], Vec::new()),
+    };
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    (status, head.to_ascii_lowercase(), body.to_string())
+    (status, head, body)
 }
 
 /// `html` with the five entities the pages escape (`&lt; &gt; &quot; &#39; &amp;`) put back
