@@ -135,7 +135,7 @@ pub(crate) fn quick_path_agrees(pack: &Pack, line: &str) -> bool {
     use crate::input::validate::kind_text;
     use crate::model::value::Value;
     let general = crate::input::json_line(line, 0, 1);
-    if let Some((id, kind)) = leading_id_kind(line) {
+    if let Some((id, kind)) = leading_id_kind(line.as_bytes()) {
         // An id the general reader finds is the one read from the line's beginning; a line
         // it checks has that kind too (elsewhere the line is an error whatever its kind).
         if let Some(g) = general.id() {

@@ -45,11 +45,12 @@ pub(crate) type LooseEntry = (
     Box<[(rust_decimal::Decimal, u32)]>,
 );
 
-/// An id's hash for the first pass: a keyed-nothing SipHash, so the same file finds the same
-/// candidates on every run; equal hashes are only candidates, confirmed on the ids themselves
+/// An id's hash for the first pass: FxHash, unkeyed, so the same file finds the same
+/// candidates on every run; equal hashes are only candidates, confirmed on the ids themselves.
+/// (SipHash was a third of the first pass's instructions.)
 pub(crate) fn id_hash(id: &str) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     id.hash(&mut h);
     h.finish()
 }
@@ -70,6 +71,9 @@ struct Limits<'e> {
     limited: Vec<Vec<bool>>,
     /// Per engine, per clause: whether a settlement rule looks at it
     settled: Vec<Vec<bool>>,
+    /// The kinds whose applications go to a clause some engine limits or settles (a few at
+    /// most: looked up for every record, a scan of every clause was a tenth of the pass)
+    watched_kinds: Vec<&'e str>,
 }
 
 impl<'e> Limits<'e> {
@@ -95,12 +99,24 @@ impl<'e> Limits<'e> {
                     .collect()
             })
             .collect();
-        Limits {
+        let mut limits = Limits {
             pack: engine.pack(),
             engines,
             limited,
             settled,
-        }
+            watched_kinds: Vec::new(),
+        };
+        let pack = limits.pack;
+        limits.watched_kinds = pack
+            .clauses
+            .iter()
+            .enumerate()
+            // A kind's applications go to the first clause of that kind.
+            .filter(|(ci, c)| pack.clauses.iter().position(|o| o.kind == c.kind) == Some(*ci))
+            .filter(|(ci, _)| (0..limits.engines.len()).any(|e| limits.watches(e, *ci)))
+            .map(|(_, c)| c.kind.as_str())
+            .collect();
+        limits
     }
 
     /// Whether engine `e` limits or settles clause `ci`
@@ -111,11 +127,7 @@ impl<'e> Limits<'e> {
 
     /// Whether applications of `kind` go to a clause some engine limits or settles
     fn limited_at(&self, kind: &str) -> bool {
-        self.pack
-            .clauses
-            .iter()
-            .position(|c| c.kind == kind)
-            .is_some_and(|ci| (0..self.engines.len()).any(|e| self.watches(e, ci)))
+        self.watched_kinds.contains(&kind)
     }
 
     fn limited_kind(&self, raw: &RawApplication) -> bool {
@@ -153,16 +165,16 @@ impl<'e> Limits<'e> {
     /// What the first pass keeps of one record; only a record of a limited kind is read whole
     /// and checked
     fn look(&self, r: Record, bytes: &[u8], id_hash: fn(&str) -> u64) -> Seen {
+        // Most lines begin with their id and kind: a line of a kind nobody limits or settles
+        // needs no more, not even a check of all its text (why an id so read is safe to hash:
+        // see `leading_id_kind`; a full scan of every line was a seventh of a large run).
+        if let Some((id, kind)) = r.bytes(bytes).and_then(quick::leading_id_kind) {
+            if !self.limited_at(kind) {
+                return (r.place().0, Some(id_hash(id)), Vec::new());
+            }
+        }
         let raw = match r.line(bytes) {
             Ok(l) => {
-                // Most lines begin with their id and kind: a line of a kind nobody limits or
-                // settles needs no more (why an id so read is safe to hash: see
-                // `leading_id_kind`; a full scan of every line was a seventh of a large run).
-                if let Some((id, kind)) = quick::leading_id_kind(l.text) {
-                    if !self.limited_at(kind) {
-                        return (l.index, Some(id_hash(id)), Vec::new());
-                    }
-                }
                 // Else id and kind found by a byte scan, nothing built; a line of a limited
                 // kind is then read whole.
                 if let Some((id, kind)) = quick::scan_id_kind(l.text) {

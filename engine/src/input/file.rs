@@ -216,6 +216,14 @@ impl Record {
         }
     }
 
+    /// The bytes of a JSONL line, not yet known to be UTF-8
+    pub(crate) fn bytes<'b>(&self, block: &'b [u8]) -> Option<&'b [u8]> {
+        match self {
+            Record::JsonLine { start, end, .. } => block.get(*start..*end),
+            Record::Parsed(_) => None,
+        }
+    }
+
     /// The record's text if it is a JSONL line of valid UTF-8 (in `block`, its chunk's);
     /// otherwise the application it is, a broken one for a line that is not UTF-8
     pub(crate) fn line(self, block: &[u8]) -> Result<Line<'_>, RawApplication> {

@@ -601,7 +601,7 @@ pub(crate) fn light(text: &str, index: usize, line: usize) -> Option<crate::inpu
 /// The `id` and `kind` of a line, read from the members before them only, where those are
 /// all plain: a key and a text without escapes, a number, `true`, `false` or `null` (as in
 /// `{"id": "…", "year": 2025, "kind": "…", …}`). What follows is not looked at, so the line
-/// may not even be JSON. `None` where anything else comes first, or the id or kind is not a
+/// may not even be JSON or UTF-8. `None` where anything else comes first, or the id or kind is not a
 /// plain, non-empty text.
 ///
 /// Only for hashing ids in a first pass. Where the line is a valid application, these are
@@ -610,29 +610,42 @@ pub(crate) fn light(text: &str, index: usize, line: usize) -> Option<crate::inpu
 /// its kind, and the id hashed may be one the general reader would not give it: a hash met
 /// twice is confirmed by reading both lines again whole (`first_pass::repeats_among`), so such
 /// an id never makes another application a repeat.
-pub(crate) fn leading_id_kind(text: &str) -> Option<(&str, &str)> {
-    let b = text.as_bytes();
+pub(crate) fn leading_id_kind(b: &[u8]) -> Option<(&str, &str)> {
     let mut i = 0;
     let ws = |i: &mut usize| {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(*i) {
             *i += 1;
         }
     };
-    // A text of plain bytes (no escape, no control character) starting at `i`
-    let plain = |i: &mut usize| -> Option<&str> {
+    // A text of plain bytes (no escape, no control character) starting at `i`. The line's
+    // bytes are not known to be UTF-8: only the id and kind found are checked, so a first
+    // pass need not validate every line (an invalid line's id is no id; see above).
+    let plain = |i: &mut usize| -> Option<&[u8]> {
         if b.get(*i) != Some(&b'"') {
             return None;
         }
         let start = *i + 1;
-        let len = b.get(start..)?.iter().position(|&c| c == b'"')?;
-        if b.get(start..start + len)?
-            .iter()
-            .any(|&c| c < 0x20 || c == b'\\')
-        {
+        // Eight bytes at a time to the first special byte, which must be the closing quote
+        let mut j = start;
+        while let Some(chunk) = b.get(j..j + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            match json_text::specials(u64::from_le_bytes(word)) {
+                0 => j += 8,
+                found => {
+                    j += (found.trailing_zeros() / 8) as usize;
+                    break;
+                }
+            }
+        }
+        while *b.get(j)? >= 0x20 && b[j] != b'"' && b[j] != b'\\' {
+            j += 1;
+        }
+        if b[j] != b'"' {
             return None;
         }
-        *i = start + len + 1;
-        text.get(start..start + len)
+        *i = j + 1;
+        b.get(start..j)
     };
     ws(&mut i);
     if b.get(i) != Some(&b'{') {
@@ -669,12 +682,15 @@ pub(crate) fn leading_id_kind(text: &str) -> Option<(&str, &str)> {
         };
         // A number, or an empty text, for either: the full scan decides.
         match key {
-            "id" if id.is_none() => id = Some(value.filter(|v| !v.is_empty())?),
-            "kind" if kind.is_none() => kind = Some(value.filter(|v| !v.is_empty())?),
+            b"id" if id.is_none() => id = Some(value.filter(|v| !v.is_empty())?),
+            b"kind" if kind.is_none() => kind = Some(value.filter(|v| !v.is_empty())?),
             _ => {}
         }
         if let (Some(id), Some(kind)) = (id, kind) {
-            return Some((id, kind));
+            return Some((
+                std::str::from_utf8(id).ok()?,
+                std::str::from_utf8(kind).ok()?,
+            ));
         }
         ws(&mut i);
         if b.get(i) != Some(&b',') {
@@ -1329,7 +1345,7 @@ mod tests {
             (r#"{"id":"a","kind":"b","kind":"c"}"#, Some(("a", "b"))),
         ];
         for (line, expected) in cases {
-            assert_eq!(leading_id_kind(line), expected, "{line}");
+            assert_eq!(leading_id_kind(line.as_bytes()), expected, "{line}");
             agrees(pack, line);
         }
         // Generated lines with their id and kind moved to the front, and mutants of them
@@ -1349,7 +1365,7 @@ mod tests {
             front.insert("kind".into(), kind);
             front.extend(map);
             let line = serde_json::Value::Object(front).to_string();
-            answered += usize::from(leading_id_kind(&line).is_some());
+            answered += usize::from(leading_id_kind(line.as_bytes()).is_some());
             agrees(pack, &line);
             for _ in 0..4 {
                 if let Some(m) = mutate(&mut rng, &line) {
