@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::model::decision::{Decision, Rank, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::lang::{said_in, Lang};
-use crate::model::pack::{short_label, Clause, Pack, RankKey, RankOrder};
+use crate::model::pack::{short_label, Clause, CountLimit, Pack, RankKey, RankOrder};
 use crate::model::value::Value;
 
 /// A comparable rank value: decimals (money too) and integers compare as numbers, a date as its
@@ -89,8 +89,8 @@ pub(crate) struct Contender {
 #[derive(Debug, Clone)]
 pub(crate) enum Placement {
     Ranked {
-        /// The group, shared by its members
-        group: std::sync::Arc<str>,
+        /// The group and its reasons' words, shared by its members
+        words: std::sync::Arc<GroupWords>,
         place: usize,
         of: usize,
         max: i64,
@@ -168,7 +168,11 @@ pub(crate) fn rank_contenders(
     for g in &mut group_of {
         *g = renumber[*g as usize];
     }
-    let shared: Vec<std::sync::Arc<str>> = names.iter().map(|(n, _)| (*n).into()).collect();
+    let clause_words = ClauseWords::new(pack, clause, limit);
+    let shared: Vec<std::sync::Arc<GroupWords>> = names
+        .iter()
+        .map(|(n, _)| std::sync::Arc::new(clause_words.group(n)))
+        .collect();
     // The contenders' places in rank order, sorted on every core (between the passes of a
     // stream nothing else runs). Ties end at the index, unique, so the unstable sort gives
     // the order a stable one would.
@@ -244,7 +248,7 @@ pub(crate) fn rank_contenders(
             let (first, of) = bounds[k];
             let placement = match maxima[k] {
                 Some(max) => Placement::Ranked {
-                    group: shared[g as usize].clone(),
+                    words: shared[g as usize].clone(),
                     place: k - first + 1,
                     of,
                     max,
@@ -286,14 +290,14 @@ pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placemen
             ));
         }
         Placement::Ranked {
-            group,
+            words,
             place,
             of,
             max,
             values,
         } => {
             let rank = Rank {
-                group: group.to_string(),
+                group: words.group.clone(),
                 place: *place,
                 of: *of,
                 max: *max,
@@ -306,77 +310,163 @@ pub(crate) fn apply_placement(pack: &Pack, ci: usize, d: &mut Decision, placemen
                 d.reached.push("count-limit".into());
                 d.amount = pack.rounding.apply(Decimal::ZERO);
             }
-            d.reasons
-                .push(limit_reason(pack, clause, &limit.max, &rank, capped));
+            d.reasons.push(words.reason(&rank, capped));
             d.rank = Some(rank);
         }
     }
 }
 
-/// Where an application stands under its clause's limit, for a person: in Chinese with the
-/// fields' and the limit's own words (`评审年度 2025 的申报按评审得分（本项 89.9）从高到低排名…`),
-/// in English with the names a program uses
-fn limit_reason(pack: &Pack, clause: &Clause, max_name: &str, rank: &Rank, capped: bool) -> String {
-    let (article, place, of, max) = (&clause.article, rank.place, rank.of, rank.max);
-    let value = |i: usize| rank.values.get(i).cloned().flatten().unwrap_or_default();
-    match pack.shown_language() {
-        Lang::Zh => {
-            let label = |f: &str| pack.field_label(&clause.kind, f);
-            // The group is written `field=value, …` (see `contender`); a value holding either
-            // separator is shown as written.
-            let group: Vec<String> = rank
-                .group
+/// What every reason under one clause's limit says alike, worked out once: looking up the
+/// same labels for each of a hundred thousand contenders was most of placing them
+struct ClauseWords<'p> {
+    pack: &'p Pack,
+    clause: &'p Clause,
+    zh: bool,
+    /// Per rank key: its name as the reason gives it (a label in Chinese, the field in
+    /// English) and its order's words
+    keys: Vec<(String, &'static str)>,
+    /// The limit as the reason names it
+    limit: String,
+}
+
+impl<'p> ClauseWords<'p> {
+    fn new(pack: &'p Pack, clause: &'p Clause, limit: &'p CountLimit) -> ClauseWords<'p> {
+        let zh = pack.shown_language() == Lang::Zh;
+        let max_name = limit.max.as_str();
+        ClauseWords {
+            pack,
+            clause,
+            zh,
+            keys: limit
+                .rank_by
+                .iter()
+                .map(|k| {
+                    if zh {
+                        (pack.field_label(&clause.kind, &k.field), k.order.words())
+                    } else {
+                        (k.field.clone(), k.order.words_en())
+                    }
+                })
+                .collect(),
+            limit: if zh {
+                clause
+                    .parameter(max_name)
+                    .map(|p| short_label(Some(&p.description), max_name))
+                    .unwrap_or_else(|| max_name.to_string())
+            } else {
+                format!("{}.{max_name}", clause.id)
+            },
+        }
+    }
+
+    /// The words of group `group` (written `field=value, …`, see `contender`)
+    fn group(&self, group: &str) -> GroupWords {
+        let article = &self.clause.article;
+        let (open, sep, close) = if self.zh {
+            match self.keys.len() {
+                1 => ("按", "", "排名、同分按编号"),
+                _ => ("依次按", "、", "排名、均相同按编号"),
+            }
+        } else {
+            ("", ", then ", ", ties by id")
+        };
+        let mut head = if self.zh {
+            // A value holding either separator is shown as written.
+            let shown: Vec<String> = group
                 .split(", ")
                 .map(|part| match part.split_once('=') {
-                    Some((f, v)) => format!("{} {v}", label(f)),
+                    Some((f, v)) => {
+                        format!("{} {v}", self.pack.field_label(&self.clause.kind, f))
+                    }
                     None => part.to_string(),
                 })
                 .collect();
-            let group = group.join("、");
-            let keys: Vec<String> = rank
-                .rank_by
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    format!(
-                        "{}（本项 {}）{}",
-                        label(&k.field),
-                        value(i),
-                        k.order.words()
-                    )
-                })
-                .collect();
-            let ranking = if keys.len() == 1 {
-                format!("按{}排名、同分按编号", keys[0])
+            format!("{article}：{} 的申报{open}", shown.join("、"))
+        } else {
+            format!("{article}: in group {group}, ranked by ")
+        };
+        // Each key's value goes between what comes before it and what follows it.
+        let mut after = Vec::with_capacity(self.keys.len());
+        let (value_open, value_close) = if self.zh {
+            ("（本项 ", "）")
+        } else {
+            (" (", ") ")
+        };
+        for (k, (name, order)) in self.keys.iter().enumerate() {
+            let before = if k == 0 {
+                &mut head
             } else {
-                format!("依次按{}排名、均相同按编号", keys.join("、"))
+                let last: &mut String = after.last_mut().unwrap_or(&mut head);
+                last.push_str(sep);
+                last
             };
-            let limit = clause
-                .parameter(max_name)
-                .map(|p| short_label(Some(&p.description), max_name))
-                .unwrap_or_else(|| max_name.to_string());
-            if capped {
-                format!("{article}：{group} 的申报{ranking}，本项第 {place} 名，共 {of} 项，超过限额 {max} 项（{limit}），不予奖励")
-            } else {
-                format!("{article}：{group} 的申报{ranking}，本项第 {place} 名，共 {of} 项，在限额 {max} 项（{limit}）之内")
-            }
+            before.push_str(name);
+            before.push_str(value_open);
+            after.push(format!("{value_close}{order}"));
         }
-        Lang::En => {
-            let group = &rank.group;
-            let keys: Vec<String> = rank
-                .rank_by
-                .iter()
-                .enumerate()
-                .map(|(i, k)| format!("{} ({}) {}", k.field, value(i), k.order.words_en()))
-                .collect();
-            let keys = keys.join(", then ");
-            let id = &clause.id;
-            if capped {
-                format!("{article}: in group {group}, ranked by {keys}, ties by id: place {place} of {of}, past the limit of {max} ({id}.{max_name}); not awarded")
-            } else {
-                format!("{article}: in group {group}, ranked by {keys}, ties by id: place {place} of {of}, within the limit of {max} ({id}.{max_name})")
-            }
+        after.last_mut().unwrap_or(&mut head).push_str(close);
+        GroupWords {
+            group: group.to_string(),
+            head,
+            after,
+            limit: self.limit.clone(),
+            zh: self.zh,
         }
+    }
+}
+
+/// A group under a count limit and the words its members' reasons share: the reason up to the
+/// first rank value, what follows each value, and the limit's name
+#[derive(Debug)]
+pub(crate) struct GroupWords {
+    /// The group as `field=value, …`
+    group: String,
+    head: String,
+    after: Vec<String>,
+    limit: String,
+    zh: bool,
+}
+
+impl GroupWords {
+    /// Where an application stands under its clause's limit, for a person: in Chinese with the
+    /// fields' and the limit's own words (`评审年度 2025 的申报按评审得分（本项 89.9）从高到低排名…`),
+    /// in English with the names a program uses
+    fn reason(&self, rank: &Rank, capped: bool) -> String {
+        let mut out = String::with_capacity(self.head.len() + 160);
+        out.push_str(&self.head);
+        for (i, after) in self.after.iter().enumerate() {
+            out.push_str(rank.values.get(i).and_then(|v| v.as_deref()).unwrap_or(""));
+            out.push_str(after);
+        }
+        let mut n = itoa::Buffer::new();
+        let (place, of, max) = (rank.place, rank.of, rank.max);
+        let put = |out: &mut String, parts: &[&str]| parts.iter().for_each(|p| out.push_str(p));
+        if self.zh {
+            put(&mut out, &["，本项第 ", n.format(place), " 名，共 "]);
+            put(&mut out, &[n.format(of), " 项，"]);
+            let tail = if capped {
+                "超过限额 "
+            } else {
+                "在限额 "
+            };
+            put(&mut out, &[tail, n.format(max), " 项（", &self.limit]);
+            out.push_str(if capped {
+                "），不予奖励"
+            } else {
+                "）之内"
+            });
+        } else {
+            put(&mut out, &[": place ", n.format(place), " of "]);
+            put(&mut out, &[n.format(of), ", "]);
+            let tail = if capped {
+                "past the limit of "
+            } else {
+                "within the limit of "
+            };
+            put(&mut out, &[tail, n.format(max), " (", &self.limit]);
+            out.push_str(if capped { "); not awarded" } else { ")" });
+        }
+        out
     }
 }
 
@@ -521,8 +611,8 @@ mod tests {
             });
             let mut places = std::collections::HashMap::new();
             for (index, p) in rank_contenders(&pack, ci, contenders) {
-                if let Placement::Ranked { place, group, .. } = p {
-                    places.insert(index, (group.to_string(), place));
+                if let Placement::Ranked { place, words, .. } = p {
+                    places.insert(index, (words.group.clone(), place));
                 }
             }
             let mut place = 0;

@@ -355,7 +355,8 @@ fn push_shown(out: &mut String, v: &Value) {
 
 /// A group key ([`group_key`]) for a person reading Chinese: the applicant as written, then each
 /// `per` field by its label; a part that is not `field=value` is shown as it stands
-fn group_in_words(pack: &Pack, key: &str) -> String {
+/// (`labels`: fields' labels looked up already, by field)
+fn group_in_words(pack: &Pack, key: &str, labels: &[(String, String)]) -> String {
     let mut parts = key.split(" · ");
     let mut out = match parts.next().and_then(|p| p.split_once('=')) {
         Some((_, who)) => who.to_string(),
@@ -365,7 +366,10 @@ fn group_in_words(pack: &Pack, key: &str) -> String {
         out.push('，');
         match part.split_once('=') {
             Some((f, v)) => {
-                out.push_str(&pack.any_field_label(f));
+                match labels.iter().find(|(field, _)| field == f) {
+                    Some((_, label)) => out.push_str(label),
+                    None => out.push_str(&pack.any_field_label(f)),
+                }
                 out.push(' ');
                 out.push_str(v);
             }
@@ -448,6 +452,19 @@ pub(crate) struct Settlement {
     entries: Entries,
     heads: Vec<CapHead>,
     effects: FxHashMap<usize, Effect>,
+    /// Per rule, how its reasons cite it; and the labels of the fields rules group by. Worked
+    /// out once: for each of a hundred thousand reasons they were a third of its making.
+    cites: Vec<String>,
+    labels: Vec<(String, String)>,
+}
+
+/// How a rule's reasons begin: in Chinese by its title, in English by its id too
+fn cite(pack: &Pack, rule: &SettlementRule) -> String {
+    if pack.shown_language() == Lang::Zh {
+        format!("{} {}：", rule.article, rule.title)
+    } else {
+        format!("{} {} ({}): ", rule.article, rule.title, rule.id)
+    }
 }
 
 impl Settlement {
@@ -503,10 +520,13 @@ impl Settlement {
         let rule = rule_at(r);
         // In Chinese the rule and clauses go by their titles; in English by their ids too.
         let zh = pack.shown_language() == Lang::Zh;
-        let cite = if zh {
-            format!("{} {}：", rule.article, rule.title)
-        } else {
-            format!("{} {} ({}): ", rule.article, rule.title, rule.id)
+        let cite_now;
+        let cite = match self.cites.get(r as usize) {
+            Some(c) => c.as_str(),
+            None => {
+                cite_now = cite(pack, rule);
+                cite_now.as_str()
+            }
         };
         let name = names
             .get(r as usize)
@@ -515,7 +535,7 @@ impl Settlement {
         // The group key (`applicant.name=甲公司 · year=2025`) in a person's words: `甲公司，评审年度 2025`
         let name_zh;
         let name = if zh {
-            name_zh = group_in_words(pack, name);
+            name_zh = group_in_words(pack, name, &self.labels);
             name_zh.as_str()
         } else {
             name
@@ -977,10 +997,18 @@ pub(crate) fn settle_entries(
         );
     }
     entries.keep_names();
+    let mut labels: Vec<(String, String)> = Vec::new();
+    for field in pack.settlement.iter().flat_map(|r| &r.per) {
+        if !labels.iter().any(|(f, _)| f == field) {
+            labels.push((field.clone(), pack.any_field_label(field)));
+        }
+    }
     Settlement {
         entries,
         heads,
         effects,
+        cites: pack.settlement.iter().map(|r| cite(pack, r)).collect(),
+        labels,
     }
 }
 
