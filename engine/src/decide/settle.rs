@@ -452,6 +452,9 @@ pub(crate) struct Settlement {
     entries: Entries,
     heads: Vec<CapHead>,
     effects: FxHashMap<usize, Effect>,
+    /// A bit per application index, set where `effects` has one: most decisions a rule looks
+    /// at it leaves alone, and looking each up in a large table missed the cache every time
+    touched: Vec<u64>,
     /// Per rule, how its reasons cite it; and the labels of the fields rules group by. Worked
     /// out once: for each of a hundred thousand reasons they were a third of its making.
     cites: Vec<String>,
@@ -468,6 +471,13 @@ fn cite(pack: &Pack, rule: &SettlementRule) -> String {
 }
 
 impl Settlement {
+    /// Whether a rule changed the decision at `index`
+    fn touches(&self, index: usize) -> bool {
+        self.touched
+            .get(index / 64)
+            .is_some_and(|w| w & (1 << (index % 64)) != 0)
+    }
+
     /// Applies what settlement found for the application at `index` to its decision (made again
     /// the same way): status, amount, a reason and an outcome per step. `names` gives the
     /// decision's group key under each rule ([`group_keys`]), asked only if a rule touched it.
@@ -478,7 +488,7 @@ impl Settlement {
         d: &mut Decision,
         names: &dyn Fn() -> Vec<Option<String>>,
     ) {
-        if self.effects.contains_key(&index) {
+        if self.touches(index) {
             self.apply_named(pack, index, d, &names());
         }
     }
@@ -491,6 +501,9 @@ impl Settlement {
         d: &mut Decision,
         names: &[Option<String>],
     ) {
+        if !self.touches(index) {
+            return;
+        }
         let Some(effect) = self.effects.get(&index) else {
             return;
         };
@@ -983,12 +996,16 @@ pub(crate) fn settle_entries(
     drop(starts);
     let touched = state.iter().filter(|s| !s.steps.is_empty()).count();
     let mut effects = FxHashMap::with_capacity_and_hasher(touched, rustc_hash::FxBuildHasher);
+    let last = entries.index.iter().max().map_or(0, |i| i + 1);
+    let mut touched = vec![0u64; last.div_ceil(64)];
     for (i, s) in state.into_iter().enumerate() {
         if s.steps.is_empty() {
             continue;
         }
+        let index = entries.index[i];
+        touched[index / 64] |= 1 << (index % 64);
         effects.insert(
-            entries.index[i],
+            index,
             Effect {
                 status: s.status,
                 amount: pack.rounding.apply(s.amount),
@@ -1007,6 +1024,7 @@ pub(crate) fn settle_entries(
         entries,
         heads,
         effects,
+        touched,
         cites: pack.settlement.iter().map(|r| cite(pack, r)).collect(),
         labels,
     }

@@ -358,8 +358,15 @@ impl Engine {
             unreadable(out, counts);
             return;
         }
-        if let Some((ci, p)) = placed.ranks.get(&n) {
-            count_limit::apply_placement(pack, *ci, d, p);
+        // Only a limited clause's award has a place (looking up every award missed the cache).
+        let limited = rec
+            .clause
+            .and_then(|ci| pack.clauses.get(ci))
+            .is_some_and(|c| c.count_limit.is_some());
+        if limited {
+            if let Some((ci, p)) = placed.ranks.get(&n) {
+                count_limit::apply_placement(pack, *ci, d, p);
+            }
         }
         if d.status == Status::Awarded {
             placed.settled.apply_named(pack, n, d, groups);

@@ -276,7 +276,13 @@ impl Engine {
             Err(d) => *d,
             Ok(c) => {
                 let (mut d, _) = clause::decide_one(pack, &self.code, &c, false);
-                if d.status == Status::Awarded {
+                // Only a limited clause's award has a place (looking up every award missed
+                // the cache).
+                let limited = pack
+                    .clauses
+                    .get(c.clause)
+                    .is_some_and(|c| c.count_limit.is_some());
+                if d.status == Status::Awarded && limited {
                     if let Some((ci, p)) = placed.ranks.get(&r.index()) {
                         count_limit::apply_placement(pack, *ci, &mut d, p);
                     }
