@@ -14,6 +14,7 @@ use crate::decide::count_limit::{Contender, Placement};
 use crate::decide::engine::Engine;
 use crate::decide::repeats::{FirstSeen, Repeats};
 use crate::decide::settle::{self, Entry, Groups, Settlement};
+use crate::decide::spool;
 use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Record};
 use crate::input::{self, quick, InputError, RawApplication};
@@ -31,7 +32,20 @@ pub(crate) type Placements = FxHashMap<usize, (usize, Placement)>;
 pub(crate) struct Placed {
     pub(crate) ranks: Placements,
     pub(crate) settled: Settlement,
+    /// Decisions the first pass made already, before count limits, for the second pass to
+    /// finish rather than read and decide again: (index, clause, decision as a spool record),
+    /// in input order. Only a plain stream's, within [`KEPT_DECISIONS`] bytes.
+    pub(crate) decided: Vec<Kept>,
 }
+
+/// A decision the first pass kept: its application's index, its clause and the decision in
+/// the spool's compact form (`spool::read`); compact, since decisions kept whole doubled the
+/// memory of a run, and the kernel's clearing of it cost what deciding again saved
+pub(crate) type Kept = (usize, usize, Box<[u8]>);
+
+/// How many bytes of decisions a first pass keeps for the second: the applications of limited
+/// clauses, read and decided in both passes, were a twentieth of a large run
+const KEPT_DECISIONS: usize = 64 << 20;
 
 /// An awarded application of a settled clause, before its groups are numbered: (index, clause,
 /// id, amount, period, group key under each rule)
@@ -59,8 +73,12 @@ pub(crate) fn id_hash(id: &str) -> u64 {
 /// it is awarded there: (engine, clause, contender if limited, entry if settled)
 type Standing = Vec<(usize, usize, Option<Contender>, Option<LooseEntry>)>;
 
-/// What the first pass keeps of a record: its index, its id's hash and its standing
-type Seen = (usize, Option<u64>, Standing);
+/// What the first pass keeps of a record: its index, its id's hash, its standing, and the first
+/// engine's decision where it made one to keep (with its clause)
+type Seen = (usize, Option<u64>, Standing, KeptHere);
+
+/// The first engine's decision on a record, kept with its clause (see [`Kept`])
+type KeptHere = Option<(usize, Box<[u8]>)>;
 
 /// The engines a first pass ranks for (the first one's, then variants of its pack: the same
 /// clauses and kinds) and which of their clauses have count limits
@@ -74,6 +92,8 @@ struct Limits<'e> {
     /// The kinds whose applications go to a clause some engine limits or settles (a few at
     /// most: looked up for every record, a scan of every clause was a tenth of the pass)
     watched_kinds: Vec<&'e str>,
+    /// Whether the first engine's decisions are kept for the second pass
+    keep: bool,
 }
 
 impl<'e> Limits<'e> {
@@ -105,6 +125,8 @@ impl<'e> Limits<'e> {
             limited,
             settled,
             watched_kinds: Vec::new(),
+            // Only a plain stream (one engine, no settlement) finishes kept decisions.
+            keep: others.is_empty() && engine.pack().settlement.is_empty(),
         };
         let pack = limits.pack;
         limits.watched_kinds = pack
@@ -134,15 +156,33 @@ impl<'e> Limits<'e> {
         input::validate::kind_text(raw).is_some_and(|k| self.limited_at(&k))
     }
 
-    fn standing(&self, c: &Checked, index: usize) -> Standing {
-        self.engines
+    /// The standing of a checked application, and the first engine's decision on it if it is
+    /// to be kept
+    fn standing(&self, c: &Checked, index: usize) -> (Standing, KeptHere) {
+        let mut kept = None;
+        let standing = self
+            .engines
             .iter()
             .enumerate()
             .filter(|(e, _)| self.watches(*e, c.clause))
             .filter_map(|(e, engine)| {
                 let p = engine.pack();
                 let (d, _) = clause::decide_one(p, &engine.code, c, false);
-                if d.status != Status::Awarded {
+                let awarded = d.status == Status::Awarded;
+                let amount = d.amount;
+                if e == 0 && self.keep {
+                    let mut record = Vec::with_capacity(512);
+                    let entry = spool::Entry {
+                        decision: &d,
+                        clause: Some(c.clause),
+                        written_kind: None,
+                        full: Some(&[]),
+                    };
+                    spool::write(&mut record, &entry, &mut |_| {});
+                    // Without its length
+                    kept = record.get(4..).map(|r| (c.clause, r.into()));
+                }
+                if !awarded {
                     return None;
                 }
                 let contender = count_limit::contender(p, c.clause, index, &c.facts);
@@ -151,7 +191,7 @@ impl<'e> Limits<'e> {
                         index,
                         c.clause,
                         c.facts.id.as_str().into(),
-                        d.amount,
+                        amount,
                         p.period_of(&c.facts),
                         settle::group_hashes(p, c.clause, &c.facts),
                         settle::priors(p, &engine.code.history, c.clause, &c.facts),
@@ -159,7 +199,8 @@ impl<'e> Limits<'e> {
                 });
                 Some((e, c.clause, contender, entry))
             })
-            .collect()
+            .collect();
+        (standing, kept)
     }
 
     /// What the first pass keeps of one record; only a record of a limited kind is read whole
@@ -170,7 +211,7 @@ impl<'e> Limits<'e> {
         // see `leading_id_kind`; a full scan of every line was a seventh of a large run).
         if let Some((id, kind)) = r.bytes(bytes).and_then(quick::leading_id_kind) {
             if !self.limited_at(kind) {
-                return (r.place().0, Some(id_hash(id)), Vec::new());
+                return (r.place().0, Some(id_hash(id)), Vec::new(), None);
             }
         }
         let raw = match r.line(bytes) {
@@ -179,16 +220,17 @@ impl<'e> Limits<'e> {
                 // kind is then read whole.
                 if let Some((id, kind)) = quick::scan_id_kind(l.text) {
                     if !kind.is_some_and(|k| self.limited_at(k)) {
-                        return (l.index, id.map(id_hash), Vec::new());
+                        return (l.index, id.map(id_hash), Vec::new(), None);
                     }
                     if let Some(c) = quick::json_facts(self.pack, l.text) {
                         let id = Some(id_hash(&c.facts.id));
-                        return (l.index, id, self.standing(&c, l.index));
+                        let (standing, kept) = self.standing(&c, l.index);
+                        return (l.index, id, standing, kept);
                     }
                 }
                 let light = light(&l);
                 if !self.limited_kind(&light) {
-                    return (l.index, light.id().map(id_hash), Vec::new());
+                    return (l.index, light.id().map(id_hash), Vec::new(), None);
                 }
                 input::json_line(l.text, l.index, l.line)
             }
@@ -196,14 +238,14 @@ impl<'e> Limits<'e> {
             Err(raw) => raw,
         };
         let id = raw.id().map(id_hash);
-        let standing = if self.limited_kind(&raw) {
+        let (standing, kept) = if self.limited_kind(&raw) {
             check::check_one(self.pack, &raw)
                 .map(|c| self.standing(&c, raw.index))
                 .unwrap_or_default()
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
-        (raw.index, id, standing)
+        (raw.index, id, standing, kept)
     }
 
     /// The contenders of each engine's limited clauses ranked, repeats left out
@@ -267,6 +309,7 @@ impl Engine {
             .map(|_| (Vec::new(), Groups::default()))
             .collect();
         let mut seen: Vec<Seen> = Vec::new();
+        let (mut decided, mut decided_bytes) = (Vec::new(), 0usize);
         source.chunks_ahead(pool, &mut |chunk| {
             let Chunk { block, records } = chunk;
             let bytes = bytes_of(&block);
@@ -280,8 +323,14 @@ impl Engine {
                     .into_par_iter()
                     .map(|r| limits.look(r, bytes, id_hash)),
             );
-            for (index, id, standing) in seen.drain(..) {
+            for (index, id, standing, kept) in seen.drain(..) {
                 let at = u32::try_from(index).unwrap_or(u32::MAX);
+                if let Some((clause, record)) = kept {
+                    decided_bytes += record.len() + 48;
+                    if decided_bytes <= KEPT_DECISIONS {
+                        decided.push((index, clause, record));
+                    }
+                }
                 if let Some(h) = id {
                     hashes.push((h, at));
                 }
@@ -308,6 +357,7 @@ impl Engine {
         })?;
         let repeats = repeats_among(source, pool, hashes)?;
         let placements = limits.rank(contenders, &repeats);
+        let mut decided = Some(decided);
         let placed = limits
             .engines
             .iter()
@@ -327,7 +377,12 @@ impl Engine {
                 } else {
                     settle::settle(engine.pack(), list)
                 };
-                Placed { ranks, settled }
+                Placed {
+                    ranks,
+                    settled,
+                    // The first engine's, the only one kept
+                    decided: decided.take().unwrap_or_default(),
+                }
             })
             .collect();
         Ok((Repeats::Known(repeats), placed))

@@ -100,6 +100,20 @@ impl<'a> Record<'a> {
     }
 }
 
+/// A decision to read records into ([`Record::decision_into`]), its strings then reused
+pub(crate) fn scratch() -> Decision {
+    Decision {
+        id: None,
+        kind: None,
+        clause: None,
+        status: Status::Error,
+        amount: Decimal::ZERO,
+        reasons: Vec::new(),
+        rank: None,
+        reached: Vec::new(),
+    }
+}
+
 fn status_code(s: Status) -> u8 {
     match s {
         Status::Awarded => 0,

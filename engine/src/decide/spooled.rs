@@ -224,7 +224,14 @@ impl Engine {
                 .is_some_and(|(_, p)| !count_limit::keeps_award(p));
             !repeat && !placed_out
         });
-        Ok((Repeats::Known(repeats), Placed { ranks, settled }))
+        Ok((
+            Repeats::Known(repeats),
+            Placed {
+                ranks,
+                settled,
+                decided: Vec::new(),
+            },
+        ))
     }
 
     /// One record of pass 1: decided, rendered and spooled, and kept where a rule needs it
@@ -405,19 +412,7 @@ impl Engine {
                             let mut buf = buffer(PIECE * 400);
                             let mut c = DecisionCounts::new(pack.clauses.len());
                             // One decision read into again and again, its strings reused
-                            let mut scratch = (
-                                Decision {
-                                    id: None,
-                                    kind: None,
-                                    clause: None,
-                                    status: Status::Error,
-                                    amount: rust_decimal::Decimal::ZERO,
-                                    reasons: Vec::new(),
-                                    rank: None,
-                                    reached: Vec::new(),
-                                },
-                                Vec::new(),
-                            );
+                            let mut scratch = (spool::scratch(), Vec::new());
                             for (j, rec) in piece.iter().enumerate() {
                                 let n = at + p * PIECE + j;
                                 self.finish(n, rec, found, sink, (&mut buf, &mut c), &mut scratch);

@@ -15,9 +15,9 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::decide::engine::Engine;
-use crate::decide::first_pass::{id_hash, Placed};
+use crate::decide::first_pass::{id_hash, Kept, Placed};
 use crate::decide::repeats::{where_first, FirstSeen, Repeats};
-use crate::decide::{check, clause, count_limit, settle};
+use crate::decide::{check, clause, count_limit, settle, spool};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
 use crate::input::{InputError, RawApplication};
 use crate::model::decided;
@@ -299,21 +299,40 @@ impl Engine {
         d
     }
 
-    /// Decides, renders and counts consecutive records, the first being the `first`th
-    fn render_piece(
+    /// Decides, renders and counts consecutive records, the first being the `first`th;
+    /// `kept` holds, in order, decisions the first pass made on some of them, finished here
+    /// rather than made again
+    fn render_piece<R>(
         &self,
         sink: &dyn Sink,
         first: usize,
-        piece: impl Iterator<Item = Ready>,
+        (piece, kept): (impl Iterator<Item = R>, Vec<Kept>),
+        ready: impl Fn(R) -> Ready,
         repeats: &Repeats,
         placed: &Placed,
     ) -> (Vec<u8>, DecisionCounts) {
         let pack = self.pack();
         let mut buf = buffer(PIECE * 400);
         let mut counts = DecisionCounts::new(pack.clauses.len());
+        let mut kept = kept.into_iter().peekable();
+        // One decision read into again and again, its strings reused
+        let mut scratch = (spool::scratch(), Vec::new());
         for (j, r) in piece.enumerate() {
+            let n = first + j;
+            if let Some((_, ci, record)) = kept.next_if(|(at, _, _)| *at == n) {
+                // A repeat is an error whatever the first pass decided.
+                if repeats.earlier(n, None).is_none()
+                    && self.finish_kept(n, ci, &record, placed, &mut scratch)
+                {
+                    let d = &scratch.0;
+                    sink.render(n, d, &mut buf);
+                    counts.add(pack, d, Some(ci));
+                    continue;
+                }
+            }
+            let r = ready(r);
             let d = self.decide_ready(&r, repeats, placed);
-            sink.render(first + j, &d, &mut buf);
+            sink.render(n, &d, &mut buf);
             // A record read the quick way names its clause; its decision is that clause's.
             let clause = match &r {
                 Ready::Fast { checked, .. } => Some(checked.clause),
@@ -324,13 +343,42 @@ impl Engine {
         (buf, counts)
     }
 
+    /// A decision the first pass made on the application at `index` (of clause `ci`, no
+    /// repeat), read into `d` and finished as [`Engine::decide_ready`] finishes one (the first
+    /// pass keeps decisions only where no settlement rule applies); false if it does not read
+    fn finish_kept(
+        &self,
+        index: usize,
+        ci: usize,
+        record: &[u8],
+        placed: &Placed,
+        (d, groups): &mut (Decision, Vec<Option<String>>),
+    ) -> bool {
+        let pack = self.pack();
+        let Some(clause) = pack.clauses.get(ci) else {
+            return false;
+        };
+        let read = spool::read(record)
+            .and_then(|rec| rec.decision_into(d, groups, (&clause.kind, &clause.id)));
+        if read.is_none() {
+            return false;
+        }
+        if d.status == Status::Awarded && clause.count_limit.is_some() {
+            if let Some((ci, p)) = placed.ranks.get(&index) {
+                count_limit::apply_placement(pack, *ci, d, p);
+            }
+        }
+        d.amount = pack.rounding.apply(d.amount);
+        true
+    }
+
     /// One chunk's records decided and rendered in pieces, in parallel, the first record being
-    /// the `first`th of the file
+    /// the `first`th of the file; `kept`, decisions the first pass made on some of them
     fn decide_chunk(
         &self,
         sink: &dyn Sink,
         first: usize,
-        records: Vec<Record>,
+        (records, kept): (Vec<Record>, Vec<Kept>),
         bytes: &[u8],
         repeats: &mut Repeats,
         placed: &Placed,
@@ -339,34 +387,51 @@ impl Engine {
         let ready = |r: Record| r.ready(pack, bytes);
         match repeats {
             // Repeats known already: each piece is parsed, decided and rendered in one go.
-            Repeats::Known(_) => self.render_pieces(sink, first, records, ready, repeats, placed),
+            Repeats::Known(_) => {
+                self.render_pieces(sink, first, (records, kept), ready, repeats, placed)
+            }
             // Ids noted in order between parsing and deciding.
             Repeats::Running(_) => {
                 let ready: Vec<Ready> = records.into_par_iter().map(ready).collect();
                 repeats.note(&ready);
-                self.render_pieces(sink, first, ready, |r| r, repeats, placed)
+                self.render_pieces(sink, first, (ready, kept), |r| r, repeats, placed)
             }
         }
     }
 
     /// Records decided and rendered in pieces of [`PIECE`], in parallel, each parsed by
-    /// `ready` where its piece is decided
+    /// `ready` where its piece is decided and given the kept decisions that are its own
     fn render_pieces<R: Send>(
         &self,
         sink: &dyn Sink,
         first: usize,
-        records: Vec<R>,
+        (records, kept): (Vec<R>, Vec<Kept>),
         ready: impl Fn(R) -> Ready + Sync,
         repeats: &Repeats,
         placed: &Placed,
     ) -> Pieces {
+        let mut own: Vec<Vec<Kept>> = (0..records.len().div_ceil(PIECE))
+            .map(|_| Vec::new())
+            .collect();
+        for k in kept {
+            if let Some(piece) = own.get_mut((k.0 - first) / PIECE) {
+                piece.push(k);
+            }
+        }
         records
             .into_par_iter()
             .chunks(PIECE)
+            .zip(own)
             .enumerate()
-            .map(|(p, piece)| {
-                let piece = piece.into_iter().map(&ready);
-                self.render_piece(sink, first + p * PIECE, piece, repeats, placed)
+            .map(|(p, (piece, kept))| {
+                self.render_piece(
+                    sink,
+                    first + p * PIECE,
+                    (piece.into_iter(), kept),
+                    &ready,
+                    repeats,
+                    placed,
+                )
             })
             .collect()
     }
@@ -467,10 +532,11 @@ impl Engine {
         source: &InputFile,
         pool: &Pool,
         sink: &dyn Sink,
-        (mut repeats, placed): (Repeats, Placed),
+        (mut repeats, mut placed): (Repeats, Placed),
         write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<DecisionCounts, StreamError> {
+        let mut kept = std::mem::take(&mut placed.decided).into_iter().peekable();
         let placed = &placed;
         let mut counts = DecisionCounts::new(self.pack().clauses.len());
         let mut write_error = None;
@@ -483,8 +549,12 @@ impl Engine {
                     sent += chunk.records.len();
                     let Chunk { block, records } = chunk;
                     let bytes = bytes_of(&block);
+                    let mut own = Vec::new();
+                    while let Some(k) = kept.next_if(|k| k.0 < sent) {
+                        own.push(k);
+                    }
                     let pieces =
-                        self.decide_chunk(sink, first, records, bytes, &mut repeats, placed);
+                        self.decide_chunk(sink, first, (records, own), bytes, &mut repeats, placed);
                     pool.give(block);
                     // A closed channel means the writer stopped (it failed): stop reading.
                     tx.send(pieces)
