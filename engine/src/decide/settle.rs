@@ -451,7 +451,8 @@ struct Effect {
 pub(crate) struct Settlement {
     entries: Entries,
     heads: Vec<CapHead>,
-    effects: FxHashMap<usize, Effect>,
+    /// By application index, in order
+    effects: Vec<(usize, Effect)>,
     /// A bit per application index, set where `effects` has one: most decisions a rule looks
     /// at it leaves alone, and looking each up in a large table missed the cache every time
     touched: Vec<u64>,
@@ -459,6 +460,9 @@ pub(crate) struct Settlement {
     /// out once: for each of a hundred thousand reasons they were a third of its making.
     cites: Vec<String>,
     labels: Vec<(String, String)>,
+    /// Each cap head's sentence, made by the first of its group's decisions to be finished and
+    /// taken by the others (the same words for every member of a capped group)
+    head_texts: Vec<std::sync::OnceLock<String>>,
 }
 
 /// How a rule's reasons begin: in Chinese by its title, in English by its id too
@@ -504,7 +508,8 @@ impl Settlement {
         if !self.touches(index) {
             return;
         }
-        let Some(effect) = self.effects.get(&index) else {
+        let found = self.effects.binary_search_by_key(&index, |(i, _)| *i);
+        let Some((_, effect)) = found.ok().and_then(|k| self.effects.get(k)) else {
             return;
         };
         d.status = effect.status;
@@ -513,6 +518,53 @@ impl Settlement {
             let (reason, key) = self.words(pack, names, step);
             d.reasons.push(reason);
             d.reached.push(key);
+        }
+    }
+
+    /// The sentence of cap head `at` under `rule`, for a group named `name`
+    fn head_words(
+        &self,
+        pack: &Pack,
+        rule: &SettlementRule,
+        cite: &str,
+        name: &str,
+        at: u32,
+    ) -> String {
+        let zh = pack.shown_language() == Lang::Zh;
+        let Some(h) = self.heads.get(at as usize) else {
+            return String::new();
+        };
+        let (max, cut) = match &rule.what {
+            RuleKind::Cap { max, cut, .. } => (max.as_str(), *cut),
+            _ => ("", CutMethod::LargestFirst),
+        };
+        let (total, limit, excess) = (
+            group_thousands(h.total),
+            group_thousands(h.limit),
+            group_thousands(h.excess),
+        );
+        let prior = group_thousands(h.prior);
+        if zh {
+            let earlier = if h.prior.is_zero() {
+                String::new()
+            } else {
+                format!("，另有此前已发放 {prior} 元")
+            };
+            format!(
+                "{cite}同一申报单位（{name}）纳入上限的奖补合计 {total} 元{earlier}，超过上限 {limit} 元，超出的 {excess} 元{}",
+                cut.words()
+            )
+        } else {
+            let earlier = if h.prior.is_zero() {
+                String::new()
+            } else {
+                format!(", besides {prior} yuan paid before (history)")
+            };
+            format!(
+                "{cite}the same applicant ({name}) has {total} yuan of awards under the cap{earlier}, above the cap of {limit} yuan ({}.{max}); the excess of {excess} yuan is cut {}",
+                rule.id,
+                cut.words_en()
+            )
         }
     }
 
@@ -577,39 +629,11 @@ impl Settlement {
             }
         };
         let key = |what: &str| format!("rule:{}:{what}", rule.id);
-        let head = |h: u32| {
-            let h = &self.heads[h as usize];
-            let (max, cut) = match &rule.what {
-                RuleKind::Cap { max, cut, .. } => (max.as_str(), *cut),
-                _ => ("", CutMethod::LargestFirst),
-            };
-            let (total, limit, excess) = (
-                group_thousands(h.total),
-                group_thousands(h.limit),
-                group_thousands(h.excess),
-            );
-            let prior = group_thousands(h.prior);
-            if zh {
-                let earlier = if h.prior.is_zero() {
-                    String::new()
-                } else {
-                    format!("，另有此前已发放 {prior} 元")
-                };
-                format!(
-                    "{cite}同一申报单位（{name}）纳入上限的奖补合计 {total} 元{earlier}，超过上限 {limit} 元，超出的 {excess} 元{}",
-                    cut.words()
-                )
-            } else {
-                let earlier = if h.prior.is_zero() {
-                    String::new()
-                } else {
-                    format!(", besides {prior} yuan paid before (history)")
-                };
-                format!(
-                    "{cite}the same applicant ({name}) has {total} yuan of awards under the cap{earlier}, above the cap of {limit} yuan ({}.{max}); the excess of {excess} yuan is cut {}",
-                    rule.id,
-                    cut.words_en()
-                )
+        let head = |at: u32| {
+            let made = || self.head_words(pack, rule, cite, name, at);
+            match self.head_texts.get(at as usize) {
+                Some(text) => text.get_or_init(made).clone(),
+                None => made(),
             }
         };
         match step {
@@ -994,26 +1018,31 @@ pub(crate) fn settle_entries(
     }
     drop(members);
     drop(starts);
-    let touched = state.iter().filter(|s| !s.steps.is_empty()).count();
-    let mut effects = FxHashMap::with_capacity_and_hasher(touched, rustc_hash::FxBuildHasher);
-    let last = entries.index.iter().max().map_or(0, |i| i + 1);
-    let mut touched = vec![0u64; last.div_ceil(64)];
-    for (i, s) in state.into_iter().enumerate() {
-        if s.steps.is_empty() {
-            continue;
-        }
-        let index = entries.index[i];
-        touched[index / 64] |= 1 << (index % 64);
-        effects.insert(
-            index,
-            Effect {
+    // On every core, in entry order
+    let mut effects: Vec<(usize, Effect)> = state
+        .into_par_iter()
+        .enumerate()
+        .filter(|(_, s)| !s.steps.is_empty())
+        .map(|(i, s)| {
+            let effect = Effect {
                 status: s.status,
                 amount: pack.rounding.apply(s.amount),
                 steps: s.steps.into_vec(),
-            },
-        );
+            };
+            (entries.index[i], effect)
+        })
+        .collect();
+    // Entries come in input order; should they not, the lookups still find them.
+    if !effects.is_sorted_by_key(|(index, _)| *index) {
+        effects.par_sort_unstable_by_key(|(index, _)| *index);
+    }
+    let last = effects.last().map_or(0, |(i, _)| i + 1);
+    let mut touched = vec![0u64; last.div_ceil(64)];
+    for (index, _) in &effects {
+        touched[index / 64] |= 1 << (index % 64);
     }
     entries.keep_names();
+    let head_texts = (0..heads.len()).map(|_| Default::default()).collect();
     let mut labels: Vec<(String, String)> = Vec::new();
     for field in pack.settlement.iter().flat_map(|r| &r.per) {
         if !labels.iter().any(|(f, _)| f == field) {
@@ -1027,6 +1056,7 @@ pub(crate) fn settle_entries(
         touched,
         cites: pack.settlement.iter().map(|r| cite(pack, r)).collect(),
         labels,
+        head_texts,
     }
 }
 
