@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::history::{same_applicant, History};
+use crate::model::history::{applicant_trimmed, same_applicant, History};
 use crate::model::lang::Lang;
 use crate::model::money::group_thousands;
 use crate::model::pack::Pack;
@@ -311,23 +311,28 @@ pub(crate) fn group_keys(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Optio
 /// applicant fields it has; else the application alone, by its id) and its `per` values
 fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
     let mut key = String::with_capacity(64);
-    // The applicant: the first of the rule's fields with a value that is not blank
-    let who = rule.applicant.iter().find_map(|f| {
-        let mut v = String::new();
-        push_shown(&mut v, facts.get(f)?);
-        let v = same_applicant(&v);
-        (!v.is_empty()).then_some((f, v))
+    // The applicant: the first of the rule's fields with a value that is not blank, written
+    // straight into the key and trimmed there (a settled run makes a key for every award)
+    let who = rule.applicant.iter().any(|f| {
+        let Some(v) = facts.get(f) else {
+            return false;
+        };
+        key.clear();
+        key.push_str(f);
+        key.push('=');
+        let start = key.len();
+        push_shown(&mut key, v);
+        let shown = &key[start..];
+        let kept = applicant_trimmed(shown);
+        let (lead, len) = (kept.as_ptr() as usize - shown.as_ptr() as usize, kept.len());
+        key.truncate(start + lead + len);
+        key.replace_range(start..start + lead, "");
+        len > 0
     });
-    match who {
-        Some((f, v)) => {
-            key.push_str(f);
-            key.push('=');
-            key.push_str(&v);
-        }
-        None => {
-            key.push_str("id=");
-            key.push_str(&facts.id);
-        }
+    if !who {
+        key.clear();
+        key.push_str("id=");
+        key.push_str(&facts.id);
     }
     for f in &rule.per {
         key.push_str(" · ");
@@ -476,7 +481,7 @@ fn cite(pack: &Pack, rule: &SettlementRule) -> String {
 
 impl Settlement {
     /// Whether a rule changed the decision at `index`
-    fn touches(&self, index: usize) -> bool {
+    pub(crate) fn touches(&self, index: usize) -> bool {
         self.touched
             .get(index / 64)
             .is_some_and(|w| w & (1 << (index % 64)) != 0)

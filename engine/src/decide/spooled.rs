@@ -363,7 +363,11 @@ impl Engine {
             .and_then(|ci| pack.clauses.get(ci))
             .map(|c| (c.kind.as_str(), c.id.as_str()));
         if names
-            .and_then(|n| rec.decision_into(d, groups, n))
+            .and_then(|names| {
+                // Only a decision a rule changed is put in words with its groups.
+                let touched = placed.settled.touches(n);
+                rec.decision_into(d, touched.then_some(&mut *groups), names)
+            })
             .is_none()
         {
             unreadable(out, counts);

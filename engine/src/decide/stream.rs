@@ -316,7 +316,7 @@ impl Engine {
         let mut counts = DecisionCounts::new(pack.clauses.len());
         let mut kept = kept.into_iter().peekable();
         // One decision read into again and again, its strings reused
-        let mut scratch = (spool::scratch(), Vec::new());
+        let mut scratch = spool::scratch();
         for (j, r) in piece.enumerate() {
             let n = first + j;
             if let Some((_, ci, record)) = kept.next_if(|(at, _, _)| *at == n) {
@@ -324,9 +324,8 @@ impl Engine {
                 if repeats.earlier(n, None).is_none()
                     && self.finish_kept(n, ci, &record, placed, &mut scratch)
                 {
-                    let d = &scratch.0;
-                    sink.render(n, d, &mut buf);
-                    counts.add(pack, d, Some(ci));
+                    sink.render(n, &scratch, &mut buf);
+                    counts.add(pack, &scratch, Some(ci));
                     continue;
                 }
             }
@@ -352,14 +351,14 @@ impl Engine {
         ci: usize,
         record: &[u8],
         placed: &Placed,
-        (d, groups): &mut (Decision, Vec<Option<String>>),
+        d: &mut Decision,
     ) -> bool {
         let pack = self.pack();
         let Some(clause) = pack.clauses.get(ci) else {
             return false;
         };
         let read = spool::read(record)
-            .and_then(|rec| rec.decision_into(d, groups, (&clause.kind, &clause.id)));
+            .and_then(|rec| rec.decision_into(d, None, (&clause.kind, &clause.id)));
         if read.is_none() {
             return false;
         }

@@ -129,9 +129,12 @@ impl History {
 /// too) and invisible marks a copy and paste leaves around it, so `乙公司 ` and `乙公司` are one
 /// applicant, in applications and in the history alike
 pub(crate) fn same_applicant(value: &str) -> String {
-    value
-        .trim_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
-        })
-        .to_string()
+    applicant_trimmed(value).to_string()
+}
+
+/// The part of `value` that [`same_applicant`] keeps
+pub(crate) fn applicant_trimmed(value: &str) -> &str {
+    value.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
+    })
 }
