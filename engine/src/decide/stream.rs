@@ -508,7 +508,7 @@ impl Engine {
         let two_pass = pack.clauses.iter().any(|c| c.count_limit.is_some());
         let found = if two_pass {
             let (repeats, mut placements) = self
-                .first_pass(source, &pool, &[], hash)
+                .first_pass(source, &pool, &[], hash, true)
                 .map_err(StreamError::Input)?;
             (repeats, placements.pop().unwrap_or_default())
         } else {
