@@ -735,6 +735,89 @@ mod tests {
         }
     }
 
+    /// Values at the edges of a decimal rank as the decimals do: the largest and smallest,
+    /// a negative zero, scales nine and ten apart (whole numbers, then the fallback), in
+    /// either order, with ties by id
+    #[test]
+    fn extreme_values_rank_as_decimals_compare() {
+        let engine = crate::decide::engine::shipped();
+        let Some(ci) = engine
+            .pack()
+            .clauses
+            .iter()
+            .position(|c| c.count_limit.is_some())
+        else {
+            panic!("the shipped pack has a count limit");
+        };
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        let sets: Vec<Vec<Option<Decimal>>> = vec![
+            vec![
+                Some(Decimal::MAX),
+                Some(Decimal::MIN),
+                None,
+                d(0),
+                Some(negative_zero),
+                d(-1),
+            ],
+            vec![
+                Some(Decimal::MAX),
+                Some(Decimal::new(1, 9)),
+                Some(Decimal::MIN),
+                Some(Decimal::new(-1, 9)),
+                d(0),
+            ],
+            vec![
+                Some(Decimal::MAX),
+                Some(Decimal::new(1, 10)),
+                Some(Decimal::MIN),
+                Some(Decimal::new(-1, 10)),
+                d(0),
+            ],
+            vec![
+                Some(Decimal::new(i64::MAX, 9)),
+                Some(Decimal::new(i64::MIN, 0)),
+                Some(Decimal::new(-5, 1)),
+                d(-1),
+            ],
+        ];
+        for order in [RankOrder::Desc, RankOrder::Asc] {
+            for set in &sets {
+                let mut pack = engine.pack().clone();
+                let keys = vec![key("score", order)];
+                if let Some(limit) = pack.clauses[ci].count_limit.as_mut() {
+                    limit.rank_by = keys.clone();
+                }
+                // Each value twice, under ids in the opposite order of the indexes
+                let contenders: Vec<Contender> = set
+                    .iter()
+                    .chain(set)
+                    .enumerate()
+                    .map(|(index, v)| Contender {
+                        index,
+                        id: format!("C-{}", 99 - index),
+                        group: "year=2025".into(),
+                        keys: vec![*v],
+                        values: vec![v.map(|v| v.to_string())],
+                        period: Some(2025),
+                    })
+                    .collect();
+                let mut expected = contenders.clone();
+                expected
+                    .sort_by(|a, b| by_keys(&keys, &a.keys, &b.keys).then_with(|| a.id.cmp(&b.id)));
+                let mut places = std::collections::HashMap::new();
+                for (index, p) in rank_contenders(&pack, ci, contenders) {
+                    if let Placement::Ranked { place, .. } = p {
+                        places.insert(index, place);
+                    }
+                }
+                for (k, c) in expected.iter().enumerate() {
+                    assert_eq!(places.get(&c.index), Some(&(k + 1)), "{order:?} {set:?}");
+                }
+            }
+        }
+    }
+
     /// The sort by whole numbers and group numbers places every contender where a plain
     /// stable sort by group text, keys and id puts it: decimals of mixed scales and signs,
     /// missing values, ties on every key, ids given twice, one key or two, either order, and
