@@ -797,12 +797,13 @@ mod tests {
                 out.push(b'\n');
             }
         }
-        // The ids of the invalid lines, given again validly: no repeats
+        // A repeat of the first case (its decision kept), and of T-15 (a line that is not
+        // UTF-8 gave that id first: the valid T-15 is no repeat of it, this one is)
         out.extend_from_slice(case("S-0", 2026, ",\"selected\":true,\"score\":-1.5").as_bytes());
         out.extend_from_slice(b"\n");
-        out.extend_from_slice(format!(
-            "{{\"id\":\"T-15\",\"year\":2025,\"kind\":\"talent_team\",\"applicant\":{{\"name\":\"B\",\"in_city\":true}},\"tier\":1}}"
-        ).as_bytes());
+        out.extend_from_slice(
+            b"{\"id\":\"T-15\",\"year\":2025,\"kind\":\"talent_team\",\"applicant\":{\"name\":\"B\",\"in_city\":true},\"tier\":1}",
+        );
         out
     }
 
