@@ -186,7 +186,7 @@ impl Engine {
             .collect();
         let others: Vec<&Engine> = own.iter().map(|i| scenarios[*i].1).collect();
         let (repeats, mut placed) = self
-            .first_pass(source, pool, &others, id_hash)
+            .first_pass(source, pool, &others, id_hash, false)
             .map_err(StreamError::Input)?;
         let base_placements = placed.remove(0);
         let mut own_placements = placed.into_iter();
@@ -233,5 +233,52 @@ impl Engine {
             .iter()
             .map(|c| point_of(self.pack(), c))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A comparison has no second pass that finishes decisions: its first pass keeps none
+    /// (they were made, encoded and held for nothing, and cloned for each scenario that places
+    /// as the baseline does, up to 64 MiB each)
+    #[test]
+    fn a_comparisons_first_pass_keeps_no_decisions() {
+        let engine = crate::decide::engine::shipped();
+        let mut text = String::new();
+        for i in 0..30 {
+            text.push_str(&format!(
+                "{{\"id\":\"C-{i}\",\"year\":2026,\"kind\":\"scenario_case\",\"applicant\":{{\"name\":\"A{i}\",\"in_city\":true}},\"selected\":true,\"score\":{}}}\n",
+                90 - i % 13
+            ));
+        }
+        let path = std::env::temp_dir().join(format!("compare-kept-{}.jsonl", std::process::id()));
+        assert!(std::fs::write(&path, &text).is_ok());
+        let Ok(file) = InputFile::new(&path, None) else {
+            panic!("a .jsonl name");
+        };
+        let Ok(variant) = engine.with_sets(&["talent-team.tier1=1".to_string()]) else {
+            panic!("the change applies");
+        };
+        let scenarios = [("v", &variant)];
+        let changed = vec![changed_clauses(engine.pack(), variant.pack())];
+        let pool = Pool::default();
+        let alone = engine.place_all(&file, &pool, &[], &[]);
+        let beside = engine.place_all(&file, &pool, &scenarios, &changed);
+        // A plain stream's does keep them.
+        let stream = engine.first_pass(&file, &pool, &[], id_hash, true);
+        let _ = std::fs::remove_file(&path);
+        let Ok((_, stream)) = stream else {
+            panic!("the first pass reads the file");
+        };
+        assert_eq!(stream.first().map(|p| p.decided.len()), Some(30));
+        let (Ok((_, alone, _)), Ok((_, base, placements))) = (alone, beside) else {
+            panic!("the first passes read the file");
+        };
+        assert!(!alone.ranks.is_empty());
+        assert!(alone.decided.is_empty(), "{}", alone.decided.len());
+        assert!(base.decided.is_empty(), "{}", base.decided.len());
+        assert!(placements.iter().all(|p| p.decided.is_empty()));
     }
 }

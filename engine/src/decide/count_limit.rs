@@ -223,13 +223,14 @@ pub(crate) fn rank_contenders(
     }
     // The limit in force for each group's period (its first member's; a group per year
     // shares one)
-    let maxima: Vec<Option<i64>> = bounds
+    // (a group without one names that period in each member's error)
+    let maxima: Vec<(Option<i64>, Option<i64>)> = bounds
         .iter()
         .map(|&(first, _)| {
             let period = contenders[order[first] as usize].period;
             match max_param.value_for(period) {
-                Some(Value::Int(max)) => Some(*max),
-                _ => None,
+                Some(Value::Int(max)) => (period, Some(*max)),
+                _ => (period, None),
             }
         })
         .collect();
@@ -247,14 +248,14 @@ pub(crate) fn rank_contenders(
             let k = k as usize;
             let (first, of) = bounds[k];
             let placement = match maxima[k] {
-                Some(max) => Placement::Ranked {
+                (_, Some(max)) => Placement::Ranked {
                     words: shared[g as usize].clone(),
                     place: k - first + 1,
                     of,
                     max,
                     values: c.values,
                 },
-                None => Placement::NoLimit { period: c.period },
+                (period, None) => Placement::NoLimit { period },
             };
             (c.index, placement)
         })
@@ -543,6 +544,278 @@ mod tests {
             by_keys(&keys, &[d(90), None], &[d(90), None]),
             Ordering::Equal
         );
+    }
+
+    /// A group whose limit has no value for its period: every member's error names the period
+    /// of the group's first-ranked member (the one the limit was looked up for), as before the
+    /// ranking was reworked, not each member's own period
+    #[test]
+    fn a_group_without_a_limit_names_its_first_members_period() {
+        use crate::model::pack::DatedValue;
+        let engine = crate::decide::engine::shipped();
+        let Some(ci) = engine
+            .pack()
+            .clauses
+            .iter()
+            .position(|c| c.count_limit.is_some())
+        else {
+            panic!("the shipped pack has a count limit");
+        };
+        let mut pack = engine.pack().clone();
+        let clause = &mut pack.clauses[ci];
+        let Some(limit) = clause.count_limit.as_mut() else {
+            panic!("limited");
+        };
+        // One group for all years; the limit only in force from 2025.
+        limit.per.clear();
+        limit.rank_by = vec![key("score", RankOrder::Desc)];
+        let max = limit.max.clone();
+        let mut parameters = (*clause.parameters).clone();
+        let Some(param) = parameters.iter_mut().find(|p| p.name == max) else {
+            panic!("the limit's parameter");
+        };
+        param.values = vec![DatedValue {
+            from: Some(2025),
+            value: Value::Int(10),
+        }];
+        clause.parameters = std::sync::Arc::new(parameters);
+        let contender = |index: usize, score: i64, period: i64| Contender {
+            index,
+            id: format!("C-{index}"),
+            group: String::new(),
+            keys: vec![d(score)],
+            values: vec![Some(score.to_string())],
+            period: Some(period),
+        };
+        // The highest score is from 2020, before the limit: the group has no limit.
+        let contenders = vec![contender(0, 50, 2026), contender(1, 90, 2020)];
+        let mut periods: Vec<(usize, Option<i64>)> = rank_contenders(&pack, ci, contenders)
+            .into_iter()
+            .map(|(index, p)| match p {
+                Placement::NoLimit { period } => (index, period),
+                Placement::Ranked { .. } => (index, None),
+            })
+            .collect();
+        periods.sort_unstable();
+        assert_eq!(periods, vec![(0, Some(2020)), (1, Some(2020))]);
+    }
+
+    /// The reason as it was written before its words were worked out once per group (the
+    /// reference for the bytes)
+    fn reason_as_before(
+        pack: &Pack,
+        clause: &Clause,
+        max_name: &str,
+        rank: &Rank,
+        capped: bool,
+    ) -> String {
+        let (article, place, of, max) = (&clause.article, rank.place, rank.of, rank.max);
+        let value = |i: usize| rank.values.get(i).cloned().flatten().unwrap_or_default();
+        match pack.shown_language() {
+            Lang::Zh => {
+                let label = |f: &str| pack.field_label(&clause.kind, f);
+                let group: Vec<String> = rank
+                    .group
+                    .split(", ")
+                    .map(|part| match part.split_once('=') {
+                        Some((f, v)) => format!("{} {v}", label(f)),
+                        None => part.to_string(),
+                    })
+                    .collect();
+                let group = group.join("、");
+                let keys: Vec<String> = rank
+                    .rank_by
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        format!(
+                            "{}（本项 {}）{}",
+                            label(&k.field),
+                            value(i),
+                            k.order.words()
+                        )
+                    })
+                    .collect();
+                let ranking = if keys.len() == 1 {
+                    format!("按{}排名、同分按编号", keys[0])
+                } else {
+                    format!("依次按{}排名、均相同按编号", keys.join("、"))
+                };
+                let limit = clause
+                    .parameter(max_name)
+                    .map(|p| short_label(Some(&p.description), max_name))
+                    .unwrap_or_else(|| max_name.to_string());
+                if capped {
+                    format!("{article}：{group} 的申报{ranking}，本项第 {place} 名，共 {of} 项，超过限额 {max} 项（{limit}），不予奖励")
+                } else {
+                    format!("{article}：{group} 的申报{ranking}，本项第 {place} 名，共 {of} 项，在限额 {max} 项（{limit}）之内")
+                }
+            }
+            Lang::En => {
+                let group = &rank.group;
+                let keys: Vec<String> = rank
+                    .rank_by
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| format!("{} ({}) {}", k.field, value(i), k.order.words_en()))
+                    .collect();
+                let keys = keys.join(", then ");
+                let id = &clause.id;
+                if capped {
+                    format!("{article}: in group {group}, ranked by {keys}, ties by id: place {place} of {of}, past the limit of {max} ({id}.{max_name}); not awarded")
+                } else {
+                    format!("{article}: in group {group}, ranked by {keys}, ties by id: place {place} of {of}, within the limit of {max} ({id}.{max_name})")
+                }
+            }
+        }
+    }
+
+    /// Reasons written from the words worked out per group are the bytes the reason had when
+    /// written whole: both languages, zero to three keys, either order, missing values, capped
+    /// or not, groups of several fields and values holding the separators
+    #[test]
+    fn reasons_from_group_words_are_the_reasons_written_whole() {
+        let engine = crate::decide::engine::shipped();
+        let Some(ci) = engine
+            .pack()
+            .clauses
+            .iter()
+            .position(|c| c.count_limit.is_some())
+        else {
+            panic!("the shipped pack has a count limit");
+        };
+        let groups = [
+            "year=2025",
+            "",
+            "year=2025, applicant.name=甲, 乙=丙",
+            "year=",
+            "no separator",
+        ];
+        let all = [
+            key("score", RankOrder::Desc),
+            key("day", RankOrder::Asc),
+            key("year", RankOrder::Desc),
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            for n in 0..=all.len() {
+                let mut pack = engine.pack().clone();
+                pack.shown = lang;
+                if let Some(limit) = pack.clauses[ci].count_limit.as_mut() {
+                    limit.rank_by = all[..n].to_vec();
+                }
+                let clause = &pack.clauses[ci];
+                let Some(limit) = clause.count_limit.as_ref() else {
+                    panic!("limited");
+                };
+                let words = ClauseWords::new(&pack, clause, limit);
+                for group in groups {
+                    let g = words.group(group);
+                    for (place, values) in [
+                        (1, vec![Some("89.5".to_string()), None, Some("2025".into())]),
+                        (12, vec![None, Some("-3".into())]),
+                        (3, vec![]),
+                    ] {
+                        let rank = Rank {
+                            group: group.to_string(),
+                            place,
+                            of: 12,
+                            max: 10,
+                            rank_by: limit.rank_by.clone(),
+                            values: values.into_iter().take(n).collect(),
+                        };
+                        let capped = place > 10;
+                        assert_eq!(
+                            g.reason(&rank, capped),
+                            reason_as_before(&pack, clause, &limit.max, &rank, capped),
+                            "{lang:?}, {n} keys, group {group:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Values at the edges of a decimal rank as the decimals do: the largest and smallest,
+    /// a negative zero, scales nine and ten apart (whole numbers, then the fallback), in
+    /// either order, with ties by id
+    #[test]
+    fn extreme_values_rank_as_decimals_compare() {
+        let engine = crate::decide::engine::shipped();
+        let Some(ci) = engine
+            .pack()
+            .clauses
+            .iter()
+            .position(|c| c.count_limit.is_some())
+        else {
+            panic!("the shipped pack has a count limit");
+        };
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        let sets: Vec<Vec<Option<Decimal>>> = vec![
+            vec![
+                Some(Decimal::MAX),
+                Some(Decimal::MIN),
+                None,
+                d(0),
+                Some(negative_zero),
+                d(-1),
+            ],
+            vec![
+                Some(Decimal::MAX),
+                Some(Decimal::new(1, 9)),
+                Some(Decimal::MIN),
+                Some(Decimal::new(-1, 9)),
+                d(0),
+            ],
+            vec![
+                Some(Decimal::MAX),
+                Some(Decimal::new(1, 10)),
+                Some(Decimal::MIN),
+                Some(Decimal::new(-1, 10)),
+                d(0),
+            ],
+            vec![
+                Some(Decimal::new(i64::MAX, 9)),
+                Some(Decimal::new(i64::MIN, 0)),
+                Some(Decimal::new(-5, 1)),
+                d(-1),
+            ],
+        ];
+        for order in [RankOrder::Desc, RankOrder::Asc] {
+            for set in &sets {
+                let mut pack = engine.pack().clone();
+                let keys = vec![key("score", order)];
+                if let Some(limit) = pack.clauses[ci].count_limit.as_mut() {
+                    limit.rank_by = keys.clone();
+                }
+                // Each value twice, under ids in the opposite order of the indexes
+                let contenders: Vec<Contender> = set
+                    .iter()
+                    .chain(set)
+                    .enumerate()
+                    .map(|(index, v)| Contender {
+                        index,
+                        id: format!("C-{}", 99 - index),
+                        group: "year=2025".into(),
+                        keys: vec![*v],
+                        values: vec![v.map(|v| v.to_string())],
+                        period: Some(2025),
+                    })
+                    .collect();
+                let mut expected = contenders.clone();
+                expected
+                    .sort_by(|a, b| by_keys(&keys, &a.keys, &b.keys).then_with(|| a.id.cmp(&b.id)));
+                let mut places = std::collections::HashMap::new();
+                for (index, p) in rank_contenders(&pack, ci, contenders) {
+                    if let Placement::Ranked { place, .. } = p {
+                        places.insert(index, place);
+                    }
+                }
+                for (k, c) in expected.iter().enumerate() {
+                    assert_eq!(places.get(&c.index), Some(&(k + 1)), "{order:?} {set:?}");
+                }
+            }
+        }
     }
 
     /// The sort by whole numbers and group numbers places every contender where a plain

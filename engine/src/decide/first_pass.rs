@@ -97,7 +97,7 @@ struct Limits<'e> {
 }
 
 impl<'e> Limits<'e> {
-    fn new(engine: &'e Engine, others: &[&'e Engine]) -> Limits<'e> {
+    fn new(engine: &'e Engine, others: &[&'e Engine], keep: bool) -> Limits<'e> {
         let engines: Vec<&Engine> = std::iter::once(engine)
             .chain(others.iter().copied())
             .collect();
@@ -125,8 +125,9 @@ impl<'e> Limits<'e> {
             limited,
             settled,
             watched_kinds: Vec::new(),
-            // Only a plain stream (one engine, no settlement) finishes kept decisions.
-            keep: others.is_empty() && engine.pack().settlement.is_empty(),
+            // Only a plain stream (one engine, no settlement) finishes kept decisions; a
+            // comparison's first pass (which may have no others either) has nothing to finish.
+            keep: keep && others.is_empty() && engine.pack().settlement.is_empty(),
         };
         let pack = limits.pack;
         limits.watched_kinds = pack
@@ -290,15 +291,17 @@ impl Engine {
     /// application of a limited clause ranked, for this engine and `others`; the ranks are
     /// returned in that order, with the repeated ids. Ids are kept as 64-bit hashes (a million
     /// ids in 16 MB, no lookups in the second pass); records whose hashes meet are read again
-    /// and compared by their ids.
+    /// and compared by their ids. `keep`: whether the caller's second pass finishes the
+    /// decisions made here ([`Placed::decided`]; a plain stream's only).
     pub(crate) fn first_pass(
         &self,
         source: &InputFile,
         pool: &Pool,
         others: &[&Engine],
         id_hash: fn(&str) -> u64,
+        keep: bool,
     ) -> Result<(Repeats, Vec<Placed>), InputError> {
-        let limits = Limits::new(self, others);
+        let limits = Limits::new(self, others, keep);
         // Every id's hash and record, appended as the file goes (no lookups: a table of a
         // million ids was a cache miss per record on the one sequential path), sorted once at
         // the end to find the hashes that meet.

@@ -507,7 +507,7 @@ impl Engine {
         let two_pass = pack.clauses.iter().any(|c| c.count_limit.is_some());
         let found = if two_pass {
             let (repeats, mut placements) = self
-                .first_pass(source, &pool, &[], hash)
+                .first_pass(source, &pool, &[], hash, true)
                 .map_err(StreamError::Input)?;
             (repeats, placements.pop().unwrap_or_default())
         } else {
@@ -689,5 +689,317 @@ mod tests {
         assert_eq!(real.matches("Capped").count(), 40 - 5 - 10, "{real}");
         assert_eq!(real, all_equal);
         assert_eq!(real, by_length);
+    }
+
+    /// What an output shows of each decision (its JSON), with its rank
+    struct Shown;
+
+    impl Sink for Shown {
+        fn begin(&self) -> Vec<u8> {
+            Vec::new()
+        }
+        fn render(&self, n: usize, d: &Decision, out: &mut Vec<u8>) {
+            let json = serde_json::to_string(d).unwrap_or_default();
+            out.extend_from_slice(format!("{n} {json} {:?}\n", d.rank).as_bytes());
+        }
+        fn end(&self, count: usize, totals: &Totals) -> Vec<u8> {
+            format!("{count} {totals:?}\n").into_bytes()
+        }
+    }
+
+    /// A file of scenario cases (a limited clause) among other kinds, with everything a first
+    /// pass reads in its own way: a byte-order mark, CRLF, blank lines, lines too long, lines
+    /// that are not UTF-8 (with a plain id and kind in front), ids given twice, repeats of
+    /// cases whose decisions the first pass kept, scores of mixed scales, missing or negative,
+    /// unselected cases and cases without a score (the script's error)
+    fn kept_case_file(cases: usize) -> Vec<u8> {
+        // Ids in a scattered order: a prime above the cases, and a step prime to it
+        let m = (cases + 1..)
+            .find(|m| (2..*m).take_while(|d| d * d <= *m).all(|d| m % d != 0))
+            .unwrap_or(61);
+        let mut out: Vec<u8> = "\u{feff}".into();
+        let case = |id: &str, year: i64, rest: &str| {
+            format!(
+                "{{\"id\":\"{id}\",\"year\":{year},\"kind\":\"scenario_case\",\"applicant\":{{\"name\":\"A{id}\",\"in_city\":true}}{rest}}}"
+            )
+        };
+        let scores = [
+            "88.5", "88.50", "90", "7", "90.000", "12.25", "0", "0.0", "88.4999",
+        ];
+        for i in 0..cases {
+            // Every tenth a repeat of a case three lines before
+            let id = format!(
+                "S-{}",
+                if i % 10 == 9 {
+                    (i - 3) * 37 % m
+                } else {
+                    i * 37 % m
+                }
+            );
+            let year = 2025 + (i % 2) as i64;
+            let rest = match i % 11 {
+                3 => ",\"selected\":false,\"score\":50".to_string(),
+                5 => ",\"selected\":true".to_string(),
+                _ => format!(",\"selected\":true,\"score\":{}", scores[i % scores.len()]),
+            };
+            out.extend_from_slice(case(&id, year, &rest).as_bytes());
+            out.extend_from_slice(if i % 4 == 1 { b"\r\n" } else { b"\n" });
+            if i % 9 == 0 {
+                out.extend_from_slice(b"\n  \t\n");
+            }
+            if i % 13 == 2 {
+                // A line of another kind, and one not UTF-8 after a plain id and kind
+                out.extend_from_slice(format!(
+                    "{{\"id\":\"T-{i}\",\"year\":2025,\"kind\":\"talent_team\",\"applicant\":{{\"name\":\"AS-{}\",\"in_city\":true}},\"tier\":1}}\n",
+                    (i * 37 + 37) % m
+                ).as_bytes());
+                out.extend_from_slice(
+                    format!(
+                        "{{\"id\":\"S-{}\",\"kind\":\"scenario_case\",\"x\":\"",
+                        (i * 37 + 37) % m
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(b"\xff\xfe\"}\n");
+                out.extend_from_slice(
+                    format!(
+                        "{{\"id\":\"T-{}\",\"kind\":\"talent_team\",\"x\":\"",
+                        i + 13
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(b"\xc3\"}\n");
+            }
+            if i % 17 == 4 {
+                // Too long for the reader's bound, with a case's id in front
+                let long = case(
+                    &format!("S-{}", (i * 37 + 74) % m),
+                    2025,
+                    &format!(
+                        ",\"selected\":true,\"score\":1,\"pad\":\"{}\"",
+                        "x".repeat(900)
+                    ),
+                );
+                out.extend_from_slice(long.as_bytes());
+                out.push(b'\n');
+            }
+            if i % 19 == 7 {
+                // An id given twice: no id the general reader takes
+                out.extend_from_slice(
+                    case(
+                        "S-5",
+                        2025,
+                        ",\"id\":\"S-6\",\"selected\":true,\"score\":99",
+                    )
+                    .as_bytes(),
+                );
+                out.push(b'\n');
+            }
+        }
+        // A repeat of the first case (its decision kept), and of T-15 (a line that is not
+        // UTF-8 gave that id first: the valid T-15 is no repeat of it, this one is)
+        out.extend_from_slice(case("S-0", 2026, ",\"selected\":true,\"score\":-1.5").as_bytes());
+        out.extend_from_slice(b"\n");
+        out.extend_from_slice(
+            b"{\"id\":\"T-15\",\"year\":2025,\"kind\":\"talent_team\",\"applicant\":{\"name\":\"B\",\"in_city\":true},\"tier\":1}",
+        );
+        out
+    }
+
+    /// The file streamed and decided in memory, each as `Shown` writes it
+    fn streamed_and_whole(
+        engine: &Engine,
+        bytes: &[u8],
+        hash: fn(&str) -> u64,
+    ) -> (String, String) {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let ext = if bytes.starts_with(b"id,") {
+            "csv"
+        } else {
+            "jsonl"
+        };
+        let path =
+            std::env::temp_dir().join(format!("stream-kept-{}-{n}.{ext}", std::process::id()));
+        assert!(std::fs::write(&path, bytes).is_ok());
+        let Ok(file) = InputFile::new(&path, None) else {
+            panic!("a .jsonl name");
+        };
+        let file = file.with_max_line_bytes(600);
+        let mut out = Vec::new();
+        let mut write = |b: &[u8]| -> io::Result<()> {
+            out.extend_from_slice(b);
+            Ok(())
+        };
+        let result = engine.stream(&file, &Shown, &mut write, &mut |_| {}, hash);
+        assert!(result.is_ok());
+        let Ok(apps) = file.read_all() else {
+            panic!("the file reads");
+        };
+        let _ = std::fs::remove_file(&path);
+        let decisions = engine.decide(&apps);
+        let mut whole = Vec::new();
+        for (n, d) in decisions.iter().enumerate() {
+            Shown.render(n, d, &mut whole);
+        }
+        whole.extend(Shown.end(decisions.len(), &engine.totals(&decisions)));
+        (
+            String::from_utf8(out).unwrap_or_default(),
+            String::from_utf8(whole).unwrap_or_default(),
+        )
+    }
+
+    fn assert_same(engine: &Engine, what: &str, cases: usize) {
+        let bytes = kept_case_file(cases);
+        for hash in [id_hash as fn(&str) -> u64, |_| 0, |id| id.len() as u64] {
+            let (streamed, whole) = streamed_and_whole(engine, &bytes, hash);
+            for (n, (a, b)) in streamed.lines().zip(whole.lines()).enumerate() {
+                assert_eq!(a, b, "{what}: decision {n}");
+            }
+            assert_eq!(streamed, whole, "{what}");
+        }
+    }
+
+    /// The same over several chunks and many pieces of a chunk: kept decisions handed to the
+    /// chunk and the piece their records are in
+    #[test]
+    fn kept_decisions_across_chunks_finish_as_the_file_decided_whole() {
+        assert_same(&shipped_pack(), "chunks", 12_000);
+    }
+
+    /// A copy of the shipped pack in a temporary directory
+    fn pack_copy() -> tempfile::TempDir {
+        fn copy(from: &std::path::Path, to: &std::path::Path) {
+            assert!(std::fs::create_dir_all(to).is_ok());
+            let Ok(entries) = std::fs::read_dir(from) else {
+                panic!("the pack's directory");
+            };
+            for entry in entries.flatten() {
+                let target = to.join(entry.file_name());
+                if entry.path().is_dir() {
+                    copy(&entry.path(), &target);
+                } else {
+                    assert!(std::fs::copy(entry.path(), target).is_ok());
+                }
+            }
+        }
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("a temporary directory");
+        };
+        let from = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../policies/suzhou-future-industries"
+        );
+        copy(std::path::Path::new(from), dir.path());
+        dir
+    }
+
+    /// The same where the limited clause reads another clause's awards (`depends_on`): its
+    /// decisions, kept by the first pass, are made with the awards read before it
+    #[test]
+    fn kept_decisions_of_a_clause_reading_others_finish_as_the_file_decided_whole() {
+        let dir = pack_copy();
+        let path = |p: &str| dir.path().join(p);
+        let append = |p: &str, text: &str| {
+            let Ok(mut yaml) = std::fs::read_to_string(path(p)) else {
+                panic!("{p}");
+            };
+            yaml.push_str(text);
+            assert!(std::fs::write(path(p), yaml).is_ok());
+        };
+        append("pack.yaml", "\napplicant: [applicant.name]\n");
+        let Ok(yaml) = std::fs::read_to_string(path("clauses/scenario-case.yaml")) else {
+            panic!("the clause");
+        };
+        let yaml = yaml.replace(
+            "count_limit:",
+            "  on_team:\n    value: 1%\n    unit: ratio\n    description: 同年获人才团队支持的，另按其比例加给\ndepends_on: [talent-team]\ncount_limit:",
+        );
+        assert!(std::fs::write(path("clauses/scenario-case.yaml"), yaml).is_ok());
+        let Ok(script) = std::fs::read_to_string(path("clauses/scenario-case.rhai")) else {
+            panic!("the script");
+        };
+        let script = script.replace(
+            "award(params.award,",
+            "award(params.award + others.amount(\"talent-team\") * params.on_team,",
+        );
+        assert!(std::fs::write(path("clauses/scenario-case.rhai"), script).is_ok());
+        let engine = match Engine::load(dir.path()) {
+            Ok(engine) => engine,
+            Err(e) => panic!("the pack loads: {e}"),
+        };
+        assert!(decided::any(engine.pack()));
+        assert_same(&engine, "depends on", 300);
+        // Some cases had a team's award added: 200,000 + 1% of 3,000,000
+        let (streamed, _) = streamed_and_whole(&engine, &kept_case_file(300), id_hash);
+        assert!(streamed.contains("\"230000.00\""), "{streamed}");
+    }
+
+    /// The same from a CSV file, whose records come parsed
+    #[test]
+    fn kept_decisions_from_a_csv_finish_as_the_file_decided_whole() {
+        let mut text =
+            String::from("id,year,kind,applicant.name,applicant.in_city,selected,score\n");
+        let scores = ["88.5", "88.50", "90", "", "90.000", "-1", "x"];
+        for i in 0..700 {
+            let id = if i % 10 == 9 { i - 3 } else { i } * 37 % 701;
+            let kind = if i % 7 == 3 {
+                "talent_team"
+            } else {
+                "scenario_case"
+            };
+            let selected = i % 11 != 4;
+            text.push_str(&format!(
+                "S-{id},{},{kind},A{i},true,{selected},{}\n",
+                2025 + i % 2,
+                scores[i % scores.len()]
+            ));
+            if i % 50 == 0 {
+                text.push('\n');
+            }
+        }
+        let engine = shipped_pack();
+        for hash in [id_hash as fn(&str) -> u64, |_| 0] {
+            let (streamed, whole) = streamed_and_whole(&engine, text.as_bytes(), hash);
+            assert_eq!(streamed, whole);
+            assert!(streamed.contains("capped") && streamed.contains("重复"));
+        }
+    }
+
+    /// A plain stream, whose second pass finishes the decisions its first pass kept, writes
+    /// what deciding the file in memory writes: in both languages, under one rank key or two
+    #[test]
+    fn kept_decisions_finish_as_the_file_decided_whole() {
+        let engine = shipped_pack();
+        let Some(ci) = engine
+            .pack()
+            .clauses
+            .iter()
+            .position(|c| c.count_limit.is_some())
+        else {
+            panic!("the shipped pack has a count limit");
+        };
+        assert_same(&engine, "zh", 60);
+        let mut en = engine.clone();
+        en.set_language(crate::model::lang::Lang::En);
+        assert_same(&en, "en", 60);
+        for lang in [crate::model::lang::Lang::Zh, crate::model::lang::Lang::En] {
+            let mut two = engine.clone();
+            two.set_language(lang);
+            if let Some(limit) = two.pack.clauses[ci].count_limit.as_mut() {
+                limit.per.clear();
+                limit.rank_by = vec![
+                    crate::model::pack::RankKey {
+                        field: "score".into(),
+                        order: crate::model::pack::RankOrder::Asc,
+                    },
+                    crate::model::pack::RankKey {
+                        field: "year".into(),
+                        order: crate::model::pack::RankOrder::Desc,
+                    },
+                ];
+            }
+            assert_same(&two, "two keys", 60);
+        }
     }
 }
