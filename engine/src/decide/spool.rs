@@ -15,9 +15,14 @@
 //! A record: its length (u32); status (u8), clause index (u16, `u16::MAX` none) and amount
 //! (16 bytes, `Decimal::serialize`) for the counts; the id and the kind as written (optional
 //! strings, for a repeat's error); the rendered bytes (a string); then a flag (u8) and, if set,
-//! the decision: id, kind, clause (optional strings), reasons and outcomes reached (lists of
-//! strings), and its group under each settlement rule (a list of optional strings). Strings
-//! are a u32 length and UTF-8 bytes; `u32::MAX` is "none".
+//! what the decision needs beyond those: its reasons (a list of strings) and its group under
+//! each settlement rule (a list of optional strings, `u32::MAX - 1` for "the same as the last
+//! group given"). Its id is the record's; its kind and clause are its clause's; the outcomes it
+//! reached are not kept, as no stream writes them. Strings are a u32 length and UTF-8 bytes;
+//! `u32::MAX` is "none".
+//!
+//! A plain stream's first pass keeps its decisions on limited clauses' applications as such
+//! records too, in memory, for its second pass to finish.
 
 use std::io::{self, Read, Seek, Write};
 
