@@ -553,14 +553,7 @@ mod tests {
     fn a_group_without_a_limit_names_its_first_members_period() {
         use crate::model::pack::DatedValue;
         let engine = crate::decide::engine::shipped();
-        let Some(ci) = engine
-            .pack()
-            .clauses
-            .iter()
-            .position(|c| c.count_limit.is_some())
-        else {
-            panic!("the shipped pack has a count limit");
-        };
+        let ci = crate::decide::engine::limited_clause(&engine);
         let mut pack = engine.pack().clone();
         let clause = &mut pack.clauses[ci];
         let Some(limit) = clause.count_limit.as_mut() else {
@@ -676,14 +669,7 @@ mod tests {
     #[test]
     fn reasons_from_group_words_are_the_reasons_written_whole() {
         let engine = crate::decide::engine::shipped();
-        let Some(ci) = engine
-            .pack()
-            .clauses
-            .iter()
-            .position(|c| c.count_limit.is_some())
-        else {
-            panic!("the shipped pack has a count limit");
-        };
+        let ci = crate::decide::engine::limited_clause(&engine);
         let groups = [
             "year=2025",
             "",
@@ -741,14 +727,7 @@ mod tests {
     #[test]
     fn extreme_values_rank_as_decimals_compare() {
         let engine = crate::decide::engine::shipped();
-        let Some(ci) = engine
-            .pack()
-            .clauses
-            .iter()
-            .position(|c| c.count_limit.is_some())
-        else {
-            panic!("the shipped pack has a count limit");
-        };
+        let ci = crate::decide::engine::limited_clause(&engine);
         let mut negative_zero = Decimal::new(0, 3);
         negative_zero.set_sign_negative(true);
         let sets: Vec<Vec<Option<Decimal>>> = vec![
@@ -825,14 +804,7 @@ mod tests {
     #[test]
     fn ranking_places_as_the_plain_sort_by_group_keys_and_id() {
         let engine = crate::decide::engine::shipped();
-        let Some(ci) = engine
-            .pack()
-            .clauses
-            .iter()
-            .position(|c| c.count_limit.is_some())
-        else {
-            panic!("the shipped pack has a count limit");
-        };
+        let ci = crate::decide::engine::limited_clause(&engine);
         let mut seed = 11u64;
         let mut next = move |n: u64| {
             seed = seed

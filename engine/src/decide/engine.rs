@@ -213,6 +213,20 @@ pub(crate) fn shipped() -> Engine {
     }
 }
 
+/// The shipped pack's clause with a count limit, for the tests of ranking
+#[cfg(test)]
+pub(crate) fn limited_clause(engine: &Engine) -> usize {
+    match engine
+        .pack()
+        .clauses
+        .iter()
+        .position(|c| c.count_limit.is_some())
+    {
+        Some(ci) => ci,
+        None => panic!("the shipped pack has a count limit"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

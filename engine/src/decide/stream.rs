@@ -971,14 +971,7 @@ mod tests {
     #[test]
     fn kept_decisions_finish_as_the_file_decided_whole() {
         let engine = shipped_pack();
-        let Some(ci) = engine
-            .pack()
-            .clauses
-            .iter()
-            .position(|c| c.count_limit.is_some())
-        else {
-            panic!("the shipped pack has a count limit");
-        };
+        let ci = crate::decide::engine::limited_clause(&engine);
         assert_same(&engine, "zh", 60);
         let mut en = engine.clone();
         en.set_language(crate::model::lang::Lang::En);
