@@ -246,10 +246,17 @@ impl Engine {
         if let Some(id) = ready.id() {
             kept.hashes.push((id_hash(id), at));
         }
-        let (written_kind, checked): (Option<String>, Result<Checked, Box<Decision>>) = match ready
-        {
-            Ready::Fast { checked, .. } => (Some(checked.facts.kind.clone()), Ok(checked)),
-            Ready::Slow(raw) => (kind_text(&raw), check::check_one(pack, &raw)),
+        // The kind as written: a checked one's is its kind's name, borrowed (a copy of it for
+        // every record was an allocation and a free each)
+        let (slow_kind, checked): (Option<Option<String>>, Result<Checked, Box<Decision>>) =
+            match ready {
+                Ready::Fast { checked, .. } => (None, Ok(checked)),
+                Ready::Slow(raw) => (Some(kind_text(&raw)), check::check_one(pack, &raw)),
+            };
+        let written_kind = match (&slow_kind, &checked) {
+            (Some(k), _) => k.as_deref(),
+            (None, Ok(c)) => Some(c.facts.kind.as_str()),
+            (None, Err(_)) => None,
         };
         let mut d = match &checked {
             Ok(c) => clause::decide_one(pack, &self.code, c, false).0,
@@ -296,7 +303,7 @@ impl Engine {
         let entry = spool::Entry {
             decision: &d,
             clause,
-            written_kind: written_kind.as_deref(),
+            written_kind,
             full: full.as_deref(),
         };
         spool::write(&mut kept.spooled, &entry, &mut |out| {
