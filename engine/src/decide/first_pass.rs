@@ -18,7 +18,7 @@ use crate::decide::spool;
 use crate::decide::{check, clause, count_limit};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Record};
 use crate::input::{self, quick, InputError, RawApplication};
-use crate::model::decision::Status;
+use crate::model::decision::{Decision, Status};
 use crate::model::facts::Checked;
 use crate::model::pack::Pack;
 
@@ -36,6 +36,23 @@ pub(crate) struct Placed {
     /// finish rather than read and decide again: (index, clause, decision as a spool record),
     /// in input order. Only a plain stream's, within [`KEPT_DECISIONS`] bytes.
     pub(crate) decided: Vec<Kept>,
+}
+
+impl Placed {
+    /// An award of clause `ci`, the application at `index`, placed under the clause's count
+    /// limit if it has one (only a limited clause's award is looked up: looking up every award
+    /// missed the cache)
+    pub(crate) fn place(&self, pack: &Pack, ci: usize, index: usize, d: &mut Decision) {
+        let limited = pack
+            .clauses
+            .get(ci)
+            .is_some_and(|c| c.count_limit.is_some());
+        if d.status == Status::Awarded && limited {
+            if let Some((ci, p)) = self.ranks.get(&index) {
+                count_limit::apply_placement(pack, *ci, d, p);
+            }
+        }
+    }
 }
 
 /// A decision the first pass kept: its application's index, its clause and the decision in

@@ -380,15 +380,8 @@ impl Engine {
             unreadable(out, counts);
             return;
         }
-        // Only a limited clause's award has a place (looking up every award missed the cache).
-        let limited = rec
-            .clause
-            .and_then(|ci| pack.clauses.get(ci))
-            .is_some_and(|c| c.count_limit.is_some());
-        if limited {
-            if let Some((ci, p)) = placed.ranks.get(&n) {
-                count_limit::apply_placement(pack, *ci, d, p);
-            }
+        if let Some(ci) = rec.clause {
+            placed.place(pack, ci, n, d);
         }
         if d.status == Status::Awarded {
             placed.settled.apply_named(pack, n, d, groups);

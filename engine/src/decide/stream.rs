@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use crate::decide::engine::Engine;
 use crate::decide::first_pass::{id_hash, Kept, Placed};
 use crate::decide::repeats::{where_first, FirstSeen, Repeats};
-use crate::decide::{check, clause, count_limit, settle, spool};
+use crate::decide::{check, clause, settle, spool};
 use crate::input::file::{bytes_of, Chunk, InputFile, Pool, Ready, Record};
 use crate::input::{InputError, RawApplication};
 use crate::model::decided;
@@ -276,17 +276,7 @@ impl Engine {
             Err(d) => *d,
             Ok(c) => {
                 let (mut d, _) = clause::decide_one(pack, &self.code, &c, false);
-                // Only a limited clause's award has a place (looking up every award missed
-                // the cache).
-                let limited = pack
-                    .clauses
-                    .get(c.clause)
-                    .is_some_and(|c| c.count_limit.is_some());
-                if d.status == Status::Awarded && limited {
-                    if let Some((ci, p)) = placed.ranks.get(&r.index()) {
-                        count_limit::apply_placement(pack, *ci, &mut d, p);
-                    }
-                }
+                placed.place(pack, c.clause, r.index(), &mut d);
                 // Settlement found its effect in the first pass, on this same decision.
                 if d.status == Status::Awarded {
                     let names = || settle::group_keys(pack, c.clause, &c.facts);
@@ -362,11 +352,7 @@ impl Engine {
         if read.is_none() {
             return false;
         }
-        if d.status == Status::Awarded && clause.count_limit.is_some() {
-            if let Some((ci, p)) = placed.ranks.get(&index) {
-                count_limit::apply_placement(pack, *ci, d, p);
-            }
-        }
+        placed.place(pack, ci, index, d);
         d.amount = pack.rounding.apply(d.amount);
         true
     }
