@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
-use crate::model::history::{applicant_trimmed, same_applicant, History};
+use crate::model::history::{applicant_span, same_applicant, History};
 use crate::model::lang::Lang;
 use crate::model::money::group_thousands;
 use crate::model::pack::Pack;
@@ -322,12 +322,10 @@ fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
         key.push('=');
         let start = key.len();
         push_shown(&mut key, v);
-        let shown = &key[start..];
-        let kept = applicant_trimmed(shown);
-        let (lead, len) = (kept.as_ptr() as usize - shown.as_ptr() as usize, kept.len());
-        key.truncate(start + lead + len);
-        key.replace_range(start..start + lead, "");
-        len > 0
+        let kept = applicant_span(&key[start..]);
+        key.truncate(start + kept.end);
+        key.replace_range(start..start + kept.start, "");
+        !kept.is_empty()
     });
     if !who {
         key.clear();

@@ -129,12 +129,40 @@ impl History {
 /// too) and invisible marks a copy and paste leaves around it, so `乙公司 ` and `乙公司` are one
 /// applicant, in applications and in the history alike
 pub(crate) fn same_applicant(value: &str) -> String {
-    applicant_trimmed(value).to_string()
+    value.trim_matches(not_applicant).to_string()
 }
 
-/// The part of `value` that [`same_applicant`] keeps
-pub(crate) fn applicant_trimmed(value: &str) -> &str {
-    value.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
-    })
+/// Where in `value` the part [`same_applicant`] keeps lies (empty if none is kept): for a
+/// caller that trims a text in place
+pub(crate) fn applicant_span(value: &str) -> std::ops::Range<usize> {
+    let start = value.len() - value.trim_start_matches(not_applicant).len();
+    let end = value.trim_end_matches(not_applicant).len();
+    start..end.max(start)
+}
+
+/// What a copy and paste leaves around a name: spaces and invisible marks
+fn not_applicant(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The span trims in place exactly what `same_applicant` trims
+    #[test]
+    fn the_span_is_what_same_applicant_keeps() {
+        for v in [
+            "乙公司",
+            " 乙公司\u{3000}",
+            "\u{feff}\u{200b} 甲 乙 \t",
+            "   ",
+            "",
+            "\u{200d}",
+            "a",
+        ] {
+            let span = applicant_span(v);
+            assert_eq!(&v[span], same_applicant(v), "{v:?}");
+        }
+    }
 }
