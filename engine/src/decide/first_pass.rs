@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::decide::by_index::ByIndex;
 use crate::decide::count_limit::{Contender, Placement};
 use crate::decide::engine::Engine;
 use crate::decide::repeats::{FirstSeen, Repeats};
@@ -24,7 +25,7 @@ use crate::model::pack::Pack;
 
 /// Where each contender of a limited clause was placed, by application index: its clause and
 /// placement
-pub(crate) type Placements = FxHashMap<usize, (usize, Placement)>;
+pub(crate) type Placements = ByIndex<(usize, Placement)>;
 
 /// What the first pass found for one engine: placements under count limits, and what
 /// settlement does to each decision it changes
@@ -48,7 +49,7 @@ impl Placed {
             .get(ci)
             .is_some_and(|c| c.count_limit.is_some());
         if d.status == Status::Awarded && limited {
-            if let Some((ci, p)) = self.ranks.get(&index) {
+            if let Some((ci, p)) = self.ranks.get(index) {
                 count_limit::apply_placement(pack, *ci, d, p);
             }
         }
@@ -276,10 +277,7 @@ impl<'e> Limits<'e> {
             .iter()
             .zip(contenders)
             .map(|(engine, lists)| {
-                let mut placements = Placements::with_capacity_and_hasher(
-                    lists.iter().map(Vec::len).sum(),
-                    Default::default(),
-                );
+                let mut placements = Vec::with_capacity(lists.iter().map(Vec::len).sum());
                 for (ci, mut list) in lists.into_iter().enumerate() {
                     list.retain(|k| {
                         u32::try_from(k.index)
@@ -288,10 +286,10 @@ impl<'e> Limits<'e> {
                     });
                     for (index, placement) in count_limit::rank_contenders(engine.pack(), ci, list)
                     {
-                        placements.insert(index, (ci, placement));
+                        placements.push((index, (ci, placement)));
                     }
                 }
-                placements
+                ByIndex::new(placements)
             })
             .collect()
     }
@@ -388,7 +386,7 @@ impl Engine {
                 list.retain(|en| {
                     let repeat = u32::try_from(en.index).is_ok_and(|at| repeats.contains_key(&at));
                     let placed_out = ranks
-                        .get(&en.index)
+                        .get(en.index)
                         .is_some_and(|(_, p)| !count_limit::keeps_award(p));
                     !repeat && !placed_out
                 });

@@ -2,6 +2,7 @@
 //! the [`Engine`] that holds a compiled pack; the streaming decision of large files.
 
 pub(crate) mod bases;
+pub(crate) mod by_index;
 pub(crate) mod check;
 pub(crate) mod clause;
 pub(crate) mod count_limit;

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use crate::decide::by_index::ByIndex;
 use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::history::{applicant_span, same_applicant, History};
@@ -454,11 +455,9 @@ struct Effect {
 pub(crate) struct Settlement {
     entries: Entries,
     heads: Vec<CapHead>,
-    /// By application index, in order
-    effects: Vec<(usize, Effect)>,
-    /// A bit per application index, set where `effects` has one: most decisions a rule looks
-    /// at it leaves alone, and looking each up in a large table missed the cache every time
-    touched: Vec<u64>,
+    /// By application index: most decisions a rule looks at it leaves alone, and looking each
+    /// up in a large table missed the cache every time
+    effects: ByIndex<Effect>,
     /// Per rule, how its reasons cite it; and the labels of the fields rules group by. Worked
     /// out once: for each of a hundred thousand reasons they were a third of its making.
     cites: Vec<String>,
@@ -480,9 +479,7 @@ fn cite(pack: &Pack, rule: &SettlementRule) -> String {
 impl Settlement {
     /// Whether a rule changed the decision at `index`
     pub(crate) fn touches(&self, index: usize) -> bool {
-        self.touched
-            .get(index / 64)
-            .is_some_and(|w| w & (1 << (index % 64)) != 0)
+        self.effects.contains(index)
     }
 
     /// Applies what settlement found for the application at `index` to its decision (made again
@@ -508,11 +505,7 @@ impl Settlement {
         d: &mut Decision,
         names: &[Option<String>],
     ) {
-        if !self.touches(index) {
-            return;
-        }
-        let found = self.effects.binary_search_by_key(&index, |(i, _)| *i);
-        let Some((_, effect)) = found.ok().and_then(|k| self.effects.get(k)) else {
+        let Some(effect) = self.effects.get(index) else {
             return;
         };
         d.status = effect.status;
@@ -1071,7 +1064,7 @@ pub(crate) fn settle_entries(
     drop(members);
     drop(starts);
     // On every core, in entry order
-    let mut effects: Vec<(usize, Effect)> = state
+    let effects: Vec<(usize, Effect)> = state
         .into_par_iter()
         .enumerate()
         .filter(|(_, s)| !s.steps.is_empty())
@@ -1084,15 +1077,8 @@ pub(crate) fn settle_entries(
             (entries.index[i], effect)
         })
         .collect();
-    // Entries come in input order; should they not, the lookups still find them.
-    if !effects.is_sorted_by_key(|(index, _)| *index) {
-        effects.par_sort_unstable_by_key(|(index, _)| *index);
-    }
-    let last = effects.last().map_or(0, |(i, _)| i + 1);
-    let mut touched = vec![0u64; last.div_ceil(64)];
-    for (index, _) in &effects {
-        touched[index / 64] |= 1 << (index % 64);
-    }
+    // Entries come in input order (should they not, they are sorted)
+    let effects = ByIndex::new(effects);
     entries.keep_names();
     let head_texts = (0..heads.len()).map(|_| Default::default()).collect();
     let mut labels: Vec<(String, String)> = Vec::new();
@@ -1105,7 +1091,6 @@ pub(crate) fn settle_entries(
         entries,
         heads,
         effects,
-        touched,
         cites: pack.settlement.iter().map(|r| cite(pack, r)).collect(),
         labels,
         head_texts,

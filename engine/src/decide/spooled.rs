@@ -10,8 +10,8 @@
 use std::io;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
+use crate::decide::by_index::ByIndex;
 use crate::decide::count_limit::{self, Contender};
 use crate::decide::engine::Engine;
 use crate::decide::first_pass::{repeats_among, Placed};
@@ -210,21 +210,19 @@ impl Engine {
         let repeats = repeats_among(source, pool, hashes).map_err(StreamError::Input)?;
         // Sized at once: grown by doubling, a table of large placements was copied and its
         // fresh memory cleared again at each step.
-        let mut ranks = FxHashMap::with_capacity_and_hasher(
-            contenders.iter().map(Vec::len).sum(),
-            Default::default(),
-        );
+        let mut ranks = Vec::with_capacity(contenders.iter().map(Vec::len).sum());
         for (ci, mut list) in contenders.into_iter().enumerate() {
             list.retain(|k| u32::try_from(k.index).is_ok_and(|at| !repeats.contains_key(&at)));
             for (index, placement) in count_limit::rank_contenders(pack, ci, list) {
-                ranks.insert(index, (ci, placement));
+                ranks.push((index, (ci, placement)));
             }
         }
+        let ranks = ByIndex::new(ranks);
         // Settled: what is still awarded once repeats and count limits are known.
         let settled = settle::settle_entries(pack, entries, |index| {
             let repeat = u32::try_from(index).is_ok_and(|at| repeats.contains_key(&at));
             let placed_out = ranks
-                .get(&index)
+                .get(index)
                 .is_some_and(|(_, p)| !count_limit::keeps_award(p));
             !repeat && !placed_out
         });
