@@ -290,28 +290,106 @@ pub(crate) fn group_hashes(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Opt
 
 /// An awarded decision's groups under each rule, as key texts; interned by the caller
 pub(crate) fn group_keys(pack: &Pack, clause: usize, facts: &Facts) -> Vec<Option<String>> {
-    let id = &pack.clauses[clause].id;
-    let mut keys: Vec<Option<String>> = Vec::with_capacity(pack.settlement.len());
-    for (r, rule) in pack.settlement.iter().enumerate() {
-        if !rule.covers(id) {
-            keys.push(None);
-            continue;
-        }
-        // Rules that group alike (the usual case) share one key.
-        let same = pack.settlement[..r].iter().zip(&keys).find_map(|(o, k)| {
-            (o.applicant == rule.applicant && o.per == rule.per)
-                .then(|| k.clone())
-                .flatten()
-        });
-        keys.push(Some(same.unwrap_or_else(|| group_key(rule, facts))));
-    }
+    let mut keys = Vec::new();
+    keys_into(pack, &key_ways(pack, clause), facts, &mut keys);
     keys
 }
 
+/// How an award's key under one rule is made
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyWay {
+    /// The rule does not look at the clause: no key
+    Not,
+    /// The same key as under an earlier rule (rules that group alike, the usual case)
+    Same(usize),
+    /// Its own
+    Own,
+}
+
+/// How an award of clause `ci` is keyed under each rule
+fn key_ways(pack: &Pack, ci: usize) -> Vec<KeyWay> {
+    let id = &pack.clauses[ci].id;
+    let mut ways: Vec<KeyWay> = Vec::with_capacity(pack.settlement.len());
+    for (r, rule) in pack.settlement.iter().enumerate() {
+        if !rule.covers(id) {
+            ways.push(KeyWay::Not);
+            continue;
+        }
+        let same = pack.settlement[..r].iter().zip(&ways).position(|(o, w)| {
+            *w != KeyWay::Not && o.applicant == rule.applicant && o.per == rule.per
+        });
+        ways.push(same.map_or(KeyWay::Own, KeyWay::Same));
+    }
+    ways
+}
+
+/// The keys `ways` says, written into `keys` (one per rule), reusing the strings it holds
+fn keys_into(pack: &Pack, ways: &[KeyWay], facts: &Facts, keys: &mut Vec<Option<String>>) {
+    keys.resize_with(ways.len(), || None);
+    for (r, way) in ways.iter().enumerate() {
+        let (before, this) = keys.split_at_mut(r);
+        let slot = &mut this[0];
+        match way {
+            KeyWay::Not => *slot = None,
+            KeyWay::Own => group_key_into(&pack.settlement[r], facts, slot.get_or_insert_default()),
+            KeyWay::Same(o) => match before.get(*o).and_then(Option::as_deref) {
+                Some(same) => {
+                    let into = slot.get_or_insert_default();
+                    into.clear();
+                    into.push_str(same);
+                }
+                None => *slot = None,
+            },
+        }
+    }
+}
+
+/// How the awards of each clause are keyed under each rule, worked out once for a stream
+/// rather than for each of its awards
+pub(crate) struct KeyPlan {
+    /// Per clause; empty where no rule looks at the clause
+    clauses: Vec<Vec<KeyWay>>,
+}
+
+impl KeyPlan {
+    pub(crate) fn new(pack: &Pack) -> KeyPlan {
+        KeyPlan {
+            clauses: (0..pack.clauses.len())
+                .map(|ci| {
+                    let ways = key_ways(pack, ci);
+                    if ways.iter().all(|w| *w == KeyWay::Not) {
+                        Vec::new()
+                    } else {
+                        ways
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether a rule looks at the awards of clause `ci` ([`settled_clause`])
+    pub(crate) fn settled(&self, ci: usize) -> bool {
+        self.clauses.get(ci).is_some_and(|w| !w.is_empty())
+    }
+
+    /// [`group_keys`], written into `keys`, reusing the strings it holds
+    pub(crate) fn keys_into(
+        &self,
+        pack: &Pack,
+        ci: usize,
+        facts: &Facts,
+        keys: &mut Vec<Option<String>>,
+    ) {
+        let ways = self.clauses.get(ci).map_or(&[][..], Vec::as_slice);
+        keys_into(pack, ways, facts, keys);
+    }
+}
+
 /// The group of an application under a rule: who the applicant is (the first of the rule's
-/// applicant fields it has; else the application alone, by its id) and its `per` values
-fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
-    let mut key = String::with_capacity(64);
+/// applicant fields it has; else the application alone, by its id) and its `per` values,
+/// written into `key`
+fn group_key_into(rule: &SettlementRule, facts: &Facts, key: &mut String) {
+    key.clear();
     // The applicant: the first of the rule's fields with a value that is not blank, written
     // straight into the key and trimmed there (a settled run makes a key for every award)
     let who = rule.applicant.iter().any(|f| {
@@ -322,7 +400,7 @@ fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
         key.push_str(f);
         key.push('=');
         let start = key.len();
-        push_shown(&mut key, v);
+        push_shown(key, v);
         let kept = applicant_span(&key[start..]);
         key.truncate(start + kept.end);
         key.replace_range(start..start + kept.start, "");
@@ -338,10 +416,9 @@ fn group_key(rule: &SettlementRule, facts: &Facts) -> String {
         key.push_str(f);
         key.push('=');
         if let Some(v) = facts.get(f) {
-            push_shown(&mut key, v);
+            push_shown(key, v);
         }
     }
-    key
 }
 
 /// Appends a value as `Display` writes it; texts and numbers without `core::fmt`, since a
@@ -1474,6 +1551,97 @@ mod tests {
         assert_eq!(
             cuts.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             ["0.34", "0.33", "0.33"]
+        );
+    }
+
+    /// A stream's keys, written into strings reused from award to award of other clauses
+    /// (rules that cover one clause and not the next, keys shared and not), are the keys each
+    /// award's own would be
+    #[test]
+    fn keys_written_over_reused_strings_are_each_awards_own() {
+        let engine = crate::decide::engine::shipped();
+        let mut pack = engine.pack().clone();
+        let rule = |id: &str, what: RuleKind, applicant: &[&str], per: &[&str]| SettlementRule {
+            id: id.into(),
+            title: id.into(),
+            article: String::new(),
+            text: String::new(),
+            notes: None,
+            what,
+            applicant: applicant.iter().map(|s| s.to_string()).collect(),
+            per: per.iter().map(|s| s.to_string()).collect(),
+            parameters: Default::default(),
+            declared_in: Default::default(),
+            pos: None,
+        };
+        let platforms = vec!["rd-platform".to_string(), "incubator".to_string()];
+        pack.settlement = vec![
+            rule(
+                "highest",
+                RuleKind::Exclusive { clauses: platforms },
+                &["applicant.name"],
+                &["year"],
+            ),
+            rule(
+                "cap",
+                RuleKind::Cap {
+                    clauses: None,
+                    max: "max".into(),
+                    cut: CutMethod::LargestFirst,
+                },
+                &["applicant.name"],
+                &["year"],
+            ),
+            rule(
+                "by-code",
+                RuleKind::Cap {
+                    clauses: None,
+                    max: "max".into(),
+                    cut: CutMethod::LargestFirst,
+                },
+                &["applicant.credit_code", "applicant.name"],
+                &[],
+            ),
+        ];
+        let text = [
+            r#"{"id":"I-1","kind":"incubator","year":2026,"applicant":{"name":" 甲公司 ","in_city":true},"level":"national","newly_recognized":true}"#,
+            r#"{"id":"CA-2","kind":"competition_award","year":2030,"applicant":{"name":"乙","in_city":true,"credit_code":"913413PNL2YGYHL1A5"},"prize":"third"}"#,
+            r#"{"id":"I-3","kind":"incubator","year":2027,"applicant":{"name":"丙","in_city":true,"credit_code":"913413PNL2YGYHL1A5"},"level":"national","newly_recognized":true}"#,
+            r#"{"id":"CA-4","kind":"competition_award","year":2026,"applicant":{"name":"丁","in_city":true},"prize":"first"}"#,
+        ]
+        .join("\n");
+        let Ok(apps) = crate::parse_applications(&text, crate::InputFormat::Jsonl) else {
+            panic!("the lines read");
+        };
+        let plan = KeyPlan::new(&pack);
+        let mut reused = Vec::new();
+        for raw in &apps {
+            let Ok(c) = crate::decide::check::check_one(&pack, raw) else {
+                panic!("{raw:?} passes its checks");
+            };
+            assert!(plan.settled(c.clause));
+            plan.keys_into(&pack, c.clause, &c.facts, &mut reused);
+            assert_eq!(reused, group_keys(&pack, c.clause, &c.facts));
+        }
+        // What the keys are, spelled out for the last two
+        assert_eq!(
+            reused,
+            [
+                None,
+                Some("applicant.name=丁 · year=2026".to_string()),
+                Some("applicant.name=丁".to_string()),
+            ]
+        );
+        let Ok(c) = crate::decide::check::check_one(&pack, &apps[2]) else {
+            panic!("the third line passes");
+        };
+        assert_eq!(
+            group_keys(&pack, c.clause, &c.facts),
+            [
+                Some("applicant.name=丙 · year=2027".to_string()),
+                Some("applicant.name=丙 · year=2027".to_string()),
+                Some("applicant.credit_code=913413PNL2YGYHL1A5".to_string()),
+            ]
         );
     }
 

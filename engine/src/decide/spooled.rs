@@ -36,6 +36,8 @@ struct Kept {
     contenders: Vec<(usize, Contender)>,
     entries: Entries,
     keys: Vec<Option<u128>>,
+    /// The group keys of the record at hand, their strings reused from record to record
+    names: Vec<Option<String>>,
 }
 
 /// Emptied [`Kept`]s handed back by the merger. A piece's vectors are filled on a worker
@@ -52,6 +54,7 @@ impl KeptPool {
             contenders: Vec::new(),
             entries: Entries::with_capacity(self.1, PIECE),
             keys: Vec::new(),
+            names: Vec::new(),
         })
     }
 
@@ -123,6 +126,7 @@ impl Engine {
         };
         let mut spool_error = None;
         let kept_pool = &KeptPool(Default::default(), pack.settlement.len());
+        let plan = &settle::KeyPlan::new(pack);
         let read = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Kept>>(2);
             let (m, spool_error) = (&mut merged, &mut spool_error);
@@ -172,7 +176,7 @@ impl Engine {
                         // Sized for a piece's records, so the buffer is not grown by copying.
                         let mut kept = kept_pool.take();
                         for r in piece {
-                            self.keep(r.ready(pack, bytes), &mut kept, sink, id_hash);
+                            self.keep(r.ready(pack, bytes), &mut kept, (sink, plan), id_hash);
                         }
                         kept
                     })
@@ -237,7 +241,13 @@ impl Engine {
     }
 
     /// One record of pass 1: decided, rendered and spooled, and kept where a rule needs it
-    fn keep(&self, ready: Ready, kept: &mut Kept, sink: &dyn Sink, id_hash: fn(&str) -> u64) {
+    fn keep(
+        &self,
+        ready: Ready,
+        kept: &mut Kept,
+        (sink, plan): (&dyn Sink, &settle::KeyPlan),
+        id_hash: fn(&str) -> u64,
+    ) {
         let pack = self.pack();
         let index = ready.index();
         let at = u32::try_from(index).unwrap_or(u32::MAX);
@@ -262,18 +272,19 @@ impl Engine {
         };
         // As a finished decision leaves the stream: the pack's scale on every amount.
         d.amount = pack.rounding.apply(d.amount);
-        // An award a rank or a rule may still change keeps the decision itself.
-        let mut full: Option<Vec<Option<String>>> = None;
+        // An award a rank or a rule may still change keeps the decision itself, with its
+        // groups where a rule looks at it.
+        let mut full: Option<&[Option<String>]> = None;
         if let (Ok(c), Status::Awarded) = (&checked, d.status) {
             if let Some(k) = count_limit::contender(pack, c.clause, index, &c.facts) {
                 kept.contenders.push((c.clause, k));
-                full = Some(Vec::new());
+                full = Some(&[]);
             }
-            if settle::settled_clause(pack, c.clause) {
-                let names = settle::group_keys(pack, c.clause, &c.facts);
+            if plan.settled(c.clause) {
+                plan.keys_into(pack, c.clause, &c.facts, &mut kept.names);
                 // Rules that group alike share one key text: hashed once.
                 let mut last: Option<(&str, u128)> = None;
-                for k in &names {
+                for k in &kept.names {
                     kept.keys.push(k.as_deref().map(|k| match last {
                         Some((text, h)) if text == k => h,
                         _ => {
@@ -291,7 +302,7 @@ impl Engine {
                     pack.period_of(&c.facts),
                     &settle::priors(pack, &self.code.history, c.clause, &c.facts),
                 );
-                full = Some(names);
+                full = Some(&kept.names);
             }
         }
         let clause = match &checked {
@@ -302,7 +313,7 @@ impl Engine {
             decision: &d,
             clause,
             written_kind,
-            full: full.as_deref(),
+            full,
         };
         spool::write(&mut kept.spooled, &entry, &mut |out| {
             sink.render(index, &d, out)
