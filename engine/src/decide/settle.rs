@@ -508,6 +508,21 @@ enum Step {
     },
 }
 
+/// The rule a step was taken under
+fn step_rule(step: &Step) -> u16 {
+    match step {
+        Step::Kept { rule, .. }
+        | Step::Superseded { rule, .. }
+        | Step::Within { rule, .. }
+        | Step::Cut { rule, .. }
+        | Step::NoValue { rule, .. }
+        | Step::TooLarge { rule }
+        | Step::Unmet { rule }
+        | Step::FirstTime { rule, .. }
+        | Step::Met { rule, .. } => *rule,
+    }
+}
+
 /// A group over a cap: what every member's reason begins with
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CapHead {
@@ -570,17 +585,19 @@ impl Settlement {
         names: &dyn Fn() -> Vec<Option<String>>,
     ) {
         if self.touches(index) {
-            self.apply_named(pack, index, d, &names());
+            self.apply_named(pack, index, d, &names(), true);
         }
     }
 
-    /// [`Settlement::apply`] given the decision's group keys themselves
+    /// [`Settlement::apply`] given the decision's group keys themselves; the outcomes reached
+    /// (`rule:<id>:<what>`) only where `outcomes` asks for them (a stream writes none)
     pub(crate) fn apply_named(
         &self,
         pack: &Pack,
         index: usize,
         d: &mut Decision,
         names: &[Option<String>],
+        outcomes: bool,
     ) {
         let Some(effect) = self.effects.get(index) else {
             return;
@@ -588,9 +605,13 @@ impl Settlement {
         d.status = effect.status;
         d.amount = effect.amount;
         for step in &effect.steps {
-            let (reason, key) = self.words(pack, names, step);
+            let (reason, what) = self.words(pack, names, step);
             d.reasons.push(reason);
-            d.reached.push(key);
+            if outcomes {
+                let rule = step_rule(step);
+                let id = pack.settlement.get(usize::from(rule)).map_or("", |r| &r.id);
+                d.reached.push(format!("rule:{id}:{what}"));
+            }
         }
     }
 
@@ -642,20 +663,9 @@ impl Settlement {
     }
 
     /// The reason for one step, and its coverage key
-    fn words(&self, pack: &Pack, names: &[Option<String>], step: &Step) -> (String, String) {
-        let rule_at = |r: u16| &pack.settlement[r as usize];
-        let r = match step {
-            Step::Kept { rule, .. }
-            | Step::Superseded { rule, .. }
-            | Step::Within { rule, .. }
-            | Step::Cut { rule, .. }
-            | Step::NoValue { rule, .. }
-            | Step::TooLarge { rule }
-            | Step::Unmet { rule }
-            | Step::FirstTime { rule, .. }
-            | Step::Met { rule, .. } => *rule,
-        };
-        let rule = rule_at(r);
+    fn words(&self, pack: &Pack, names: &[Option<String>], step: &Step) -> (String, &'static str) {
+        let r = step_rule(step);
+        let rule = &pack.settlement[r as usize];
         // In Chinese the rule and clauses go by their titles; in English by their ids too.
         let zh = pack.shown_language() == Lang::Zh;
         let cite_now;
@@ -701,7 +711,8 @@ impl Settlement {
                 String::new()
             }
         };
-        let key = |what: &str| format!("rule:{}:{what}", rule.id);
+        // What the step's outcome is called (`rule:<id>:<what>`)
+        let key = |what: &'static str| what;
         let head = |at: u32| {
             let made = || self.head_words(pack, rule, cite, name, at);
             match self.head_texts.get(at as usize) {

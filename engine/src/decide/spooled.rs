@@ -393,7 +393,7 @@ impl Engine {
             placed.place(pack, ci, n, d);
         }
         if d.status == Status::Awarded {
-            placed.settled.apply_named(pack, n, d, groups);
+            placed.settled.apply_named(pack, n, d, groups, false);
         }
         d.amount = pack.rounding.apply(d.amount);
         sink.render(n, d, out);

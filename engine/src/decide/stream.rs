@@ -31,7 +31,8 @@ pub trait Sink: Sync {
     /// What comes before the first decision
     fn begin(&self) -> Vec<u8>;
     /// One decision, appended to `out`; `n` is its place in the output, from 0. Called in
-    /// parallel.
+    /// parallel. A streamed decision's `reached` is not complete (a decision kept between the
+    /// passes carries none): coverage is measured on decisions made in memory.
     fn render(&self, n: usize, decision: &Decision, out: &mut Vec<u8>);
     /// What comes after the last decision, given how many there were and their totals
     fn end(&self, count: usize, totals: &Totals) -> Vec<u8>;

@@ -265,6 +265,11 @@ impl Rounding {
     /// Rounds an amount by this rule and fixes its scale, so it prints with exactly `scale`
     /// decimals (`0.00`, `123456.79`)
     pub fn apply(&self, amount: Decimal) -> Decimal {
+        // At the scale already, rounding and rescaling change nothing (an amount is rounded
+        // as it is decided and again as it leaves a stream)
+        if amount.scale() == self.scale {
+            return amount;
+        }
         let strategy = match self.mode {
             RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
             RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
@@ -466,6 +471,52 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         literal(s).unwrap()
+    }
+
+    /// An amount at the rule's scale already comes back as it is, bit for bit, as the full
+    /// rounding and rescaling would give it (negative zero and the extremes too)
+    #[test]
+    fn an_amount_at_the_scale_already_is_left_alone() {
+        let mut zero = Decimal::ZERO;
+        zero.set_sign_negative(true);
+        zero.rescale(2);
+        for mode in [
+            RoundingMode::HalfUp,
+            RoundingMode::HalfEven,
+            RoundingMode::Down,
+        ] {
+            for scale in [0u32, 2, 4] {
+                let rule = Rounding { scale, mode };
+                let strategy = match mode {
+                    RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+                    RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+                    RoundingMode::Down => RoundingStrategy::ToZero,
+                };
+                let mut max = Decimal::MAX;
+                max.rescale(scale);
+                let mut min = Decimal::MIN;
+                min.rescale(scale);
+                for x in [
+                    d("0"),
+                    d("1.5"),
+                    d("-2.25"),
+                    d("123456.785"),
+                    zero,
+                    max,
+                    min,
+                ] {
+                    let mut x = x;
+                    x.rescale(scale);
+                    let mut full = x.round_dp_with_strategy(scale, strategy);
+                    full.rescale(scale);
+                    assert_eq!(
+                        rule.apply(x).serialize(),
+                        full.serialize(),
+                        "{x} at {scale}"
+                    );
+                }
+            }
+        }
     }
 
     /// Mantissas near every power of ten and of two, with every scale and both signs
