@@ -16,7 +16,7 @@ use crate::model::decision::{add, Decision, Status};
 use crate::model::facts::{Checked, Facts};
 use crate::model::history::{applicant_span, same_applicant, History};
 use crate::model::lang::Lang;
-use crate::model::money::group_thousands;
+use crate::model::money::{group_thousands, push_thousands};
 use crate::model::pack::Pack;
 use crate::model::pack::{CutMethod, RuleKind, SettlementRule};
 use crate::model::value::Value;
@@ -676,68 +676,70 @@ impl Settlement {
                 cite_now.as_str()
             }
         };
-        let name = names
+        let key_text = names
             .get(r as usize)
             .and_then(|n| n.as_deref())
             .unwrap_or("");
-        // The group key (`applicant.name=甲公司 · year=2025`) in a person's words: `甲公司，评审年度 2025`
-        let name_zh;
-        let name = if zh {
-            name_zh = group_in_words(pack, name, &self.labels);
-            name_zh.as_str()
-        } else {
-            name
+        // The group key (`applicant.name=甲公司 · year=2025`) in a person's words: `甲公司，评审年度 2025`.
+        // Made only where a sentence names the group and is not made already (a cap head's).
+        let name_now = || -> std::borrow::Cow<'_, str> {
+            if zh {
+                group_in_words(pack, key_text, &self.labels).into()
+            } else {
+                key_text.into()
+            }
         };
-        let describe = |e: u32, amount: Decimal| {
+        // An award in a reason: its id, clause and amount; written into `out`, as every kept
+        // and superseded award names another
+        let describe = |out: &mut String, e: u32, amount: Decimal| {
             let e = e as usize;
             if e < self.entries.len() {
                 let clause = &pack.clauses[self.entries.clause(e)];
-                if zh {
-                    format!(
-                        "{}（{}，{} 元）",
-                        self.entries.id(e),
-                        clause.title,
-                        group_thousands(amount)
-                    )
-                } else {
-                    format!(
-                        "{} ({}, {} yuan)",
-                        self.entries.id(e),
-                        clause.id,
-                        group_thousands(amount)
-                    )
-                }
-            } else {
-                String::new()
+                out.push_str(self.entries.id(e));
+                out.push_str(if zh { "（" } else { " (" });
+                out.push_str(if zh { &clause.title } else { &clause.id });
+                out.push_str(if zh { "，" } else { ", " });
+                push_thousands(out, amount);
+                out.push_str(if zh { " 元）" } else { " yuan)" });
             }
         };
         // What the step's outcome is called (`rule:<id>:<what>`)
         let key = |what: &'static str| what;
-        let head = |at: u32| {
-            let made = || self.head_words(pack, rule, cite, name, at);
+        // A cap head's sentence: made by the first of its group to need it, then shared
+        let head = |at: u32| -> std::borrow::Cow<'_, str> {
+            let made = || self.head_words(pack, rule, cite, &name_now(), at);
             match self.head_texts.get(at as usize) {
-                Some(text) => text.get_or_init(made).clone(),
-                None => made(),
+                Some(text) => text.get_or_init(made).as_str().into(),
+                None => made().into(),
             }
         };
         match step {
             Step::Kept { others, .. } => {
-                let list: Vec<String> = others.iter().map(|(e, a)| describe(*e, *a)).collect();
+                let name = name_now();
                 let n = others.len() + 1;
-                (
-                    if zh {
-                        format!(
-                            "{cite}同一申报单位（{name}）有 {n} 项奖励就高不重复，本项金额最高，予以保留；不再支持 {}",
-                            list.join("、")
-                        )
-                    } else {
-                        format!(
-                            "{cite}the same applicant ({name}) has {n} awards of which only the highest is paid; this one is the highest and is kept; not paid: {}",
-                            list.join(", ")
-                        )
-                    },
-                    key("kept"),
-                )
+                let mut out = String::with_capacity(256);
+                if zh {
+                    out.push_str(cite);
+                    out.push_str("同一申报单位（");
+                    out.push_str(&name);
+                    out.push_str("）有 ");
+                    out.push_str(itoa::Buffer::new().format(n));
+                    out.push_str(" 项奖励就高不重复，本项金额最高，予以保留；不再支持 ");
+                } else {
+                    out.push_str(cite);
+                    out.push_str("the same applicant (");
+                    out.push_str(&name);
+                    out.push_str(") has ");
+                    out.push_str(itoa::Buffer::new().format(n));
+                    out.push_str(" awards of which only the highest is paid; this one is the highest and is kept; not paid: ");
+                }
+                for (k, (e, a)) in others.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(if zh { "、" } else { ", " });
+                    }
+                    describe(&mut out, *e, *a);
+                }
+                (out, key("kept"))
             }
             Step::Superseded {
                 n,
@@ -746,28 +748,44 @@ impl Settlement {
                 amount,
                 ..
             } => {
-                let (kept, amount) = (describe(*kept, *kept_amount), group_thousands(*amount));
-                (
-                    if zh {
-                        format!(
-                            "{cite}同一申报单位（{name}）有 {n} 项奖励就高不重复，保留金额最高的 {kept}，本项 {amount} 元不再支持"
-                        )
-                    } else {
-                        format!(
-                            "{cite}the same applicant ({name}) has {n} awards of which only the highest is paid: {kept} is kept; this one's {amount} yuan is not paid"
-                        )
-                    },
-                    key("superseded"),
-                )
-            }
-            Step::Within { head: h, .. } => (
+                let name = name_now();
+                let mut out = String::with_capacity(256);
+                out.push_str(cite);
                 if zh {
-                    format!("{}；本项不核减", head(*h))
+                    out.push_str("同一申报单位（");
+                    out.push_str(&name);
+                    out.push_str("）有 ");
+                    out.push_str(itoa::Buffer::new().format(*n));
+                    out.push_str(" 项奖励就高不重复，保留金额最高的 ");
+                    describe(&mut out, *kept, *kept_amount);
+                    out.push_str("，本项 ");
+                    push_thousands(&mut out, *amount);
+                    out.push_str(" 元不再支持");
                 } else {
-                    format!("{}; this one is not cut", head(*h))
-                },
-                key("within"),
-            ),
+                    out.push_str("the same applicant (");
+                    out.push_str(&name);
+                    out.push_str(") has ");
+                    out.push_str(itoa::Buffer::new().format(*n));
+                    out.push_str(" awards of which only the highest is paid: ");
+                    describe(&mut out, *kept, *kept_amount);
+                    out.push_str(" is kept; this one's ");
+                    push_thousands(&mut out, *amount);
+                    out.push_str(" yuan is not paid");
+                }
+                (out, key("superseded"))
+            }
+            Step::Within { head: h, .. } => {
+                let head = head(*h);
+                let tail = if zh {
+                    "；本项不核减"
+                } else {
+                    "; this one is not cut"
+                };
+                let mut out = String::with_capacity(head.len() + tail.len());
+                out.push_str(&head);
+                out.push_str(tail);
+                (out, key("within"))
+            }
             Step::Cut {
                 head: h,
                 cut,
@@ -775,19 +793,36 @@ impl Settlement {
                 ..
             } => {
                 let left = *before - *cut;
-                let (before, cut, left_shown) = (
-                    group_thousands(*before),
-                    group_thousands(*cut),
-                    group_thousands(left),
-                );
-                let tail = match (zh, left.is_zero()) {
-                    (true, true) => format!("本项 {before} 元全部核减，不予发放"),
-                    (true, false) => format!("本项核减 {cut} 元，核定 {left_shown} 元"),
-                    (false, true) => format!("this one's {before} yuan is cut whole; not paid"),
-                    (false, false) => format!("this one is cut by {cut} yuan to {left_shown} yuan"),
-                };
-                let sep = if zh { "；" } else { "; " };
-                (format!("{}{sep}{tail}", head(*h)), key("cut"))
+                let head = head(*h);
+                let mut out = String::with_capacity(head.len() + 96);
+                out.push_str(&head);
+                match (zh, left.is_zero()) {
+                    (true, true) => {
+                        out.push_str("；本项 ");
+                        push_thousands(&mut out, *before);
+                        out.push_str(" 元全部核减，不予发放");
+                    }
+                    (true, false) => {
+                        out.push_str("；本项核减 ");
+                        push_thousands(&mut out, *cut);
+                        out.push_str(" 元，核定 ");
+                        push_thousands(&mut out, left);
+                        out.push_str(" 元");
+                    }
+                    (false, true) => {
+                        out.push_str("; this one's ");
+                        push_thousands(&mut out, *before);
+                        out.push_str(" yuan is cut whole; not paid");
+                    }
+                    (false, false) => {
+                        out.push_str("; this one is cut by ");
+                        push_thousands(&mut out, *cut);
+                        out.push_str(" yuan to ");
+                        push_thousands(&mut out, left);
+                        out.push_str(" yuan");
+                    }
+                }
+                (out, key("cut"))
             }
             Step::NoValue { period, .. } => {
                 let max = match &rule.what {
@@ -816,6 +851,7 @@ impl Settlement {
                 key("error"),
             ),
             Step::Unmet { .. } => {
+                let name = name_now();
                 let requires: Vec<String> = match &rule.what {
                     RuleKind::Requires { requires, .. } => requires
                         .iter()
@@ -858,21 +894,26 @@ impl Settlement {
             ),
             Step::FirstTime { earlier: 0, .. } => (
                 if zh {
+                    let name = name_now();
                     format!("{cite}据此前的发放记录，同一申报单位（{name}）往年没有获得过此类奖补，本项为首次，予以支持")
                 } else {
+                    let name = name_now();
                     format!("{cite}by the record of earlier payments, the same applicant ({name}) has had no such award before: this is the first, supported")
                 },
                 key("first"),
             ),
             Step::FirstTime { earlier, .. } => (
                 if zh {
+                    let name = name_now();
                     format!("{cite}据此前的发放记录，同一申报单位（{name}）往年已获得过 {earlier} 次此类奖补，本项不是首次，不予支持")
                 } else {
+                    let name = name_now();
                     format!("{cite}by the record of earlier payments, the same applicant ({name}) has had {earlier} such awards before: this is not the first, not supported")
                 },
                 key("not-first"),
             ),
             Step::Met { bases, earlier, .. } => {
+                let name = name_now();
                 let mut shown: Vec<String> = bases
                     .iter()
                     .map(|b| *b as usize)

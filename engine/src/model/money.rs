@@ -403,10 +403,21 @@ pub fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
 
 /// `1234567.85` as `1,234,567.85`
 pub fn group_thousands(amount: Decimal) -> String {
+    let mut out = String::with_capacity(40);
+    push_thousands(&mut out, amount);
+    out
+}
+
+/// [`group_thousands`] appended to `out` (reasons are written straight into their string)
+pub(crate) fn push_thousands(out: &mut String, amount: Decimal) {
     // Digits copied in groups, not one by one: this writes amounts into reasons for every
     // award.
     let mut text = Vec::with_capacity(40);
     push_decimal(&mut text, amount);
+    // ASCII digits, sign and point: every cut is at a character
+    fn ascii(b: &[u8]) -> &str {
+        std::str::from_utf8(b).unwrap_or_default()
+    }
     let sign = usize::from(text.first() == Some(&b'-'));
     let whole_end = text[sign..]
         .iter()
@@ -414,18 +425,14 @@ pub fn group_thousands(amount: Decimal) -> String {
         .map_or(text.len(), |p| p + sign);
     let digits = whole_end - sign;
     let commas = digits.saturating_sub(1) / 3;
-    if commas > 0 {
-        let mut grouped = Vec::with_capacity(text.len() + commas);
-        let first = sign + digits - 3 * commas;
-        grouped.extend_from_slice(&text[..first]);
-        for group in text[first..whole_end].chunks(3) {
-            grouped.push(b',');
-            grouped.extend_from_slice(group);
-        }
-        grouped.extend_from_slice(&text[whole_end..]);
-        text = grouped;
+    let first = sign + digits - 3 * commas;
+    out.reserve(text.len() + commas);
+    out.push_str(ascii(&text[..first]));
+    for group in text[first..whole_end].chunks(3) {
+        out.push(',');
+        out.push_str(ascii(group));
     }
-    String::from_utf8(text).unwrap_or_default()
+    out.push_str(ascii(&text[whole_end..]));
 }
 
 /// Parses a plain decimal literal that is known to be valid (constants in tests)
