@@ -258,7 +258,19 @@ fn applicant_value(rule: &SettlementRule, facts: &Facts) -> Option<String> {
 /// decision's own facts when its reasons are.
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
-    index: FxHashMap<u128, u32>,
+    index: FxHashMap<GroupKey, u32>,
+}
+
+/// A group key's hash in two halves (a table of `u128` keys pads each slot to 32 bytes; this
+/// one's are 24: a million groups' table is a quarter smaller, and its lookups miss less)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GroupKey(u64, u64);
+
+impl std::hash::Hash for GroupKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // A hash already: its low half places it well enough.
+        state.write_u64(self.0);
+    }
 }
 
 impl Groups {
@@ -274,7 +286,10 @@ impl Groups {
     pub(crate) fn intern(&mut self, key: u128) -> u32 {
         // Past four billion groups (never met) they share the last number, not "no group".
         let next = u32::try_from(self.index.len()).map_or(NO_GROUP - 1, |n| n.min(NO_GROUP - 1));
-        *self.index.entry(key).or_insert(next)
+        *self
+            .index
+            .entry(GroupKey(key as u64, (key >> 64) as u64))
+            .or_insert(next)
     }
 }
 
