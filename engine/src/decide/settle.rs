@@ -523,6 +523,15 @@ enum Step {
     },
 }
 
+/// A piece of a settlement reason: text as it stands, an amount grouped in thousands, a count,
+/// or another award (entry, amount) named
+enum Part<'a> {
+    Text(&'a str),
+    Amount(Decimal),
+    Count(usize),
+    Award(u32, Decimal),
+}
+
 /// The rule a step was taken under
 fn step_rule(step: &Step) -> u16 {
     match step {
@@ -704,18 +713,28 @@ impl Settlement {
                 key_text.into()
             }
         };
-        // An award in a reason: its id, clause and amount; written into `out`, as every kept
-        // and superseded award names another
-        let describe = |out: &mut String, e: u32, amount: Decimal| {
-            let e = e as usize;
-            if e < self.entries.len() {
-                let clause = &pack.clauses[self.entries.clause(e)];
-                out.push_str(self.entries.id(e));
-                out.push_str(if zh { "（" } else { " (" });
-                out.push_str(if zh { &clause.title } else { &clause.id });
-                out.push_str(if zh { "，" } else { ", " });
-                push_thousands(out, amount);
-                out.push_str(if zh { " 元）" } else { " yuan)" });
+        use Part::{Amount as A, Award, Count as N, Text as T};
+        // A reason's pieces written one after another; an award named by its id, clause and
+        // amount (every kept and superseded award names another)
+        let push_parts = |out: &mut String, parts: &[Part<'_>]| {
+            for part in parts {
+                match part {
+                    T(t) => out.push_str(t),
+                    A(a) => push_thousands(out, *a),
+                    N(n) => out.push_str(itoa::Buffer::new().format(*n)),
+                    Award(e, amount) => {
+                        let e = *e as usize;
+                        if e < self.entries.len() {
+                            let clause = &pack.clauses[self.entries.clause(e)];
+                            out.push_str(self.entries.id(e));
+                            out.push_str(if zh { "（" } else { " (" });
+                            out.push_str(if zh { &clause.title } else { &clause.id });
+                            out.push_str(if zh { "，" } else { ", " });
+                            push_thousands(out, *amount);
+                            out.push_str(if zh { " 元）" } else { " yuan)" });
+                        }
+                    }
+                }
             }
         };
         // What the step's outcome is called (`rule:<id>:<what>`)
@@ -728,31 +747,37 @@ impl Settlement {
                 None => made().into(),
             }
         };
+        // How 就高不重复's reasons begin: the rule, the group, how many awards it has
+        let opening = |out: &mut String, name: &str, n: usize| {
+            let parts = if zh {
+                [T(cite), T("同一申报单位（"), T(name), T("）有 "), N(n)]
+            } else {
+                [
+                    T(cite),
+                    T("the same applicant ("),
+                    T(name),
+                    T(") has "),
+                    N(n),
+                ]
+            };
+            push_parts(out, &parts);
+        };
         match step {
             Step::Kept { others, .. } => {
                 let name = name_now();
                 let n = others.len() + 1;
                 let mut out = String::with_capacity(256);
-                if zh {
-                    out.push_str(cite);
-                    out.push_str("同一申报单位（");
-                    out.push_str(&name);
-                    out.push_str("）有 ");
-                    out.push_str(itoa::Buffer::new().format(n));
-                    out.push_str(" 项奖励就高不重复，本项金额最高，予以保留；不再支持 ");
+                opening(&mut out, &name, n);
+                out.push_str(if zh {
+                    " 项奖励就高不重复，本项金额最高，予以保留；不再支持 "
                 } else {
-                    out.push_str(cite);
-                    out.push_str("the same applicant (");
-                    out.push_str(&name);
-                    out.push_str(") has ");
-                    out.push_str(itoa::Buffer::new().format(n));
-                    out.push_str(" awards of which only the highest is paid; this one is the highest and is kept; not paid: ");
-                }
+                    " awards of which only the highest is paid; this one is the highest and is kept; not paid: "
+                });
                 for (k, (e, a)) in others.iter().enumerate() {
                     if k > 0 {
                         out.push_str(if zh { "、" } else { ", " });
                     }
-                    describe(&mut out, *e, *a);
+                    push_parts(&mut out, &[Award(*e, *a)]);
                 }
                 (out, key("kept"))
             }
@@ -764,29 +789,27 @@ impl Settlement {
                 ..
             } => {
                 let name = name_now();
+                let (n, kept) = (*n as usize, Award(*kept, *kept_amount));
                 let mut out = String::with_capacity(256);
-                out.push_str(cite);
-                if zh {
-                    out.push_str("同一申报单位（");
-                    out.push_str(&name);
-                    out.push_str("）有 ");
-                    out.push_str(itoa::Buffer::new().format(*n));
-                    out.push_str(" 项奖励就高不重复，保留金额最高的 ");
-                    describe(&mut out, *kept, *kept_amount);
-                    out.push_str("，本项 ");
-                    push_thousands(&mut out, *amount);
-                    out.push_str(" 元不再支持");
+                opening(&mut out, &name, n);
+                let parts: &[Part<'_>] = if zh {
+                    &[
+                        T(" 项奖励就高不重复，保留金额最高的 "),
+                        kept,
+                        T("，本项 "),
+                        A(*amount),
+                        T(" 元不再支持"),
+                    ]
                 } else {
-                    out.push_str("the same applicant (");
-                    out.push_str(&name);
-                    out.push_str(") has ");
-                    out.push_str(itoa::Buffer::new().format(*n));
-                    out.push_str(" awards of which only the highest is paid: ");
-                    describe(&mut out, *kept, *kept_amount);
-                    out.push_str(" is kept; this one's ");
-                    push_thousands(&mut out, *amount);
-                    out.push_str(" yuan is not paid");
-                }
+                    &[
+                        T(" awards of which only the highest is paid: "),
+                        kept,
+                        T(" is kept; this one's "),
+                        A(*amount),
+                        T(" yuan is not paid"),
+                    ]
+                };
+                push_parts(&mut out, parts);
                 (out, key("superseded"))
             }
             Step::Within { head: h, .. } => {
@@ -811,32 +834,29 @@ impl Settlement {
                 let head = head(*h);
                 let mut out = String::with_capacity(head.len() + 96);
                 out.push_str(&head);
-                match (zh, left.is_zero()) {
-                    (true, true) => {
-                        out.push_str("；本项 ");
-                        push_thousands(&mut out, *before);
-                        out.push_str(" 元全部核减，不予发放");
-                    }
-                    (true, false) => {
-                        out.push_str("；本项核减 ");
-                        push_thousands(&mut out, *cut);
-                        out.push_str(" 元，核定 ");
-                        push_thousands(&mut out, left);
-                        out.push_str(" 元");
-                    }
-                    (false, true) => {
-                        out.push_str("; this one's ");
-                        push_thousands(&mut out, *before);
-                        out.push_str(" yuan is cut whole; not paid");
-                    }
-                    (false, false) => {
-                        out.push_str("; this one is cut by ");
-                        push_thousands(&mut out, *cut);
-                        out.push_str(" yuan to ");
-                        push_thousands(&mut out, left);
-                        out.push_str(" yuan");
-                    }
-                }
+                let tail: &[Part<'_>] = match (zh, left.is_zero()) {
+                    (true, true) => &[T("；本项 "), A(*before), T(" 元全部核减，不予发放")],
+                    (true, false) => &[
+                        T("；本项核减 "),
+                        A(*cut),
+                        T(" 元，核定 "),
+                        A(left),
+                        T(" 元"),
+                    ],
+                    (false, true) => &[
+                        T("; this one's "),
+                        A(*before),
+                        T(" yuan is cut whole; not paid"),
+                    ],
+                    (false, false) => &[
+                        T("; this one is cut by "),
+                        A(*cut),
+                        T(" yuan to "),
+                        A(left),
+                        T(" yuan"),
+                    ],
+                };
+                push_parts(&mut out, tail);
                 (out, key("cut"))
             }
             Step::NoValue { period, .. } => {
