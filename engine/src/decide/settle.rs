@@ -418,7 +418,10 @@ fn group_key_into(rule: &SettlementRule, facts: &Facts, key: &mut String) {
         push_shown(key, v);
         let kept = applicant_span(&key[start..]);
         key.truncate(start + kept.end);
-        key.replace_range(start..start + kept.start, "");
+        // Nothing to take off the front of most names: not even a no-op's bookkeeping
+        if kept.start > 0 {
+            key.replace_range(start..start + kept.start, "");
+        }
         !kept.is_empty()
     });
     if !who {
