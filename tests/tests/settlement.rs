@@ -144,6 +144,51 @@ fn a_yearly_cap_cuts_the_largest_award_first() {
     assert!(reasons(&decided, "A-2").contains("本项不核减"));
 }
 
+/// Two applicants over two caps: each member's reason names its own group and its own
+/// group's figures (a cap's sentences are numbered across groups and rules, in group order;
+/// a number off by one puts another applicant's total in a reason)
+#[test]
+fn each_group_over_a_cap_is_put_in_its_own_words() {
+    let lifetime = "  - id: lifetime-cap\n    title: 累计上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: all\n    cut: largest-first\n    per: []\n    parameters:\n      max:\n        value: 45万\n        unit: yuan\n        description: 每家企业奖补累计上限\n";
+    let pack = pack_with(&(cap_rule("largest-first") + lifetime));
+    // 乙 first, so its group is numbered before 甲's: 600,000.00 in all.
+    let mut lines = vec![
+        r#"{"id":"B-1","year":2025,"kind":"rd_platform","applicant":{"name":"乙公司","in_city":true},"level":"provincial","platform_type":"key_lab","newly_recognized":true}"#.to_string(),
+        r#"{"id":"B-2","year":2025,"kind":"academician_station","applicant":{"name":"乙公司","in_city":true},"level":"city","station_type":"workstation","newly_approved":true}"#.to_string(),
+    ];
+    // 甲: 723,456.79 in all (the first three lines of three_awards)
+    lines.extend(three_awards().into_iter().take(3));
+    let decided = run(&pack, &lines, &[]);
+    for (id, own, other) in [
+        ("A-1", "甲公司", "乙公司"),
+        ("A-2", "甲公司", "乙公司"),
+        ("B-1", "乙公司", "甲公司"),
+        ("B-2", "乙公司", "甲公司"),
+    ] {
+        let why = reasons(&decided, id);
+        assert!(
+            why.contains(&format!("同一申报单位（{own}")) && !why.contains(other),
+            "{id}: {why}"
+        );
+    }
+    let a = reasons(&decided, "A-1");
+    assert!(
+        a.contains("合计 723,456.79 元，超过上限 500,000.00 元")
+            && a.contains("合计 500,000.00 元，超过上限 450,000.00 元")
+            && !a.contains("600,000.00"),
+        "{a}"
+    );
+    let b = reasons(&decided, "B-1");
+    assert!(
+        b.contains("合计 600,000.00 元，超过上限 500,000.00 元")
+            && b.contains("合计 500,000.00 元，超过上限 450,000.00 元")
+            && !b.contains("723,456.79"),
+        "{b}"
+    );
+    assert_eq!(outcome(&decided, "B-1"), pair("awarded", "250000.00"));
+    assert_eq!(outcome(&decided, "B-2"), pair("awarded", "200000.00"));
+}
+
 #[test]
 fn a_yearly_cap_in_clause_order_cuts_the_last_clauses_first() {
     let pack = pack_with(&cap_rule("clause-order"));
