@@ -144,6 +144,89 @@ fn a_yearly_cap_cuts_the_largest_award_first() {
     assert!(reasons(&decided, "A-2").contains("本项不核减"));
 }
 
+/// Two applicants over two caps: each member's reason names its own group and its own
+/// group's figures (a cap's sentences are numbered across groups and rules, in group order;
+/// a number off by one puts another applicant's total in a reason)
+#[test]
+fn each_group_over_a_cap_is_put_in_its_own_words() {
+    let lifetime = "  - id: lifetime-cap\n    title: 累计上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: all\n    cut: largest-first\n    per: []\n    parameters:\n      max:\n        value: 45万\n        unit: yuan\n        description: 每家企业奖补累计上限\n";
+    let pack = pack_with(&(cap_rule("largest-first") + lifetime));
+    // 乙 first, so its group is numbered before 甲's: 600,000.00 in all.
+    let mut lines = vec![
+        r#"{"id":"B-1","year":2025,"kind":"rd_platform","applicant":{"name":"乙公司","in_city":true},"level":"provincial","platform_type":"key_lab","newly_recognized":true}"#.to_string(),
+        r#"{"id":"B-2","year":2025,"kind":"academician_station","applicant":{"name":"乙公司","in_city":true},"level":"city","station_type":"workstation","newly_approved":true}"#.to_string(),
+    ];
+    // 甲: 723,456.79 in all (the first three lines of three_awards)
+    lines.extend(three_awards().into_iter().take(3));
+    let decided = run(&pack, &lines, &[]);
+    for (id, own, other) in [
+        ("A-1", "甲公司", "乙公司"),
+        ("A-2", "甲公司", "乙公司"),
+        ("B-1", "乙公司", "甲公司"),
+        ("B-2", "乙公司", "甲公司"),
+    ] {
+        let why = reasons(&decided, id);
+        assert!(
+            why.contains(&format!("同一申报单位（{own}")) && !why.contains(other),
+            "{id}: {why}"
+        );
+    }
+    let a = reasons(&decided, "A-1");
+    assert!(
+        a.contains("合计 723,456.79 元，超过上限 500,000.00 元")
+            && a.contains("合计 500,000.00 元，超过上限 450,000.00 元")
+            && !a.contains("600,000.00"),
+        "{a}"
+    );
+    let b = reasons(&decided, "B-1");
+    assert!(
+        b.contains("合计 600,000.00 元，超过上限 500,000.00 元")
+            && b.contains("合计 500,000.00 元，超过上限 450,000.00 元")
+            && !b.contains("723,456.79"),
+        "{b}"
+    );
+    assert_eq!(outcome(&decided, "B-1"), pair("awarded", "250000.00"));
+    assert_eq!(outcome(&decided, "B-2"), pair("awarded", "200000.00"));
+}
+
+/// The English reasons, word for word as they were written with `format!`: a kept award
+/// naming three others, a superseded one naming the kept, and a cap that cuts one award whole
+#[test]
+fn english_reasons_of_the_highest_kept_and_a_cut_whole() {
+    let rules = "  - id: highest\n    title: 就高不重复\n    article: 附则\n    text: 同一企业同一事项符合多项政策的，按照就高不重复原则给予支持\n    exclusive: [rd-platform, academician-station, incubator]\n  - id: yearly-cap\n    title: 年度奖补上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: [incubator, tech-transfer]\n    cut: clause-order\n    parameters:\n      max:\n        value: 50万\n        unit: yuan\n        description: 每家企业每年奖补合计上限\n";
+    let pack = pack_with(rules);
+    let mut lines: Vec<String> = three_awards().into_iter().take(3).collect();
+    lines.push(format!(
+        r#"{{"id":"A-4","year":2025,"kind":"incubator",{APPLICANT},"level":"national","newly_recognized":true}}"#
+    ));
+    lines.push(lines[0].replace("A-1", "A-5"));
+    let input = pack.path().join("apps.jsonl");
+    std::fs::write(&input, lines.join("\n") + "\n").expect("write");
+    let input = input.to_string_lossy().into_owned();
+    let mut decided = Vec::new();
+    for format in ["json", "yaml"] {
+        let args = [
+            "run", "--pack", "<pack>", "--input", &input, "--format", format,
+        ];
+        let (code, out, err) = policy_on(&pack, &[&args[..], &["--lang", "en"]].concat());
+        assert!(code == 0 || code == 1, "exit {code}: {err}");
+        decided.push(if format == "json" {
+            decisions(&serde_json::from_str(&out).expect("JSON"))
+        } else {
+            decisions(&serde_yaml::from_str(&out).expect("YAML"))
+        });
+    }
+    assert_eq!(decided[0], decided[1], "streamed and in memory");
+    let decided = &decided[0];
+    let group = "附则 就高不重复 (highest): the same applicant (applicant.name=甲公司 · year=2025) has 4 awards of which only the highest is paid";
+    assert_eq!(outcome(decided, "A-4"), pair("awarded", "500000.00"));
+    assert!(reasons(decided, "A-4").ends_with(&format!("{group}; this one is the highest and is kept; not paid: A-1 (rd-platform, 400,000.00 yuan), A-2 (academician-station, 200,000.00 yuan), A-5 (rd-platform, 400,000.00 yuan)\n附则 年度奖补上限 (yearly-cap): the same applicant (applicant.name=甲公司 · year=2025) has 623,456.79 yuan of awards under the cap, above the cap of 500,000.00 yuan (yearly-cap.max); the excess of 123,456.79 yuan is cut from the last clause in order up; this one is not cut")), "{}", reasons(decided, "A-4"));
+    assert_eq!(outcome(decided, "A-5"), pair("superseded", "0.00"));
+    assert!(reasons(decided, "A-5").ends_with(&format!("{group}: A-4 (incubator, 500,000.00 yuan) is kept; this one's 400,000.00 yuan is not paid")), "{}", reasons(decided, "A-5"));
+    assert_eq!(outcome(decided, "A-3"), pair("capped", "0.00"));
+    assert!(reasons(decided, "A-3").ends_with("(yearly-cap.max); the excess of 123,456.79 yuan is cut from the last clause in order up; this one's 123,456.79 yuan is cut whole; not paid"), "{}", reasons(decided, "A-3"));
+}
+
 #[test]
 fn a_yearly_cap_in_clause_order_cuts_the_last_clauses_first() {
     let pack = pack_with(&cap_rule("clause-order"));

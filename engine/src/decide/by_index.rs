@@ -118,4 +118,35 @@ mod tests {
         assert!(empty.is_empty() && empty.get(0).is_none() && !empty.contains(usize::MAX));
         assert!(ByIndex::<u8>::default().get(5).is_none());
     }
+
+    /// Every subset of indices around word boundaries, given out of order and some twice (the
+    /// value given last stands), is found as a map finds it
+    #[test]
+    fn word_boundaries_out_of_order_and_twice() {
+        let around = [
+            0usize, 1, 62, 63, 64, 65, 126, 127, 128, 129, 191, 192, 255, 256,
+        ];
+        for mask in 0u32..(1 << around.len()) {
+            let mut pairs: Vec<(usize, u32)> = Vec::new();
+            for (k, &i) in around.iter().enumerate().rev() {
+                if mask >> k & 1 == 1 {
+                    pairs.push((i, mask + k as u32));
+                    if k % 3 == 0 {
+                        pairs.push((i, mask * 7 + k as u32));
+                    }
+                }
+            }
+            let map: std::collections::HashMap<usize, u32> = pairs.iter().copied().collect();
+            let by = ByIndex::new(pairs);
+            assert_eq!(by.len(), map.len());
+            for i in 0..300 {
+                assert_eq!(by.get(i), map.get(&i), "mask {mask:b} index {i}");
+                assert_eq!(
+                    by.contains(i),
+                    map.contains_key(&i),
+                    "mask {mask:b} index {i}"
+                );
+            }
+        }
+    }
 }
