@@ -689,7 +689,8 @@ impl Settlement {
         }
     }
 
-    /// The reason for one step, and its coverage key
+    /// The reason for one step, and what its outcome is called (the `<what>` of
+    /// `rule:<id>:<what>`)
     fn words(&self, pack: &Pack, names: &[Option<String>], step: &Step) -> (String, &'static str) {
         let r = step_rule(step);
         let rule = &pack.settlement[r as usize];
@@ -740,8 +741,6 @@ impl Settlement {
                 }
             }
         };
-        // What the step's outcome is called (`rule:<id>:<what>`)
-        let key = |what: &'static str| what;
         // A cap head's sentence: made by the first of its group to need it, then shared
         let head = |at: u32| -> std::borrow::Cow<'_, str> {
             let made = || self.head_words(pack, rule, cite, &name_now(), at);
@@ -782,7 +781,7 @@ impl Settlement {
                     }
                     push_parts(&mut out, &[Award(*e, *a)]);
                 }
-                (out, key("kept"))
+                (out, "kept")
             }
             Step::Superseded {
                 n,
@@ -813,7 +812,7 @@ impl Settlement {
                     ]
                 };
                 push_parts(&mut out, parts);
-                (out, key("superseded"))
+                (out, "superseded")
             }
             Step::Within { head: h, .. } => {
                 let head = head(*h);
@@ -825,7 +824,7 @@ impl Settlement {
                 let mut out = String::with_capacity(head.len() + tail.len());
                 out.push_str(&head);
                 out.push_str(tail);
-                (out, key("within"))
+                (out, "within")
             }
             Step::Cut {
                 head: h,
@@ -860,7 +859,7 @@ impl Settlement {
                     ],
                 };
                 push_parts(&mut out, tail);
-                (out, key("cut"))
+                (out, "cut")
             }
             Step::NoValue { period, .. } => {
                 let max = match &rule.what {
@@ -877,7 +876,7 @@ impl Settlement {
                     } else {
                         format!("{cite}`{id}.{max}` has no value in force for period {period}")
                     },
-                    key("error"),
+                    "error",
                 )
             }
             Step::TooLarge { .. } => (
@@ -886,7 +885,7 @@ impl Settlement {
                 } else {
                     format!("{cite}the awards are too large to cut in proportion exactly")
                 },
-                key("error"),
+                "error",
             ),
             Step::Unmet { .. } => {
                 let name = name_now();
@@ -916,7 +915,7 @@ impl Settlement {
                             requires.join(" or ")
                         )
                     },
-                    key("unmet"),
+                    "unmet",
                 )
             }
             Step::FirstTime {
@@ -928,7 +927,7 @@ impl Settlement {
                 } else {
                     format!("{cite}no record of earlier payments was given (--history), so whether this is the first cannot be checked; taken as the first")
                 },
-                key("unchecked"),
+                "unchecked",
             ),
             Step::FirstTime { earlier: 0, .. } => (
                 if zh {
@@ -938,7 +937,7 @@ impl Settlement {
                     let name = name_now();
                     format!("{cite}by the record of earlier payments, the same applicant ({name}) has had no such award before: this is the first, supported")
                 },
-                key("first"),
+                "first",
             ),
             Step::FirstTime { earlier, .. } => (
                 if zh {
@@ -948,7 +947,7 @@ impl Settlement {
                     let name = name_now();
                     format!("{cite}by the record of earlier payments, the same applicant ({name}) has had {earlier} such awards before: this is not the first, not supported")
                 },
-                key("not-first"),
+                "not-first",
             ),
             Step::Met { bases, earlier, .. } => {
                 let name = name_now();
@@ -984,7 +983,7 @@ impl Settlement {
                             shown.join(", ")
                         )
                     },
-                    key("met"),
+                    "met",
                 )
             }
         }
