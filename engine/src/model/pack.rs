@@ -373,15 +373,18 @@ impl Parameter {
     /// The value in force for a period (the application's year): a plain value always; on a
     /// timeline, the latest entry from that year or before; `None` before the first entry
     pub fn value_for(&self, period: Option<i64>) -> Option<&Value> {
+        self.values.get(self.place_for(period)?).map(|d| &d.value)
+    }
+
+    /// Where in `values` [`Parameter::value_for`] finds its value
+    pub(crate) fn place_for(&self, period: Option<i64>) -> Option<usize> {
         match self.values.as_slice() {
-            [DatedValue { from: None, value }] => Some(value),
+            [DatedValue { from: None, .. }] => Some(0),
             entries => {
                 let year = period?;
                 entries
                     .iter()
-                    .rev()
-                    .find(|d| d.from.is_some_and(|f| f <= year))
-                    .map(|d| &d.value)
+                    .rposition(|d| d.from.is_some_and(|f| f <= year))
             }
         }
     }
