@@ -9,7 +9,6 @@
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 
 use crate::decide::by_index::ByIndex;
 use crate::model::decision::{add, Decision, Status};
@@ -256,40 +255,126 @@ fn applicant_value(rule: &SettlementRule, facts: &Facts) -> Option<String> {
 /// a few megabytes rather than their names; two keys meeting by chance (about 1 in 10^26 for
 /// a million groups) would be taken as one applicant. The names are written again from each
 /// decision's own facts when its reasons are.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Groups {
-    index: FxHashMap<GroupKey, u32>,
+    /// Open addressing, probed in order from the slot [`Groups::start`] picks; the length a
+    /// power of two (or none yet). A slot holds the key whole and its number. (A general hash
+    /// table kept its control bytes apart from its slots: two places to miss in for each of a
+    /// settled million's awards, and its slots could not be fetched ahead.)
+    slots: Vec<GroupSlot>,
+    len: usize,
+    /// Odd, drawn for each table: key texts chosen so that their hashes start in one slot
+    /// (the hash's secret is fixed and public) cannot pile up in one run of slots. Where a key
+    /// sits changes from run to run; its number does not.
+    mix: u64,
 }
 
-/// A group key's hash in two halves (a table of `u128` keys pads each slot to 32 bytes; this
-/// one's are 24: a million groups' table is a quarter smaller, and its lookups miss less)
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct GroupKey(u64, u64);
-
-impl std::hash::Hash for GroupKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // A hash already: its low half places it well enough.
-        state.write_u64(self.0);
+impl Default for Groups {
+    fn default() -> Groups {
+        use std::hash::BuildHasher as _;
+        Groups {
+            slots: Vec::new(),
+            len: 0,
+            mix: std::collections::hash_map::RandomState::new().hash_one(0u64) | 1,
+        }
     }
 }
+
+/// Slot of `slots` (a power of two) where a key's search starts: multiplied by an odd number,
+/// the top bits
+fn start_in(slots: usize, mix: u64, lo: u64, hi: u64) -> usize {
+    let bits = slots.trailing_zeros();
+    if bits == 0 {
+        return 0;
+    }
+    ((lo ^ hi.rotate_left(32)).wrapping_mul(mix) >> (64 - bits)) as usize
+}
+
+/// One slot of [`Groups`]: a key hash in two halves and its number, [`NO_GROUP`] when empty (24
+/// bytes, where a `u128` would pad it to 32)
+#[derive(Debug, Clone, Copy)]
+struct GroupSlot {
+    lo: u64,
+    hi: u64,
+    number: u32,
+}
+
+const EMPTY_SLOT: GroupSlot = GroupSlot {
+    lo: 0,
+    hi: 0,
+    number: NO_GROUP,
+};
 
 impl Groups {
     /// Room for `n` groups at once: grown by doubling, a table of a million was rehashed, and
     /// its fresh memory cleared, at every step
     pub(crate) fn with_capacity(n: usize) -> Groups {
         Groups {
-            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            slots: vec![EMPTY_SLOT; Self::slots_for(n)],
+            ..Groups::default()
         }
+    }
+
+    /// Slots enough for `n` groups at most three quarters full
+    fn slots_for(n: usize) -> usize {
+        (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16)
+    }
+
+    /// Where the search for a key (its halves) starts: the top bits of the halves mixed
+    fn start(&self, lo: u64, hi: u64) -> usize {
+        start_in(self.slots.len(), self.mix, lo, hi)
+    }
+
+    /// Reads the slots where `keys` will be looked for, before they are: the reads do not wait
+    /// on each other, so their cache misses overlap instead of coming one after another as
+    /// each lookup's did. Returns what it read, for the caller to hand to `black_box`.
+    pub(crate) fn fetch(&self, keys: &[Option<u128>]) -> u64 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        keys.iter().flatten().fold(0, |seen, k| {
+            seen ^ self.slots[self.start(*k as u64, (*k >> 64) as u64)].lo
+        })
     }
 
     /// The number of a group's key hash, given it a new one if it is new
     pub(crate) fn intern(&mut self, key: u128) -> u32 {
-        // Past four billion groups (never met) they share the last number, not "no group".
-        let next = u32::try_from(self.index.len()).map_or(NO_GROUP - 1, |n| n.min(NO_GROUP - 1));
-        *self
-            .index
-            .entry(GroupKey(key as u64, (key >> 64) as u64))
-            .or_insert(next)
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let (lo, hi) = (key as u64, (key >> 64) as u64);
+        let mask = self.slots.len() - 1;
+        let mut at = self.start(lo, hi);
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.number == NO_GROUP {
+                // Past four billion groups (never met) they share the last number, not "no group".
+                let number = u32::try_from(self.len).map_or(NO_GROUP - 1, |n| n.min(NO_GROUP - 1));
+                *slot = GroupSlot { lo, hi, number };
+                self.len += 1;
+                return number;
+            }
+            if slot.lo == lo && slot.hi == hi {
+                return slot.number;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Twice the slots, every key placed again
+    fn grow(&mut self) {
+        let old = std::mem::replace(
+            &mut self.slots,
+            vec![EMPTY_SLOT; Self::slots_for(self.len.max(12) * 2)],
+        );
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.number != NO_GROUP) {
+            let mut at = self.start(slot.lo, slot.hi);
+            while self.slots[at].number != NO_GROUP {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+        }
     }
 }
 
@@ -2031,6 +2116,41 @@ mod tests {
         };
         entries.groups[both * rules + rules - 1] = 79;
         assert!(!one_grouping(&entries));
+    }
+
+    #[test]
+    fn groups_are_numbered_by_first_appearance_through_growth_and_shared_halves() {
+        // Against a hash map: a fresh table grown many times, keys met again, and keys that
+        // share their low half (the slot they start from) or their high half
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed
+        };
+        let fresh: Vec<u128> = (0..20_000)
+            .map(|k| match k % 4 {
+                0 => u128::from(next()) << 64 | 5,
+                1 => 7u128 << 64 | u128::from(next()),
+                _ => u128::from(next()) << 64 | u128::from(next()),
+            })
+            .collect();
+        for mut groups in [Groups::default(), Groups::with_capacity(3)] {
+            let mut reference: std::collections::HashMap<u128, u32> = Default::default();
+            for round in 0..3 {
+                for (k, key) in fresh.iter().enumerate() {
+                    if round == 0 || k % 3 == round {
+                        let _ = std::hint::black_box(groups.fetch(&[Some(*key), None]));
+                        let expected = reference.len() as u32;
+                        let expected = *reference.entry(*key).or_insert(expected);
+                        assert_eq!(groups.intern(*key), expected, "key {k} in round {round}");
+                    }
+                }
+            }
+            assert_eq!(groups.len, reference.len());
+        }
+        assert_eq!(Groups::default().fetch(&[Some(1)]), 0);
     }
 
     #[test]

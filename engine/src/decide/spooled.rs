@@ -144,6 +144,8 @@ impl Engine {
                         groups.clear();
                         // An entry's rules that group alike have one key: looked up once.
                         let keys = &kept.keys[..kept.entries.len() * rules];
+                        // The piece's slots fetched together first: their misses overlap.
+                        std::hint::black_box(m.groups.fetch(keys));
                         for entry in keys.chunks(rules.max(1)) {
                             let mut last: Option<(u128, u32)> = None;
                             for k in entry {
