@@ -704,3 +704,102 @@ fn a_script_reads_the_applicants_earlier_payments() {
     let without = run(&pack, &lines, &[]);
     assert_eq!(outcome(&without, "H-00").0, "awarded");
 }
+
+#[test]
+fn two_caps_on_several_applicants_quote_each_groups_own_heads_and_a_timeline_picks_by_year() {
+    // A yearly cap over every clause whose limit is a timeline (50万 from 2025, 60万 from 2026),
+    // then a cap of 10万 on tech transfers. Each applicant's group is cut under both rules, so
+    // every group holds a head of each rule: a reason that quoted another group's head, or the
+    // other rule's, would show another total or limit.
+    let rules = "  - id: yearly-cap\n    title: 年度奖补上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: all\n    cut: largest-first\n    parameters:\n      max:\n        values:\n          2025: 50万\n          2026: 60万\n        unit: yuan\n        description: 每家企业每年奖补合计上限\n  - id: transfer-cap\n    title: 转化补助上限\n    article: 附则\n    text: 同一企业同一年度获得本方案奖补资金累计不超过50万元\n    cap: max\n    clauses: [tech-transfer]\n    cut: largest-first\n    parameters:\n      max:\n        value: 10万\n        unit: yuan\n        description: 每家企业每年技术成果转化补助上限\n";
+    let pack = pack_with(rules);
+    let platform = |id: &str, year: u32, who: &str| {
+        format!(
+            r#"{{"id":"{id}","year":{year},"kind":"rd_platform","applicant":{{"name":"{who}","in_city":true}},"level":"provincial","platform_type":"key_lab","newly_recognized":true}}"#
+        )
+    };
+    // 123,456.79 each
+    let transfer = |id: &str, year: u32, who: &str| {
+        format!(
+            r#"{{"id":"{id}","year":{year},"kind":"tech_transfer","applicant":{{"name":"{who}","in_city":true}},"seller_in_city":false,"contract_amount":2000000,"paid_amount":1234567.85}}"#
+        )
+    };
+    let lines = vec![
+        platform("A-1", 2025, "甲公司"),
+        transfer("A-3", 2025, "甲公司"),
+        platform("B-1", 2025, "乙公司"),
+        format!(
+            r#"{{"id":"B-2","year":2025,"kind":"academician_station","applicant":{{"name":"乙公司","in_city":true}},"level":"city","station_type":"workstation","newly_approved":true}}"#
+        ),
+        transfer("B-3", 2025, "乙公司"),
+        // Before the timeline's first year: the documented error, and the later cap skips them
+        platform("C-1", 2024, "丙公司"),
+        transfer("C-2", 2024, "丙公司"),
+        // 2026: 523,456.79 is within 60万; only the transfer cap cuts
+        platform("D-1", 2026, "丁公司"),
+        transfer("D-3", 2026, "丁公司"),
+    ];
+    let decided = run(&pack, &lines, &[]);
+    let amounts: Vec<(String, String)> = [
+        "A-1", "A-3", "B-1", "B-2", "B-3", "C-1", "C-2", "D-1", "D-3",
+    ]
+    .iter()
+    .map(|id| outcome(&decided, id))
+    .collect();
+    assert_eq!(
+        amounts,
+        [
+            pair("awarded", "376543.21"),
+            pair("awarded", "100000.00"),
+            pair("awarded", "176543.21"),
+            pair("awarded", "200000.00"),
+            pair("awarded", "100000.00"),
+            pair("error", "0.00"),
+            pair("error", "0.00"),
+            pair("awarded", "400000.00"),
+            pair("awarded", "100000.00"),
+        ]
+    );
+    let yearly = |who: &str, total: &str, excess: &str| {
+        format!("年度奖补上限：同一申报单位（{who}，评审年度 2025）纳入上限的奖补合计 {total} 元，超过上限 500,000.00 元，超出的 {excess} 元")
+    };
+    let transfers = |who: &str, year: u32| {
+        format!("转化补助上限：同一申报单位（{who}，评审年度 {year}）纳入上限的奖补合计 123,456.79 元，超过上限 100,000.00 元，超出的 23,456.79 元从金额最大的一项起依次核减；本项核减 23,456.79 元，核定 100,000.00 元")
+    };
+    for (id, who, total, excess) in [
+        ("A-3", "甲公司", "523,456.79", "23,456.79"),
+        ("B-3", "乙公司", "723,456.79", "223,456.79"),
+    ] {
+        let why = reasons(&decided, id);
+        let (first, second) = (yearly(who, total, excess), transfers(who, 2025));
+        // Both heads, in the rules' order
+        let (Some(at_first), Some(at_second)) = (why.find(&first), why.find(&second)) else {
+            panic!("{id}: {why}");
+        };
+        assert!(at_first < at_second, "{id}: {why}");
+    }
+    for (id, cut) in [
+        ("A-1", "本项核减 23,456.79 元，核定 376,543.21 元"),
+        ("B-1", "本项核减 223,456.79 元，核定 176,543.21 元"),
+        ("B-2", "本项不核减"),
+    ] {
+        assert!(
+            reasons(&decided, id).contains(cut),
+            "{id}: {}",
+            reasons(&decided, id)
+        );
+    }
+    for id in ["C-1", "C-2"] {
+        let why = reasons(&decided, id);
+        assert!(
+            why.contains("参数 `yearly-cap.max` 在申报年度 2024 没有有效取值")
+                && !why.contains("转化补助上限"),
+            "{id}: {why}"
+        );
+    }
+    let why = reasons(&decided, "D-3");
+    assert!(
+        why.contains(&transfers("丁公司", 2026)) && !why.contains("年度奖补上限"),
+        "D-3: {why}"
+    );
+}

@@ -2175,6 +2175,31 @@ mod tests {
     }
 
     #[test]
+    fn key_parts_split_as_the_separator_does_on_every_short_key() {
+        // Every key of up to 7 characters from spaces, middle dots, a letter and `=`: runs of
+        // separators, dots without both spaces, separators sharing a space
+        let alphabet = [' ', '·', 'a', '='];
+        let mut keys = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..7 {
+            let mut longer = Vec::with_capacity(keys.len() * alphabet.len());
+            for key in &keys {
+                for c in alphabet {
+                    let mut k = key.clone();
+                    k.push(c);
+                    let ours: Vec<&str> = key_parts(&k).collect();
+                    let theirs: Vec<&str> = k.split(" · ").collect();
+                    assert_eq!(ours, theirs, "{k:?}");
+                    checked += 1;
+                    longer.push(k);
+                }
+            }
+            keys = longer;
+        }
+        assert_eq!(checked, (1..=7).map(|n| 4usize.pow(n)).sum::<usize>());
+    }
+
+    #[test]
     fn pro_rata_cuts_add_up_to_the_excess_to_the_fen() {
         // 100 + 200 + 300.01 over a cap of 300: an excess of 300.01.
         let amounts = [d("100.00"), d("200.00"), d("300.01")];
