@@ -1216,14 +1216,16 @@ fn run_rule(cx: &Group<'_>, plan: &RulePlan<'_>, local: &mut [Standing], heads: 
     }
 }
 
-/// The entries by group, each group's in input order: group `g`'s are
+/// The entries by group, each group's in input order, as `member` makes them: group `g`'s are
 /// `members[starts[g]..starts[g + 1]]` (the groups are numbered from 0, so this is a counting
-/// sort, not a comparison sort)
-fn by_group(
+/// sort, not a comparison sort; `blank` only fills the places before they are)
+fn by_group<T: Copy>(
     n: usize,
     groups: usize,
     group_of: impl Fn(usize) -> Option<u32>,
-) -> (Vec<u32>, Vec<u32>) {
+    blank: T,
+    member: impl Fn(usize) -> T,
+) -> (Vec<u32>, Vec<T>) {
     let mut starts = vec![0u32; groups + 1];
     for i in 0..n {
         if let Some(g) = group_of(i) {
@@ -1233,12 +1235,12 @@ fn by_group(
     for g in 0..groups {
         starts[g + 1] += starts[g];
     }
-    let mut members = vec![0u32; starts[groups] as usize];
+    let mut members = vec![blank; starts[groups] as usize];
     let mut next = starts.clone();
     for i in 0..n {
         if let Some(g) = group_of(i) {
             let at = &mut next[g as usize];
-            members[*at as usize] = i as u32;
+            members[*at as usize] = member(i);
             *at += 1;
         }
     }
@@ -1314,41 +1316,27 @@ fn settle_together(
     awarded: &[bool],
 ) -> (Vec<(usize, Effect)>, Vec<CapHead>) {
     let rules = plans.len();
-    // An entry's group: the one every rule that looks at it puts it in
-    let group_of = |i: usize| (0..rules).find_map(|r| entries.group(i, r));
-    let mut starts = vec![0u32; groups + 1];
-    for i in 0..entries.len() {
-        if let Some(g) = group_of(i) {
-            starts[g as usize + 1] += 1;
-        }
-    }
-    for g in 0..groups {
-        starts[g + 1] += starts[g];
-    }
     let blank = Member {
         entry: 0,
         looks: 0,
         awarded: false,
         amount: Decimal::ZERO,
     };
-    let mut members = vec![blank; starts[groups] as usize];
-    let mut next = starts.clone();
-    for (i, &awarded) in awarded.iter().enumerate() {
-        if let Some(g) = group_of(i) {
-            let looks = (0..rules)
+    // An entry's group: the one every rule that looks at it puts it in
+    let (starts, members) = by_group(
+        entries.len(),
+        groups,
+        |i| (0..rules).find_map(|r| entries.group(i, r)),
+        blank,
+        |i| Member {
+            entry: i as u32,
+            looks: (0..rules)
                 .filter(|&r| entries.group(i, r).is_some())
-                .fold(0u32, |bits, r| bits | 1 << r);
-            let at = &mut next[g as usize];
-            members[*at as usize] = Member {
-                entry: i as u32,
-                looks,
-                awarded,
-                amount: entries.amount[i],
-            };
-            *at += 1;
-        }
-    }
-    drop(next);
+                .fold(0, |bits, r| bits | 1 << r),
+            awarded: awarded[i],
+            amount: entries.amount[i],
+        },
+    );
     #[derive(Default)]
     struct Scratch {
         /// The group's standings, all its members
@@ -1488,11 +1476,17 @@ fn settle_rule_by_rule(
         .collect();
     let mut heads = Vec::new();
     for (r, plan) in plans.iter().enumerate() {
-        let (starts, members) = by_group(entries.len(), groups, |i| {
-            entries
-                .group(i, r)
-                .filter(|_| state[i].status == Status::Awarded)
-        });
+        let (starts, members) = by_group(
+            entries.len(),
+            groups,
+            |i| {
+                entries
+                    .group(i, r)
+                    .filter(|_| state[i].status == Status::Awarded)
+            },
+            0,
+            |i| i as u32,
+        );
         // Each group settled on its own, on every core, on copies of its members' standings
         // (status and amount; the rule's steps start empty); only the members a rule changed
         // come back, and are written into place in group order. (Between the passes of a
